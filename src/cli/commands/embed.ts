@@ -1,0 +1,54 @@
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { limitDataset } from '../../engine/data/dataset';
+import { project, projectionFor } from '../../engine/latent/projection';
+import { loadModel } from '../../engine/train/checkpoint';
+import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { createOutput, intOption } from '../io';
+import { datasetForModel } from '../model-data';
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, limit: { type: 'string' } },
+  });
+  const out = createOutput(Boolean(values.json));
+  const dir = required('model', values.model);
+  const file = required('out', values.out);
+  const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
+  const backend = await startBackend(values.backend);
+  const { vae, manifest } = await loadModel(dir);
+  try {
+    const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, undefined);
+    const count = limit ? Math.min(limit, dataset.count) : dataset.count;
+    const started = performance.now();
+    const d = vae.config.latentDim;
+    const latents = vae.embed(dataset.pixels, count);
+    const seconds = (performance.now() - started) / 1000;
+    const projection = projectionFor(latents, count, d);
+    const view = project(projection, latents, count);
+    const tmp = `${file}.tmp-${process.pid}`;
+    const stream = createWriteStream(tmp);
+    const header = ['id', 'label', ...Array.from({ length: d }, (_, j) => `z${j}`), 'x', 'y', 'z'];
+    stream.write(header.join(',') + '\n');
+    for (let i = 0; i < count; i++) {
+      const label = dataset.labels[i] >= 0 ? (dataset.labelNames[dataset.labels[i]] ?? String(dataset.labels[i])) : '';
+      const zs = Array.from(latents.subarray(i * d, (i + 1) * d), (v) => v.toPrecision(6));
+      const xyz = Array.from(view.subarray(i * 3, i * 3 + 3), (v) => v.toPrecision(6));
+      if (!stream.write([i, csvField(label), ...zs, ...xyz].join(',') + '\n')) await once(stream, 'drain');
+    }
+    stream.end();
+    await once(stream, 'finish');
+    await rename(tmp, file);
+    out.final({ out: file, n: count, latent: d, projection: projection.kind, embed_images_per_s: count / seconds, backend: backend.name });
+  } finally {
+    vae.dispose();
+  }
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

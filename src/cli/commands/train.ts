@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../../engine/data/load';
+import { limitDataset } from '../../engine/data/dataset';
+import { train } from '../../engine/train/trainer';
+import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { choiceOption, createOutput, intOption, numberOption } from '../io';
+import { MAX_LATENT, MIN_LATENT } from '../../engine/model/vae';
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ...COMMON_OPTIONS,
+      data: { type: 'string', default: 'mnist' },
+      arch: { type: 'string' },
+      latent: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      beta: { type: 'string' },
+      likelihood: { type: 'string' },
+      'learned-scale': { type: 'boolean' },
+      size: { type: 'string' },
+      color: { type: 'string' },
+      fit: { type: 'string' },
+      binarize: { type: 'boolean' },
+      limit: { type: 'string' },
+      seed: { type: 'string' },
+      resume: { type: 'boolean' },
+      out: { type: 'string' },
+    },
+  });
+  const out = createOutput(Boolean(values.json));
+  const outDir = required('out', values.out);
+  const arch = choiceOption('arch', values.arch, ['mlp', 'conv'] as const, 'mlp');
+  const latentDim = intOption('latent', values.latent, 2, MIN_LATENT, MAX_LATENT);
+  const epochs = intOption('epochs', values.epochs, 10, 1, 100000);
+  const batchSize = intOption('batch', values.batch, 128, 1, 65536);
+  const lr = numberOption('lr', values.lr, 1e-3, 1e-7, 10);
+  const beta = numberOption('beta', values.beta, 1, 0, 1000);
+  const likelihood = choiceOption('likelihood', values.likelihood, ['bernoulli', 'gaussian'] as const, 'bernoulli');
+  const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
+  const color = choiceOption('color', values.color, ['gray', 'rgb'] as const, 'gray');
+  const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
+  const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
+  const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
+  const backend = await startBackend(values.backend);
+  out.info(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}`);
+
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    out.info('cancelling after this step; the last checkpoint is kept');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const loaded = await loadDataset(required('data', values.data), {
+      size,
+      color,
+      fit,
+      seed,
+      onProgress: (p: { done: number; total: number }) => out.progress({ stage: 'ingest', ...p }, { done: p.done, total: p.total, label: 'ingest' }),
+    });
+    const dataset = limitDataset(loaded.dataset, limit);
+    out.info(`dataset: ${dataset.name}, ${dataset.split.train.length} train / ${dataset.split.test.length} test images, ${dataset.height}×${dataset.width}×${dataset.channels}`);
+    const result = await train(dataset, {
+      arch,
+      latentDim,
+      epochs,
+      batchSize,
+      lr,
+      beta,
+      likelihood,
+      learnedScale: Boolean(values['learned-scale']),
+      binarize: Boolean(values.binarize),
+      seed,
+      outDir,
+      resume: Boolean(values.resume),
+      signal: controller.signal,
+      preprocessing: loaded.preprocessing,
+      onEvent: (e) => {
+        if (e.type === 'step') {
+          if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
+        } else if (e.type === 'epoch') {
+          const { type: _t, ...m } = e;
+          out.progress({ epoch: m.epoch, train_loss: m.train_loss, test_loss: m.test_loss, recon: m.recon, kl: m.kl, test_recon: m.test_recon, test_kl: m.test_kl, samples_per_s: m.samples_per_s, backend: m.backend, seconds: m.seconds });
+        }
+      },
+    });
+    const last = result.metrics[result.metrics.length - 1];
+    result.vae.dispose();
+    if (!last) throw new Error(result.cancelled ? 'cancelled before the first epoch finished; nothing was saved' : 'no epoch ran');
+    out.final({
+      epoch: last.epoch,
+      train_loss: last.train_loss,
+      test_loss: last.test_loss,
+      recon: last.recon,
+      kl: last.kl,
+      test_recon: last.test_recon,
+      test_kl: last.test_kl,
+      samples_per_s: last.samples_per_s,
+      backend: backend.name,
+      cancelled: result.cancelled,
+      out: outDir,
+    });
+    if (result.cancelled) process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Output of the `latentscape` command: with --json one JSON object per line (progress lines, then a
+ * final line with "final": true); otherwise a progress bar on a TTY and a readable summary.
+ */
+export class UsageError extends Error {}
+
+export interface CliOutput {
+  json: boolean;
+  /** A progress or per-epoch record. JSON mode prints it as a line; TTY mode shows a bar. */
+  progress(record: Record<string, unknown>, bar?: { done: number; total: number; label: string }): void;
+  /** The result. JSON mode adds "final": true. */
+  final(record: Record<string, unknown>): void;
+  /** Human-readable information (stderr, so stdout stays machine-readable). */
+  info(message: string): void;
+}
+
+export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): CliOutput {
+  const tty = Boolean((stderr as NodeJS.WriteStream).isTTY) && !json;
+  let barShown = false;
+  const clearBar = (): void => {
+    if (barShown) {
+      stderr.write('\r\x1b[2K');
+      barShown = false;
+    }
+  };
+  return {
+    json,
+    progress(record, bar) {
+      if (json) {
+        stdout.write(JSON.stringify(record) + '\n');
+        return;
+      }
+      if (bar && tty) {
+        const width = 30;
+        const frac = bar.total > 0 ? Math.min(1, bar.done / bar.total) : 0;
+        const filled = Math.round(frac * width);
+        stderr.write(`\r\x1b[2K${bar.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}%`);
+        barShown = true;
+      } else if (!bar) {
+        clearBar();
+        stderr.write(formatRecord(record) + '\n');
+      }
+    },
+    final(record) {
+      clearBar();
+      if (json) stdout.write(JSON.stringify({ ...record, final: true }) + '\n');
+      else stdout.write(formatRecord(record) + '\n');
+    },
+    info(message) {
+      clearBar();
+      if (!json) stderr.write(message + '\n');
+    },
+  };
+}
+
+function formatRecord(record: Record<string, unknown>): string {
+  return Object.entries(record)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(3)) : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('  ');
+}
+
+/** Parses a positive integer option or throws a UsageError naming it. */
+export function intOption(name: string, raw: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+export function numberOption(name: string, raw: string | undefined, fallback: number, min = -Infinity, max = Infinity): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+export function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}

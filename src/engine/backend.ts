@@ -1,0 +1,106 @@
+/**
+ * Picks the tfjs backend at run time: native tensorflow (tfjs-node, an optional dependency that may
+ * not have installed) → wasm → cpu. `LATENTSCAPE_BACKEND` or an explicit request forces one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; the @tensorflow/tfjs bundle registers them (and is what
+// tfjs-node builds on, so both share one tfjs-core).
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = BackendName | 'auto';
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Why the preferred backends were passed over, e.g. "tensorflow: tfjs-node is not installed". */
+  fallbacks: string[];
+}
+
+let current: BackendInfo | null = null;
+
+async function tryTensorflow(): Promise<string | null> {
+  try {
+    // A variable specifier keeps bundlers and the type checker from requiring the optional package.
+    const pkg = '@tensorflow/tfjs-node';
+    await import(/* @vite-ignore */ pkg);
+  } catch (err) {
+    return `tfjs-node is not installed or failed to load (${(err as Error).message.split('\n')[0]})`;
+  }
+  if (!tf.findBackend('tensorflow')) {
+    return 'tfjs-node loaded a different @tensorflow/tfjs-core than the engine (versions must match exactly)';
+  }
+  return null;
+}
+
+async function activate(name: BackendName): Promise<string | null> {
+  if (name === 'tensorflow') {
+    const why = await tryTensorflow();
+    if (why) return why;
+  }
+  try {
+    // tfjs logs and returns false when a backend fails to initialise.
+    const ok = await withQuietConsole(() => tf.setBackend(name));
+    if (!ok) return `${name} backend failed to initialise`;
+    await tf.ready();
+    return null;
+  } catch (err) {
+    return `${name} backend failed to initialise (${(err as Error).message})`;
+  }
+}
+
+async function withQuietConsole<T>(fn: () => Promise<T>): Promise<T> {
+  const { warn, log } = console;
+  // tfjs prints an advertisement for tfjs-node when another backend starts in Node.
+  console.log = (...a: unknown[]) => {
+    if (typeof a[0] === 'string' && a[0].includes('tfjs-node')) return;
+    if (typeof a[0] === 'string' && a[0].startsWith('=====')) return;
+    log(...a);
+  };
+  console.warn = (...a: unknown[]) => {
+    if (typeof a[0] === 'string' && a[0].includes('tfjs-node')) return;
+    warn(...a);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.log = log;
+  }
+}
+
+export function requestedBackend(explicit?: string): BackendRequest {
+  const raw = (explicit ?? process.env.LATENTSCAPE_BACKEND ?? 'auto').toLowerCase();
+  if (!(BACKEND_REQUESTS as readonly string[]).includes(raw)) {
+    throw new Error(`unknown backend "${raw}": use one of ${BACKEND_REQUESTS.join(', ')}`);
+  }
+  return raw as BackendRequest;
+}
+
+/** Initialises the backend once per process; later calls return the same choice. */
+export async function initBackend(explicit?: string): Promise<BackendInfo> {
+  const request = requestedBackend(explicit);
+  if (current && (request === 'auto' || request === current.name)) return current;
+  const fallbacks: string[] = [];
+  const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  for (const name of order) {
+    const why = await activate(name);
+    if (why === null) {
+      current = { name, fallbacks };
+      return current;
+    }
+    fallbacks.push(`${name}: ${why}`);
+  }
+  throw new Error(`no usable tfjs backend (${fallbacks.join('; ')})`);
+}
+
+export function backendName(): BackendName {
+  return (current?.name ?? tf.getBackend()) as BackendName;
+}
+
+/** True when the active backend registers a kernel (e.g. wasm lacks Conv2DBackpropFilter). */
+export function hasKernel(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}

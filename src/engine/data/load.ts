@@ -1,0 +1,32 @@
+/** One entry point for datasets: the built-in MNIST or an image folder. */
+import { stat } from 'node:fs/promises';
+import { loadMnist } from './mnist';
+import type { Dataset } from './dataset';
+import type { IngestOptions, IngestReport } from './image-folder';
+
+export interface LoadOptions extends Partial<IngestOptions> {}
+
+export interface LoadedDataset {
+  dataset: Dataset;
+  /** Present for folders. */
+  report?: IngestReport;
+  /** What was done to the images, recorded in the model's manifest. */
+  preprocessing?: Record<string, string | number | boolean>;
+}
+
+export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<LoadedDataset> {
+  if (spec.toLowerCase() === 'mnist') return { dataset: await loadMnist() };
+  const info = await stat(spec).catch(() => null);
+  if (!info) throw new Error(`dataset not found: "${spec}" is neither "mnist" nor an existing folder`);
+  if (!info.isDirectory()) throw new Error(`"${spec}" is not a folder: give "mnist" or a folder of images`);
+  const { ingestFolder } = await import('./image-folder');
+  const settings: IngestOptions = {
+    size: options.size ?? 64,
+    color: options.color ?? 'rgb',
+    fit: options.fit ?? 'cover',
+    ...options,
+  } as IngestOptions;
+  const { dataset, report } = await ingestFolder(spec, settings);
+  if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${report.found} files found, all skipped)`);
+  return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit } };
+}

@@ -1,0 +1,364 @@
+/**
+ * The VAE of VAE.md: Gaussian encoder q(z|x), N(0, I) prior, Bernoulli or Gaussian decoder.
+ * Weights are plain tf.Variables in a fixed order (so checkpoints are simple and exact); the
+ * networks are small functions over them, built by `mlp` or `conv` below.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Bernoulli, DiagonalGaussian, stdNormalLogProb, type Likelihood } from './distributions';
+import { conv2d, conv2dTranspose, dense } from './ops';
+
+export type Arch = 'mlp' | 'conv';
+export type LikelihoodKind = 'bernoulli' | 'gaussian';
+
+export interface VaeConfig {
+  arch: Arch;
+  latentDim: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  likelihood: LikelihoodKind;
+  /** Gaussian decoder only: learn one scalar log-variance instead of fixing σ² = 1. */
+  learnedScale: boolean;
+  /** mlp: hidden units of the one hidden layer (400 in pytorch/examples). */
+  hidden: number;
+  /** conv: filters of the stride-2 convolutions, one entry per halving of the image. */
+  filters: number[];
+}
+
+export const MIN_LATENT = 2;
+export const MAX_LATENT = 64;
+export const CONV_SIZES = [28, 32, 64, 128] as const;
+
+export function defaultFilters(size: number): number[] {
+  const halvings = size >= 64 ? Math.round(Math.log2(size / 8)) : 2;
+  return [32, 64, 128, 256].slice(0, halvings);
+}
+
+export function makeConfig(partial: Partial<VaeConfig> & Pick<VaeConfig, 'arch' | 'latentDim'>): VaeConfig {
+  const height = partial.height ?? 28;
+  const config: VaeConfig = {
+    arch: partial.arch,
+    latentDim: partial.latentDim,
+    height,
+    width: partial.width ?? height,
+    channels: partial.channels ?? 1,
+    likelihood: partial.likelihood ?? 'bernoulli',
+    learnedScale: partial.learnedScale ?? false,
+    hidden: partial.hidden ?? 400,
+    filters: partial.filters ?? defaultFilters(height),
+  };
+  validateConfig(config);
+  return config;
+}
+
+export function validateConfig(c: VaeConfig): void {
+  if (c.arch !== 'mlp' && c.arch !== 'conv') throw new Error(`unknown architecture "${c.arch}": use mlp or conv`);
+  if (!Number.isInteger(c.latentDim) || c.latentDim < MIN_LATENT || c.latentDim > MAX_LATENT) {
+    throw new Error(`latent size must be an integer from ${MIN_LATENT} to ${MAX_LATENT}, got ${c.latentDim}`);
+  }
+  if (c.channels !== 1 && c.channels !== 3) throw new Error(`channels must be 1 or 3, got ${c.channels}`);
+  if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian') {
+    throw new Error(`unknown likelihood "${c.likelihood}": use bernoulli or gaussian`);
+  }
+  if (c.arch === 'conv') {
+    const factor = 2 ** c.filters.length;
+    if (c.height !== c.width || c.height % factor !== 0) {
+      throw new Error(`conv needs square images whose size divides by ${factor} (e.g. ${CONV_SIZES.join('/')}), got ${c.height}×${c.width}`);
+    }
+  }
+}
+
+/** Per-example parts of one training step; the loss is mean(reconNll + β·kl). */
+export interface ForwardResult {
+  recon: tf.Tensor4D;
+  reconNll: tf.Tensor1D;
+  kl: tf.Tensor1D;
+}
+
+/** A small seeded generator so initialisation and sampling seeds are reproducible. */
+export function seedSequence(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type ParamSpec = { name: string; shape: number[]; fanIn: number; zero?: boolean };
+
+function mlpParams(c: VaeConfig): ParamSpec[] {
+  const D = c.height * c.width * c.channels;
+  const H = c.hidden;
+  const d = c.latentDim;
+  return [
+    { name: 'encoder/hidden/kernel', shape: [D, H], fanIn: D },
+    { name: 'encoder/hidden/bias', shape: [H], fanIn: D },
+    { name: 'encoder/mean/kernel', shape: [H, d], fanIn: H },
+    { name: 'encoder/mean/bias', shape: [d], fanIn: H },
+    { name: 'encoder/logvar/kernel', shape: [H, d], fanIn: H },
+    { name: 'encoder/logvar/bias', shape: [d], fanIn: H },
+    { name: 'decoder/hidden/kernel', shape: [d, H], fanIn: d },
+    { name: 'decoder/hidden/bias', shape: [H], fanIn: d },
+    { name: 'decoder/out/kernel', shape: [H, D], fanIn: H },
+    { name: 'decoder/out/bias', shape: [D], fanIn: H },
+  ];
+}
+
+function convGeometry(c: VaeConfig): { smallest: number; flat: number } {
+  const smallest = c.height / 2 ** c.filters.length;
+  return { smallest, flat: smallest * smallest * c.filters[c.filters.length - 1] };
+}
+
+function convParams(c: VaeConfig): ParamSpec[] {
+  const specs: ParamSpec[] = [];
+  let inC: number = c.channels;
+  c.filters.forEach((f, i) => {
+    specs.push({ name: `encoder/conv${i}/kernel`, shape: [3, 3, inC, f], fanIn: 9 * inC });
+    specs.push({ name: `encoder/conv${i}/bias`, shape: [f], fanIn: 9 * inC });
+    inC = f;
+  });
+  const { flat } = convGeometry(c);
+  const d = c.latentDim;
+  specs.push({ name: 'encoder/mean/kernel', shape: [flat, d], fanIn: flat });
+  specs.push({ name: 'encoder/mean/bias', shape: [d], fanIn: flat });
+  specs.push({ name: 'encoder/logvar/kernel', shape: [flat, d], fanIn: flat });
+  specs.push({ name: 'encoder/logvar/bias', shape: [d], fanIn: flat });
+  specs.push({ name: 'decoder/dense/kernel', shape: [d, flat], fanIn: d });
+  specs.push({ name: 'decoder/dense/bias', shape: [flat], fanIn: d });
+  // Transposed 3×3 stride-2 convolutions, each doubling the resolution, mirroring the encoder.
+  // Kernels are [3, 3, outC, inC] as tf.conv2dTranspose takes them; fan-in as PyTorch's
+  // ConvTranspose2d computes it for its default init (outC·3·3).
+  for (let i = c.filters.length - 1; i >= 0; i--) {
+    const fromC = c.filters[i];
+    const toC = i === 0 ? c.channels : c.filters[i - 1];
+    specs.push({ name: `decoder/up${i}/kernel`, shape: [3, 3, toC, fromC], fanIn: 9 * toC });
+    specs.push({ name: `decoder/up${i}/bias`, shape: [toC], fanIn: 9 * toC });
+  }
+  return specs;
+}
+
+export class Vae {
+  readonly params: Map<string, tf.Variable>;
+
+  private constructor(
+    readonly config: VaeConfig,
+    params: Map<string, tf.Variable>,
+  ) {
+    this.params = params;
+  }
+
+  /** Fresh weights, PyTorch's default init U(±1/√fan_in), so results compare with pytorch/examples. */
+  static create(config: VaeConfig, seed = 0): Vae {
+    validateConfig(config);
+    const next = seedSequence(seed);
+    const specs = config.arch === 'mlp' ? mlpParams(config) : convParams(config);
+    if (config.likelihood === 'gaussian' && config.learnedScale) {
+      specs.push({ name: 'decoder/logvar', shape: [1], fanIn: 1, zero: true });
+    }
+    const params = new Map<string, tf.Variable>();
+    for (const spec of specs) {
+      const bound = 1 / Math.sqrt(spec.fanIn);
+      const init = spec.zero
+        ? tf.zeros(spec.shape)
+        : tf.randomUniform(spec.shape, -bound, bound, 'float32', Math.floor(next() * 2 ** 31));
+      params.set(spec.name, tf.variable(init, true, `${spec.name}_${Vae.nextId++}`));
+      init.dispose();
+    }
+    return new Vae(config, params);
+  }
+
+  /** Wraps existing weights (from a checkpoint); shapes must match the config's. */
+  static fromWeights(config: VaeConfig, weights: Map<string, tf.Tensor>): Vae {
+    const fresh = Vae.create(config, 0);
+    try {
+      for (const [name, variable] of fresh.params) {
+        const w = weights.get(name);
+        if (!w) throw new Error(`weights are missing "${name}"`);
+        if (w.shape.join('x') !== variable.shape.join('x')) {
+          throw new Error(`weight "${name}" has shape [${w.shape}] but the model needs [${variable.shape}]`);
+        }
+        variable.assign(w);
+      }
+      for (const name of weights.keys()) {
+        if (!fresh.params.has(name)) throw new Error(`weights have an unexpected tensor "${name}"`);
+      }
+    } catch (err) {
+      fresh.dispose();
+      throw err;
+    }
+    return fresh;
+  }
+
+  private static nextId = 0;
+
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  get inputSize(): number {
+    return this.config.height * this.config.width * this.config.channels;
+  }
+
+  /** q(z|x) for images x in [0, 1], shape [B, H, W, C]. */
+  encode(x: tf.Tensor4D): DiagonalGaussian {
+    const c = this.config;
+    const batch = x.shape[0];
+    let features: tf.Tensor2D;
+    if (c.arch === 'mlp') {
+      const flat = tf.reshape(x, [batch, this.inputSize]) as tf.Tensor2D;
+      // The input is data: no gradient flows to it (`inputGradient: false` skips computing one).
+      features = dense(flat, this.p('encoder/hidden/kernel') as tf.Tensor2D, this.p('encoder/hidden/bias') as tf.Tensor1D, { activation: 'relu', inputGradient: false });
+    } else {
+      let h: tf.Tensor4D = x;
+      c.filters.forEach((_, i) => {
+        h = conv2d(h, this.p(`encoder/conv${i}/kernel`) as tf.Tensor4D, this.p(`encoder/conv${i}/bias`) as tf.Tensor1D, 2, { activation: 'relu', inputGradient: i > 0 });
+      });
+      features = tf.reshape(h, [batch, convGeometry(c).flat]) as tf.Tensor2D;
+    }
+    const mean = dense(features, this.p('encoder/mean/kernel') as tf.Tensor2D, this.p('encoder/mean/bias') as tf.Tensor1D);
+    const logvar = dense(features, this.p('encoder/logvar/kernel') as tf.Tensor2D, this.p('encoder/logvar/bias') as tf.Tensor1D);
+    return new DiagonalGaussian(mean, logvar);
+  }
+
+  reparameterize(q: DiagonalGaussian, seed?: number): tf.Tensor2D {
+    return q.sample(seed) as tf.Tensor2D;
+  }
+
+  /** p(x|z): its parameters have the image shape [B, H, W, C]; `mode()` is the image to show. */
+  decode(z: tf.Tensor2D): Likelihood {
+    const c = this.config;
+    const batch = z.shape[0];
+    let out: tf.Tensor4D;
+    if (c.arch === 'mlp') {
+      const h = dense(z, this.p('decoder/hidden/kernel') as tf.Tensor2D, this.p('decoder/hidden/bias') as tf.Tensor1D, { activation: 'relu' });
+      const flat = dense(h, this.p('decoder/out/kernel') as tf.Tensor2D, this.p('decoder/out/bias') as tf.Tensor1D);
+      out = tf.reshape(flat, [batch, c.height, c.width, c.channels]);
+    } else {
+      const { smallest } = convGeometry(c);
+      const last = c.filters.length - 1;
+      const h0 = dense(z, this.p('decoder/dense/kernel') as tf.Tensor2D, this.p('decoder/dense/bias') as tf.Tensor1D, { activation: 'relu' });
+      let h: tf.Tensor4D = tf.reshape(h0, [batch, smallest, smallest, c.filters[last]]);
+      for (let i = last; i >= 0; i--) {
+        const kernel = this.p(`decoder/up${i}/kernel`) as tf.Tensor4D;
+        h = conv2dTranspose(h, kernel, this.p(`decoder/up${i}/bias`) as tf.Tensor1D, 2, { activation: i > 0 ? 'relu' : 'linear' });
+      }
+      out = h;
+    }
+    if (c.likelihood === 'bernoulli') return new Bernoulli(out);
+    const logvar = c.learnedScale
+      ? tf.mul(tf.onesLike(out), this.p('decoder/logvar'))
+      : tf.zerosLike(out);
+    return new DiagonalGaussian(out, logvar);
+  }
+
+  /** The image for each latent: the decoder's mode, clipped to [0, 1]. */
+  decodeMode(z: tf.Tensor2D): tf.Tensor4D {
+    return tf.clipByValue(this.decode(z).mode(), 0, 1) as tf.Tensor4D;
+  }
+
+  /** n images decoded from z ~ p(z). */
+  sample(n: number, seed?: number): tf.Tensor4D {
+    return tf.tidy(() => this.decodeMode(tf.randomNormal([n, this.config.latentDim], 0, 1, 'float32', seed)));
+  }
+
+  /** One training step's parts, with one reparameterised sample. */
+  forward(x: tf.Tensor4D, seed?: number): ForwardResult {
+    const q = this.encode(x);
+    const z = this.reparameterize(q, seed);
+    const likelihood = this.decode(z);
+    return {
+      recon: tf.clipByValue(likelihood.mode(), 0, 1) as tf.Tensor4D,
+      reconNll: likelihood.nll(x),
+      kl: q.klToStdNormal(),
+    };
+  }
+
+  /** −ELBO_β per batch (mean over examples) and its two terms, as scalars. */
+  loss(x: tf.Tensor4D, beta: number, seed?: number): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
+    const { reconNll, kl } = this.forward(x, seed);
+    const recon = tf.mean(reconNll) as tf.Scalar;
+    const klMean = tf.mean(kl) as tf.Scalar;
+    return { loss: tf.add(recon, tf.mul(klMean, beta)) as tf.Scalar, recon, kl: klMean };
+  }
+
+  /**
+   * Importance-sampled log p(x), per example:
+   * logsumexp_k [log p(x|z_k) + log p(z_k) − log q(z_k|x)] − log K, z_k ~ q(z|x).
+   * Samples are drawn `chunk` at a time and folded into a running logsumexp, so K = 5000 fits.
+   */
+  logLikelihood(x: tf.Tensor4D, K: number, chunk = 100, seed = 0): tf.Tensor1D {
+    const batch = x.shape[0];
+    let running: tf.Tensor1D | null = null;
+    const next = seedSequence(seed);
+    for (let done = 0; done < K; done += chunk) {
+      const k = Math.min(chunk, K - done);
+      const chunkLse: tf.Tensor1D = tf.tidy(() => {
+        const q = this.encode(x);
+        // Rows are ordered sample-major: row s·B + b is sample s of example b.
+        const mean = tf.tile(q.mean, [k, 1]) as tf.Tensor2D;
+        const logvar = tf.tile(q.logvar, [k, 1]) as tf.Tensor2D;
+        const qk = new DiagonalGaussian(mean, logvar);
+        const z = qk.sample(Math.floor(next() * 2 ** 31)) as tf.Tensor2D;
+        const xs = tf.tile(x, [k, 1, 1, 1]) as tf.Tensor4D;
+        const logPxz = this.decode(z).logProb(xs);
+        const logW = tf.sub(tf.add(logPxz, stdNormalLogProb(z)), qk.logProb(z));
+        return tf.logSumExp(tf.reshape(logW, [k, batch]), 0) as tf.Tensor1D;
+      });
+      if (running === null) {
+        running = chunkLse;
+      } else {
+        const prev: tf.Tensor1D = running;
+        running = tf.tidy(() => tf.logSumExp(tf.stack([prev, chunkLse]), 0) as tf.Tensor1D);
+        prev.dispose();
+        chunkLse.dispose();
+      }
+    }
+    const total = running as tf.Tensor1D;
+    const result = tf.tidy(() => tf.sub(total, Math.log(K)) as tf.Tensor1D);
+    total.dispose();
+    return result;
+  }
+
+  /** μ(x) for `count` uint8 images (HWC), in batches; returns count × d floats. */
+  embed(pixels: Uint8Array, count: number, batchSize = 1000): Float32Array {
+    const d = this.config.latentDim;
+    const out = new Float32Array(count * d);
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      const mu = tf.tidy(() => this.encode(imagesToTensor(pixels, start, n, this.config)).mean);
+      out.set(mu.dataSync() as Float32Array, start * d);
+      mu.dispose();
+    }
+    return out;
+  }
+
+  /** Decoded images (uint8 HWC) for n latent vectors given as n × d floats. */
+  decodeToPixels(z: Float32Array, n: number): Uint8Array {
+    const img = tf.tidy(() => tf.mul(this.decodeMode(tf.tensor2d(z, [n, this.config.latentDim])), 255));
+    const values = img.dataSync();
+    img.dispose();
+    const out = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = Math.round(values[i]);
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+/** uint8 HWC images [start, start+n) → float tensor in [0, 1], shape [n, H, W, C]. */
+export function imagesToTensor(pixels: Uint8Array, start: number, n: number, c: Pick<VaeConfig, 'height' | 'width' | 'channels'>): tf.Tensor4D {
+  const size = c.height * c.width * c.channels;
+  const floats = new Float32Array(n * size);
+  const src = pixels.subarray(start * size, (start + n) * size);
+  for (let i = 0; i < floats.length; i++) floats[i] = src[i] / 255;
+  return tf.tensor4d(floats, [n, c.height, c.width, c.channels]);
+}

@@ -1,0 +1,270 @@
+/**
+ * Model directories: manifest.json (format, config, training settings, dataset fingerprint, metrics per
+ * epoch, weight specs and checksums) + weights.bin (+ optimizer.bin for resuming).
+ *
+ * Written with tfjs's weight encoding but our own file IO (works on every backend, no file:// handler),
+ * into a temporary sibling directory that is then renamed into place, so a crash never leaves half a
+ * model. Loading checks everything it can and says what is wrong.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { Vae, validateConfig, type VaeConfig } from '../model/vae';
+
+export const MODEL_FORMAT = 'latentscape-model';
+export const MODEL_FORMAT_VERSION = 1;
+
+const WeightSpec = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(['float32', 'int32']),
+});
+
+const WeightsFile = z.object({
+  file: z.string(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().length(64),
+  specs: z.array(WeightSpec),
+});
+
+export const EpochMetricsSchema = z.object({
+  epoch: z.number().int(),
+  train_loss: z.number(),
+  test_loss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  test_recon: z.number(),
+  test_kl: z.number(),
+  samples_per_s: z.number(),
+  seconds: z.number(),
+  backend: z.string(),
+});
+export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
+
+export const TrainingSettingsSchema = z.object({
+  epochs: z.number().int().positive(),
+  batchSize: z.number().int().positive(),
+  lr: z.number().positive(),
+  beta: z.number().nonnegative(),
+  binarize: z.boolean(),
+  seed: z.number().int(),
+  limit: z.number().int().nonnegative().optional(),
+});
+export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
+
+export const DatasetInfoSchema = z.object({
+  name: z.string(),
+  source: z.union([z.object({ kind: z.literal('mnist') }), z.object({ kind: z.literal('folder'), path: z.string() })]),
+  fingerprint: z.string(),
+  count: z.number().int().nonnegative(),
+  labelNames: z.array(z.string()),
+  preprocessing: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
+
+const VaeConfigSchema = z.object({
+  arch: z.enum(['mlp', 'conv']),
+  latentDim: z.number().int(),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  likelihood: z.enum(['bernoulli', 'gaussian']),
+  learnedScale: z.boolean(),
+  hidden: z.number().int().positive(),
+  filters: z.array(z.number().int().positive()),
+});
+
+export const ModelManifestSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  config: VaeConfigSchema,
+  training: TrainingSettingsSchema.nullable(),
+  dataset: DatasetInfoSchema.nullable(),
+  epochsCompleted: z.number().int().nonnegative(),
+  metrics: z.array(EpochMetricsSchema),
+  weights: WeightsFile,
+  optimizer: WeightsFile.extend({ kind: z.literal('adam') }).nullable(),
+});
+export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+export interface SaveExtras {
+  training?: TrainingSettings | null;
+  dataset?: DatasetInfo | null;
+  epochsCompleted?: number;
+  metrics?: EpochMetrics[];
+  /** Adam state, in the model's parameter order, for exact resume. */
+  optimizer?: tf.Optimizer | null;
+  createdAt?: string;
+}
+
+export class ModelLoadError extends Error {}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function encodeTensors(named: { name: string; tensor: tf.Tensor }[]): Promise<{ bytes: Uint8Array; specs: z.infer<typeof WeightSpec>[] }> {
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const out = specs.map((s) => {
+    if (s.dtype !== 'float32' && s.dtype !== 'int32') throw new Error(`cannot save ${s.name}: dtype ${s.dtype}`);
+    return { name: s.name, shape: s.shape, dtype: s.dtype };
+  });
+  return { bytes: new Uint8Array(data), specs: out };
+}
+
+/** Saves atomically: a temporary sibling directory renamed over `dir`. */
+export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}): Promise<ModelManifest> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const weights = await encodeTensors([...vae.params.entries()].map(([name, tensor]) => ({ name, tensor })));
+  let optimizer: ModelManifest['optimizer'] = null;
+  let optimizerBytes: Uint8Array | null = null;
+  if (extras.optimizer) {
+    // Adam's state lists 'iter' then first and second moments in the order the variables were trained;
+    // we always train with the model's parameter order, so positions are enough to restore it.
+    const state = await extras.optimizer.getWeights();
+    const named = state.map((w, i) => ({ name: i === 0 ? 'iter' : `slot${i}`, tensor: w.tensor }));
+    const enc = await encodeTensors(named);
+    optimizerBytes = enc.bytes;
+    optimizer = { kind: 'adam', file: 'optimizer.bin', bytes: enc.bytes.byteLength, sha256: sha256(enc.bytes), specs: enc.specs };
+  }
+  const now = new Date().toISOString();
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    createdAt: extras.createdAt ?? now,
+    updatedAt: now,
+    config: vae.config,
+    training: extras.training ?? null,
+    dataset: extras.dataset ?? null,
+    epochsCompleted: extras.epochsCompleted ?? 0,
+    metrics: extras.metrics ?? [],
+    weights: { file: 'weights.bin', bytes: weights.bytes.byteLength, sha256: sha256(weights.bytes), specs: weights.specs },
+    optimizer,
+  };
+  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  try {
+    await writeFile(join(tmp, 'weights.bin'), weights.bytes);
+    if (optimizerBytes) await writeFile(join(tmp, 'optimizer.bin'), optimizerBytes);
+    await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await replaceDirectory(tmp, target);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return manifest;
+}
+
+async function replaceDirectory(fresh: string, target: string): Promise<void> {
+  const exists = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await rename(fresh, target);
+    return;
+  }
+  const old = `${fresh}.old`;
+  await rename(target, old);
+  try {
+    await rename(fresh, target);
+  } catch (err) {
+    await rename(old, target);
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(join(dir, entry.file)));
+  } catch {
+    throw new ModelLoadError(`${what} file ${entry.file} is missing from ${dir}`);
+  }
+  if (bytes.byteLength !== entry.bytes) {
+    throw new ModelLoadError(`${entry.file} is truncated or corrupt: expected ${entry.bytes} bytes, found ${bytes.byteLength}`);
+  }
+  if (sha256(bytes) !== entry.sha256) throw new ModelLoadError(`${entry.file} is corrupt: its checksum does not match manifest.json`);
+  const expected = entry.specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (expected !== bytes.byteLength) throw new ModelLoadError(`${entry.file} does not match its specs in manifest.json`);
+  return bytes;
+}
+
+function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.NamedTensorMap {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return tf.io.decodeWeights(buffer, specs);
+}
+
+/** Reads and validates manifest.json; throws ModelLoadError saying what is wrong. */
+export async function readManifest(dir: string): Promise<ModelManifest> {
+  const info = await stat(dir).catch(() => null);
+  if (!info) throw new ModelLoadError(`model directory not found: ${dir}`);
+  if (!info.isDirectory()) throw new ModelLoadError(`${dir} is not a directory (a model is a directory with manifest.json and weights.bin)`);
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    const files = await readdir(dir).catch(() => [] as string[]);
+    if (files.includes('model.json')) throw new ModelLoadError(`${dir} holds a TensorFlow.js model (model.json), not a Latentscape model (no manifest.json)`);
+    throw new ModelLoadError(`${dir} is not a Latentscape model directory: manifest.json is missing`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ModelLoadError(`manifest.json in ${dir} is corrupt: not valid JSON (${(err as Error).message})`);
+  }
+  const format = (raw as { format?: unknown })?.format;
+  if (format !== MODEL_FORMAT) {
+    throw new ModelLoadError(`manifest.json in ${dir} is not a Latentscape model manifest (format is ${JSON.stringify(format ?? null)}, expected "${MODEL_FORMAT}")`);
+  }
+  const version = (raw as { formatVersion?: unknown }).formatVersion;
+  if (typeof version === 'number' && version > MODEL_FORMAT_VERSION) {
+    throw new ModelLoadError(`${dir} was written by a newer Latentscape (model format ${version}; this version reads up to ${MODEL_FORMAT_VERSION})`);
+  }
+  const parsed = ModelManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ModelLoadError(`manifest.json in ${dir} is invalid: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  try {
+    validateConfig(parsed.data.config as VaeConfig);
+  } catch (err) {
+    throw new ModelLoadError(`manifest.json in ${dir} has an invalid model config: ${(err as Error).message}`);
+  }
+  return parsed.data;
+}
+
+export interface LoadedModel {
+  vae: Vae;
+  manifest: ModelManifest;
+  /** Adam state in the model's parameter order, when the directory has one. Caller disposes. */
+  optimizerState: { name: string; tensor: tf.Tensor }[] | null;
+}
+
+export async function loadModel(dir: string, options: { withOptimizer?: boolean } = {}): Promise<LoadedModel> {
+  const manifest = await readManifest(dir);
+  const weights = decode(await readBin(dir, manifest.weights, 'weights'), manifest.weights.specs);
+  let vae: Vae;
+  try {
+    vae = Vae.fromWeights(manifest.config as VaeConfig, new Map(Object.entries(weights)));
+  } catch (err) {
+    throw new ModelLoadError(`weights in ${dir} do not fit the model: ${(err as Error).message}`);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+  let optimizerState: { name: string; tensor: tf.Tensor }[] | null = null;
+  if (options.withOptimizer && manifest.optimizer) {
+    const state = decode(await readBin(dir, manifest.optimizer, 'optimizer'), manifest.optimizer.specs);
+    optimizerState = manifest.optimizer.specs.map((s) => ({ name: s.name, tensor: state[s.name] }));
+  }
+  return { vae, manifest, optimizerState };
+}

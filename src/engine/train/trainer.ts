@@ -1,0 +1,253 @@
+/**
+ * Trains a VAE: Adam, shuffled mini-batches, train and test loss per epoch (with the recon and KL
+ * terms), progress events, cancel, seeded determinism, a checkpoint after every epoch and resume.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backendName } from '../backend';
+import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
+import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
+import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
+
+export interface TrainConfig {
+  arch: Arch;
+  latentDim: number;
+  epochs: number;
+  batchSize?: number;
+  lr?: number;
+  beta?: number;
+  likelihood?: LikelihoodKind;
+  learnedScale?: boolean;
+  /** Dynamic binarisation: every batch is resampled as Bernoulli(pixel intensity). */
+  binarize?: boolean;
+  seed?: number;
+  hidden?: number;
+  filters?: number[];
+}
+
+export type TrainEvent =
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; samples_per_s: number; eta_s: number }
+  | ({ type: 'epoch' } & EpochMetrics)
+  | { type: 'checkpoint'; epoch: number; dir: string };
+
+export interface TrainOptions extends TrainConfig {
+  /** Model directory: a checkpoint is written there after every epoch. */
+  outDir?: string;
+  /** Continue from the checkpoint in outDir (its weights, Adam state and epoch count). */
+  resume?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainEvent) => void;
+  /** Extra preprocessing facts to record with the dataset (size, color, fit …). */
+  preprocessing?: DatasetInfo['preprocessing'];
+  /**
+   * Called after every step with the model being trained (the app re-embeds a sample of the data
+   * every so often from it, so the user watches the space form). Awaited: it may yield.
+   */
+  onStep?: (info: { vae: Vae; epoch: number; step: number; stepsPerEpoch: number; loss: number; recon: number; kl: number; last: boolean }) => void | Promise<void>;
+  /** Minimum milliseconds between 'step' events. */
+  progressIntervalMs?: number;
+}
+
+export interface TrainResult {
+  vae: Vae;
+  metrics: EpochMetrics[];
+  cancelled: boolean;
+  epochsCompleted: number;
+}
+
+function datasetInfo(d: Dataset, preprocessing?: DatasetInfo['preprocessing']): DatasetInfo {
+  return { name: d.name, source: d.source, fingerprint: d.fingerprint, count: d.count, labelNames: d.labelNames, ...(preprocessing ? { preprocessing } : {}) };
+}
+
+/** The images to train on as floats in [0, 1]; binarised with a seeded draw when asked. */
+function batchTensor(d: Dataset, indices: ArrayLike<number>, from: number, to: number, config: VaeConfig, binarizeSeed: number | null): tf.Tensor4D {
+  const pixels = gatherImages(d, indices, from, to);
+  return tf.tidy(() => {
+    const x = imagesToTensor(pixels, 0, to - from, config);
+    if (binarizeSeed === null) return x;
+    return tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', binarizeSeed), x), 'float32') as tf.Tensor4D;
+  });
+}
+
+/** Mean −ELBO and its terms over a split, one reparameterised sample per image (as in training). */
+export function evaluateElbo(vae: Vae, d: Dataset, indices: ArrayLike<number>, beta: number, binarize: boolean, seed: number, batchSize = 500): { loss: number; recon: number; kl: number } {
+  let recon = 0;
+  let kl = 0;
+  const next = seedSequence(seed);
+  for (let from = 0; from < indices.length; from += batchSize) {
+    const to = Math.min(indices.length, from + batchSize);
+    const [r, k] = tf.tidy(() => {
+      const x = batchTensor(d, indices, from, to, vae.config, binarize ? Math.floor(next() * 2 ** 31) : null);
+      const out = vae.forward(x, Math.floor(next() * 2 ** 31));
+      return [tf.sum(out.reconNll), tf.sum(out.kl)];
+    });
+    recon += r.dataSync()[0];
+    kl += k.dataSync()[0];
+    tf.dispose([r, k]);
+  }
+  const n = Math.max(1, indices.length);
+  return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n };
+}
+
+function checkDatasetFits(config: VaeConfig, d: Dataset): void {
+  if (config.height !== d.height || config.width !== d.width || config.channels !== d.channels) {
+    throw new Error(
+      `the model expects ${config.height}×${config.width}×${config.channels} images but the dataset has ${d.height}×${d.width}×${d.channels}`,
+    );
+  }
+}
+
+/**
+ * One optimisation step on a batch: Adam on mean(reconNll + β·kl) with one reparameterised sample.
+ * Returns the batch's loss and terms as numbers; leaves no tensors behind.
+ */
+export function createTrainStep(vae: Vae, optimizer: tf.Optimizer, beta: number): (x: tf.Tensor4D, sampleSeed: number) => { loss: number; recon: number; kl: number } {
+  const varList = [...vae.params.values()];
+  return (x, sampleSeed) => {
+    let parts: tf.Tensor[] = [];
+    const cost = optimizer.minimize(
+      () => {
+        const { loss, recon, kl } = vae.loss(x, beta, sampleSeed);
+        parts = [tf.keep(recon), tf.keep(kl)];
+        return loss;
+      },
+      true,
+      varList,
+    ) as tf.Scalar;
+    const [recon, kl] = parts.map((t) => t.dataSync()[0]);
+    const loss = cost.dataSync()[0];
+    tf.dispose([cost, ...parts]);
+    return { loss, recon, kl };
+  };
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export async function train(dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
+  const settings: TrainingSettings = {
+    epochs: options.epochs,
+    batchSize: options.batchSize ?? 128,
+    lr: options.lr ?? 1e-3,
+    beta: options.beta ?? 1,
+    binarize: options.binarize ?? false,
+    seed: options.seed ?? 0,
+  };
+  if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw new Error(`epochs must be a positive integer, got ${settings.epochs}`);
+  if (dataset.split.train.length === 0) throw new Error('the dataset has no training images');
+
+  let vae: Vae;
+  let metrics: EpochMetrics[] = [];
+  let startEpoch = 0;
+  let createdAt: string | undefined;
+  const optimizer = tf.train.adam(settings.lr);
+  if (options.resume) {
+    if (!options.outDir) throw new Error('resume needs the model directory to continue from');
+    const previous = await readManifest(options.outDir);
+    if (previous.dataset && previous.dataset.fingerprint !== dataset.fingerprint) {
+      throw new Error(`cannot resume: ${options.outDir} was trained on a different dataset (fingerprint differs)`);
+    }
+    const loaded = await loadModel(options.outDir, { withOptimizer: true });
+    vae = loaded.vae;
+    metrics = loaded.manifest.metrics;
+    startEpoch = loaded.manifest.epochsCompleted;
+    createdAt = loaded.manifest.createdAt;
+    if (loaded.optimizerState) {
+      await optimizer.setWeights(loaded.optimizerState);
+      tf.dispose(loaded.optimizerState.map((w) => w.tensor));
+    }
+  } else {
+    const config = makeConfig({
+      arch: options.arch,
+      latentDim: options.latentDim,
+      height: dataset.height,
+      width: dataset.width,
+      channels: dataset.channels,
+      likelihood: options.likelihood,
+      learnedScale: options.learnedScale,
+      hidden: options.hidden,
+      filters: options.filters,
+    });
+    vae = Vae.create(config, settings.seed);
+  }
+  checkDatasetFits(vae.config, dataset);
+
+  const trainStep = createTrainStep(vae, optimizer, settings.beta);
+  const trainIdx = dataset.split.train;
+  const testIdx = dataset.split.test;
+  const stepsPerEpoch = Math.ceil(trainIdx.length / settings.batchSize);
+  const interval = options.progressIntervalMs ?? 250;
+  let cancelled = false;
+  let epochsCompleted = startEpoch;
+
+  try {
+    for (let epoch = startEpoch; epoch < settings.epochs; epoch++) {
+      // Each epoch's order and noise derive from (seed, epoch), so a resumed run continues identically.
+      const order = seededPermutation(trainIdx.length, settings.seed * 1000003 + epoch);
+      const shuffled = new Uint32Array(trainIdx.length);
+      for (let i = 0; i < order.length; i++) shuffled[i] = trainIdx[order[i]];
+      const noise = seedSequence(settings.seed * 7919 + epoch + 1);
+      let reconSum = 0;
+      let klSum = 0;
+      let seen = 0;
+      const started = performance.now();
+      let lastEvent = started;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        if (options.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const from = step * settings.batchSize;
+        const to = Math.min(shuffled.length, from + settings.batchSize);
+        const x = batchTensor(dataset, shuffled, from, to, vae.config, settings.binarize ? Math.floor(noise() * 2 ** 31) : null);
+        const { loss, recon, kl } = trainStep(x, Math.floor(noise() * 2 ** 31));
+        x.dispose();
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss is ${loss}); try a lower learning rate`);
+        const n = to - from;
+        reconSum += recon * n;
+        klSum += kl * n;
+        seen += n;
+        const now = performance.now();
+        if (now - lastEvent >= interval || step === stepsPerEpoch - 1) {
+          lastEvent = now;
+          const rate = seen / ((now - started) / 1000);
+          const remaining = (settings.epochs - epoch - 1) * trainIdx.length + (trainIdx.length - seen);
+          options.onEvent?.({ type: 'step', epoch: epoch + 1, step: step + 1, stepsPerEpoch, loss, samples_per_s: rate, eta_s: remaining / rate });
+        }
+        if (options.onStep) await options.onStep({ vae, epoch: epoch + 1, step: step + 1, stepsPerEpoch, loss, recon, kl, last: step === stepsPerEpoch - 1 });
+        await yieldToEventLoop();
+      }
+      if (cancelled) break;
+      const seconds = (performance.now() - started) / 1000;
+      const test = evaluateElbo(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
+      const record: EpochMetrics = {
+        epoch: epoch + 1,
+        train_loss: (reconSum + settings.beta * klSum) / seen,
+        test_loss: test.loss,
+        recon: reconSum / seen,
+        kl: klSum / seen,
+        test_recon: test.recon,
+        test_kl: test.kl,
+        samples_per_s: seen / seconds,
+        seconds,
+        backend: backendName(),
+      };
+      metrics = [...metrics, record];
+      epochsCompleted = epoch + 1;
+      options.onEvent?.({ type: 'epoch', ...record });
+      if (options.outDir) {
+        await saveModel(options.outDir, vae, {
+          training: settings,
+          dataset: datasetInfo(dataset, options.preprocessing),
+          epochsCompleted,
+          metrics,
+          optimizer,
+          createdAt,
+        });
+        createdAt ??= new Date().toISOString();
+        options.onEvent?.({ type: 'checkpoint', epoch: epochsCompleted, dir: options.outDir });
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { vae, metrics, cancelled, epochsCompleted };
+}

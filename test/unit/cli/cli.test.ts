@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers';
+
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'latentscape.js');
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string; lines: Record<string, unknown>[] } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LATENTSCAPE_BACKEND: 'wasm' }, timeout: 180_000 });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 2000), lines };
+}
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let model: string;
+beforeAll(async () => {
+  dir = await tempDir();
+  model = join(dir.path, 'm');
+  const r = cli('train', '--data', 'mnist', '--arch', 'mlp', '--latent', '4', '--epochs', '2', '--limit', '300', '--seed', '3', '--out', model, '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}, 180_000);
+afterAll(() => dir.cleanup());
+
+describe('latentscape train', () => {
+  it('prints one JSON line per epoch then a final line, and saves the model', async () => {
+    const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
+    expect(manifest.epochsCompleted).toBe(2);
+    expect(manifest.dataset.name).toBe('MNIST');
+    expect(manifest.training).toMatchObject({ epochs: 2, batchSize: 128, lr: 0.001, beta: 1, seed: 3, binarize: false });
+  });
+
+  it('--json lines carry epoch, losses, samples/s and the backend', () => {
+    const r = cli('train', '--data', 'mnist', '--latent', '2', '--epochs', '1', '--limit', '100', '--out', join(dir.path, 'm2'), '--json');
+    expect(r.code).toBe(0);
+    const [epoch, final] = r.lines;
+    for (const key of ['epoch', 'train_loss', 'test_loss', 'recon', 'kl', 'samples_per_s', 'backend']) expect(epoch).toHaveProperty(key);
+    expect(epoch.backend).toBe('wasm');
+    expect(final.final).toBe(true);
+  });
+
+  it.each([
+    [['train', '--data', 'mnist', '--epochs', '1'], /--out is required/],
+    [['train', '--out', 'x', '--latent', '100'], /--latent must be an integer from 2 to 64/],
+    [['train', '--out', 'x', '--arch', 'transformer'], /--arch must be one of mlp, conv/],
+    [['train', '--out', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['train', '--out', 'x', '--backend', 'gpu'], /unknown backend "gpu"/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('refuses bad arguments: %j', (args, message) => {
+    const r = cli(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('says so when the data folder does not exist', () => {
+    const r = cli('train', '--data', join(dir.path, 'no-such-folder'), '--out', join(dir.path, 'x'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dataset not found: ".*no-such-folder" is neither "mnist" nor an existing folder/);
+  });
+});
+
+describe('latentscape eval', () => {
+  it('reports test loss and an importance-sampled NLL below it', () => {
+    const r = cli('eval', '--model', model, '--k', '50', '--limit', '40', '--json');
+    expect(r.code).toBe(0);
+    const final = r.lines.at(-1)!;
+    for (const key of ['n', 'test_loss', 'recon', 'kl', 'nll_is', 'k', 'backend']) expect(final).toHaveProperty(key);
+    expect(final.n).toBe(40);
+    expect(final.k).toBe(50);
+    expect(final.nll_is as number).toBeLessThan(final.test_loss as number);
+  });
+
+  it.each([
+    ['a missing directory', 'missing', /model directory not found/],
+    ['a foreign directory', 'foreign', /not a Latentscape model directory: manifest.json is missing/],
+    ['a corrupt manifest', 'corrupt', /manifest.json .* is corrupt: not valid JSON/],
+  ])('refuses %s with a message', async (_what, name, message) => {
+    const target = join(dir.path, name);
+    if (name === 'foreign') {
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, 'notes.txt'), 'hello');
+    }
+    if (name === 'corrupt') {
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, 'manifest.json'), '{oops');
+    }
+    const r = cli('eval', '--model', target);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('latentscape sample and embed', () => {
+  it('sample writes a PNG grid', async () => {
+    const out = join(dir.path, 'grid.png');
+    const r = cli('sample', '--model', model, '--n', '16', '--out', out);
+    expect(r.code).toBe(0);
+    const meta = await sharp(out).metadata();
+    expect([meta.width, meta.height]).toEqual([112, 112]);
+  });
+
+  it('embed writes id, label, z…, and the 3D view coordinates', async () => {
+    const out = join(dir.path, 'points.csv');
+    const r = cli('embed', '--model', model, '--limit', '50', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const rows = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(rows[0]).toBe('id,label,z0,z1,z2,z3,x,y,z');
+    expect(rows).toHaveLength(51);
+    expect(rows[1].split(',')).toHaveLength(9);
+    expect(rows[1].startsWith('0,5,')).toBe(true);
+    expect(r.lines.at(-1)).toMatchObject({ n: 50, latent: 4, projection: 'pca' });
+  });
+});
