@@ -21,11 +21,11 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   if (!info.isDirectory()) throw new Error(`"${spec}" is not a folder: give "mnist" or a folder of images`);
   const { ingestFolder } = await import('./image-folder');
   const settings: IngestOptions = {
+    ...options,
     size: options.size ?? 64,
     color: options.color ?? 'rgb',
     fit: options.fit ?? 'cover',
-    ...options,
-  } as IngestOptions;
+  };
   const { dataset, report } = await ingestFolder(spec, settings);
   if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${report.found} files found, all skipped)`);
   return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit } };

@@ -1,0 +1,85 @@
+/**
+ * `latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain] [--background #000000]`
+ * Loads an image folder into the dataset cache and reports what was found, loaded and skipped.
+ * final: {"found","loaded","skipped":[{"file","reason"}],"images_per_s","cache","seconds"}
+ * (No tensors are involved: --backend is accepted like everywhere, and ignored.)
+ */
+import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ingestFolder } from '../../engine/data/image-folder';
+import { COMMON_OPTIONS } from '../common';
+import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      ...COMMON_OPTIONS,
+      size: { type: 'string' },
+      color: { type: 'string' },
+      fit: { type: 'string' },
+      background: { type: 'string' },
+      'test-fraction': { type: 'string' },
+      seed: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) {
+    throw new UsageError(`ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`);
+  }
+  const path = positionals[0];
+  const size = intOption('size', values.size, 64, 4, 1024);
+  const color = choiceOption('color', values.color, ['gray', 'rgb'] as const, 'rgb');
+  const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
+  const testFraction = numberOption('test-fraction', values['test-fraction'], 0.1, 0, 0.99);
+  const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
+  const background = values.background;
+  if (background !== undefined && !/^(#?[0-9a-f]{3}|#?[0-9a-f]{6}|black|white|gr[ae]y)$/i.test(background.trim())) {
+    throw new UsageError(`--background must be a colour like "#000000", "#fff" or "white", got "${background}"`);
+  }
+
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new Error(`no such folder: ${path}`);
+  if (!info.isDirectory()) throw new Error(`not a folder: ${path} (give the folder that holds the images)`);
+
+  const out = createOutput(Boolean(values.json));
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const { report, dataset } = await ingestFolder(path, {
+      size,
+      color,
+      fit,
+      background,
+      testFraction,
+      seed,
+      cacheDir: values['cache-dir'],
+      signal: controller.signal,
+      onProgress: (p) => out.progress({ ...p }, { done: p.done, total: p.total, label: `ingest ${p.done}/${p.total}` }),
+    });
+    if (report.loaded === 0) {
+      const examples = report.skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ');
+      throw new Error(report.found === 0 ? `no images in ${path}: the folder holds no files` : `no images in ${path}: all ${report.found} files were skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`);
+    }
+    if (!out.json) {
+      for (const s of report.skipped) out.info(`skipped ${s.file}: ${s.reason}`);
+      out.info(`${dataset.name}: ${report.loaded} images at ${size}×${size} ${color}, ${dataset.labelNames.length ? `${dataset.labelNames.length} labels (${dataset.labelNames.slice(0, 8).join(', ')}${dataset.labelNames.length > 8 ? ', …' : ''})` : 'no labels (flat folder)'}`);
+    }
+    out.final({
+      found: report.found,
+      loaded: report.loaded,
+      skipped: report.skipped,
+      images_per_s: Math.round(report.images_per_s),
+      cache: report.cache,
+      seconds: Math.round(report.seconds * 1000) / 1000,
+    });
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}

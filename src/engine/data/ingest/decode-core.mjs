@@ -1,0 +1,142 @@
+// @ts-check
+/**
+ * One image file → model-size pixels (+ thumbnail). Plain JavaScript on purpose: this module runs
+ * both in the ingest's worker threads (worker.mjs; Node cannot start a TypeScript worker under tsx)
+ * and in-process. Types for TypeScript callers are in decode-core.d.mts.
+ *
+ * sharp decodes — any format it reads (JPEG, PNG, WebP, GIF first frame, AVIF, TIFF…), EXIF
+ * orientation applied, alpha flattened onto the background, gray or sRGB, raw uint8 out — in one
+ * call with no metadata() round trip. It shrinks only images much bigger than needed (to at most 4×
+ * the target, JPEG shrink-on-load), and resample.mjs does the final cover/contain step (see there
+ * why). Thumbnails are area-averaged from the finished image (a few KB; no second decode).
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { FitPlanner, resampleInto } from './resample.mjs';
+
+/** Decompression-bomb guard: images declaring more pixels than this are skipped, not decoded. */
+export const MAX_INPUT_PIXELS = 100_000_000;
+/** Files bigger than this are skipped without being read. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+/** @type {Promise<typeof import('sharp').default> | null} */
+let sharpModule = null;
+export function loadSharp() {
+  sharpModule ??= import('sharp').then((m) => m.default);
+  return sharpModule;
+}
+
+/**
+ * The reason shown to people for a file sharp would not decode.
+ * @param {unknown} err @param {Buffer} input @param {typeof import('sharp').default} sharp
+ */
+async function reasonFor(err, input, sharp) {
+  const message = String(/** @type {Error} */ (err)?.message ?? err);
+  const firstLine = message.split('\n')[0].trim();
+  if (/unsupported image format/i.test(message)) return 'not an image (unrecognised or unsupported format)';
+  if (/exceeds pixel limit/i.test(message)) {
+    let dims = '';
+    try {
+      const meta = await sharp(input, { limitInputPixels: false }).metadata();
+      if (meta.width && meta.height) dims = ` ${meta.width}×${meta.height} (${Math.round((meta.width * meta.height) / 1e6)} megapixels)`;
+    } catch {
+      // The dimensions are a nicety; the reason stands without them.
+    }
+    return `image too large:${dims} exceeds the ${MAX_INPUT_PIXELS / 1e6}-megapixel limit`;
+  }
+  if (/premature end|truncat|unexpected end|read error|corrupt|bogus|invalid|not a |bad |error|damaged/i.test(message)) {
+    return `corrupt or truncated image: ${firstLine}`;
+  }
+  return `cannot decode: ${firstLine}`;
+}
+
+/** @param {unknown} err */
+function readReason(err) {
+  const code = /** @type {NodeJS.ErrnoException} */ (err)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot read file: permission denied';
+  if (code === 'ENOENT') return 'file vanished before it could be read';
+  if (code === 'EISDIR') return 'not a regular file';
+  return `cannot read file: ${/** @type {Error} */ (err)?.message ?? String(err)}`;
+}
+
+/**
+ * @param {import('./decode-core.d.mts').DecodeSettings} settings
+ * @returns {Promise<import('./decode-core.d.mts').Decoder>}
+ */
+export async function createDecoder(settings) {
+  const sharp = await loadSharp();
+  const { size, color, fit, thumbSize } = settings;
+  const [r, g, b] = settings.background;
+  const channels = color === 'gray' ? 1 : 3;
+  const planner = new FitPlanner();
+  const flattenOptions = { background: { r, g, b } };
+  // Longest side sharp hands over: 4× the target leaves the area average plenty of pixels, and at
+  // least 256 so that typical small images are decoded without sharp's resize stage at all.
+  const box = Math.max(256, 4 * Math.max(size, thumbSize));
+  const resizeOptions = /** @type {const} */ ({
+    width: box,
+    height: box,
+    // Keep every pixel the final step needs: cover crops the short side, contain shows everything.
+    fit: fit === 'cover' ? 'outside' : 'inside',
+    withoutEnlargement: true,
+  });
+  /** The background in output channels, converted by sharp itself (for contain padding). */
+  let fill = [r, g, b];
+  if (channels === 1) {
+    const grey = await sharp({ create: { width: 1, height: 1, channels: 3, background: { r, g, b } } })
+      .toColourspace('b-w')
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+    fill = [grey[0]];
+  }
+
+  /** @param {Buffer} input */
+  const decodeBytes = async (input) => {
+    if (input.length === 0) return { skip: 'empty file (0 bytes)', remember: true };
+    let out;
+    try {
+      out = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true })
+        .flatten(flattenOptions)
+        .resize(resizeOptions)
+        .toColourspace(color === 'gray' ? 'b-w' : 'srgb')
+        .removeAlpha()
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+    } catch (err) {
+      // libvips keeps one error buffer for the whole process: with several decodes failing at once
+      // a message can carry another file's words. `recheck` asks the caller to decode this file
+      // again alone for its own reason.
+      return { skip: await reasonFor(err, input, sharp), remember: true, recheck: true };
+    }
+    const { data, info } = out;
+    if (info.channels !== channels || data.length !== info.width * info.height * channels) {
+      return { skip: `cannot decode: unexpected ${info.channels}-channel ${info.width}×${info.height} output`, remember: true };
+    }
+    const pixels = new Uint8Array(size * size * channels);
+    resampleInto(data, planner.get(info.width, info.height, channels, size, fit), pixels, 0, fill);
+    let thumb = null;
+    if (thumbSize > 0) {
+      thumb = new Uint8Array(thumbSize * thumbSize * channels);
+      resampleInto(pixels, planner.get(size, size, channels, thumbSize, 'cover'), thumb, 0, fill);
+    }
+    return { pixels, thumb };
+  };
+
+  return {
+    channels,
+    decodeBytes,
+    async decodeFile(path, fileSize, sync = false) {
+      if (fileSize > MAX_FILE_BYTES) {
+        return { skip: `file too large: ${Math.round(fileSize / 2 ** 20)} MB (limit ${MAX_FILE_BYTES / 2 ** 20} MB)`, remember: true };
+      }
+      let bytes;
+      try {
+        // Sync in worker threads (no event loop to keep free; saves thread-pool round trips).
+        bytes = sync ? readFileSync(path) : await readFile(path);
+      } catch (err) {
+        return { skip: readReason(err), remember: false };
+      }
+      return decodeBytes(bytes);
+    },
+  };
+}
