@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backendName } from '../backend';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
+import { createAdam } from '../kernels/adam';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 
 export interface TrainConfig {
@@ -138,7 +139,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   let metrics: EpochMetrics[] = [];
   let startEpoch = 0;
   let createdAt: string | undefined;
-  const optimizer = tf.train.adam(settings.lr);
+  const optimizer = createAdam(settings.lr);
   if (options.resume) {
     if (!options.outDir) throw new Error('resume needs the model directory to continue from');
     const previous = await readManifest(options.outDir);

@@ -1,0 +1,195 @@
+/**
+ * Adam with one fused update kernel per variable on the wasm backend.
+ *
+ * Why: tfjs's AdamOptimizer launches ~12 elementwise kernels per variable per step (mul, add,
+ * square, div, sqrt …), each a pass over the weights plus a temporary tensor; on wasm, with small
+ * models, that is a sizeable share of a training step. The kernel here does the same arithmetic in
+ * one SIMD loop over the wasm heap (kernels.wat) and writes the new value and both moments at once.
+ *
+ * It rounds every intermediate to float32 in the order tfjs computes it, so it is bit-for-bit the
+ * update of tf.train.adam on the same backend (checked in test/unit/engine/kernels/adam.test.ts).
+ * State, names, getWeights/setWeights (checkpoints and resume) are inherited unchanged from
+ * tf.AdamOptimizer. Other backends run the inherited update; the JavaScript loop below is the
+ * reference (cpu kernel, and wasm where kernels.wat cannot be instantiated).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { heapKernels } from './heap';
+
+export const ADAM_UPDATE = 'LatentscapeAdamUpdate';
+
+interface AdamAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  learningRate: number;
+  /** 1 − β₁ᵗ and 1 − β₂ᵗ, already rounded to float32 as tfjs computes them. */
+  oneMinusAccBeta1: number;
+  oneMinusAccBeta2: number;
+}
+
+const f32 = Math.fround;
+
+/** The update, in place on value/m/v arrays (which may alias the inputs' copies). */
+export function adamUpdateInto(
+  value: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  outValue: Float32Array,
+  outM: Float32Array,
+  outV: Float32Array,
+  a: AdamAttrs,
+): void {
+  const { b1, c1, b2, c2, eps, negLr, d1, d2 } = constants(a);
+  const n = value.length;
+  for (let i = 0; i < n; i++) {
+    const g = grad[i];
+    // newM = m·β₁ + g·(1−β₁); newV = v·β₂ + g²·(1−β₂)
+    const m1 = f32(f32(m[i] * b1) + f32(g * c1));
+    const v1 = f32(f32(v[i] * b2) + f32(f32(g * g) * c2));
+    // value += (m̂ / (√v̂ + ε)) · (−lr), with m̂ = newM / (1−β₁ᵗ), v̂ = newV / (1−β₂ᵗ)
+    const mHat = f32(m1 / d1);
+    const vHat = f32(v1 / d2);
+    const step = f32(f32(mHat / f32(f32(Math.sqrt(vHat)) + eps)) * negLr);
+    outValue[i] = step + value[i];
+    outM[i] = m1;
+    outV[i] = v1;
+  }
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** The float32 constants of the update, as tfjs's scalar tensors hold them. */
+function constants(a: AdamAttrs): { b1: number; c1: number; b2: number; c2: number; eps: number; negLr: number; d1: number; d2: number } {
+  return {
+    b1: f32(a.beta1),
+    c1: f32(1 - a.beta1),
+    b2: f32(a.beta2),
+    c2: f32(1 - a.beta2),
+    eps: f32(a.epsilon),
+    negLr: f32(-a.learningRate),
+    d1: f32(a.oneMinusAccBeta1),
+    d2: f32(a.oneMinusAccBeta2),
+  };
+}
+
+interface CpuBackendLike {
+  data: { get(dataId: tf.DataId): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+let registered = false;
+
+function registerAdamKernel(): void {
+  if (registered) return;
+  registered = true;
+  if (!tf.getKernel(ADAM_UPDATE, 'wasm')) {
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const wasm = backend as unknown as WasmBackendLike;
+        const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
+        // Allocate first: a heap that grows detaches views taken earlier.
+        const outs = [0, 1, 2].map(() => wasm.makeOutput(value.shape, 'float32'));
+        const a = attrs as unknown as AdamAttrs;
+        const heap = heapKernels(backend);
+        if (heap) {
+          const c = constants(a);
+          const [ov, om, os] = outs.map((t) => heap.offset(t));
+          const n = value.shape.reduce((p, q) => p * q, 1);
+          heap.adam(heap.offset(value), heap.offset(gradient), heap.offset(m), heap.offset(v), ov, om, os, n, c.b1, c.c1, c.b2, c.c2, c.eps, c.negLr, c.d1, c.d2);
+        } else {
+          const [ov, om, os] = outs.map((t) => wasm.typedArrayFromHeap(t));
+          const view = (t: tf.TensorInfo): Float32Array => wasm.typedArrayFromHeap(t);
+          adamUpdateInto(view(value), view(gradient), view(m), view(v), ov, om, os, a);
+        }
+        return outs;
+      },
+    });
+  }
+  if (!tf.getKernel(ADAM_UPDATE, 'cpu')) {
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const cpu = backend as unknown as CpuBackendLike;
+        const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
+        const view = (t: tf.TensorInfo): Float32Array => cpu.data.get(t.dataId).values;
+        const n = view(value).length;
+        const [ov, om, os] = [0, 1, 2].map(() => new Float32Array(n));
+        adamUpdateInto(view(value), view(gradient), view(m), view(v), ov, om, os, attrs as unknown as AdamAttrs);
+        return [ov, om, os].map((values) => cpu.makeTensorInfo(value.shape, 'float32', values));
+      },
+    });
+  }
+}
+
+/** The parts of tf.AdamOptimizer's state that the fused update reads and writes. */
+interface AdamState {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+}
+
+export type AdamMode = 'auto' | 'plain' | 'fused';
+
+/** tf.AdamOptimizer whose update runs as one fused kernel per variable on wasm ('auto'). */
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  constructor(
+    learningRate: number,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon?: number,
+    private readonly mode: AdamMode = 'auto',
+  ) {
+    super(learningRate, beta1, beta2, epsilon);
+  }
+
+  private get fused(): boolean {
+    return this.mode === 'fused' || (this.mode === 'auto' && tf.getBackend() === 'wasm');
+  }
+
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    if (!this.fused) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    registerAdamKernel();
+    const state = this as unknown as AdamState;
+    const list = Array.isArray(variableGradients);
+    const varNames = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    // 1 − β^t exactly as tfjs computes it: float32 subtraction from the float32 accumulator.
+    const oneMinusAccBeta1 = f32(1 - state.accBeta1.dataSync()[0]);
+    const oneMinusAccBeta2 = f32(1 - state.accBeta2.dataSync()[0]);
+    const attrs: AdamAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate, oneMinusAccBeta1, oneMinusAccBeta2 };
+    tf.tidy(() => {
+      varNames.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name];
+        // Moments are created lazily, named and ordered as tf.AdamOptimizer does (checkpoints rely on it).
+        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        const gradient = list ? variableGradients[i].tensor : variableGradients[name];
+        if (gradient == null) return;
+        const m = state.accumulatedFirstMoment[i]!.variable;
+        const v = state.accumulatedSecondMoment[i]!.variable;
+        const [newValue, newM, newV] = tf.engine().runKernel(ADAM_UPDATE, { value, gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        m.assign(newM);
+        v.assign(newV);
+        value.assign(newValue);
+      });
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
+/** Adam (lr, β₁ = 0.9, β₂ = 0.999, tfjs's ε): fused on wasm, tfjs's own elsewhere. */
+export function createAdam(learningRate: number, mode: AdamMode = 'auto'): FusedAdamOptimizer {
+  return new FusedAdamOptimizer(learningRate, 0.9, 0.999, undefined, mode);
+}

@@ -1,0 +1,70 @@
+/**
+ * The kernels of kernels.wat, instantiated on the tfjs wasm backend's own memory, so they read and
+ * write tensors in place by the byte offsets tfjs records for them.
+ *
+ * `heapKernels(backend)` returns null when that memory cannot be reached (another tfjs build, a
+ * threaded build with shared memory, no SIMD): callers then use their JavaScript loops.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+
+/** What the kernels need from tfjs's BackendWasm (public fields of its JS class). */
+export interface WasmBackendLike {
+  wasm: { asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+export interface HeapKernels {
+  /** Byte offset of a tensor's data on the heap. */
+  offset(t: tf.TensorInfo): number;
+  adam(value: number, grad: number, m: number, v: number, outValue: number, outM: number, outV: number, n: number,
+    b1: number, c1: number, b2: number, c2: number, eps: number, negLr: number, d1: number, d2: number): void;
+  im2col(src: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
+    height: number, width: number, outHeight: number, outWidth: number): void;
+  im2colT(src: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
+    height: number, width: number, outHeight: number, outWidth: number): void;
+  col2im(cols: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
+    height: number, width: number, outHeight: number, outWidth: number): void;
+}
+
+const cache = new WeakMap<object, HeapKernels | null>();
+let compiled: WebAssembly.Module | null | undefined;
+
+function compiledModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    } catch {
+      compiled = null; // e.g. an engine without wasm SIMD
+    }
+  }
+  return compiled;
+}
+
+export function heapKernels(backend: unknown): HeapKernels | null {
+  const b = backend as WasmBackendLike;
+  if (typeof b !== 'object' || b === null) return null;
+  if (cache.has(b)) return cache.get(b) ?? null;
+  let kernels: HeapKernels | null = null;
+  const memory = b.wasm?.asm?.memory;
+  const module = compiledModule();
+  if (memory instanceof WebAssembly.Memory && module && !(memory.buffer instanceof SharedArrayBuffer)) {
+    try {
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      const exports = instance.exports as unknown as Omit<HeapKernels, 'offset'>;
+      kernels = {
+        offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
+        adam: exports.adam,
+        im2col: exports.im2col,
+        im2colT: exports.im2colT,
+        col2im: exports.col2im,
+      };
+    } catch {
+      kernels = null;
+    }
+  }
+  cache.set(b, kernels);
+  return kernels;
+}

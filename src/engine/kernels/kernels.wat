@@ -1,0 +1,302 @@
+;; Hot loops of the training step for the tfjs wasm backend, as WebAssembly (SIMD + bulk memory).
+;;
+;; Why: the same loops in JavaScript run 5-10x slower than tfjs's own wasm kernels (V8 computes
+;; typed-array float32 arithmetic in scalar float64), which made a fused Adam slower than tfjs's
+;; 12 separate kernels. This module imports tfjs's own wasm memory, so it reads and writes tensors in
+;; place, at the byte offsets tfjs keeps for them: no copies in or out.
+;;
+;; Compiled by src/engine/kernels/build-wasm.ts (wabt) into kernels-wasm.ts; a unit test checks the
+;; embedded bytes still match this source. All pointers are byte offsets of float32 arrays; images
+;; are NHWC; see patches.ts for the geometry and adam.ts for the update's definition.
+(module
+  (import "env" "memory" (memory 0))
+
+  ;; Adam, elementwise over n floats, rounding exactly as tfjs's separate float32 kernels do:
+  ;; m' = m*b1 + g*c1; v' = v*b2 + (g*g)*c2; value' = ((m'/d1) / (sqrt(v'/d2) + eps)) * negLr + value
+  (func (export "adam")
+    (param $value i32) (param $grad i32) (param $m i32) (param $v i32)
+    (param $outValue i32) (param $outM i32) (param $outV i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $eps f32) (param $negLr f32) (param $d1 f32) (param $d2 f32)
+    (local $i i32) (local $end i32) (local $end4 i32)
+    (local $g v128) (local $m1 v128) (local $v1 v128)
+    (local $gs f32) (local $m1s f32) (local $v1s f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $g (v128.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $m1
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (f32x4.splat (local.get $b1)))
+            (f32x4.mul (local.get $g) (f32x4.splat (local.get $c1)))))
+        (local.set $v1
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (f32x4.splat (local.get $b2)))
+            (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (f32x4.splat (local.get $c2)))))
+        (v128.store (i32.add (local.get $outValue) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $m1) (f32x4.splat (local.get $d1)))
+                (f32x4.add
+                  (f32x4.sqrt (f32x4.div (local.get $v1) (f32x4.splat (local.get $d2))))
+                  (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $negLr)))
+            (v128.load (i32.add (local.get $value) (local.get $i)))))
+        (v128.store (i32.add (local.get $outM) (local.get $i)) (local.get $m1))
+        (v128.store (i32.add (local.get $outV) (local.get $i)) (local.get $v1))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $m1s
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $v1s
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $outValue) (local.get $i))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $m1s) (local.get $d1))
+                (f32.add (f32.sqrt (f32.div (local.get $v1s) (local.get $d2))) (local.get $eps)))
+              (local.get $negLr))
+            (f32.load (i32.add (local.get $value) (local.get $i)))))
+        (f32.store (i32.add (local.get $outM) (local.get $i)) (local.get $m1s))
+        (f32.store (i32.add (local.get $outV) (local.get $i)) (local.get $v1s))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
+
+  ;; im2col: dst[(b, oy, ox), (ky, kx, c)] = src[b, oy*s + ky - padTop, ox*s + kx - padLeft, c] or 0.
+  ;; For one (b, oy, ox, ky) the taps kx0..kx1 that fall inside the image are one contiguous run in
+  ;; both arrays: one memory.copy, and memory.fill for the padding on either side.
+  (func (export "im2col")
+    (param $src i32) (param $dst i32) (param $batch i32) (param $C i32)
+    (param $k i32) (param $s i32) (param $padTop i32) (param $padLeft i32)
+    (param $H i32) (param $W i32) (param $oh i32) (param $ow i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32)
+    (local $iy i32) (local $ix0 i32) (local $kx0 i32) (local $kx1 i32)
+    (local $cBytes i32) (local $rowBytes i32) (local $image i32) (local $d i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $k) (local.get $cBytes)))
+    (local.set $d (local.get $dst))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bNext
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $image
+        (i32.add (local.get $src)
+          (i32.mul (local.get $b) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $cBytes)))))
+      (local.set $oy (i32.const 0))
+      (block $oyDone (loop $oyNext
+        (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $oh)))
+        (local.set $ox (i32.const 0))
+        (block $oxDone (loop $oxNext
+          (br_if $oxDone (i32.ge_s (local.get $ox) (local.get $ow)))
+          ;; taps kx in [kx0, kx1) are inside the image: 0 <= ix0 + kx < W
+          (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $s)) (local.get $padLeft)))
+          (local.set $kx0 (select (i32.sub (i32.const 0) (local.get $ix0)) (i32.const 0) (i32.lt_s (local.get $ix0) (i32.const 0))))
+          (local.set $kx1 (i32.sub (local.get $W) (local.get $ix0)))
+          (if (i32.gt_s (local.get $kx1) (local.get $k)) (then (local.set $kx1 (local.get $k))))
+          (if (i32.lt_s (local.get $kx1) (local.get $kx0)) (then (local.set $kx1 (local.get $kx0))))
+          (local.set $ky (i32.const 0))
+          (block $kyDone (loop $kyNext
+            (br_if $kyDone (i32.ge_s (local.get $ky) (local.get $k)))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $s)) (local.get $ky)) (local.get $padTop)))
+            (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+              (then (memory.fill (local.get $d) (i32.const 0) (local.get $rowBytes)))
+              (else
+                (if (i32.gt_s (local.get $kx0) (i32.const 0))
+                  (then (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $kx0) (local.get $cBytes)))))
+                (memory.copy
+                  (i32.add (local.get $d) (i32.mul (local.get $kx0) (local.get $cBytes)))
+                  (i32.add (local.get $image)
+                    (i32.mul
+                      (i32.add (i32.mul (local.get $iy) (local.get $W)) (i32.add (local.get $ix0) (local.get $kx0)))
+                      (local.get $cBytes)))
+                  (i32.mul (i32.sub (local.get $kx1) (local.get $kx0)) (local.get $cBytes)))
+                (if (i32.lt_s (local.get $kx1) (local.get $k))
+                  (then
+                    (memory.fill
+                      (i32.add (local.get $d) (i32.mul (local.get $kx1) (local.get $cBytes)))
+                      (i32.const 0)
+                      (i32.mul (i32.sub (local.get $k) (local.get $kx1)) (local.get $cBytes)))))))
+            (local.set $d (i32.add (local.get $d) (local.get $rowBytes)))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $kyNext)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $oxNext)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oyNext)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bNext))))
+
+  ;; im2colT: im2col transposed, dst[(ky, kx, c), (b, oy, ox)], so that a weight gradient is a matMul
+  ;; whose big operand comes first (XNNPACK packs the second operand on every call). One output row
+  ;; (fixed tap and channel) is written contiguously, reading the image with a stride of s·C floats.
+  (func (export "im2colT")
+    (param $src i32) (param $dst i32) (param $batch i32) (param $C i32)
+    (param $k i32) (param $s i32) (param $padTop i32) (param $padLeft i32)
+    (param $H i32) (param $W i32) (param $oh i32) (param $ow i32)
+    (local $b i32) (local $ky i32) (local $kx i32) (local $c i32) (local $oy i32) (local $ox i32)
+    (local $iy i32) (local $ox0 i32) (local $ox1 i32) (local $rows i32) (local $image i32)
+    (local $d i32) (local $p i32) (local $step i32) (local $cBytes i32)
+    (local.set $rows (i32.mul (local.get $batch) (i32.mul (local.get $oh) (local.get $ow))))
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $step (i32.mul (local.get $s) (local.get $cBytes)))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bNext
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $image
+        (i32.add (local.get $src)
+          (i32.mul (local.get $b) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $cBytes)))))
+      (local.set $ky (i32.const 0))
+      (block $kyDone (loop $kyNext
+        (br_if $kyDone (i32.ge_s (local.get $ky) (local.get $k)))
+        (local.set $kx (i32.const 0))
+        (block $kxDone (loop $kxNext
+          (br_if $kxDone (i32.ge_s (local.get $kx) (local.get $k)))
+          ;; columns ox in [ox0, ox1) read inside the image: 0 <= ox*s + kx - padLeft < W
+          (local.set $ox0 (i32.const 0))
+          (block $lo (loop $loNext
+            (br_if $lo (i32.ge_s (local.get $ox0) (local.get $ow)))
+            (br_if $lo (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $s)) (local.get $kx)) (local.get $padLeft)) (i32.const 0)))
+            (local.set $ox0 (i32.add (local.get $ox0) (i32.const 1)))
+            (br $loNext)))
+          (local.set $ox1 (local.get $ow))
+          (block $hi (loop $hiNext
+            (br_if $hi (i32.le_s (local.get $ox1) (local.get $ox0)))
+            (br_if $hi (i32.lt_s
+              (i32.sub (i32.add (i32.mul (i32.sub (local.get $ox1) (i32.const 1)) (local.get $s)) (local.get $kx)) (local.get $padLeft))
+              (local.get $W)))
+            (local.set $ox1 (i32.sub (local.get $ox1) (i32.const 1)))
+            (br $hiNext)))
+          (local.set $c (i32.const 0))
+          (block $cDone (loop $cNext
+            (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $d
+              (i32.add (local.get $dst)
+                (i32.shl
+                  (i32.add
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $k)) (local.get $kx)) (local.get $C)) (local.get $c)) (local.get $rows))
+                    (i32.mul (local.get $b) (i32.mul (local.get $oh) (local.get $ow))))
+                  (i32.const 2))))
+            (local.set $oy (i32.const 0))
+            (block $oyDone (loop $oyNext
+              (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $oh)))
+              (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $s)) (local.get $ky)) (local.get $padTop)))
+              (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+                (then (memory.fill (local.get $d) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2))))
+                (else
+                  ;; (bulk-memory calls cost more than a few scalar stores: only when needed)
+                  (if (i32.gt_s (local.get $ox0) (i32.const 0))
+                    (then (memory.fill (local.get $d) (i32.const 0) (i32.shl (local.get $ox0) (i32.const 2)))))
+                  ;; p = &image[iy, ox0*s + kx - padLeft, c]
+                  (local.set $p
+                    (i32.add (local.get $image)
+                      (i32.add
+                        (i32.mul
+                          (i32.add (i32.mul (local.get $iy) (local.get $W))
+                            (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $s)) (local.get $kx)) (local.get $padLeft)))
+                          (local.get $cBytes))
+                        (i32.shl (local.get $c) (i32.const 2)))))
+                  (local.set $ox (local.get $ox0))
+                  (block $oxDone (loop $oxNext
+                    (br_if $oxDone (i32.ge_s (local.get $ox) (local.get $ox1)))
+                    (f32.store (i32.add (local.get $d) (i32.shl (local.get $ox) (i32.const 2))) (f32.load (local.get $p)))
+                    (local.set $p (i32.add (local.get $p) (local.get $step)))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $oxNext)))
+                  (if (i32.lt_s (local.get $ox1) (local.get $ow))
+                    (then
+                      (memory.fill
+                        (i32.add (local.get $d) (i32.shl (local.get $ox1) (i32.const 2)))
+                        (i32.const 0)
+                        (i32.shl (i32.sub (local.get $ow) (local.get $ox1)) (i32.const 2)))))))
+              (local.set $d (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
+              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+              (br $oyNext)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cNext)))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $kxNext)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $kyNext)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bNext))))
+
+  ;; col2im, the adjoint of im2col: dst is zeroed, then each patch row's inside runs are added back,
+  ;; in row order (the same summation order as the JavaScript loop, hence the same floats).
+  (func (export "col2im")
+    (param $cols i32) (param $dst i32) (param $batch i32) (param $C i32)
+    (param $k i32) (param $s i32) (param $padTop i32) (param $padLeft i32)
+    (param $H i32) (param $W i32) (param $oh i32) (param $ow i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32)
+    (local $iy i32) (local $ix0 i32) (local $kx0 i32) (local $kx1 i32)
+    (local $cBytes i32) (local $rowBytes i32) (local $image i32) (local $r i32)
+    (local $p i32) (local $q i32) (local $end i32) (local $end4 i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $k) (local.get $cBytes)))
+    (memory.fill (local.get $dst) (i32.const 0)
+      (i32.mul (local.get $batch) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $cBytes))))
+    (local.set $r (local.get $cols))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bNext
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $image
+        (i32.add (local.get $dst)
+          (i32.mul (local.get $b) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $cBytes)))))
+      (local.set $oy (i32.const 0))
+      (block $oyDone (loop $oyNext
+        (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $oh)))
+        (local.set $ox (i32.const 0))
+        (block $oxDone (loop $oxNext
+          (br_if $oxDone (i32.ge_s (local.get $ox) (local.get $ow)))
+          (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $s)) (local.get $padLeft)))
+          (local.set $kx0 (select (i32.sub (i32.const 0) (local.get $ix0)) (i32.const 0) (i32.lt_s (local.get $ix0) (i32.const 0))))
+          (local.set $kx1 (i32.sub (local.get $W) (local.get $ix0)))
+          (if (i32.gt_s (local.get $kx1) (local.get $k)) (then (local.set $kx1 (local.get $k))))
+          (if (i32.lt_s (local.get $kx1) (local.get $kx0)) (then (local.set $kx1 (local.get $kx0))))
+          (local.set $ky (i32.const 0))
+          (block $kyDone (loop $kyNext
+            (br_if $kyDone (i32.ge_s (local.get $ky) (local.get $k)))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $s)) (local.get $ky)) (local.get $padTop)))
+            (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $H)))
+              (then
+                ;; dst run p.. += cols run q.., (kx1 - kx0)·C floats
+                (local.set $p
+                  (i32.add (local.get $image)
+                    (i32.mul
+                      (i32.add (i32.mul (local.get $iy) (local.get $W)) (i32.add (local.get $ix0) (local.get $kx0)))
+                      (local.get $cBytes))))
+                (local.set $q (i32.add (local.get $r) (i32.mul (local.get $kx0) (local.get $cBytes))))
+                (local.set $end (i32.add (local.get $p) (i32.mul (i32.sub (local.get $kx1) (local.get $kx0)) (local.get $cBytes))))
+                (local.set $end4 (i32.sub (local.get $end) (i32.const 12)))
+                (block $done4 (loop $next4
+                  (br_if $done4 (i32.ge_u (local.get $p) (local.get $end4)))
+                  (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (v128.load (local.get $q))))
+                  (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                  (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                  (br $next4)))
+                (block $done1 (loop $next1
+                  (br_if $done1 (i32.ge_u (local.get $p) (local.get $end)))
+                  (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (local.get $q))))
+                  (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                  (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                  (br $next1)))))
+            (local.set $r (i32.add (local.get $r) (local.get $rowBytes)))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $kyNext)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $oxNext)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oyNext)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bNext))))
+)
