@@ -1,0 +1,58 @@
+/**
+ * `latentscape prepare --model DIR [--data mnist|PATH] [--strip-optimizer]`: computes what the app
+ * shows of a model — every image's latent mean, reconstruction error and KL — and stores it beside
+ * the model (points.bin), so the app opens the model with its cloud on screen at once.
+ * `--strip-optimizer` drops the Adam state (optimizer.bin) to ship the model small; a resumed
+ * training then starts Adam afresh.
+ */
+import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pointStats } from '../../engine/explorer';
+import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
+import { loadModel, readManifest } from '../../engine/train/checkpoint';
+import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { createOutput } from '../io';
+import { datasetForModel } from '../model-data';
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, 'strip-optimizer': { type: 'boolean' } },
+  });
+  const out = createOutput(Boolean(values.json));
+  const dir = required('model', values.model);
+  const backend = await startBackend(values.backend);
+  await readManifest(dir);
+  const { vae, manifest } = await loadModel(dir);
+  try {
+    const dataset = (await datasetForModel(manifest, values.data)).dataset;
+    const started = performance.now();
+    const mu = vae.embed(dataset.pixels, dataset.count);
+    const { recon, kl } = await pointStats(vae, dataset);
+    const seconds = (performance.now() - started) / 1000;
+    const key = { weightsSha256: manifest.weights.sha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: vae.config.latentDim };
+    if (!(await writePointCache(dir, key, { mu, recon, kl }))) throw new Error(`cannot write ${join(dir, POINT_CACHE_FILE)}`);
+    let stripped = false;
+    if (values['strip-optimizer'] && manifest.optimizer) {
+      // The manifest stops naming the optimizer state before the file goes: never a dangling entry.
+      const file = join(dir, 'manifest.json');
+      const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      raw.optimizer = null;
+      await writeFile(`${file}.tmp`, JSON.stringify(raw, null, 2));
+      await rename(`${file}.tmp`, file);
+      await rm(join(dir, manifest.optimizer.file), { force: true });
+      stripped = true;
+    }
+    let meanRecon = 0;
+    let meanKl = 0;
+    for (let i = 0; i < dataset.count; i++) {
+      meanRecon += recon[i] / dataset.count;
+      meanKl += kl[i] / dataset.count;
+    }
+    out.final({ model: dir, points: dataset.count, latent: vae.config.latentDim, mean_recon: meanRecon, mean_kl: meanKl, seconds, optimizer_stripped: stripped, backend: backend.name });
+  } finally {
+    vae.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `latentscape serve [--port 0] [--host 127.0.0.1] [--data-dir DIR] [--allow DIR]…`: the app in a
+ * browser. Starts the engine process and the HTTP + WebSocket host, prints the URL with its access
+ * token (with --json: one line {url, host, port, token}), and runs until Ctrl+C.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startHost } from '../../host/server';
+import { forkNodeEngine } from '../../service/node-engine';
+import { AppService } from '../../service/service';
+import { COMMON_OPTIONS } from '../common';
+import { UsageError, createOutput, intOption } from '../io';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function defaultDataDir(): string {
+  return process.env.LATENTSCAPE_DATA_DIR || join(homedir(), '.latentscape');
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ...COMMON_OPTIONS,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      allow: { type: 'string', multiple: true },
+    },
+  });
+  const out = createOutput(Boolean(values.json));
+  const port = intOption('port', values.port, 0, 0, 65535);
+  const host = values.host ?? '127.0.0.1';
+  if (!host) throw new UsageError('--host must not be empty');
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  // Folders the browser may open by typed path; the current folder unless --allow says otherwise.
+  const allowed = (values.allow ?? [process.cwd()]).map((p) => resolve(p));
+  const rendererDir = process.env.LATENTSCAPE_RENDERER_DIR ?? join(REPO, 'out', 'renderer');
+
+  const service = new AppService({
+    dataDir,
+    allowedRoots: allowed,
+    pathHint: 'start `latentscape serve` with --allow DIR to open folders there',
+    spawnEngine: () => forkNodeEngine(),
+    defaultModelDir: join(REPO, 'resources', 'default-model'),
+    backend: values.backend,
+    exposeEnginePid: process.env.LATENTSCAPE_EXPOSE_ENGINE_PID === '1',
+    nativeDialogs: false,
+  });
+  const running = await startHost({ service, rendererDir, host, port });
+  if (out.json) out.progress({ url: running.url, host: running.host, port: running.port, token: running.token, data_dir: dataDir, allowed });
+  else {
+    process.stdout.write(`Latentscape is running at ${running.url}\n`);
+    out.info(`data: ${dataDir}; folders the browser may open: ${allowed.join(', ')}; Ctrl+C stops`);
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') out.info(`warning: listening on ${host}, not only this machine; anyone with the token can use the app`);
+  }
+
+  const stopped = new Promise<string>((r) => {
+    process.once('SIGINT', () => r('SIGINT'));
+    process.once('SIGTERM', () => r('SIGTERM'));
+  });
+  // The engine starts in the background: the page shows its state as it comes up.
+  service.start().catch((err: Error) => out.info(`the engine failed to start: ${err.message}`));
+  const signal = await stopped;
+  await service.stop();
+  await running.close();
+  out.final({ stopped: signal });
+}

@@ -1,0 +1,62 @@
+/**
+ * The engine process's entry: a message loop over the protocol of src/shared/protocol.ts.
+ * Started by Electron's utilityProcess (messages through process.parentPort, structured clone) or by
+ * Node's child_process.fork with serialization 'advanced' (process.send); typed arrays survive both.
+ *
+ * The listener is attached before the heavy engine (tfjs) loads, and 'ready' tells the service it
+ * can send: no request is lost while the engine starts.
+ */
+import type { EngineEvent, FromEngine, ToEngine } from '../shared/protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(message: FromEngine): void {
+  if (parentPort) parentPort.postMessage(message);
+  else if (process.send) process.send(message);
+}
+
+function onMessage(listener: (message: unknown) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data));
+  else process.on('message', listener);
+}
+
+if (!parentPort && !process.send) {
+  process.stderr.write('the engine runs as a child process of Latentscape (utilityProcess or child_process.fork)\n');
+  process.exit(2);
+}
+
+// Without a parent there is nothing to work for.
+process.on('disconnect', () => process.exit(0));
+
+const queue: ToEngine[] = [];
+let handle: ((request: ToEngine) => void) | null = null;
+
+onMessage((message) => {
+  const request = message as ToEngine;
+  if (!request || request.kind !== 'request' || typeof request.id !== 'number') return;
+  if (handle) handle(request);
+  else queue.push(request);
+});
+send({ kind: 'ready', pid: process.pid });
+
+const emit = (event: EngineEvent): void => send({ kind: 'event', event });
+
+// No top-level await: the entry also runs as a bundled utilityProcess script.
+void import('./worker').then(({ EngineWorker }) => {
+  const worker = new EngineWorker(emit);
+  handle = (request) => {
+    worker.handle(request.op, request.args).then(
+      (value) => send({ kind: 'response', id: request.id, ok: true, value }),
+      (err: unknown) => {
+        const e = err as { message?: string; code?: string };
+        send({ kind: 'response', id: request.id, ok: false, error: { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) } });
+      },
+    );
+  };
+  for (const request of queue.splice(0)) handle(request);
+});

@@ -1,0 +1,53 @@
+/** Native dialogs: whatever the user picks becomes an allowed root of the service. */
+import { BrowserWindow, dialog, type FileFilter } from 'electron';
+import type { CallInput } from '../shared/contract';
+import type { AppService } from '../service/service';
+
+export type Purpose = CallInput<'choosePath'>['purpose'];
+
+/** Save dialogs: title, default name, file types. */
+const SAVE: Partial<Record<Purpose, { title: string; defaultPath: string; filters?: FileFilter[] }>> = {
+  export: {
+    title: 'Export the animation',
+    defaultPath: 'latent-path.gif',
+    filters: [
+      { name: 'GIF', extensions: ['gif'] },
+      { name: 'WebM video', extensions: ['webm'] },
+      { name: 'PNG sprite sheet', extensions: ['png'] },
+    ],
+  },
+  'export-image': { title: 'Save the decoded image', defaultPath: 'decoded.png', filters: [{ name: 'PNG image', extensions: ['png'] }] },
+  'export-points': { title: 'Save the points as CSV', defaultPath: 'points.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] },
+  'path-save': { title: 'Save the path', defaultPath: 'path.json', filters: [{ name: 'Latentscape path', extensions: ['json'] }] },
+  'project-save': { title: 'Save the project as a folder', defaultPath: 'latentscape-project' },
+};
+
+export async function choosePath(service: AppService, purpose: Purpose, defaultName?: string): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  let path: string | null = null;
+  const save = SAVE[purpose];
+  if (save) {
+    // A folder of PNG frames is a name without an extension; no filter would let it through.
+    const frames = purpose === 'export' && defaultName !== undefined && !/\.\w+$/.test(defaultName);
+    const options = { title: save.title, defaultPath: defaultName ?? save.defaultPath, ...(save.filters && !frames ? { filters: save.filters } : {}) };
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    path = result.canceled ? null : (result.filePath ?? null);
+    if (path && frames) path = path.replace(/[\\/]*$/, '/');
+  } else {
+    const titles: Partial<Record<Purpose, string>> = {
+      dataset: 'Open a folder of images',
+      'project-open': 'Open a Latentscape project',
+      relocate: 'Where is the project’s image folder now?',
+      'path-open': 'Open a saved path',
+    };
+    const options = {
+      title: titles[purpose] ?? 'Open',
+      properties: [purpose === 'path-open' ? 'openFile' : 'openDirectory'] as ('openFile' | 'openDirectory')[],
+      ...(purpose === 'path-open' ? { filters: [{ name: 'Latentscape path', extensions: ['json'] }] } : {}),
+    };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    path = result.canceled ? null : (result.filePaths[0] ?? null);
+  }
+  if (path) await service.paths.add(path);
+  return path;
+}

@@ -1,0 +1,107 @@
+/**
+ * Electron's main process: a thin shell. One instance, one secure window (see security.ts) showing
+ * the renderer from app://, the service (which owns the engine utilityProcess), IPC, menus, dialogs.
+ */
+import { BrowserWindow, app, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppService } from '../service/service';
+import { choosePath } from './dialogs';
+import { forkUtilityEngine } from './engine-host';
+import { registerIpc } from './ipc';
+import { buildMenu } from './menu';
+import { handleAppProtocol, registerAppScheme } from './protocol';
+import { APP_URL, devContentSecurityPolicy, webPreferences } from './security';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | null = null;
+  let service: AppService | null = null;
+
+  const createWindow = (): BrowserWindow => {
+    const win = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      show: false,
+      title: 'Latentscape',
+      backgroundColor: '#14161a',
+      webPreferences: webPreferences(join(here, '../preload/index.cjs')),
+    });
+    win.once('ready-to-show', () => win.show());
+    void win.loadURL(devServerUrl ?? APP_URL);
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null;
+    });
+    return win;
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // Navigation, new windows and <webview> are denied everywhere; links open in the browser.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  void app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    if (devServerUrl) {
+      const csp = devContentSecurityPolicy(devServerUrl);
+      session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+        callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+      });
+    }
+    handleAppProtocol(join(here, '../renderer'));
+
+    const resources = join(app.getAppPath(), 'resources');
+    const defaultModel = join(resources, 'default-model');
+    service = new AppService({
+      dataDir: process.env.LATENTSCAPE_DATA_DIR || join(app.getPath('userData'), 'data'),
+      spawnEngine: () => forkUtilityEngine(join(here, 'engine.js')),
+      defaultModelDir: existsSync(defaultModel) ? defaultModel : null,
+      pathHint: 'open it with File › Open Folder… or drop it on the window',
+      nativeDialogs: true,
+      exposeEnginePid: process.env.LATENTSCAPE_EXPOSE_ENGINE_PID === '1',
+    });
+    const svc = service;
+    registerIpc({
+      service: svc,
+      devServerUrl,
+      handlers: {
+        ...svc.handlers,
+        choosePath: async ({ purpose, defaultName }) => ({ path: await choosePath(svc, purpose, defaultName), supported: true }),
+      },
+    });
+    buildMenu(svc, Boolean(devServerUrl));
+    mainWindow = createWindow();
+    svc.start().catch((err: Error) => svc.notice('error', `the engine failed to start: ${err.message}`));
+
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => {
+    void service?.stop();
+  });
+}

@@ -1,0 +1,229 @@
+/**
+ * The app's state as rune classes: what the service reported (status and events) and what the user
+ * is doing. Panels read it and call its methods; only lib/api.ts talks to the outside.
+ */
+import type { DatasetSummary, Embeddings, EpochMetrics, EventData, Images, ModelSummary, Status, TrainSettings } from '../../shared/contract';
+import { ApiError, type Api, type ConnectionState } from '../lib/api';
+import { ExplorerState } from './explorer.svelte';
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export class TrainingState {
+  state = $state<'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'>('idle');
+  runId = $state<string | null>(null);
+  epochs = $state(0);
+  epoch = $state(0);
+  step = $state(0);
+  stepsPerEpoch = $state(0);
+  loss = $state<number | null>(null);
+  samplesPerSec = $state<number | null>(null);
+  etaSeconds = $state<number | null>(null);
+  lastCheckpointEpoch = $state(0);
+  error = $state<string | null>(null);
+  history = $state<EpochMetrics[]>([]);
+  /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
+  steps = $state.raw<{ x: number; loss: number; recon: number | null; kl: number | null }[]>([]);
+
+  /** 0…1 over the whole run. */
+  progress = $derived.by(() => {
+    if (this.state === 'done') return 1;
+    if (!this.epochs || !this.stepsPerEpoch) return this.epochs ? this.lastCheckpointEpoch / this.epochs : 0;
+    return Math.min(1, ((this.epoch - 1) * this.stepsPerEpoch + this.step) / (this.epochs * this.stepsPerEpoch));
+  });
+
+  get active(): boolean {
+    return this.state === 'running' || this.state === 'cancelling';
+  }
+}
+
+export class AppState {
+  connection = $state<ConnectionState>('connecting');
+  status = $state<Status | null>(null);
+  engine = $state<EventData<'engine'> | null>(null);
+  dataset = $state<DatasetSummary | null>(null);
+  model = $state<ModelSummary | null>(null);
+  ingest = $state<{ done: number; total: number } | null>(null);
+  notices = $state<Notice[]>([]);
+  /** Large and replaced whole: not deeply reactive. */
+  embeddings = $state.raw<Embeddings | null>(null);
+  /** Milliseconds from asking for the embeddings to having them in the page. */
+  embeddingsMs = $state<number | null>(null);
+  /** How many times the embeddings were fetched (tests wait on it). */
+  embeddingsFetches = $state(0);
+  busy = $state<string | null>(null);
+  readonly training = new TrainingState();
+  /** The 3D explorer: the view, selection, cursor and decoded image. */
+  readonly explorer: ExplorerState;
+  private nextNotice = 1;
+
+  backend = $derived(this.status?.backend ?? null);
+
+  constructor(readonly api: Api) {
+    this.explorer = new ExplorerState(this);
+  }
+
+  /** The image on show (the explorer's decoded point). */
+  get decoded(): Images | null {
+    return this.explorer.decoded?.image ?? null;
+  }
+
+  async init(): Promise<void> {
+    const api = this.api;
+    api.onConnection((s) => {
+      const wasClosed = this.connection === 'closed';
+      this.connection = s;
+      if (s === 'open' && wasClosed) void this.refresh();
+    });
+    api.on('engine', (e) => {
+      this.engine = e;
+      if (e.state === 'crashed' || e.state === 'failed') this.notify('error', e.message ?? `engine ${e.state}`);
+      if (e.restarted && e.message) this.notify('info', e.message);
+      void this.refresh();
+    });
+    api.on('notice', (n) => this.notify(n.level, n.message));
+    api.on('ingestProgress', (p) => (this.ingest = p.done >= p.total ? null : p));
+    api.on('datasetChanged', (d) => {
+      this.dataset = d;
+      this.embeddings = null;
+      this.explorer.reset();
+    });
+    api.on('modelChanged', (m) => (this.model = m));
+    api.on('trainProgress', (p) => {
+      const t = this.training;
+      if (t.state !== 'cancelling') t.state = 'running';
+      t.runId = p.runId;
+      t.epochs = p.epochs;
+      t.epoch = p.epoch;
+      t.step = p.step;
+      t.stepsPerEpoch = p.stepsPerEpoch;
+      t.loss = p.loss;
+      t.samplesPerSec = p.samplesPerSec;
+      t.etaSeconds = p.etaSeconds;
+      const x = p.epoch - 1 + (p.stepsPerEpoch ? p.step / p.stepsPerEpoch : 0);
+      const steps = t.steps.length > 4000 ? t.steps.filter((_, i) => i % 2 === 0) : t.steps;
+      t.steps = [...steps, { x, loss: p.loss, recon: p.recon ?? null, kl: p.kl ?? null }];
+    });
+    api.on('trainSnapshot', (s) => {
+      if (this.training.runId && s.runId && s.runId !== this.training.runId) return;
+      this.explorer.onSnapshot(s);
+    });
+    api.on('trainEpoch', (e) => {
+      const { runId: _r, epochs: _e, ...metrics } = e;
+      this.training.history = [...this.training.history, metrics];
+    });
+    api.on('trainCheckpoint', (c) => (this.training.lastCheckpointEpoch = c.epoch));
+    api.on('trainEnded', (e) => {
+      this.training.state = e.status;
+      this.training.error = e.error;
+      if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
+      // Nothing new to show: back to the open model's points.
+      if (e.epochsCompleted === 0 && this.embeddings && this.explorer.layout?.source === 'snapshot') this.explorer.onEmbeddings(this.embeddings);
+    });
+    api.on('embeddingsReady', () => void this.loadEmbeddings());
+    await this.refresh();
+    if (this.status?.embeddingsReady) await this.loadEmbeddings();
+  }
+
+  async refresh(): Promise<void> {
+    const status = await this.api.call('status', {});
+    this.status = status;
+    this.engine ??= { state: status.engine.state, message: status.engine.message, restarts: status.engine.restarts, restarted: false };
+    if (this.engine.state !== status.engine.state) this.engine = { ...this.engine, state: status.engine.state, restarts: status.engine.restarts };
+    this.dataset = status.dataset;
+    this.model = status.model;
+    const t = this.training;
+    if (!t.active || status.training.state !== 'running') {
+      t.state = status.training.state;
+      t.error = status.training.error;
+    }
+    t.runId = status.training.runId;
+    t.lastCheckpointEpoch = status.training.lastCheckpointEpoch;
+    if (status.training.epochs) t.epochs = status.training.epochs;
+  }
+
+  notify(level: Notice['level'], message: string): void {
+    this.notices = [...this.notices.slice(-7), { id: this.nextNotice++, level, message }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  /** Runs an action, showing it as busy and its failure as a notice. */
+  private async run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
+    this.busy = label;
+    try {
+      return await action();
+    } catch (err) {
+      this.notify('error', err instanceof ApiError || err instanceof Error ? err.message : String(err));
+      return undefined;
+    } finally {
+      if (this.busy === label) this.busy = null;
+    }
+  }
+
+  openMnist(): Promise<unknown> {
+    return this.run('Opening MNIST…', () => this.api.call('openDataset', { source: { kind: 'mnist' } }));
+  }
+
+  openFolder(path: string, options: { size?: number; color?: 'gray' | 'rgb'; fit?: 'cover' | 'contain' } = {}): Promise<DatasetSummary | undefined> {
+    return this.run('Opening the folder…', () => this.api.call('openDataset', { source: { kind: 'folder', path, ...options } }));
+  }
+
+  /** A native dialog where there is one (Electron). */
+  async chooseFolder(): Promise<void> {
+    const chosen = await this.run('Choosing…', () => this.api.call('choosePath', { purpose: 'dataset' }));
+    if (chosen?.path) await this.openFolder(chosen.path);
+  }
+
+  async startTraining(settings: TrainSettings): Promise<void> {
+    const t = this.training;
+    const started = await this.run('Starting training…', () => this.api.call('trainStart', settings));
+    if (!started) return;
+    t.state = 'running';
+    t.runId = started.runId;
+    t.epochs = started.epochs;
+    t.epoch = 1;
+    t.step = 0;
+    t.stepsPerEpoch = 0;
+    t.loss = null;
+    t.error = null;
+    t.lastCheckpointEpoch = 0;
+    t.history = [];
+    t.steps = [];
+  }
+
+  async cancelTraining(): Promise<void> {
+    this.training.state = 'cancelling';
+    await this.run('Cancelling…', () => this.api.call('trainCancel', {}));
+  }
+
+  async resumeTraining(epochs?: number): Promise<void> {
+    const started = await this.run('Resuming…', () => this.api.call('trainResume', epochs ? { epochs } : {}));
+    if (!started) return;
+    const t = this.training;
+    t.state = 'running';
+    t.runId = started.runId;
+    t.epochs = started.epochs;
+    t.error = null;
+  }
+
+  async loadEmbeddings(): Promise<void> {
+    const started = performance.now();
+    const e = await this.run('Loading points…', () => this.api.call('embeddings', {}));
+    if (!e) return;
+    this.embeddingsMs = performance.now() - started;
+    this.embeddingsFetches++;
+    this.embeddings = e;
+    this.explorer.onEmbeddings(e);
+  }
+
+  /** Decodes a typed latent vector and shows it (with the cursor on it when it can be placed). */
+  async decode(z: Float32Array): Promise<void> {
+    this.explorer.decodeLatent(z, 'typed');
+  }
+}

@@ -1,0 +1,539 @@
+/**
+ * The latent explorer's state: which 3D view of the latent space is shown (identity, PCA, UMAP,
+ * or the live view of a model being trained), how points are coloured, what is hovered and
+ * selected, where the 3D cursor is, and the decoded image with the latent it came from.
+ *
+ * The maps between the view and the latent space live here (viewToLatent / latentToView), so other
+ * panels (interpolation, arithmetic) can place latents in the view and decode spots of it:
+ *  - identity / PCA: exact (z = m + V·p, p = Vᵀ(z − m));
+ *  - UMAP: approximate — a spot's latent is the distance-weighted mean of the μ of its nearest
+ *    points in the view, a latent's spot the weighted mean of the view of its nearest μ.
+ *
+ * Decoding while dragging keeps at most one request in flight and only the latest pending.
+ */
+import type { Embeddings, Images, PointStats, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import { PointIndex } from '../../shared/point-index';
+import { project, unproject } from '../../shared/projection';
+import { runUmap, type UmapRun } from '../scene/umap';
+import { LatestOnly } from './latest-only';
+import { ThumbnailAtlas } from './thumbnails';
+import type { AppState } from './app.svelte';
+
+export type Vec3 = [number, number, number];
+export type ColorMode = 'label' | 'recon' | 'kl';
+
+/** What the 3D view shows. */
+export interface Layout {
+  source: 'embeddings' | 'snapshot';
+  kind: ProjectionKind;
+  count: number;
+  latentDim: number;
+  /** count × 3. */
+  view: Float32Array;
+  /** count × latentDim (μ of each point). */
+  mu: Float32Array;
+  /** Dataset index of each point. */
+  ids: Int32Array;
+  labels: Int32Array;
+  labelNames: string[];
+  /** Increments with every new layout. */
+  version: number;
+  /** How the scene should move to it. */
+  animateMs: number;
+  frame: boolean | 'auto';
+}
+
+/** The image on show and the latent it is the decoding of. */
+export interface Decoded {
+  seq: number;
+  z: Float32Array;
+  /** Where it sits in the current view (null when it cannot be placed). */
+  view: Vec3 | null;
+  image: Images;
+  source: 'point' | 'space' | 'typed' | 'external';
+  /** The dataset image, for a clicked point. */
+  index: number | null;
+  label: number | null;
+  original: Images | null;
+}
+
+type DecodeRequest = { z: Float32Array; view: Vec3 | null; source: Decoded['source'] };
+
+const UMAP_INVERSE_NEIGHBOURS = 8;
+
+export class ExplorerState {
+  /** The view asked for (the layout follows, UMAP after its fit). */
+  kind = $state<ProjectionKind>('identity');
+  layout = $state.raw<Layout | null>(null);
+  /** The linear projection of the layout (null for UMAP and snapshots). */
+  linear = $state.raw<Projection | null>(null);
+  /** "UMAP: placing points 40%" while a view is being computed. */
+  projectionBusy = $state<string | null>(null);
+  colorMode = $state<ColorMode>('label');
+  stats = $state.raw<PointStats | null>(null);
+  statsLoading = $state(false);
+  hiddenLabels = $state<number[]>([]);
+  showShells = $state(true);
+  pointScale = $state(1);
+  /** The latest training snapshot (shown while a training runs). */
+  snapshot = $state.raw<TrainSnapshot | null>(null);
+  snapshots = $state(0);
+  /** The selected point (index into the layout). */
+  selected = $state<number | null>(null);
+  cursor = $state.raw<Vec3 | null>(null);
+  decoded = $state.raw<Decoded | null>(null);
+  /** How many decoded images were shown (the drag test measures the rate). */
+  decodeCount = $state(0);
+  hover = $state.raw<{ index: number; x: number; y: number } | null>(null);
+  nearest = $state.raw<{ seq: number; ids: Int32Array; distances: Float32Array; space: 'latent' | 'pixel' } | null>(null);
+  nearestSpace = $state<'latent' | 'pixel'>('latent');
+  /** A path drawn over the view (n × 3 view positions) — set by other panels through setPathOverlay. */
+  pathOverlay = $state.raw<{ points: Float32Array; keyframes: Float32Array | null; color?: string } | null>(null);
+  /** A request to move the camera home (LatentView watches it). */
+  resetRequests = $state(0);
+
+  readonly thumbnails: ThumbnailAtlas;
+  readonly decodes: LatestOnly<DecodeRequest, Images>;
+  private readonly nearestQueue: LatestOnly<{ seq: number; z: Float32Array; space: 'latent' | 'pixel' }, { ids: Int32Array; distances: Float32Array }>;
+  private seq = 0;
+  private version = 0;
+  private umap: UmapRun | null = null;
+  private umapLayout: { key: string; view: Float32Array } | null = null;
+  private inverseIndex: { layout: Layout; index: PointIndex } | null = null;
+  private embeddingsKey = '';
+  private nearestTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconstructSeq = 0;
+
+  constructor(private readonly app: AppState) {
+    this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
+    this.decodes = new LatestOnly(
+      (r) => app.api.call('decode', { z: r.z }),
+      (r, image) => this.show({ z: r.z, view: r.view, image, source: r.source, index: null, label: null, original: null }),
+      (_r, err) => app.notify('error', `decode failed: ${(err as Error).message}`),
+    );
+    this.nearestQueue = new LatestOnly(
+      (r) => app.api.call('nearest', { z: r.z, k: 8, space: r.space, among: 'train' }),
+      (r, result) => {
+        if (r.seq === this.decoded?.seq) this.nearest = { seq: r.seq, ids: result.ids, distances: result.distances, space: r.space };
+      },
+      () => {},
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Layouts
+
+  get latentDim(): number {
+    return this.layout?.latentDim ?? this.app.embeddings?.latentDim ?? this.app.model?.latentDim ?? 0;
+  }
+
+  /** Whether clicks and drags in the view can be decoded (not on a training snapshot). */
+  get decodable(): boolean {
+    return this.layout?.source === 'embeddings' && Boolean(this.app.model);
+  }
+
+  private setLayout(l: Omit<Layout, 'version'>): void {
+    this.layout = { ...l, version: ++this.version };
+    this.inverseIndex = null;
+  }
+
+  /** New embeddings arrived (a model opened, a training ended, a reload). */
+  onEmbeddings(e: Embeddings): void {
+    const key = `${this.app.model?.dir ?? ''}|${e.modelEpoch}|${e.count}|${e.latentDim}`;
+    const sameModel = key === this.embeddingsKey;
+    this.embeddingsKey = key;
+    const wasSnapshot = this.layout?.source === 'snapshot';
+    if (!sameModel) {
+      this.stats = null;
+      this.cancelUmap();
+      this.umapLayout = null;
+      this.selected = null;
+      this.cursor = null;
+      this.nearest = null;
+      if (this.decoded && this.decoded.z.length !== e.latentDim) this.decoded = null;
+      else if (this.decoded) this.decoded = { ...this.decoded, view: null };
+      this.snapshot = null;
+    }
+    if (this.kind === 'identity' && e.latentDim > 3) this.kind = 'pca';
+    if (!sameModel && this.kind !== 'umap') this.kind = e.projection.kind;
+    const base = { source: 'embeddings' as const, count: e.count, latentDim: e.latentDim, mu: e.mu, ids: e.ids, labels: e.labels, labelNames: e.labelNames, animateMs: 0, frame: !sameModel || wasSnapshot };
+    // The engine's default projection comes with the embeddings: show it now, then what was asked.
+    this.linear = e.projection;
+    this.setLayout({ ...base, kind: e.projection.kind, view: e.view });
+    if (this.kind !== e.projection.kind) void this.applyKind(this.kind, false);
+    if (this.colorMode !== 'label') void this.loadStats();
+    this.replaceDecodedView();
+  }
+
+  /** A training snapshot: the live view of the model being trained. */
+  onSnapshot(s: TrainSnapshot): void {
+    const previous = this.layout;
+    this.snapshot = s;
+    this.snapshots++;
+    const glide = previous?.source === 'snapshot' && previous.count === s.count;
+    this.cancelUmap();
+    this.linear = null;
+    this.selected = null;
+    this.cursor = null;
+    this.setLayout({
+      source: 'snapshot',
+      kind: s.projection,
+      count: s.count,
+      latentDim: s.latentDim,
+      view: s.view,
+      mu: s.mu,
+      ids: s.ids,
+      labels: s.labels,
+      labelNames: this.app.embeddings?.labelNames ?? this.app.dataset?.labelNames ?? [],
+      animateMs: glide ? 600 : 0,
+      frame: glide ? 'auto' : true,
+    });
+  }
+
+  /** Switches the view: identity (d ≤ 3), PCA, or UMAP (fitted in a web worker). */
+  async setProjection(kind: ProjectionKind): Promise<void> {
+    if (kind === 'identity' && this.latentDim > 3) {
+      this.app.notify('info', `the identity view needs a latent size of at most 3 (this model has ${this.latentDim}): use PCA or UMAP`);
+      return;
+    }
+    this.kind = kind;
+    if (this.layout?.source !== 'embeddings') return;
+    await this.applyKind(kind, true);
+  }
+
+  private async applyKind(kind: ProjectionKind, animate: boolean): Promise<void> {
+    const e = this.app.embeddings;
+    if (!e) return;
+    if (kind !== 'umap') this.cancelUmap();
+    if (kind === 'umap') {
+      const key = this.embeddingsKey;
+      if (this.umapLayout?.key === key) {
+        this.showEmbeddingsLayout('umap', this.umapLayout.view, null, animate ? 900 : 0);
+        return;
+      }
+      this.startUmap(e, key);
+      return;
+    }
+    try {
+      this.projectionBusy = `fitting ${kind === 'pca' ? 'PCA' : 'the identity view'}…`;
+      const p = e.projection.kind === kind ? e.projection : await this.app.api.call('projection', { kind });
+      if (this.kind !== kind || this.app.embeddings !== e) return;
+      this.showEmbeddingsLayout(kind, project(p, e.mu, e.count), p, animate ? 900 : 0);
+    } catch (err) {
+      this.app.notify('error', `could not switch the view: ${(err as Error).message}`);
+    } finally {
+      this.projectionBusy = null;
+    }
+  }
+
+  private showEmbeddingsLayout(kind: ProjectionKind, view: Float32Array, linear: Projection | null, animateMs: number, frame: boolean | 'auto' = true): void {
+    const e = this.app.embeddings;
+    if (!e) return;
+    this.linear = linear;
+    this.setLayout({ source: 'embeddings', kind, count: e.count, latentDim: e.latentDim, view, mu: e.mu, ids: e.ids, labels: e.labels, labelNames: e.labelNames, animateMs, frame });
+    this.replaceDecodedView();
+  }
+
+  private startUmap(e: Embeddings, key: string): void {
+    this.cancelUmap();
+    this.projectionBusy = 'UMAP: finding neighbours…';
+    let first = true;
+    this.umap = runUmap(e.mu, e.count, e.latentDim, {
+      onProgress: (stage, done, total) => {
+        const pct = total ? Math.round((100 * done) / total) : 0;
+        this.projectionBusy = stage === 'neighbours' ? 'UMAP: finding neighbours…' : stage === 'placing' ? `UMAP: placing points ${pct}%` : `UMAP: optimising ${pct}%`;
+      },
+      onLayout: (view, final) => {
+        if (this.embeddingsKey !== key || this.kind !== 'umap' || this.layout?.source !== 'embeddings') return;
+        // Each streamed layout glides into the next: the user watches UMAP settle.
+        this.showEmbeddingsLayout('umap', view, null, first ? 900 : 350, first ? true : 'auto');
+        first = false;
+        if (final) {
+          this.umapLayout = { key, view };
+          this.projectionBusy = null;
+          this.umap = null;
+        }
+      },
+      onError: (message) => {
+        this.projectionBusy = null;
+        this.umap = null;
+        this.app.notify('error', `UMAP failed: ${message}`);
+      },
+    });
+  }
+
+  private cancelUmap(): void {
+    if (this.umap) {
+      this.umap.cancel();
+      this.umap = null;
+      this.projectionBusy = null;
+    }
+  }
+
+  /** Clears everything that belonged to the dataset (a new one was opened). */
+  reset(): void {
+    this.cancelUmap();
+    this.umapLayout = null;
+    this.layout = null;
+    this.linear = null;
+    this.stats = null;
+    this.snapshot = null;
+    this.selected = null;
+    this.cursor = null;
+    this.decoded = null;
+    this.nearest = null;
+    this.hover = null;
+    this.hiddenLabels = [];
+    this.embeddingsKey = '';
+    this.thumbnails.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // View ↔ latent
+
+  /** The latent vector of a view position (exact for identity/PCA, approximate for UMAP). */
+  viewToLatent(p: Vec3): Float32Array | null {
+    const l = this.layout;
+    if (!l || l.source !== 'embeddings') return null;
+    if (this.linear && l.kind !== 'umap') return unproject(this.linear, p);
+    if (!this.inverseIndex || this.inverseIndex.layout !== l) this.inverseIndex = { layout: l, index: new PointIndex(l.view, l.count) };
+    const { ids, distances } = this.inverseIndex.index.nearest(p, UMAP_INVERSE_NEIGHBOURS);
+    const d = l.latentDim;
+    const z = new Float32Array(d);
+    if (ids.length === 0) return z;
+    if (distances[0] < 1e-7) return l.mu.slice(ids[0] * d, ids[0] * d + d);
+    let total = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const w = 1 / (distances[k] + 1e-6);
+      total += w;
+      for (let j = 0; j < d; j++) z[j] += w * l.mu[ids[k] * d + j];
+    }
+    for (let j = 0; j < d; j++) z[j] /= total;
+    return z;
+  }
+
+  /** The view position of a latent vector (exact for identity/PCA, approximate for UMAP). */
+  latentToView(z: ArrayLike<number>): Vec3 | null {
+    const l = this.layout;
+    if (!l || l.source !== 'embeddings' || z.length !== l.latentDim) return null;
+    if (this.linear && l.kind !== 'umap') {
+      const v = project(this.linear, z, 1);
+      return [v[0], v[1], v[2]];
+    }
+    const d = l.latentDim;
+    const k = Math.min(UMAP_INVERSE_NEIGHBOURS, l.count);
+    const best = new Float64Array(k).fill(Infinity);
+    const bestI = new Int32Array(k);
+    for (let i = 0; i < l.count; i++) {
+      let s = 0;
+      for (let j = 0; j < d && s < best[k - 1]; j++) {
+        const t = l.mu[i * d + j] - z[j];
+        s += t * t;
+      }
+      if (s >= best[k - 1]) continue;
+      let p = k - 1;
+      while (p > 0 && best[p - 1] > s) {
+        best[p] = best[p - 1];
+        bestI[p] = bestI[p - 1];
+        p--;
+      }
+      best[p] = s;
+      bestI[p] = i;
+    }
+    const out: Vec3 = [0, 0, 0];
+    let total = 0;
+    for (let n = 0; n < k; n++) {
+      const w = 1 / (Math.sqrt(best[n]) + 1e-6);
+      total += w;
+      for (let a = 0; a < 3; a++) out[a] += w * l.view[bestI[n] * 3 + a];
+    }
+    return out.map((v) => v / total) as Vec3;
+  }
+
+  /** Latents (n × d) as view positions (n × 3), for path overlays; null when they cannot be placed. */
+  latentsToView(latents: Float32Array): Float32Array | null {
+    const d = this.layout?.latentDim ?? 0;
+    if (!d || latents.length % d !== 0) return null;
+    const n = latents.length / d;
+    const out = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const v = this.latentToView(latents.subarray(i * d, (i + 1) * d));
+      if (!v) return null;
+      out.set(v, i * 3);
+    }
+    return out;
+  }
+
+  /** Draws a path through latent space over the view (null clears it). Keyframes get rings. */
+  setPathOverlay(latents: Float32Array | null, keyframes: Float32Array | null = null, color?: string): void {
+    if (!latents) {
+      this.pathOverlay = null;
+      return;
+    }
+    const points = this.latentsToView(latents);
+    const keys = keyframes ? this.latentsToView(keyframes) : null;
+    this.pathOverlay = points ? { points, keyframes: keys, color } : null;
+  }
+
+  /** After a view change the decoded spot moves with it. */
+  private replaceDecodedView(): void {
+    const d = this.decoded;
+    if (!d) return;
+    let view: Vec3 | null = null;
+    if (d.source === 'point' && d.index !== null && this.layout) {
+      const i = this.layoutIndexOf(d.index);
+      if (i !== null) view = [this.layout.view[i * 3], this.layout.view[i * 3 + 1], this.layout.view[i * 3 + 2]];
+    } else view = this.latentToView(d.z);
+    this.decoded = { ...d, view };
+    this.cursor = view;
+  }
+
+  /** The layout index of a dataset index (they coincide for the full embeddings). */
+  layoutIndexOf(datasetIndex: number): number | null {
+    const l = this.layout;
+    if (!l) return null;
+    if (l.ids[datasetIndex] === datasetIndex) return datasetIndex;
+    const i = l.ids.indexOf(datasetIndex);
+    return i < 0 ? null : i;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Interaction
+
+  private show(d: Omit<Decoded, 'seq'>): void {
+    const seq = ++this.seq;
+    this.decoded = { ...d, seq };
+    this.decodeCount++;
+    this.scheduleNearest();
+  }
+
+  /** A click on point i of the layout: its original and reconstruction. */
+  async selectPoint(i: number): Promise<void> {
+    const l = this.layout;
+    if (!l || i < 0 || i >= l.count) return;
+    const index = l.ids[i];
+    this.selected = i;
+    const view: Vec3 = [l.view[i * 3], l.view[i * 3 + 1], l.view[i * 3 + 2]];
+    this.cursor = view;
+    this.decodes.clear();
+    const ticket = ++this.reconstructSeq;
+    try {
+      const r = await this.app.api.call('reconstruct', { index });
+      if (ticket !== this.reconstructSeq) return;
+      this.show({ z: r.mu, view, image: r.reconstruction, source: 'point', index, label: r.label, original: r.original });
+    } catch (err) {
+      this.app.notify('error', `could not reconstruct image ${index}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Selects a dataset image by its index (from the neighbours list). */
+  selectDatasetIndex(index: number): Promise<void> {
+    const i = this.layoutIndexOf(index);
+    return i === null ? Promise.resolve() : this.selectPoint(i);
+  }
+
+  /** A click on empty space (a view position): decode the latent there. */
+  clickSpace(p: Vec3): void {
+    if (!this.decodable) {
+      this.app.notify('info', 'this is the live view of the training: spots decode once it ends');
+      return;
+    }
+    this.selected = null;
+    this.cursor = p;
+    this.requestDecode(p, 'space');
+  }
+
+  /** The 3D cursor dragged to p. */
+  dragCursor(p: Vec3, phase: 'start' | 'move' | 'end'): void {
+    if (!this.decodable) return;
+    this.cursor = p;
+    if (phase === 'start') return;
+    this.selected = null;
+    this.requestDecode(p, 'space');
+  }
+
+  private requestDecode(p: Vec3, source: Decoded['source']): void {
+    const z = this.viewToLatent(p);
+    if (!z) return;
+    this.reconstructSeq++;
+    this.decodes.push({ z, view: p, source });
+  }
+
+  /** Decodes any latent (typed, or from another panel) and places the cursor on it when it can. */
+  decodeLatent(z: Float32Array, source: Decoded['source'] = 'external'): void {
+    const view = this.latentToView(z);
+    this.selected = null;
+    this.cursor = view;
+    this.reconstructSeq++;
+    this.decodes.push({ z, view, source });
+  }
+
+  clearSelection(): void {
+    this.selected = null;
+    this.cursor = null;
+    this.decoded = null;
+    this.nearest = null;
+    this.decodes.clear();
+    this.reconstructSeq++;
+  }
+
+  setHover(index: number | null, x: number, y: number): void {
+    this.hover = index === null ? null : { index, x, y };
+  }
+
+  private scheduleNearest(): void {
+    if (this.nearestTimer) clearTimeout(this.nearestTimer);
+    // While dragging, wait for the cursor to rest.
+    this.nearestTimer = setTimeout(() => {
+      this.nearestTimer = null;
+      const d = this.decoded;
+      if (!d || this.decodes.busy || !this.app.model?.fitsDataset) return;
+      this.nearestQueue.push({ seq: d.seq, z: d.z, space: this.nearestSpace });
+    }, 220);
+  }
+
+  setNearestSpace(space: 'latent' | 'pixel'): void {
+    this.nearestSpace = space;
+    this.nearest = null;
+    this.scheduleNearest();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Colours and classes
+
+  async setColorMode(mode: ColorMode): Promise<void> {
+    this.colorMode = mode;
+    if (mode !== 'label') await this.loadStats();
+  }
+
+  private async loadStats(): Promise<void> {
+    if (this.stats || this.statsLoading || !this.app.embeddings) return;
+    this.statsLoading = true;
+    const key = this.embeddingsKey;
+    try {
+      const stats = await this.app.api.call('pointStats', {});
+      if (key === this.embeddingsKey) this.stats = stats;
+    } catch (err) {
+      this.app.notify('error', `could not measure the points: ${(err as Error).message}`);
+      this.colorMode = 'label';
+    } finally {
+      this.statsLoading = false;
+    }
+  }
+
+  toggleLabel(label: number): void {
+    this.hiddenLabels = this.hiddenLabels.includes(label) ? this.hiddenLabels.filter((l) => l !== label) : [...this.hiddenLabels, label];
+  }
+
+  /** Shows only `label` (or everything again when it is the only one shown). */
+  soloLabel(label: number): void {
+    const names = this.layout?.labelNames ?? [];
+    const others = names.map((_, i) => i).filter((i) => i !== label);
+    const alreadySolo = others.every((i) => this.hiddenLabels.includes(i)) && !this.hiddenLabels.includes(label);
+    this.hiddenLabels = alreadySolo ? [] : others;
+  }
+
+  requestReset(): void {
+    this.resetRequests++;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Lends the 3D scene's camera to the project (saved with it, restored when it is opened) and
+ * reports camera moves for autosave. An opened project's camera is put back after the scene frames
+ * new points, until the user takes the camera (pointer or wheel on the canvas).
+ */
+import type { AppState } from './app.svelte';
+import { getStudio } from './studio';
+
+type Vec3 = [number, number, number];
+
+export interface SceneCamera {
+  getCamera(): { position: Vec3; target: Vec3 };
+  setCamera(camera: { position: Vec3; target: Vec3 }): void;
+  onCameraChange(listener: () => void): () => void;
+}
+
+export function linkCamera(app: AppState, scene: SceneCamera, canvas: HTMLElement): () => void {
+  const { project } = getStudio(app);
+  const release = project.attachCamera({
+    get: () => scene.getCamera(),
+    set: (c) => scene.setCamera({ position: [...c.position], target: [...c.target] }),
+  });
+  const offChange = scene.onCameraChange(() => project.cameraMoved());
+  const userTook = (): void => project.userMovedCamera();
+  canvas.addEventListener('pointerdown', userTook);
+  canvas.addEventListener('wheel', userTook, { passive: true });
+  const stop = $effect.root(() => {
+    // New points re-frame the scene; the opened project's camera wins over that.
+    $effect(() => {
+      void app.explorer.layout;
+      const timer = setTimeout(() => project.reapplyCamera(), 0);
+      return () => clearTimeout(timer);
+    });
+  });
+  return () => {
+    stop();
+    offChange();
+    canvas.removeEventListener('pointerdown', userTook);
+    canvas.removeEventListener('wheel', userTook);
+    release();
+  };
+}

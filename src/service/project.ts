@@ -1,0 +1,331 @@
+/**
+ * A project is a folder:
+ *   project.json            the dataset source and fingerprint, which model and embeddings, the view
+ *                           (camera) and the saved paths
+ *   model-<hash>/           a copy of the model (so the project is self-contained)
+ *   embeddings-<hash>.bin   the embeddings of that model on that dataset (ids, labels, μ, view)
+ *
+ * Saving is atomic: the model and embeddings are written under new names (named by their content),
+ * then project.json is written to a temp file and renamed over the old one — that rename is the
+ * single moment the project changes. A save that fails before it leaves the old project as it was;
+ * files the old project.json named are removed only after the new one is in place.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { CameraSchema, DatasetSourceSchema, ProjectionSchema, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
+import { docToSpec, specToDoc } from './path-files';
+import { parsePathSpec } from '../engine/latent/interpolate';
+
+export const PROJECT_FILE = 'project.json';
+export const PROJECT_FORMAT = 'latentscape-project';
+export const PROJECT_VERSION = 1;
+
+const FileName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((n) => /^[\w.-]+$/.test(n) && n !== '.' && n !== '..', 'must be a plain file name inside the project');
+
+const EmbeddingsEntrySchema = z.strictObject({
+  file: FileName,
+  count: z.number().int().nonnegative(),
+  latentDim: z.number().int().min(1).max(4096),
+  modelEpoch: z.number().int().nonnegative(),
+  labelNames: z.array(z.string()),
+  projection: ProjectionSchema,
+  /** The model and dataset they were computed from: used only when both still match. */
+  weightsHash: z.string(),
+  datasetFingerprint: z.string(),
+  sha256: z.string().length(64),
+});
+export type EmbeddingsEntry = z.infer<typeof EmbeddingsEntrySchema>;
+
+export const ProjectFileSchema = z.strictObject({
+  format: z.literal(PROJECT_FORMAT),
+  version: z.number().int().min(1),
+  savedAt: z.string(),
+  dataset: DatasetSourceSchema.nullable(),
+  datasetName: z.string().nullable().optional(),
+  datasetFingerprint: z.string().nullable().optional(),
+  /** The model folder, a plain name inside the project. */
+  model: FileName.nullable(),
+  weightsHash: z.string().nullable().optional(),
+  embeddings: EmbeddingsEntrySchema.nullable().optional(),
+  view: z
+    .strictObject({
+      camera: CameraSchema.nullable(),
+      /** Each a path JSON document (the format of the path files), checked when read. */
+      paths: z.array(z.unknown()).max(100),
+      activePath: z.number().int().nonnegative().nullable(),
+    })
+    .nullable()
+    .optional(),
+});
+export type ProjectFile = z.infer<typeof ProjectFileSchema>;
+
+/** What reading a project gives: the file, and its view with the paths parsed. */
+export interface ProjectContents {
+  file: ProjectFile;
+  view: ProjectView | null;
+}
+
+export class ProjectError extends Error {
+  readonly code = 'project';
+}
+
+export interface EmbeddingsData {
+  count: number;
+  latentDim: number;
+  ids: Int32Array;
+  labels: Int32Array;
+  labelNames: string[];
+  mu: Float32Array;
+  view: Float32Array;
+  projection: Projection;
+  modelEpoch: number;
+}
+
+export interface SaveContents {
+  dataset: DatasetSource | null;
+  datasetName: string | null;
+  datasetFingerprint: string | null;
+  modelDir: string | null;
+  view: ProjectView | null;
+  /** Saved only when they belong to this model and dataset. */
+  embeddings: EmbeddingsData | null;
+  /** The project's current embeddings entry, kept when `embeddings` is null and it still matches. */
+  keepEmbeddings?: EmbeddingsEntry | null;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+const exists = (p: string): Promise<boolean> => stat(p).then(
+  () => true,
+  () => false,
+);
+
+/** The model's weights hash: the manifest's checksum of weights.bin, else the file's own sha256; null without weights. */
+export async function weightsHash(modelDir: string): Promise<string | null> {
+  try {
+    const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')) as { weights?: { sha256?: unknown } };
+    if (typeof manifest?.weights?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(manifest.weights.sha256)) return manifest.weights.sha256;
+  } catch {
+    // no manifest or not JSON: fall back to the weights themselves
+  }
+  try {
+    return sha256(await readFile(join(modelDir, 'weights.bin')));
+  } catch {
+    return null;
+  }
+}
+
+function tempName(name: string): string {
+  return `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function encodeEmbeddings(e: EmbeddingsData): Uint8Array {
+  const parts = [e.ids, e.labels, e.mu, e.view];
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+export function embeddingsBytes(count: number, latentDim: number): number {
+  return count * 4 * (2 + latentDim + 3);
+}
+
+/**
+ * Saves the project into `dir` (created if needed). An existing folder must be a project already or
+ * empty: we never scatter files into an unrelated folder.
+ */
+export async function saveProject(dir: string, contents: SaveContents): Promise<ProjectFile> {
+  const info = await stat(dir).catch(() => null);
+  if (info && !info.isDirectory()) throw new ProjectError(`${dir} exists and is not a folder`);
+  let previous: ProjectFile | null = null;
+  if (info) {
+    const names = (await readdir(dir)).filter((n) => !n.startsWith('.'));
+    if (names.length && !names.includes(PROJECT_FILE)) {
+      throw new ProjectError(`${dir} is neither empty nor a Latentscape project: choose a new or empty folder`);
+    }
+    if (names.includes(PROJECT_FILE)) previous = await readProjectFile(dir).catch(() => null);
+  }
+  await mkdir(dir, { recursive: true });
+
+  const created: string[] = [];
+  try {
+    // 1. The model, under a name of its content: kept as is when the project has it already.
+    let model: string | null = null;
+    let hash: string | null = null;
+    if (contents.modelDir) {
+      hash = await weightsHash(contents.modelDir);
+      model = `model-${(hash ?? randomBytes(8).toString('hex')).slice(0, 16)}`;
+      const target = join(dir, model);
+      const same = hash !== null && (await exists(join(target, 'manifest.json'))) && (await weightsHash(target)) === hash;
+      if (!same) {
+        const tmp = join(dir, tempName(model));
+        created.push(tmp);
+        await cp(contents.modelDir, tmp, { recursive: true });
+        // Only the files a model needs (not a training's other leftovers).
+        await rm(target, { recursive: true, force: true });
+        await rename(tmp, target);
+        created.pop();
+        created.push(target);
+      }
+    }
+
+    // 2. The embeddings, when they belong to this model and dataset.
+    let embeddings: EmbeddingsEntry | null = null;
+    const e = contents.embeddings;
+    if (e && hash && contents.datasetFingerprint) {
+      const bytes = encodeEmbeddings(e);
+      const digest = sha256(bytes);
+      const file = `embeddings-${digest.slice(0, 16)}.bin`;
+      const target = join(dir, file);
+      if (!((await stat(target).catch(() => null))?.size === bytes.byteLength)) {
+        const tmp = join(dir, tempName(file));
+        created.push(tmp);
+        await writeFile(tmp, bytes);
+        await rename(tmp, target);
+        created.pop();
+        created.push(target);
+      }
+      embeddings = {
+        file,
+        count: e.count,
+        latentDim: e.latentDim,
+        modelEpoch: e.modelEpoch,
+        labelNames: e.labelNames,
+        projection: e.projection,
+        weightsHash: hash,
+        datasetFingerprint: contents.datasetFingerprint,
+        sha256: digest,
+      };
+    } else if (!e && hash && contents.keepEmbeddings) {
+      const kept = contents.keepEmbeddings;
+      const size = (await stat(join(dir, kept.file)).catch(() => null))?.size;
+      if (kept.weightsHash === hash && kept.datasetFingerprint === contents.datasetFingerprint && size === embeddingsBytes(kept.count, kept.latentDim)) embeddings = kept;
+    }
+
+    // 3. project.json, the commit.
+    const file: ProjectFile = {
+      format: PROJECT_FORMAT,
+      version: PROJECT_VERSION,
+      savedAt: new Date().toISOString(),
+      dataset: contents.dataset,
+      datasetName: contents.datasetName,
+      datasetFingerprint: contents.datasetFingerprint,
+      model,
+      weightsHash: hash,
+      embeddings,
+      view: contents.view
+        ? { camera: contents.view.camera, paths: contents.view.paths.map((p) => docToSpec(p)), activePath: contents.view.activePath }
+        : null,
+    };
+    const tmpFile = join(dir, tempName(PROJECT_FILE));
+    created.push(tmpFile);
+    await writeFile(tmpFile, JSON.stringify(file, null, 2) + '\n');
+    await rename(tmpFile, join(dir, PROJECT_FILE));
+    created.length = 0;
+
+    // 4. What the previous version named and this one does not.
+    if (previous) {
+      const stale = [previous.model, previous.embeddings?.file].filter((n): n is string => Boolean(n) && n !== model && n !== embeddings?.file);
+      for (const name of stale) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    }
+    return file;
+  } catch (err) {
+    // Nothing the old project.json names was touched: remove what this attempt made.
+    for (const p of created) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function readProjectFile(dir: string): Promise<ProjectFile> {
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new ProjectError(`project folder not found: ${dir}`);
+  let text: string;
+  try {
+    text = await readFile(join(dir, PROJECT_FILE), 'utf8');
+  } catch {
+    throw new ProjectError(`${dir} is not a Latentscape project: ${PROJECT_FILE} is missing`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ProjectError(`${PROJECT_FILE} in ${dir} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!raw || typeof raw !== 'object' || (raw as { format?: unknown }).format !== PROJECT_FORMAT) {
+    throw new ProjectError(`${PROJECT_FILE} in ${dir} is not a Latentscape project file (its "format" is not "${PROJECT_FORMAT}")`);
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (typeof version === 'number' && version > PROJECT_VERSION) throw new ProjectError(`${dir} was saved by a newer Latentscape (project version ${version}): update Latentscape`);
+  const parsed = ProjectFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProjectError(`${PROJECT_FILE} in ${dir} is invalid: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and checks project.json, the saved paths included; throws ProjectError saying what is wrong. */
+export async function readProject(dir: string): Promise<ProjectContents> {
+  const file = await readProjectFile(dir);
+  let view: ProjectView | null = null;
+  if (file.view) {
+    const paths: PathDoc[] = file.view.paths.map((raw, i) => {
+      try {
+        return specToDoc(parsePathSpec(raw, undefined, `path ${i + 1}`));
+      } catch (err) {
+        throw new ProjectError(`${PROJECT_FILE} in ${dir} holds a bad path: ${(err as Error).message}`);
+      }
+    });
+    const active = file.view.activePath;
+    view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null };
+  }
+  if (file.model && !(await exists(join(dir, file.model, 'manifest.json')))) {
+    throw new ProjectError(`the project ${dir} names the model folder "${file.model}" but it is missing or has no manifest.json`);
+  }
+  return { file, view };
+}
+
+/** The project's saved embeddings, or null when they are missing or do not match their checksum. */
+export async function readEmbeddings(dir: string, entry: EmbeddingsEntry): Promise<EmbeddingsData | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(join(dir, entry.file));
+  } catch {
+    return null;
+  }
+  if (bytes.byteLength !== embeddingsBytes(entry.count, entry.latentDim) || sha256(bytes) !== entry.sha256) return null;
+  // Copy into an aligned buffer of our own (readFile may hand back a view of a shared pool).
+  const buffer = new Uint8Array(bytes).buffer;
+  const n = entry.count;
+  const d = entry.latentDim;
+  let offset = 0;
+  const take = <T>(Ctor: new (b: ArrayBuffer, o: number, l: number) => T, length: number): T => {
+    const v = new Ctor(buffer, offset, length);
+    offset += length * 4;
+    return v;
+  };
+  return {
+    count: n,
+    latentDim: d,
+    ids: take(Int32Array, n),
+    labels: take(Int32Array, n),
+    mu: take(Float32Array, n * d),
+    view: take(Float32Array, n * 3),
+    labelNames: entry.labelNames,
+    projection: entry.projection,
+    modelEpoch: entry.modelEpoch,
+  };
+}
+
+export const projectName = (dir: string): string => basename(dir);

@@ -1,0 +1,440 @@
+/**
+ * The contract between the renderer and the app: every call and event, declared once with a zod
+ * schema that is both the runtime check (in Electron's main process and in the serve host) and the
+ * TypeScript type (everywhere). Objects are strict: unknown fields are refused. Big arrays are typed
+ * arrays (structured clone over IPC, binary frames over the WebSocket), never JSON number lists.
+ *
+ * Imports nothing from node, electron or the DOM.
+ */
+import { z } from 'zod';
+import type { CallName, EventName } from './names';
+import { explorerCalls, explorerEvents, LinearKindSchema } from './explorer';
+
+export * from './names';
+export * from './explorer';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const int = z.number().int();
+const count = int.nonnegative();
+
+/** An absolute path (POSIX "/…", Windows "C:\…" or "\\server\…"). Whether the user chose it is the service's check. */
+export const AbsolutePath = z
+  .string()
+  .min(1, 'path is empty')
+  .max(4096, 'path is too long')
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'path must be absolute');
+
+export const Float32ArraySchema = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected a Float32Array' });
+export const Int32ArraySchema = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
+export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
+
+export const BackendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
+export const ArchSchema = z.enum(['mlp', 'conv']);
+export const LikelihoodSchema = z.enum(['bernoulli', 'gaussian']);
+export const MIN_LATENT = 2;
+export const MAX_LATENT = 64;
+
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('mnist') }),
+  z.strictObject({
+    kind: z.literal('folder'),
+    path: AbsolutePath,
+    /** Images are resized to size × size (default 64; 28/32/64/128 suit the conv model). */
+    size: int.min(8).max(512).optional(),
+    color: z.enum(['gray', 'rgb']).optional(),
+    fit: z.enum(['cover', 'contain']).optional(),
+  }),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+export const DatasetSummarySchema = z.strictObject({
+  name: z.string(),
+  source: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('mnist') }), z.strictObject({ kind: z.literal('folder'), path: z.string() })]),
+  count,
+  trainCount: count,
+  testCount: count,
+  height: int.positive(),
+  width: int.positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  labelNames: z.array(z.string()),
+  fingerprint: z.string(),
+  /** Files of a folder that could not be read, with the reason. */
+  skipped: z.array(z.strictObject({ file: z.string(), reason: z.string() })),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+export const EpochMetricsSchema = z.strictObject({
+  epoch: int,
+  trainLoss: z.number(),
+  testLoss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  testRecon: z.number(),
+  testKl: z.number(),
+  samplesPerSec: z.number(),
+  seconds: z.number(),
+});
+export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
+
+export const ModelSummarySchema = z.strictObject({
+  dir: z.string(),
+  arch: ArchSchema,
+  latentDim: int,
+  likelihood: LikelihoodSchema,
+  height: int.positive(),
+  width: int.positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  epochsCompleted: count,
+  /** The epochs the training that wrote it asked for (null for a model without training settings). */
+  epochsPlanned: count.nullable(),
+  metrics: z.array(EpochMetricsSchema),
+  datasetName: z.string().nullable(),
+  datasetFingerprint: z.string().nullable(),
+  /** Whether the open dataset's images have this model's size (so it can embed/reconstruct them). */
+  fitsDataset: z.boolean(),
+  isDefault: z.boolean(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+export const EngineStateSchema = z.enum(['starting', 'ready', 'crashed', 'failed', 'stopped']);
+export type EngineState = z.infer<typeof EngineStateSchema>;
+
+export const TrainingStatusSchema = z.strictObject({
+  state: z.enum(['idle', 'running', 'cancelling', 'done', 'cancelled', 'failed']),
+  runId: z.string().nullable(),
+  dir: z.string().nullable(),
+  epochs: count,
+  epoch: count,
+  lastCheckpointEpoch: count,
+  error: z.string().nullable(),
+});
+export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
+
+export const StatusSchema = z.strictObject({
+  backend: BackendNameSchema.nullable(),
+  /** Why faster backends were passed over (e.g. "tensorflow: tfjs-node is not installed"). */
+  fallbacks: z.array(z.string()),
+  engine: z.strictObject({
+    state: EngineStateSchema,
+    restarts: count,
+    message: z.string().nullable(),
+    /** Only when the host runs with LATENTSCAPE_EXPOSE_ENGINE_PID=1 (tests kill the engine with it). */
+    pid: int.positive().optional(),
+  }),
+  dataset: DatasetSummarySchema.nullable(),
+  model: ModelSummarySchema.nullable(),
+  training: TrainingStatusSchema,
+  project: z.strictObject({ path: z.string() }).nullable(),
+  embeddingsReady: z.boolean(),
+  /** The folders the user chose (dialogs, drag-and-drop, the serve host's --allow list). */
+  allowedRoots: z.array(z.string()),
+  dataDir: z.string(),
+  /** Whether native file dialogs exist (Electron) or paths are typed (browser). */
+  nativeDialogs: z.boolean(),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+export const TrainSettingsSchema = z.strictObject({
+  arch: ArchSchema,
+  latentDim: int.min(MIN_LATENT).max(MAX_LATENT),
+  epochs: int.min(1).max(100_000),
+  batchSize: int.min(1).max(4096).optional(),
+  lr: z.number().positive().max(10).optional(),
+  beta: z.number().min(0).max(1000).optional(),
+  likelihood: LikelihoodSchema.optional(),
+  binarize: z.boolean().optional(),
+  seed: int.min(0).max(2 ** 31 - 1).optional(),
+  /** Train and test on the first `limit` images of each split (quick runs). */
+  limit: int.min(1).optional(),
+});
+export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
+
+export const ImagesSchema = z.strictObject({
+  count,
+  height: int.positive(),
+  width: int.positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /** count × height × width × channels bytes, row-major HWC. */
+  pixels: Uint8ArraySchema,
+});
+export type Images = z.infer<typeof ImagesSchema>;
+
+export const ProjectionSchema = z.strictObject({
+  kind: z.enum(['identity', 'pca']),
+  latentDim: int,
+  /** d numbers (small: d ≤ 64). */
+  mean: z.array(z.number()),
+  /** 3 rows of d numbers: the view axes in latent space. */
+  axes: z.array(z.array(z.number())),
+  explained: z.array(z.number()),
+});
+export type Projection = z.infer<typeof ProjectionSchema>;
+
+export const EmbeddingsSchema = z.strictObject({
+  count,
+  latentDim: int,
+  /** Dataset index of each point. */
+  ids: Int32ArraySchema,
+  /** Label index of each point (−1: none). */
+  labels: Int32ArraySchema,
+  labelNames: z.array(z.string()),
+  /** count × latentDim: μ(x) of q(z|x). */
+  mu: Float32ArraySchema,
+  /** count × 3: μ in the 3D view (the projection applied). */
+  view: Float32ArraySchema,
+  projection: ProjectionSchema,
+  modelEpoch: count,
+});
+export type Embeddings = z.infer<typeof EmbeddingsSchema>;
+
+export const ExportResultSchema = z.strictObject({ kind: z.enum(['gif', 'webm', 'frames', 'sprite']), path: z.string(), bytes: count, files: count });
+
+// Paths through latent space (interpolation) and what a project remembers of the view.
+export const PathModeSchema = z.enum(['linear', 'spherical']);
+export const EasingSchema = z.enum(['linear', 'ease-in', 'ease-out', 'ease-in-out']);
+export const LoopSchema = z.enum(['none', 'ping-pong']);
+export const SpacingSchema = z.enum(['length', 'equal']);
+export const MAX_PATH_FRAMES = 10_000;
+/** Frames one `interpolate` call decodes at most (a preview, not an export). */
+export const MAX_PREVIEW_FRAMES = 1000;
+
+/** How a path goes through its keyframes: one mode for all segments or one per segment. */
+const PathShape = {
+  /** k × d keyframes. */
+  keyframes: Float32ArraySchema,
+  frames: int.min(2).max(MAX_PATH_FRAMES),
+  mode: z.union([PathModeSchema, z.array(PathModeSchema).min(1).max(999)]).optional(),
+  easing: EasingSchema.optional(),
+  loop: LoopSchema.optional(),
+  spacing: SpacingSchema.optional(),
+};
+
+export const KeyframeSourceSchema = z.strictObject({ index: count.optional(), label: z.string().max(200).optional() });
+
+/** A saved path (the app's form of the path JSON file): reopens exactly. */
+export const PathDocSchema = z.strictObject({
+  latentDim: int.min(1).max(4096),
+  /** k × latentDim keyframes. */
+  keyframes: Float32ArraySchema,
+  /** Where each keyframe came from (null: a spot of the space), one per keyframe. */
+  sources: z.array(KeyframeSourceSchema.nullable()).max(1000),
+  /** One mode per segment (k − 1). */
+  segments: z.array(PathModeSchema).max(999),
+  frames: int.min(2).max(MAX_PATH_FRAMES),
+  easing: EasingSchema,
+  loop: LoopSchema,
+  spacing: SpacingSchema,
+  fps: z.number().positive().max(120).optional(),
+});
+export type PathDoc = z.infer<typeof PathDocSchema>;
+
+const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
+export const CameraSchema = z.strictObject({ position: Vec3, target: Vec3, up: Vec3.optional(), zoom: z.number().positive().optional() });
+export type Camera = z.infer<typeof CameraSchema>;
+
+/** What a project remembers of the session besides the data and the model. */
+export const ProjectViewSchema = z.strictObject({
+  camera: CameraSchema.nullable(),
+  paths: z.array(PathDocSchema).max(100),
+  /** Which of `paths` the interpolation panel shows (null: none). */
+  activePath: count.nullable(),
+});
+export type ProjectView = z.infer<typeof ProjectViewSchema>;
+
+export const ProjectSummarySchema = z.strictObject({
+  path: z.string(),
+  dataset: DatasetSummarySchema.nullable(),
+  model: ModelSummarySchema.nullable(),
+  /** sha256 of the project model's weights (null: no model). */
+  weightsHash: z.string().nullable(),
+  view: ProjectViewSchema.nullable(),
+  /** The project's image folder when it is not where the project says: relocate it (projectRelocate). */
+  missingFolder: z.string().nullable(),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
+
+export const RecentProjectSchema = z.strictObject({ path: z.string(), name: z.string(), savedAt: z.string(), exists: z.boolean() });
+
+const none = z.strictObject({});
+const RunSchema = z.strictObject({ runId: z.string(), dir: z.string(), epochs: int });
+
+// ---------------------------------------------------------------------------------------------
+// Calls: renderer → app
+
+export const calls = {
+  status: { input: none, output: StatusSchema },
+  /** A native dialog (Electron). In the browser there is none: `supported` is false and the user types a path. */
+  choosePath: {
+    input: z.strictObject({
+      purpose: z.enum(['dataset', 'project-open', 'project-save', 'export', 'export-image', 'export-points', 'path-save', 'path-open', 'relocate']),
+      /** A suggested file name (with the extension of the chosen format). */
+      defaultName: z.string().min(1).max(255).optional(),
+    }),
+    output: z.strictObject({ path: z.string().nullable(), supported: z.boolean() }),
+  },
+  openDataset: { input: z.strictObject({ source: DatasetSourceSchema }), output: DatasetSummarySchema },
+  trainStart: { input: TrainSettingsSchema, output: RunSchema },
+  trainCancel: { input: none, output: z.strictObject({ cancelled: z.boolean() }) },
+  /** Continues the open model's training from its last checkpoint, up to `epochs` in total. */
+  trainResume: { input: z.strictObject({ epochs: int.min(1).max(100_000).optional() }), output: RunSchema },
+  embeddings: { input: none, output: EmbeddingsSchema },
+  /** The linear projection of the embeddings (the default: identity for d ≤ 3, else PCA), or the one asked for. */
+  projection: { input: z.strictObject({ kind: LinearKindSchema.optional() }), output: ProjectionSchema },
+  /** Decodes n latent vectors given as n × d floats. */
+  decode: { input: z.strictObject({ z: Float32ArraySchema }), output: ImagesSchema },
+  reconstruct: {
+    input: z.strictObject({ index: count }),
+    output: z.strictObject({ index: count, label: int, original: ImagesSchema, reconstruction: ImagesSchema, mu: Float32ArraySchema }),
+  },
+  nearest: {
+    input: z.strictObject({
+      z: Float32ArraySchema,
+      k: int.min(1).max(1000),
+      /** 'latent' (default): by the distance of μ to z; 'pixel': by the pixel distance of the images to decode(z). */
+      space: z.enum(['latent', 'pixel']).optional(),
+      /** 'all' (default) or only the training split (a memorization check). */
+      among: z.enum(['all', 'train']).optional(),
+    }),
+    output: z.strictObject({ ids: Int32ArraySchema, distances: Float32ArraySchema }),
+  },
+  ...explorerCalls,
+  /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
+  interpolate: {
+    input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),
+    output: z.strictObject({ z: Float32ArraySchema, frames: count, latentDim: int, images: ImagesSchema.nullable() }),
+  },
+  /**
+   * Decodes a path through latent space and writes it (the kind follows the path: .gif, .webm,
+   * .png sprite sheet, folder/ of PNG frames). One export at a time; progress comes as
+   * exportProgress events, exportCancel stops it and nothing is written.
+   */
+  export: {
+    input: z.strictObject({
+      path: AbsolutePath,
+      ...PathShape,
+      fps: int.min(1).max(120).optional(),
+      scale: int.min(1).max(8).optional(),
+    }),
+    output: ExportResultSchema,
+  },
+  exportCancel: { input: none, output: z.strictObject({ cancelled: z.boolean() }) },
+  /** One decoded latent point (d numbers) as a PNG, upscaled ×scale (nearest). */
+  exportImage: {
+    input: z.strictObject({ path: AbsolutePath, z: Float32ArraySchema, scale: int.min(1).max(8).optional() }),
+    output: z.strictObject({ path: z.string(), bytes: count }),
+  },
+  /** The embeddings as CSV: id, label, z0…z(d−1), x, y, z (the 3D view). */
+  exportPoints: { input: z.strictObject({ path: AbsolutePath }), output: z.strictObject({ path: z.string(), bytes: count, rows: count }) },
+  /** Writes a path as the path JSON file (the format `latentscape interpolate --load-path` reads). */
+  pathSave: { input: z.strictObject({ path: AbsolutePath, doc: PathDocSchema }), output: z.strictObject({ path: z.string(), bytes: count }) },
+  pathOpen: { input: z.strictObject({ path: AbsolutePath }), output: PathDocSchema },
+  /** Saves the project (model, embeddings, dataset source, and the view: the given one or the last projectUpdate's). */
+  projectSave: { input: z.strictObject({ path: AbsolutePath, view: ProjectViewSchema.optional() }), output: z.strictObject({ path: z.string() }) },
+  projectOpen: { input: z.strictObject({ path: AbsolutePath }), output: ProjectSummarySchema },
+  /** The view changed: remembered for the next save, and written to the open project now when `autosave`. */
+  projectUpdate: {
+    input: z.strictObject({ view: ProjectViewSchema, autosave: z.boolean() }),
+    output: z.strictObject({ saved: z.boolean(), path: z.string().nullable() }),
+  },
+  recentProjects: { input: none, output: z.strictObject({ projects: z.array(RecentProjectSchema) }) },
+  /** The open project and the view the app holds for it (a page that (re)loads starts from it). */
+  projectCurrent: { input: none, output: z.strictObject({ path: z.string().nullable(), view: ProjectViewSchema.nullable(), missingFolder: z.string().nullable() }) },
+  /** The open project's image folder moved: open it from `folder` and remember the new place. */
+  projectRelocate: { input: z.strictObject({ folder: AbsolutePath }), output: DatasetSummarySchema },
+} as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
+
+// ---------------------------------------------------------------------------------------------
+// Events: app → renderer
+
+export const events = {
+  engine: z.strictObject({
+    state: EngineStateSchema,
+    message: z.string().nullable(),
+    restarts: count,
+    /** True when the engine came back after a failure and the last checkpoint was reloaded. */
+    restarted: z.boolean(),
+  }),
+  notice: z.strictObject({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  ingestProgress: z.strictObject({ done: count, total: count }),
+  datasetChanged: DatasetSummarySchema.nullable(),
+  modelChanged: ModelSummarySchema.nullable(),
+  trainProgress: z.strictObject({
+    runId: z.string(),
+    epoch: int,
+    epochs: int,
+    step: int,
+    stepsPerEpoch: int,
+    loss: z.number(),
+    samplesPerSec: z.number(),
+    etaSeconds: z.number(),
+    /** Mean reconstruction term and KL (nats) of the steps since the last progress event. */
+    recon: z.number().optional(),
+    kl: z.number().optional(),
+  }),
+  trainEpoch: EpochMetricsSchema.extend({ runId: z.string(), epochs: int }),
+  trainCheckpoint: z.strictObject({ runId: z.string(), epoch: int, dir: z.string() }),
+  trainEnded: z.strictObject({
+    runId: z.string(),
+    status: z.enum(['done', 'cancelled', 'failed']),
+    epochsCompleted: count,
+    error: z.string().nullable(),
+  }),
+  embeddingsReady: z.strictObject({ count, modelEpoch: count }),
+  ...explorerEvents,
+  /** A native menu item the renderer acts on. */
+  menu: z.strictObject({ action: z.enum(['export', 'project-open', 'project-save']) }),
+  exportProgress: z.strictObject({ stage: z.enum(['decode', 'encode']), done: count, total: count }),
+  /** A project was opened (from the page or a menu): the renderer restores its view. */
+  projectOpened: ProjectSummarySchema,
+  /** The open project's image folder is not where it was saved: ask the user where it went. */
+  projectMissingFolder: z.strictObject({ project: z.string(), folder: z.string() }),
+} as const satisfies Record<EventName, z.ZodType>;
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output']>;
+export type EventData<E extends EventName> = z.output<(typeof events)[E]>;
+
+export interface RpcError {
+  /** bad-arguments | unknown-call | path-not-allowed | forbidden | engine | failed … */
+  code: string;
+  message: string;
+}
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: RpcError };
+
+/** Every call as an async function: what the renderer programs against on either transport. */
+export type ContractApi = { [K in CallName]: (args: CallInput<K>) => Promise<CallOutput<K>> };
+
+/** An error that carries an RpcError code across the transports. */
+export class ContractError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/** "source.path: path must be absolute; Unrecognized key: \"x\"" — the readable form of a zod error. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const where = issue.path.map(String).join('.');
+      return where ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+/** Parses a call's arguments or throws a ContractError('bad-arguments') naming the call and the field. */
+export function parseCallInput<K extends CallName>(name: K, args: unknown): z.output<(typeof calls)[K]['input']> {
+  const parsed = calls[name].input.safeParse(args === undefined ? {} : args);
+  if (!parsed.success) throw new ContractError('bad-arguments', `${name}: invalid arguments: ${describeIssues(parsed.error)}`);
+  return parsed.data as z.output<(typeof calls)[K]['input']>;
+}

@@ -1,0 +1,159 @@
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../../src/service/dispatch';
+import { AppService } from '../../../src/service/service';
+import type { EventName } from '../../../src/shared/contract';
+import { FakeEngine } from './fake-engine';
+
+async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('AppService', () => {
+  let dataDir: string;
+  let outside: string;
+  let engines: FakeEngine[];
+  let seen: [EventName, unknown][];
+  let service: AppService;
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ls-service-'));
+    outside = mkdtempSync(join(tmpdir(), 'ls-outside-'));
+    engines = [];
+    seen = [];
+    service = new AppService({
+      dataDir,
+      spawnEngine: () => {
+        const e = new FakeEngine();
+        engines.push(e);
+        return e;
+      },
+      exposeEnginePid: true,
+      maxRestarts: 2,
+      pathHint: 'start serve with --allow DIR',
+    });
+    service.on((name, data) => seen.push([name, data]));
+    await service.start();
+  });
+
+  afterEach(async () => {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  const events = (name: EventName): unknown[] => seen.filter(([n]) => n === name).map(([, d]) => d);
+
+  it('reports the backend and the engine pid once the engine is up', () => {
+    const status = service.status();
+    expect(status.backend).toBe('cpu');
+    expect(status.fallbacks).toEqual(['tensorflow: not installed']);
+    expect(status.engine).toMatchObject({ state: 'ready', restarts: 0, pid: engines[0].pid });
+    expect(status.allowedRoots).toContain(dataDir);
+  });
+
+  it('refuses paths outside the chosen folders with a clear error, and accepts them once chosen', async () => {
+    const folder = join(outside, 'images');
+    mkdirSync(folder);
+    for (const [call, args] of [
+      ['openDataset', { source: { kind: 'folder', path: folder } }],
+      ['projectSave', { path: join(outside, 'project') }],
+      ['projectOpen', { path: join(outside, 'project') }],
+      ['export', { path: join(outside, 'a.gif'), keyframes: new Float32Array(4), frames: 10 }],
+    ] as const) {
+      const r = await dispatch(service.handlers, call, args);
+      expect(r.ok, call).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('path-not-allowed');
+        expect(r.error.message).toContain('is outside the folders you chose');
+        expect(r.error.message).toContain('--allow');
+      }
+    }
+    // `..` cannot climb out of an allowed folder.
+    const sneaky = await dispatch(service.handlers, 'openDataset', { source: { kind: 'folder', path: `${dataDir}/../${outside.split('/').pop()}/images` } });
+    expect(sneaky.ok).toBe(false);
+    // Nothing reached the engine.
+    expect(engines[0].received.map((m) => m.op)).toEqual(['init']);
+
+    await service.paths.add(outside);
+    const r = await dispatch(service.handlers, 'openDataset', { source: { kind: 'folder', path: folder } });
+    expect(r.ok).toBe(true);
+  });
+
+  it('computes the embeddings once per model and keeps them', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    engines[0].checkpoint(1);
+    engines[0].finishTraining(1);
+    await until(() => events('embeddingsReady').length === 1, 'embeddingsReady');
+    const first = await dispatch(service.handlers, 'embeddings', {});
+    const second = await dispatch(service.handlers, 'embeddings', {});
+    expect(first.ok && second.ok).toBe(true);
+    expect(engines[0].received.filter((m) => m.op === 'embed')).toHaveLength(1);
+    expect(service.status().model?.dir).toBe(run.dir);
+    expect(service.status().embeddingsReady).toBe(true);
+  });
+
+  it('when the engine dies mid-training: says so, restarts it, reopens the dataset and reloads the last checkpoint', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 3, limit: 4 });
+    expect(run.dir.startsWith(join(dataDir, 'models'))).toBe(true);
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    engines[0].checkpoint(1);
+    await until(() => events('trainCheckpoint').length === 1, 'checkpoint event');
+    seen.length = 0;
+
+    engines[0].crash();
+    await until(() => events('engine').some((e) => (e as { restarted: boolean }).restarted), 'restart');
+
+    const engineEvents = events('engine') as { state: string; message: string | null; restarted: boolean }[];
+    expect(engineEvents[0]).toMatchObject({ state: 'crashed', restarted: false });
+    expect(engineEvents[0].message).toContain('stopped unexpectedly (killed by SIGKILL)');
+    expect(events('trainEnded')).toEqual([
+      { runId: run.runId, status: 'failed', epochsCompleted: 1, error: 'the engine stopped during epoch 2; the checkpoint of epoch 1 is kept — resume to continue' },
+    ]);
+    const ready = engineEvents.at(-1)!;
+    expect(ready).toMatchObject({ state: 'ready', restarted: true });
+    expect(ready.message).toBe('The engine restarted and reloaded the dataset MNIST and the model at epoch 1.');
+
+    // A new process, the dataset reopened, the checkpoint loaded from the run's folder.
+    expect(engines).toHaveLength(2);
+    expect(engines[1].received.map((m) => m.op)).toEqual(['init', 'openDataset', 'loadModel', 'embed']);
+    expect(engines[1].received[2].args).toEqual({ dir: run.dir });
+    const status = service.status();
+    expect(status.engine).toMatchObject({ state: 'ready', restarts: 1, pid: engines[1].pid });
+    expect(status.model).toMatchObject({ dir: run.dir, epochsCompleted: 1 });
+    expect(status.training).toMatchObject({ state: 'failed', lastCheckpointEpoch: 1 });
+
+    // Resume continues in the same folder from the checkpoint.
+    const resumed = await service.trainResume(3);
+    expect(resumed).toEqual({ runId: run.runId, dir: run.dir, epochs: 3 });
+    await until(() => engines[1].trainRequest !== null, 'resume request');
+    expect(engines[1].trainRequest!.args).toMatchObject({ dir: run.dir, resume: true, epochs: 3 });
+  });
+
+  it('gives up after too many crashes in a row and says so', async () => {
+    for (let i = 0; i < 3; i++) {
+      await until(() => engines.length === i + 1 && service.status().engine.state === 'ready', `engine ${i}`);
+      engines[i].crash();
+    }
+    await until(() => service.status().engine.state === 'failed', 'failed state');
+    expect(service.status().engine.message).toContain('keeps stopping');
+    const r = await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    expect(r.ok).toBe(false);
+  });
+
+  it('handles a missing default model gracefully', async () => {
+    const other = new AppService({ dataDir, spawnEngine: () => new FakeEngine(), defaultModelDir: join(dataDir, 'no-such-model') });
+    await other.start();
+    expect(other.status().model).toBeNull();
+    await other.stop();
+  });
+});
