@@ -1,15 +1,18 @@
 /** Options and set-up shared by the commands. */
 import { initBackend, type BackendInfo } from '../engine/backend';
-import { UsageError } from './io';
+import { UsageError, type CliOutput } from './io';
 
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   backend: { type: 'string' },
 } as const;
 
-export async function startBackend(explicit: string | undefined): Promise<BackendInfo> {
+/** Starts the tfjs backend; with `out`, every JSON line it prints from now on names the backend. */
+export async function startBackend(explicit: string | undefined, out?: CliOutput): Promise<BackendInfo> {
   try {
-    return await initBackend(explicit);
+    const info = await initBackend(explicit);
+    out?.stamp({ backend: info.name });
+    return info;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -12,11 +12,14 @@ export interface CliOutput {
   final(record: Record<string, unknown>): void;
   /** Human-readable information (stderr, so stdout stays machine-readable). */
   info(message: string): void;
+  /** Fields added to every JSON line from now on (e.g. the backend, once chosen). */
+  stamp(fields: Record<string, unknown>): void;
 }
 
 export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): CliOutput {
   const tty = Boolean((stderr as NodeJS.WriteStream).isTTY) && !json;
   let barShown = false;
+  let stamped: Record<string, unknown> = {};
   const clearBar = (): void => {
     if (barShown) {
       stderr.write('\r\x1b[2K');
@@ -27,7 +30,7 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
     json,
     progress(record, bar) {
       if (json) {
-        stdout.write(JSON.stringify(record) + '\n');
+        stdout.write(JSON.stringify({ ...record, ...stamped }) + '\n');
         return;
       }
       if (bar && tty) {
@@ -43,8 +46,11 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
     },
     final(record) {
       clearBar();
-      if (json) stdout.write(JSON.stringify({ ...record, final: true }) + '\n');
+      if (json) stdout.write(JSON.stringify({ ...record, ...stamped, final: true }) + '\n');
       else stdout.write(formatRecord(record) + '\n');
+    },
+    stamp(fields) {
+      stamped = { ...stamped, ...fields };
     },
     info(message) {
       clearBar();

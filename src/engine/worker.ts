@@ -15,7 +15,7 @@ import { interpolatePath, type PathOptions } from './latent/interpolate';
 import { exportAnimation, ExportCancelledError, upscaleNearest, writeFileAtomic, yieldToEventLoop } from './export/index';
 import { encodePng } from './export/sprite';
 import type { Vae } from './model/vae';
-import { MAX_PREVIEW_FRAMES, type DatasetSummary, type Images } from '../shared/contract';
+import { MAX_PREVIEW_FRAMES, epochMetricsFromRecord, type DatasetSummary, type Images } from '../shared/contract';
 import { engineRequests, type EngineEvent, type EngineModelInfo, type EngineOp, type EngineResults } from '../shared/protocol';
 
 type Emit = (event: EngineEvent) => void;
@@ -257,19 +257,7 @@ export class EngineWorker {
           if (e.type === 'step') {
             pendingStep = { type: 'step', epoch: e.epoch, epochs: args.epochs, step: e.step, stepsPerEpoch: e.stepsPerEpoch, loss: e.loss, samplesPerSec: e.samples_per_s, etaSeconds: e.eta_s };
           } else if (e.type === 'epoch') {
-            this.emit({
-              type: 'epoch',
-              epochs: args.epochs,
-              epoch: e.epoch,
-              trainLoss: e.train_loss,
-              testLoss: e.test_loss,
-              recon: e.recon,
-              kl: e.kl,
-              testRecon: e.test_recon,
-              testKl: e.test_kl,
-              samplesPerSec: e.samples_per_s,
-              seconds: e.seconds,
-            });
+            this.emit({ type: 'epoch', epochs: args.epochs, ...epochMetricsFromRecord(e) });
           } else {
             this.emit({ type: 'checkpoint', epoch: e.epoch, dir: e.dir });
           }

@@ -13,6 +13,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import {
   ContractError,
+  epochMetricsFromRecord,
   events,
   type CallOutput,
   type DatasetSource,
@@ -380,17 +381,7 @@ export class AppService {
       channels: m.channels,
       epochsCompleted: m.epochsCompleted,
       epochsPlanned: m.epochsPlanned,
-      metrics: m.metrics.map((e) => ({
-        epoch: e.epoch,
-        trainLoss: e.train_loss,
-        testLoss: e.test_loss,
-        recon: e.recon,
-        kl: e.kl,
-        testRecon: e.test_recon,
-        testKl: e.test_kl,
-        samplesPerSec: e.samples_per_s,
-        seconds: e.seconds,
-      })),
+      metrics: m.metrics.map(epochMetricsFromRecord),
       datasetName: m.datasetName,
       datasetFingerprint: m.datasetFingerprint,
       fitsDataset: Boolean(d && d.height === m.height && d.width === m.width && d.channels === m.channels),

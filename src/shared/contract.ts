@@ -79,6 +79,33 @@ export const EpochMetricsSchema = z.strictObject({
 });
 export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
 
+/** Metrics as the engine records them (snake_case, as in manifest.json and the CLI's JSON lines). */
+export interface EpochMetricsRecord {
+  epoch: number;
+  train_loss: number;
+  test_loss: number;
+  recon: number;
+  kl: number;
+  test_recon: number;
+  test_kl: number;
+  samples_per_s: number;
+  seconds: number;
+}
+
+export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
+  return {
+    epoch: e.epoch,
+    trainLoss: e.train_loss,
+    testLoss: e.test_loss,
+    recon: e.recon,
+    kl: e.kl,
+    testRecon: e.test_recon,
+    testKl: e.test_kl,
+    samplesPerSec: e.samples_per_s,
+    seconds: e.seconds,
+  };
+}
+
 export const ModelSummarySchema = z.strictObject({
   dir: z.string(),
   arch: ArchSchema,

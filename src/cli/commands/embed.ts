@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<void> {
   const dir = required('model', values.model);
   const file = required('out', values.out);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
     const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, undefined);

@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<void> {
   const K = intOption('k', values.k, 1000, 1, 100000);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
     const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, limit);

@@ -174,7 +174,7 @@ export async function run(argv: string[]): Promise<void> {
     }
   }
 
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   for (const why of backend.fallbacks) out.info(`backend: ${why}`);
   const { vae, manifest } = await loadModel(modelDir);
   const controller = new AbortController();

@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   await readManifest(dir);
   const { vae, manifest } = await loadModel(dir);
   try {

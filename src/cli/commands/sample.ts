@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<void> {
   const n = intOption('n', values.n, 64, 1, 4096);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const scale = intOption('scale', values.scale, 1, 1, 8);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   const { vae } = await loadModel(dir);
   try {
     const images = vae.sample(n, seed);

@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<void> {
   const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
-  const backend = await startBackend(values.backend);
+  const backend = await startBackend(values.backend, out);
   out.info(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}`);
 
   const controller = new AbortController();

@@ -46,6 +46,12 @@ export class ProjectState {
   private camera: CameraAccess | null = null;
   /** An opened project's camera, kept until the user moves the camera (new points must not reframe it). */
   private restoredCamera: Camera | null = null;
+  /**
+   * Which layout (model, view kind, latent size) the restored camera belongs to: bound the first time
+   * it is applied to a layout; a different layout (a newly trained model, another view) releases it,
+   * so a new cloud is framed afresh instead of being shown through an old project's camera.
+   */
+  private restoredFor: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pushed = '';
 
@@ -87,11 +93,22 @@ export class ProjectState {
   /** The user took the camera: an opened project's camera is no longer imposed. */
   userMovedCamera(): void {
     this.restoredCamera = null;
+    this.restoredFor = null;
   }
 
   /** Puts the opened project's camera back (after the scene reframed itself for new points). */
-  reapplyCamera(): void {
-    if (this.restoredCamera && this.camera) this.camera.set(this.restoredCamera);
+  reapplyCamera(layoutKey?: string | null): void {
+    if (!this.restoredCamera || !this.camera) return;
+    if (layoutKey) {
+      if (this.restoredFor === null) {
+        this.restoredFor = layoutKey;
+      } else if (this.restoredFor !== layoutKey) {
+        this.restoredCamera = null;
+        this.restoredFor = null;
+        return;
+      }
+    }
+    this.camera.set(this.restoredCamera);
   }
 
   setAutosave(on: boolean): void {
@@ -130,6 +147,7 @@ export class ProjectState {
         if (current.view) {
           this.animation.restore(current.view);
           this.restoredCamera = current.view.camera;
+          this.restoredFor = null;
           this.reapplyCamera();
         }
         this.synced = true;
@@ -205,6 +223,7 @@ export class ProjectState {
     this.missingFolder = p.missingFolder;
     this.animation.restore(p.view);
     this.restoredCamera = p.view?.camera ?? null;
+    this.restoredFor = null;
     this.reapplyCamera();
     this.restored++;
     void this.app.refresh().catch(() => undefined);

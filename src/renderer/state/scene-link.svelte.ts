@@ -27,8 +27,9 @@ export function linkCamera(app: AppState, scene: SceneCamera, canvas: HTMLElemen
   const stop = $effect.root(() => {
     // New points re-frame the scene; the opened project's camera wins over that.
     $effect(() => {
-      void app.explorer.layout;
-      const timer = setTimeout(() => project.reapplyCamera(), 0);
+      const l = app.explorer.layout;
+      const key = l ? `${app.model?.dir ?? ''}|${app.model?.epochsCompleted ?? ''}|${l.source}|${l.kind}|${l.latentDim}` : null;
+      const timer = setTimeout(() => project.reapplyCamera(key), 0);
       return () => clearTimeout(timer);
     });
   });
