@@ -3,8 +3,9 @@
  * size, labels from first-level subfolders, thumbnails, seeded split, fingerprint).
  *
  * Flow: scan (ingest/scan.ts) → reuse unchanged files from the cache (ingest/cache.ts) → decode the
- * rest with many files in flight, so sharp keeps every core busy (ingest/pool.ts; worker threads
- * on machines with 4+ cores; decode-core.mjs, resample.mjs) → compact → write the cache.
+ * rest with many files in flight, so the decoders keep every core busy (ingest/pool.ts; worker
+ * threads on machines with 4+ cores; decode-core.mjs: sharp, or TurboJPEG for plain JPEGs as in
+ * jpeg-fast.mjs; resample.mjs) → compact → write the cache.
  * Pixels go straight from the decoder (or the cache file) into one preallocated array: no second full
  * copy, so 100k images at 64×64 RGB stay near their 1.2 GB. Bad files never throw: each becomes a
  * { file, reason } in the report.
@@ -49,7 +50,7 @@ export interface IngestReport {
 }
 
 /** Bump when decoding changes in a way that changes pixels: old cache files are then ignored. */
-const INGEST_VERSION = 1;
+const INGEST_VERSION = 2;
 /** File bytes held in memory at once by the decode loop (one bigger file may still go alone). */
 const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
@@ -118,6 +119,24 @@ function sharpVersion(): string {
     decoderVersion ??= 'unknown';
   }
   return decoderVersion;
+}
+
+let jpegDecoderVersion: string | null = null;
+/**
+ * Which decoder plain JPEGs get (ingest/jpeg-fast.mjs): TurboJPEG's package version, or 'sharp'
+ * when it is turned off or not installed. Its pixels differ from sharp's by a level or two.
+ */
+function jpegDecoder(): string {
+  if (process.env.LATENTSCAPE_INGEST_JPEG === 'sharp') return 'sharp';
+  if (jpegDecoderVersion === null) {
+    try {
+      const require = createRequire(import.meta.url);
+      jpegDecoderVersion = `turbo ${(require('@julusian/jpeg-turbo/package.json') as { version?: string }).version ?? 'unknown'}`;
+    } catch {
+      jpegDecoderVersion = 'sharp';
+    }
+  }
+  return jpegDecoderVersion;
 }
 
 /** Admits decode jobs while the file bytes in memory stay under a budget. */
@@ -190,7 +209,7 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
 
   // 1. Reuse what the cache has for unchanged files.
   const settingsKey = JSON.stringify({
-    v: INGEST_VERSION, size, color, fit, background: toHex(settings.background), thumbSize: thumbsShared ? 'shared' : thumbSize, sharp: sharpVersion(),
+    v: INGEST_VERSION, size, color, fit, background: toHex(settings.background), thumbSize: thumbsShared ? 'shared' : thumbSize, sharp: sharpVersion(), jpeg: jpegDecoder(),
   });
   const cachePath = join(settings.cacheDir, `${createHash('sha256').update(`${realRoot}\n${settingsKey}`).digest('hex').slice(0, 40)}.bin`);
   let cacheState: IngestReport['cache'] = 'miss';

@@ -9,9 +9,12 @@
  * call with no metadata() round trip. It shrinks only images much bigger than needed (to at most 4×
  * the target, JPEG shrink-on-load), and resample.mjs does the final cover/contain step (see there
  * why). Thumbnails are area-averaged from the finished image (a few KB; no second decode).
+ * Plain JPEGs that need no shrinking skip sharp: TurboJPEG decodes them at well under half the cost
+ * (jpeg-fast.mjs says which files and why).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { loadJpegTurbo, plainJpegInfo } from './jpeg-fast.mjs';
 import { FitPlanner, resampleInto } from './resample.mjs';
 
 /** Decompression-bomb guard: images declaring more pixels than this are skipped, not decoded. */
@@ -65,6 +68,7 @@ function readReason(err) {
  */
 export async function createDecoder(settings) {
   const sharp = await loadSharp();
+  const turbo = await loadJpegTurbo();
   const { size, color, fit, thumbSize } = settings;
   const [r, g, b] = settings.background;
   const channels = color === 'gray' ? 1 : 3;
@@ -90,9 +94,30 @@ export async function createDecoder(settings) {
     fill = [grey[0]];
   }
 
+  /**
+   * TurboJPEG's decode of a JPEG that sharp would neither shrink nor colour-convert differently
+   * (gray output from a colour JPEG is sharp's: it converts through linear light), or null.
+   * @param {Buffer} input
+   */
+  const decodeJpegFast = async (input) => {
+    if (!turbo) return null;
+    const jpeg = plainJpegInfo(input);
+    if (!jpeg || (channels === 1 && jpeg.components !== 1)) return null;
+    if (jpeg.width * jpeg.height > MAX_INPUT_PIXELS) return null;
+    if ((fit === 'cover' ? Math.min(jpeg.width, jpeg.height) : Math.max(jpeg.width, jpeg.height)) > box) return null;
+    try {
+      const out = await turbo.decompress(input, { format: channels === 1 ? turbo.FORMAT_GRAY : turbo.FORMAT_RGB });
+      return out.width === jpeg.width && out.height === jpeg.height && out.data.length === out.width * out.height * channels ? out : null;
+    } catch {
+      return null; // a warning or an error: sharp decides, and words the reason
+    }
+  };
+
   /** @param {Buffer} input */
   const decodeBytes = async (input) => {
     if (input.length === 0) return { skip: 'empty file (0 bytes)', remember: true };
+    const fast = await decodeJpegFast(input);
+    if (fast) return finish(fast.data, fast.width, fast.height);
     let out;
     try {
       out = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true })
@@ -112,8 +137,16 @@ export async function createDecoder(settings) {
     if (info.channels !== channels || data.length !== info.width * info.height * channels) {
       return { skip: `cannot decode: unexpected ${info.channels}-channel ${info.width}×${info.height} output`, remember: true };
     }
+    return finish(data, info.width, info.height);
+  };
+
+  /**
+   * Decoded pixels → the model-size image and its thumbnail.
+   * @param {Uint8Array} data width × height × channels @param {number} width @param {number} height
+   */
+  const finish = (data, width, height) => {
     const pixels = new Uint8Array(size * size * channels);
-    resampleInto(data, planner.get(info.width, info.height, channels, size, fit), pixels, 0, fill);
+    resampleInto(data, planner.get(width, height, channels, size, fit), pixels, 0, fill);
     let thumb = null;
     if (thumbSize > 0) {
       thumb = new Uint8Array(thumbSize * thumbSize * channels);

@@ -1,0 +1,92 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import sharp, { type Sharp } from 'sharp';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestFolder, type IngestOptions } from '../../../../src/engine/data/image-folder';
+import { loadJpegTurbo, plainJpegInfo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
+
+const made: string[] = [];
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `ls-ingest-jpeg-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
+});
+
+/** Smooth colour ramps with a little texture: a photo-like JPEG. */
+function ramp(w: number, h: number, seed: number): Sharp {
+  const data = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      data[o] = (x * 255) / w;
+      data[o + 1] = (y * 255) / h;
+      data[o + 2] = (((x + y) * seed) & 63) + 96;
+    }
+  }
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } });
+}
+
+async function withJpegDecoder<T>(decoder: 'sharp' | undefined, run: () => Promise<T>): Promise<T> {
+  const before = process.env.LATENTSCAPE_INGEST_JPEG;
+  if (decoder) process.env.LATENTSCAPE_INGEST_JPEG = decoder;
+  else delete process.env.LATENTSCAPE_INGEST_JPEG;
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) delete process.env.LATENTSCAPE_INGEST_JPEG;
+    else process.env.LATENTSCAPE_INGEST_JPEG = before;
+  }
+}
+
+describe('plainJpegInfo: which JPEGs the fast lane may decode', () => {
+  it('accepts plain baseline, progressive and gray JPEGs and reads their size', async () => {
+    expect(plainJpegInfo(await ramp(40, 30, 1).jpeg().toBuffer())).toEqual({ width: 40, height: 30, components: 3 });
+    expect(plainJpegInfo(await ramp(40, 30, 1).jpeg({ progressive: true }).toBuffer())).toEqual({ width: 40, height: 30, components: 3 });
+    expect(plainJpegInfo(await ramp(20, 24, 1).toColourspace('b-w').jpeg().toBuffer())).toEqual({ width: 20, height: 24, components: 1 });
+  });
+
+  it('leaves rotated, ICC-tagged, CMYK and non-JPEG files to sharp', async () => {
+    expect(plainJpegInfo(await ramp(40, 30, 1).withMetadata({ orientation: 6 }).jpeg().toBuffer())).toBeNull();
+    expect(plainJpegInfo(await ramp(40, 30, 1).withIccProfile('p3').jpeg().toBuffer())).toBeNull();
+    expect(plainJpegInfo(await ramp(40, 30, 1).toColourspace('cmyk').jpeg().toBuffer())).toBeNull();
+    expect(plainJpegInfo(await ramp(40, 30, 1).png().toBuffer())).toBeNull();
+    expect(plainJpegInfo(Buffer.from([0xff, 0xd8, 0xff]))).toBeNull();
+    const jpeg = await ramp(40, 30, 1).jpeg().toBuffer();
+    expect(plainJpegInfo(jpeg.subarray(0, 20))).toBeNull();
+  });
+});
+
+describe('ingestFolder: the fast JPEG lane', () => {
+  it('decodes JPEGs like sharp does (within a level or two), in any geometry, gray or RGB', async () => {
+    if (!(await loadJpegTurbo())) return; // optional dependency not installed here: only sharp decodes
+    const dir = await tempDir('same');
+    const cache = await tempDir('same-cache'); // one cache: the decoder is part of its key
+    await ramp(256, 256, 3).jpeg({ quality: 90 }).toFile(join(dir, 'a.jpg'));
+    await ramp(200, 120, 5).jpeg({ quality: 80 }).toFile(join(dir, 'b.jpg'));
+    await ramp(97, 131, 7).jpeg({ progressive: true }).toFile(join(dir, 'c.jpg'));
+    await ramp(64, 64, 9).toColourspace('b-w').jpeg().toFile(join(dir, 'd.jpg'));
+    const whole = await ramp(48, 48, 2).jpeg().toBuffer();
+    await writeFile(join(dir, 'e.jpg'), whole);
+    await writeFile(join(dir, 'truncated.jpg'), whole.subarray(0, whole.length >> 1));
+    for (const options of [
+      { size: 64, color: 'rgb', fit: 'cover' },
+      { size: 32, color: 'gray', fit: 'contain', background: '#ffffff' },
+    ] as Pick<IngestOptions, 'size' | 'color' | 'fit' | 'background'>[]) {
+      const fast = await withJpegDecoder(undefined, () => ingestFolder(dir, { ...options, cacheDir: cache }));
+      const slow = await withJpegDecoder('sharp', () => ingestFolder(dir, { ...options, cacheDir: cache }));
+      expect(fast.report.cache).toBe('miss');
+      expect(slow.report.cache).toBe('miss');
+      expect(fast.report.loaded).toBe(5);
+      expect(fast.report.skipped).toEqual(slow.report.skipped);
+      expect(fast.report.skipped.map((s) => s.file)).toEqual(['truncated.jpg']);
+      expect(fast.dataset.pixels.length).toBe(slow.dataset.pixels.length);
+      let worst = 0;
+      for (let i = 0; i < fast.dataset.pixels.length; i++) worst = Math.max(worst, Math.abs(fast.dataset.pixels[i] - slow.dataset.pixels[i]));
+      expect(worst).toBeLessThanOrEqual(3);
+    }
+  });
+});
