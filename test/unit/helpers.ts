@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,4 +27,24 @@ export function normalStream(seed: number): () => number {
     return (s + 0.5) / 4294967296;
   };
   return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+const BIN = join(__dirname, '..', '..', 'bin', 'latentscape.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout's JSON lines, parsed. */
+  lines: Record<string, unknown>[];
+}
+
+/** Runs `latentscape …` as a user would (a separate process through bin/latentscape.js). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 180_000): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 2000), lines };
 }

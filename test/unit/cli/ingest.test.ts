@@ -1,19 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers';
+import { runCli, tempDir, type CliRun } from '../helpers';
 
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'latentscape.js');
-
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string; lines: Record<string, unknown>[] } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  const lines = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l));
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 2000), lines };
+function cli(...args: string[]): CliRun {
+  return runCli(args);
 }
 
 let dir: { path: string; cleanup: () => Promise<void> };
