@@ -218,14 +218,7 @@ export class PointIndex {
         const dz = positions[i * 3 + 2] - qz;
         const s = dx * dx + dy * dy + dz * dz;
         if (s >= d2[n - 1]) continue;
-        let p = n - 1;
-        while (p > 0 && d2[p - 1] > s) {
-          d2[p] = d2[p - 1];
-          ids[p] = ids[p - 1];
-          p--;
-        }
-        d2[p] = s;
-        ids[p] = i;
+        insertNearest(d2, ids, s, i);
       }
     };
     const maxRing = Math.max(nx, ny, nz);
@@ -264,4 +257,19 @@ export class PointIndex {
     for (let i = 0; i < n; i++) distances[i] = Math.sqrt(d2[i]);
     return { ids, distances };
   }
+}
+
+/**
+ * Inserts (distance, index) into k-best lists kept in ascending order of distance; the caller has
+ * already checked that `distance` beats the current last entry. Shared by every k-nearest search.
+ */
+export function insertNearest(bestDistance: Float64Array, bestIndex: Int32Array, distance: number, index: number): void {
+  let p = bestDistance.length - 1;
+  while (p > 0 && bestDistance[p - 1] > distance) {
+    bestDistance[p] = bestDistance[p - 1];
+    bestIndex[p] = bestIndex[p - 1];
+    p--;
+  }
+  bestDistance[p] = distance;
+  bestIndex[p] = index;
 }

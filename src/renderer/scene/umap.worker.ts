@@ -6,6 +6,7 @@
  * VAE's latent space), so switching views keeps the camera's framing.
  */
 import { UMAP } from 'umap-js';
+import { insertNearest } from '../../shared/point-index';
 
 export interface UmapFitRequest {
   type: 'fit';
@@ -63,14 +64,7 @@ function fit(req: UmapFitRequest): void {
         dist += t * t;
       }
       if (dist >= bestD[NEIGHBOURS - 1]) continue;
-      let p = NEIGHBOURS - 1;
-      while (p > 0 && bestD[p - 1] > dist) {
-        bestD[p] = bestD[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestD[p] = dist;
-      bestI[p] = s;
+      insertNearest(bestD, bestI, dist, s);
     }
     let total = 0;
     const exact = bestD[0] === 0;

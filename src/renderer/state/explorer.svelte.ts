@@ -12,7 +12,7 @@
  * Decoding while dragging keeps at most one request in flight and only the latest pending.
  */
 import type { Embeddings, Images, PointStats, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
-import { PointIndex } from '../../shared/point-index';
+import { PointIndex, insertNearest } from '../../shared/point-index';
 import { project, unproject } from '../../shared/projection';
 import { runUmap, type UmapRun } from '../scene/umap';
 import { LatestOnly } from './latest-only';
@@ -331,14 +331,7 @@ export class ExplorerState {
         s += t * t;
       }
       if (s >= best[k - 1]) continue;
-      let p = k - 1;
-      while (p > 0 && best[p - 1] > s) {
-        best[p] = best[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      best[p] = s;
-      bestI[p] = i;
+      insertNearest(best, bestI, s, i);
     }
     const out: Vec3 = [0, 0, 0];
     let total = 0;
