@@ -3,7 +3,8 @@ import { loadDataset } from '../../engine/data/load';
 import { limitDataset } from '../../engine/data/dataset';
 import { train } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
-import { choiceOption, createOutput, intOption, numberOption } from '../io';
+import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
+import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { MAX_LATENT, MIN_LATENT } from '../../engine/model/vae';
 
 export async function run(argv: string[]): Promise<void> {
@@ -28,6 +29,7 @@ export async function run(argv: string[]): Promise<void> {
       limit: { type: 'string' },
       seed: { type: 'string' },
       resume: { type: 'boolean' },
+      force: { type: 'boolean' },
       out: { type: 'string' },
     },
   });
@@ -45,6 +47,12 @@ export async function run(argv: string[]): Promise<void> {
   const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
+  const resume = Boolean(values.resume);
+  const force = Boolean(values.force);
+  if (resume && force) throw new UsageError('--resume and --force exclude each other: --resume continues the model in --out, --force replaces it');
+  // Checked before anything is loaded: a run must never destroy what the folder held.
+  const refusal = outDirRefusal(outDir, await inspectOutDir(outDir), { resume, force });
+  if (refusal) throw new UsageError(`--out ${refusal}`);
   const backend = await startBackend(values.backend, out);
   out.info(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}`);
 
@@ -76,7 +84,7 @@ export async function run(argv: string[]): Promise<void> {
       binarize: Boolean(values.binarize),
       seed,
       outDir,
-      resume: Boolean(values.resume),
+      resume,
       signal: controller.signal,
       preprocessing: loaded.preprocessing,
       onEvent: (e) => {
