@@ -4,6 +4,7 @@ import { limitDataset, gatherImages } from '../../engine/data/dataset';
 import { imagesToTensor } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateElbo } from '../../engine/train/trainer';
+import { evaluatePsnr } from '../../engine/train/psnr';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { datasetForModel } from '../model-data';
@@ -27,6 +28,7 @@ export async function run(argv: string[]): Promise<void> {
     const beta = manifest.training?.beta ?? 1;
     const binarize = manifest.training?.binarize ?? false;
     const elbo = evaluateElbo(vae, dataset, test, beta, binarize, seed + 17);
+    const psnrDb = evaluatePsnr(vae, dataset, test);
     // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
     const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
     const chunk = Math.min(K, 200);
@@ -50,6 +52,7 @@ export async function run(argv: string[]): Promise<void> {
       recon: elbo.recon,
       kl: elbo.kl,
       nll_is: nllSum / test.length,
+      psnr_db: psnrDb,
       k: K,
       backend: backend.name,
     });

@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<void> {
           if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
         } else if (e.type === 'epoch') {
           const { type: _t, ...m } = e;
-          out.progress({ epoch: m.epoch, train_loss: m.train_loss, test_loss: m.test_loss, recon: m.recon, kl: m.kl, test_recon: m.test_recon, test_kl: m.test_kl, samples_per_s: m.samples_per_s, backend: m.backend, seconds: m.seconds });
+          out.progress({ epoch: m.epoch, train_loss: m.train_loss, test_loss: m.test_loss, recon: m.recon, kl: m.kl, test_recon: m.test_recon, test_kl: m.test_kl, psnr_db: m.psnr_db, samples_per_s: m.samples_per_s, backend: m.backend, seconds: m.seconds });
         }
       },
     });
@@ -107,6 +107,7 @@ export async function run(argv: string[]): Promise<void> {
       kl: last.kl,
       test_recon: last.test_recon,
       test_kl: last.test_kl,
+      psnr_db: last.psnr_db,
       samples_per_s: last.samples_per_s,
       backend: backend.name,
       cancelled: result.cancelled,

@@ -37,6 +37,8 @@ export const EpochMetricsSchema = z.object({
   kl: z.number(),
   test_recon: z.number(),
   test_kl: z.number(),
+  /** Held-out reconstruction PSNR of decode(μ) (see psnr.ts); absent in models from before it existed. */
+  psnr_db: z.number().optional(),
   samples_per_s: z.number(),
   seconds: z.number(),
   backend: z.string(),

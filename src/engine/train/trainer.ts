@@ -7,6 +7,7 @@ import { backendName } from '../backend';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
+import { evaluatePsnr } from './psnr';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 
 export interface TrainConfig {
@@ -219,6 +220,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       if (cancelled) break;
       const seconds = (performance.now() - started) / 1000;
       const test = evaluateElbo(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
+      const psnr = evaluatePsnr(vae, dataset, testIdx);
       const record: EpochMetrics = {
         epoch: epoch + 1,
         train_loss: (reconSum + settings.beta * klSum) / seen,
@@ -227,6 +229,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         kl: klSum / seen,
         test_recon: test.recon,
         test_kl: test.kl,
+        ...(Number.isFinite(psnr) ? { psnr_db: psnr } : {}),
         samples_per_s: seen / seconds,
         seconds,
         backend: backendName(),

@@ -31,7 +31,7 @@ describe('latentscape train', () => {
     const r = cli('train', '--data', 'mnist', '--latent', '2', '--epochs', '1', '--limit', '100', '--out', join(dir.path, 'm2'), '--json');
     expect(r.code).toBe(0);
     const [epoch, final] = r.lines;
-    for (const key of ['epoch', 'train_loss', 'test_loss', 'recon', 'kl', 'samples_per_s', 'backend']) expect(epoch).toHaveProperty(key);
+    for (const key of ['epoch', 'train_loss', 'test_loss', 'recon', 'kl', 'psnr_db', 'samples_per_s', 'backend']) expect(epoch).toHaveProperty(key);
     expect(epoch.backend).toBe('wasm');
     expect(final.final).toBe(true);
   });
@@ -61,7 +61,10 @@ describe('latentscape eval', () => {
     const r = cli('eval', '--model', model, '--k', '50', '--limit', '40', '--json');
     expect(r.code).toBe(0);
     const final = r.lines.at(-1)!;
-    for (const key of ['n', 'test_loss', 'recon', 'kl', 'nll_is', 'k', 'backend']) expect(final).toHaveProperty(key);
+    for (const key of ['n', 'test_loss', 'recon', 'kl', 'nll_is', 'psnr_db', 'k', 'backend']) expect(final).toHaveProperty(key);
+    // A dB figure of an imperfect reconstruction (its exact definition is tested in psnr.test.ts).
+    expect(final.psnr_db as number).toBeGreaterThan(0);
+    expect(final.psnr_db as number).toBeLessThan(40);
     expect(final.n).toBe(40);
     expect(final.k).toBe(50);
     expect(final.nll_is as number).toBeLessThan(final.test_loss as number);

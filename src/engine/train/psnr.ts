@@ -1,0 +1,34 @@
+/**
+ * Reconstruction PSNR, the quality number a user can read: how close decode(μ(x)) is to x.
+ *
+ * Definition (the same in `latentscape eval`, the per-epoch metrics and scripts/reference/torch_vae.py):
+ * pixels are x/255 in [0, 1]; the reconstruction is the decoder's mean at z = μ(x), clipped to [0, 1]
+ * (for a Bernoulli decoder, sigmoid of the logits); per image MSE = mean over every pixel and channel of
+ * (x − x̂)²; per image PSNR = 10·log10(1 / MSE), capped at 100 dB for a perfect copy; psnr_db is the
+ * mean of the per-image PSNRs over the images (the held-out split when training).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherImages, type Dataset } from '../data/dataset';
+import { imagesToTensor, type Vae } from '../model/vae';
+
+/** MSE below this counts as a perfect copy (100 dB). */
+const MIN_MSE = 1e-10;
+
+export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, batchSize = 500): number {
+  if (indices.length === 0) return NaN;
+  let sum = 0;
+  for (let from = 0; from < indices.length; from += batchSize) {
+    const to = Math.min(indices.length, from + batchSize);
+    const pixels = gatherImages(d, indices, from, to);
+    const psnr = tf.tidy(() => {
+      const x = imagesToTensor(pixels, 0, to - from, vae.config);
+      const recon = vae.decodeMode(vae.encode(x).mean as tf.Tensor2D);
+      const mse = tf.maximum(tf.mean(tf.squaredDifference(x, recon), [1, 2, 3]), MIN_MSE);
+      // 10·log10(1/mse) = −10/ln(10) · ln(mse)
+      return tf.sum(tf.mul(tf.log(mse), -10 / Math.LN10));
+    });
+    sum += psnr.dataSync()[0];
+    psnr.dispose();
+  }
+  return sum / indices.length;
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../../../src/engine/data/dataset';
+import { Vae, makeConfig } from '../../../../src/engine/model/vae';
+import { evaluatePsnr } from '../../../../src/engine/train/psnr';
+import { train } from '../../../../src/engine/train/trainer';
+import { useWasm } from '../../helpers';
+
+function colourDataset(count: number, size: number): Dataset {
+  const pixels = new Uint8Array(count * size * size * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + Math.floor(i / 97) * 11) % 256;
+  const train = Uint32Array.from({ length: count - 6 }, (_, i) => i);
+  const test = Uint32Array.from({ length: 6 }, (_, i) => count - 6 + i);
+  return { name: 'colours', source: { kind: 'folder', path: '/x' }, height: size, width: size, channels: 3, count, pixels, labels: new Int32Array(count), labelNames: [], split: { train, test }, fingerprint: 'fp' };
+}
+
+beforeAll(useWasm);
+
+describe('reconstruction PSNR', () => {
+  it('is the mean over images of 10·log10(1/MSE) of decode(μ) against x/255, computed independently', () => {
+    const d = colourDataset(20, 8);
+    const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 3, height: 8, width: 8, channels: 3, hidden: 16, likelihood: 'gaussian', learnedScale: true }), 5);
+    const size = 8 * 8 * 3;
+    // Independent: μ through embed, the decoder mean through decodeMode, then plain JS arithmetic.
+    const test = Array.from(d.split.test);
+    const picked = new Uint8Array(test.length * size);
+    test.forEach((idx, i) => picked.set(d.pixels.subarray(idx * size, (idx + 1) * size), i * size));
+    const mu = vae.embed(picked, test.length);
+    const recon = tf.tidy(() => vae.decodeMode(tf.tensor2d(mu, [test.length, 3])).dataSync());
+    let expected = 0;
+    for (let i = 0; i < test.length; i++) {
+      let se = 0;
+      for (let p = 0; p < size; p++) se += (picked[i * size + p] / 255 - recon[i * size + p]) ** 2;
+      expected += 10 * Math.log10(1 / (se / size));
+    }
+    expected /= test.length;
+    const before = tf.memory().numTensors;
+    expect(evaluatePsnr(vae, d, d.split.test, 4)).toBeCloseTo(expected, 3);
+    expect(tf.memory().numTensors).toBe(before);
+    vae.dispose();
+  });
+
+  it('is recorded with every epoch and rises as a model learns', async () => {
+    const d = colourDataset(200, 8);
+    const { vae, metrics } = await train(d, { arch: 'mlp', latentDim: 4, epochs: 6, batchSize: 32, lr: 3e-3, likelihood: 'gaussian', learnedScale: true, hidden: 64 });
+    vae.dispose();
+    expect(metrics.every((m) => typeof m.psnr_db === 'number' && Number.isFinite(m.psnr_db))).toBe(true);
+    expect(metrics.at(-1)!.psnr_db!).toBeGreaterThan(metrics[0].psnr_db!);
+  });
+});
