@@ -1,0 +1,218 @@
+/**
+ * The files `npm run build` writes, tested without Electron:
+ *  - out/main/engine.js (the entry Electron's utilityProcess starts) forked with child_process.fork:
+ *    it trains a tiny model and decodes through the engine protocol of src/shared/protocol.ts;
+ *  - out/preload/index.cjs run in a vm context against stand-ins of contextBridge / ipcRenderer /
+ *    webUtils: it exposes exactly the contract's calls and events (src/shared/contract.ts) and nothing
+ *    else, and forwards each through the IPC channels.
+ * beforeAll runs the build itself, so these test the sources as they are now.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calls, events, ImagesSchema } from '../../../src/shared/contract';
+import { IPC_CALL, IPC_DROP, IPC_EVENT } from '../../../src/shared/names';
+import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../../../src/shared/protocol';
+
+const root = join(__dirname, '..', '..', '..');
+const ENGINE = join(root, 'out', 'main', 'engine.js');
+const PRELOAD = join(root, 'out', 'preload', 'index.cjs');
+
+beforeAll(() => {
+  // `npm run build` (electron-vite build: main + engine, preload, renderer), ~10 s.
+  execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+}, 180_000);
+
+/** The service's side of the protocol, minimal: requests by id, events collected. */
+class BuiltEngine {
+  readonly events: EngineEvent[] = [];
+  private nextId = 1;
+  private readonly pending = new Map<number, (m: Extract<FromEngine, { kind: 'response' }>) => void>();
+  readonly ready: Promise<number>;
+  private stderr = '';
+
+  constructor(readonly child: ChildProcess) {
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-4000)));
+    this.ready = new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`engine exited (${code}) before ready: ${this.stderr}`)));
+      child.on('message', (raw) => {
+        const m = raw as FromEngine;
+        if (m.kind === 'ready') resolve(m.pid);
+        else if (m.kind === 'event') this.events.push(m.event);
+        else if (m.kind === 'response') this.pending.get(m.id)?.(m);
+      });
+    });
+  }
+
+  request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
+    const id = this.nextId++;
+    const message: ToEngine = { kind: 'request', id, op, args };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (m) => (m.ok ? resolve(m.value as EngineResults[O]) : reject(Object.assign(new Error(m.error.message), { code: m.error.code }))));
+      this.child.send(message);
+    });
+  }
+}
+
+describe('out/main/engine.js, forked like the serve host forks it', () => {
+  let engine: BuiltEngine;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    modelDir = await mkdtemp(join(tmpdir(), 'latentscape-built-engine-'));
+    // No tsx, no loader: the built file as Electron's utilityProcess would get it (typed arrays need
+    // 'advanced' serialization, as structured clone gives them there).
+    engine = new BuiltEngine(fork(ENGINE, [], { cwd: root, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+    await engine.ready;
+  });
+  afterAll(async () => {
+    if (engine && engine.child.exitCode === null) {
+      const exited = new Promise((r) => engine.child.once('exit', r));
+      engine.child.disconnect(); // the engine exits when its parent goes away
+      await exited;
+    }
+    await rm(modelDir, { recursive: true, force: true });
+  });
+
+  it('starts, trains a tiny model on MNIST (with progress events and a checkpoint) and decodes', async () => {
+    const init = await engine.request('init', { backend: 'wasm' });
+    expect(init).toMatchObject({ backend: 'wasm', pid: engine.child.pid });
+
+    const dataset = await engine.request('openDataset', { kind: 'mnist' });
+    expect(dataset).toMatchObject({ count: 70000, height: 28, width: 28, channels: 1 });
+
+    const trained = await engine.request('train', {
+      dir: modelDir,
+      resume: false,
+      arch: 'mlp',
+      latentDim: 2,
+      epochs: 1,
+      batchSize: 64,
+      lr: 1e-3,
+      beta: 1,
+      likelihood: 'bernoulli',
+      binarize: false,
+      seed: 1,
+      limit: 256,
+    });
+    expect(trained).toMatchObject({ epochsCompleted: 1, cancelled: false, model: { dir: modelDir, arch: 'mlp', latentDim: 2, epochsCompleted: 1 } });
+    expect(engine.events.some((e) => e.type === 'step')).toBe(true);
+    const epoch = engine.events.find((e) => e.type === 'epoch');
+    expect(epoch && epoch.type === 'epoch' && Number.isFinite(epoch.trainLoss)).toBe(true);
+    expect(engine.events).toContainEqual({ type: 'checkpoint', epoch: 1, dir: modelDir });
+    expect((await readdir(modelDir)).sort()).toEqual(expect.arrayContaining(['manifest.json', 'weights.bin']));
+
+    const decoded = await engine.request('decode', { z: new Float32Array([0, 0, 1.5, -1.5]) });
+    const images = ImagesSchema.parse(decoded); // the contract's own schema: typed arrays arrived typed
+    expect(images).toMatchObject({ count: 2, height: 28, width: 28, channels: 1 });
+    expect(images.pixels.length).toBe(2 * 28 * 28);
+    expect(new Set(images.pixels).size).toBeGreaterThan(1); // an image, not a blank
+  });
+
+  it('answers a bad request with the protocol error, and keeps working', async () => {
+    await expect(engine.request('decode', { z: new Float32Array(3) })).rejects.toThrow(/2 numbers/);
+    await expect(engine.request('decode', { z: 'zero' } as unknown as EngineArgs<'decode'>)).rejects.toMatchObject({ code: 'bad-arguments' });
+    expect((await engine.request('decode', { z: new Float32Array(2) })).count).toBe(1);
+  });
+});
+
+describe('out/preload/index.cjs against stand-ins of Electron', () => {
+  interface Exposed {
+    call: Record<string, (args: unknown) => Promise<unknown>>;
+    on: (name: string, listener: (data: unknown) => void) => () => void;
+  }
+
+  function loadPreload() {
+    const exposed = new Map<string, unknown>();
+    const invoked: unknown[][] = [];
+    const sent: unknown[][] = [];
+    const ipcListeners = new Map<string, (...a: unknown[]) => void>();
+    const windowListeners = new Map<string, (e: unknown) => void>();
+    const required: string[] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+      ipcRenderer: {
+        invoke: (...a: unknown[]) => {
+          invoked.push(a);
+          return Promise.resolve({ ok: true, value: a[1] });
+        },
+        send: (...a: unknown[]) => sent.push(a),
+        on: (channel: string, listener: (...a: unknown[]) => void) => ipcListeners.set(channel, listener),
+      },
+      webUtils: { getPathForFile: (f: { path: string }) => f.path },
+    };
+    const module = { exports: {} };
+    const sandbox = {
+      module,
+      exports: module.exports,
+      require: (name: string) => {
+        required.push(name);
+        if (name === 'electron') return electron;
+        throw new Error(`a sandboxed preload cannot require "${name}"`);
+      },
+      window: { addEventListener: (type: string, l: (e: unknown) => void) => windowListeners.set(type, l) },
+    };
+    runInNewContext(readFileSync(PRELOAD, 'utf8'), sandbox, { filename: PRELOAD });
+    return { exposed, invoked, sent, ipcListeners, windowListeners, required };
+  }
+
+  it('is CommonJS that requires only "electron" (a sandboxed preload has no Node)', () => {
+    expect(existsSync(PRELOAD)).toBe(true);
+    expect(loadPreload().required).toEqual(['electron']);
+  });
+
+  it('exposes window.latentscape with exactly the contract’s calls and an `on` for its events, nothing else', () => {
+    const { exposed } = loadPreload();
+    expect([...exposed.keys()]).toEqual(['latentscape']);
+    const api = exposed.get('latentscape') as Exposed;
+    expect(Object.keys(api).sort()).toEqual(['call', 'on']);
+    expect(Object.keys(api.call).sort()).toEqual(Object.keys(calls).sort());
+    for (const fn of Object.values(api.call)) expect(typeof fn).toBe('function');
+    expect(Object.isFrozen(api.call)).toBe(true);
+    // ipcRenderer itself, or anything holding it, is not reachable from what was exposed.
+    const seen = new Set<unknown>();
+    const walk = (v: unknown): void => {
+      if ((typeof v !== 'object' && typeof v !== 'function') || v === null || seen.has(v)) return;
+      seen.add(v);
+      for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k]);
+    };
+    walk(api);
+    expect([...seen].filter((v) => typeof v === 'object').length).toBe(2); // api and api.call
+  });
+
+  it('each call goes through ipcRenderer.invoke on the call channel with its name and arguments', async () => {
+    const { exposed, invoked } = loadPreload();
+    const api = exposed.get('latentscape') as Exposed;
+    for (const name of Object.keys(calls)) await api.call[name]({ probe: name });
+    expect(invoked).toEqual(Object.keys(calls).map((name) => [IPC_CALL, name, { probe: name }]));
+  });
+
+  it('`on` accepts exactly the contract’s events, delivers them, and unsubscribes', () => {
+    const { exposed, ipcListeners } = loadPreload();
+    const api = exposed.get('latentscape') as Exposed;
+    const deliver = ipcListeners.get(IPC_EVENT);
+    expect([...ipcListeners.keys()]).toEqual([IPC_EVENT]);
+    for (const name of Object.keys(events)) {
+      const got: unknown[] = [];
+      const off = api.on(name, (d) => got.push(d));
+      deliver?.({}, name, { n: 1 });
+      off();
+      deliver?.({}, name, { n: 2 });
+      expect(got, name).toEqual([{ n: 1 }]);
+    }
+    expect(() => api.on('ipcRenderer', () => {})).toThrow(/unknown event/);
+    expect(() => api.on('notice', 'not a function' as never)).toThrow(/function/);
+  });
+
+  it('a dropped folder reaches the main process as a path on the drop channel', () => {
+    const { windowListeners, sent } = loadPreload();
+    let prevented = 0;
+    windowListeners.get('drop')?.({ preventDefault: () => prevented++, dataTransfer: { files: [{ path: '/data/cats' }] } });
+    expect(prevented).toBe(1);
+    expect(sent).toEqual([[IPC_DROP, ['/data/cats']]]);
+  });
+});
