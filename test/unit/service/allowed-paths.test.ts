@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AllowedPaths, PathNotAllowedError } from '../../../src/service/paths';
+import { AllowedPaths, PathNotAllowedError } from '../../../src/service/allowed-paths';
 
 describe('AllowedPaths', () => {
   let base: string;

@@ -1,0 +1,84 @@
+/**
+ * What the user writes to (or reads from) files they chose: an animation, one decoded image, the
+ * points as CSV, and path files. Every path is checked against the allowed folders first.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import { ContractError, type CallOutput, type PathDoc } from '../shared/contract';
+import type { AllowedPaths } from './allowed-paths';
+import type { Handlers } from './dispatch';
+import type { EngineSupervisor } from './engine-supervisor';
+import { readPathFile, writePathFile } from './path-files';
+import type { Workspace } from './workspace';
+
+export class FileExports {
+  constructor(
+    private readonly paths: AllowedPaths,
+    private readonly engine: EngineSupervisor,
+    private readonly workspace: Workspace,
+  ) {}
+
+  async animation(a: Parameters<Handlers['export']>[0]): Promise<CallOutput<'export'>> {
+    const checked = await this.paths.check(a.path, 'the export target');
+    // A trailing slash asks for a folder of PNG frames: keep it through the canonical form.
+    const path = /[\\/]$/.test(a.path) ? checked + sep : checked;
+    return this.engine.request('export', {
+      path,
+      keyframes: a.keyframes,
+      frames: a.frames,
+      mode: a.mode ?? 'linear',
+      ...(a.easing ? { easing: a.easing } : {}),
+      ...(a.loop ? { loop: a.loop } : {}),
+      ...(a.spacing ? { spacing: a.spacing } : {}),
+      fps: a.fps ?? 30,
+      scale: a.scale ?? 1,
+    });
+  }
+
+  async image(raw: string, z: Float32Array, scale: number): Promise<CallOutput<'exportImage'>> {
+    const path = await this.paths.check(raw, 'the image file');
+    if (!/\.png$/i.test(path)) throw new ContractError('bad-arguments', `the image file must end in .png: ${raw}`);
+    return this.engine.request('exportImage', { path, z, scale });
+  }
+
+  /** The embeddings as CSV (id, label, z…, x, y, z), written to a temp file and renamed. */
+  async points(raw: string): Promise<CallOutput<'exportPoints'>> {
+    const path = await this.paths.check(raw, 'the CSV file');
+    const e = await this.workspace.embeddings();
+    const d = e.latentDim;
+    const csvField = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const lines = [['id', 'label', ...Array.from({ length: d }, (_, j) => `z${j}`), 'x', 'y', 'z'].join(',')];
+    for (let i = 0; i < e.count; i++) {
+      const label = e.labels[i] >= 0 ? (e.labelNames[e.labels[i]] ?? String(e.labels[i])) : '';
+      const zs = Array.from(e.mu.subarray(i * d, (i + 1) * d), (v) => v.toPrecision(6));
+      const xyz = Array.from(e.view.subarray(i * 3, i * 3 + 3), (v) => v.toPrecision(6));
+      lines.push([e.ids[i], csvField(label), ...zs, ...xyz].join(','));
+    }
+    const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+    const tmp = join(resolve(path, '..'), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return { path, bytes: bytes.byteLength, rows: e.count };
+  }
+
+  async pathSave(raw: string, doc: PathDoc): Promise<CallOutput<'pathSave'>> {
+    const path = await this.paths.check(raw, 'the path file');
+    const model = this.workspace.model;
+    if (model && doc.latentDim !== model.latentDim) {
+      throw new ContractError('bad-arguments', `the path has latent size ${doc.latentDim} but the model's is ${model.latentDim}`);
+    }
+    const bytes = await writePathFile(path, doc);
+    return { path, bytes };
+  }
+
+  async pathOpen(raw: string): Promise<PathDoc> {
+    const path = await this.paths.check(raw, 'the path file');
+    return readPathFile(path, this.workspace.model?.latentDim);
+  }
+}

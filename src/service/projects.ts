@@ -1,0 +1,183 @@
+/**
+ * The open project: save the open dataset, model, embeddings and view into a project folder, open
+ * one (restoring its points without re-embedding when model and images are unchanged), autosave view
+ * changes, find a moved image folder again, and keep the list of recent projects. The folder's format
+ * is project-folder.ts.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ContractError, type CallOutput, type DatasetSource, type DatasetSummary, type ProjectSummary, type ProjectView } from '../shared/contract';
+import type { AllowedPaths } from './allowed-paths';
+import type { EngineSupervisor } from './engine-supervisor';
+import type { ServiceEvents } from './events';
+import { ProjectError, projectName, readEmbeddings, readProject, saveProject, weightsHash, type ProjectFile } from './project-folder';
+import { readRecentProjects, rememberProject, type RecentProject } from './recent';
+import { exists } from '../node/files';
+import type { Workspace } from './workspace';
+
+export class Projects {
+  private projectPath: string | null = null;
+  /** The open project's file as last read or written. */
+  private projectFile: ProjectFile | null = null;
+  /** The open project's image folder when it was not found (until relocate). */
+  private missingDataset: { source: DatasetSource; name: string | null; fingerprint: string | null } | null = null;
+  /** The renderer's view (camera, paths), saved with the project. */
+  private view: ProjectView | null = null;
+  /** Project writes one after another (autosaves may overlap). */
+  private saving: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly paths: AllowedPaths,
+    private readonly engine: EngineSupervisor,
+    private readonly events: ServiceEvents,
+    private readonly workspace: Workspace,
+    /** True while a training runs (a project cannot be opened then). */
+    private readonly trainingBusy: () => boolean,
+  ) {}
+
+  /** The open project's folder, or null. */
+  get path(): string | null {
+    return this.projectPath;
+  }
+
+  current(): CallOutput<'projectCurrent'> {
+    return { path: this.projectPath, view: this.view, missingFolder: this.missingDataset?.source.kind === 'folder' ? this.missingDataset.source.path : null };
+  }
+
+  /** Writes the open state to the project folder `path` (one write at a time). */
+  private write(path: string): Promise<ProjectFile> {
+    const write = async (): Promise<ProjectFile> => {
+      const missing = this.missingDataset;
+      const dataset = this.workspace.dataset;
+      const file = await saveProject(path, {
+        dataset: missing ? missing.source : this.workspace.datasetSource,
+        datasetName: missing ? missing.name : (dataset?.name ?? null),
+        datasetFingerprint: missing ? missing.fingerprint : (dataset?.fingerprint ?? null),
+        modelDir: this.workspace.model?.dir ?? null,
+        view: this.view,
+        embeddings: this.workspace.cachedEmbeddings(),
+        keepEmbeddings: path === this.projectPath ? (this.projectFile?.embeddings ?? null) : null,
+      });
+      if (path === this.projectPath || this.projectPath === null) this.projectFile = file;
+      return file;
+    };
+    const result = this.saving.then(write, write);
+    this.saving = result.catch(() => undefined);
+    return result;
+  }
+
+  private async remember(path: string): Promise<void> {
+    await rememberProject(this.dataDir, { path, name: projectName(path), savedAt: this.projectFile?.savedAt ?? new Date().toISOString() }).catch((err: Error) =>
+      this.events.notice('warning', `could not update the list of recent projects: ${err.message}`),
+    );
+  }
+
+  async save(raw: string, view?: ProjectView): Promise<CallOutput<'projectSave'>> {
+    const path = await this.paths.check(raw, 'the project folder');
+    if (!this.workspace.model && !this.workspace.datasetSource && !this.missingDataset) throw new ContractError('nothing-to-save', 'nothing to save yet: open a dataset or train a model first');
+    if (view) this.view = view;
+    const switching = path !== this.projectPath;
+    const file = await this.write(path);
+    if (switching) {
+      this.projectPath = path;
+      this.projectFile = file;
+    }
+    await this.remember(path);
+    return { path };
+  }
+
+  /** Remembers the renderer's view; with `autosave`, writes it to the open project now. */
+  async update(view: ProjectView, autosave: boolean): Promise<CallOutput<'projectUpdate'>> {
+    this.view = view;
+    const path = this.projectPath;
+    if (!autosave || !path) return { saved: false, path };
+    await this.write(path);
+    return { saved: true, path };
+  }
+
+  async recent(): Promise<(RecentProject & { exists: boolean })[]> {
+    const list = await readRecentProjects(this.dataDir);
+    return Promise.all(list.map(async (r) => ({ ...r, exists: await exists(join(r.path, 'project.json')) })));
+  }
+
+  /** Uses the project's saved embeddings when they belong to the open model and dataset. */
+  private async restoreEmbeddings(): Promise<boolean> {
+    const entry = this.projectFile?.embeddings;
+    const dir = this.projectPath;
+    const version = this.workspace.embeddingsVersion;
+    const dataset = this.workspace.dataset;
+    const model = this.workspace.model;
+    if (!entry || !dir || !dataset || !model) return false;
+    if (entry.datasetFingerprint !== dataset.fingerprint || entry.latentDim !== model.latentDim) return false;
+    if ((await weightsHash(model.dir)) !== entry.weightsHash) return false;
+    const data = await readEmbeddings(dir, entry);
+    if (!data) {
+      this.events.notice('warning', `the saved points of ${dir} could not be read (missing or damaged): they are computed again`);
+      return false;
+    }
+    return this.workspace.adoptEmbeddings(version, data);
+  }
+
+  async open(raw: string): Promise<ProjectSummary> {
+    if (this.trainingBusy()) throw new ContractError('busy', 'cannot open a project while training: cancel the training first');
+    // A project from the recent list was chosen by the user before.
+    const recent = await readRecentProjects(this.dataDir).catch(() => []);
+    const path = recent.some((r) => r.path === resolve(raw)) && !(await this.paths.isAllowed(raw)) ? await this.paths.add(raw) : await this.paths.check(raw, 'the project folder');
+    const { file, view } = await readProject(path);
+
+    // Check the model before changing anything.
+    let hash: string | null = null;
+    if (file.model) {
+      hash = await weightsHash(join(path, file.model));
+      if (file.weightsHash && hash !== file.weightsHash) {
+        throw new ProjectError(`the model in ${path} does not match its project.json (the weights changed since the project was saved): the project is not opened`);
+      }
+    }
+    let missingFolder: string | null = null;
+    if (file.dataset?.kind === 'folder' && !(await stat(file.dataset.path).catch(() => null))?.isDirectory()) missingFolder = file.dataset.path;
+
+    if (file.dataset && !missingFolder) {
+      // The project was chosen by the user, and with it the image folder it names.
+      if (file.dataset.kind === 'folder') await this.paths.add(file.dataset.path);
+      // The project's own model is embedded once it is loaded, not the one open before.
+      const dataset = await this.workspace.openDataset(file.dataset, { embed: false });
+      if (file.datasetFingerprint && dataset.fingerprint !== file.datasetFingerprint) {
+        this.events.notice('warning', `the images of ${dataset.name} changed since the project was saved: the points are computed again`);
+      }
+    } else if (missingFolder) {
+      this.workspace.closeDataset();
+    }
+    this.missingDataset = missingFolder && file.dataset ? { source: file.dataset, name: file.datasetName ?? null, fingerprint: file.datasetFingerprint ?? null } : null;
+    if (file.model) {
+      const info = await this.engine.request('loadModel', { dir: join(path, file.model) });
+      this.workspace.setModel(info, false);
+    }
+    this.projectPath = path;
+    this.projectFile = file;
+    this.view = view;
+    if (!(await this.restoreEmbeddings())) this.workspace.scheduleEmbeddings();
+    await this.remember(path);
+    const summary: ProjectSummary = { path, dataset: this.workspace.dataset, model: this.workspace.modelSummary(), weightsHash: hash, view, missingFolder };
+    this.events.emit('projectOpened', summary);
+    if (missingFolder) this.events.emit('projectMissingFolder', { project: path, folder: missingFolder });
+    return summary;
+  }
+
+  /** The open project's image folder moved: open it from its new place and write that into the project. */
+  async relocate(raw: string): Promise<DatasetSummary> {
+    const missing = this.missingDataset;
+    const project = this.projectPath;
+    if (!missing || !project || missing.source.kind !== 'folder') throw new ContractError('no-missing-folder', 'the open project is not missing its image folder');
+    const folder = await this.paths.check(raw, 'the image folder');
+    const dataset = await this.workspace.openDataset({ ...missing.source, path: folder }, { embed: false });
+    if (missing.fingerprint && dataset.fingerprint !== missing.fingerprint) {
+      this.events.notice('warning', `${folder} does not hold the same images as ${missing.source.path} did: the points are computed again`);
+    }
+    this.missingDataset = null;
+    if (!(await this.restoreEmbeddings())) this.workspace.scheduleEmbeddings();
+    await this.write(project);
+    this.events.notice('info', `the project now finds its images in ${folder}`);
+    return dataset;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Training runs: start, cancel and resume a training in the engine, follow its progress events, and
+ * keep its status. Every epoch the engine writes a checkpoint into the run's folder in the data dir
+ * (models/<run>/), so a crash loses at most the epoch in progress.
+ */
+import { randomBytes } from 'node:crypto';
+import { cp } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { ContractError, type CallOutput, type TrainingStatus, type TrainSettings } from '../shared/contract';
+import type { EngineArgs, EngineEvent } from '../shared/protocol';
+import { isWithin } from './allowed-paths';
+import type { EngineSupervisor } from './engine-supervisor';
+import type { ServiceEvents } from './events';
+import type { Workspace } from './workspace';
+
+type TrainArgs = EngineArgs<'train'>;
+
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export class Training {
+  private status: TrainingStatus = { state: 'idle', runId: null, dir: null, epochs: 0, epoch: 0, lastCheckpointEpoch: 0, error: null };
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly engine: EngineSupervisor,
+    private readonly events: ServiceEvents,
+    private readonly workspace: Workspace,
+  ) {}
+
+  get busy(): boolean {
+    return this.status.state === 'running' || this.status.state === 'cancelling';
+  }
+
+  snapshot(): TrainingStatus {
+    return { ...this.status };
+  }
+
+  /** The folder of the current (or last) run. */
+  get dir(): string | null {
+    return this.status.dir;
+  }
+
+  async start(s: TrainSettings): Promise<CallOutput<'trainStart'>> {
+    const dataset = this.workspace.dataset;
+    if (this.busy) throw new ContractError('busy', 'a training is already running: cancel it first');
+    if (!dataset) throw new ContractError('no-dataset', 'open a dataset (MNIST or an image folder) before training');
+    if (s.arch === 'conv' && dataset.height % 4 !== 0) throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
+    await this.engine.ensure();
+    const runId = newRunId();
+    const dir = join(this.dataDir, 'models', runId);
+    const args: TrainArgs = {
+      dir,
+      resume: false,
+      arch: s.arch,
+      latentDim: s.latentDim,
+      epochs: s.epochs,
+      batchSize: s.batchSize ?? 128,
+      lr: s.lr ?? 1e-3,
+      beta: s.beta ?? 1,
+      likelihood: s.likelihood ?? 'bernoulli',
+      binarize: s.binarize ?? false,
+      seed: s.seed ?? 0,
+      ...(s.limit ? { limit: s.limit } : {}),
+    };
+    return this.run(args, runId);
+  }
+
+  async cancel(): Promise<CallOutput<'trainCancel'>> {
+    if (!this.busy) return { cancelled: false };
+    this.status.state = 'cancelling';
+    const { cancelled } = await this.engine.request('cancel', {});
+    return { cancelled };
+  }
+
+  async resume(epochs: number | undefined): Promise<CallOutput<'trainResume'>> {
+    if (this.busy) throw new ContractError('busy', 'a training is already running');
+    const model = this.workspace.model;
+    if (!model) throw new ContractError('no-model', 'no model to resume: train one or open a project');
+    if (!model.training) throw new ContractError('no-training', 'this model has no training settings to resume with');
+    if (!this.workspace.dataset) throw new ContractError('no-dataset', 'open the dataset the model was trained on first');
+    const total = epochs ?? model.training.epochs;
+    if (total <= model.epochsCompleted) {
+      throw new ContractError('bad-arguments', `the model already has ${model.epochsCompleted} epoch(s): ask for more than that to resume`);
+    }
+    // Resume writes checkpoints into the model's folder: a model trained here continues in place;
+    // others (the default model, a project's) are copied to a new run in the data dir first.
+    let dir = resolve(model.dir);
+    let runId = basename(dir);
+    if (this.workspace.isDefaultModel || !isWithin(resolve(this.dataDir, 'models'), dir)) {
+      runId = newRunId();
+      dir = join(this.dataDir, 'models', runId);
+      await cp(model.dir, dir, { recursive: true });
+    }
+    const t = model.training;
+    const args: TrainArgs = {
+      dir,
+      resume: true,
+      arch: model.arch,
+      latentDim: model.latentDim,
+      epochs: total,
+      batchSize: t.batchSize,
+      lr: t.lr,
+      beta: t.beta,
+      likelihood: model.likelihood,
+      binarize: t.binarize,
+      seed: t.seed,
+      ...(t.limit ? { limit: t.limit } : {}),
+    };
+    await this.engine.ensure();
+    return this.run(args, runId);
+  }
+
+  private run(args: TrainArgs, runId: string): CallOutput<'trainStart'> {
+    this.status = { state: 'running', runId, dir: args.dir, epochs: args.epochs, epoch: 0, lastCheckpointEpoch: 0, error: null };
+    const model = this.workspace.model;
+    if (args.resume && model?.dir === args.dir) this.status.lastCheckpointEpoch = model.epochsCompleted;
+    const engine = this.engine.current;
+    void this.engine.request('train', args).then(
+      (result) => {
+        if (this.status.runId !== runId) return;
+        this.status.state = result.cancelled ? 'cancelled' : 'done';
+        this.status.epoch = result.epochsCompleted;
+        if (result.model) this.workspace.setModel(result.model, false);
+        this.events.emit('trainEnded', { runId, status: this.status.state, epochsCompleted: result.epochsCompleted, error: null });
+        this.workspace.scheduleEmbeddings();
+      },
+      (err: Error) => {
+        if (this.status.runId !== runId || !this.busy) return;
+        // An engine crash is reported by engineLost(); anything else ends the run here.
+        if (engine !== this.engine.current || !this.engine.alive) return;
+        this.status.state = 'failed';
+        this.status.error = err.message;
+        this.events.emit('trainEnded', { runId, status: 'failed', epochsCompleted: this.status.lastCheckpointEpoch, error: err.message });
+      },
+    );
+    return { runId, dir: args.dir, epochs: args.epochs };
+  }
+
+  /** The training's progress events (other engine events are not the training's: false). */
+  onEngineEvent(e: EngineEvent): boolean {
+    const runId = this.status.runId ?? '';
+    switch (e.type) {
+      case 'step':
+        this.status.epoch = e.epoch - 1;
+        this.events.emit('trainProgress', {
+          runId,
+          epoch: e.epoch,
+          epochs: e.epochs,
+          step: e.step,
+          stepsPerEpoch: e.stepsPerEpoch,
+          loss: e.loss,
+          samplesPerSec: e.samplesPerSec,
+          etaSeconds: e.etaSeconds,
+          ...(e.recon !== undefined && e.kl !== undefined ? { recon: e.recon, kl: e.kl } : {}),
+        });
+        return true;
+      case 'epoch': {
+        const { type: _type, ...metrics } = e;
+        this.status.epoch = e.epoch;
+        this.events.emit('trainEpoch', { runId, ...metrics });
+        return true;
+      }
+      case 'checkpoint':
+        this.status.lastCheckpointEpoch = e.epoch;
+        this.events.emit('trainCheckpoint', { runId, epoch: e.epoch, dir: e.dir });
+        return true;
+      case 'snapshot': {
+        const { type: _type, ...snapshot } = e;
+        this.events.emit('trainSnapshot', { runId, ...snapshot });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * The engine died: a running training ends as failed (its last checkpoint is kept). Returns the
+   * run's folder when one was running — it holds the last checkpoint, maybe one no event reported.
+   */
+  engineLost(): string | null {
+    if (!this.busy) return null;
+    if (this.status.runId) {
+      const kept = this.status.lastCheckpointEpoch;
+      this.status.state = 'failed';
+      this.status.error = `the engine stopped during epoch ${this.status.epoch + 1}; ${kept ? `the checkpoint of epoch ${kept} is kept — resume to continue` : 'no epoch had finished yet'}`;
+      this.events.emit('trainEnded', { runId: this.status.runId, status: 'failed', epochsCompleted: kept, error: this.status.error });
+    }
+    return this.status.dir;
+  }
+
+  /** A model was reloaded after a restart: if it is this run's, its checkpoint is the last one kept. */
+  modelReloaded(dir: string, epochsCompleted: number): void {
+    if (dir === this.status.dir) this.status.lastCheckpointEpoch = epochsCompleted;
+  }
+}
