@@ -5,6 +5,12 @@
  * Binds 127.0.0.1 unless told otherwise. Every HTTP request and WebSocket upgrade needs the random
  * token (from the printed URL's ?token=, or the HttpOnly cookie set when that URL is opened);
  * without it: 401. The socket also refuses foreign Origins.
+ *
+ * Limits: only the Host names it serves are answered (127.0.0.1, localhost, [::1] and the --host
+ * value, with the port: a DNS-rebound name gets 421), a frame may be no bigger than the largest
+ * legitimate call (MAX_CALL_FRAME_BYTES, from the contract's limits), at most `maxConnections`
+ * sockets at once and `maxInFlight` unanswered calls each, and a socket that stops answering pings
+ * (or an HTTP client that never finishes its headers) is closed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -13,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../shared/csp';
+import { MAX_CALL_FRAME_BYTES } from '../shared/limits';
 import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../shared/wire';
 import { dispatch, type ContractService } from '../service/dispatch';
 
@@ -27,6 +34,19 @@ export interface HostOptions {
   port?: number;
   /** A fixed token (tests); random by default. */
   token?: string;
+  /** WebSockets open at once (default 16); more are refused with 503. */
+  maxConnections?: number;
+  /** Calls of one socket not yet answered (default 64); more are answered with a "busy" error. */
+  maxInFlight?: number;
+  /** A socket that does not answer a ping within this long is closed (default 30 s). */
+  pingIntervalMs?: number;
+  /** An HTTP request whose headers take longer is dropped (default 10 s). */
+  headersTimeoutMs?: number;
+}
+
+/** What the Host header may say: the loopback names and the address we listen on, with our port. */
+export function allowedHostHeaders(host: string, port: number): Set<string> {
+  return new Set(['127.0.0.1', 'localhost', '[::1]', formatHost(host)].map((h) => `${h.toLowerCase()}:${port}`));
 }
 
 export interface RunningHost {
@@ -81,6 +101,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     throw new Error(`the renderer is not built (${indexFile} is missing): run \`npm run build\` first`);
   }
   let port = 0;
+  let hostHeaders = new Set<string>();
+  const hostAllowed = (req: IncomingMessage): boolean => hostHeaders.has((req.headers.host ?? '').toLowerCase());
+  const maxConnections = options.maxConnections ?? 16;
+  const maxInFlight = options.maxInFlight ?? 64;
 
   const authorized = (req: IncomingMessage, url: URL): boolean => tokenMatches(expected, url.searchParams.get('token')) || tokenMatches(expected, cookieToken(req));
 
@@ -92,9 +116,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   };
 
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer({ headersTimeout, requestTimeout: 3 * headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
     void (async () => {
       securityHeaders(res);
+      if (!hostAllowed(req)) {
+        res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('421: this server answers only to the address `latentscape serve` printed\n');
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!authorized(req, url)) {
         res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -140,20 +170,39 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_FRAME_BYTES });
+  const refuse = (socket: import('node:stream').Duplex, status: string): void => {
+    socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  };
   server.on('upgrade', (req, socket, head) => {
+    if (!hostAllowed(req)) return refuse(socket, '421 Misdirected Request');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const origin = req.headers.origin;
     const sameOrigin = !origin || origin === `http://${req.headers.host}`;
-    if (url.pathname !== SOCKET_PATH || !authorized(req, url) || !sameOrigin) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (url.pathname !== SOCKET_PATH || !authorized(req, url) || !sameOrigin) return refuse(socket, '401 Unauthorized');
+    if (wss.clients.size >= maxConnections) return refuse(socket, '503 Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws));
   });
 
+  // Half-open sockets: every interval each socket must have answered the last ping, or it is closed.
+  const alive = new WeakMap<WebSocket, boolean>();
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.pingIntervalMs ?? 30_000);
+  pinger.unref();
+
   const connect = (ws: WebSocket): void => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    let inFlight = 0;
     const send = (message: ServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message));
     };
@@ -169,7 +218,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         ws.close(1003, `malformed message: ${(err as Error).message}`.slice(0, 120));
         return;
       }
+      if (inFlight >= maxInFlight) {
+        send({ kind: 'result', id: message.id, ok: false, error: { code: 'busy', message: `more than ${maxInFlight} calls are waiting: wait for their answers` } });
+        return;
+      }
+      inFlight++;
       void dispatch(options.service.handlers, message.method, message.args).then((result) => {
+        inFlight--;
         send(result.ok ? { kind: 'result', id: message.id, ok: true, value: result.value } : { kind: 'result', id: message.id, ok: false, error: result.error });
       });
     });
@@ -185,6 +240,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   });
   port = (server.address() as AddressInfo).port;
+  hostHeaders = allowedHostHeaders(host, port);
   const url = `http://${formatHost(host)}:${port}/?token=${token}`;
   return {
     url,
@@ -192,6 +248,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     port,
     token,
     close: async () => {
+      clearInterval(pinger);
       for (const client of wss.clients) client.terminate();
       wss.close();
       const closed = new Promise<void>((r) => server.close(() => r()));

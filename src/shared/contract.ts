@@ -9,9 +9,11 @@
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents, LinearKindSchema } from './explorer';
+import { MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
 
 export * from './names';
 export * from './explorer';
+export * from './limits';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -23,7 +25,7 @@ const count = int.nonnegative();
 export const AbsolutePath = z
   .string()
   .min(1, 'path is empty')
-  .max(4096, 'path is too long')
+  .max(MAX_PATH_CHARS, 'path is too long')
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
   .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'path must be absolute');
 
@@ -34,8 +36,6 @@ export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Ar
 export const BackendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
 export const ArchSchema = z.enum(['mlp', 'conv']);
 export const LikelihoodSchema = z.enum(['bernoulli', 'gaussian']);
-export const MIN_LATENT = 2;
-export const MAX_LATENT = 64;
 
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mnist') }),
@@ -231,7 +231,7 @@ export const MAX_PREVIEW_FRAMES = 1000;
 /** How a path goes through its keyframes: one mode for all segments or one per segment. */
 const PathShape = {
   /** k × d keyframes. */
-  keyframes: Float32ArraySchema,
+  keyframes: boundedFloat32Array(MAX_KEYFRAME_FLOATS, 'keyframes'),
   frames: int.min(2).max(MAX_PATH_FRAMES),
   mode: z.union([PathModeSchema, z.array(PathModeSchema).min(1).max(999)]).optional(),
   easing: EasingSchema.optional(),
@@ -239,15 +239,15 @@ const PathShape = {
   spacing: SpacingSchema.optional(),
 };
 
-export const KeyframeSourceSchema = z.strictObject({ index: count.optional(), label: z.string().max(200).optional() });
+export const KeyframeSourceSchema = z.strictObject({ index: count.optional(), label: z.string().max(MAX_LABEL_CHARS).optional() });
 
 /** A saved path (the app's form of the path JSON file): reopens exactly. */
 export const PathDocSchema = z.strictObject({
   latentDim: int.min(1).max(4096),
   /** k × latentDim keyframes. */
-  keyframes: Float32ArraySchema,
+  keyframes: boundedFloat32Array(MAX_KEYFRAME_FLOATS, 'keyframes'),
   /** Where each keyframe came from (null: a spot of the space), one per keyframe. */
-  sources: z.array(KeyframeSourceSchema.nullable()).max(1000),
+  sources: z.array(KeyframeSourceSchema.nullable()).max(MAX_KEYFRAMES),
   /** One mode per segment (k − 1). */
   segments: z.array(PathModeSchema).max(999),
   frames: int.min(2).max(MAX_PATH_FRAMES),
@@ -265,7 +265,11 @@ export type Camera = z.infer<typeof CameraSchema>;
 /** What a project remembers of the session besides the data and the model. */
 export const ProjectViewSchema = z.strictObject({
   camera: CameraSchema.nullable(),
-  paths: z.array(PathDocSchema).max(100),
+  paths: z
+    .array(PathDocSchema)
+    .max(MAX_VIEW_PATHS)
+    .refine((paths) => paths.reduce((n, p) => n + p.keyframes.length, 0) <= MAX_VIEW_KEYFRAME_FLOATS, `paths: at most ${MAX_VIEW_KEYFRAME_FLOATS} keyframe numbers in all`)
+    .refine((paths) => paths.reduce((n, p) => n + p.sources.length, 0) <= MAX_VIEW_KEYFRAMES, `paths: at most ${MAX_VIEW_KEYFRAMES} keyframes in all`),
   /** Which of `paths` the interpolation panel shows (null: none). */
   activePath: count.nullable(),
 });
@@ -311,14 +315,14 @@ export const calls = {
   /** The linear projection of the embeddings (the default: identity for d ≤ 3, else PCA), or the one asked for. */
   projection: { input: z.strictObject({ kind: LinearKindSchema.optional() }), output: ProjectionSchema },
   /** Decodes n latent vectors given as n × d floats. */
-  decode: { input: z.strictObject({ z: Float32ArraySchema }), output: ImagesSchema },
+  decode: { input: z.strictObject({ z: boundedFloat32Array(MAX_DECODE_FLOATS, 'z') }), output: ImagesSchema },
   reconstruct: {
     input: z.strictObject({ index: count }),
     output: z.strictObject({ index: count, label: int, original: ImagesSchema, reconstruction: ImagesSchema, mu: Float32ArraySchema }),
   },
   nearest: {
     input: z.strictObject({
-      z: Float32ArraySchema,
+      z: boundedFloat32Array(MAX_LATENT, 'z'),
       k: int.min(1).max(1000),
       /** 'latent' (default): by the distance of μ to z; 'pixel': by the pixel distance of the images to decode(z). */
       space: z.enum(['latent', 'pixel']).optional(),
@@ -350,7 +354,7 @@ export const calls = {
   exportCancel: { input: none, output: z.strictObject({ cancelled: z.boolean() }) },
   /** One decoded latent point (d numbers) as a PNG, upscaled ×scale (nearest). */
   exportImage: {
-    input: z.strictObject({ path: AbsolutePath, z: Float32ArraySchema, scale: int.min(1).max(8).optional() }),
+    input: z.strictObject({ path: AbsolutePath, z: boundedFloat32Array(MAX_LATENT, 'z'), scale: int.min(1).max(8).optional() }),
     output: z.strictObject({ path: z.string(), bytes: count }),
   },
   /** The embeddings as CSV: id, label, z0…z(d−1), x, y, z (the 3D view). */

@@ -31,6 +31,10 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 export class WireError extends Error {}
 
+/** Deeper than any contract value; bounds the decoder's recursion. */
+const MAX_DEPTH = 32;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Encodes a value (plain objects, arrays, strings, numbers, booleans, null and typed arrays). */
 export function encodeFrame(value: unknown): Uint8Array {
   const arrays: AnyTypedArray[] = [];
@@ -84,33 +88,46 @@ export function decodeFrame(bytes: ArrayBuffer | Uint8Array): unknown {
   }
   if (!header || typeof header !== 'object' || !Array.isArray(header.bins)) throw new WireError('frame header has no bins');
   const dataStart = align8(4 + headerLength);
-  const arrays = header.bins.map(([name, offset, length]) => {
-    const Ctor = TYPES[name];
+  // Arrays may not overlap, so together they fit the data part: a header cannot make the decoder copy
+  // the same bytes over and over.
+  let claimed = 0;
+  const arrays = header.bins.map((entry) => {
+    if (!Array.isArray(entry) || entry.length !== 3) throw new WireError('bad array entry in frame header');
+    const [name, offset, length] = entry;
+    const Ctor = Object.hasOwn(TYPES, name) ? TYPES[name] : undefined;
     if (!Ctor || !Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) throw new WireError('bad array entry in frame header');
     const start = frame.byteOffset + dataStart + offset;
     const byteLength = length * Ctor.BYTES_PER_ELEMENT;
     if (dataStart + offset + byteLength > frame.byteLength) throw new WireError('frame is truncated');
+    claimed += byteLength;
+    if (dataStart + claimed > frame.byteLength) throw new WireError('frame arrays overlap');
     if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(frame.buffer as ArrayBuffer, start, length);
     // Copy (Node's Buffer#slice would return a view of its shared pool, not a copy).
     return new Ctor(new Uint8Array(frame.subarray(dataStart + offset, dataStart + offset + byteLength)).buffer as ArrayBuffer);
   });
-  const restore = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(restore);
+  const restore = (v: unknown, depth: number): unknown => {
+    if (depth > MAX_DEPTH) throw new WireError(`frame is nested deeper than ${MAX_DEPTH} levels`);
+    if (Array.isArray(v)) return v.map((x) => restore(x, depth + 1));
     if (v && typeof v === 'object') {
       const keys = Object.keys(v);
       if (keys.length === 1 && keys[0] === '$bin') {
-        const a = arrays[(v as { $bin: number }).$bin];
+        const index = (v as { $bin: unknown }).$bin;
+        const a = Number.isInteger(index) ? arrays[index as number] : undefined;
         if (!a) throw new WireError('frame refers to a missing array');
         return a;
       }
       if (keys.length === 1 && keys[0] === '$num') return Number((v as { $num: string }).$num);
       const out: Record<string, unknown> = {};
-      for (const k of keys) out[k] = restore((v as Record<string, unknown>)[k]);
+      for (const k of keys) {
+        // JSON.parse keeps "__proto__" as a plain key, but assigning it would set the prototype.
+        if (FORBIDDEN_KEYS.has(k)) throw new WireError(`frame has a forbidden key "${k}"`);
+        out[k] = restore((v as Record<string, unknown>)[k], depth + 1);
+      }
       return out;
     }
     return v;
   };
-  return restore(header.v);
+  return restore(header.v, 0);
 }
 
 // Messages over the socket (both directions use frames).

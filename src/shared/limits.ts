@@ -1,0 +1,49 @@
+/**
+ * Per-call size limits, declared once. The contract's schemas enforce them when a call's arguments
+ * are parsed — in the serve host and in Electron's main process, before the service copies or
+ * forwards anything — and the serve host derives its largest accepted WebSocket frame from them, so
+ * no frame bigger than the largest legitimate call is ever buffered.
+ *
+ * Self-contained (zod only): contract.ts imports this file.
+ */
+import { z } from 'zod';
+
+export const MIN_LATENT = 2;
+export const MAX_LATENT = 64;
+/** Latent vectors one `decode` call takes (the engine decodes them in one batch). */
+export const MAX_DECODE_VECTORS = 4096;
+/** Keyframes of one path. */
+export const MAX_KEYFRAMES = 1000;
+/** Paths a project view keeps, and the keyframes of all of them together. */
+export const MAX_VIEW_PATHS = 100;
+export const MAX_VIEW_KEYFRAMES = 2 * MAX_KEYFRAMES;
+/** A keyframe's label (characters). */
+export const MAX_LABEL_CHARS = 200;
+/** Absolute paths (characters). */
+export const MAX_PATH_CHARS = 4096;
+
+/** Floats of `decode`'s z: n × d for n ≤ MAX_DECODE_VECTORS, d ≤ MAX_LATENT. */
+export const MAX_DECODE_FLOATS = MAX_DECODE_VECTORS * MAX_LATENT;
+/** Floats of one path's keyframes: k × d (a path file may have a larger d and then fewer keyframes). */
+export const MAX_KEYFRAME_FLOATS = MAX_KEYFRAMES * MAX_LATENT;
+/** Floats of all keyframes of a project view. */
+export const MAX_VIEW_KEYFRAME_FLOATS = MAX_VIEW_KEYFRAMES * MAX_LATENT;
+
+/**
+ * The largest frame a legitimate call can make, in bytes, with room for the JSON around the arrays.
+ * The biggest calls are `decode` (MAX_DECODE_FLOATS floats) and `projectUpdate`/`projectSave` with a
+ * full view: every keyframe's floats plus its source, whose label may JSON-escape to 6 bytes a
+ * character, plus a few kilobytes of fixed fields per path. Checked against real encoded worst-case
+ * calls by test/unit/shared/limits.test.ts.
+ */
+const SOURCE_JSON_BYTES = 6 * MAX_LABEL_CHARS + 64;
+const PATH_FIXED_JSON_BYTES = 16 * 1024;
+const VIEW_BYTES = MAX_VIEW_KEYFRAME_FLOATS * 4 + MAX_VIEW_KEYFRAMES * (SOURCE_JSON_BYTES + 16) + MAX_VIEW_PATHS * PATH_FIXED_JSON_BYTES;
+const FRAME_OVERHEAD_BYTES = 64 * 1024 + 6 * MAX_PATH_CHARS;
+export const MAX_CALL_FRAME_BYTES = Math.max(MAX_DECODE_FLOATS * 4, VIEW_BYTES) + FRAME_OVERHEAD_BYTES;
+
+/** A Float32Array of at most `max` elements (`what` names it in the refusal). */
+export const boundedFloat32Array = (max: number, what: string) =>
+  z
+    .custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected a Float32Array' })
+    .refine((v) => !(v instanceof Float32Array) || v.length <= max, { message: `${what}: at most ${max} numbers` });

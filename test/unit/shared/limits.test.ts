@@ -1,0 +1,53 @@
+/**
+ * The serve host's largest frame is derived from the contract's limits: the largest legitimate calls,
+ * encoded for real, must fit in it, and it must not be much bigger than they are.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LABEL_CHARS, MAX_LATENT, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, calls, type PathDoc } from '../../../src/shared/contract';
+import { encodeFrame } from '../../../src/shared/wire';
+
+function worstView(): { camera: null; paths: PathDoc[]; activePath: number } {
+  const perPath = MAX_VIEW_KEYFRAMES / MAX_VIEW_PATHS;
+  // A control character JSON-escapes to six bytes: the longest a label can get on the wire.
+  const label = '\u0001'.repeat(MAX_LABEL_CHARS);
+  const paths = Array.from({ length: MAX_VIEW_PATHS }, () => ({
+    latentDim: MAX_LATENT,
+    keyframes: new Float32Array(perPath * MAX_LATENT),
+    sources: Array.from({ length: perPath }, (_, i) => ({ index: 1_000_000 + i, label })),
+    segments: Array.from({ length: perPath - 1 }, () => 'spherical' as const),
+    frames: 10_000,
+    easing: 'ease-in-out' as const,
+    loop: 'ping-pong' as const,
+    spacing: 'length' as const,
+    fps: 119.99999,
+  }));
+  return { camera: null, paths, activePath: 99 };
+}
+
+describe('MAX_CALL_FRAME_BYTES', () => {
+  it('holds the largest legitimate calls, and is less than twice the largest', () => {
+    const view = worstView();
+    const candidates = {
+      decode: { z: new Float32Array(MAX_DECODE_FLOATS) },
+      projectUpdate: { view, autosave: true },
+      projectSave: { path: '/' + 'a'.repeat(4000), view },
+    } as const;
+    let largest = 0;
+    for (const [method, args] of Object.entries(candidates)) {
+      const parsed = calls[method as keyof typeof candidates].input.safeParse(args);
+      expect(parsed.success, `${method} is legitimate`).toBe(true);
+      const bytes = encodeFrame({ kind: 'call', id: 2 ** 31, method, args }).byteLength;
+      expect(bytes, method).toBeLessThanOrEqual(MAX_CALL_FRAME_BYTES);
+      largest = Math.max(largest, bytes);
+    }
+    expect(MAX_CALL_FRAME_BYTES).toBeLessThan(2 * largest);
+  });
+
+  it('refuses a view over the limits', () => {
+    const view = worstView();
+    view.paths[0].keyframes = new Float32Array(view.paths[0].keyframes.length + MAX_LATENT);
+    view.paths[0].sources.push(null as never);
+    view.paths[0].segments.push('linear');
+    expect(calls.projectUpdate.input.safeParse({ view, autosave: false }).success).toBe(false);
+  });
+});
