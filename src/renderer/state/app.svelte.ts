@@ -1,14 +1,20 @@
 /**
- * The app's state as rune classes: what the service reported (status and events) and what the user
- * is doing. Panels read it and call its methods; only lib/api.ts talks to the outside.
+ * The page's one state root (shared with the components through Svelte context, state/context.ts):
+ * what the service reported (status and events), the training, and the parts of what the user is
+ * doing — the latent view, the animation (keyframes, path, export) and the project. Panels read it
+ * and call its methods; only lib/api.ts talks to the outside. The parts take the narrow Session
+ * this root implements, never the root itself.
  */
-import type { DatasetSummary, Embeddings, EpochMetrics, EventData, Images, ModelSummary, Status, TrainSettings } from '../../shared/contract';
+import type { DatasetSummary, Embeddings, EpochMetrics, EventData, ModelSummary, Status, TrainSettings } from '../../shared/contract';
 import { ApiError, type Api, type ConnectionState } from '../lib/api';
-import { ExplorerState } from './explorer.svelte';
+import { AnimationState } from './animation.svelte';
+import { LatentViewState } from './latent-view.svelte';
+import { ProjectState } from './project.svelte';
+import type { NoticeLevel, Session } from './session';
 
 export interface Notice {
   id: number;
-  level: 'info' | 'warning' | 'error';
+  level: NoticeLevel;
   message: string;
 }
 
@@ -40,7 +46,7 @@ export class TrainingState {
   }
 }
 
-export class AppState {
+export class AppState implements Session {
   connection = $state<ConnectionState>('connecting');
   status = $state<Status | null>(null);
   engine = $state<EventData<'engine'> | null>(null);
@@ -56,19 +62,19 @@ export class AppState {
   embeddingsFetches = $state(0);
   busy = $state<string | null>(null);
   readonly training = new TrainingState();
-  /** The 3D explorer: the view, selection, cursor and decoded image. */
-  readonly explorer: ExplorerState;
+  /** The 3D view: its layout, colours, cursor and decoded image. */
+  readonly view: LatentViewState;
+  /** Keyframes, the path through them, its preview and export. */
+  readonly animation: AnimationState;
+  readonly project: ProjectState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
 
   constructor(readonly api: Api) {
-    this.explorer = new ExplorerState(this);
-  }
-
-  /** The image on show (the explorer's decoded point). */
-  get decoded(): Images | null {
-    return this.explorer.decoded?.image ?? null;
+    this.view = new LatentViewState(this);
+    this.animation = new AnimationState(this, this.view);
+    this.project = new ProjectState(this, this.animation);
   }
 
   async init(): Promise<void> {
@@ -89,7 +95,7 @@ export class AppState {
     api.on('datasetChanged', (d) => {
       this.dataset = d;
       this.embeddings = null;
-      this.explorer.reset();
+      this.view.reset();
     });
     api.on('modelChanged', (m) => (this.model = m));
     api.on('trainProgress', (p) => {
@@ -109,7 +115,7 @@ export class AppState {
     });
     api.on('trainSnapshot', (s) => {
       if (this.training.runId && s.runId && s.runId !== this.training.runId) return;
-      this.explorer.onSnapshot(s);
+      this.view.onSnapshot(s);
     });
     api.on('trainEpoch', (e) => {
       const { runId: _r, epochs: _e, ...metrics } = e;
@@ -121,7 +127,7 @@ export class AppState {
       this.training.error = e.error;
       if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
       // Nothing new to show: back to the open model's points.
-      if (e.epochsCompleted === 0 && this.embeddings && this.explorer.layout?.source === 'snapshot') this.explorer.onEmbeddings(this.embeddings);
+      if (e.epochsCompleted === 0 && this.embeddings && this.view.layout?.source === 'snapshot') this.view.onEmbeddings(this.embeddings);
     });
     api.on('embeddingsReady', () => void this.loadEmbeddings());
     await this.refresh();
@@ -219,11 +225,6 @@ export class AppState {
     this.embeddingsMs = performance.now() - started;
     this.embeddingsFetches++;
     this.embeddings = e;
-    this.explorer.onEmbeddings(e);
-  }
-
-  /** Decodes a typed latent vector and shows it (with the cursor on it when it can be placed). */
-  async decode(z: Float32Array): Promise<void> {
-    this.explorer.decodeLatent(z, 'typed');
+    this.view.onEmbeddings(e);
   }
 }

@@ -1,10 +1,8 @@
 /**
  * Small latent-space arithmetic the page does itself (no round trip): rows of the embeddings, group
- * means of μ, the direction between two groups, moving a point along it, and paths mapped into the
- * 3D view. Pure functions on typed arrays (tested in Node).
+ * means of μ, the direction between two groups, moving a point along it. Pure functions on typed
+ * arrays (tested in Node).
  */
-import { project, type LinearProjectionLike } from '../../shared/projection';
-
 export interface EmbeddingsLike {
   count: number;
   latentDim: number;
@@ -64,11 +62,6 @@ export function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];
   return Math.sqrt(s);
-}
-
-/** n × d latents (a path, keyframes) → n × 3 view positions with the view's linear projection. */
-export function toView(projection: LinearProjectionLike, latents: Float32Array, n: number): Float32Array {
-  return project(projection, latents, n);
 }
 
 /** Parses "0.5, -1 2" into exactly d numbers (missing ones 0), or null if something is not a number. */

@@ -4,8 +4,8 @@
  * the 3D scene, which lends it through `attachCamera`.
  */
 import type { Camera, EventData, ProjectSummary, ProjectView } from '../../shared/contract';
-import type { AppState } from './app.svelte';
-import type { AnimationState } from './keyframes.svelte';
+import type { AnimationState } from './animation.svelte';
+import type { Session } from './session';
 
 export interface CameraAccess {
   get(): Camera | null;
@@ -56,7 +56,7 @@ export class ProjectState {
   private pushed = '';
 
   constructor(
-    readonly app: AppState,
+    private readonly app: Session,
     readonly animation: AnimationState,
   ) {}
 

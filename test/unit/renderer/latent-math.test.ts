@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { difference, groupMean, moveAlong, muOf, norm, parseVector, rowOf, rowsWithLabels } from '../../../src/renderer/state/latent-math';
-import { exportTarget } from '../../../src/renderer/state/keyframes-format';
+import { exportTarget } from '../../../src/renderer/state/animation-export';
 
 const e = {
   count: 4,

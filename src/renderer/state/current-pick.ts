@@ -12,7 +12,7 @@ export interface Pick {
 }
 
 export function currentPick(app: AppState): Pick | null {
-  const d = app.explorer.decoded;
+  const d = app.view.decoded;
   const latentDim = app.model?.latentDim ?? 0;
   if (!d || d.z.length !== latentDim) return null;
   if (d.index !== null) {

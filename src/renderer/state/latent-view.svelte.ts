@@ -1,67 +1,26 @@
 /**
- * The latent explorer's state: which 3D view of the latent space is shown (identity, PCA, UMAP,
- * or the live view of a model being trained), how points are coloured, what is hovered and
- * selected, where the 3D cursor is, and the decoded image with the latent it came from.
- *
- * The maps between the view and the latent space live here (viewToLatent / latentToView), so other
- * panels (interpolation, arithmetic) can place latents in the view and decode spots of it:
- *  - identity / PCA: exact (z = m + V·p, p = Vᵀ(z − m));
- *  - UMAP: approximate — a spot's latent is the distance-weighted mean of the μ of its nearest
- *    points in the view, a latent's spot the weighted mean of the view of its nearest μ.
+ * The state of the 3D view of the latent space: which view is shown (identity, PCA, UMAP, or the
+ * live view of a model being trained), how points are coloured, what is hovered and selected, where
+ * the 3D cursor is, and the decoded image with the latent it came from. Other panels (interpolation,
+ * arithmetic) place latents in the view and decode spots of it through viewToLatent / latentToView
+ * (the maps live in view-inverse.ts).
  *
  * Decoding while dragging keeps at most one request in flight and only the latest pending.
  */
 import type { Embeddings, Images, PointStats, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
-import { PointIndex, insertNearest } from '../../shared/point-index';
-import { project, unproject } from '../../shared/projection';
+import { project } from '../../shared/projection';
 import { runUmap, type UmapRun } from '../scene/umap';
 import { LatestOnly } from './latest-only';
 import { ThumbnailAtlas } from './thumbnails';
-import type { AppState } from './app.svelte';
+import type { Session } from './session';
+import { ViewInverse } from './view-inverse';
+import type { Vec3 } from '../scene/types';
 
-export type Vec3 = [number, number, number];
-export type ColorMode = 'label' | 'recon' | 'kl';
-
-/** What the 3D view shows. */
-export interface Layout {
-  source: 'embeddings' | 'snapshot';
-  kind: ProjectionKind;
-  count: number;
-  latentDim: number;
-  /** count × 3. */
-  view: Float32Array;
-  /** count × latentDim (μ of each point). */
-  mu: Float32Array;
-  /** Dataset index of each point. */
-  ids: Int32Array;
-  labels: Int32Array;
-  labelNames: string[];
-  /** Increments with every new layout. */
-  version: number;
-  /** How the scene should move to it. */
-  animateMs: number;
-  frame: boolean | 'auto';
-}
-
-/** The image on show and the latent it is the decoding of. */
-export interface Decoded {
-  seq: number;
-  z: Float32Array;
-  /** Where it sits in the current view (null when it cannot be placed). */
-  view: Vec3 | null;
-  image: Images;
-  source: 'point' | 'space' | 'typed' | 'external';
-  /** The dataset image, for a clicked point. */
-  index: number | null;
-  label: number | null;
-  original: Images | null;
-}
+import type { ColorMode, Decoded, Layout } from './layout';
 
 type DecodeRequest = { z: Float32Array; view: Vec3 | null; source: Decoded['source'] };
 
-const UMAP_INVERSE_NEIGHBOURS = 8;
-
-export class ExplorerState {
+export class LatentViewState {
   /** The view asked for (the layout follows, UMAP after its fit). */
   kind = $state<ProjectionKind>('identity');
   layout = $state.raw<Layout | null>(null);
@@ -99,12 +58,12 @@ export class ExplorerState {
   private version = 0;
   private umap: UmapRun | null = null;
   private umapLayout: { key: string; view: Float32Array } | null = null;
-  private inverseIndex: { layout: Layout; index: PointIndex } | null = null;
+  private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
   private nearestTimer: ReturnType<typeof setTimeout> | null = null;
   private reconstructSeq = 0;
 
-  constructor(private readonly app: AppState) {
+  constructor(private readonly app: Session) {
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
     this.decodes = new LatestOnly(
       (r) => app.api.call('decode', { z: r.z }),
@@ -134,7 +93,7 @@ export class ExplorerState {
 
   private setLayout(l: Omit<Layout, 'version'>): void {
     this.layout = { ...l, version: ++this.version };
-    this.inverseIndex = null;
+    this.inverseOf = null;
   }
 
   /** New embeddings arrived (a model opened, a training ended, a reload). */
@@ -291,70 +250,27 @@ export class ExplorerState {
   // -------------------------------------------------------------------------------------------
   // View ↔ latent
 
-  /** The latent vector of a view position (exact for identity/PCA, approximate for UMAP). */
-  viewToLatent(p: Vec3): Float32Array | null {
+  /** The view ↔ latent maps of the current layout (null on a training snapshot). */
+  private get inverse(): ViewInverse | null {
     const l = this.layout;
     if (!l || l.source !== 'embeddings') return null;
-    if (this.linear && l.kind !== 'umap') return unproject(this.linear, p);
-    if (!this.inverseIndex || this.inverseIndex.layout !== l) this.inverseIndex = { layout: l, index: new PointIndex(l.view, l.count) };
-    const { ids, distances } = this.inverseIndex.index.nearest(p, UMAP_INVERSE_NEIGHBOURS);
-    const d = l.latentDim;
-    const z = new Float32Array(d);
-    if (ids.length === 0) return z;
-    if (distances[0] < 1e-7) return l.mu.slice(ids[0] * d, ids[0] * d + d);
-    let total = 0;
-    for (let k = 0; k < ids.length; k++) {
-      const w = 1 / (distances[k] + 1e-6);
-      total += w;
-      for (let j = 0; j < d; j++) z[j] += w * l.mu[ids[k] * d + j];
-    }
-    for (let j = 0; j < d; j++) z[j] /= total;
-    return z;
+    if (this.inverseOf?.layout !== l) this.inverseOf = { layout: l, inverse: new ViewInverse(l, l.kind === 'umap' ? null : this.linear) };
+    return this.inverseOf.inverse;
+  }
+
+  /** The latent vector of a view position (exact for identity/PCA, approximate for UMAP). */
+  viewToLatent(p: Vec3): Float32Array | null {
+    return this.inverse?.viewToLatent(p) ?? null;
   }
 
   /** The view position of a latent vector (exact for identity/PCA, approximate for UMAP). */
   latentToView(z: ArrayLike<number>): Vec3 | null {
-    const l = this.layout;
-    if (!l || l.source !== 'embeddings' || z.length !== l.latentDim) return null;
-    if (this.linear && l.kind !== 'umap') {
-      const v = project(this.linear, z, 1);
-      return [v[0], v[1], v[2]];
-    }
-    const d = l.latentDim;
-    const k = Math.min(UMAP_INVERSE_NEIGHBOURS, l.count);
-    const best = new Float64Array(k).fill(Infinity);
-    const bestI = new Int32Array(k);
-    for (let i = 0; i < l.count; i++) {
-      let s = 0;
-      for (let j = 0; j < d && s < best[k - 1]; j++) {
-        const t = l.mu[i * d + j] - z[j];
-        s += t * t;
-      }
-      if (s >= best[k - 1]) continue;
-      insertNearest(best, bestI, s, i);
-    }
-    const out: Vec3 = [0, 0, 0];
-    let total = 0;
-    for (let n = 0; n < k; n++) {
-      const w = 1 / (Math.sqrt(best[n]) + 1e-6);
-      total += w;
-      for (let a = 0; a < 3; a++) out[a] += w * l.view[bestI[n] * 3 + a];
-    }
-    return out.map((v) => v / total) as Vec3;
+    return this.inverse?.latentToView(z) ?? null;
   }
 
   /** Latents (n × d) as view positions (n × 3), for path overlays; null when they cannot be placed. */
   latentsToView(latents: Float32Array): Float32Array | null {
-    const d = this.layout?.latentDim ?? 0;
-    if (!d || latents.length % d !== 0) return null;
-    const n = latents.length / d;
-    const out = new Float32Array(n * 3);
-    for (let i = 0; i < n; i++) {
-      const v = this.latentToView(latents.subarray(i * d, (i + 1) * d));
-      if (!v) return null;
-      out.set(v, i * 3);
-    }
-    return out;
+    return this.inverse?.latentsToView(latents) ?? null;
   }
 
   /** Draws a path through latent space over the view (null clears it). Keyframes get rings. */

@@ -1,16 +1,18 @@
 /**
- * Keyframes, the path through them, its preview and its export — as a rune class beside AppState.
+ * Keyframes, the path through them, its preview and its export (the animation) — one of the state
+ * root's parts.
  * The path's frames come from the engine (one `interpolate` call: the latents to draw the path in
  * the 3D view, and with the preview their images from one batched decode). Saved paths (the
  * project's) live here too, as PathDocs.
  */
 import type { Camera, EventData, Images, PathDoc, ProjectView } from '../../shared/contract';
 import { MAX_PREVIEW_FRAMES } from '../../shared/contract';
-import type { AppState } from './app.svelte';
+import type { LatentViewState } from './latent-view.svelte';
+import type { Session } from './session';
 import { muOf, rowOf } from './latent-math';
-import { formatBytes, type ExportFormat } from './keyframes-format';
+import { formatBytes, type ExportFormat } from './animation-export';
 
-export { FORMATS, exportTarget, formatBytes, type ExportFormat } from './keyframes-format';
+export { FORMATS, exportTarget, formatBytes, type ExportFormat } from './animation-export';
 
 export type PathMode = 'linear' | 'spherical';
 export type Easing = 'linear' | 'ease-in' | 'ease-out' | 'ease-in-out';
@@ -51,7 +53,7 @@ export class AnimationState {
   previews = $state(0);
   /** Vertices of the path the 3D view draws (0: none). */
   get drawnPath(): number {
-    return (this.app.explorer.pathOverlay?.points.length ?? 0) / 3;
+    return (this.view.pathOverlay?.points.length ?? 0) / 3;
   }
 
   exportRun = $state<ExportRun | null>(null);
@@ -66,7 +68,10 @@ export class AnimationState {
   private nextId = 1;
   private pending = 0;
 
-  constructor(readonly app: AppState) {}
+  constructor(
+    private readonly app: Session,
+    private readonly view: LatentViewState,
+  ) {}
 
   get latentDim(): number {
     return this.app.model?.latentDim ?? 0;
@@ -220,7 +225,7 @@ export class AnimationState {
   /** Draws the path (or clears it) in the 3D view, in whatever projection it shows. */
   draw(): void {
     const z = this.pathZ;
-    this.app.explorer.setPathOverlay(z, z && this.keyframes.length ? this.keyframeArray() : null);
+    this.view.setPathOverlay(z, z && this.keyframes.length ? this.keyframeArray() : null);
   }
 
   /** The latent of the preview frame shown. */

@@ -3,10 +3,8 @@
  * reports camera moves for autosave. An opened project's camera is put back after the scene frames
  * new points, until the user takes the camera (pointer or wheel on the canvas).
  */
+import type { Vec3 } from '../scene/types';
 import type { AppState } from './app.svelte';
-import { getStudio } from './studio';
-
-type Vec3 = [number, number, number];
 
 export interface SceneCamera {
   getCamera(): { position: Vec3; target: Vec3 };
@@ -15,7 +13,7 @@ export interface SceneCamera {
 }
 
 export function linkCamera(app: AppState, scene: SceneCamera, canvas: HTMLElement): () => void {
-  const { project } = getStudio(app);
+  const { project } = app;
   const release = project.attachCamera({
     get: () => scene.getCamera(),
     set: (c) => scene.setCamera({ position: [...c.position], target: [...c.target] }),
@@ -27,7 +25,7 @@ export function linkCamera(app: AppState, scene: SceneCamera, canvas: HTMLElemen
   const stop = $effect.root(() => {
     // New points re-frame the scene; the opened project's camera wins over that.
     $effect(() => {
-      const l = app.explorer.layout;
+      const l = app.view.layout;
       const key = l ? `${app.model?.dir ?? ''}|${app.model?.epochsCompleted ?? ''}|${l.source}|${l.kind}|${l.latentDim}` : null;
       const timer = setTimeout(() => project.reapplyCamera(key), 0);
       return () => clearTimeout(timer);

@@ -1,0 +1,183 @@
+/**
+ * Pointer interaction with the scene: picking (through a PointIndex built once per layout, so a
+ * pick costs what the pointer's neighbourhood holds, not what the cloud holds), hover, clicks on a
+ * point or on empty space, and dragging the 3D cursor on the plane through it facing the camera.
+ *
+ * Its pointer handlers are registered before OrbitControls sees the press (capture phase), so a
+ * drag on the cursor can switch the controls off first.
+ */
+import { Plane, Vector3 } from 'three';
+import { PointIndex } from '../../shared/point-index';
+import type { PointCloud } from './point-cloud';
+import type { Stage } from './stage';
+import type { Vec3 } from './types';
+
+export interface SceneCallbacks {
+  /** The point under the pointer changed (null: none), with the pointer's client position. */
+  onHover?(index: number | null, clientX: number, clientY: number): void;
+  /** A click on a point. */
+  onPointClick?(index: number): void;
+  /** A click on empty space: the spot on the plane through the orbit target, facing the camera. */
+  onSpaceClick?(p: Vec3): void;
+  /** The 3D cursor is dragged (on the plane through it, facing the camera). */
+  onCursorDrag?(p: Vec3, phase: 'start' | 'move' | 'end'): void;
+}
+
+export interface PickStats {
+  lastMs: number;
+  count: number;
+  totalMs: number;
+}
+
+export interface Interaction {
+  /** The cloud's positions changed: rebuild the picking index. */
+  reindex(): void;
+  setCursor(p: Vec3 | null): void;
+  /** The point under a client position, or null. */
+  pick(clientX: number, clientY: number): number | null;
+  /** The spot under a client position on the plane through `through` (default: the orbit target) facing the camera. */
+  spotAt(clientX: number, clientY: number, through?: Vec3): Vec3 | null;
+  readonly pickStats: PickStats;
+  dispose(): void;
+}
+
+/** A press that moved less than this (px) and lasted less than CLICK_MS is a click, not a drag. */
+const CLICK_PX = 5;
+const CLICK_MS = 800;
+const CURSOR_GRAB_PX = 16;
+
+export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: SceneCallbacks): Interaction {
+  const { canvas, camera, controls } = stage;
+  let index: PointIndex | null = null;
+  let cursorAt: Vec3 | null = null;
+  let downAt: { x: number; y: number; t: number; button: number } | null = null;
+  let draggingCursor = false;
+  let hoverFrame = 0;
+  let hoverEvent: { x: number; y: number } | null = null;
+  const pickStats: PickStats = { lastMs: 0, count: 0, totalMs: 0 };
+
+  function pick(clientX: number, clientY: number): number | null {
+    if (!index || cloud.count === 0) return null;
+    const started = performance.now();
+    const ray = stage.rayAt(clientX, clientY).ray;
+    const height = canvas.getBoundingClientRect().height;
+    // The pick radius in pixels (the sprite's half size, at least 4 px) as a cone around the ray.
+    const radiusPx = Math.max(4, cloud.spritePx / 2 + 1.5);
+    const perDepth = (radiusPx * 2 * Math.tan((camera.fov * Math.PI) / 360)) / Math.max(1, height);
+    const hit = index.raycast([ray.origin.x, ray.origin.y, ray.origin.z], [ray.direction.x, ray.direction.y, ray.direction.z], 0, perDepth, camera.near, cloud.hidden);
+    const ms = performance.now() - started;
+    pickStats.lastMs = ms;
+    pickStats.count++;
+    pickStats.totalMs += ms;
+    return hit ? hit.index : null;
+  }
+
+  function spotAt(clientX: number, clientY: number, through?: Vec3): Vec3 | null {
+    const normal = new Vector3();
+    camera.getWorldDirection(normal);
+    const origin = through ? new Vector3(...through) : controls.target.clone();
+    const plane = new Plane().setFromNormalAndCoplanarPoint(normal, origin);
+    const hit = new Vector3();
+    if (!stage.rayAt(clientX, clientY).ray.intersectPlane(plane, hit)) return null;
+    return [hit.x, hit.y, hit.z];
+  }
+
+  function nearCursor(clientX: number, clientY: number): boolean {
+    if (!cursorAt) return false;
+    const s = stage.toScreen(cursorAt);
+    return s !== null && Math.hypot(s.x - clientX, s.y - clientY) <= CURSOR_GRAB_PX;
+  }
+
+  const onPointerDown = (e: PointerEvent): void => {
+    downAt = { x: e.clientX, y: e.clientY, t: performance.now(), button: e.button };
+    if (e.button === 0 && cursorAt && nearCursor(e.clientX, e.clientY)) {
+      draggingCursor = true;
+      controls.enabled = false;
+      try {
+        canvas.setPointerCapture(e.pointerId);
+      } catch {
+        // A synthetic pointer (tests, automation) cannot be captured; the drag works without.
+      }
+      canvas.style.cursor = 'grabbing';
+      callbacks.onCursorDrag?.([...cursorAt], 'start');
+    }
+  };
+
+  const hoverNow = (): void => {
+    hoverFrame = 0;
+    if (!hoverEvent) return;
+    const { x, y } = hoverEvent;
+    const i = pick(x, y);
+    canvas.style.cursor = nearCursor(x, y) ? 'grab' : i !== null ? 'pointer' : 'crosshair';
+    callbacks.onHover?.(i, x, y);
+  };
+
+  const onPointerMove = (e: PointerEvent): void => {
+    if (draggingCursor) {
+      const p = spotAt(e.clientX, e.clientY, cursorAt ?? undefined);
+      if (p) {
+        cursorAt = p;
+        callbacks.onCursorDrag?.(p, 'move');
+      }
+      return;
+    }
+    if (e.buttons !== 0) return;
+    hoverEvent = { x: e.clientX, y: e.clientY };
+    if (!hoverFrame) hoverFrame = requestAnimationFrame(hoverNow);
+  };
+
+  const onPointerUp = (e: PointerEvent): void => {
+    const down = downAt;
+    downAt = null;
+    if (draggingCursor) {
+      draggingCursor = false;
+      controls.enabled = true;
+      try {
+        canvas.releasePointerCapture(e.pointerId);
+      } catch {
+        // Not captured.
+      }
+      canvas.style.cursor = 'grab';
+      if (cursorAt) callbacks.onCursorDrag?.([...cursorAt], 'end');
+      return;
+    }
+    if (!down || down.button !== 0 || e.button !== 0) return;
+    if (Math.hypot(e.clientX - down.x, e.clientY - down.y) > CLICK_PX || performance.now() - down.t > CLICK_MS) return;
+    const i = pick(e.clientX, e.clientY);
+    if (i !== null) callbacks.onPointClick?.(i);
+    else {
+      const p = spotAt(e.clientX, e.clientY);
+      if (p) callbacks.onSpaceClick?.(p);
+    }
+  };
+
+  const onPointerLeave = (): void => {
+    hoverEvent = null;
+    callbacks.onHover?.(null, 0, 0);
+  };
+
+  canvas.addEventListener('pointerdown', onPointerDown, { capture: true });
+  canvas.addEventListener('pointermove', onPointerMove);
+  canvas.addEventListener('pointerup', onPointerUp);
+  canvas.addEventListener('pointerleave', onPointerLeave);
+
+  return {
+    reindex() {
+      index = new PointIndex(cloud.positions, cloud.count);
+    },
+    setCursor(p) {
+      cursorAt = p ? [p[0], p[1], p[2]] : null;
+    },
+    pick,
+    spotAt,
+    pickStats,
+    dispose() {
+      if (hoverFrame) cancelAnimationFrame(hoverFrame);
+      canvas.removeEventListener('pointerdown', onPointerDown, { capture: true });
+      canvas.removeEventListener('pointermove', onPointerMove);
+      canvas.removeEventListener('pointerup', onPointerUp);
+      canvas.removeEventListener('pointerleave', onPointerLeave);
+      index = null;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The scene's GLSL: round, shaded point sprites that morph between two layouts on the GPU (so a
+ * glide costs one uniform per frame, not a buffer upload), and the ring sprites of path keyframes.
+ */
+
+export const POINT_VERTEX = /* glsl */ `
+attribute vec3 positionTo;
+attribute vec3 aColor;
+attribute float aHidden;
+uniform float uMix;
+uniform float uSize;
+varying vec3 vColor;
+void main() {
+  vec3 p = mix(position, positionTo, uMix);
+  vec4 mv = modelViewMatrix * vec4(p, 1.0);
+  gl_Position = aHidden > 0.5 ? vec4(2.0, 2.0, 2.0, 1.0) : projectionMatrix * mv;
+  // Slightly larger up close, never below the base size.
+  gl_PointSize = uSize * clamp(3.0 / -mv.z, 1.0, 2.5);
+  vColor = aColor;
+}`;
+
+export const POINT_FRAGMENT = /* glsl */ `
+varying vec3 vColor;
+void main() {
+  vec2 c = gl_PointCoord - 0.5;
+  float r2 = dot(c, c);
+  if (r2 > 0.25) discard;
+  // A soft rim gives each sprite a little volume.
+  float rim = smoothstep(0.10, 0.25, r2);
+  gl_FragColor = vec4(vColor * (1.0 - 0.38 * rim) + 0.10 * (1.0 - rim), 1.0);
+}`;
+
+export const RING_VERTEX = /* glsl */ `
+uniform float uSize;
+void main() {
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+  gl_PointSize = uSize;
+}`;
+
+export const RING_FRAGMENT = /* glsl */ `
+uniform vec3 uColor;
+uniform float uFill;
+void main() {
+  vec2 c = gl_PointCoord - 0.5;
+  float r = length(c);
+  if (r > 0.5) discard;
+  float ring = smoothstep(0.30, 0.36, r) * (1.0 - smoothstep(0.44, 0.5, r));
+  float dark = smoothstep(0.36, 0.30, r) * smoothstep(0.22, 0.28, r);
+  float alpha = max(ring, max(dark * 0.6, uFill * step(r, 0.22)));
+  if (alpha < 0.02) discard;
+  vec3 col = mix(vec3(0.05), uColor, max(ring, uFill * step(r, 0.22)));
+  gl_FragColor = vec4(col, alpha);
+}`;

@@ -1,0 +1,40 @@
+/** What the 3D view shows (a layout of the points) and the decoded image on show. */
+import type { Images, ProjectionKind } from '../../shared/contract';
+import type { Vec3 } from '../scene/types';
+
+export type ColorMode = 'label' | 'recon' | 'kl';
+
+/** What the 3D view shows. */
+export interface Layout {
+  source: 'embeddings' | 'snapshot';
+  kind: ProjectionKind;
+  count: number;
+  latentDim: number;
+  /** count × 3. */
+  view: Float32Array;
+  /** count × latentDim (μ of each point). */
+  mu: Float32Array;
+  /** Dataset index of each point. */
+  ids: Int32Array;
+  labels: Int32Array;
+  labelNames: string[];
+  /** Increments with every new layout. */
+  version: number;
+  /** How the scene should move to it. */
+  animateMs: number;
+  frame: boolean | 'auto';
+}
+
+/** The image on show and the latent it is the decoding of. */
+export interface Decoded {
+  seq: number;
+  z: Float32Array;
+  /** Where it sits in the current view (null when it cannot be placed). */
+  view: Vec3 | null;
+  image: Images;
+  source: 'point' | 'space' | 'typed' | 'external';
+  /** The dataset image, for a clicked point. */
+  index: number | null;
+  label: number | null;
+  original: Images | null;
+}

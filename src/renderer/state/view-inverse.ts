@@ -1,0 +1,103 @@
+/**
+ * The maps between a view of the latent space and the space itself:
+ *  - identity / PCA: exact (z = m + V·p, p = Vᵀ(z − m));
+ *  - UMAP: approximate — a spot's latent is the distance-weighted mean of the μ of its nearest
+ *    points in the view, a latent's spot the weighted mean of the view of its nearest μ.
+ * Pure functions of the layout (tested in Node); the caller keeps the view's PointIndex.
+ */
+import type { Projection } from '../../shared/contract';
+import { PointIndex, insertNearest } from '../../shared/point-index';
+import { project, unproject } from '../../shared/projection';
+import type { Vec3 } from '../scene/types';
+
+/** The parts of a layout the maps read. */
+export interface MappedLayout {
+  kind: string;
+  count: number;
+  latentDim: number;
+  /** count × 3. */
+  view: Float32Array;
+  /** count × latentDim. */
+  mu: Float32Array;
+}
+
+const NEIGHBOURS = 8;
+
+export class ViewInverse {
+  private index: PointIndex | null = null;
+
+  constructor(
+    private readonly layout: MappedLayout,
+    /** The layout's linear projection (null for UMAP). */
+    private readonly linear: Projection | null,
+  ) {}
+
+  private get exact(): boolean {
+    return this.linear !== null && this.layout.kind !== 'umap';
+  }
+
+  /** The latent vector of a view position. */
+  viewToLatent(p: Vec3): Float32Array {
+    const l = this.layout;
+    if (this.exact) return unproject(this.linear!, p);
+    this.index ??= new PointIndex(l.view, l.count);
+    const { ids, distances } = this.index.nearest(p, NEIGHBOURS);
+    const d = l.latentDim;
+    const z = new Float32Array(d);
+    if (ids.length === 0) return z;
+    if (distances[0] < 1e-7) return l.mu.slice(ids[0] * d, ids[0] * d + d);
+    let total = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const w = 1 / (distances[k] + 1e-6);
+      total += w;
+      for (let j = 0; j < d; j++) z[j] += w * l.mu[ids[k] * d + j];
+    }
+    for (let j = 0; j < d; j++) z[j] /= total;
+    return z;
+  }
+
+  /** The view position of a latent vector, or null when it has the wrong size. */
+  latentToView(z: ArrayLike<number>): Vec3 | null {
+    const l = this.layout;
+    if (z.length !== l.latentDim) return null;
+    if (this.exact) {
+      const v = project(this.linear!, z, 1);
+      return [v[0], v[1], v[2]];
+    }
+    const d = l.latentDim;
+    const k = Math.min(NEIGHBOURS, l.count);
+    const best = new Float64Array(k).fill(Infinity);
+    const bestI = new Int32Array(k);
+    for (let i = 0; i < l.count; i++) {
+      let s = 0;
+      for (let j = 0; j < d && s < best[k - 1]; j++) {
+        const t = l.mu[i * d + j] - z[j];
+        s += t * t;
+      }
+      if (s >= best[k - 1]) continue;
+      insertNearest(best, bestI, s, i);
+    }
+    const out: Vec3 = [0, 0, 0];
+    let total = 0;
+    for (let n = 0; n < k; n++) {
+      const w = 1 / (Math.sqrt(best[n]) + 1e-6);
+      total += w;
+      for (let a = 0; a < 3; a++) out[a] += w * l.view[bestI[n] * 3 + a];
+    }
+    return out.map((v) => v / total) as Vec3;
+  }
+
+  /** Latents (n × d) as view positions (n × 3), or null when they cannot be placed. */
+  latentsToView(latents: Float32Array): Float32Array | null {
+    const d = this.layout.latentDim;
+    if (!d || latents.length % d !== 0) return null;
+    const n = latents.length / d;
+    const out = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const v = this.latentToView(latents.subarray(i * d, (i + 1) * d));
+      if (!v) return null;
+      out.set(v, i * 3);
+    }
+    return out;
+  }
+}
