@@ -28,6 +28,16 @@ export interface VaeConfig {
 export const MIN_LATENT = 2;
 export const MAX_LATENT = 64;
 export const CONV_SIZES = [28, 32, 64, 128] as const;
+/**
+ * Caps on what a config may ask for, checked before anything is allocated: a manifest is a file
+ * people share, and `hidden: 100000` would otherwise allocate a gigabyte before failing.
+ */
+export const MAX_IMAGE_SIZE = 512;
+export const MAX_HIDDEN = 4096;
+export const MAX_CONV_LAYERS = 6;
+export const MAX_FILTERS = 1024;
+/** Parameters of the whole model (200 MB of float32; Adam keeps two more copies while training). */
+export const MAX_PARAMETERS = 50_000_000;
 
 export function defaultFilters(size: number): number[] {
   const halvings = size >= 64 ? Math.round(Math.log2(size / 8)) : 2;
@@ -57,6 +67,14 @@ export function validateConfig(c: VaeConfig): void {
     throw new Error(`latent size must be an integer from ${MIN_LATENT} to ${MAX_LATENT}, got ${c.latentDim}`);
   }
   if (c.channels !== 1 && c.channels !== 3) throw new Error(`channels must be 1 or 3, got ${c.channels}`);
+  for (const [name, value] of [['height', c.height], ['width', c.width]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIZE) throw new Error(`${name} must be an integer from 1 to ${MAX_IMAGE_SIZE}, got ${value}`);
+  }
+  if (c.arch === 'mlp' && (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > MAX_HIDDEN)) throw new Error(`hidden must be an integer from 1 to ${MAX_HIDDEN}, got ${c.hidden}`);
+  if (c.arch === 'conv') {
+    if (!Array.isArray(c.filters) || c.filters.length < 1 || c.filters.length > MAX_CONV_LAYERS) throw new Error(`filters must list 1 to ${MAX_CONV_LAYERS} layers`);
+    for (const f of c.filters) if (!Number.isInteger(f) || f < 1 || f > MAX_FILTERS) throw new Error(`each filter count must be an integer from 1 to ${MAX_FILTERS}, got ${f}`);
+  }
   if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian') {
     throw new Error(`unknown likelihood "${c.likelihood}": use bernoulli or gaussian`);
   }
@@ -66,6 +84,19 @@ export function validateConfig(c: VaeConfig): void {
       throw new Error(`conv needs square images whose size divides by ${factor} (e.g. ${CONV_SIZES.join('/')}), got ${c.height}×${c.width}`);
     }
   }
+  const total = parameterShapes(c).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  if (total > MAX_PARAMETERS) throw new Error(`the model would have ${total} parameters; at most ${MAX_PARAMETERS}`);
+}
+
+/** The parameters a config makes, in order, without allocating them (what a checkpoint must hold). */
+export function parameterShapes(config: VaeConfig): { name: string; shape: number[] }[] {
+  return parameterSpecs(config).map(({ name, shape }) => ({ name, shape }));
+}
+
+function parameterSpecs(config: VaeConfig): ParamSpec[] {
+  const specs = config.arch === 'mlp' ? mlpParams(config) : convParams(config);
+  if (config.likelihood === 'gaussian' && config.learnedScale) specs.push({ name: 'decoder/logvar', shape: [1], fanIn: 1, zero: true });
+  return specs;
 }
 
 /** Per-example parts of one training step; the loss is mean(reconNll + β·kl). */
@@ -155,10 +186,7 @@ export class Vae {
   static create(config: VaeConfig, seed = 0): Vae {
     validateConfig(config);
     const next = seedSequence(seed);
-    const specs = config.arch === 'mlp' ? mlpParams(config) : convParams(config);
-    if (config.likelihood === 'gaussian' && config.learnedScale) {
-      specs.push({ name: 'decoder/logvar', shape: [1], fanIn: 1, zero: true });
-    }
+    const specs = parameterSpecs(config);
     const params = new Map<string, tf.Variable>();
     for (const spec of specs) {
       const bound = 1 / Math.sqrt(spec.fanIn);

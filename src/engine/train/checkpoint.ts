@@ -8,25 +8,33 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { Vae, validateConfig, type VaeConfig } from '../model/vae';
+import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
+import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../safe-read';
+
+/** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** weights.bin holds at most MAX_PARAMETERS floats; optimizer.bin two per parameter and a step counter. */
+const MAX_WEIGHTS_BYTES = 4 * MAX_PARAMETERS;
+const MAX_OPTIMIZER_BYTES = 2 * MAX_WEIGHTS_BYTES + 64;
 
 export const MODEL_FORMAT = 'latentscape-model';
 export const MODEL_FORMAT_VERSION = 1;
 
 const WeightSpec = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().nonnegative()),
+  name: z.string().max(200),
+  shape: z.array(z.number().int().nonnegative().max(MAX_PARAMETERS)).max(8),
   dtype: z.enum(['float32', 'int32']),
 });
 
 const WeightsFile = z.object({
-  file: z.string(),
-  bytes: z.number().int().nonnegative(),
+  /** A plain file name inside the model folder. */
+  file: z.string().refine(isPlainName, 'must be a plain file name inside the model folder'),
+  bytes: z.number().int().nonnegative().max(MAX_OPTIMIZER_BYTES),
   sha256: z.string().length(64),
-  specs: z.array(WeightSpec),
+  specs: z.array(WeightSpec).max(256),
 });
 
 export const EpochMetricsSchema = z.object({
@@ -184,20 +192,55 @@ async function replaceDirectory(fresh: string, target: string): Promise<void> {
   await rm(old, { recursive: true, force: true });
 }
 
-async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: string): Promise<Uint8Array> {
+/**
+ * Reads a weights file named by the manifest: a plain name in the model folder, a regular file (not a
+ * link, pipe or device), of the size its specs say — all checked before a byte is read — with the
+ * checksum of the manifest and only finite numbers (NaN weights would decode garbage silently).
+ */
+async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: string, maxBytes: number): Promise<Uint8Array> {
+  const expected = entry.specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (expected !== entry.bytes) throw new ModelLoadError(`${entry.file} does not match its specs in manifest.json`);
+  if (expected > maxBytes) throw new ModelLoadError(`${what} in ${dir} are larger than any model this version makes (${expected} bytes; at most ${maxBytes})`);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(join(dir, entry.file)));
-  } catch {
-    throw new ModelLoadError(`${what} file ${entry.file} is missing from ${dir}`);
-  }
-  if (bytes.byteLength !== entry.bytes) {
-    throw new ModelLoadError(`${entry.file} is truncated or corrupt: expected ${entry.bytes} bytes, found ${bytes.byteLength}`);
+    bytes = new Uint8Array(await readRegularFile(childPath(dir, entry.file, `the ${what} file`), { maxBytes, exactBytes: entry.bytes, what: `${what} file ${entry.file} of ${dir}` }));
+  } catch (err) {
+    if (!(err instanceof UnsafeFileError)) throw err;
+    if (err.reason === 'missing') throw new ModelLoadError(`${what} file ${entry.file} is missing from ${dir}`);
+    if (err.reason === 'size') throw new ModelLoadError(`${entry.file} is truncated or corrupt: ${err.message}`);
+    throw new ModelLoadError(err.message);
   }
   if (sha256(bytes) !== entry.sha256) throw new ModelLoadError(`${entry.file} is corrupt: its checksum does not match manifest.json`);
-  const expected = entry.specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-  if (expected !== bytes.byteLength) throw new ModelLoadError(`${entry.file} does not match its specs in manifest.json`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  for (const spec of entry.specs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32') {
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(view.getFloat32(offset + 4 * i, true))) throw new ModelLoadError(`${entry.file} in ${dir} holds a number that is not finite (NaN or infinity) in "${spec.name}": the model is damaged`);
+      }
+    }
+    offset += 4 * n;
+  }
   return bytes;
+}
+
+/** The weights the manifest lists must be exactly the ones its config makes (checked before reading them). */
+function checkWeightSpecs(manifest: ModelManifest, dir: string): void {
+  const wanted = parameterShapes(manifest.config as VaeConfig);
+  const given = new Map(manifest.weights.specs.map((s) => [s.name, s]));
+  const problem = (): string | null => {
+    for (const w of wanted) {
+      const g = given.get(w.name);
+      if (!g) return `weights are missing "${w.name}"`;
+      if (g.dtype !== 'float32') return `weight "${w.name}" is ${g.dtype}, not float32`;
+      if (g.shape.join('x') !== w.shape.join('x')) return `weight "${w.name}" has shape [${g.shape}] but the model needs [${w.shape}]`;
+    }
+    if (given.size !== wanted.length || manifest.weights.specs.length !== wanted.length) return 'weights have unexpected or repeated tensors';
+    return null;
+  };
+  const found = problem();
+  if (found) throw new ModelLoadError(`weights in ${dir} do not fit the model: ${found}`);
 }
 
 function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.NamedTensorMap {
@@ -212,17 +255,18 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   if (!info.isDirectory()) throw new ModelLoadError(`${dir} is not a directory (a model is a directory with manifest.json and weights.bin)`);
   let text: string;
   try {
-    text = await readFile(join(dir, 'manifest.json'), 'utf8');
-  } catch {
+    text = (await readRegularFile(join(dir, 'manifest.json'), { maxBytes: MAX_MANIFEST_BYTES, what: `manifest.json in ${dir}` })).toString('utf8');
+  } catch (err) {
+    if (err instanceof UnsafeFileError && err.reason !== 'missing') throw new ModelLoadError(err.message);
     const files = await readdir(dir).catch(() => [] as string[]);
     if (files.includes('model.json')) throw new ModelLoadError(`${dir} holds a TensorFlow.js model (model.json), not a Latentscape model (no manifest.json)`);
     throw new ModelLoadError(`${dir} is not a Latentscape model directory: manifest.json is missing`);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonQuietly(text, (where) => `manifest.json in ${dir} is corrupt: not valid JSON (${where})`);
   } catch (err) {
-    throw new ModelLoadError(`manifest.json in ${dir} is corrupt: not valid JSON (${(err as Error).message})`);
+    throw new ModelLoadError((err as Error).message);
   }
   const format = (raw as { format?: unknown })?.format;
   if (format !== MODEL_FORMAT) {
@@ -242,6 +286,7 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   } catch (err) {
     throw new ModelLoadError(`manifest.json in ${dir} has an invalid model config: ${(err as Error).message}`);
   }
+  checkWeightSpecs(parsed.data, dir);
   return parsed.data;
 }
 
@@ -254,7 +299,7 @@ export interface LoadedModel {
 
 export async function loadModel(dir: string, options: { withOptimizer?: boolean } = {}): Promise<LoadedModel> {
   const manifest = await readManifest(dir);
-  const weights = decode(await readBin(dir, manifest.weights, 'weights'), manifest.weights.specs);
+  const weights = decode(await readBin(dir, manifest.weights, 'weights', MAX_WEIGHTS_BYTES), manifest.weights.specs);
   let vae: Vae;
   try {
     vae = Vae.fromWeights(manifest.config as VaeConfig, new Map(Object.entries(weights)));
@@ -265,7 +310,7 @@ export async function loadModel(dir: string, options: { withOptimizer?: boolean 
   }
   let optimizerState: { name: string; tensor: tf.Tensor }[] | null = null;
   if (options.withOptimizer && manifest.optimizer) {
-    const state = decode(await readBin(dir, manifest.optimizer, 'optimizer'), manifest.optimizer.specs);
+    const state = decode(await readBin(dir, manifest.optimizer, 'optimizer', MAX_OPTIMIZER_BYTES), manifest.optimizer.specs);
     optimizerState = manifest.optimizer.specs.map((s) => ({ name: s.name, tensor: state[s.name] }));
   }
   return { vae, manifest, optimizerState };

@@ -1,0 +1,94 @@
+/**
+ * Reading files that arrive inside shared folders (models, projects) or by a typed path: only plain
+ * names inside their own folder, only regular files, and the size checked before a byte is read.
+ *
+ * The file is opened non-blocking and without following a final symlink, and checked on the open
+ * descriptor (fstat), so a named pipe cannot hang the reader, a device cannot stream forever, and
+ * nothing can be swapped in between the check and the read.
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export class UnsafeFileError extends Error {
+  readonly code = 'bad-file';
+  constructor(
+    message: string,
+    /** Why: the file is missing, not a regular file, of the wrong size, too large, or unreadable. */
+    readonly reason: 'missing' | 'kind' | 'size' | 'large' | 'io' | 'name' = 'io',
+  ) {
+    super(message);
+  }
+}
+
+/** A plain file or folder name: no separators, no "..", no leading dot, no control characters. */
+export function isPlainName(name: unknown): name is string {
+  return typeof name === 'string' && name.length >= 1 && name.length <= 200 && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) && !name.includes('..');
+}
+
+/** `name` inside `dir`, or an UnsafeFileError when it is not a plain name. */
+export function childPath(dir: string, name: unknown, what: string): string {
+  if (!isPlainName(name)) throw new UnsafeFileError(`${what} must be a plain file name inside its folder, got ${JSON.stringify(String(name).slice(0, 80))}`, 'name');
+  return join(dir, name);
+}
+
+export interface ReadOptions {
+  /** Refuse larger files (before reading them). */
+  maxBytes: number;
+  /** Refuse a file of any other size (before reading it). */
+  exactBytes?: number;
+  /** Refuse a symlink as the file itself (files inside shared folders). Default true. */
+  noFollow?: boolean;
+  /** Names the file in messages (default: its path). */
+  what?: string;
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads a regular file of at most `maxBytes`. Errors are UnsafeFileError with a message that names
+ * the file but never its contents (nor, when refused, the size of something that is not a regular file).
+ */
+export async function readRegularFile(path: string, options: ReadOptions): Promise<Buffer> {
+  const what = options.what ?? path;
+  const flags = OPEN_FLAGS | (options.noFollow === false ? 0 : (constants.O_NOFOLLOW ?? 0));
+  let handle;
+  try {
+    handle = await open(path, flags);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UnsafeFileError(`${what} is missing`, 'missing');
+    if (code === 'ELOOP') throw new UnsafeFileError(`${what} is a symbolic link: only regular files are read`, 'kind');
+    if (code === 'EISDIR') throw new UnsafeFileError(`${what} is a folder, not a file`, 'kind');
+    throw new UnsafeFileError(`cannot read ${what} (${code ?? 'error'})`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnsafeFileError(`${what} is not a regular file`, 'kind');
+    if (options.exactBytes !== undefined && info.size !== options.exactBytes) {
+      throw new UnsafeFileError(`expected ${options.exactBytes} bytes, found ${info.size}`, 'size');
+    }
+    if (info.size > options.maxBytes) throw new UnsafeFileError(`${what} is too large (${info.size} bytes; at most ${options.maxBytes})`, 'large');
+    const bytes = Buffer.alloc(info.size);
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const { bytesRead } = await handle.read(bytes, done, bytes.byteLength - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done !== info.size) throw new UnsafeFileError(`${what} changed while it was read`);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** JSON.parse whose error says where, never what (V8's SyntaxError message quotes the text). */
+export function parseJsonQuietly(text: string, describe: (where: string) => string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new UnsafeFileError(describe(at ? `error at character ${at}` : 'it ends too early or is empty'), 'io');
+  }
+}
