@@ -34,6 +34,12 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src/main/index.ts'),
           engine: resolve(root, 'src/engine/main.ts'),
+          // The ingest pool starts `new URL('./worker.mjs', import.meta.url)` beside the chunk that
+          // holds it (out/main/chunks/); without this entry the app decodes folders on one thread.
+          'ingest-worker': resolve(root, 'src/engine/data/ingest/worker.mjs'),
+        },
+        output: {
+          entryFileNames: (chunk) => (chunk.name === 'ingest-worker' ? 'chunks/worker.mjs' : '[name].js'),
         },
       },
     },

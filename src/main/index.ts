@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppService } from '../service/service';
+import { appPaths, devServerUrl as devServerUrlOf } from './app-paths';
 import { choosePath } from './dialogs';
 import { forkUtilityEngine } from './engine-host';
 import { registerIpc } from './ipc';
@@ -14,8 +15,8 @@ import { buildMenu } from './menu';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { APP_URL, devContentSecurityPolicy, webPreferences } from './security';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+const paths = appPaths({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath, mainDir: dirname(fileURLToPath(import.meta.url)) });
+const devServerUrl = devServerUrlOf(app.isPackaged, process.env);
 
 registerAppScheme();
 
@@ -32,7 +33,7 @@ if (!app.requestSingleInstanceLock()) {
       show: false,
       title: 'Latentscape',
       backgroundColor: '#14161a',
-      webPreferences: webPreferences(join(here, '../preload/index.cjs')),
+      webPreferences: webPreferences(paths.preload),
     });
     win.once('ready-to-show', () => win.show());
     void win.loadURL(devServerUrl ?? APP_URL);
@@ -68,13 +69,12 @@ if (!app.requestSingleInstanceLock()) {
         callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
       });
     }
-    handleAppProtocol(join(here, '../renderer'));
+    handleAppProtocol(paths.rendererDir);
 
-    const resources = join(app.getAppPath(), 'resources');
-    const defaultModel = join(resources, 'default-model');
+    const defaultModel = paths.defaultModelDir;
     service = new AppService({
       dataDir: process.env.LATENTSCAPE_DATA_DIR || join(app.getPath('userData'), 'data'),
-      spawnEngine: () => forkUtilityEngine(join(here, 'engine.js')),
+      spawnEngine: () => forkUtilityEngine(paths.engineEntry),
       defaultModelDir: existsSync(defaultModel) ? defaultModel : null,
       pathHint: 'open it with File › Open Folder… or drop it on the window',
       nativeDialogs: true,

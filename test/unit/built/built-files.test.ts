@@ -5,9 +5,10 @@
  *  - out/preload/index.cjs run in a vm context against stand-ins of contextBridge / ipcRenderer /
  *    webUtils: it exposes exactly the contract's calls and events (src/shared/contract.ts) and nothing
  *    else, and forwards each through the IPC channels.
+ *  - the packaged layout electron-builder makes of them (packaged.suite.ts).
  * beforeAll runs the build itself, so these test the sources as they are now.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,10 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, events, ImagesSchema } from '../../../src/shared/contract';
 import { IPC_CALL, IPC_DROP, IPC_EVENT } from '../../../src/shared/names';
-import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../../../src/shared/protocol';
+import type { EngineArgs } from '../../../src/shared/protocol';
+import { BuiltEngine, forkOptions } from './built-engine';
+// The packaged layout (electron-builder) is tested from these same built files.
+import './packaged.suite';
 
 const root = join(__dirname, '..', '..', '..');
 const ENGINE = join(root, 'out', 'main', 'engine.js');
@@ -27,54 +31,17 @@ beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
 }, 180_000);
 
-/** The service's side of the protocol, minimal: requests by id, events collected. */
-class BuiltEngine {
-  readonly events: EngineEvent[] = [];
-  private nextId = 1;
-  private readonly pending = new Map<number, (m: Extract<FromEngine, { kind: 'response' }>) => void>();
-  readonly ready: Promise<number>;
-  private stderr = '';
-
-  constructor(readonly child: ChildProcess) {
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-4000)));
-    this.ready = new Promise((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`engine exited (${code}) before ready: ${this.stderr}`)));
-      child.on('message', (raw) => {
-        const m = raw as FromEngine;
-        if (m.kind === 'ready') resolve(m.pid);
-        else if (m.kind === 'event') this.events.push(m.event);
-        else if (m.kind === 'response') this.pending.get(m.id)?.(m);
-      });
-    });
-  }
-
-  request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
-    const id = this.nextId++;
-    const message: ToEngine = { kind: 'request', id, op, args };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, (m) => (m.ok ? resolve(m.value as EngineResults[O]) : reject(Object.assign(new Error(m.error.message), { code: m.error.code }))));
-      this.child.send(message);
-    });
-  }
-}
-
 describe('out/main/engine.js, forked like the serve host forks it', () => {
   let engine: BuiltEngine;
   let modelDir: string;
 
   beforeAll(async () => {
     modelDir = await mkdtemp(join(tmpdir(), 'latentscape-built-engine-'));
-    // No tsx, no loader: the built file as Electron's utilityProcess would get it (typed arrays need
-    // 'advanced' serialization, as structured clone gives them there).
-    engine = new BuiltEngine(fork(ENGINE, [], { cwd: root, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+    engine = new BuiltEngine(fork(ENGINE, [], forkOptions(root)));
     await engine.ready;
   });
   afterAll(async () => {
-    if (engine && engine.child.exitCode === null) {
-      const exited = new Promise((r) => engine.child.once('exit', r));
-      engine.child.disconnect(); // the engine exits when its parent goes away
-      await exited;
-    }
+    await engine?.stop();
     await rm(modelDir, { recursive: true, force: true });
   });
 
