@@ -1,7 +1,8 @@
 /**
  * Browser e2e against `latentscape serve` (global-setup.ts builds the renderer and starts the host
- * on port 0 with a temp data dir), plus Electron specs (test/e2e/electron) that run only where the
- * Electron binary is installed. One worker: the tests share the host's engine.
+ * on port 0 with a temp data dir), plus Electron specs (test/e2e/electron) that get Electron's binary
+ * the way `npm start` does and are skipped, with the reason, only where that download fails.
+ * One worker: the tests share the host's engine.
  */
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
@@ -28,7 +29,8 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      testIgnore: /electron[\\/]/,
+      // Matched against absolute paths: anchored on e2e/ so a checkout under a folder named "electron" is no match.
+      testIgnore: /[\\/]e2e[\\/]electron[\\/]/,
       use: {
         browserName: 'chromium',
         launchOptions: {
@@ -38,6 +40,6 @@ export default defineConfig({
         },
       },
     },
-    { name: 'electron', testMatch: /electron[\\/].*\.spec\.ts$/ },
+    { name: 'electron', testMatch: /[\\/]e2e[\\/]electron[\\/][^\\/]+\.spec\.ts$/ },
   ],
 });

@@ -119,14 +119,17 @@ export interface InstallOutcome {
   error: string;
 }
 
-const DEBUG_LINE = /^\S+ @electron\/get:\S+ /;
+// debug's line: "<ISO date> @electron/get:index …", or "  @electron/get:index … +0ms" when it thinks it
+// writes to a terminal (FORCE_COLOR, as under Playwright), maybe with colour escapes.
+const DEBUG_LINE = /^\s*(?:\S+ )?@electron\/get:\S+ /;
+const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function isDebugLine(line: string): boolean {
-  return DEBUG_LINE.test(line);
+  return DEBUG_LINE.test(line.replace(ANSI, ''));
 }
 
 export function parseInstallOutput(stderr: string, exitCode: number | null, signal: string | null = null): InstallOutcome {
-  const lines = stderr.split(/\r?\n/);
+  const lines = stderr.replace(ANSI, '').split(/\r?\n/);
   let url: string | null = null;
   for (const line of lines) {
     const m = /@electron\/get:index (?:Downloading (\S+) to |Checking the cache \(.*?\) for \S+ \((\S+)\))/.exec(line);
@@ -229,7 +232,7 @@ function runInstaller(electronDir: string, env: NodeJS.ProcessEnv, echo: (line: 
   // not shown (unless the user asked for DEBUG output). The hook adds fetch's cause (ECONNREFUSED,
   // ENOTFOUND, …) to its bare "fetch failed".
   const userDebug = env.DEBUG;
-  const childEnv = { ...env, DEBUG: [userDebug, '@electron/get:index'].filter(Boolean).join(',') };
+  const childEnv = { ...env, DEBUG: [userDebug, '@electron/get:index'].filter(Boolean).join(','), DEBUG_COLORS: env.DEBUG_COLORS ?? 'no' };
   const child = spawn(process.execPath, ['--require', join(here, 'electron-fetch-cause.cjs'), join(electronDir, 'install.js')], {
     env: childEnv,
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -91,6 +91,9 @@ describe('the failure message', () => {
   it('reads the URL tried and the error from the installer', () => {
     expect(parseInstallOutput(stderr, 1)).toEqual({ url: 'https://m/v1/electron-v1.zip', error: 'TypeError: fetch failed: ENOTFOUND getaddrinfo ENOTFOUND m' });
     expect(parseInstallOutput('', 7).error).toMatch(/exited with code 7/);
+    // debug's terminal format (no date, colour escapes, "+0ms"), as under Playwright's FORCE_COLOR.
+    const tty = '  \u001b[36;1m@electron/get:index \u001b[0mDownloading https://m/v1/e.zip to /tmp/e.zip with options: undefined \u001b[36m+2ms\u001b[0m\nTypeError: fetch failed: ECONNRESET\n';
+    expect(parseInstallOutput(tty, 1)).toEqual({ url: 'https://m/v1/e.zip', error: 'TypeError: fetch failed: ECONNRESET' });
     expect(parseInstallOutput('', null, 'SIGTERM').error).toMatch(/SIGTERM/);
   });
 
