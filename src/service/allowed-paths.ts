@@ -51,6 +51,11 @@ export class AllowedPaths {
     return real;
   }
 
+  /** Takes back a grant made by `add` (a project from the recent list that then failed to open). */
+  remove(real: string): void {
+    this.roots.delete(real);
+  }
+
   list(): string[] {
     return [...this.roots];
   }

@@ -4,10 +4,10 @@
  * writes), and reading/writing such a file. Validation is the engine's parsePathSpec, so the app and
  * the CLI accept and refuse exactly the same files.
  */
-import { readFile } from 'node:fs/promises';
 import { ContractError, type PathDoc } from '../shared/contract';
 import { makePathSpec, parsePathSpec, PathSpecError, serializePathSpec, type PathSpec } from '../engine/latent/interpolate';
 import { writeFileAtomic } from '../engine/export/common';
+import { readRegularFile, UnsafeFileError } from '../engine/safe-read';
 
 /** Largest path file read (a path of 1000 keyframes of 4096 numbers is far less). */
 const MAX_PATH_FILE_BYTES = 64 * 1024 * 1024;
@@ -61,13 +61,12 @@ export async function writePathFile(path: string, doc: PathDoc): Promise<number>
 export async function readPathFile(path: string, expectedLatentDim?: number): Promise<PathDoc> {
   let text: string;
   try {
-    const bytes = await readFile(path);
-    if (bytes.byteLength > MAX_PATH_FILE_BYTES) throw new ContractError('bad-file', `the path file ${path} is too large (${bytes.byteLength} bytes)`);
-    text = bytes.toString('utf8');
+    // A regular file only (a named pipe would hang the read), its size checked before reading it.
+    text = (await readRegularFile(path, { maxBytes: MAX_PATH_FILE_BYTES, noFollow: false, what: `the path file ${path}` })).toString('utf8');
   } catch (err) {
-    if (err instanceof ContractError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ContractError('bad-file', `cannot read the path file ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`);
+    if (!(err instanceof UnsafeFileError)) throw err;
+    if (err.reason === 'missing') throw new ContractError('bad-file', `cannot read the path file ${path}: no such file`);
+    throw new ContractError('bad-file', err.message);
   }
   try {
     return specToDoc(parsePathSpec(text, expectedLatentDim, `the path file ${path}`));

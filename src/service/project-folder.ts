@@ -11,12 +11,18 @@
  * files the old project.json named are removed only after the new one is in place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { CameraSchema, DatasetSourceSchema, ProjectionSchema, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
 import { docToSpec, specToDoc } from './path-files';
 import { parsePathSpec } from '../engine/latent/interpolate';
+import { MAX_PARAMETERS } from '../engine/model/vae';
+import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../engine/safe-read';
+
+/** project.json holds settings and up to MAX_VIEW_PATHS paths as JSON: far less than this. */
+const MAX_PROJECT_FILE_BYTES = 32 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export const PROJECT_FILE = 'project.json';
 export const PROJECT_FORMAT = 'latentscape-project';
@@ -26,7 +32,7 @@ const FileName = z
   .string()
   .min(1)
   .max(200)
-  .refine((n) => /^[\w.-]+$/.test(n) && n !== '.' && n !== '..', 'must be a plain file name inside the project');
+  .refine(isPlainName, 'must be a plain file name inside the project');
 
 const EmbeddingsEntrySchema = z.strictObject({
   file: FileName,
@@ -109,13 +115,14 @@ const exists = (p: string): Promise<boolean> => stat(p).then(
 /** The model's weights hash: the manifest's checksum of weights.bin, else the file's own sha256; null without weights. */
 export async function weightsHash(modelDir: string): Promise<string | null> {
   try {
-    const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')) as { weights?: { sha256?: unknown } };
+    const text = (await readRegularFile(join(modelDir, 'manifest.json'), { maxBytes: MAX_MANIFEST_BYTES })).toString('utf8');
+    const manifest = JSON.parse(text) as { weights?: { sha256?: unknown } };
     if (typeof manifest?.weights?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(manifest.weights.sha256)) return manifest.weights.sha256;
   } catch {
     // no manifest or not JSON: fall back to the weights themselves
   }
   try {
-    return sha256(await readFile(join(modelDir, 'weights.bin')));
+    return sha256(await readRegularFile(join(modelDir, 'weights.bin'), { maxBytes: 4 * MAX_PARAMETERS }));
   } catch {
     return null;
   }
@@ -251,16 +258,13 @@ async function readProjectFile(dir: string): Promise<ProjectFile> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new ProjectError(`project folder not found: ${dir}`);
   let text: string;
-  try {
-    text = await readFile(join(dir, PROJECT_FILE), 'utf8');
-  } catch {
-    throw new ProjectError(`${dir} is not a Latentscape project: ${PROJECT_FILE} is missing`);
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    text = (await readRegularFile(join(dir, PROJECT_FILE), { maxBytes: MAX_PROJECT_FILE_BYTES, what: `${PROJECT_FILE} in ${dir}` })).toString('utf8');
+    raw = parseJsonQuietly(text, (where) => `${PROJECT_FILE} in ${dir} is not valid JSON (${where})`);
   } catch (err) {
-    throw new ProjectError(`${PROJECT_FILE} in ${dir} is not valid JSON (${(err as Error).message})`);
+    if (!(err instanceof UnsafeFileError)) throw err;
+    throw new ProjectError(err.reason === 'missing' ? `${dir} is not a Latentscape project: ${PROJECT_FILE} is missing` : err.message);
   }
   if (!raw || typeof raw !== 'object' || (raw as { format?: unknown }).format !== PROJECT_FORMAT) {
     throw new ProjectError(`${PROJECT_FILE} in ${dir} is not a Latentscape project file (its "format" is not "${PROJECT_FORMAT}")`);
@@ -290,6 +294,10 @@ export async function readProject(dir: string): Promise<ProjectContents> {
     const active = file.view.activePath;
     view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null };
   }
+  // The model folder is the project's own: a real folder, not a link to somewhere else.
+  if (file.model && !(await lstat(join(dir, file.model)).catch(() => null))?.isDirectory()) {
+    throw new ProjectError(`the project ${dir} names the model folder "${file.model}" but it is missing or not a folder`);
+  }
   if (file.model && !(await exists(join(dir, file.model, 'manifest.json')))) {
     throw new ProjectError(`the project ${dir} names the model folder "${file.model}" but it is missing or has no manifest.json`);
   }
@@ -300,11 +308,13 @@ export async function readProject(dir: string): Promise<ProjectContents> {
 export async function readEmbeddings(dir: string, entry: EmbeddingsEntry): Promise<EmbeddingsData | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(join(dir, entry.file));
+    // The size the entry promises is checked before reading (a regular file, not a link or a pipe).
+    const size = embeddingsBytes(entry.count, entry.latentDim);
+    bytes = await readRegularFile(join(dir, entry.file), { maxBytes: size, exactBytes: size });
   } catch {
     return null;
   }
-  if (bytes.byteLength !== embeddingsBytes(entry.count, entry.latentDim) || sha256(bytes) !== entry.sha256) return null;
+  if (sha256(bytes) !== entry.sha256) return null;
   // Copy into an aligned buffer of our own (readFile may hand back a view of a shared pool).
   const buffer = new Uint8Array(bytes).buffer;
   const n = entry.count;

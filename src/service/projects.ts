@@ -121,9 +121,20 @@ export class Projects {
 
   async open(raw: string): Promise<ProjectSummary> {
     if (this.trainingBusy()) throw new ContractError('busy', 'cannot open a project while training: cancel the training first');
-    // A project from the recent list was chosen by the user before.
+    // A project from the recent list was chosen by the user before: it is allowed again, but the grant
+    // is taken back when it fails to open.
     const recent = await readRecentProjects(this.dataDir).catch(() => []);
-    const path = recent.some((r) => r.path === resolve(raw)) && !(await this.paths.isAllowed(raw)) ? await this.paths.add(raw) : await this.paths.check(raw, 'the project folder');
+    if (!recent.some((r) => r.path === resolve(raw)) || (await this.paths.isAllowed(raw))) return this.openAt(await this.paths.check(raw, 'the project folder'));
+    const granted = await this.paths.add(raw);
+    try {
+      return await this.openAt(granted);
+    } catch (err) {
+      this.paths.remove(granted);
+      throw err;
+    }
+  }
+
+  private async openAt(path: string): Promise<ProjectSummary> {
     const { file, view } = await readProject(path);
 
     // Check the model before changing anything.
@@ -134,12 +145,15 @@ export class Projects {
         throw new ProjectError(`the model in ${path} does not match its project.json (the weights changed since the project was saved): the project is not opened`);
       }
     }
+    // A place becomes allowed only by the user's choice, never by what a file says: an image folder
+    // outside the folders the user chose is asked for like a moved one (choosing it allows it).
     let missingFolder: string | null = null;
-    if (file.dataset?.kind === 'folder' && !(await stat(file.dataset.path).catch(() => null))?.isDirectory()) missingFolder = file.dataset.path;
+    if (file.dataset?.kind === 'folder') {
+      const allowed = await this.paths.isAllowed(file.dataset.path);
+      if (!allowed || !(await stat(file.dataset.path).catch(() => null))?.isDirectory()) missingFolder = file.dataset.path;
+    }
 
     if (file.dataset && !missingFolder) {
-      // The project was chosen by the user, and with it the image folder it names.
-      if (file.dataset.kind === 'folder') await this.paths.add(file.dataset.path);
       // The project's own model is embedded once it is loaded, not the one open before.
       const dataset = await this.workspace.openDataset(file.dataset, { embed: false });
       if (file.datasetFingerprint && dataset.fingerprint !== file.datasetFingerprint) {

@@ -19,6 +19,7 @@
  *   to zₙ at the middle and returns, so the last frame is z₀ exactly and frame k equals frame N−1−k.
  */
 import { z } from 'zod';
+import { MAX_KEYFRAME_FLOATS } from '../../shared/limits';
 
 export type SegmentMode = 'linear' | 'spherical';
 export const SEGMENT_MODES: readonly SegmentMode[] = ['linear', 'spherical'];
@@ -314,7 +315,9 @@ export function parsePathSpec(input: string | unknown, expectedLatentDim?: numbe
     try {
       value = JSON.parse(input);
     } catch (err) {
-      throw new PathSpecError(`${what} is not valid JSON (${(err as Error).message})`);
+      // V8's message quotes the text; say only where (a refused file's contents are never echoed).
+      const at = /position (\d+)/.exec((err as Error).message)?.[1];
+      throw new PathSpecError(`${what} is not valid JSON (${at ? `error at character ${at}` : 'it ends too early'})`);
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -322,7 +325,7 @@ export function parsePathSpec(input: string | unknown, expectedLatentDim?: numbe
   }
   const record = value as Record<string, unknown>;
   if (record.format !== PATH_FORMAT) {
-    throw new PathSpecError(`${what} is not a Latentscape path (its "format" is ${JSON.stringify(record.format) ?? 'missing'}, expected "${PATH_FORMAT}")`);
+    throw new PathSpecError(`${what} is not a Latentscape path (its "format" is ${record.format === undefined ? 'missing' : `not "${PATH_FORMAT}"`})`);
   }
   if (typeof record.version === 'number' && record.version > PATH_VERSION) {
     throw new PathSpecError(`${what} has format version ${record.version}, newer than this Latentscape reads (${PATH_VERSION}): update Latentscape`);
@@ -338,6 +341,9 @@ export function parsePathSpec(input: string | unknown, expectedLatentDim?: numbe
   }
   const spec = parsed.data;
   if (spec.version !== PATH_VERSION) throw new PathSpecError(`${what} has unsupported format version ${spec.version} (expected ${PATH_VERSION})`);
+  if (spec.keyframes.length * spec.latentDim > MAX_KEYFRAME_FLOATS) {
+    throw new PathSpecError(`${what} is too large: ${spec.keyframes.length} keyframes of ${spec.latentDim} numbers (at most ${MAX_KEYFRAME_FLOATS} numbers)`);
+  }
   spec.keyframes.forEach((k, i) => {
     if (k.z.length !== spec.latentDim) {
       throw new PathSpecError(`${what} is invalid: keyframes[${i}].z has ${k.z.length} values but latentDim is ${spec.latentDim}`);
