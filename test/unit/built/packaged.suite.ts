@@ -53,6 +53,7 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     await build({
       projectDir: root,
       targets: Platform.LINUX.createTarget('dir', arch),
+      publish: 'never',
       config: { electronDist: dist, directories: { output: join(work, 'dist') } },
     });
     const unpacked = readdirSync(join(work, 'dist')).find((d) => /^linux.*unpacked$/.test(d));
@@ -204,7 +205,7 @@ describe.skipIf(electronOnThisMachine !== null)('electron-builder --dir with the
   it(`packages and flips the fuses of the real binary${electronOnThisMachine ? ` (skipped: Electron's binary is not on this machine: ${electronOnThisMachine}; \`npm start\` downloads it)` : ''}`, async () => {
     const work = await mkdtemp(join(tmpdir(), 'latentscape-packaged-real-'));
     try {
-      await build({ projectDir: root, targets: Platform.current().createTarget('dir'), config: { directories: { output: work } } });
+      await build({ projectDir: root, targets: Platform.current().createTarget('dir'), publish: 'never', config: { directories: { output: work } } });
       const found = readdirSync(work).find((d) => /unpacked$|^mac/.test(d));
       if (!found) throw new Error(`electron-builder wrote no app folder: ${readdirSync(work)}`);
       const app = join(work, found);
