@@ -13,7 +13,7 @@ import { forkUtilityEngine } from './engine-host';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { handleAppProtocol, registerAppScheme } from './protocol';
-import { APP_URL, devContentSecurityPolicy, webPreferences } from './security';
+import { guardSession, guardWebContents, mainWindowOptions, startUrl } from './security';
 
 const paths = appPaths({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath, mainDir: dirname(fileURLToPath(import.meta.url)) });
 const devServerUrl = devServerUrlOf(app.isPackaged, process.env);
@@ -27,16 +27,9 @@ if (!app.requestSingleInstanceLock()) {
   let service: AppService | null = null;
 
   const createWindow = (): BrowserWindow => {
-    const win = new BrowserWindow({
-      width: 1280,
-      height: 820,
-      show: false,
-      title: 'Latentscape',
-      backgroundColor: '#14161a',
-      webPreferences: webPreferences(paths.preload),
-    });
+    const win = new BrowserWindow(mainWindowOptions(paths.preload));
     win.once('ready-to-show', () => win.show());
-    void win.loadURL(devServerUrl ?? APP_URL);
+    void win.loadURL(startUrl(devServerUrl));
     win.on('closed', () => {
       if (mainWindow === win) mainWindow = null;
     });
@@ -49,26 +42,11 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow.focus();
   });
 
-  // Navigation, new windows and <webview> are denied everywhere; links open in the browser.
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (e) => e.preventDefault());
-    contents.on('will-redirect', (e) => e.preventDefault());
-    contents.on('will-attach-webview', (e) => e.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-  });
+  // Navigation, new windows and <webview> are denied everywhere; only allow-listed links open in the browser.
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => shell.openExternal(url)));
 
   void app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
-    if (devServerUrl) {
-      const csp = devContentSecurityPolicy(devServerUrl);
-      session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-        callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
-      });
-    }
+    guardSession(session.defaultSession, devServerUrl);
     handleAppProtocol(paths.rendererDir);
 
     const defaultModel = paths.defaultModelDir;

@@ -20,7 +20,7 @@ export interface IpcOptions {
 
 const DroppedPaths = z.array(AbsolutePath).min(1).max(32);
 
-function trusted(frame: WebFrameMain | null | undefined, devServerUrl: string | null): boolean {
+export function trusted(frame: Pick<WebFrameMain, 'url' | 'parent'> | null | undefined, devServerUrl: string | null): boolean {
   // Only the window's own top frame, showing our page, may talk to the app.
   return Boolean(frame && frame.parent === null && isTrustedSenderUrl(frame.url, devServerUrl));
 }
