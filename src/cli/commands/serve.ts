@@ -3,6 +3,8 @@
  * browser. Starts the engine process and the HTTP + WebSocket host, prints the URL with its access
  * token (with --json: one line {url, host, port, token}), and runs until Ctrl+C.
  */
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,29 @@ export function defaultDataDir(): string {
   return process.env.LATENTSCAPE_DATA_DIR || join(homedir(), '.latentscape');
 }
 
+/** The data dir must be a folder we can write (created if missing): checked before anything starts. */
+async function checkDataDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => null);
+  if (info && !info.isDirectory()) throw new UsageError(`--data-dir ${dir} is not a folder`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--data-dir ${dir} cannot be used (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
 export async function run(argv: string[]): Promise<void> {
+  try {
+    await serve(argv);
+  } catch (err) {
+    // With --json the failure is a JSON line too (the message also goes to stderr, and the exit code is non-zero).
+    if (argv.includes('--json')) process.stdout.write(JSON.stringify({ error: (err as Error)?.message ?? String(err), final: true }) + '\n');
+    throw err;
+  }
+}
+
+async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -39,6 +63,7 @@ export async function run(argv: string[]): Promise<void> {
   // Folders the browser may open by typed path; the current folder unless --allow says otherwise.
   const allowed = (values.allow ?? [process.cwd()]).map((p) => resolve(p));
   const rendererDir = process.env.LATENTSCAPE_RENDERER_DIR ?? join(REPO, 'out', 'renderer');
+  await checkDataDir(dataDir);
 
   const service = new AppService({
     dataDir,
@@ -63,7 +88,10 @@ export async function run(argv: string[]): Promise<void> {
     process.once('SIGTERM', () => r('SIGTERM'));
   });
   // The engine starts in the background: the page shows its state as it comes up.
-  service.start().catch((err: Error) => out.info(`the engine failed to start: ${err.message}`));
+  service.start().catch((err: Error) => {
+    if (out.json) out.progress({ engine_error: `the engine failed to start: ${err.message}` });
+    else out.info(`the engine failed to start: ${err.message}`);
+  });
   const signal = await stopped;
   await service.stop();
   await running.close();
