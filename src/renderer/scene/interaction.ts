@@ -1,13 +1,15 @@
 /**
  * Pointer interaction with the scene: picking (through a PointIndex built once per layout, so a
  * pick costs what the pointer's neighbourhood holds, not what the cloud holds), hover, clicks on a
- * point or on empty space, and dragging the 3D cursor on the plane through it facing the camera.
+ * point or on empty space, dragging the 3D cursor on the plane through it facing the camera, and
+ * the selection gestures: Shift + drag draws a lasso, Shift + click toggles one point.
  *
  * Its pointer handlers are registered before OrbitControls sees the press (capture phase), so a
  * drag on the cursor can switch the controls off first.
  */
 import { Plane, Vector3 } from 'three';
 import { PointIndex } from '../../shared/point-index';
+import { pointsInPolygon, type ScreenPoint } from './lasso';
 import type { PointCloud } from './point-cloud';
 import type { Stage } from './stage';
 import type { Vec3 } from './types';
@@ -21,6 +23,10 @@ export interface SceneCallbacks {
   onSpaceClick?(p: Vec3): void;
   /** The 3D cursor is dragged (on the plane through it, facing the camera). */
   onCursorDrag?(p: Vec3, phase: 'start' | 'move' | 'end'): void;
+  /** Shift + click on a point. */
+  onPointToggle?(index: number): void;
+  /** The lasso being drawn (client pixels); at 'end', the points inside it (empty on 'move'). */
+  onLasso?(polygon: readonly ScreenPoint[], phase: 'move' | 'end', inside: Int32Array): void;
 }
 
 export interface PickStats {
@@ -52,6 +58,7 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   let cursorAt: Vec3 | null = null;
   let downAt: { x: number; y: number; t: number; button: number } | null = null;
   let draggingCursor = false;
+  let lasso: ScreenPoint[] | null = null;
   let hoverFrame = 0;
   let hoverEvent: { x: number; y: number } | null = null;
   const pickStats: PickStats = { lastMs: 0, count: 0, totalMs: 0 };
@@ -88,16 +95,52 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
     return s !== null && Math.hypot(s.x - clientX, s.y - clientY) <= CURSOR_GRAB_PX;
   }
 
+  function capture(e: PointerEvent): void {
+    try {
+      canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // A synthetic pointer (tests, automation) cannot be captured; the drag works without.
+    }
+  }
+  function release(e: PointerEvent): void {
+    try {
+      canvas.releasePointerCapture(e.pointerId);
+    } catch {
+      // Not captured.
+    }
+  }
+
+  function endLasso(e: PointerEvent, down: typeof downAt): void {
+    const polygon = lasso ?? [];
+    lasso = null;
+    controls.enabled = true;
+    release(e);
+    const span = Math.max(...polygon.map((p) => Math.hypot(p.x - polygon[0].x, p.y - polygon[0].y)));
+    if (span <= CLICK_PX && down && performance.now() - down.t <= CLICK_MS) {
+      // Shift + click.
+      callbacks.onLasso?.([], 'end', new Int32Array(0));
+      const i = pick(e.clientX, e.clientY);
+      if (i !== null) callbacks.onPointToggle?.(i);
+      return;
+    }
+    camera.updateMatrixWorld();
+    const viewProjection = camera.projectionMatrix.clone().multiply(camera.matrixWorldInverse).elements;
+    callbacks.onLasso?.(polygon, 'end', pointsInPolygon(cloud.positions, cloud.count, cloud.hidden, viewProjection, canvas.getBoundingClientRect(), polygon));
+  }
+
   const onPointerDown = (e: PointerEvent): void => {
     downAt = { x: e.clientX, y: e.clientY, t: performance.now(), button: e.button };
+    if (e.button === 0 && e.shiftKey) {
+      // The controls must not orbit while the lasso is drawn (they see this press after us).
+      lasso = [{ x: e.clientX, y: e.clientY }];
+      controls.enabled = false;
+      capture(e);
+      return;
+    }
     if (e.button === 0 && cursorAt && nearCursor(e.clientX, e.clientY)) {
       draggingCursor = true;
       controls.enabled = false;
-      try {
-        canvas.setPointerCapture(e.pointerId);
-      } catch {
-        // A synthetic pointer (tests, automation) cannot be captured; the drag works without.
-      }
+      capture(e);
       canvas.style.cursor = 'grabbing';
       callbacks.onCursorDrag?.([...cursorAt], 'start');
     }
@@ -113,6 +156,14 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   };
 
   const onPointerMove = (e: PointerEvent): void => {
+    if (lasso) {
+      const last = lasso[lasso.length - 1];
+      if (Math.hypot(e.clientX - last.x, e.clientY - last.y) >= 3) {
+        lasso.push({ x: e.clientX, y: e.clientY });
+        callbacks.onLasso?.(lasso, 'move', new Int32Array(0));
+      }
+      return;
+    }
     if (draggingCursor) {
       const p = spotAt(e.clientX, e.clientY, cursorAt ?? undefined);
       if (p) {
@@ -129,14 +180,14 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   const onPointerUp = (e: PointerEvent): void => {
     const down = downAt;
     downAt = null;
+    if (lasso) {
+      endLasso(e, down);
+      return;
+    }
     if (draggingCursor) {
       draggingCursor = false;
       controls.enabled = true;
-      try {
-        canvas.releasePointerCapture(e.pointerId);
-      } catch {
-        // Not captured.
-      }
+      release(e);
       canvas.style.cursor = 'grab';
       if (cursorAt) callbacks.onCursorDrag?.([...cursorAt], 'end');
       return;

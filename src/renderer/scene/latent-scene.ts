@@ -34,6 +34,8 @@ export interface LatentScene {
   setColors(rgb: Float32Array): void;
   /** Per point, non-zero hides it (and it cannot be picked); null shows all. */
   setHidden(mask: Uint8Array | null): void;
+  /** Per point 0 normal, 1 dimmed, 2 highlighted (search matches, the selection); null: all normal. */
+  setMarks(marks: Uint8Array | null): void;
   setPointScale(scale: number): void;
   setCursor(p: Vec3 | null): void;
   /** The prior N(0, I)'s 1σ and 2σ shells: spheres for d = 3, circles for d = 2. */
@@ -41,6 +43,8 @@ export interface LatentScene {
   /** A polyline through view positions (n × 3), e.g. an interpolation path; null removes it. */
   setPath(points: Float32Array | null, options?: PathOptions): void;
   resetView(animate?: boolean): void;
+  /** Glides the camera to look at p from close by (the direction it looks from is kept). */
+  flyTo(p: Vec3): void;
   getCamera(): CameraState;
   setCamera(camera: CameraState): void;
   pick(clientX: number, clientY: number): number | null;
@@ -105,12 +109,21 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
     setAxes: (visible) => overlays.setAxes(visible),
     setColors: (rgb) => cloud.setColors(rgb),
     setHidden: (mask) => cloud.setHidden(mask),
+    setMarks: (marks) => cloud.setMarks(marks),
     setPointScale: (scale) => cloud.setScale(scale),
     setCursor: (p) => interaction.setCursor(p),
     setShells: (mode) => overlays.setShells(mode),
     setPath: (points, options) => overlays.setPath(points, options),
     resetView(animate = true) {
       stage.setCamera(home, animate ? 450 : 0);
+    },
+    flyTo(p) {
+      const { position, target } = stage.getCamera();
+      const offset = [0, 1, 2].map((a) => position[a] - target[a]);
+      const length = Math.hypot(...offset) || 1;
+      const distance = Math.min(length, radius * 0.6);
+      const to = offset.map((v, a) => p[a] + (v / length) * distance) as Vec3;
+      stage.setCamera({ position: to, target: [p[0], p[1], p[2]] }, 600);
     },
     getCamera: () => stage.getCamera(),
     setCamera: (camera) => stage.setCamera(camera),

@@ -21,6 +21,8 @@ export interface PointCloud {
   readonly glideMs: number;
   setColors(rgb: Float32Array): void;
   setHidden(mask: Uint8Array | null): void;
+  /** Per point 0 normal, 1 dimmed, 2 highlighted; null: all normal. */
+  setMarks(marks: Uint8Array | null): void;
   setScale(scale: number): void;
   /** Where point i is drawn now (mid-glide included). */
   positionOf(i: number): Vec3 | null;
@@ -112,6 +114,9 @@ export function createPointCloud(stage: Stage): PointCloud {
           geometry.setAttribute('aHidden', new BufferAttribute(new Float32Array(n), 1));
           hidden = null;
         }
+        if (!geometry.getAttribute('aMark') || geometry.getAttribute('aMark').count !== n) {
+          geometry.setAttribute('aMark', new BufferAttribute(new Float32Array(n), 1));
+        }
         geometry.setDrawRange(0, n);
         updateSize();
       }
@@ -131,6 +136,14 @@ export function createPointCloud(stage: Stage): PointCloud {
       if (!attr) return;
       const a = attr.array as Float32Array;
       for (let i = 0; i < count; i++) a[i] = hidden ? hidden[i] : 0;
+      attr.needsUpdate = true;
+      stage.requestRender();
+    },
+    setMarks(marks) {
+      const attr = geometry.getAttribute('aMark') as BufferAttribute | undefined;
+      if (!attr) return;
+      const a = attr.array as Float32Array;
+      for (let i = 0; i < count; i++) a[i] = marks && i < marks.length ? marks[i] : 0;
       attr.needsUpdate = true;
       stage.requestRender();
     },

@@ -1,33 +1,44 @@
 /**
  * The scene's GLSL: round, shaded point sprites that morph between two layouts on the GPU (so a
  * glide costs one uniform per frame, not a buffer upload), and the ring sprites of path keyframes.
+ * Each point carries a mark (0 normal, 1 dimmed, 2 highlighted: state/point-marks.ts): search
+ * matches and selected points are drawn larger with a white rim, the rest of a search dimmed — one
+ * attribute, no second draw of the cloud.
  */
 
 export const POINT_VERTEX = /* glsl */ `
 attribute vec3 positionTo;
 attribute vec3 aColor;
 attribute float aHidden;
+attribute float aMark;
 uniform float uMix;
 uniform float uSize;
 varying vec3 vColor;
+varying float vMark;
 void main() {
   vec3 p = mix(position, positionTo, uMix);
   vec4 mv = modelViewMatrix * vec4(p, 1.0);
   gl_Position = aHidden > 0.5 ? vec4(2.0, 2.0, 2.0, 1.0) : projectionMatrix * mv;
   // Slightly larger up close, never below the base size.
-  gl_PointSize = uSize * clamp(3.0 / -mv.z, 1.0, 2.5);
+  float markSize = aMark > 1.5 ? 1.7 : (aMark > 0.5 ? 0.8 : 1.0);
+  gl_PointSize = uSize * markSize * clamp(3.0 / -mv.z, 1.0, 2.5);
   vColor = aColor;
+  vMark = aMark;
 }`;
 
 export const POINT_FRAGMENT = /* glsl */ `
 varying vec3 vColor;
+varying float vMark;
 void main() {
   vec2 c = gl_PointCoord - 0.5;
   float r2 = dot(c, c);
   if (r2 > 0.25) discard;
   // A soft rim gives each sprite a little volume.
   float rim = smoothstep(0.10, 0.25, r2);
-  gl_FragColor = vec4(vColor * (1.0 - 0.38 * rim) + 0.10 * (1.0 - rim), 1.0);
+  vec3 col = vColor * (1.0 - 0.38 * rim) + 0.10 * (1.0 - rim);
+  if (vMark > 1.5) col = mix(col, vec3(1.0), smoothstep(0.13, 0.19, r2));
+  else if (vMark > 0.5) col = mix(vec3(0.063, 0.071, 0.09), col, 0.22);
+  gl_FragColor = vec4(col, 1.0);
 }`;
 
 export const RING_VERTEX = /* glsl */ `

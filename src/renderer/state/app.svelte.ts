@@ -8,8 +8,11 @@
 import type { DatasetSummary, Embeddings, EpochMetrics, EventData, ModelSummary, Status, TrainSettings } from '../../shared/contract';
 import { ApiError, type Api, type ConnectionState } from '../lib/api';
 import { AnimationState } from './animation.svelte';
+import { CameraRequests } from './camera-requests.svelte';
 import { LatentViewState } from './latent-view.svelte';
 import { ProjectState } from './project.svelte';
+import { SearchState } from './search.svelte';
+import { SelectionState } from './selection.svelte';
 import type { NoticeLevel, Session } from './session';
 
 export interface Notice {
@@ -67,6 +70,11 @@ export class AppState implements Session {
   /** Keyframes, the path through them, its preview and export. */
   readonly animation: AnimationState;
   readonly project: ProjectState;
+  /** The search box and the points it matches. */
+  readonly search: SearchState;
+  /** The selected points (lasso, Shift+click, a search). */
+  readonly selection: SelectionState;
+  readonly camera = new CameraRequests();
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -75,6 +83,8 @@ export class AppState implements Session {
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view);
     this.project = new ProjectState(this, this.animation);
+    this.search = new SearchState(this.view);
+    this.selection = new SelectionState(this.view);
   }
 
   async init(): Promise<void> {

@@ -48,8 +48,6 @@ export class LatentViewState {
   nearestSpace = $state<'latent' | 'pixel'>('latent');
   /** A path drawn over the view (n × 3 view positions) — set by other panels through setPathOverlay. */
   pathOverlay = $state.raw<{ points: Float32Array; keyframes: Float32Array | null; color?: string } | null>(null);
-  /** A request to move the camera home (LatentView watches it). */
-  resetRequests = $state(0);
 
   readonly thumbnails: ThumbnailAtlas;
   readonly decodes: LatestOnly<DecodeRequest, Images>;
@@ -415,7 +413,8 @@ export class LatentViewState {
     if (mode !== 'label') await this.loadStats();
   }
 
-  private async loadStats(): Promise<void> {
+  /** Loads every point's recon error and KL once per model (colours, the selection's table). */
+  async loadStats(): Promise<void> {
     if (this.stats || this.statsLoading || !this.app.embeddings) return;
     this.statsLoading = true;
     const key = this.embeddingsKey;
@@ -440,9 +439,5 @@ export class LatentViewState {
     const others = names.map((_, i) => i).filter((i) => i !== label);
     const alreadySolo = others.every((i) => this.hiddenLabels.includes(i)) && !this.hiddenLabels.includes(label);
     this.hiddenLabels = alreadySolo ? [] : others;
-  }
-
-  requestReset(): void {
-    this.resetRequests++;
   }
 }

@@ -1,0 +1,25 @@
+/**
+ * The search box's state: the query and which points of the current layout it matches (the view
+ * highlights those and dims the rest). The language is point-query.ts's.
+ */
+import type { LatentViewState } from './latent-view.svelte';
+import { queryPoints, type QueryResult } from './point-query';
+
+export class SearchState {
+  query = $state('');
+  /** Per dataset index, its file path (folders; null: none known). */
+  files = $state.raw<readonly string[] | null>(null);
+
+  /** What the query matches in the current layout (null: no search). */
+  readonly result: QueryResult | null = $derived.by(() => {
+    const l = this.view.layout;
+    if (!l) return null;
+    return queryPoints({ count: l.count, ids: l.ids, labels: l.labels, labelNames: l.labelNames, files: this.files }, this.query);
+  });
+
+  constructor(private readonly view: LatentViewState) {}
+
+  clear(): void {
+    this.query = '';
+  }
+}

