@@ -9,6 +9,7 @@ import type { DatasetSummary, Embeddings, EpochMetrics, EventData, ModelSummary,
 import { ApiError, type Api, type ConnectionState } from '../lib/api';
 import { AnimationState } from './animation.svelte';
 import { CameraRequests } from './camera-requests.svelte';
+import { FiguresState } from './figures.svelte';
 import { LatentViewState } from './latent-view.svelte';
 import { ProjectState } from './project.svelte';
 import { SearchState } from './search.svelte';
@@ -75,6 +76,8 @@ export class AppState implements Session {
   /** The selected points (lasso, Shift+click, a search). */
   readonly selection: SelectionState;
   readonly camera = new CameraRequests();
+  /** The VAE figures: traversal, prior samples, manifold. */
+  readonly figures: FiguresState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -85,6 +88,7 @@ export class AppState implements Session {
     this.project = new ProjectState(this, this.animation);
     this.search = new SearchState(this.view);
     this.selection = new SelectionState(this.view);
+    this.figures = new FiguresState(this, this.view, this.camera);
   }
 
   async init(): Promise<void> {

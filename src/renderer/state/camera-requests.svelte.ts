@@ -2,13 +2,27 @@
  * Requests to move the 3D view's camera from anywhere in the page (a key, a table row, a bookmark):
  * the latest one, which the view carries out. A sequence number makes a repeated request new.
  */
-import type { Vec3 } from '../scene/types';
+import type { CameraState, Vec3 } from '../scene/types';
 
 export type CameraRequest = { kind: 'reset' } | { kind: 'fly'; to: Vec3 };
 
 export class CameraRequests {
   latest = $state.raw<(CameraRequest & { seq: number }) | null>(null);
   private seq = 0;
+  private reader: (() => CameraState) | null = null;
+
+  /** The 3D view lends a way to read its camera (figures use its plane); returns the release. */
+  attach(read: () => CameraState): () => void {
+    this.reader = read;
+    return () => {
+      if (this.reader === read) this.reader = null;
+    };
+  }
+
+  /** Where the camera is now (null: no 3D view). */
+  current(): CameraState | null {
+    return this.reader?.() ?? null;
+  }
 
   /** Back to the layout's home view. */
   reset(): void {

@@ -1,11 +1,14 @@
 /**
- * The explorer's search and selection in Chromium against a `latentscape serve` of their own (a
- * fresh data dir: the default MNIST model, all 70,000 points):
+ * The explorer's tools in Chromium against a `latentscape serve` of their own (a fresh data dir:
+ * the default MNIST model, d = 3, all 70,000 points):
  *  - search: a label name, a regex, an image number, a broken regex; matches highlighted, the rest
  *    dimmed (the canvas reports what it drew);
  *  - selection: Shift+drag lasso, Shift+click toggles, isolate / invert / clear, the label
  *    breakdown, the sortable table (a click flies to the point and decodes it), the selection as
- *    keyframes and as a group of latent arithmetic.
+ *    keyframes and as a group of latent arithmetic;
+ *  - the VAE figures: a traversal grid of the decoded point (one row per latent dimension, 9
+ *    columns), prior samples, the manifold over the view plane; a clicked cell is decoded into the
+ *    decode panel (the same pixels as the cell), and the figure exports as a PNG.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -187,5 +190,92 @@ test('selection: lasso, Shift+click, isolate / invert / clear, breakdown, table,
   await page.mouse.click(point!.x, point!.y);
   await expect.poll(() => selectionCount(page)).toBe(0);
   await page.keyboard.up('Shift');
+  expect(problems).toEqual([]);
+});
+
+/** A cell of a figure canvas and the decoded image, as grey values (first channel). */
+async function cellPixels(page: Page, testid: string, row: number, col: number, size: number): Promise<number[]> {
+  return page.getByTestId(testid).evaluate(
+    (el, { row, col, size }) => {
+      const c = el as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(col * (size + 1), row * (size + 1), size, size).data;
+      return Array.from({ length: size * size }, (_, i) => data[i * 4]);
+    },
+    { row, col, size },
+  );
+}
+
+async function decodedPixels(page: Page): Promise<number[]> {
+  return page.getByTestId('decoded-image').evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: c.width * c.height }, (_, i) => data[i * 4]);
+  });
+}
+
+async function clickCell(page: Page, testid: string, row: number, col: number): Promise<void> {
+  const grid = page.getByTestId(testid);
+  const box = (await grid.boundingBox())!;
+  const rows = Number(await grid.getAttribute('data-rows'));
+  const cols = Number(await grid.getAttribute('data-cols'));
+  await page.mouse.click(box.x + ((col + 0.5) * box.width) / cols, box.y + ((row + 0.5) * box.height) / rows);
+}
+
+test('VAE figures: traversal grid, prior samples and the manifold; a clicked cell decodes; PNG export', async ({ page }, testInfo) => {
+  const problems = await openCloud(page);
+  await expect(page.getByTestId('traverse')).toBeDisabled();
+
+  // Decode a point, then traverse it: d = 3 rows (one per latent dimension) × 9 columns.
+  let clicked = false;
+  for (const [fx, fy] of [
+    [0.5, 0.5],
+    [0.48, 0.52],
+    [0.52, 0.47],
+    [0.45, 0.45],
+  ]) {
+    const p = await canvasSpot(page, fx, fy);
+    await page.mouse.move(p.x, p.y);
+    if (await page.getByTestId('hover-card').isVisible({ timeout: 1500 }).catch(() => false)) {
+      await page.mouse.click(p.x, p.y);
+      clicked = true;
+      break;
+    }
+  }
+  expect(clicked).toBe(true);
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'point');
+  const z0 = JSON.parse((await page.getByTestId('decoded-image').getAttribute('data-z'))!) as number[];
+  await page.getByTestId('traverse').click();
+  const grid = page.getByTestId('traversal-grid');
+  await expect(grid).toHaveAttribute('data-rows', '3');
+  await expect(grid).toHaveAttribute('data-cols', '9');
+  await screenshot(page, testInfo, 'traversal-grid.png');
+
+  // Row 1, column 8 is z0 + 3·e1; its decode lands in the decode panel with the cell's own pixels.
+  await clickCell(page, 'traversal-grid', 1, 8);
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'external');
+  const z = JSON.parse((await page.getByTestId('decoded-image').getAttribute('data-z'))!) as number[];
+  expect(z[0]).toBeCloseTo(z0[0], 5);
+  expect(z[1]).toBeCloseTo(z0[1] + 3, 5);
+  expect(z[2]).toBeCloseTo(z0[2], 5);
+  expect(await decodedPixels(page)).toEqual(await cellPixels(page, 'traversal-grid', 1, 8, 28));
+
+  // Export PNG: a real PNG of the whole grid (9 × 29 − 1 by 3 × 29 − 1 pixels).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('figure-export').click()]);
+  const png = await download.path().then((p) => import('node:fs').then((fs) => fs.readFileSync(p!)));
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([9 * 29 - 1, 3 * 29 - 1]);
+
+  // Prior samples: 8 × 8; the manifold: 15 × 15 over the view plane.
+  await page.getByTestId('figure-close').click();
+  await page.getByTestId('prior-samples').click();
+  await expect(page.getByTestId('prior-grid')).toHaveAttribute('data-rows', '8');
+  await expect(page.getByTestId('prior-grid')).toHaveAttribute('data-cols', '8');
+  await page.getByTestId('manifold').click();
+  await expect(page.getByTestId('manifold-grid')).toHaveAttribute('data-rows', '15');
+  await screenshot(page, testInfo, 'manifold-grid.png');
+  // The manifold's centre cell is the spot at the orbit target: its z is where the view's plane crosses it.
+  await clickCell(page, 'manifold-grid', 7, 7);
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'external');
+  expect(await decodedPixels(page)).toEqual(await cellPixels(page, 'manifold-grid', 7, 7, 28));
   expect(problems).toEqual([]);
 });
