@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { CameraSchema, DatasetSourceSchema, ProjectionSchema, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
+import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, ProjectionSchema, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
 import { docToSpec, specToDoc } from './path-files';
 import { parsePathSpec } from '../engine/latent/interpolate';
 import { MAX_PARAMETERS } from '../engine/model/vae';
@@ -65,6 +65,7 @@ export const ProjectFileSchema = z.strictObject({
       /** Each a path JSON document (the format of the path files), checked when read. */
       paths: z.array(z.unknown()).max(100),
       activePath: z.number().int().nonnegative().nullable(),
+      bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
     })
     .nullable()
     .optional(),
@@ -232,7 +233,7 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
       weightsHash: hash,
       embeddings,
       view: contents.view
-        ? { camera: contents.view.camera, paths: contents.view.paths.map((p) => docToSpec(p)), activePath: contents.view.activePath }
+        ? { camera: contents.view.camera, paths: contents.view.paths.map((p) => docToSpec(p)), activePath: contents.view.activePath, ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}) }
         : null,
     };
     const tmpFile = join(dir, tempName(PROJECT_FILE));
@@ -292,7 +293,7 @@ export async function readProject(dir: string): Promise<ProjectContents> {
       }
     });
     const active = file.view.activePath;
-    view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null };
+    view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null, ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}) };
   }
   // The model folder is the project's own: a real folder, not a link to somewhere else.
   if (file.model && !(await lstat(join(dir, file.model)).catch(() => null))?.isDirectory()) {

@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
-import { explorerCalls, explorerEvents, LinearKindSchema } from './explorer';
-import { MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
+import { explorerCalls, explorerEvents, LinearKindSchema, ProjectionKindSchema } from './explorer';
+import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
 
 export * from './names';
 export * from './explorer';
@@ -262,6 +262,22 @@ const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 export const CameraSchema = z.strictObject({ position: Vec3, target: Vec3, up: Vec3.optional(), zoom: z.number().positive().optional() });
 export type Camera = z.infer<typeof CameraSchema>;
 
+/**
+ * A named view of the explorer (a bookmark): restoring it glides the camera back and brings back
+ * the projection, colouring, search, selection (as dataset image numbers) and decoded latent.
+ * Plain JSON values: it is saved as it is in project.json.
+ */
+export const BookmarkSchema = z.strictObject({
+  name: z.string().min(1).max(MAX_LABEL_CHARS),
+  camera: CameraSchema,
+  projection: ProjectionKindSchema,
+  colorMode: z.enum(['label', 'recon', 'kl']),
+  search: z.string().max(MAX_LABEL_CHARS),
+  selection: z.array(count).max(MAX_BOOKMARK_SELECTION),
+  decoded: z.array(z.number()).max(MAX_LATENT).nullable(),
+});
+export type Bookmark = z.infer<typeof BookmarkSchema>;
+
 /** What a project remembers of the session besides the data and the model. */
 export const ProjectViewSchema = z.strictObject({
   camera: CameraSchema.nullable(),
@@ -272,6 +288,7 @@ export const ProjectViewSchema = z.strictObject({
     .refine((paths) => paths.reduce((n, p) => n + p.sources.length, 0) <= MAX_VIEW_KEYFRAMES, `paths: at most ${MAX_VIEW_KEYFRAMES} keyframes in all`),
   /** Which of `paths` the interpolation panel shows (null: none). */
   activePath: count.nullable(),
+  bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
 });
 export type ProjectView = z.infer<typeof ProjectViewSchema>;
 

@@ -11,7 +11,7 @@
  *    decode panel (the same pixels as the cell), and the figure exports as a PNG.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -277,5 +277,61 @@ test('VAE figures: traversal grid, prior samples and the manifold; a clicked cel
   await clickCell(page, 'manifold-grid', 7, 7);
   await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'external');
   expect(await decodedPixels(page)).toEqual(await cellPixels(page, 'manifold-grid', 7, 7, 28));
+  expect(problems).toEqual([]);
+});
+
+test('bookmarks: a named view comes back with its camera, projection, colours, search, selection and decoded point; kept in the project', async ({ page }) => {
+  const problems = await openCloud(page);
+  await expect(page.getByTestId('project-path')).toHaveAttribute('data-synced', 'true');
+  const canvas = page.getByTestId('latent-canvas');
+
+  // The view to keep: coloured by reconstruction error, images 0–999 selected, "7" searched, a spot decoded.
+  await page.getByTestId('color-recon').click();
+  await page.getByTestId('search').fill('#0-999');
+  await page.getByTestId('search').press('Enter');
+  await expect.poll(() => selectionCount(page)).toBe(1000);
+  await page.getByTestId('search').fill('7');
+  await page.getByTestId('decode-z').fill('0.5, -0.25, 1');
+  await page.getByTestId('decode-z').press('Enter');
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-z', '[0.5,-0.25,1]');
+  await page.waitForTimeout(800); // any camera glide settles
+  const camera = await canvas.getAttribute('data-camera');
+  await page.getByTestId('bookmark-name').fill('sevens in 0–999');
+  await page.getByTestId('bookmark-add').click();
+  await expect(page.getByTestId('bookmarks')).toHaveAttribute('data-count', '1');
+
+  // Change everything.
+  await page.getByTestId('color-label').click();
+  await page.getByTestId('search').fill('');
+  await page.getByTestId('selection-clear').click();
+  await page.getByTestId('decode-z').fill('0, 0, 0');
+  await page.getByTestId('decode-z').press('Enter');
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-z', '[0,0,0]');
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 8 });
+  await page.mouse.up();
+  await expect(canvas).not.toHaveAttribute('data-camera', camera!);
+
+  // One click brings it back (the camera glides there).
+  await page.getByTestId('bookmark').click();
+  await expect(page.getByTestId('color-recon')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('search')).toHaveValue('7');
+  await expect.poll(() => selectionCount(page)).toBe(1000);
+  await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-z', '[0.5,-0.25,1]');
+  await expect(canvas).toHaveAttribute('data-camera', camera!);
+
+  // Saved with the project, and back after a reload (the app keeps the page's view).
+  const project = join(dirs[0], 'bookmarked');
+  await page.getByTestId('project-path-input').fill(project);
+  await page.getByTestId('project-save').click();
+  await expect(page.getByTestId('notice').filter({ hasText: `project saved to ${project}` })).toBeVisible();
+  const saved = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')).view.bookmarks;
+  expect(saved).toHaveLength(1);
+  expect(saved[0]).toMatchObject({ name: 'sevens in 0–999', projection: 'identity', colorMode: 'recon', search: '7', decoded: [0.5, -0.25, 1] });
+  expect(saved[0].selection).toHaveLength(1000);
+  await page.reload();
+  await expect(page.getByTestId('bookmarks')).toHaveAttribute('data-count', '1', { timeout: 60_000 });
   expect(problems).toEqual([]);
 });

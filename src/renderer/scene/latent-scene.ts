@@ -46,7 +46,8 @@ export interface LatentScene {
   /** Glides the camera to look at p from close by (the direction it looks from is kept). */
   flyTo(p: Vec3): void;
   getCamera(): CameraState;
-  setCamera(camera: CameraState): void;
+  /** Jumps to a camera, or glides there over `ms`. */
+  setCamera(camera: CameraState, ms?: number): void;
   pick(clientX: number, clientY: number): number | null;
   spotAt(clientX: number, clientY: number, through?: Vec3): Vec3 | null;
   toScreen(p: Vec3): { x: number; y: number } | null;
@@ -126,7 +127,7 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       stage.setCamera({ position: to, target: [p[0], p[1], p[2]] }, 600);
     },
     getCamera: () => stage.getCamera(),
-    setCamera: (camera) => stage.setCamera(camera),
+    setCamera: (camera, ms) => stage.setCamera(camera, ms),
     pick: (x, y) => interaction.pick(x, y),
     spotAt: (x, y, through) => interaction.spotAt(x, y, through),
     toScreen: (p) => stage.toScreen(p),

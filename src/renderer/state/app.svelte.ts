@@ -8,6 +8,7 @@
 import type { DatasetSummary, Embeddings, EpochMetrics, EventData, ModelSummary, Status, TrainSettings } from '../../shared/contract';
 import { ApiError, type Api, type ConnectionState } from '../lib/api';
 import { AnimationState } from './animation.svelte';
+import { BookmarksState } from './bookmarks.svelte';
 import { CameraRequests } from './camera-requests.svelte';
 import { FiguresState } from './figures.svelte';
 import { LatentViewState } from './latent-view.svelte';
@@ -71,6 +72,8 @@ export class AppState implements Session {
   /** Keyframes, the path through them, its preview and export. */
   readonly animation: AnimationState;
   readonly project: ProjectState;
+  /** Named views kept in the project. */
+  readonly bookmarks: BookmarksState;
   /** The search box and the points it matches. */
   readonly search: SearchState;
   /** The selected points (lasso, Shift+click, a search). */
@@ -85,9 +88,10 @@ export class AppState implements Session {
   constructor(readonly api: Api) {
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view);
-    this.project = new ProjectState(this, this.animation);
     this.search = new SearchState(this.view);
     this.selection = new SelectionState(this.view);
+    this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
+    this.project = new ProjectState(this, this.animation, this.bookmarks);
     this.figures = new FiguresState(this, this.view, this.camera);
   }
 

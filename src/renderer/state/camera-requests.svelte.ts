@@ -4,7 +4,7 @@
  */
 import type { CameraState, Vec3 } from '../scene/types';
 
-export type CameraRequest = { kind: 'reset' } | { kind: 'fly'; to: Vec3 };
+export type CameraRequest = { kind: 'reset' } | { kind: 'fly'; to: Vec3 } | { kind: 'glide'; to: CameraState };
 
 export class CameraRequests {
   latest = $state.raw<(CameraRequest & { seq: number }) | null>(null);
@@ -27,6 +27,11 @@ export class CameraRequests {
   /** Back to the layout's home view. */
   reset(): void {
     this.latest = { kind: 'reset', seq: ++this.seq };
+  }
+
+  /** Glide to a camera (a bookmark's). */
+  glideTo(to: CameraState): void {
+    this.latest = { kind: 'glide', to: { position: [...to.position], target: [...to.target] }, seq: ++this.seq };
   }
 
   /** Glide to look at a view position from close by. */

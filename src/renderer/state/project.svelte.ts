@@ -5,6 +5,7 @@
  */
 import type { Camera, EventData, ProjectSummary, ProjectView } from '../../shared/contract';
 import type { AnimationState } from './animation.svelte';
+import type { BookmarksState } from './bookmarks.svelte';
 import type { Session } from './session';
 
 export interface CameraAccess {
@@ -58,6 +59,7 @@ export class ProjectState {
   constructor(
     private readonly app: Session,
     readonly animation: AnimationState,
+    private readonly bookmarks: BookmarksState,
   ) {}
 
   listen(): () => void {
@@ -122,7 +124,8 @@ export class ProjectState {
   }
 
   view(): ProjectView {
-    return this.animation.viewPart(this.camera?.get() ?? null);
+    const view = this.animation.viewPart(this.camera?.get() ?? null);
+    return this.bookmarks.list.length ? { ...view, bookmarks: this.bookmarks.list } : view;
   }
 
   /** Something of the view changed: tell the app (debounced); it writes the project when autosave is on. */
@@ -146,6 +149,7 @@ export class ProjectState {
         this.missingFolder = current.missingFolder;
         if (current.view) {
           this.animation.restore(current.view);
+          this.bookmarks.load(current.view.bookmarks);
           this.restoredCamera = current.view.camera;
           this.restoredFor = null;
           this.reapplyCamera();
@@ -163,7 +167,7 @@ export class ProjectState {
   private async pushView(): Promise<void> {
     if (!this.synced) return;
     const view = this.view();
-    const key = JSON.stringify({ c: view.camera, p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]), a: view.activePath, s: this.autosave, path: this.path });
+    const key = JSON.stringify({ c: view.camera, p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]), a: view.activePath, b: view.bookmarks, s: this.autosave, path: this.path });
     if (key === this.pushed) return;
     this.pushed = key;
     try {
@@ -222,6 +226,7 @@ export class ProjectState {
     this.path = p.path;
     this.missingFolder = p.missingFolder;
     this.animation.restore(p.view);
+    this.bookmarks.load(p.view?.bookmarks);
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();

@@ -3,10 +3,10 @@
  * encoded for real, must fit in it, and it must not be much bigger than they are.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LABEL_CHARS, MAX_LATENT, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, calls, type PathDoc } from '../../../src/shared/contract';
+import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LABEL_CHARS, MAX_LATENT, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, calls, type PathDoc } from '../../../src/shared/contract';
 import { encodeFrame } from '../../../src/shared/wire';
 
-function worstView(): { camera: null; paths: PathDoc[]; activePath: number } {
+function worstView(): { camera: null; paths: PathDoc[]; activePath: number; bookmarks: unknown[] } {
   const perPath = MAX_VIEW_KEYFRAMES / MAX_VIEW_PATHS;
   // A control character JSON-escapes to six bytes: the longest a label can get on the wire.
   const label = '\u0001'.repeat(MAX_LABEL_CHARS);
@@ -21,7 +21,16 @@ function worstView(): { camera: null; paths: PathDoc[]; activePath: number } {
     spacing: 'length' as const,
     fps: 119.99999,
   }));
-  return { camera: null, paths, activePath: 99 };
+  const bookmarks = Array.from({ length: MAX_BOOKMARKS }, () => ({
+    name: label,
+    camera: { position: [-1.2345678901234567e-300, 1, 1], target: [-1.2345678901234567e-300, 0, 0] },
+    projection: 'umap',
+    colorMode: 'recon',
+    search: label,
+    selection: Array.from({ length: MAX_BOOKMARK_SELECTION }, (_, i) => 1_000_000_000 + i),
+    decoded: Array.from({ length: MAX_LATENT }, () => -1.2345678901234567e-300),
+  }));
+  return { camera: null, paths, activePath: 99, bookmarks };
 }
 
 describe('MAX_CALL_FRAME_BYTES', () => {
