@@ -7,11 +7,14 @@ export const COMMON_OPTIONS = {
   backend: { type: 'string' },
 } as const;
 
-/** Starts the tfjs backend; with `out`, every JSON line it prints from now on names the backend. */
+/**
+ * Starts the tfjs backend; with `out`, every JSON line it prints from now on names the backend and
+ * the backends passed over, with why (`fallbacks`).
+ */
 export async function startBackend(explicit: string | undefined, out?: CliOutput): Promise<BackendInfo> {
   try {
     const info = await initBackend(explicit);
-    out?.stamp({ backend: info.name });
+    out?.stamp({ backend: info.name, fallbacks: info.fallbacks });
     return info;
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -1,6 +1,10 @@
 /**
  * Picks the tfjs backend at run time: native tensorflow (tfjs-node, an optional dependency that may
  * not have installed) → wasm → cpu. `LATENTSCAPE_BACKEND` or an explicit request forces one.
+ *
+ * A backend is chosen only after it passed a smoke check (./backend-smoke: a tiny VAE's forward
+ * pass, gradient and Adam step against the cpu backend's numbers); each one passed over leaves its
+ * reason in `fallbacks`, which the status bar and every CLI JSON line show.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; the @tensorflow/tfjs bundle registers them (and is what
@@ -8,6 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { smokeCheck } from './backend-smoke';
+import { restoreNodeUtil } from './node-util-shim';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
@@ -21,13 +27,36 @@ export interface BackendInfo {
 
 let current: BackendInfo | null = null;
 
-async function tryTensorflow(): Promise<string | null> {
+/**
+ * The module that provides the tensorflow backend: tfjs-node, or what LATENTSCAPE_TFJS_NODE names
+ * (e.g. @tensorflow/tfjs-node-gpu; the tests point it at stand-ins that are missing or broken).
+ */
+function tfjsNodeModule(): string {
+  return process.env.LATENTSCAPE_TFJS_NODE || '@tensorflow/tfjs-node';
+}
+
+/** Reasons are shown to users and logged: keep the install location out of them. */
+export function withoutPaths(message: string): string {
+  return message
+    .replace(/(?:[A-Za-z]:)?[\\/][^\s'"()]*?node_modules[\\/]/g, 'node_modules/')
+    .replace(/(^|[\s'"(])(?:[A-Za-z]:)?[\\/](?:[^\s'"()\\/]+[\\/])+([^\s'"()\\/]+)/g, '$1…/$2');
+}
+
+function firstLine(err: unknown): string {
+  return withoutPaths(String((err as Error)?.message ?? err).split('\n')[0]);
+}
+
+async function loadTensorflow(): Promise<string | null> {
+  // tfjs-node 4.22.0 calls util.isNullOrUndefined, gone since Node 23 (see node-util-shim).
+  restoreNodeUtil();
+  // libtensorflow logs its start-up (oneDNN, CPU features) to stderr unless told otherwise.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     // A variable specifier keeps bundlers and the type checker from requiring the optional package.
-    const pkg = '@tensorflow/tfjs-node';
-    await import(/* @vite-ignore */ pkg);
+    const specifier = tfjsNodeModule();
+    await import(/* @vite-ignore */ specifier);
   } catch (err) {
-    return `tfjs-node is not installed or failed to load (${(err as Error).message.split('\n')[0]})`;
+    return `tfjs-node is not installed or failed to load (${firstLine(err)})`;
   }
   if (!tf.findBackend('tensorflow')) {
     return 'tfjs-node loaded a different @tensorflow/tfjs-core than the engine (versions must match exactly)';
@@ -37,7 +66,7 @@ async function tryTensorflow(): Promise<string | null> {
 
 async function activate(name: BackendName): Promise<string | null> {
   if (name === 'tensorflow') {
-    const why = await tryTensorflow();
+    const why = await loadTensorflow();
     if (why) return why;
   }
   try {
@@ -45,9 +74,15 @@ async function activate(name: BackendName): Promise<string | null> {
     const ok = await withQuietConsole(() => tf.setBackend(name));
     if (!ok) return `${name} backend failed to initialise`;
     await tf.ready();
-    return null;
   } catch (err) {
-    return `${name} backend failed to initialise (${(err as Error).message})`;
+    return `${name} backend failed to initialise (${firstLine(err)})`;
+  }
+  // cpu is the reference the others are checked against.
+  if (name === 'cpu') return null;
+  try {
+    return await withQuietConsole(() => smokeCheck(name));
+  } catch (err) {
+    return `smoke check failed (${firstLine(err)})`;
   }
 }
 
@@ -72,7 +107,7 @@ async function withQuietConsole<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function requestedBackend(explicit?: string): BackendRequest {
-  const raw = (explicit ?? process.env.LATENTSCAPE_BACKEND ?? 'auto').toLowerCase();
+  const raw = (explicit || process.env.LATENTSCAPE_BACKEND || 'auto').toLowerCase();
   if (!(BACKEND_REQUESTS as readonly string[]).includes(raw)) {
     throw new Error(`unknown backend "${raw}": use one of ${BACKEND_REQUESTS.join(', ')}`);
   }
@@ -98,9 +133,4 @@ export async function initBackend(explicit?: string): Promise<BackendInfo> {
 
 export function backendName(): BackendName {
   return (current?.name ?? tf.getBackend()) as BackendName;
-}
-
-/** True when the active backend registers a kernel (e.g. wasm lacks Conv2DBackpropFilter). */
-export function hasKernel(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
 }
