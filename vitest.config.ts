@@ -1,13 +1,55 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/** The engine tests that also run on native TensorFlow (the `tensorflow` project). */
+const ENGINE_TESTS = [
+  'test/unit/engine/model/vae.test.ts',
+  'test/unit/engine/model/distributions.test.ts',
+  'test/unit/engine/train/trainer.test.ts',
+  'test/unit/engine/train/checkpoint.test.ts',
+  'test/unit/cli/interpolate.test.ts', // export: frames decoded by the model, written as GIF/WebM/PNG
+];
+
+/** Why native TensorFlow is not here, or null when tfjs-node, libtensorflow and the addon are. */
+function nativeMissing(): string | null {
+  const root = dirname(fileURLToPath(import.meta.url));
+  const pkg = join(root, 'node_modules', '@tensorflow', 'tfjs-node');
+  if (!existsSync(join(pkg, 'package.json'))) return '@tensorflow/tfjs-node is not installed (`npm run setup:native` sets it up)';
+  const lib = join(pkg, 'deps', 'lib');
+  if (!existsSync(lib) || !readdirSync(lib).some((f) => f.startsWith('libtensorflow'))) return 'libtensorflow is not installed (`npm run setup:native` fetches it)';
+  const built = existsSync(join(pkg, 'lib')) && readdirSync(join(pkg, 'lib')).some((d) => existsSync(join(pkg, 'lib', d, 'tfjs_binding.node')));
+  if (!built) return "tfjs-node's addon is not built (`npm run setup:native` builds it)";
+  return null;
+}
+
+const missing = nativeMissing();
+// The default reporter shows a skipped test only as a count: say why here too.
+if (missing && !process.env.LATENTSCAPE_NATIVE_NOTED) {
+  process.env.LATENTSCAPE_NATIVE_NOTED = '1'; // the config is loaded more than once per run
+  process.stderr.write(`[vitest] tensorflow project: the engine tests on native TensorFlow are skipped: ${missing}\n`);
+}
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     // tfjs backends are process-global; run files in separate forks, two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'tensorflow',
+          // Without native TensorFlow one placeholder test reports the skip and its reason.
+          include: missing ? ['test/native-unavailable.test.ts'] : ENGINE_TESTS,
+          env: { LATENTSCAPE_TEST_BACKEND: 'tensorflow', LATENTSCAPE_NATIVE_MISSING: missing ?? '' },
+        },
+      },
+    ],
   },
 });

@@ -2,12 +2,23 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend, type BackendName } from '../../src/engine/backend';
 
-/** Every engine test runs on wasm, the backend these machines (and CI) have. */
+/** Tests of wasm-specific code (custom ops, kernels) run on wasm, the backend every machine has. */
 export async function useWasm(): Promise<void> {
   const info = await initBackend('wasm');
   if (info.name !== 'wasm') throw new Error('wasm backend unavailable');
+}
+
+/**
+ * The backend the engine's model, trainer, checkpoint and export tests run on: wasm, or `tensorflow`
+ * in vitest's `tensorflow` project (LATENTSCAPE_TEST_BACKEND, see vitest.config.ts).
+ */
+export const TEST_BACKEND = (process.env.LATENTSCAPE_TEST_BACKEND || 'wasm') as BackendName;
+
+export async function useTestBackend(): Promise<void> {
+  const info = await initBackend(TEST_BACKEND);
+  if (info.name !== TEST_BACKEND) throw new Error(`${TEST_BACKEND} backend unavailable`);
 }
 
 export async function tempDir(prefix = 'latentscape-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {

@@ -13,13 +13,13 @@ import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/commands/interpolate';
-import { initBackend } from '../../../src/engine/backend';
 import { loadMnist } from '../../../src/engine/data/mnist';
 import { upscaleNearest } from '../../../src/engine/export';
 import { parsePathSpec } from '../../../src/engine/latent/interpolate';
 import { makeConfig, Vae } from '../../../src/engine/model/vae';
 import { saveModel } from '../../../src/engine/train/checkpoint';
 import { blockPayloads, find, IDS, parseEbml } from '../engine/export/ebml';
+import { TEST_BACKEND, useTestBackend } from '../helpers';
 
 let dir: string;
 let modelDir: string;
@@ -29,7 +29,7 @@ const FROM = [-3, -2.5];
 const TO = [2.75, 3];
 
 beforeAll(async () => {
-  await initBackend('wasm');
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'latentscape-interp-cli-'));
   modelDir = join(dir, 'model');
   vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 2, hidden: 64 }), 11);
@@ -49,7 +49,7 @@ async function interpolate(args: string[]): Promise<Record<string, unknown>> {
     return true;
   });
   try {
-    await run(['--model', modelDir, '--backend', 'wasm', '--json', ...args]);
+    await run(['--model', modelDir, '--backend', TEST_BACKEND, '--json', ...args]);
   } finally {
     spy.mockRestore();
   }
@@ -79,7 +79,7 @@ describe('latentscape interpolate', () => {
   it('--frames 60 --out a.gif: 60 frames of 28·scale px, first and last = decode(z_from), decode(z_to)', async () => {
     const out = join(dir, 'a.gif');
     const final = await interpolate(['--from', FROM.join(','), '--to', TO.join(','), '--frames', '60', '--out', out]);
-    expect(final).toMatchObject({ kind: 'gif', frames: 60, width: 112, height: 112, fps: 30, scale: SCALE, latent: 2, backend: 'wasm' });
+    expect(final).toMatchObject({ kind: 'gif', frames: 60, width: 112, height: 112, fps: 30, scale: SCALE, latent: 2, backend: TEST_BACKEND });
     const reader = new GifReader(new Uint8Array(await readFile(out)));
     expect(reader.numFrames()).toBe(60);
     expect([reader.width, reader.height]).toEqual([28 * SCALE, 28 * SCALE]);
@@ -160,7 +160,7 @@ describe('latentscape interpolate', () => {
     const exec = promisify(execFile);
     const bin = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../bin/latentscape.js');
     const out = join(dir, 'bin.gif');
-    const { stdout } = await exec(process.execPath, [bin, 'interpolate', '--model', modelDir, '--from', '0,0', '--to', '1,1', '--frames', '12', '--out', out, '--json', '--backend', 'wasm']);
+    const { stdout } = await exec(process.execPath, [bin, 'interpolate', '--model', modelDir, '--from', '0,0', '--to', '1,1', '--frames', '12', '--out', out, '--json', '--backend', TEST_BACKEND]);
     const final = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(final).toMatchObject({ final: true, kind: 'gif', frames: 12 });
     expect(new GifReader(new Uint8Array(await readFile(out))).numFrames()).toBe(12);

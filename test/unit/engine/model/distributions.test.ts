@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Bernoulli, DiagonalGaussian, stdNormalLogProb } from '../../../../src/engine/model/distributions';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, useTestBackend } from '../../helpers';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const mean = [

@@ -4,11 +4,11 @@ import { loadMnist } from '../../../../src/engine/data/mnist';
 import { limitDataset, type Dataset } from '../../../../src/engine/data/dataset';
 import { Vae, imagesToTensor, makeConfig } from '../../../../src/engine/model/vae';
 import { train } from '../../../../src/engine/train/trainer';
-import { useWasm } from '../../helpers';
+import { useTestBackend } from '../../helpers';
 
 let mnist: Dataset;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   mnist = await loadMnist();
 });
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Vae, makeConfig } from '../../../../src/engine/model/vae';
 import { loadModel, readManifest, saveModel } from '../../../../src/engine/train/checkpoint';
-import { tempDir, useWasm } from '../../helpers';
+import { tempDir, useTestBackend } from '../../helpers';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let model: string;

@@ -4,11 +4,11 @@ import { loadMnist } from '../../../../src/engine/data/mnist';
 import { limitDataset, type Dataset } from '../../../../src/engine/data/dataset';
 import { loadModel } from '../../../../src/engine/train/checkpoint';
 import { train } from '../../../../src/engine/train/trainer';
-import { tempDir, useWasm } from '../../helpers';
+import { TEST_BACKEND, tempDir, useTestBackend } from '../../helpers';
 
 let small: Dataset;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   small = limitDataset(await loadMnist(), 512);
 });
 
@@ -53,7 +53,7 @@ describe('trainer', () => {
       expect(m.train_loss).toBeCloseTo(m.recon + m.kl, 3);
       expect(m.test_loss).toBeCloseTo(m.test_recon + m.test_kl, 3);
       expect(m.samples_per_s).toBeGreaterThan(0);
-      expect(m.backend).toBe('wasm');
+      expect(m.backend).toBe(TEST_BACKEND);
     }
     expect(metrics[2].train_loss).toBeLessThan(metrics[0].train_loss);
     expect(metrics[2].test_loss).toBeLessThan(metrics[0].test_loss);
