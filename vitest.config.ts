@@ -1,7 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { nativeMissing } from './test/native-status';
 
 /** The engine tests that also run on native TensorFlow (the `tensorflow` project). */
 const ENGINE_TESTS = [
@@ -12,19 +12,7 @@ const ENGINE_TESTS = [
   'test/unit/cli/interpolate.test.ts', // export: frames decoded by the model, written as GIF/WebM/PNG
 ];
 
-/** Why native TensorFlow is not here, or null when tfjs-node, libtensorflow and the addon are. */
-function nativeMissing(): string | null {
-  const root = dirname(fileURLToPath(import.meta.url));
-  const pkg = join(root, 'node_modules', '@tensorflow', 'tfjs-node');
-  if (!existsSync(join(pkg, 'package.json'))) return '@tensorflow/tfjs-node is not installed (`npm run setup:native` sets it up)';
-  const lib = join(pkg, 'deps', 'lib');
-  if (!existsSync(lib) || !readdirSync(lib).some((f) => f.startsWith('libtensorflow'))) return 'libtensorflow is not installed (`npm run setup:native` fetches it)';
-  const built = existsSync(join(pkg, 'lib')) && readdirSync(join(pkg, 'lib')).some((d) => existsSync(join(pkg, 'lib', d, 'tfjs_binding.node')));
-  if (!built) return "tfjs-node's addon is not built (`npm run setup:native` builds it)";
-  return null;
-}
-
-const missing = nativeMissing();
+const missing = nativeMissing(dirname(fileURLToPath(import.meta.url)));
 // The default reporter shows a skipped test only as a count: say why here too.
 if (missing && !process.env.LATENTSCAPE_NATIVE_NOTED) {
   process.env.LATENTSCAPE_NATIVE_NOTED = '1'; // the config is loaded more than once per run

@@ -18,7 +18,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-'));
   const allowDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-allowed-'));
   const child = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', allowDir], {
-    env: { ...process.env, LATENTSCAPE_EXPOSE_ENGINE_PID: '1' },
+    // wasm unless told otherwise: the backend every machine has (backends.spec.ts covers tensorflow).
+    env: { ...process.env, LATENTSCAPE_EXPOSE_ENGINE_PID: '1', LATENTSCAPE_BACKEND: process.env.LATENTSCAPE_BACKEND || 'wasm' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
