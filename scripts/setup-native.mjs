@@ -222,6 +222,8 @@ function buildAddon() {
   ], { env: { ...process.env, npm_config_loglevel: 'warn' } });
   const addon = join(modulePath, `${pkg.binary.module_name}.node`);
   if (!existsSync(addon)) fail('building the addon', `node-gyp finished but ${relative(ROOT, addon)} is missing`);
+  // node-gyp's objects and a second copy of the addon: nothing loads them, and packaging would ship them.
+  rmSync(join(TFJS_NODE, 'build'), { recursive: true, force: true });
   return addon;
 }
 
