@@ -5,6 +5,7 @@ import { train } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
+import { suggestTraining } from '../../engine/train/defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../engine/model/vae';
 
 export async function run(argv: string[]): Promise<void> {
@@ -30,20 +31,28 @@ export async function run(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       resume: { type: 'boolean' },
       force: { type: 'boolean' },
+      'time-budget': { type: 'string' },
+      'budget-clock': { type: 'string' },
       out: { type: 'string' },
     },
   });
   const out = createOutput(Boolean(values.json));
   const outDir = required('out', values.out);
-  const arch = choiceOption('arch', values.arch, ['mlp', 'conv'] as const, 'mlp');
+  const dataSpec = required('data', values.data);
+  const isFolder = dataSpec.toLowerCase() !== 'mnist';
+  // Unset options are chosen from the dataset once it is loaded (engine/train/defaults.ts); here they
+  // are only checked, so bad arguments fail before anything is loaded.
+  const arch = choiceOption('arch', values.arch, ['mlp', 'conv'] as const, isFolder ? 'conv' : 'mlp');
   const latentDim = intOption('latent', values.latent, 2, MIN_LATENT, MAX_LATENT);
-  const epochs = intOption('epochs', values.epochs, 10, 1, 100000);
-  const batchSize = intOption('batch', values.batch, 128, 1, 65536);
-  const lr = numberOption('lr', values.lr, 1e-3, 1e-7, 10);
+  const explicitBudget = values['time-budget'] === undefined ? undefined : numberOption('time-budget', values['time-budget'], 0, 1, 7 * 24 * 3600);
+  const budgetClock = choiceOption('budget-clock', values['budget-clock'], ['wall', 'cpu'] as const, 'wall');
+  const explicitEpochs = values.epochs === undefined ? undefined : intOption('epochs', values.epochs, 10, 1, 100000);
+  const explicitBatch = values.batch === undefined ? undefined : intOption('batch', values.batch, 128, 1, 65536);
+  const explicitLr = values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10);
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
-  const likelihood = choiceOption('likelihood', values.likelihood, ['bernoulli', 'gaussian'] as const, 'bernoulli');
+  const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, ['bernoulli', 'gaussian'] as const, 'bernoulli');
   const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
-  const color = choiceOption('color', values.color, ['gray', 'rgb'] as const, 'gray');
+  const color = choiceOption('color', values.color, ['gray', 'rgb'] as const, isFolder ? 'rgb' : 'gray');
   const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
@@ -63,7 +72,7 @@ export async function run(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const loaded = await loadDataset(required('data', values.data), {
+    const loaded = await loadDataset(dataSpec, {
       size,
       color,
       fit,
@@ -72,6 +81,15 @@ export async function run(argv: string[]): Promise<void> {
     });
     const dataset = limitDataset(loaded.dataset, limit);
     out.info(`dataset: ${dataset.name}, ${dataset.split.train.length} train / ${dataset.split.test.length} test images, ${dataset.height}×${dataset.width}×${dataset.channels}`);
+    const suggested = suggestTraining({ kind: dataset.source.kind, trainCount: dataset.split.train.length, height: dataset.height, channels: dataset.channels });
+    const likelihood = explicitLikelihood ?? suggested.likelihood;
+    const learnedScale = values['learned-scale'] ?? (explicitLikelihood === undefined && suggested.learnedScale);
+    const batchSize = explicitBatch ?? suggested.batchSize;
+    const lr = explicitLr ?? suggested.lr;
+    // A folder trains on a time budget unless told how long; MNIST keeps its 10 epochs.
+    const timeBudget = explicitBudget ?? (explicitEpochs === undefined && isFolder ? suggested.timeBudgetSeconds : undefined);
+    const epochs = explicitEpochs ?? (timeBudget === undefined ? 10 : isFolder && explicitBudget === undefined ? suggested.epochs : 100000);
+    out.info(`settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`);
     const result = await train(dataset, {
       arch,
       latentDim,
@@ -80,11 +98,12 @@ export async function run(argv: string[]): Promise<void> {
       lr,
       beta,
       likelihood,
-      learnedScale: Boolean(values['learned-scale']),
+      learnedScale,
       binarize: Boolean(values.binarize),
       seed,
       outDir,
       resume,
+      ...(timeBudget === undefined ? {} : { timeBudget: { seconds: timeBudget, clock: budgetClock } }),
       signal: controller.signal,
       preprocessing: loaded.preprocessing,
       onEvent: (e) => {
@@ -111,6 +130,7 @@ export async function run(argv: string[]): Promise<void> {
       samples_per_s: last.samples_per_s,
       backend: backend.name,
       cancelled: result.cancelled,
+      budget_reached: result.budgetReached,
       out: outDir,
     });
     if (result.cancelled) process.exitCode = 130;

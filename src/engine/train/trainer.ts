@@ -47,6 +47,12 @@ export interface TrainOptions extends TrainConfig {
   onStep?: (info: { vae: Vae; epoch: number; step: number; stepsPerEpoch: number; loss: number; recon: number; kl: number; last: boolean }) => void | Promise<void>;
   /** Minimum milliseconds between 'step' events. */
   progressIntervalMs?: number;
+  /**
+   * Stop on time instead of (or before) `epochs`: an epoch is not started when the last one's duration
+   * says it would end past the budget. 'cpu' counts this process's CPU time (fair on a shared machine),
+   * 'wall' the time the user waits.
+   */
+  timeBudget?: { seconds: number; clock?: 'wall' | 'cpu' };
 }
 
 export interface TrainResult {
@@ -54,6 +60,16 @@ export interface TrainResult {
   metrics: EpochMetrics[];
   cancelled: boolean;
   epochsCompleted: number;
+  /** True when the time budget ended the run before `epochs`. */
+  budgetReached: boolean;
+}
+
+function budgetClock(kind: 'wall' | 'cpu'): () => number {
+  if (kind === 'wall') return () => performance.now() / 1000;
+  return () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
 }
 
 function datasetInfo(d: Dataset, preprocessing?: DatasetInfo['preprocessing']): DatasetInfo {
@@ -98,12 +114,26 @@ function checkDatasetFits(config: VaeConfig, d: Dataset): void {
   }
 }
 
+/** The decoder's learned log-variance never goes below this (σ ≈ 0.01 of the [0, 1] pixel range). */
+const MIN_DECODER_LOGVAR = Math.log(1e-4);
+/** How fast the decoder's variance follows the batches' squared error (an exponential moving average). */
+const SCALE_EMA = 0.1;
+
 /**
  * One optimisation step on a batch: Adam on mean(reconNll + β·kl) with one reparameterised sample.
  * Returns the batch's loss and terms as numbers; leaves no tensors behind.
+ *
+ * A Gaussian decoder with a learned scale is calibrated rather than trained by gradient steps: its
+ * shared variance σ² is set before every step to a moving average of the squared reconstruction error,
+ * which is σ²'s maximum-likelihood value. Adam from σ = 1 needs thousands of steps to get there, and
+ * until then the reconstruction term is too weak against the KL term, so colour images come out as
+ * grey blobs (the "σ-VAE" of Rybkin et al., 2021).
  */
 export function createTrainStep(vae: Vae, optimizer: tf.Optimizer, beta: number): (x: tf.Tensor4D, sampleSeed: number) => { loss: number; recon: number; kl: number } {
-  const varList = [...vae.params.values()];
+  const scale = vae.config.likelihood === 'gaussian' && vae.config.learnedScale ? vae.params.get('decoder/logvar') : undefined;
+  const varList = [...vae.params.values()].filter((v) => v !== scale);
+  const pixels = vae.config.height * vae.config.width * vae.config.channels;
+  let meanSquaredError: number | null = null;
   return (x, sampleSeed) => {
     let parts: tf.Tensor[] = [];
     const cost = optimizer.minimize(
@@ -118,6 +148,15 @@ export function createTrainStep(vae: Vae, optimizer: tf.Optimizer, beta: number)
     const [recon, kl] = parts.map((t) => t.dataSync()[0]);
     const loss = cost.dataSync()[0];
     tf.dispose([cost, ...parts]);
+    if (scale) {
+      // recon = ½·Σ((x−μ)²/σ² + log σ² + log 2π) per image, so the per-pixel squared error is
+      // (2·recon/D − log σ² − log 2π)·σ²; no extra pass over the batch is needed.
+      const logvar = scale.dataSync()[0];
+      const mse = Math.max(0, (2 * recon) / pixels - logvar - Math.log(2 * Math.PI)) * Math.exp(logvar);
+      meanSquaredError = meanSquaredError === null ? mse : (1 - SCALE_EMA) * meanSquaredError + SCALE_EMA * mse;
+      const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(meanSquaredError, 1e-12)));
+      tf.tidy(() => scale.assign(tf.fill(scale.shape, next)));
+    }
     return { loss, recon, kl };
   };
 }
@@ -178,10 +217,19 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   const stepsPerEpoch = Math.ceil(trainIdx.length / settings.batchSize);
   const interval = options.progressIntervalMs ?? 250;
   let cancelled = false;
+  let budgetReached = false;
   let epochsCompleted = startEpoch;
+  const clock = budgetClock(options.timeBudget?.clock ?? 'wall');
+  const runStarted = clock();
+  let lastEpochSeconds = 0;
 
   try {
     for (let epoch = startEpoch; epoch < settings.epochs; epoch++) {
+      if (options.timeBudget && epoch > startEpoch && clock() - runStarted + lastEpochSeconds > options.timeBudget.seconds) {
+        budgetReached = true;
+        break;
+      }
+      const epochStarted = clock();
       // Each epoch's order and noise derive from (seed, epoch), so a resumed run continues identically.
       const order = seededPermutation(trainIdx.length, settings.seed * 1000003 + epoch);
       const shuffled = new Uint32Array(trainIdx.length);
@@ -249,9 +297,10 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         createdAt ??= new Date().toISOString();
         options.onEvent?.({ type: 'checkpoint', epoch: epochsCompleted, dir: options.outDir });
       }
+      lastEpochSeconds = clock() - epochStarted;
     }
   } finally {
     optimizer.dispose();
   }
-  return { vae, metrics, cancelled, epochsCompleted };
+  return { vae, metrics, cancelled, epochsCompleted, budgetReached };
 }

@@ -1,0 +1,60 @@
+/**
+ * Training settings chosen from the dataset, so a user without ML expertise gets a good model of their
+ * own folder: what to train (architecture, likelihood), how fast (learning rate, batch) and for how long
+ * (a time budget, with enough epochs that a small folder still gets enough optimisation steps).
+ *
+ * Measured on a folder of 3,639 colourful 32×32 icons (scripts/build-icon-folder.mjs): a conv VAE with a
+ * calibrated Gaussian decoder at lr 3e-3 and batch 64 reaches a higher held-out PSNR in the same CPU
+ * time than at lr 1e-3 and batch 128, and a Bernoulli or fixed-σ decoder gives grey, blurred colours.
+ */
+import { CONV_SIZES, defaultFilters, type Arch, type LikelihoodKind } from '../model/vae';
+
+export interface DatasetShape {
+  /** 'mnist' for the built-in set (near-binary strokes), 'folder' for the user's images. */
+  kind: 'mnist' | 'folder';
+  trainCount: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+export interface SuggestedTraining {
+  arch: Arch;
+  likelihood: LikelihoodKind;
+  learnedScale: boolean;
+  lr: number;
+  batchSize: number;
+  filters: number[];
+  /** Upper bound: enough epochs for MIN_STEPS optimisation steps (and at least 10). */
+  epochs: number;
+  /** Training stops at the end of the epoch that would pass this many seconds. */
+  timeBudgetSeconds: number;
+  /** One line saying why, for the UI and the CLI. */
+  why: string;
+}
+
+/** A small folder still needs this many optimisation steps to give a usable model. */
+export const MIN_STEPS = 6000;
+export const DEFAULT_TIME_BUDGET_S = 180;
+
+export function suggestTraining(d: DatasetShape): SuggestedTraining {
+  const conv = d.kind === 'folder' && (CONV_SIZES as readonly number[]).includes(d.height);
+  const arch: Arch = conv ? 'conv' : 'mlp';
+  // Near-binary strokes suit a Bernoulli decoder; photos and icons need a Gaussian with a calibrated σ.
+  const gaussian = d.kind === 'folder';
+  const batchSize = d.trainCount < 20000 ? 64 : 128;
+  const stepsPerEpoch = Math.max(1, Math.ceil(d.trainCount / batchSize));
+  const epochs = Math.min(100000, Math.max(10, Math.ceil(MIN_STEPS / stepsPerEpoch)));
+  return {
+    arch,
+    likelihood: gaussian ? 'gaussian' : 'bernoulli',
+    learnedScale: gaussian,
+    lr: arch === 'conv' ? 3e-3 : 1e-3,
+    batchSize,
+    filters: arch === 'conv' ? defaultFilters(d.height) : [],
+    epochs,
+    timeBudgetSeconds: DEFAULT_TIME_BUDGET_S,
+    why: gaussian
+      ? `${d.channels === 3 ? 'colour' : 'grey'} images: ${arch} VAE, Gaussian decoder with a learned scale, lr ${arch === 'conv' ? '3e-3' : '1e-3'}, batch ${batchSize}, up to ${epochs} epochs or ${DEFAULT_TIME_BUDGET_S / 60} min`
+      : `MNIST-like strokes: ${arch} VAE, Bernoulli decoder, lr 1e-3, batch ${batchSize}`,
+  };
+}
