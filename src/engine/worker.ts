@@ -63,6 +63,7 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
       kl: e.kl,
       test_recon: e.test_recon,
       test_kl: e.test_kl,
+      ...(typeof e.psnr_db === 'number' ? { psnr_db: e.psnr_db } : {}),
       samples_per_s: e.samples_per_s,
       seconds: e.seconds,
     })),

@@ -74,6 +74,8 @@ export const EpochMetricsSchema = z.strictObject({
   kl: z.number(),
   testRecon: z.number(),
   testKl: z.number(),
+  /** Held-out reconstruction PSNR of decode(μ), dB (src/engine/train/psnr.ts); absent for older models. */
+  psnrDb: z.number().optional(),
   samplesPerSec: z.number(),
   seconds: z.number(),
 });
@@ -88,6 +90,7 @@ export interface EpochMetricsRecord {
   kl: number;
   test_recon: number;
   test_kl: number;
+  psnr_db?: number;
   samples_per_s: number;
   seconds: number;
 }
@@ -101,6 +104,7 @@ export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
     kl: e.kl,
     testRecon: e.test_recon,
     testKl: e.test_kl,
+    ...(typeof e.psnr_db === 'number' ? { psnrDb: e.psnr_db } : {}),
     samplesPerSec: e.samples_per_s,
     seconds: e.seconds,
   };

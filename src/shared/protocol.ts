@@ -86,7 +86,7 @@ export interface EngineModelInfo {
   channels: 1 | 3;
   epochsCompleted: number;
   epochsPlanned: number | null;
-  metrics: { epoch: number; train_loss: number; test_loss: number; recon: number; kl: number; test_recon: number; test_kl: number; samples_per_s: number; seconds: number }[];
+  metrics: { epoch: number; train_loss: number; test_loss: number; recon: number; kl: number; test_recon: number; test_kl: number; psnr_db?: number; samples_per_s: number; seconds: number }[];
   datasetName: string | null;
   datasetFingerprint: string | null;
   /** The training settings recorded in the manifest (to resume with). */
@@ -113,7 +113,7 @@ export type EngineEvent =
   | { type: 'ingest'; done: number; total: number }
   | { type: 'step'; epoch: number; epochs: number; step: number; stepsPerEpoch: number; loss: number; samplesPerSec: number; etaSeconds: number; recon?: number; kl?: number }
   | ExplorerEngineEvent
-  | { type: 'epoch'; epochs: number; epoch: number; trainLoss: number; testLoss: number; recon: number; kl: number; testRecon: number; testKl: number; samplesPerSec: number; seconds: number }
+  | { type: 'epoch'; epochs: number; epoch: number; trainLoss: number; testLoss: number; recon: number; kl: number; testRecon: number; testKl: number; psnrDb?: number; samplesPerSec: number; seconds: number }
   | { type: 'checkpoint'; epoch: number; dir: string }
   | { type: 'export'; stage: 'decode' | 'encode'; done: number; total: number }
   | { type: 'log'; message: string };

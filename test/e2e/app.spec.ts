@@ -55,6 +55,8 @@ test('shows the backend, opens MNIST, trains 1 epoch on 2,000 images and draws t
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 90_000 });
   await expect(page.getByTestId('checkpoint-epoch')).toHaveText('1');
   await expect(page.getByTestId('epoch-losses')).toContainText('epoch 1');
+  // The held-out reconstruction PSNR of the epoch is shown with the losses.
+  await expect(page.getByTestId('epoch-psnr')).toHaveText(/^\d+\.\d dB$/);
   await expect(page.getByTestId('model-epoch')).toHaveText('1');
 
   // The embeddings of all 70,000 images are drawn.
