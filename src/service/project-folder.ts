@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, ProjectionSchema, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
+import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, ProjectionSchema, ProjectViewSchema, describeIssues, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
 import { docToSpec, specToDoc } from './path-files';
 import { parsePathSpec } from '../engine/latent/interpolate';
 import { MAX_PARAMETERS } from '../engine/model/vae';
@@ -259,13 +259,22 @@ async function readProjectFile(dir: string): Promise<ProjectFile> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new ProjectError(`project folder not found: ${dir}`);
   let text: string;
-  let raw: unknown;
   try {
     text = (await readRegularFile(join(dir, PROJECT_FILE), { maxBytes: MAX_PROJECT_FILE_BYTES, what: `${PROJECT_FILE} in ${dir}` })).toString('utf8');
-    raw = parseJsonQuietly(text, (where) => `${PROJECT_FILE} in ${dir} is not valid JSON (${where})`);
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
     throw new ProjectError(err.reason === 'missing' ? `${dir} is not a Latentscape project: ${PROJECT_FILE} is missing` : err.message);
+  }
+  return parseProjectFile(text, dir);
+}
+
+/** Parses and checks project.json's text (`dir` names it in messages); throws ProjectError saying what is wrong. */
+export function parseProjectFile(text: string, dir: string): ProjectFile {
+  let raw: unknown;
+  try {
+    raw = parseJsonQuietly(text, (where) => `${PROJECT_FILE} in ${dir} is not valid JSON (${where})`);
+  } catch (err) {
+    throw new ProjectError((err as Error).message);
   }
   if (!raw || typeof raw !== 'object' || (raw as { format?: unknown }).format !== PROJECT_FORMAT) {
     throw new ProjectError(`${PROJECT_FILE} in ${dir} is not a Latentscape project file (its "format" is not "${PROJECT_FORMAT}")`);
@@ -280,21 +289,27 @@ async function readProjectFile(dir: string): Promise<ProjectFile> {
   return parsed.data;
 }
 
+/** The view a project file keeps, its paths parsed and within the contract's limits; throws ProjectError. */
+export function projectView(file: ProjectFile, dir: string): ProjectView | null {
+  if (!file.view) return null;
+  const paths: PathDoc[] = file.view.paths.map((raw, i) => {
+    try {
+      return specToDoc(parsePathSpec(raw, undefined, `path ${i + 1}`));
+    } catch (err) {
+      throw new ProjectError(`${PROJECT_FILE} in ${dir} holds a bad path: ${(err as Error).message}`);
+    }
+  });
+  const active = file.view.activePath;
+  const view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null, ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}) };
+  const checked = ProjectViewSchema.safeParse(view);
+  if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);
+  return checked.data;
+}
+
 /** Reads and checks project.json, the saved paths included; throws ProjectError saying what is wrong. */
 export async function readProject(dir: string): Promise<ProjectContents> {
   const file = await readProjectFile(dir);
-  let view: ProjectView | null = null;
-  if (file.view) {
-    const paths: PathDoc[] = file.view.paths.map((raw, i) => {
-      try {
-        return specToDoc(parsePathSpec(raw, undefined, `path ${i + 1}`));
-      } catch (err) {
-        throw new ProjectError(`${PROJECT_FILE} in ${dir} holds a bad path: ${(err as Error).message}`);
-      }
-    });
-    const active = file.view.activePath;
-    view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null, ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}) };
-  }
+  const view = projectView(file, dir);
   // The model folder is the project's own: a real folder, not a link to somewhere else.
   if (file.model && !(await lstat(join(dir, file.model)).catch(() => null))?.isDirectory()) {
     throw new ProjectError(`the project ${dir} names the model folder "${file.model}" but it is missing or not a folder`);

@@ -486,7 +486,14 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Parses a call's arguments or throws a ContractError('bad-arguments') naming the call and the field. */
 export function parseCallInput<K extends CallName>(name: K, args: unknown): z.output<(typeof calls)[K]['input']> {
-  const parsed = calls[name].input.safeParse(args === undefined ? {} : args);
+  let parsed: ReturnType<(typeof calls)[K]['input']['safeParse']>;
+  try {
+    parsed = calls[name].input.safeParse(args === undefined ? {} : args) as typeof parsed;
+  } catch {
+    // zod's length checks still run on a value that failed its type check, and throw on an object
+    // whose "length" cannot become a number (found by test/unit/fuzz/contract.test.ts).
+    throw new ContractError('bad-arguments', `${name}: invalid arguments: a value has the wrong type`);
+  }
   if (!parsed.success) throw new ContractError('bad-arguments', `${name}: invalid arguments: ${describeIssues(parsed.error)}`);
   return parsed.data as z.output<(typeof calls)[K]['input']>;
 }

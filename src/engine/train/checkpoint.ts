@@ -262,6 +262,11 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
     if (files.includes('model.json')) throw new ModelLoadError(`${dir} holds a TensorFlow.js model (model.json), not a Latentscape model (no manifest.json)`);
     throw new ModelLoadError(`${dir} is not a Latentscape model directory: manifest.json is missing`);
   }
+  return parseManifest(text, dir);
+}
+
+/** Parses and checks manifest.json's text (`dir` names it in messages); throws ModelLoadError saying what is wrong. */
+export function parseManifest(text: string, dir: string): ModelManifest {
   let raw: unknown;
   try {
     raw = parseJsonQuietly(text, (where) => `manifest.json in ${dir} is corrupt: not valid JSON (${where})`);
@@ -270,7 +275,9 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   }
   const format = (raw as { format?: unknown })?.format;
   if (format !== MODEL_FORMAT) {
-    throw new ModelLoadError(`manifest.json in ${dir} is not a Latentscape model manifest (format is ${JSON.stringify(format ?? null)}, expected "${MODEL_FORMAT}")`);
+    // The file's own value is not quoted back (a refusal never echoes the refused file).
+    const found = format === undefined || format === null ? 'null' : typeof format === 'string' ? 'another string' : `a ${typeof format}`;
+    throw new ModelLoadError(`manifest.json in ${dir} is not a Latentscape model manifest (format is ${found}, expected "${MODEL_FORMAT}")`);
   }
   const version = (raw as { formatVersion?: unknown }).formatVersion;
   if (typeof version === 'number' && version > MODEL_FORMAT_VERSION) {
