@@ -335,3 +335,62 @@ test('bookmarks: a named view comes back with its camera, projection, colours, s
   await expect(page.getByTestId('bookmarks')).toHaveAttribute('data-count', '1', { timeout: 60_000 });
   expect(problems).toEqual([]);
 });
+
+test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a d = 8 model UMAP with its settings, progress and cancel', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const problems = await openCloud(page);
+  const canvas = page.getByTestId('latent-canvas');
+  const quality = page.getByTestId('layout-quality');
+  const qualityOf = async (): Promise<number> => Number(await quality.getAttribute('data-value'));
+
+  // d = 3: the view is the latent space (trustworthiness 1), no UMAP; 2D flattens it (less than 1).
+  await page.getByTestId('projection-identity').click();
+  await expect(canvas).toHaveAttribute('data-layout-kind', 'identity');
+  await expect(page.getByTestId('projection-umap')).toBeDisabled();
+  await expect(quality).toHaveAttribute('data-value', '1.0000');
+  await page.getByTestId('view-2d').click();
+  await expect.poll(qualityOf).toBeLessThan(0.999);
+  const flat = await qualityOf();
+  expect(flat).toBeGreaterThan(0.5);
+  await page.getByTestId('view-2d').click();
+  await expect(quality).toHaveAttribute('data-value', '1.0000');
+
+  // Train a d = 8 model on 2,000 images for UMAP.
+  await page.getByTestId('train-latent').fill('8');
+  await page.getByTestId('train-epochs').fill('2');
+  await page.getByTestId('train-limit').fill('2000');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 180_000 });
+  await expect(page.getByTestId('points-model-epoch')).toHaveText('2', { timeout: 90_000 });
+  await expect(canvas).toHaveAttribute('data-layout-kind', 'pca');
+  await expect(quality).toBeVisible();
+  const pca = await qualityOf();
+
+  // UMAP with settings: fitted on 2,000 points, 10 neighbours, min_dist 0.3 — progress, then a layout.
+  await page.getByTestId('projection-umap').click();
+  await page.getByTestId('umap-neighbors').fill('10');
+  await page.getByTestId('umap-min-dist').fill('0.3');
+  await expect(page.getByTestId('umap-cancel')).toBeVisible();
+  await page.getByTestId('umap-cancel').click();
+  await expect(page.getByTestId('umap-cancel')).toHaveCount(0);
+  await expect(canvas).toHaveAttribute('data-projection-busy', '');
+  const started = performance.now();
+  await page.getByTestId('umap-refit').click();
+  await expect(canvas).not.toHaveAttribute('data-projection-busy', '');
+  await expect(canvas).toHaveAttribute('data-layout-kind', 'umap', { timeout: 120_000 });
+  await expect(canvas).toHaveAttribute('data-projection-busy', '', { timeout: 180_000 });
+  const seconds = (performance.now() - started) / 1000;
+  await expect(quality).toBeVisible();
+  const umap = await qualityOf();
+  expect(umap).toBeGreaterThan(0.5);
+  // UMAP in 2D.
+  await page.getByTestId('view-2d').click();
+  await expect(canvas).toHaveAttribute('data-projection-busy', '', { timeout: 180_000 });
+  await expect.poll(qualityOf, { timeout: 180_000 }).not.toBe(umap);
+  const umap2d = await qualityOf();
+  await screenshot(page, testInfo, 'umap-2d-d8.png');
+  const line = `d = 8 (2 epochs on 2,000 images), 70,000 points, k = 10 on 1,000: identity d=3 model 2D ${flat.toFixed(4)}; PCA ${pca.toFixed(4)}; UMAP 3D ${umap.toFixed(4)} (fit on 2,000, n_neighbors 10, min_dist 0.3, ${seconds.toFixed(1)} s); UMAP 2D ${umap2d.toFixed(4)}`;
+  testInfo.annotations.push({ type: 'trustworthiness', description: line });
+  process.stdout.write(`[e2e] trustworthiness: ${line}\n`);
+  expect(problems).toEqual([]);
+});

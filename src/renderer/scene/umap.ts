@@ -11,7 +11,17 @@ export interface UmapHandlers {
   onError(message: string): void;
 }
 
-export function runUmap(mu: Float32Array, count: number, latentDim: number, handlers: UmapHandlers, options: { sampleSize?: number; epochs?: number; seed?: number } = {}): UmapRun {
+export interface UmapOptions {
+  /** Points UMAP is fitted on (the rest are placed by their nearest fitted neighbours). */
+  sampleSize?: number;
+  epochs?: number;
+  seed?: number;
+  nNeighbors?: number;
+  minDist?: number;
+  dims?: 2 | 3;
+}
+
+export function runUmap(mu: Float32Array, count: number, latentDim: number, handlers: UmapHandlers, options: UmapOptions = {}): UmapRun {
   const worker = new Worker(new URL('./umap.worker.ts', import.meta.url), { type: 'module', name: 'umap' });
   let done = false;
   const finish = (): void => {
@@ -43,6 +53,9 @@ export function runUmap(mu: Float32Array, count: number, latentDim: number, hand
     sampleSize: options.sampleSize ?? 2000,
     epochs: options.epochs ?? 150,
     seed: options.seed ?? 42,
+    nNeighbors: options.nNeighbors ?? 15,
+    minDist: options.minDist ?? 0.15,
+    dims: options.dims ?? 3,
   };
   worker.postMessage(request, [request.mu.buffer]);
   return { cancel: finish };

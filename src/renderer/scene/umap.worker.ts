@@ -16,6 +16,10 @@ export interface UmapFitRequest {
   sampleSize: number;
   epochs: number;
   seed: number;
+  nNeighbors: number;
+  minDist: number;
+  /** 2: a flat layout (z = 0); 3: a 3D one. */
+  dims: 2 | 3;
 }
 
 export type UmapMessage =
@@ -44,7 +48,7 @@ function fit(req: UmapFitRequest): void {
   const rows: number[][] = Array.from(sample, (i) => Array.from(mu.subarray(i * d, (i + 1) * d)));
 
   post({ type: 'progress', stage: 'neighbours', done: 0, total: n });
-  const umap = new UMAP({ nComponents: 3, nNeighbors: Math.min(15, n - 1), minDist: 0.15, nEpochs: req.epochs, random: seeded(req.seed) });
+  const umap = new UMAP({ nComponents: req.dims, nNeighbors: Math.max(2, Math.min(req.nNeighbors, n - 1)), minDist: req.minDist, nEpochs: req.epochs, random: seeded(req.seed) });
   const epochs = umap.initializeFit(rows);
 
   // Each point's nearest sampled points and their weights (a sampled point is its own neighbour).
@@ -88,7 +92,7 @@ function fit(req: UmapFitRequest): void {
         const e = emb[knn[i * NEIGHBOURS + k]];
         view[i * 3] += w * e[0];
         view[i * 3 + 1] += w * e[1];
-        view[i * 3 + 2] += w * e[2];
+        if (req.dims === 3) view[i * 3 + 2] += w * e[2];
       }
     }
     const c = [0, 0, 0];

@@ -9,11 +9,12 @@
  */
 import type { Embeddings, Images, PointStats, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
 import { project } from '../../shared/projection';
-import { runUmap, type UmapRun } from '../scene/umap';
 import { LatestOnly } from './latest-only';
 import { ThumbnailAtlas } from './thumbnails';
 import type { Session } from './session';
 import { ViewInverse } from './view-inverse';
+import { UmapLayouts } from './umap-layouts.svelte';
+import { evenSample, trustworthiness } from './trustworthiness';
 import type { Vec3 } from '../scene/types';
 
 import type { ColorMode, Decoded, Layout } from './layout';
@@ -29,6 +30,10 @@ export class LatentViewState {
   /** "UMAP: placing points 40%" while a view is being computed. */
   projectionBusy = $state<string | null>(null);
   colorMode = $state<ColorMode>('label');
+  /** 2: a flat view (PCA's first two axes, UMAP in 2D; the camera faces it). */
+  dims = $state<2 | 3>(3);
+  /** The layout's trustworthiness (k = 10, on a sample); null while measured or not measurable. */
+  quality = $state<number | null>(null);
   stats = $state.raw<PointStats | null>(null);
   statsLoading = $state(false);
   hiddenLabels = $state<number[]>([]);
@@ -54,8 +59,8 @@ export class LatentViewState {
   private readonly nearestQueue: LatestOnly<{ seq: number; z: Float32Array; space: 'latent' | 'pixel' }, { ids: Int32Array; distances: Float32Array }>;
   private seq = 0;
   private version = 0;
-  private umap: UmapRun | null = null;
-  private umapLayout: { key: string; view: Float32Array } | null = null;
+  /** UMAP's settings, runs and finished layouts. */
+  readonly umap = new UmapLayouts();
   private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
   private nearestTimer: ReturnType<typeof setTimeout> | null = null;
@@ -102,8 +107,7 @@ export class LatentViewState {
     const wasSnapshot = this.layout?.source === 'snapshot';
     if (!sameModel) {
       this.stats = null;
-      this.cancelUmap();
-      this.umapLayout = null;
+      this.umap.forget();
       this.selected = null;
       this.cursor = null;
       this.nearest = null;
@@ -112,7 +116,7 @@ export class LatentViewState {
       this.snapshot = null;
     }
     if (this.kind === 'identity' && e.latentDim > 3) this.kind = 'pca';
-    if (!sameModel && this.kind !== 'umap') this.kind = e.projection.kind;
+    if ((!sameModel && this.kind !== 'umap') || (this.kind === 'umap' && e.latentDim <= 3)) this.kind = e.projection.kind;
     const base = { source: 'embeddings' as const, count: e.count, latentDim: e.latentDim, mu: e.mu, ids: e.ids, labels: e.labels, labelNames: e.labelNames, animateMs: 0, frame: !sameModel || wasSnapshot };
     // The engine's default projection comes with the embeddings: show it now, then what was asked.
     this.linear = e.projection;
@@ -149,10 +153,9 @@ export class LatentViewState {
 
   /** Switches the view: identity (d ≤ 3), PCA, or UMAP (fitted in a web worker). */
   async setProjection(kind: ProjectionKind): Promise<void> {
-    if (kind === 'identity' && this.latentDim > 3) {
-      this.app.notify('info', `the identity view needs a latent size of at most 3 (this model has ${this.latentDim}): use PCA or UMAP`);
-      return;
-    }
+    const d = this.latentDim;
+    const refused = kind === 'identity' && d > 3 ? `the identity view needs a latent size of at most 3 (this model has ${d}): use PCA or UMAP` : kind === 'umap' && d <= 3 ? `no UMAP for d = ${d}: the latent space is the view` : null;
+    if (refused) return this.app.notify('info', refused);
     this.kind = kind;
     if (this.layout?.source !== 'embeddings') return;
     await this.applyKind(kind, true);
@@ -163,24 +166,36 @@ export class LatentViewState {
     if (!e) return;
     if (kind !== 'umap') this.cancelUmap();
     if (kind === 'umap') {
-      const key = this.embeddingsKey;
-      if (this.umapLayout?.key === key) {
-        this.showEmbeddingsLayout('umap', this.umapLayout.view, null, animate ? 900 : 0);
-        return;
-      }
-      this.startUmap(e, key);
+      const key = this.umap.key(this.embeddingsKey, this.dims);
+      const cached = this.umap.cached(key);
+      if (cached) this.showEmbeddingsLayout('umap', cached, null, animate ? 900 : 0);
+      else this.startUmap(e, key);
       return;
     }
     try {
       this.projectionBusy = `fitting ${kind === 'pca' ? 'PCA' : 'the identity view'}…`;
       const p = e.projection.kind === kind ? e.projection : await this.app.api.call('projection', { kind });
       if (this.kind !== kind || this.app.embeddings !== e) return;
-      this.showEmbeddingsLayout(kind, project(p, e.mu, e.count), p, animate ? 900 : 0);
+      const view = project(p, e.mu, e.count);
+      if (this.dims === 2) for (let i = 0; i < e.count; i++) view[i * 3 + 2] = 0;
+      this.showEmbeddingsLayout(kind, view, p, animate ? 900 : 0);
     } catch (err) {
       this.app.notify('error', `could not switch the view: ${(err as Error).message}`);
     } finally {
       this.projectionBusy = null;
     }
+  }
+
+  /** A flat (2) or a 3D view of the same projection. */
+  async setDims(dims: 2 | 3): Promise<void> {
+    if (dims === this.dims) return;
+    this.dims = dims;
+    if (this.layout?.source === 'embeddings') await this.applyKind(this.kind, true);
+  }
+
+  /** UMAP again with the current settings. */
+  refitUmap(): void {
+    if (this.kind === 'umap' && this.layout?.source === 'embeddings') void this.applyKind('umap', true);
   }
 
   private showEmbeddingsLayout(kind: ProjectionKind, view: Float32Array, linear: Projection | null, animateMs: number, frame: boolean | 'auto' = true): void {
@@ -192,45 +207,33 @@ export class LatentViewState {
   }
 
   private startUmap(e: Embeddings, key: string): void {
-    this.cancelUmap();
-    this.projectionBusy = 'UMAP: finding neighbours…';
-    let first = true;
-    this.umap = runUmap(e.mu, e.count, e.latentDim, {
-      onProgress: (stage, done, total) => {
-        const pct = total ? Math.round((100 * done) / total) : 0;
-        this.projectionBusy = stage === 'neighbours' ? 'UMAP: finding neighbours…' : stage === 'placing' ? `UMAP: placing points ${pct}%` : `UMAP: optimising ${pct}%`;
-      },
-      onLayout: (view, final) => {
-        if (this.embeddingsKey !== key || this.kind !== 'umap' || this.layout?.source !== 'embeddings') return;
+    this.umap.start(e, key, this.dims, {
+      busy: (text) => (this.projectionBusy = text),
+      layout: (view, first) => {
+        if (this.kind !== 'umap' || this.layout?.source !== 'embeddings' || this.app.embeddings !== e) return;
         // Each streamed layout glides into the next: the user watches UMAP settle.
         this.showEmbeddingsLayout('umap', view, null, first ? 900 : 350, first ? true : 'auto');
-        first = false;
-        if (final) {
-          this.umapLayout = { key, view };
-          this.projectionBusy = null;
-          this.umap = null;
-        }
       },
-      onError: (message) => {
-        this.projectionBusy = null;
-        this.umap = null;
-        this.app.notify('error', `UMAP failed: ${message}`);
-      },
+      error: (message) => this.app.notify('error', `UMAP failed: ${message}`),
     });
   }
 
-  private cancelUmap(): void {
-    if (this.umap) {
-      this.umap.cancel();
-      this.umap = null;
-      this.projectionBusy = null;
-    }
+  /** Stops a running UMAP fit (the view stays as it was last drawn). */
+  cancelUmap(): void {
+    if (this.umap.cancel()) this.projectionBusy = null;
+  }
+
+  /** Measures the layout's trustworthiness (k = 10) on an even sample of 1,000 points. */
+  measureQuality(): void {
+    const l = this.layout;
+    this.quality = null;
+    if (!l || l.count < 30) return;
+    this.quality = trustworthiness(l.mu, l.latentDim, l.view, 3, evenSample(l.count, 1000), 10);
   }
 
   /** Clears everything that belonged to the dataset (a new one was opened). */
   reset(): void {
-    this.cancelUmap();
-    this.umapLayout = null;
+    this.umap.forget();
     this.layout = null;
     this.linear = null;
     this.stats = null;
