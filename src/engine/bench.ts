@@ -88,7 +88,7 @@ async function optional<T>(load: () => Promise<T>, onMissing: string): Promise<T
   }
 }
 
-export async function runBench(progress: (stage: string) => void = () => {}): Promise<BenchReport> {
+export async function runBench(progress: (stage: string) => void = () => {}, options: { reference?: boolean } = {}): Promise<BenchReport> {
   const report: BenchReport = { backend: backendName() };
   const mnist = await loadMnist();
 
@@ -96,6 +96,19 @@ export async function runBench(progress: (stage: string) => void = () => {}): Pr
   const mlp = await benchTrain('mlp', mnist);
   report.train_mlp_samples_per_s = Math.round(mlp.samples_per_s);
   report.train_mlp_mean_samples_per_s = Math.round(mlp.mean_samples_per_s);
+
+  if (options.reference !== false) {
+    progress('train mlp: PyTorch reference');
+    // Optional: measured right after ours, so the ratio is of one moment of this (shared) machine.
+    const torch = (await import('./bench-reference')).benchTorchReference();
+    if (typeof torch === 'string') {
+      report.torch_mlp_samples_per_s = torch;
+    } else {
+      report.torch_mlp_samples_per_s = Math.round(torch.samples_per_s);
+      report.torch_threads = torch.threads;
+      report.train_mlp_vs_torch = round(mlp.samples_per_s / torch.samples_per_s, 2);
+    }
+  }
 
   progress('train conv');
   try {
