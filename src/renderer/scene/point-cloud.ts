@@ -4,6 +4,7 @@
  */
 import { BufferAttribute, BufferGeometry, Points, ShaderMaterial } from 'three';
 import { POINT_FRAGMENT, POINT_VERTEX } from './shaders';
+import { createLod } from './lod';
 import type { Stage } from './stage';
 import { easeInOut, type Vec3 } from './types';
 
@@ -24,6 +25,10 @@ export interface PointCloud {
   /** Per point 0 normal, 1 dimmed, 2 highlighted; null: all normal. */
   setMarks(marks: Uint8Array | null): void;
   setScale(scale: number): void;
+  /** Level of detail while the view moves (on by default; it applies above LOD_ABOVE points). */
+  setLod(enabled: boolean): void;
+  /** Whether the last frame drew the level-of-detail subset. */
+  readonly lodActive: boolean;
   /** Where point i is drawn now (mid-glide included). */
   positionOf(i: number): Vec3 | null;
   dispose(): void;
@@ -56,6 +61,7 @@ export function createPointCloud(stage: Stage): PointCloud {
     material.uniforms.uMix.value = 0;
   }
 
+  const lod = createLod(stage, points, material, () => count, () => glide !== null);
   const offFrame = stage.onFrame((now) => {
     if (!glide) return false;
     const t = Math.min(1, (now - glide.start) / glide.duration);
@@ -147,6 +153,10 @@ export function createPointCloud(stage: Stage): PointCloud {
       attr.needsUpdate = true;
       stage.requestRender();
     },
+    setLod: (enabled) => lod.setEnabled(enabled),
+    get lodActive() {
+      return lod.active;
+    },
     setScale(s) {
       scale = s;
       updateSize();
@@ -158,6 +168,7 @@ export function createPointCloud(stage: Stage): PointCloud {
     },
     dispose() {
       offFrame();
+      lod.dispose();
       stage.scene.remove(points);
       geometry.dispose();
       material.dispose();
