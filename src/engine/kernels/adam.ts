@@ -187,7 +187,37 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /**
+   * The bias-correction accumulators β₁ᵗ and β₂ᵗ, for checkpoints. They grow by float32
+   * multiplication each step, and tfjs's setWeights recomputes them as pow(β, t), which is a
+   * different float32 after a few dozen steps: saved beside getWeights()'s state and given back to
+   * setWeights with it, a resumed training continues bit for bit. (getWeights itself stays tfjs's.)
+   */
+  biasCorrectionState(): { name: string; tensor: tf.Tensor }[] {
+    const state = this as unknown as AdamState;
+    return [
+      { name: ACC_BETA1, tensor: state.accBeta1 },
+      { name: ACC_BETA2, tensor: state.accBeta2 },
+    ];
+  }
+
+  override async setWeights(weightValues: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+    const acc1 = weightValues.find((w) => w.name === ACC_BETA1);
+    const acc2 = weightValues.find((w) => w.name === ACC_BETA2);
+    await super.setWeights(weightValues.filter((w) => w !== acc1 && w !== acc2));
+    // Checkpoints from before keep tfjs's pow(β, t).
+    if (acc1 && acc2) {
+      const state = this as unknown as AdamState;
+      state.accBeta1.assign(acc1.tensor);
+      state.accBeta2.assign(acc2.tensor);
+    }
+  }
 }
+
+/** Names of the accumulators in getWeights (and in checkpoints). */
+export const ACC_BETA1 = 'adam/accBeta1';
+export const ACC_BETA2 = 'adam/accBeta2';
 
 /** Adam (lr, β₁ = 0.9, β₂ = 0.999, tfjs's ε): fused on wasm, tfjs's own elsewhere. */
 export function createAdam(learningRate: number, mode: AdamMode = 'auto'): FusedAdamOptimizer {

@@ -12,6 +12,7 @@ import { mkdir, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
+import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
@@ -98,6 +99,8 @@ export const ModelManifestSchema = z.object({
   metrics: z.array(EpochMetricsSchema),
   weights: WeightsFile,
   optimizer: WeightsFile.extend({ kind: z.literal('adam') }).nullable(),
+  /** What a training step carries over besides weights and Adam (exact resume); absent in older models. */
+  stepState: z.object({ scaleMse: z.number().nullable() }).nullable().optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
@@ -108,6 +111,8 @@ export interface SaveExtras {
   metrics?: EpochMetrics[];
   /** Adam state, in the model's parameter order, for exact resume. */
   optimizer?: tf.Optimizer | null;
+  /** The training step's own state (trainer.ts StepState), for exact resume. */
+  stepState?: { scaleMse: number | null } | null;
   createdAt?: string;
 }
 
@@ -137,8 +142,10 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
   if (extras.optimizer) {
     // Adam's state lists 'iter' then first and second moments in the order the variables were trained;
     // we always train with the model's parameter order, so positions are enough to restore it.
-    const state = await extras.optimizer.getWeights();
-    const named = state.map((w, i) => ({ name: i === 0 ? 'iter' : `slot${i}`, tensor: w.tensor }));
+    const adam = extras.optimizer as tf.Optimizer & { biasCorrectionState?: () => { name: string; tensor: tf.Tensor }[] };
+    const state = [...(await adam.getWeights()), ...(adam.biasCorrectionState?.() ?? [])];
+    // The bias-correction accumulators keep their names (setWeights finds them by name; see adam.ts).
+    const named = state.map((w, i) => ({ name: i === 0 ? 'iter' : w.name === ACC_BETA1 || w.name === ACC_BETA2 ? w.name : `slot${i}`, tensor: w.tensor }));
     const enc = await encodeTensors(named);
     optimizerBytes = enc.bytes;
     optimizer = { kind: 'adam', file: 'optimizer.bin', bytes: enc.bytes.byteLength, sha256: sha256(enc.bytes), specs: enc.specs };
@@ -156,6 +163,7 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     metrics: extras.metrics ?? [],
     weights: { file: 'weights.bin', bytes: weights.bytes.byteLength, sha256: sha256(weights.bytes), specs: weights.specs },
     optimizer,
+    ...(extras.stepState ? { stepState: { ...extras.stepState } } : {}),
   };
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   await rm(tmp, { recursive: true, force: true });

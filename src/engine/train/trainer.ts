@@ -129,11 +129,21 @@ const SCALE_EMA = 0.1;
  * until then the reconstruction term is too weak against the KL term, so colour images come out as
  * grey blobs (the "σ-VAE" of Rybkin et al., 2021).
  */
-export function createTrainStep(vae: Vae, optimizer: tf.Optimizer, beta: number): (x: tf.Tensor4D, sampleSeed: number) => { loss: number; recon: number; kl: number } {
+/** What a training step carries from one step to the next besides the weights and Adam (saved in checkpoints for exact resume). */
+export interface StepState {
+  /** Learned-scale Gaussian decoder: the running mean squared error that sets σ² (null before the first step). */
+  scaleMse: number | null;
+}
+
+export function createTrainStep(
+  vae: Vae,
+  optimizer: tf.Optimizer,
+  beta: number,
+  state: StepState = { scaleMse: null },
+): (x: tf.Tensor4D, sampleSeed: number) => { loss: number; recon: number; kl: number } {
   const scale = vae.config.likelihood === 'gaussian' && vae.config.learnedScale ? vae.params.get('decoder/logvar') : undefined;
   const varList = [...vae.params.values()].filter((v) => v !== scale);
   const pixels = vae.config.height * vae.config.width * vae.config.channels;
-  let meanSquaredError: number | null = null;
   return (x, sampleSeed) => {
     let parts: tf.Tensor[] = [];
     const cost = optimizer.minimize(
@@ -153,8 +163,8 @@ export function createTrainStep(vae: Vae, optimizer: tf.Optimizer, beta: number)
       // (2·recon/D − log σ² − log 2π)·σ²; no extra pass over the batch is needed.
       const logvar = scale.dataSync()[0];
       const mse = Math.max(0, (2 * recon) / pixels - logvar - Math.log(2 * Math.PI)) * Math.exp(logvar);
-      meanSquaredError = meanSquaredError === null ? mse : (1 - SCALE_EMA) * meanSquaredError + SCALE_EMA * mse;
-      const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(meanSquaredError, 1e-12)));
+      state.scaleMse = state.scaleMse === null ? mse : (1 - SCALE_EMA) * state.scaleMse + SCALE_EMA * mse;
+      const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(state.scaleMse, 1e-12)));
       tf.tidy(() => scale.assign(tf.fill(scale.shape, next)));
     }
     return { loss, recon, kl };
@@ -180,6 +190,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   let startEpoch = 0;
   let createdAt: string | undefined;
   const optimizer = createAdam(settings.lr);
+  const stepState: StepState = { scaleMse: null };
   if (options.resume) {
     if (!options.outDir) throw new Error('resume needs the model directory to continue from');
     const previous = await readManifest(options.outDir);
@@ -191,6 +202,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     metrics = loaded.manifest.metrics;
     startEpoch = loaded.manifest.epochsCompleted;
     createdAt = loaded.manifest.createdAt;
+    stepState.scaleMse = loaded.manifest.stepState?.scaleMse ?? null;
     if (loaded.optimizerState) {
       await optimizer.setWeights(loaded.optimizerState);
       tf.dispose(loaded.optimizerState.map((w) => w.tensor));
@@ -211,7 +223,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   }
   checkDatasetFits(vae.config, dataset);
 
-  const trainStep = createTrainStep(vae, optimizer, settings.beta);
+  const trainStep = createTrainStep(vae, optimizer, settings.beta, stepState);
   const trainIdx = dataset.split.train;
   const testIdx = dataset.split.test;
   const stepsPerEpoch = Math.ceil(trainIdx.length / settings.batchSize);
@@ -292,6 +304,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
           epochsCompleted,
           metrics,
           optimizer,
+          stepState,
           createdAt,
         });
         createdAt ??= new Date().toISOString();

@@ -1,0 +1,45 @@
+/**
+ * A resumed training is bit-identical to an uninterrupted one, also after many steps: Adam's bias
+ * corrections use β₁ᵗ and β₂ᵗ accumulated by repeated float32 multiplication, which tfjs's setWeights
+ * recomputes as pow(β, t) — a different float32 after a few dozen steps. The checkpoint now keeps the
+ * accumulators themselves. (The CLI run that showed it: --limit 6000, 47 steps an epoch, killed in
+ * epoch 2 and resumed: a different weights hash.)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { limitDataset, type Dataset } from '../../../../src/engine/data/dataset';
+import { loadMnist } from '../../../../src/engine/data/mnist';
+import { loadModel } from '../../../../src/engine/train/checkpoint';
+import { train } from '../../../../src/engine/train/trainer';
+import { tempDir, useTestBackend } from '../../helpers';
+
+let small: Dataset;
+beforeAll(async () => {
+  await useTestBackend();
+  small = limitDataset(await loadMnist(), 240);
+});
+
+describe('resume', () => {
+  it.each([
+    ['mlp, bernoulli', { arch: 'mlp' as const, latentDim: 2 }],
+    ['mlp, gaussian with a learned scale', { arch: 'mlp' as const, latentDim: 2, likelihood: 'gaussian' as const, learnedScale: true }],
+  ])('after 48 steps continues exactly like the uninterrupted run (%s)', async (_what, model) => {
+    const a = await tempDir();
+    const b = await tempDir();
+    try {
+      // 192 training images, batches of 4: 48 Adam steps an epoch.
+      const opts = { ...model, batchSize: 4, seed: 11 };
+      const straight = await train(small, { ...opts, epochs: 2, outDir: `${a.path}/m` });
+      const first = await train(small, { ...opts, epochs: 1, outDir: `${b.path}/m` });
+      first.vae.dispose();
+      const resumed = await train(small, { ...opts, epochs: 2, outDir: `${b.path}/m`, resume: true });
+      const [x, y] = await Promise.all([loadModel(`${a.path}/m`), loadModel(`${b.path}/m`)]);
+      expect(y.manifest.weights.sha256).toBe(x.manifest.weights.sha256);
+      expect(resumed.metrics.map((m) => m.train_loss)).toEqual(straight.metrics.map((m) => m.train_loss));
+      tf.dispose([straight.vae, resumed.vae, x.vae, y.vae].flatMap((v) => [...v.params.values()]));
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
+  });
+});
