@@ -214,6 +214,7 @@ export class EngineWorker {
     lr: number;
     beta: number;
     likelihood: 'bernoulli' | 'gaussian';
+    learnedScale?: boolean;
     binarize: boolean;
     seed: number;
     limit?: number;
@@ -236,6 +237,7 @@ export class EngineWorker {
         lr: args.lr,
         beta: args.beta,
         likelihood: args.likelihood,
+        learnedScale: args.learnedScale ?? false,
         binarize: args.binarize,
         seed: args.seed,
         outDir: args.dir,

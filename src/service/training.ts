@@ -3,6 +3,7 @@
  * keep its status. Every epoch the engine writes a checkpoint into the run's folder in the data dir
  * (models/<run>/), so a crash loses at most the epoch in progress.
  */
+import { suggestTraining } from '../shared/training-defaults';
 import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -51,16 +52,20 @@ export class Training {
     await this.engine.ensure();
     const runId = newRunId();
     const dir = join(this.dataDir, 'models', runId);
+    // What the user left unset is chosen from the dataset (shared/training-defaults.ts).
+    const suggested = suggestTraining({ kind: dataset.source.kind, trainCount: dataset.trainCount, height: dataset.height, channels: dataset.channels });
+    const likelihood = s.likelihood ?? suggested.likelihood;
     const args: TrainArgs = {
       dir,
       resume: false,
       arch: s.arch,
       latentDim: s.latentDim,
       epochs: s.epochs,
-      batchSize: s.batchSize ?? 128,
-      lr: s.lr ?? 1e-3,
+      batchSize: s.batchSize ?? suggested.batchSize,
+      lr: s.lr ?? (s.arch === 'conv' && suggested.arch === 'conv' ? suggested.lr : 1e-3),
       beta: s.beta ?? 1,
-      likelihood: s.likelihood ?? 'bernoulli',
+      likelihood,
+      learnedScale: likelihood === 'gaussian' && (s.learnedScale ?? (s.likelihood === undefined ? suggested.learnedScale : false)),
       binarize: s.binarize ?? false,
       seed: s.seed ?? 0,
       ...(s.limit ? { limit: s.limit } : {}),

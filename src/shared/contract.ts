@@ -176,6 +176,8 @@ export const TrainSettingsSchema = z.strictObject({
   lr: z.number().positive().max(10).optional(),
   beta: z.number().min(0).max(1000).optional(),
   likelihood: LikelihoodSchema.optional(),
+  /** Gaussian only: learn the decoder's scale (calibrated to the reconstruction error) instead of σ = 1. */
+  learnedScale: z.boolean().optional(),
   binarize: z.boolean().optional(),
   seed: int.min(0).max(2 ** 31 - 1).optional(),
   /** Train and test on the first `limit` images of each split (quick runs). */

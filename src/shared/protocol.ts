@@ -38,6 +38,8 @@ export const engineRequests = {
     lr: z.number().positive(),
     beta: z.number().min(0),
     likelihood: LikelihoodSchema,
+    /** Gaussian only: a learned (calibrated) scale instead of σ = 1. */
+    learnedScale: z.boolean().optional(),
     binarize: z.boolean(),
     seed: int,
     limit: int.min(1).optional(),

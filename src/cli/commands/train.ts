@@ -5,7 +5,7 @@ import { train } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
-import { suggestTraining } from '../../engine/train/defaults';
+import { suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../engine/model/vae';
 
 export async function run(argv: string[]): Promise<void> {

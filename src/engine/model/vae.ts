@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, DiagonalGaussian, stdNormalLogProb, type Likelihood } from './distributions';
 import { conv2d, conv2dTranspose, dense } from './ops';
+import { CONV_SIZES } from '../../shared/training-defaults';
 
 export type Arch = 'mlp' | 'conv';
 export type LikelihoodKind = 'bernoulli' | 'gaussian';
@@ -27,7 +28,7 @@ export interface VaeConfig {
 
 export const MIN_LATENT = 2;
 export const MAX_LATENT = 64;
-export const CONV_SIZES = [28, 32, 64, 128] as const;
+export { CONV_SIZES };
 /**
  * Caps on what a config may ask for, checked before anything is allocated: a manifest is a file
  * people share, and `hidden: 100000` would otherwise allocate a gigabyte before failing.

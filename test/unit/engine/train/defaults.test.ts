@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../../src/engine/data/dataset';
-import { MIN_STEPS, suggestTraining } from '../../../../src/engine/train/defaults';
+import { MIN_STEPS, suggestTraining } from '../../../../src/shared/training-defaults';
 import { evaluatePsnr } from '../../../../src/engine/train/psnr';
 import { train } from '../../../../src/engine/train/trainer';
 import { useWasm } from '../../helpers';
@@ -29,13 +29,13 @@ beforeAll(useWasm);
 describe('training defaults chosen from the dataset', () => {
   it('a small colour folder gets a conv VAE with a learned-scale Gaussian, a time budget and enough steps', () => {
     const s = suggestTraining({ kind: 'folder', trainCount: 3275, height: 32, channels: 3 });
-    expect(s).toMatchObject({ arch: 'conv', likelihood: 'gaussian', learnedScale: true, lr: 3e-3, batchSize: 64, filters: [32, 64], timeBudgetSeconds: 180 });
+    expect(s).toMatchObject({ arch: 'conv', likelihood: 'gaussian', learnedScale: true, lr: 3e-3, batchSize: 64, timeBudgetSeconds: 180 });
     expect(s.epochs * Math.ceil(3275 / 64)).toBeGreaterThanOrEqual(MIN_STEPS);
   });
 
   it('MNIST keeps the MLP with a Bernoulli decoder; big folders use bigger batches; odd sizes an MLP', () => {
     expect(suggestTraining({ kind: 'mnist', trainCount: 60000, height: 28, channels: 1 })).toMatchObject({ arch: 'mlp', likelihood: 'bernoulli', learnedScale: false, lr: 1e-3, batchSize: 128 });
-    expect(suggestTraining({ kind: 'folder', trainCount: 50000, height: 64, channels: 3 })).toMatchObject({ arch: 'conv', batchSize: 128, filters: [32, 64, 128] });
+    expect(suggestTraining({ kind: 'folder', trainCount: 50000, height: 64, channels: 3 })).toMatchObject({ arch: 'conv', batchSize: 128 });
     expect(suggestTraining({ kind: 'folder', trainCount: 500, height: 48, channels: 3 }).arch).toBe('mlp');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Training settings chosen from the dataset, so a user without ML expertise gets a good model of their
+ * Training settings chosen from the dataset (for the CLI and the app alike), so a user without ML expertise gets a good model of their
  * own folder: what to train (architecture, likelihood), how fast (learning rate, batch) and for how long
  * (a time budget, with enough epochs that a small folder still gets enough optimisation steps).
  *
@@ -7,7 +7,11 @@
  * calibrated Gaussian decoder at lr 3e-3 and batch 64 reaches a higher held-out PSNR in the same CPU
  * time than at lr 1e-3 and batch 128, and a Bernoulli or fixed-σ decoder gives grey, blurred colours.
  */
-import { CONV_SIZES, defaultFilters, type Arch, type LikelihoodKind } from '../model/vae';
+/** Image sizes the conv VAE takes (the engine's model/vae.ts uses this list). */
+export const CONV_SIZES = [28, 32, 64, 128] as const;
+
+type Arch = 'mlp' | 'conv';
+type LikelihoodKind = 'bernoulli' | 'gaussian';
 
 export interface DatasetShape {
   /** 'mnist' for the built-in set (near-binary strokes), 'folder' for the user's images. */
@@ -23,7 +27,6 @@ export interface SuggestedTraining {
   learnedScale: boolean;
   lr: number;
   batchSize: number;
-  filters: number[];
   /** Upper bound: enough epochs for MIN_STEPS optimisation steps (and at least 10). */
   epochs: number;
   /** Training stops at the end of the epoch that would pass this many seconds. */
@@ -50,7 +53,6 @@ export function suggestTraining(d: DatasetShape): SuggestedTraining {
     learnedScale: gaussian,
     lr: arch === 'conv' ? 3e-3 : 1e-3,
     batchSize,
-    filters: arch === 'conv' ? defaultFilters(d.height) : [],
     epochs,
     timeBudgetSeconds: DEFAULT_TIME_BUDGET_S,
     why: gaussian
