@@ -213,12 +213,17 @@ async function decodedPixels(page: Page): Promise<number[]> {
   });
 }
 
+/** Clicks a cell of a figure and waits for its decode to be on show. */
 async function clickCell(page: Page, testid: string, row: number, col: number): Promise<void> {
+  const seq = async (): Promise<number> => Number(await page.getByTestId('decoded-image').getAttribute('data-seq'));
+  const before = await seq();
   const grid = page.getByTestId(testid);
   const box = (await grid.boundingBox())!;
   const rows = Number(await grid.getAttribute('data-rows'));
   const cols = Number(await grid.getAttribute('data-cols'));
   await page.mouse.click(box.x + ((col + 0.5) * box.width) / cols, box.y + ((row + 0.5) * box.height) / rows);
+  await expect(grid).toHaveAttribute('data-picked', `${row},${col}`);
+  await expect.poll(seq).toBeGreaterThan(before);
 }
 
 test('VAE figures: traversal grid, prior samples and the manifold; a clicked cell decodes; PNG export', async ({ page }, testInfo) => {
