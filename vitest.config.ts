@@ -9,6 +9,7 @@ const ENGINE_TESTS = [
   'test/unit/engine/model/distributions.test.ts',
   'test/unit/engine/train/trainer.test.ts',
   'test/unit/engine/train/checkpoint.test.ts',
+  'test/unit/engine/train/resume-exact.test.ts',
   'test/unit/cli/interpolate.test.ts', // export: frames decoded by the model, written as GIF/WebM/PNG
 ];
 
