@@ -25,6 +25,13 @@ export class Projects {
   private view: ProjectView | null = null;
   /** Project writes one after another (autosaves may overlap). */
   private saving: Promise<unknown> = Promise.resolve();
+  /**
+   * The dataset and model the open project holds (as opened or saved by the user). Another dataset
+   * or model closes the project: autosave writes only the view, never a switch the user did not save.
+   */
+  private held: { source: string; modelDir: string | null } | null = null;
+  /** True while a project is being opened or relocated (its own dataset and model arrive then). */
+  private opening = false;
 
   constructor(
     private readonly dataDir: string,
@@ -34,7 +41,31 @@ export class Projects {
     private readonly workspace: Workspace,
     /** True while a training runs (a project cannot be opened then). */
     private readonly trainingBusy: () => boolean,
-  ) {}
+  ) {
+    events.on((name) => {
+      if (name === 'datasetChanged' || name === 'modelChanged') this.closeIfSwitched();
+    });
+  }
+
+  private holding(): { source: string; modelDir: string | null } {
+    const source = this.missingDataset ? this.missingDataset.source : this.workspace.datasetSource;
+    return { source: JSON.stringify(source), modelDir: this.workspace.model?.dir ?? null };
+  }
+
+  /** The workspace now holds another dataset or model than the project: close the project, untouched. */
+  private closeIfSwitched(): void {
+    const path = this.projectPath;
+    if (!path || this.opening || !this.held) return;
+    const now = this.holding();
+    if (now.source === this.held.source && now.modelDir === this.held.modelDir) return;
+    const reason = now.source !== this.held.source ? 'another dataset was opened' : 'another model was opened';
+    this.projectPath = null;
+    this.projectFile = null;
+    this.missingDataset = null;
+    this.held = null;
+    this.events.emit('projectClosed', { path, reason });
+    this.events.notice('info', `the project ${projectName(path)} was closed (${reason}); it is kept as it was last saved`);
+  }
 
   /** The open project's folder, or null. */
   get path(): string | null {
@@ -45,9 +76,13 @@ export class Projects {
     return { path: this.projectPath, view: this.view, missingFolder: this.missingDataset?.source.kind === 'folder' ? this.missingDataset.source.path : null };
   }
 
-  /** Writes the open state to the project folder `path` (one write at a time). */
-  private write(path: string): Promise<ProjectFile> {
-    const write = async (): Promise<ProjectFile> => {
+  /**
+   * Writes the open state to the project folder `path` (one write at a time). An autosave is
+   * dropped when the project was closed while it waited (it would write a switch into it).
+   */
+  private write(path: string, autosave = false): Promise<ProjectFile | null> {
+    const write = async (): Promise<ProjectFile | null> => {
+      if (autosave && path !== this.projectPath) return null;
       const missing = this.missingDataset;
       const dataset = this.workspace.dataset;
       const file = await saveProject(path, {
@@ -60,6 +95,7 @@ export class Projects {
         keepEmbeddings: path === this.projectPath ? (this.projectFile?.embeddings ?? null) : null,
       });
       if (path === this.projectPath || this.projectPath === null) this.projectFile = file;
+      if (path === this.projectPath) this.held = this.holding();
       return file;
     };
     const result = this.saving.then(write, write);
@@ -79,9 +115,10 @@ export class Projects {
     if (view) this.view = view;
     const switching = path !== this.projectPath;
     const file = await this.write(path);
-    if (switching) {
+    if (switching && file) {
       this.projectPath = path;
       this.projectFile = file;
+      this.held = this.holding();
     }
     await this.remember(path);
     return { path };
@@ -92,8 +129,8 @@ export class Projects {
     this.view = view;
     const path = this.projectPath;
     if (!autosave || !path) return { saved: false, path };
-    await this.write(path);
-    return { saved: true, path };
+    const saved = await this.write(path, true);
+    return { saved: saved !== null, path: saved ? path : this.projectPath };
   }
 
   async recent(): Promise<(RecentProject & { exists: boolean })[]> {
@@ -135,6 +172,17 @@ export class Projects {
   }
 
   private async openAt(path: string): Promise<ProjectSummary> {
+    this.opening = true;
+    try {
+      return await this.openProject(path);
+    } finally {
+      this.opening = false;
+      // A project that failed half-way may have changed what is open: the one open before closes.
+      this.closeIfSwitched();
+    }
+  }
+
+  private async openProject(path: string): Promise<ProjectSummary> {
     const { file, view } = await readProject(path);
 
     // Check the model before changing anything.
@@ -169,6 +217,7 @@ export class Projects {
     }
     this.projectPath = path;
     this.projectFile = file;
+    this.held = this.holding();
     this.view = view;
     if (!(await this.restoreEmbeddings())) this.workspace.scheduleEmbeddings();
     await this.remember(path);
@@ -184,11 +233,18 @@ export class Projects {
     const project = this.projectPath;
     if (!missing || !project || missing.source.kind !== 'folder') throw new ContractError('no-missing-folder', 'the open project is not missing its image folder');
     const folder = await this.paths.check(raw, 'the image folder');
-    const dataset = await this.workspace.openDataset({ ...missing.source, path: folder }, { embed: false });
+    this.opening = true;
+    let dataset: DatasetSummary;
+    try {
+      dataset = await this.workspace.openDataset({ ...missing.source, path: folder }, { embed: false });
+    } finally {
+      this.opening = false;
+    }
     if (missing.fingerprint && dataset.fingerprint !== missing.fingerprint) {
       this.events.notice('warning', `${folder} does not hold the same images as ${missing.source.path} did: the points are computed again`);
     }
     this.missingDataset = null;
+    this.held = this.holding();
     if (!(await this.restoreEmbeddings())) this.workspace.scheduleEmbeddings();
     await this.write(project);
     this.events.notice('info', `the project now finds its images in ${folder}`);

@@ -123,12 +123,16 @@ export class Training {
     const model = this.workspace.model;
     if (args.resume && model?.dir === args.dir) this.status.lastCheckpointEpoch = model.epochsCompleted;
     const engine = this.engine.current;
+    // A cancelled run does not replace the model that was open (its partial checkpoint stays in its folder).
+    const previous = model;
+    const previousIsDefault = this.workspace.isDefaultModel;
     void this.engine.request('train', args).then(
-      (result) => {
+      async (result) => {
         if (this.status.runId !== runId) return;
         this.status.state = result.cancelled ? 'cancelled' : 'done';
         this.status.epoch = result.epochsCompleted;
-        if (result.model) this.workspace.setModel(result.model, false);
+        const keptPrevious = result.cancelled && previous !== null && previous.dir !== args.dir ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted) : false;
+        if (result.model && !keptPrevious) this.workspace.setModel(result.model, false);
         this.events.emit('trainEnded', { runId, status: this.status.state, epochsCompleted: result.epochsCompleted, error: null });
         this.workspace.scheduleEmbeddings();
       },
@@ -142,6 +146,22 @@ export class Training {
       },
     );
     return { runId, dir: args.dir, epochs: args.epochs };
+  }
+
+  /**
+   * After a cancel the engine holds the partial run: load the model that was open before again.
+   * False (and a warning) when it cannot be loaded any more; the partial run is opened then.
+   */
+  private async reopen(dir: string, isDefault: boolean, runDir: string, epochs: number): Promise<boolean> {
+    try {
+      const info = await this.engine.request('loadModel', { dir });
+      this.workspace.setModel(info, isDefault);
+      if (epochs > 0) this.events.notice('info', `training cancelled: the model that was open stays open; the partial run (${epochs} epoch(s)) is kept in ${runDir}`);
+      return true;
+    } catch (err) {
+      this.events.notice('warning', `training cancelled: the model open before could not be loaded again (${(err as Error).message}); the partial run is open`);
+      return false;
+    }
   }
 
   /** The training's progress events (other engine events are not the training's: false). */

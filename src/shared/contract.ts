@@ -445,6 +445,8 @@ export const events = {
   projectOpened: ProjectSummarySchema,
   /** The open project's image folder is not where it was saved: ask the user where it went. */
   projectMissingFolder: z.strictObject({ project: z.string(), folder: z.string() }),
+  /** Another dataset or model was opened: the project is closed as it was saved, never rewritten with them. */
+  projectClosed: z.strictObject({ path: z.string(), reason: z.string() }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------

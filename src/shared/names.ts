@@ -49,6 +49,7 @@ export const EVENT_NAMES = [
   'exportProgress',
   'projectOpened',
   'projectMissingFolder',
+  'projectClosed',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

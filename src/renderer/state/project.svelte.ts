@@ -66,6 +66,11 @@ export class ProjectState {
     const offs = [
       this.app.api.on('projectOpened', (p: EventData<'projectOpened'>) => this.applyOpened(p)),
       this.app.api.on('projectMissingFolder', (m: EventData<'projectMissingFolder'>) => (this.missingFolder = m.folder)),
+      // Another dataset or model was opened: the project stays as saved, and is no longer the open one.
+      this.app.api.on('projectClosed', (c: EventData<'projectClosed'>) => {
+        if (this.path === c.path) this.path = null;
+        this.missingFolder = null;
+      }),
       this.app.api.on('menu', (m) => {
         if (m.action === 'project-save') void (this.path ? this.save(this.path) : this.saveAs());
         if (m.action === 'project-open') void this.openWithDialog();

@@ -109,9 +109,10 @@ export class FakeEngine implements EngineChannel {
     this.post({ kind: 'event', event: { type: 'checkpoint', epoch, dir } });
   }
 
-  finishTraining(epochs: number): void {
+  /** Answers the train request; like the real engine, it then holds the run's last checkpoint. */
+  finishTraining(epochs: number, cancelled = false): void {
     const dir = String((this.trainRequest!.args as { dir: string }).dir);
-    this.reply(this.trainRequest!.id, { epochsCompleted: epochs, cancelled: false, model: modelInfo(dir, epochs) });
+    this.reply(this.trainRequest!.id, { epochsCompleted: epochs, cancelled, model: modelInfo(dir, epochs) });
     this.trainRequest = null;
   }
 
