@@ -14,7 +14,7 @@ import { ThumbnailAtlas } from './thumbnails';
 import type { Session } from './session';
 import { ViewInverse } from './view-inverse';
 import { UmapLayouts } from './umap-layouts.svelte';
-import { evenSample, trustworthiness } from './trustworthiness';
+import { measureInWorker, type QualityRun } from './quality';
 import type { Vec3 } from '../scene/types';
 
 import type { ColorMode, Decoded, Layout } from './layout';
@@ -61,6 +61,7 @@ export class LatentViewState {
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
+  private qualityRun: QualityRun | null = null;
   private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
   private nearestTimer: ReturnType<typeof setTimeout> | null = null;
@@ -223,12 +224,15 @@ export class LatentViewState {
     if (this.umap.cancel()) this.projectionBusy = null;
   }
 
-  /** Measures the layout's trustworthiness (k = 10) on an even sample of 1,000 points. */
+  /** Measures the layout's trustworthiness (k = 10) on an even sample of 1,000 points, in a worker (~10⁸ operations). */
   measureQuality(): void {
     const l = this.layout;
     this.quality = null;
+    this.qualityRun?.cancel();
     if (!l || l.count < 30) return;
-    this.quality = trustworthiness(l.mu, l.latentDim, l.view, 3, evenSample(l.count, 1000), 10);
+    this.qualityRun = measureInWorker(l.mu, l.latentDim, l.view, l.count, (value) => {
+      if (this.layout === l) this.quality = value;
+    });
   }
 
   /** Clears everything that belonged to the dataset (a new one was opened). */

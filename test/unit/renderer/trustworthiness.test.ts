@@ -26,6 +26,18 @@ describe('trustworthiness', () => {
     expect(partial).toBeLessThan(1);
   });
 
+  it('matches a hand-computed case', () => {
+    // Latent x = [0, 1, 3, 7]; the view swaps the places of points 1 and 2: y = [0, 3, 1, 7]; k = 1.
+    // Each point's view neighbour is its second-nearest latent neighbour (rank 2):
+    //   0 → 2 (latent order 1, 2, 3), 1 → 2 (order 0, 2, 3), 2 → 0 (order 1, 0, 3), 3 → 1 (order 2, 1, 0)
+    // so the penalty is 4 × (2 − 1) = 4 and T = 1 − 2/(4·1·(2·4 − 3 − 1)) · 4 = 0.5.
+    expect(trustworthiness([0, 1, 3, 7], 1, [0, 3, 1, 7], 1, evenSample(4, 4), 1)).toBeCloseTo(0.5, 12);
+    // Swapping only the two far points 2 and 3 (y = [0, 1, 7, 3]): 0 → 1 and 1 → 0 (rank 1, no penalty);
+    // 2 → 3 (from x = 3 the order is 1, 0, 3: rank 3, penalty 2); 3 → 1 (from x = 7: 2, 1, 0: rank 2,
+    // penalty 1). T = 1 − 2/16 · 3 = 0.625.
+    expect(trustworthiness([0, 1, 3, 7], 1, [0, 1, 7, 3], 1, evenSample(4, 4), 1)).toBeCloseTo(0.625, 12);
+  });
+
   it('samples evenly and refuses samples too small for k', () => {
     expect(Array.from(evenSample(10, 4))).toEqual([0, 2, 5, 7]);
     expect(evenSample(3, 10).length).toBe(3);
