@@ -173,6 +173,11 @@ export class AppState implements Session {
     this.notices = [...this.notices.slice(-7), { id: this.nextNotice++, level, message }];
   }
 
+  /** A new training started: the errors of earlier attempts no longer describe anything (issue 11, point 7). */
+  private clearErrors(): void {
+    this.notices = this.notices.filter((n) => n.level !== 'error');
+  }
+
   dismiss(id: number): void {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
@@ -208,6 +213,7 @@ export class AppState implements Session {
     const t = this.training;
     const started = await this.run('Starting training…', () => this.api.call('trainStart', settings));
     if (!started) return;
+    this.clearErrors();
     t.state = 'running';
     t.runId = started.runId;
     t.epochs = started.epochs;
@@ -229,6 +235,7 @@ export class AppState implements Session {
   async resumeTraining(epochs?: number): Promise<void> {
     const started = await this.run('Resuming…', () => this.api.call('trainResume', epochs ? { epochs } : {}));
     if (!started) return;
+    this.clearErrors();
     const t = this.training;
     t.state = 'running';
     t.runId = started.runId;

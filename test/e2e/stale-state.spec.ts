@@ -1,0 +1,29 @@
+/**
+ * Issue 11, point 7 (stale state): what the view shows is cleared when its cause changes.
+ * Against `latentscape serve` with the real engine.
+ */
+import { expect, test } from '@playwright/test';
+
+test('an error toast does not outlive the next training', async ({ page }) => {
+  test.setTimeout(300_000);
+  const url = process.env.LATENTSCAPE_E2E_URL;
+  if (!url) throw new Error('run through playwright.config.ts (its global setup starts serve)');
+  await page.goto(url);
+  await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
+  await page.getByTestId('open-mnist').click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('MNIST', { timeout: 60_000 });
+  await expect(page.getByTestId('model-epoch')).not.toHaveText('0', { timeout: 60_000 });
+  // Resuming to no more epochs than the model has is refused with an error toast…
+  const epochs = Number(await page.getByTestId('model-epoch').textContent());
+  await page.getByTestId('train-epochs').fill(String(epochs));
+  await page.getByTestId('train-resume').click();
+  const error = page.getByTestId('notice').and(page.locator('[data-level="error"]'));
+  await expect(error).toContainText('ask for more');
+  // …which goes away once a new training has started.
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-limit').fill('300');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('training-state')).toHaveText(/running|done/, { timeout: 60_000 });
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
+});
