@@ -142,6 +142,8 @@ export class EngineWorker {
         return this.pointStats();
       case 'atlas':
         return atlasPage(this.requireDataset(), (args as { page: number }).page);
+      case 'datasetFiles':
+        return { files: this.requireDataset().files ?? null };
       case 'fitProjection':
         return this.fitProjection(args);
       case 'interpolate':

@@ -89,6 +89,7 @@ export class AppService {
       nearest: (a) => engine.request('nearest', { z: a.z, k: a.k, ...(a.space ? { space: a.space } : {}), ...(a.among ? { among: a.among } : {}) }),
       pointStats: () => workspace.pointStats(),
       atlas: (a) => engine.request('atlas', { page: a.page }),
+      datasetFiles: () => engine.request('datasetFiles', {}),
       interpolate: (a) =>
         engine.request('interpolate', {
           keyframes: a.keyframes,

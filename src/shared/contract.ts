@@ -335,6 +335,8 @@ export const calls = {
   /** Continues the open model's training from its last checkpoint, up to `epochs` in total. */
   trainResume: { input: z.strictObject({ epochs: int.min(1).max(100_000).optional() }), output: RunSchema },
   embeddings: { input: none, output: EmbeddingsSchema },
+  /** Each image's file, relative to the dataset's folder, by dataset index (null: a dataset without files, MNIST). */
+  datasetFiles: { input: none, output: z.strictObject({ files: z.array(z.string().max(MAX_PATH_CHARS)).nullable() }) },
   /** The linear projection of the embeddings (the default: identity for d ≤ 3, else PCA), or the one asked for. */
   projection: { input: z.strictObject({ kind: LinearKindSchema.optional() }), output: ProjectionSchema },
   /** Decodes n latent vectors given as n × d floats. */

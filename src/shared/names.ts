@@ -11,6 +11,7 @@ export const CALL_NAMES = [
   'trainCancel',
   'trainResume',
   'embeddings',
+  'datasetFiles',
   'projection',
   'decode',
   'reconstruct',

@@ -49,6 +49,7 @@ export const engineRequests = {
   embed: z.strictObject({}),
   decode: z.strictObject({ z: Float32ArraySchema }),
   reconstruct: z.strictObject({ index: int.min(0) }),
+  datasetFiles: z.strictObject({}),
   nearest: z.strictObject({ z: Float32ArraySchema, k: int.min(1), space: z.enum(['latent', 'pixel']).optional(), among: z.enum(['all', 'train']).optional() }),
   ...explorerEngineRequests,
   interpolate: z.strictObject({
@@ -104,6 +105,7 @@ export interface EngineResults extends ExplorerEngineResults {
   embed: { count: number; latentDim: number; ids: Int32Array; labels: Int32Array; labelNames: string[]; mu: Float32Array; view: Float32Array; projection: Projection; modelEpoch: number };
   decode: Images;
   reconstruct: { index: number; label: number; original: Images; reconstruction: Images; mu: Float32Array };
+  datasetFiles: { files: string[] | null };
   nearest: { ids: Int32Array; distances: Float32Array };
   interpolate: { z: Float32Array; frames: number; latentDim: number; images: Images | null };
   export: { kind: 'gif' | 'webm' | 'frames' | 'sprite'; path: string; bytes: number; files: number };

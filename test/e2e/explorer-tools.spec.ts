@@ -11,11 +11,12 @@
  *    decode panel (the same pixels as the cell), and the figure exports as a PNG.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import sharp from 'sharp';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -397,5 +398,53 @@ test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a 
   const line = `d = 8 (2 epochs on 2,000 images), 70,000 points, k = 10 on 1,000: identity d=3 model 2D ${flat.toFixed(4)}; PCA ${pca.toFixed(4)}; UMAP 3D ${umap.toFixed(4)} (fit on 2,000, n_neighbors 10, min_dist 0.3, ${seconds.toFixed(1)} s); UMAP 2D ${umap2d.toFixed(4)}`;
   testInfo.annotations.push({ type: 'trustworthiness', description: line });
   process.stdout.write(`[e2e] trustworthiness: ${line}\n`);
+  expect(problems).toEqual([]);
+});
+
+test('folder metadata: file names reach the page — searched, listed in the selection table, shown for the decoded image', async ({ page }) => {
+  test.setTimeout(240_000);
+  const problems = await openCloud(page);
+  // A folder of 16×16 images in two labelled subfolders, with telling file names.
+  const images = join(dirs[0], 'pets');
+  const names: Record<string, string[]> = { cats: ['tabby.png', 'siamese.png', 'calico.png', 'tom.png'], dogs: ['rex.png', 'fido.png', 'tabby-dog.png', 'spot.png'] };
+  for (const [label, files] of Object.entries(names)) {
+    mkdirSync(join(images, label), { recursive: true });
+    for (const [i, file] of files.entries()) {
+      const pixels = Buffer.alloc(16 * 16, label === 'cats' ? 30 * i : 250 - 30 * i);
+      await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } }).png().toFile(join(images, label, file));
+    }
+  }
+  await page.getByTestId('folder-path').fill(images);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('pets', { timeout: 60_000 });
+  await page.getByTestId('train-latent').fill('2');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-limit').fill('0');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout', 'embeddings', { timeout: 60_000 });
+
+  // Search by file name, by folder, by regex over paths.
+  const search = page.getByTestId('search');
+  await search.fill('tabby');
+  await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', '2');
+  await search.fill('cats/');
+  await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', '4');
+  await search.fill('/^dogs\\/(rex|fido)\\.png$/');
+  await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', '2');
+
+  // The selection table lists the files; a row decodes its image, whose file and folder are shown.
+  await search.press('Enter');
+  await expect.poll(() => selectionCount(page)).toBe(2);
+  const files = await page.getByTestId('selection-table').locator('tbody tr td:nth-child(3)').allTextContents();
+  expect(files.sort()).toEqual(['dogs/fido.png', 'dogs/rex.png']);
+  await page.getByTestId('selection-table').locator('tbody tr').first().click();
+  await expect(page.getByTestId('decoded-file')).toContainText(/(rex|fido)\.png in dogs/);
+  // The row's click flew the camera to the point: it sits at the centre, and its hover card names its file.
+  await page.waitForTimeout(1000);
+  const centre = await canvasSpot(page, 0.5, 0.5);
+  await page.mouse.move(centre.x - 3, centre.y - 3);
+  await page.mouse.move(centre.x, centre.y, { steps: 3 });
+  await expect(page.getByTestId('hover-file')).toContainText(/\.png/);
   expect(problems).toEqual([]);
 });

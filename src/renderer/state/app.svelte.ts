@@ -66,6 +66,8 @@ export class AppState implements Session {
   /** How many times the embeddings were fetched (tests wait on it). */
   embeddingsFetches = $state(0);
   busy = $state<string | null>(null);
+  /** Each image's file relative to the dataset's folder (null: MNIST, or not loaded yet). */
+  files = $state.raw<string[] | null>(null);
   readonly training = new TrainingState();
   /** The 3D view: its layout, colours, cursor and decoded image. */
   readonly view: LatentViewState;
@@ -88,7 +90,7 @@ export class AppState implements Session {
   constructor(readonly api: Api) {
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view);
-    this.search = new SearchState(this.view);
+    this.search = new SearchState(this.view, () => this.files);
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
     this.project = new ProjectState(this, this.animation, this.bookmarks);
@@ -112,6 +114,7 @@ export class AppState implements Session {
     api.on('ingestProgress', (p) => (this.ingest = p.done >= p.total ? null : p));
     api.on('datasetChanged', (d) => {
       this.dataset = d;
+      void this.loadFiles();
       this.embeddings = null;
       this.view.reset();
     });
@@ -157,6 +160,10 @@ export class AppState implements Session {
     this.status = status;
     this.engine ??= { state: status.engine.state, message: status.engine.message, restarts: status.engine.restarts, restarted: false };
     if (this.engine.state !== status.engine.state) this.engine = { ...this.engine, state: status.engine.state, restarts: status.engine.restarts };
+    if (status.dataset?.fingerprint !== this.dataset?.fingerprint || (status.dataset && !this.files)) {
+      this.dataset = status.dataset;
+      void this.loadFiles();
+    }
     this.dataset = status.dataset;
     this.model = status.model;
     const t = this.training;
@@ -167,6 +174,21 @@ export class AppState implements Session {
     t.runId = status.training.runId;
     t.lastCheckpointEpoch = status.training.lastCheckpointEpoch;
     if (status.training.epochs) t.epochs = status.training.epochs;
+  }
+
+  /** The open folder's file names (search, hover card, decode panel, selection table). */
+  async loadFiles(): Promise<void> {
+    const d = this.dataset;
+    if (!d || d.source.kind !== 'folder') {
+      this.files = null;
+      return;
+    }
+    try {
+      const { files } = await this.api.call('datasetFiles', {});
+      if (this.dataset?.fingerprint === d.fingerprint) this.files = files;
+    } catch {
+      this.files = null;
+    }
   }
 
   notify(level: Notice['level'], message: string): void {

@@ -7,17 +7,19 @@ import { queryPoints, type QueryResult } from './point-query';
 
 export class SearchState {
   query = $state('');
-  /** Per dataset index, its file path (folders; null: none known). */
-  files = $state.raw<readonly string[] | null>(null);
 
   /** What the query matches in the current layout (null: no search). */
   readonly result: QueryResult | null = $derived.by(() => {
     const l = this.view.layout;
     if (!l) return null;
-    return queryPoints({ count: l.count, ids: l.ids, labels: l.labels, labelNames: l.labelNames, files: this.files }, this.query);
+    return queryPoints({ count: l.count, ids: l.ids, labels: l.labels, labelNames: l.labelNames, files: this.files() }, this.query);
   });
 
-  constructor(private readonly view: LatentViewState) {}
+  constructor(
+    private readonly view: LatentViewState,
+    /** Per dataset index, its file path (folders; null: none known). */
+    private readonly files: () => readonly string[] | null,
+  ) {}
 
   clear(): void {
     this.query = '';

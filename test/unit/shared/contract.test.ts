@@ -40,6 +40,7 @@ const VALID = {
   projectUpdate: { view: { camera: null, paths: [], activePath: null }, autosave: true },
   recentProjects: {},
   projectCurrent: {},
+  datasetFiles: {},
   projectRelocate: { folder: '/data/moved' },
 } satisfies Record<CallName, Record<string, unknown>>;
 
