@@ -1,12 +1,12 @@
 /**
- * The engine process's entry: a message loop over the protocol of src/shared/protocol.ts.
+ * The engine process's entry: a message loop over the protocol of src/shared/engine-protocol.ts.
  * Started by Electron's utilityProcess (messages through process.parentPort, structured clone) or by
  * Node's child_process.fork with serialization 'advanced' (process.send); typed arrays survive both.
  *
  * The listener is attached before the heavy engine (tfjs) loads, and 'ready' tells the service it
  * can send: no request is lost while the engine starts.
  */
-import type { EngineEvent, FromEngine, ToEngine } from '../shared/protocol';
+import { checkEngineEvent, runEngineCall, type EngineEvent, type FromEngine, type ToEngine } from '../shared/engine-protocol';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -44,13 +44,18 @@ onMessage((message) => {
 });
 send({ kind: 'ready', pid: process.pid });
 
-const emit = (event: EngineEvent): void => send({ kind: 'event', event });
+const emit = (event: EngineEvent): void => {
+  const checked = checkEngineEvent(event);
+  // A bug in the engine: say so loudly rather than send something outside the protocol.
+  if (checked.ok) send({ kind: 'event', event: checked.event });
+  else process.stderr.write(`latentscape engine: event ${String((event as { type?: unknown }).type)} does not match the protocol: ${checked.reason}\n`);
+};
 
 // No top-level await: the entry also runs as a bundled utilityProcess script.
-void import('./worker').then(({ EngineWorker }) => {
-  const worker = new EngineWorker(emit);
+void import('./handlers').then(({ engineHandlers }) => {
+  const handlers = engineHandlers(emit);
   handle = (request) => {
-    worker.handle(request.op, request.args).then(
+    runEngineCall(handlers, request.op, request.args).then(
       (value) => send({ kind: 'response', id: request.id, ok: true, value }),
       (err: unknown) => {
         const e = err as { message?: string; code?: string };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AppService } from '../service/service';
 import { appPaths, devServerUrl as devServerUrlOf } from './app-paths';
 import { choosePath } from './dialogs';
-import { forkUtilityEngine } from './engine-host';
+import { forkUtilityEngine } from './utility-engine';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { handleAppProtocol, registerAppScheme } from './protocol';

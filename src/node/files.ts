@@ -1,9 +1,11 @@
 /**
- * File helpers for every Node-side part (engine, service, CLI, host): one place for how a file is
- * written so that a crash never leaves half of it (temp file beside it, then rename).
- * Imports only node: the renderer never loads this.
+ * File helpers for every Node-side part (engine, service, CLI, host), so that a crash or a cancel
+ * never leaves half a file: everything is written under a temp name beside its target, then renamed
+ * over it (a rename within one folder is atomic). Imports only node: the renderer never loads this.
  */
-import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** Whether `path` exists (any kind of file). */
 export const exists = (path: string): Promise<boolean> =>
@@ -11,3 +13,69 @@ export const exists = (path: string): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+/** A fresh hidden name beside `target` for the temp copy (`.name.tmp-<pid>-<random>`; .gitignore'd). */
+export function tempSibling(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export interface AtomicWriteOptions {
+  /** Called before the write and again just before the rename: throw to abandon it (a cancel). */
+  check?: () => void;
+}
+
+/** Writes `data` to a temp file beside `file` (creating the folder), then renames it over `file`. */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
+  options.check?.();
+  await mkdir(dirname(file), { recursive: true });
+  const temp = tempSibling(file);
+  try {
+    await writeFile(temp, data);
+    options.check?.();
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Fills a fresh temp folder beside `dir` with `fill`, then puts it in `dir`'s place. An existing
+ * `dir` is replaced only if `replaceable` accepts every name in it (so a user's unrelated files are
+ * never deleted), and only after the new folder is complete.
+ */
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tempDir: string) => Promise<void>,
+  replaceable: (name: string) => boolean,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  options.check?.();
+  const existing = await stat(dir).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new Error(`${dir} exists and is not a folder`);
+  if (existing) {
+    const foreign = (await readdir(dir)).filter((name) => !replaceable(name));
+    if (foreign.length) {
+      throw new Error(`refusing to replace ${dir}: it holds files this export did not make (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`);
+    }
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = tempSibling(dir);
+  await mkdir(temp);
+  let old: string | null = null;
+  try {
+    await fill(temp);
+    options.check?.();
+    if (existing) {
+      old = tempSibling(dir);
+      await rename(dir, old);
+    }
+    await rename(temp, dir);
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    // Put the previous folder back if the swap itself failed half way.
+    if (old) await rename(old, dir).catch(() => undefined);
+    throw err;
+  }
+  if (old) await rm(old, { recursive: true, force: true });
+}

@@ -3,7 +3,7 @@
  * child_process or Electron's utilityProcess), requests matched to responses by id, events passed
  * on, and every pending request rejected when the process dies.
  */
-import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../shared/protocol';
+import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../shared/engine-protocol';
 
 export interface EngineExit {
   code: number | null;

@@ -4,7 +4,7 @@
  * open — unless it keeps dying (maxRestarts within restartWindowMs), then it gives up with a message.
  */
 import { ContractError, type EngineState, type Status } from '../shared/contract';
-import type { EngineArgs, EngineEvent, EngineOp, EngineResults } from '../shared/protocol';
+import type { EngineArgs, EngineEvent, EngineOp, EngineResults } from '../shared/engine-protocol';
 import { EngineClient, describeExit, type EngineExit, type SpawnEngine } from './engine-client';
 import type { ServiceEvents } from './events';
 

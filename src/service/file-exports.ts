@@ -9,7 +9,7 @@ import { ContractError, type CallOutput, type PathDoc } from '../shared/contract
 import type { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
 import type { EngineSupervisor } from './engine-supervisor';
-import { readPathFile, writePathFile } from './path-files';
+import { readPathFile, writePathFile } from './latent-path-files';
 import type { Workspace } from './workspace';
 
 export class FileExports {

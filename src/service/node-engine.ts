@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FromEngine } from '../shared/protocol';
+import type { FromEngine } from '../shared/engine-protocol';
 import type { EngineChannel, EngineExit } from './engine-client';
 
 export const ENGINE_ENTRY = fileURLToPath(new URL('../engine/main.ts', import.meta.url));

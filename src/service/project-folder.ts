@@ -14,11 +14,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, ProjectionSchema, ProjectViewSchema, describeIssues, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
-import { docToSpec, specToDoc } from './path-files';
-import { parsePathSpec } from '../engine/latent/interpolate';
-import { MAX_PARAMETERS } from '../engine/model/vae';
-import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../engine/safe-read';
+import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, MAX_PARAMETERS, ProjectionSchema, ProjectViewSchema, describeIssues, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
+import { docToSpec, specToDoc, parsePathSpec } from '../shared/latent-path';
+import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../node/safe-read';
 
 /** project.json holds settings and up to MAX_VIEW_PATHS paths as JSON: far less than this. */
 const MAX_PROJECT_FILE_BYTES = 32 * 1024 * 1024;

@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings } from '../shared/contract';
-import type { EngineEvent } from '../shared/protocol';
+import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';

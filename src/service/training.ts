@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ContractError, type CallOutput, type TrainingStatus, type TrainSettings } from '../shared/contract';
-import type { EngineArgs, EngineEvent } from '../shared/protocol';
+import type { EngineArgs, EngineEvent } from '../shared/engine-protocol';
 import { isWithin } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';

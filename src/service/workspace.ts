@@ -4,7 +4,7 @@
  * so a late answer for an old pair is dropped — and kept, so asking for them again is immediate.
  */
 import { ContractError, epochMetricsFromRecord, type DatasetSource, type DatasetSummary, type ModelSummary } from '../shared/contract';
-import type { EngineModelInfo, EngineResults } from '../shared/protocol';
+import type { EngineModelInfo, EngineResults } from '../shared/engine-protocol';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';

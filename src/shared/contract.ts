@@ -8,12 +8,31 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
-import { explorerCalls, explorerEvents, LinearKindSchema, ProjectionKindSchema } from './explorer';
+import { explorerCalls, explorerEvents, ProjectionKindSchema } from './explorer-schemas';
 import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
+import {
+  ArchSchema,
+  BackendNameSchema,
+  ChannelsSchema,
+  ColorModeSchema,
+  EasingSchema,
+  ExportKindSchema,
+  FitModeSchema,
+  LikelihoodSchema,
+  LinearKindSchema,
+  LoopSchema,
+  MAX_FRAMES,
+  MIN_FRAMES,
+  NearestAmongSchema,
+  NearestSpaceSchema,
+  PathModeSchema,
+  SpacingSchema,
+} from './vocabulary';
 
 export * from './names';
-export * from './explorer';
+export * from './explorer-schemas';
 export * from './limits';
+export * from './vocabulary';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -33,9 +52,6 @@ export const Float32ArraySchema = z.custom<Float32Array>((v) => v instanceof Flo
 export const Int32ArraySchema = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
 export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
 
-export const BackendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
-export const ArchSchema = z.enum(['mlp', 'conv']);
-export const LikelihoodSchema = z.enum(['bernoulli', 'gaussian']);
 
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mnist') }),
@@ -44,8 +60,8 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
     path: AbsolutePath,
     /** Images are resized to size × size (default 64; 28/32/64/128 suit the conv model). */
     size: int.min(8).max(512).optional(),
-    color: z.enum(['gray', 'rgb']).optional(),
-    fit: z.enum(['cover', 'contain']).optional(),
+    color: ColorModeSchema.optional(),
+    fit: FitModeSchema.optional(),
   }),
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
@@ -58,7 +74,7 @@ export const DatasetSummarySchema = z.strictObject({
   testCount: count,
   height: int.positive(),
   width: int.positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  channels: ChannelsSchema,
   labelNames: z.array(z.string()),
   fingerprint: z.string(),
   /** Files of a folder that could not be read, with the reason. */
@@ -82,18 +98,20 @@ export const EpochMetricsSchema = z.strictObject({
 export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
 
 /** Metrics as the engine records them (snake_case, as in manifest.json and the CLI's JSON lines). */
-export interface EpochMetricsRecord {
-  epoch: number;
-  train_loss: number;
-  test_loss: number;
-  recon: number;
-  kl: number;
-  test_recon: number;
-  test_kl: number;
-  psnr_db?: number;
-  samples_per_s: number;
-  seconds: number;
-}
+export const EpochMetricsRecordSchema = z.strictObject({
+  epoch: int,
+  train_loss: z.number(),
+  test_loss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  test_recon: z.number(),
+  test_kl: z.number(),
+  /** Held-out reconstruction PSNR of decode(μ), dB; absent for older models. */
+  psnr_db: z.number().optional(),
+  samples_per_s: z.number(),
+  seconds: z.number(),
+});
+export type EpochMetricsRecord = z.infer<typeof EpochMetricsRecordSchema>;
 
 export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
   return {
@@ -117,7 +135,7 @@ export const ModelSummarySchema = z.strictObject({
   likelihood: LikelihoodSchema,
   height: int.positive(),
   width: int.positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  channels: ChannelsSchema,
   epochsCompleted: count,
   /** The epochs the training that wrote it asked for (null for a model without training settings). */
   epochsPlanned: count.nullable(),
@@ -189,14 +207,14 @@ export const ImagesSchema = z.strictObject({
   count,
   height: int.positive(),
   width: int.positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  channels: ChannelsSchema,
   /** count × height × width × channels bytes, row-major HWC. */
   pixels: Uint8ArraySchema,
 });
 export type Images = z.infer<typeof ImagesSchema>;
 
 export const ProjectionSchema = z.strictObject({
-  kind: z.enum(['identity', 'pca']),
+  kind: LinearKindSchema,
   latentDim: int,
   /** d numbers (small: d ≤ 64). */
   mean: z.array(z.number()),
@@ -223,14 +241,9 @@ export const EmbeddingsSchema = z.strictObject({
 });
 export type Embeddings = z.infer<typeof EmbeddingsSchema>;
 
-export const ExportResultSchema = z.strictObject({ kind: z.enum(['gif', 'webm', 'frames', 'sprite']), path: z.string(), bytes: count, files: count });
+export const ExportResultSchema = z.strictObject({ kind: ExportKindSchema, path: z.string(), bytes: count, files: count });
 
 // Paths through latent space (interpolation) and what a project remembers of the view.
-export const PathModeSchema = z.enum(['linear', 'spherical']);
-export const EasingSchema = z.enum(['linear', 'ease-in', 'ease-out', 'ease-in-out']);
-export const LoopSchema = z.enum(['none', 'ping-pong']);
-export const SpacingSchema = z.enum(['length', 'equal']);
-export const MAX_PATH_FRAMES = 10_000;
 /** Frames one `interpolate` call decodes at most (a preview, not an export). */
 export const MAX_PREVIEW_FRAMES = 1000;
 
@@ -238,7 +251,7 @@ export const MAX_PREVIEW_FRAMES = 1000;
 const PathShape = {
   /** k × d keyframes. */
   keyframes: boundedFloat32Array(MAX_KEYFRAME_FLOATS, 'keyframes'),
-  frames: int.min(2).max(MAX_PATH_FRAMES),
+  frames: int.min(MIN_FRAMES).max(MAX_FRAMES),
   mode: z.union([PathModeSchema, z.array(PathModeSchema).min(1).max(999)]).optional(),
   easing: EasingSchema.optional(),
   loop: LoopSchema.optional(),
@@ -256,7 +269,7 @@ export const PathDocSchema = z.strictObject({
   sources: z.array(KeyframeSourceSchema.nullable()).max(MAX_KEYFRAMES),
   /** One mode per segment (k − 1). */
   segments: z.array(PathModeSchema).max(999),
-  frames: int.min(2).max(MAX_PATH_FRAMES),
+  frames: int.min(MIN_FRAMES).max(MAX_FRAMES),
   easing: EasingSchema,
   loop: LoopSchema,
   spacing: SpacingSchema,
@@ -350,9 +363,9 @@ export const calls = {
       z: boundedFloat32Array(MAX_LATENT, 'z'),
       k: int.min(1).max(1000),
       /** 'latent' (default): by the distance of μ to z; 'pixel': by the pixel distance of the images to decode(z). */
-      space: z.enum(['latent', 'pixel']).optional(),
+      space: NearestSpaceSchema.optional(),
       /** 'all' (default) or only the training split (a memorization check). */
-      among: z.enum(['all', 'train']).optional(),
+      among: NearestAmongSchema.optional(),
     }),
     output: z.strictObject({ ids: Int32ArraySchema, distances: Float32ArraySchema }),
   },

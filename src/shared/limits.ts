@@ -10,6 +10,8 @@ import { z } from 'zod';
 
 export const MIN_LATENT = 2;
 export const MAX_LATENT = 64;
+/** Parameters of a whole model (200 MB of float32; Adam keeps two more copies while training). */
+export const MAX_PARAMETERS = 50_000_000;
 /** Latent vectors one `decode` call takes (the engine decodes them in one batch). */
 export const MAX_DECODE_VECTORS = 4096;
 /** Keyframes of one path. */

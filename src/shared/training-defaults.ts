@@ -10,15 +10,14 @@
 /** Image sizes the conv VAE takes (the engine's model/vae.ts uses this list). */
 export const CONV_SIZES = [28, 32, 64, 128] as const;
 
-type Arch = 'mlp' | 'conv';
-type LikelihoodKind = 'bernoulli' | 'gaussian';
+import type { Arch, Channels, LikelihoodKind } from './vocabulary';
 
 export interface DatasetShape {
   /** 'mnist' for the built-in set (near-binary strokes), 'folder' for the user's images. */
   kind: 'mnist' | 'folder';
   trainCount: number;
   height: number;
-  channels: 1 | 3;
+  channels: Channels;
 }
 
 export interface SuggestedTraining {

@@ -7,24 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { imageBytes } from '../../engine/data/dataset';
 import { exportAnimation, exportKindFor, ExportCancelledError, UnknownExportTypeError, writeFileAtomic, type FrameSet } from '../../engine/export';
-import {
-  EASINGS,
-  interpolatePath,
-  makePathSpec,
-  MAX_FRAMES,
-  parsePathSpec,
-  pathFromSpec,
-  PathSpecError,
-  SEGMENT_MODES,
-  serializePathSpec,
-  SPACINGS,
-  type KeyframeSource,
-  type PathOptions,
-} from '../../engine/latent/interpolate';
+import { interpolatePath } from '../../engine/latent/interpolate';
+import { makePathSpec, parsePathSpec, pathFromSpec, PathSpecError, serializePathSpec, type KeyframeSource, type PathOptions } from '../../shared/latent-path';
+import { EASINGS, MAX_FRAMES, SEGMENT_MODES, SPACINGS } from '../../shared/vocabulary';
 import type { Vae } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
-import { choiceOption, createOutput, intOption, UsageError, type CliOutput } from '../io';
+import { choiceOption, createOutput, intOption, UsageError } from '../io';
 import { datasetForModel } from '../model-data';
 
 /** Latents decoded per batch: big enough to amortise a backend call, small enough for any model. */

@@ -8,7 +8,7 @@
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pointStats } from '../../engine/explorer';
+import { pointStats } from '../../engine/latent/point-stats';
 import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
 import { loadModel, readManifest } from '../../engine/train/checkpoint';
 import { COMMON_OPTIONS, required, startBackend } from '../common';

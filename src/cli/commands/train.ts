@@ -6,7 +6,8 @@ import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
-import { MAX_LATENT, MIN_LATENT } from '../../engine/model/vae';
+import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
+import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS } from '../../shared/vocabulary';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<void> {
   const isFolder = dataSpec.toLowerCase() !== 'mnist';
   // Unset options are chosen from the dataset once it is loaded (engine/train/defaults.ts); here they
   // are only checked, so bad arguments fail before anything is loaded.
-  const arch = choiceOption('arch', values.arch, ['mlp', 'conv'] as const, isFolder ? 'conv' : 'mlp');
+  const arch = choiceOption('arch', values.arch, ARCHS, isFolder ? 'conv' : 'mlp');
   const latentDim = intOption('latent', values.latent, 2, MIN_LATENT, MAX_LATENT);
   const explicitBudget = values['time-budget'] === undefined ? undefined : numberOption('time-budget', values['time-budget'], 0, 1, 7 * 24 * 3600);
   const budgetClock = choiceOption('budget-clock', values['budget-clock'], ['wall', 'cpu'] as const, 'wall');
@@ -50,10 +51,10 @@ export async function run(argv: string[]): Promise<void> {
   const explicitBatch = values.batch === undefined ? undefined : intOption('batch', values.batch, 128, 1, 65536);
   const explicitLr = values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10);
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
-  const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, ['bernoulli', 'gaussian'] as const, 'bernoulli');
+  const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, LIKELIHOODS, 'bernoulli');
   const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
-  const color = choiceOption('color', values.color, ['gray', 'rgb'] as const, isFolder ? 'rgb' : 'gray');
-  const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
+  const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
+  const fit = choiceOption('fit', values.fit, FIT_MODES, 'cover');
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const resume = Boolean(values.resume);

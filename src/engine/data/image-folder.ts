@@ -19,12 +19,13 @@ import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
 import { DecodePool, workerCount } from './ingest/pool';
 import { scanFolder, type ScannedFile } from './ingest/scan';
+import type { ColorMode, FitMode } from '../../shared/vocabulary';
 
 export interface IngestOptions {
   /** Model size (square): 28, 32, 64, 128… */
   size: number;
-  color: 'gray' | 'rgb';
-  fit: 'cover' | 'contain';
+  color: ColorMode;
+  fit: FitMode;
   /** For alpha flattening and contain padding, default '#000000'. */
   background?: string;
   /** Seeded train/test split, default 0.1. */
@@ -68,8 +69,8 @@ function abortError(): Error {
 
 interface Settings {
   size: number;
-  color: 'gray' | 'rgb';
-  fit: 'cover' | 'contain';
+  color: ColorMode;
+  fit: FitMode;
   background: [number, number, number];
   testFraction: number;
   seed: number;

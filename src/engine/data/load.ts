@@ -4,7 +4,7 @@ import { loadMnist } from './mnist';
 import type { Dataset } from './dataset';
 import type { IngestOptions, IngestReport } from './image-folder';
 
-export interface LoadOptions extends Partial<IngestOptions> {}
+export type LoadOptions = Partial<IngestOptions>;
 
 export interface LoadedDataset {
   dataset: Dataset;

@@ -3,9 +3,7 @@
  * cancel), nearest-neighbour upscaling, and atomic writes (temp file or folder, then rename), so a
  * failed or cancelled export never leaves a half-written file or replaces a good one.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeDirAtomic as writeDirAtomicNode, writeFileAtomic as writeFileAtomicNode } from '../../node/files';
 
 /** `count` images of height × width × channels bytes each, back to back (what decodeToPixels returns). */
 export interface FrameSet {
@@ -110,67 +108,15 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new ExportCancelledError();
 }
 
-/** Lets other work (and abort events) run between frames of a long export. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function tempSibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
-
-/** Writes `data` to a temp file beside `file`, then renames it over `file`. */
-export async function writeFileAtomic(file: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-  throwIfAborted(signal);
-  await mkdir(dirname(file), { recursive: true });
-  const temp = tempSibling(file);
-  try {
-    await writeFile(temp, data);
-    throwIfAborted(signal);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+/** Writes `data` to a temp file beside `file`, then renames it over `file` (nothing is written once `signal` fires). */
+export function writeFileAtomic(file: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  return writeFileAtomicNode(file, data, { check: () => throwIfAborted(signal) });
 }
 
 /**
- * Fills a fresh temp folder beside `dir` with `fill`, then puts it in `dir`'s place. An existing
- * `dir` is replaced only if `replaceable` accepts every name in it (so we never delete a user's
- * unrelated files), and only after the new folder is complete.
+ * Fills a fresh temp folder beside `dir`, then puts it in `dir`'s place (see src/node/files.ts); an
+ * existing `dir` is replaced only if `replaceable` accepts every name in it.
  */
-export async function writeDirAtomic(
-  dir: string,
-  fill: (tempDir: string) => Promise<void>,
-  replaceable: (name: string) => boolean,
-  signal?: AbortSignal,
-): Promise<void> {
-  throwIfAborted(signal);
-  const existing = await stat(dir).catch(() => null);
-  if (existing && !existing.isDirectory()) throw new Error(`${dir} exists and is not a folder`);
-  if (existing) {
-    const foreign = (await readdir(dir)).filter((name) => !replaceable(name));
-    if (foreign.length) {
-      throw new Error(`refusing to replace ${dir}: it holds files this export did not make (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`);
-    }
-  }
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = tempSibling(dir);
-  await mkdir(temp);
-  let old: string | null = null;
-  try {
-    await fill(temp);
-    throwIfAborted(signal);
-    if (existing) {
-      old = tempSibling(dir);
-      await rename(dir, old);
-    }
-    await rename(temp, dir);
-  } catch (err) {
-    await rm(temp, { recursive: true, force: true });
-    // Put the previous folder back if the swap itself failed half way.
-    if (old) await rename(old, dir).catch(() => undefined);
-    throw err;
-  }
-  if (old) await rm(old, { recursive: true, force: true });
+export function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void>, replaceable: (name: string) => boolean, signal?: AbortSignal): Promise<void> {
+  return writeDirAtomicNode(dir, fill, replaceable, { check: () => throwIfAborted(signal) });
 }

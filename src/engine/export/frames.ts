@@ -5,7 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkFrameSet, frameAt, resolveScale, throwIfAborted, upscaleNearest, writeDirAtomic, yieldToEventLoop, type ExportOptions, type FrameSet } from './common';
+import { checkFrameSet, frameAt, resolveScale, throwIfAborted, upscaleNearest, writeDirAtomic, type ExportOptions, type FrameSet } from './common';
+import { yieldToEventLoop } from '../../node/event-loop';
 import { encodePng, encodeSpriteSheet } from './sprite';
 
 export const SPRITE_FILE = 'sprite.png';

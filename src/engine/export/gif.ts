@@ -16,10 +16,10 @@ import {
   throwIfAborted,
   upscaleNearest,
   writeFileAtomic,
-  yieldToEventLoop,
   type ExportOptions,
   type FrameSet,
 } from './common';
+import { yieldToEventLoop } from '../../node/event-loop';
 
 // gifenc ships CommonJS (Node sees only a default export) and an ES build (bundlers see named
 // exports); take whichever shape this loader produced.

@@ -10,6 +10,7 @@ import { exportFrames, type FramesOptions } from './frames';
 import { exportGif } from './gif';
 import { exportSpriteSheet } from './sprite';
 import { exportWebm } from './webm';
+import type { ExportKind } from '../../shared/vocabulary';
 
 export * from './common';
 export { encodeGif, exportGif, gifDelaysCs, GRAY_PALETTE } from './gif';
@@ -17,7 +18,7 @@ export { encodeWebm, exportWebm, vp8FromWebp } from './webm';
 export { exportFrames, frameFileName, SPRITE_FILE } from './frames';
 export { composeSpriteSheet, encodeSpriteSheet, exportSpriteSheet, spriteLayout } from './sprite';
 
-export type ExportKind = 'gif' | 'webm' | 'frames' | 'sprite';
+export type { ExportKind };
 export const EXPORT_EXTENSIONS: Record<string, ExportKind> = { '.gif': 'gif', '.webm': 'webm', '.png': 'sprite' };
 
 /** Thrown when the target path names no export kind we know. */

@@ -7,9 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, DiagonalGaussian, stdNormalLogProb, type Likelihood } from './distributions';
 import { conv2d, conv2dTranspose, dense } from './ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
+import { MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
+import type { Arch, LikelihoodKind } from '../../shared/vocabulary';
 
-export type Arch = 'mlp' | 'conv';
-export type LikelihoodKind = 'bernoulli' | 'gaussian';
+export { MAX_PARAMETERS };
+
+export type { Arch, LikelihoodKind };
 
 export interface VaeConfig {
   arch: Arch;
@@ -26,8 +29,6 @@ export interface VaeConfig {
   filters: number[];
 }
 
-export const MIN_LATENT = 2;
-export const MAX_LATENT = 64;
 export { CONV_SIZES };
 /**
  * Caps on what a config may ask for, checked before anything is allocated: a manifest is a file
@@ -37,8 +38,6 @@ export const MAX_IMAGE_SIZE = 512;
 export const MAX_HIDDEN = 4096;
 export const MAX_CONV_LAYERS = 6;
 export const MAX_FILTERS = 1024;
-/** Parameters of the whole model (200 MB of float32; Adam keeps two more copies while training). */
-export const MAX_PARAMETERS = 50_000_000;
 
 export function defaultFilters(size: number): number[] {
   const halvings = size >= 64 ? Math.round(Math.log2(size / 8)) : 2;

@@ -13,7 +13,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
-import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../safe-read';
+import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
+import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -76,12 +77,12 @@ export const DatasetInfoSchema = z.object({
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 
 const VaeConfigSchema = z.object({
-  arch: z.enum(['mlp', 'conv']),
+  arch: ArchSchema,
   latentDim: z.number().int(),
   height: z.number().int().positive(),
   width: z.number().int().positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
-  likelihood: z.enum(['bernoulli', 'gaussian']),
+  channels: ChannelsSchema,
+  likelihood: LikelihoodSchema,
   learnedScale: z.boolean(),
   hidden: z.number().int().positive(),
   filters: z.array(z.number().int().positive()),

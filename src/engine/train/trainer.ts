@@ -9,6 +9,7 @@ import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type Likeliho
 import { createAdam } from '../kernels/adam';
 import { evaluatePsnr } from './psnr';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
+import { yieldToEventLoop } from '../../node/event-loop';
 
 export interface TrainConfig {
   arch: Arch;
@@ -170,8 +171,6 @@ export function createTrainStep(
     return { loss, recon, kl };
   };
 }
-
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export async function train(dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
   const settings: TrainingSettings = {

@@ -1,9 +1,9 @@
 /**
- * The service's side of the engine protocol (src/shared/protocol.ts), minimal, for tests that fork a
+ * The service's side of the engine protocol (src/shared/engine-protocol.ts), minimal, for tests that fork a
  * built engine entry: requests matched by id, events collected, typed by the shared protocol.
  */
 import type { ChildProcess, ForkOptions } from 'node:child_process';
-import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../../../src/shared/protocol';
+import type { EngineArgs, EngineEvent, EngineOp, EngineResults, FromEngine, ToEngine } from '../../../src/shared/engine-protocol';
 
 /** No tsx, no loader: the built file as Electron's utilityProcess gets it; 'advanced' serialization carries typed arrays as structured clone does there. */
 export function forkOptions(cwd: string): ForkOptions {

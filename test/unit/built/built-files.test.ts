@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, events, ImagesSchema } from '../../../src/shared/contract';
 import { IPC_CALL, IPC_DROP, IPC_EVENT } from '../../../src/shared/names';
-import type { EngineArgs } from '../../../src/shared/protocol';
+import type { EngineArgs } from '../../../src/shared/engine-protocol';
 import { BuiltEngine, forkOptions } from './built-engine';
 // The packaged layout (electron-builder) is tested from these same built files.
 import './packaged.suite';

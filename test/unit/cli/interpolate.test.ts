@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/commands/interpolate';
 import { loadMnist } from '../../../src/engine/data/mnist';
 import { upscaleNearest } from '../../../src/engine/export';
-import { parsePathSpec } from '../../../src/engine/latent/interpolate';
+import { parsePathSpec } from '../../../src/shared/latent-path';
 import { makeConfig, Vae } from '../../../src/engine/model/vae';
 import { saveModel } from '../../../src/engine/train/checkpoint';
 import { blockPayloads, find, IDS, parseEbml } from '../engine/export/ebml';

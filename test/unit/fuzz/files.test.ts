@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makePathSpec, parsePathSpec, PathSpecError, serializePathSpec } from '../../../src/engine/latent/interpolate';
+import { makePathSpec, parsePathSpec, PathSpecError, serializePathSpec } from '../../../src/shared/latent-path';
 import { ModelLoadError, parseManifest } from '../../../src/engine/train/checkpoint';
 import { parseProjectFile, projectView, ProjectError } from '../../../src/service/project-folder';
 import { SEED, isClearError, mutatedDocument, type Json } from './mutate';

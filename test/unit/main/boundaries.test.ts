@@ -1,4 +1,4 @@
-/** The design's import rules, checked on the source (the lint rule of ARCHITECTURE.md). */
+/** The design's import rules, checked on the source (eslint.config.js holds the full layering; this also runs without ESLint). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,12 @@ describe('boundaries', () => {
   it('the engine never imports electron, svelte, three or the service', () => {
     for (const f of files('src/engine')) {
       for (const spec of imports(f)) expect(/^(electron|svelte|three)(\/|$)|service\//.test(spec), `${f} imports ${spec}`).toBe(false);
+    }
+  });
+
+  it('the service knows the engine only through src/shared (the engine protocol)', () => {
+    for (const f of files('src/service')) {
+      for (const spec of imports(f)) expect(/(^|\/)engine\//.test(spec), `${f} imports ${spec}`).toBe(false);
     }
   });
 

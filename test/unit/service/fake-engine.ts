@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineChannel, EngineExit } from '../../../src/service/engine-client';
-import type { EngineModelInfo, FromEngine, ToEngine } from '../../../src/shared/protocol';
+import type { EngineModelInfo, FromEngine, ToEngine } from '../../../src/shared/engine-protocol';
 
 let nextPid = 5000;
 

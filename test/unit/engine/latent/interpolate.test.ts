@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ease,
-  EASINGS,
-  framesPerSegment,
-  interpolatePath,
-  lerp,
-  makePathSpec,
-  parsePathSpec,
-  pathFromSpec,
-  PathSpecError,
-  serializePathSpec,
-  slerp,
-} from '../../../../src/engine/latent/interpolate';
+import { ease, framesPerSegment, interpolatePath, lerp, slerp } from '../../../../src/engine/latent/interpolate';
+import { makePathSpec, parsePathSpec, pathFromSpec, PathSpecError, serializePathSpec } from '../../../../src/shared/latent-path';
+import { EASINGS } from '../../../../src/shared/vocabulary';
 
 const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 const norm = (v: ArrayLike<number>): number => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));

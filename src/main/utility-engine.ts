@@ -4,7 +4,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { EngineChannel, EngineExit } from '../service/engine-client';
-import type { FromEngine } from '../shared/protocol';
+import type { FromEngine } from '../shared/engine-protocol';
 
 export function forkUtilityEngine(entry: string): EngineChannel {
   const child = utilityProcess.fork(entry, [], { serviceName: 'Latentscape engine', stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,11 +1,12 @@
 /**
  * The latent explorer's part of the contract and of the engine protocol: per-point statistics
  * (reconstruction error, KL), thumbnail sprite atlases, and the training snapshots that let the user
- * watch the space form. contract.ts and protocol.ts spread these into their tables.
+ * watch the space form. contract.ts and engine-protocol.ts spread these into their tables.
  *
- * Self-contained (zod only): contract.ts imports this file, so it cannot import contract.ts back.
+ * Imports only zod and the vocabulary: contract.ts imports this file, so it cannot import contract.ts back.
  */
 import { z } from 'zod';
+import { ChannelsSchema, LinearKindSchema, type LinearProjectionKind } from './vocabulary';
 
 const int = z.number().int();
 const count = int.nonnegative();
@@ -17,8 +18,6 @@ const none = z.strictObject({});
 /** How the 3D view is made from the latent space. UMAP is computed in the page (a web worker). */
 export const ProjectionKindSchema = z.enum(['identity', 'pca', 'umap']);
 export type ProjectionKind = z.infer<typeof ProjectionKindSchema>;
-/** The linear projections the engine fits (on every point's μ). */
-export const LinearKindSchema = z.enum(['identity', 'pca']);
 
 /** Thumbnails per atlas page: a 32 × 32 grid of cells. */
 export const ATLAS_COLUMNS = 32;
@@ -45,7 +44,7 @@ export const AtlasSchema = z.strictObject({
   rows: int.positive(),
   /** Cell size in pixels (square). */
   thumb: int.positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  channels: ChannelsSchema,
   /** (rows·thumb) × (cols·thumb) × channels bytes, row-major HWC. */
   pixels: U8,
 });
@@ -93,7 +92,7 @@ export const explorerEngineRequests = {
 export interface ExplorerEngineResults {
   pointStats: PointStats;
   atlas: Atlas;
-  fitProjection: { kind: 'identity' | 'pca'; latentDim: number; mean: number[]; axes: number[][]; explained: number[] };
+  fitProjection: { kind: LinearProjectionKind; latentDim: number; mean: number[]; axes: number[][]; explained: number[] };
 }
 
 export type ExplorerEngineEvent = { type: 'snapshot' } & Omit<TrainSnapshot, 'runId'>;

@@ -2,12 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { atlasPage, nearestImages, pointStats, SnapshotTaker } from '../../../src/engine/explorer';
+import { atlasPage } from '../../../src/engine/data/atlas';
+import { nearestImages } from '../../../src/engine/latent/nearest';
+import { pointStats } from '../../../src/engine/latent/point-stats';
+import { SnapshotTaker } from '../../../src/engine/train/snapshots';
 import { decodePointCache, encodePointCache, readPointCache, writePointCache } from '../../../src/engine/latent/point-cache';
 import { initBackend } from '../../../src/engine/backend';
-import { Vae, makeConfig } from '../../../src/engine/model/vae';
+import * as tf from '@tensorflow/tfjs-core';
+import { Vae, imagesToTensor, makeConfig } from '../../../src/engine/model/vae';
+import type { Bernoulli } from '../../../src/engine/model/distributions';
 import type { Dataset } from '../../../src/engine/data/dataset';
-import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE } from '../../../src/shared/explorer';
+import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE } from '../../../src/shared/explorer-schemas';
 
 function dataset(count: number, size: number, channels: 1 | 3 = 1): Dataset {
   const pixels = new Uint8Array(count * size * size * channels);
@@ -59,17 +64,36 @@ describe('the explorer engine', () => {
     }
   });
 
-  it('point stats: per image reconstruction error and KL, the ELBO terms', async () => {
+  it('point stats: per image −log p(x | z = μ) and KL(q ‖ N(0, I)) in nats, by their formulas, across slices', async () => {
     await initBackend('wasm');
-    const d = dataset(30, 28);
+    // More than one slice of 1,000 images, so the boundary is crossed.
+    const d = dataset(1005, 28);
     const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 3 }), 2);
     try {
       const { recon, kl } = await pointStats(vae, d);
-      expect(recon.length).toBe(30);
-      for (let i = 0; i < 30; i++) {
-        expect(recon[i]).toBeGreaterThan(0);
-        expect(kl[i]).toBeGreaterThanOrEqual(0);
+      expect(recon.length).toBe(1005);
+      expect(kl.length).toBe(1005);
+      for (const i of [0, 17, 999, 1000, 1004]) {
+        // The reference: q's mean and log-variance and the decoder's logits, then the formulas by hand.
+        const { mu, logvar, logits } = tf.tidy(() => {
+          const q = vae.encode(imagesToTensor(d.pixels, i, 1, vae.config));
+          const p = vae.decode(q.mean as tf.Tensor2D) as Bernoulli;
+          return { mu: q.mean.dataSync().slice(), logvar: q.logvar.dataSync().slice(), logits: p.logits.dataSync().slice() };
+        });
+        let klRef = 0;
+        for (let j = 0; j < mu.length; j++) klRef += 0.5 * (mu[j] * mu[j] + Math.exp(logvar[j]) - 1 - logvar[j]);
+        let reconRef = 0;
+        for (let p = 0; p < logits.length; p++) {
+          const l = logits[p];
+          const x = d.pixels[i * 784 + p] / 255;
+          // −[x log σ(l) + (1 − x) log(1 − σ(l))] = softplus(l) − x·l
+          reconRef += Math.max(l, 0) + Math.log1p(Math.exp(-Math.abs(l))) - x * l;
+        }
+        expect(Math.abs(kl[i] - klRef)).toBeLessThan(1e-4 * Math.max(1, klRef));
+        expect(Math.abs(recon[i] - reconRef)).toBeLessThan(1e-4 * reconRef);
       }
+      // Different images, different values (not one number for all).
+      expect(new Set(Array.from(recon.subarray(0, 10))).size).toBeGreaterThan(5);
     } finally {
       vae.dispose();
     }

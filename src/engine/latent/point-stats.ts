@@ -1,0 +1,29 @@
+/** Per-point statistics of a model on its dataset, for colouring the points of the explorer. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset';
+import { imagesToTensor, type Vae } from '../model/vae';
+import { yieldToEventLoop } from '../../node/event-loop';
+
+const STATS_SLICE = 1000;
+
+/**
+ * For every image: −log p(x | z = μ(x)) (the reconstruction error of the image the app shows for
+ * it) and KL(q(z|x) ‖ N(0, I)), in nats. In slices, yielding between them so decodes interleave.
+ */
+export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: Float32Array; kl: Float32Array }> {
+  const recon = new Float32Array(dataset.count);
+  const kl = new Float32Array(dataset.count);
+  for (let start = 0; start < dataset.count; start += STATS_SLICE) {
+    const n = Math.min(STATS_SLICE, dataset.count - start);
+    const [r, k] = tf.tidy(() => {
+      const x = imagesToTensor(dataset.pixels, start, n, vae.config);
+      const q = vae.encode(x);
+      return [vae.decode(q.mean as tf.Tensor2D).nll(x), q.klToStdNormal()];
+    });
+    recon.set(r.dataSync() as Float32Array, start);
+    kl.set(k.dataSync() as Float32Array, start);
+    tf.dispose([r, k]);
+    await yieldToEventLoop();
+  }
+  return { recon, kl };
+}

@@ -1,0 +1,62 @@
+/** What the engine tells the service about a model and a dataset (the protocol's shapes of them). */
+import type { ModelManifest } from './train/checkpoint';
+import type { Dataset } from './data/dataset';
+import type { DatasetSummary } from '../shared/contract';
+import type { EngineModelInfo } from '../shared/engine-protocol';
+
+/** The manifest as the service sees it. */
+export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
+  const limit = m.dataset?.preprocessing?.limit;
+  return {
+    dir,
+    arch: m.config.arch,
+    latentDim: m.config.latentDim,
+    likelihood: m.config.likelihood,
+    height: m.config.height,
+    width: m.config.width,
+    channels: m.config.channels,
+    epochsCompleted: m.epochsCompleted,
+    epochsPlanned: m.training?.epochs ?? null,
+    metrics: m.metrics.map((e) => ({
+      epoch: e.epoch,
+      train_loss: e.train_loss,
+      test_loss: e.test_loss,
+      recon: e.recon,
+      kl: e.kl,
+      test_recon: e.test_recon,
+      test_kl: e.test_kl,
+      ...(typeof e.psnr_db === 'number' ? { psnr_db: e.psnr_db } : {}),
+      samples_per_s: e.samples_per_s,
+      seconds: e.seconds,
+    })),
+    datasetName: m.dataset?.name ?? null,
+    datasetFingerprint: m.dataset?.fingerprint ?? null,
+    training: m.training
+      ? {
+          epochs: m.training.epochs,
+          batchSize: m.training.batchSize,
+          lr: m.training.lr,
+          beta: m.training.beta,
+          binarize: m.training.binarize,
+          seed: m.training.seed,
+          ...(typeof limit === 'number' ? { limit } : {}),
+        }
+      : null,
+  };
+}
+
+export function datasetSummary(d: Dataset, skipped: { file: string; reason: string }[]): DatasetSummary {
+  return {
+    name: d.name,
+    source: d.source.kind === 'mnist' ? { kind: 'mnist' } : { kind: 'folder', path: d.source.path },
+    count: d.count,
+    trainCount: d.split.train.length,
+    testCount: d.split.test.length,
+    height: d.height,
+    width: d.width,
+    channels: d.channels,
+    labelNames: d.labelNames,
+    fingerprint: d.fingerprint,
+    skipped,
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The engine process's protocol, declared once: for every operation the zod schema of its
+ * arguments and of its result, and the schema of every event. The engine's handler table
+ * (src/engine/handlers.ts) is typed by it and runEngineCall checks both sides at run time, the way
+ * the contract is checked for the renderer (contract.ts + service/dispatch.ts).
+ *
+ * The service sends requests, the engine answers each one (same id) and sends events while it works
+ * (ingest, training and export progress). The same messages go over child_process (serialization
+ * 'advanced') and Electron's utilityProcess (structured clone), so typed arrays cross the boundary as
+ * typed arrays.
+ *
+ * Imports nothing from node, electron or the DOM.
+ */
+import { z } from 'zod';
+import {
+  AbsolutePath,
+  calls,
+  DatasetSourceSchema,
+  DatasetSummarySchema,
+  describeIssues,
+  EmbeddingsSchema,
+  EpochMetricsRecordSchema,
+  EpochMetricsSchema,
+  Float32ArraySchema,
+  ProjectionSchema,
+} from './contract';
+import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSchema } from './explorer-schemas';
+import {
+  ArchSchema,
+  BackendNameSchema,
+  ChannelsSchema,
+  EasingSchema,
+  LikelihoodSchema,
+  LoopSchema,
+  NearestAmongSchema,
+  NearestSpaceSchema,
+  PathModeSchema,
+  SpacingSchema,
+} from './vocabulary';
+
+const int = z.number().int();
+const count = int.nonnegative();
+const none = z.strictObject({});
+const Cancelled = z.strictObject({ cancelled: z.boolean() });
+
+/** What a loaded model's manifest says, as the service needs it. */
+export const EngineModelInfoSchema = z.strictObject({
+  dir: z.string(),
+  arch: ArchSchema,
+  latentDim: int,
+  likelihood: LikelihoodSchema,
+  height: int.positive(),
+  width: int.positive(),
+  channels: ChannelsSchema,
+  epochsCompleted: count,
+  epochsPlanned: count.nullable(),
+  metrics: z.array(EpochMetricsRecordSchema),
+  datasetName: z.string().nullable(),
+  datasetFingerprint: z.string().nullable(),
+  /** The training settings recorded in the manifest (to resume with). */
+  training: z
+    .strictObject({ epochs: int, batchSize: int, lr: z.number(), beta: z.number(), binarize: z.boolean(), seed: int, limit: int.optional() })
+    .nullable(),
+});
+export type EngineModelInfo = z.infer<typeof EngineModelInfoSchema>;
+
+const PathArgs = {
+  keyframes: Float32ArraySchema,
+  frames: int.min(2),
+  mode: z.union([PathModeSchema, z.array(PathModeSchema)]),
+};
+
+export const engineCalls = {
+  /** Picks the backend (or the one asked for) and reports it with the engine's pid. */
+  init: {
+    input: z.strictObject({ backend: z.string().optional() }),
+    output: z.strictObject({ backend: BackendNameSchema, fallbacks: z.array(z.string()), pid: int.positive() }),
+  },
+  openDataset: { input: DatasetSourceSchema, output: DatasetSummarySchema },
+  /** Trains into `dir` (a checkpoint every epoch); resolves when the run ends (done or cancelled). */
+  train: {
+    input: z.strictObject({
+      dir: AbsolutePath,
+      resume: z.boolean(),
+      arch: ArchSchema,
+      latentDim: int,
+      epochs: int.min(1),
+      batchSize: int.min(1),
+      lr: z.number().positive(),
+      beta: z.number().min(0),
+      likelihood: LikelihoodSchema,
+      /** Gaussian only: a learned (calibrated) scale instead of σ = 1. */
+      learnedScale: z.boolean().optional(),
+      binarize: z.boolean(),
+      seed: int,
+      limit: int.min(1).optional(),
+    }),
+    output: z.strictObject({ epochsCompleted: count, cancelled: z.boolean(), model: EngineModelInfoSchema.nullable() }),
+  },
+  cancel: { input: none, output: Cancelled },
+  loadModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInfoSchema },
+  embed: { input: none, output: EmbeddingsSchema },
+  decode: { input: z.strictObject({ z: Float32ArraySchema }), output: calls.decode.output },
+  reconstruct: { input: z.strictObject({ index: int.min(0) }), output: calls.reconstruct.output },
+  /** Each image's file relative to the dataset's folder (null for MNIST). */
+  datasetFiles: { input: none, output: calls.datasetFiles.output },
+  nearest: {
+    input: z.strictObject({ z: Float32ArraySchema, k: int.min(1), space: NearestSpaceSchema.optional(), among: NearestAmongSchema.optional() }),
+    output: calls.nearest.output,
+  },
+  pointStats: { input: explorerEngineRequests.pointStats, output: PointStatsSchema },
+  atlas: { input: explorerEngineRequests.atlas, output: AtlasSchema },
+  fitProjection: { input: explorerEngineRequests.fitProjection, output: ProjectionSchema },
+  interpolate: {
+    input: z.strictObject({ ...PathArgs, easing: EasingSchema, loop: LoopSchema, spacing: SpacingSchema, decode: z.boolean() }),
+    output: calls.interpolate.output,
+  },
+  export: {
+    input: z.strictObject({
+      path: AbsolutePath,
+      ...PathArgs,
+      easing: EasingSchema.optional(),
+      loop: LoopSchema.optional(),
+      spacing: SpacingSchema.optional(),
+      fps: int.min(1),
+      scale: int.min(1),
+    }),
+    output: calls.export.output,
+  },
+  exportCancel: { input: none, output: Cancelled },
+  exportImage: { input: z.strictObject({ path: AbsolutePath, z: Float32ArraySchema, scale: int.min(1).max(8) }), output: calls.exportImage.output },
+} as const;
+
+export type EngineOp = keyof typeof engineCalls;
+/** What the service passes (defaults not yet applied). */
+export type EngineArgs<O extends EngineOp> = z.input<(typeof engineCalls)[O]['input']>;
+/** What a handler receives: the arguments as parsed. */
+export type EngineParsedArgs<O extends EngineOp> = z.output<(typeof engineCalls)[O]['input']>;
+export type EngineResult<O extends EngineOp> = z.output<(typeof engineCalls)[O]['output']>;
+export type EngineResults = { [O in EngineOp]: EngineResult<O> };
+
+/** One function per operation: what the engine process does for it. */
+export type EngineHandlers = { [O in EngineOp]: (args: EngineParsedArgs<O>) => EngineResult<O> | Promise<EngineResult<O>> };
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ingest'), done: count, total: count }),
+  z.strictObject({
+    type: z.literal('step'),
+    epoch: int,
+    epochs: int,
+    step: int,
+    stepsPerEpoch: int,
+    loss: z.number(),
+    samplesPerSec: z.number(),
+    etaSeconds: z.number(),
+    /** Mean reconstruction and KL terms since the previous step event. */
+    recon: z.number().optional(),
+    kl: z.number().optional(),
+  }),
+  TrainSnapshotSchema.omit({ runId: true }).extend({ type: z.literal('snapshot') }),
+  EpochMetricsSchema.extend({ type: z.literal('epoch'), epochs: int }),
+  z.strictObject({ type: z.literal('checkpoint'), epoch: int, dir: z.string() }),
+  z.strictObject({ type: z.literal('export'), stage: z.enum(['decode', 'encode']), done: count, total: count }),
+  z.strictObject({ type: z.literal('log'), message: z.string() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+
+export type ToEngine = { kind: 'request'; id: number; op: EngineOp; args: unknown };
+export type FromEngine =
+  | { kind: 'response'; id: number; ok: true; value: unknown }
+  | { kind: 'response'; id: number; ok: false; error: { message: string; code?: string } }
+  | { kind: 'event'; event: EngineEvent }
+  | { kind: 'ready'; pid: number };
+
+/** An engine operation refused or failed; `code` says why ('bad-arguments', 'busy', 'no-model', …). */
+export class EngineCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isEngineOp(op: unknown): op is EngineOp {
+  return typeof op === 'string' && Object.prototype.hasOwnProperty.call(engineCalls, op);
+}
+
+/**
+ * Runs one request against the handler table: the operation's name is checked, its arguments parsed
+ * by its schema (strict: extra fields refused), the handler run, and its result checked too (a result
+ * outside the protocol is a bug in the engine: refused with code 'internal' rather than sent on).
+ */
+export async function runEngineCall(handlers: EngineHandlers, op: unknown, raw: unknown): Promise<unknown> {
+  if (!isEngineOp(op)) throw new EngineCallError('unknown-op', `the engine has no operation "${String(op).slice(0, 80)}"`);
+  const call = engineCalls[op];
+  const parsed = call.input.safeParse(raw);
+  if (!parsed.success) throw new EngineCallError('bad-arguments', `engine ${op}: ${describeIssues(parsed.error)}`);
+  const value = await (handlers[op] as (args: unknown) => unknown)(parsed.data);
+  const checked = call.output.safeParse(value);
+  if (!checked.success) throw new EngineCallError('internal', `engine ${op}: the result is outside the protocol (${describeIssues(checked.error)})`);
+  return checked.data;
+}
+
+/** Checks an event against the protocol: the event, or the reason it is refused. */
+export function checkEngineEvent(event: unknown): { ok: true; event: EngineEvent } | { ok: false; reason: string } {
+  const parsed = EngineEventSchema.safeParse(event);
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: describeIssues(parsed.error) };
+}
