@@ -122,6 +122,7 @@ export interface InstallOutcome {
 // debug's line: "<ISO date> @electron/get:index …", or "  @electron/get:index … +0ms" when it thinks it
 // writes to a terminal (FORCE_COLOR, as under Playwright), maybe with colour escapes.
 const DEBUG_LINE = /^\s*(?:\S+ )?@electron\/get:\S+ /;
+// eslint-disable-next-line no-control-regex -- matching the ESC of colour escapes is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function isDebugLine(line: string): boolean {

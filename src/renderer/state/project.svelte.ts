@@ -22,6 +22,8 @@ export interface RecentProject {
 
 const AUTOSAVE_KEY = 'latentscape.autosave';
 const AUTOSAVE_DELAY_MS = 800;
+/** The time of day, for "saved at …" (a string: nothing reactive to track). */
+const clockTime = (): string => new Date().toLocaleTimeString();
 
 function readAutosave(): boolean {
   try {
@@ -177,7 +179,7 @@ export class ProjectState {
     this.pushed = key;
     try {
       const r = await this.app.api.call('projectUpdate', { view, autosave: this.autosave && this.path !== null });
-      if (r.saved) this.lastSaved = new Date().toLocaleTimeString();
+      if (r.saved) this.lastSaved = clockTime();
     } catch (err) {
       this.app.notify('warning', `autosave failed: ${(err as Error).message}`);
     }
@@ -207,7 +209,7 @@ export class ProjectState {
     const saved = await this.run('Saving…', () => this.app.api.call('projectSave', { path, view: this.view() }));
     if (!saved) return false;
     this.path = saved.path;
-    this.lastSaved = new Date().toLocaleTimeString();
+    this.lastSaved = clockTime();
     this.app.notify('info', `project saved to ${saved.path}`);
     await this.loadRecent();
     return true;

@@ -1,0 +1,98 @@
+// ESLint (flat config): typescript-eslint and eslint-plugin-svelte, plus the import boundaries of the
+// layering (docs/ARCHITECTURE.md). Formatting is Prettier's job (eslint-config-prettier turns the
+// style rules off). `npm run lint` is part of `npm test`.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+/** An import whose path matches `regex` is refused in the files of a block, with `message`. */
+const refuse = (regex, message) => ({ regex, message });
+const ELECTRON = refuse('^electron(/|$)', 'only src/main and src/preload use Electron');
+const THREE = refuse('^three(/|$)', 'three.js belongs to the renderer');
+const SVELTE = refuse('^svelte(/|$)', 'Svelte belongs to the renderer');
+const NODE = refuse('^node:', 'Node built-ins are not available here');
+const ENGINE = refuse('(^|/)engine/', 'the engine is reached only through its protocol (src/shared/engine-protocol.ts)');
+const SERVICE = refuse('(^|/)service/', 'the service is not imported from here');
+const RENDERER = refuse('(^|/)renderer/', 'the renderer is imported by nothing');
+const MAIN = refuse('(^|/)main/', 'the Electron main process is imported by nothing');
+const HOST = refuse('(^|/)host/', 'the serve host is imported only by the CLI');
+const CLI = refuse('(^|/)cli/', 'the CLI is imported by nothing');
+const NODE_SIDE = refuse('(^|/)node/', 'src/node is for the Node-side parts only');
+const PRELOAD = refuse('(^|/)preload/', 'the preload is imported by nothing');
+
+const boundary = (files, patterns, extra = {}) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
+});
+/** Browser globals the Node-side code must not use (tsconfig.node.json has no DOM library either). */
+const noDom = {
+  'no-restricted-globals': ['error', ...['window', 'document', 'navigator', 'localStorage', 'HTMLElement'].map((name) => ({ name, message: 'no DOM here' }))],
+};
+
+export default ts.config(
+  { ignores: ['out/', 'dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'coverage/', 'resources/', 'scratch/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      // `_name` marks what is deliberately unused (destructuring out a field, a required parameter).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Empty catch blocks are how the code says "this failure does not matter"; each has a comment.
+      'no-empty': ['error', { allowEmptyCatch: true }],
+      // `while (true)`-style loops with a break inside are used on purpose.
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    files: ['src/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['src/renderer/**/*.worker.ts'],
+    languageOptions: { globals: { ...globals.worker } },
+  },
+
+  // ---- The layering: who may import whom.
+  // src/shared is the contract: it imports nothing of ours outside itself, no Node, Electron or DOM library.
+  boundary(['src/shared/**'], [refuse('^\\.\\./', 'src/shared imports nothing of ours outside src/shared'), NODE, ELECTRON, THREE, SVELTE]),
+  // src/node: Node-side helpers (files, event loop) for engine, service, CLI and host.
+  boundary(['src/node/**'], [refuse('^\\.\\./', 'src/node imports nothing of ours'), ELECTRON, THREE, SVELTE], noDom),
+  // The engine: pure TypeScript on tfjs, its own process. No Electron, DOM, three.js, service.
+  boundary(['src/engine/**'], [ELECTRON, THREE, SVELTE, SERVICE, RENDERER, MAIN, HOST, CLI, PRELOAD], noDom),
+  // The service knows the engine only through src/shared (the engine protocol).
+  boundary(['src/service/**'], [ENGINE, ELECTRON, THREE, SVELTE, RENDERER, MAIN, HOST, CLI, PRELOAD], noDom),
+  // The transports: Electron's main process and the serve host drive the service, not the engine.
+  boundary(['src/main/**'], [ENGINE, THREE, SVELTE, RENDERER, HOST, CLI], noDom),
+  boundary(['src/host/**'], [ENGINE, ELECTRON, THREE, SVELTE, RENDERER, MAIN, CLI, PRELOAD], noDom),
+  boundary(['src/preload/**'], [ENGINE, SERVICE, THREE, SVELTE, RENDERER, MAIN, HOST, CLI, NODE_SIDE, NODE]),
+  // The renderer imports only src/shared and itself (types of the preload's bridge are in src/shared/bridge.ts).
+  boundary(['src/renderer/**'], [ENGINE, SERVICE, MAIN, HOST, CLI, NODE_SIDE, PRELOAD, NODE, ELECTRON]),
+  // The CLI drives the engine in-process and starts the host: anything but the renderer and Electron.
+  boundary(['src/cli/**'], [RENDERER, MAIN, ELECTRON, THREE, SVELTE], noDom),
+
+  {
+    files: ['test/**'],
+    rules: {
+      // Tests build odd values on purpose (to check they are refused, or the longest JSON a number makes).
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-loss-of-precision': 'off',
+    },
+  },
+  {
+    // CommonJS stand-ins (test fixtures loaded with require).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+  ...svelte.configs.prettier,
+);
