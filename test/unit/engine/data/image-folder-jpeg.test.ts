@@ -60,9 +60,12 @@ describe('plainJpegInfo: which JPEGs the fast lane may decode', () => {
   });
 });
 
+/** The fast lane needs the optional @julusian/jpeg-turbo binding; without it only sharp decodes. */
+const hasJpegTurbo = Boolean(await loadJpegTurbo());
+
 describe('ingestFolder: the fast JPEG lane', () => {
-  it('decodes JPEGs like sharp does (within a level or two), in any geometry, gray or RGB', async () => {
-    if (!(await loadJpegTurbo())) return; // optional dependency not installed here: only sharp decodes
+  it('decodes JPEGs like sharp does (within a level or two), in any geometry, gray or RGB', async ({ skip }) => {
+    skip(!hasJpegTurbo, 'the optional @julusian/jpeg-turbo binding is not installed here: only sharp decodes');
     const dir = await tempDir('same');
     const cache = await tempDir('same-cache'); // one cache: the decoder is part of its key
     await ramp(256, 256, 3).jpeg({ quality: 90 }).toFile(join(dir, 'a.jpg'));

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, conv2dTranspose, dense, type Activation, type LayerOptions } from '../../../../src/engine/model/ops';
+import { IM2COL_T } from '../../../../src/engine/kernels/patches';
 import { normalStream, useWasm } from '../../helpers';
 
 beforeAll(async () => {
@@ -117,14 +118,41 @@ describe('conv2dTranspose (custom gradient: matMul + col2im forward, XNNPACK con
 });
 
 describe('path selection', () => {
-  it("'auto' takes the custom path on wasm only, and leaves no tensors behind", async () => {
+  /** The kernels conv2d runs, forward and (when `backward`) its gradient: the path taken shows in them. */
+  async function kernelsOf(backend: 'cpu' | 'wasm', mode: 'auto' | 'plain', backward = true): Promise<string[]> {
+    return onBackend(backend, async () => {
+      const x = tf.ones([2, 4, 4, 1]) as tf.Tensor4D;
+      const f = tf.ones([3, 3, 1, 2]) as tf.Tensor4D;
+      const b = tf.zeros([2]) as tf.Tensor1D;
+      const info = await tf.profile(() =>
+        backward ? tf.grads((fi: tf.Tensor) => tf.sum(conv2d(x, fi as tf.Tensor4D, b, 2, mode)))([f])[0] : conv2d(x, f, b, 2, mode),
+      );
+      tf.dispose([x, f, b, info.result as tf.Tensor]);
+      return info.kernelNames;
+    });
+  }
+
+  it("'auto' takes the custom path on wasm (fused forward, patch-kernel gradient) and the plain path on cpu", async () => {
+    const autoWasm = await kernelsOf('wasm', 'auto');
+    expect(autoWasm).toContain('FusedConv2D');
+    expect(autoWasm).toContain(IM2COL_T);
+    expect(autoWasm).not.toContain('Conv2D');
+    // (tfjs has no conv2d gradient kernels on wasm: that is why the custom path exists.)
+    const plainWasm = await kernelsOf('wasm', 'plain', false);
+    expect(plainWasm).toContain('Conv2D');
+    expect(plainWasm).not.toContain(IM2COL_T);
+    const autoCpu = await kernelsOf('cpu', 'auto');
+    expect(autoCpu).toContain('Conv2D');
+    expect(autoCpu).not.toContain(IM2COL_T);
+  });
+
+  it("both paths give the same values, and 'auto' leaves no tensors behind", async () => {
     const before = tf.memory().numTensors;
     await onBackend('wasm', () =>
       tf.tidy(() => {
         const x = tf.ones([2, 4, 4, 1]) as tf.Tensor4D;
         const f = tf.ones([3, 3, 1, 2]) as tf.Tensor4D;
         const b = tf.zeros([2]) as tf.Tensor1D;
-        // Both paths are the same function: 'auto' on wasm equals 'plain'.
         const auto = conv2d(x, f, b, 2).dataSync();
         const plain = conv2d(x, f, b, 2, 'plain').dataSync();
         expect(Array.from(auto)).toEqual(Array.from(plain));
