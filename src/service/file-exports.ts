@@ -2,9 +2,8 @@
  * What the user writes to (or reads from) files they chose: an animation, one decoded image, the
  * points as CSV, and path files. Every path is checked against the allowed folders first.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { sep } from 'node:path';
+import { writeFileAtomic } from '../node/files';
 import { ContractError, type CallOutput, type PathDoc } from '../shared/contract';
 import type { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
@@ -56,14 +55,7 @@ export class FileExports {
       lines.push([e.ids[i], csvField(label), ...zs, ...xyz].join(','));
     }
     const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
-    const tmp = join(resolve(path, '..'), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(path, bytes);
     return { path, bytes: bytes.byteLength, rows: e.count };
   }
 

@@ -16,6 +16,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, MAX_PARAMETERS, ProjectionSchema, ProjectViewSchema, describeIssues, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
 import { docToSpec, specToDoc, parsePathSpec } from '../shared/latent-path';
+import { writeFileAtomic } from '../node/files';
 import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../node/safe-read';
 
 /** project.json holds settings and up to MAX_VIEW_PATHS paths as JSON: far less than this. */
@@ -234,10 +235,7 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
         ? { camera: contents.view.camera, paths: contents.view.paths.map((p) => docToSpec(p)), activePath: contents.view.activePath, ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}) }
         : null,
     };
-    const tmpFile = join(dir, tempName(PROJECT_FILE));
-    created.push(tmpFile);
-    await writeFile(tmpFile, JSON.stringify(file, null, 2) + '\n');
-    await rename(tmpFile, join(dir, PROJECT_FILE));
+    await writeFileAtomic(join(dir, PROJECT_FILE), JSON.stringify(file, null, 2) + '\n');
     created.length = 0;
 
     // 4. What the previous version named and this one does not.

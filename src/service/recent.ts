@@ -2,9 +2,10 @@
  * The recent projects list: <data dir>/recent-projects.json, newest first, at most 10. Written to a
  * temp file and renamed; a damaged list is treated as empty (it is only a convenience).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../node/files';
 
 export const RECENT_FILE = 'recent-projects.json';
 export const MAX_RECENT = 10;
@@ -26,7 +27,5 @@ export async function rememberProject(dataDir: string, entry: RecentProject): Pr
   const list = [entry, ...(await readRecentProjects(dataDir)).filter((p) => p.path !== entry.path)].slice(0, MAX_RECENT);
   await mkdir(dataDir, { recursive: true });
   const file = join(dataDir, RECENT_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify({ format: 'latentscape-recent', projects: list }, null, 2) + '\n');
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify({ format: 'latentscape-recent', projects: list }, null, 2) + '\n');
 }

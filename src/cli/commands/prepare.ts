@@ -5,8 +5,9 @@
  * `--strip-optimizer` drops the Adam state (optimizer.bin) to ship the model small; a resumed
  * training then starts Adam afresh.
  */
-import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../node/files';
 import { parseArgs } from 'node:util';
 import { pointStats } from '../../engine/latent/point-stats';
 import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
@@ -40,8 +41,7 @@ export async function run(argv: string[]): Promise<void> {
       const file = join(dir, 'manifest.json');
       const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
       raw.optimizer = null;
-      await writeFile(`${file}.tmp`, JSON.stringify(raw, null, 2));
-      await rename(`${file}.tmp`, file);
+      await writeFileAtomic(file, JSON.stringify(raw, null, 2));
       await rm(join(dir, manifest.optimizer.file), { force: true });
       stripped = true;
     }

@@ -9,8 +9,9 @@
  *
  * Layout: "LSPC" | u32 LE header length | header JSON | zero padding to 4 | float32 arrays.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../node/files';
 
 export const POINT_CACHE_FILE = 'points.bin';
 const MAGIC = 'LSPC';
@@ -89,14 +90,10 @@ export async function readPointCache(dir: string, key: PointCacheKey): Promise<P
 
 /** Best effort: false when the folder is not writable (a shipped model), true when written. */
 export async function writePointCache(dir: string, key: PointCacheKey, data: PointCacheData): Promise<boolean> {
-  const target = join(dir, POINT_CACHE_FILE);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
-    await writeFile(tmp, encodePointCache(key, data));
-    await rename(tmp, target);
+    await writeFileAtomic(join(dir, POINT_CACHE_FILE), encodePointCache(key, data));
     return true;
   } catch {
-    await rm(tmp, { force: true }).catch(() => {});
     return false;
   }
 }
