@@ -82,7 +82,7 @@ async function run(count: number, seconds: number): Promise<PageBenchResult> {
   /** Orbits the camera one step per animation frame (as a drag would) for `seconds`; frames drawn per second. */
   async function orbit(): Promise<{ fps: number; frames: number }> {
     await settle();
-    const [tx, ty, tz] = home.target;
+    const [tx, , tz] = home.target;
     const [px, py, pz] = home.position;
     const r = Math.hypot(px - tx, pz - tz);
     let angle = Math.atan2(pz - tz, px - tx);

@@ -27,6 +27,7 @@ export class UmapLayouts {
   /** Whether a fit is running (the Cancel button shows). */
   running = $state(false);
   private run: UmapRun | null = null;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private cache, read on demand, never rendered
   private finished = new Map<string, Float32Array>();
 
   /** What a layout depends on besides the points. */
