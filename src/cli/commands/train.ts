@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
   const outDir = required('out', values.out);
   const dataSpec = required('data', values.data);
   const isFolder = dataSpec.toLowerCase() !== 'mnist';
-  // Unset options are chosen from the dataset once it is loaded (engine/train/defaults.ts); here they
+  // Unset options are chosen from the dataset once it is loaded (shared/training-defaults.ts); here they
   // are only checked, so bad arguments fail before anything is loaded.
   const arch = choiceOption('arch', values.arch, ARCHS, isFolder ? 'conv' : 'mlp');
   const latentDim = intOption('latent', values.latent, 2, MIN_LATENT, MAX_LATENT);
