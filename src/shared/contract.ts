@@ -4,6 +4,10 @@
  * TypeScript type (everywhere). Objects are strict: unknown fields are refused. Big arrays are typed
  * arrays (structured clone over IPC, binary frames over the WebSocket), never JSON number lists.
  *
+ * Longer than 450 lines on purpose: this file is the one table of every call and event, and the
+ * shapes they carry; the words they use are in vocabulary.ts, the sizes in limits.ts, the explorer's
+ * part in explorer-schemas.ts.
+ *
  * Imports nothing from node, electron or the DOM.
  */
 import { z } from 'zod';
