@@ -75,7 +75,10 @@ export class AppService {
     this.handlers = {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
-      openDataset: (a) => workspace.openDataset(a.source),
+      openDataset: (a) => {
+        training.forgetFinished();
+        return workspace.openDataset(a.source);
+      },
       trainStart: (a) => training.start(a),
       trainCancel: () => training.cancel(),
       trainResume: (a) => training.resume(a.epochs),

@@ -31,6 +31,12 @@ export class Training {
     private readonly workspace: Workspace,
   ) {}
 
+  /** Another dataset is opening: a finished run's outcome ("cancelled", its error) no longer describes what is shown. */
+  forgetFinished(): void {
+    if (this.busy) return;
+    this.status = { ...this.status, state: 'idle', error: null };
+  }
+
   get busy(): boolean {
     return this.status.state === 'running' || this.status.state === 'cancelling';
   }

@@ -27,3 +27,26 @@ test('an error toast does not outlive the next training', async ({ page }) => {
   await expect(error).toHaveCount(0);
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
 });
+
+test('a cancelled run’s status is not shown once another dataset opens', async ({ page }) => {
+  test.setTimeout(300_000);
+  const url = process.env.LATENTSCAPE_E2E_URL;
+  if (!url) throw new Error('run through playwright.config.ts (its global setup starts serve)');
+  await page.goto(url);
+  await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
+  await page.getByTestId('open-mnist').click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('MNIST', { timeout: 60_000 });
+  await page.getByTestId('train-epochs').fill('3');
+  await page.getByTestId('train-limit').fill('20000');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('training-state')).toHaveText('running', { timeout: 60_000 });
+  await page.getByTestId('train-cancel').click();
+  await expect(page.getByTestId('training-state')).toHaveText('cancelled', { timeout: 120_000 });
+  // Opening a dataset again (MNIST's re-open is the quick one): the old outcome is gone, and stays gone.
+  await page.getByTestId('open-mnist').click();
+  await expect(page.getByTestId('training-state')).toHaveText('idle');
+  await expect(page.getByTestId('dataset-info')).toContainText('70000 images', { timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('training-state')).toHaveText('idle');
+});

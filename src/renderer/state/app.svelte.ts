@@ -217,11 +217,20 @@ export class AppState implements Session {
     }
   }
 
+  /** Opening a dataset: the last run's outcome is not shown over the ingest (issue 11, point 7). */
+  private forgetFinishedRun(): void {
+    if (this.training.active) return;
+    this.training.state = 'idle';
+    this.training.error = null;
+  }
+
   openMnist(): Promise<unknown> {
+    this.forgetFinishedRun();
     return this.run('Opening MNIST…', () => this.api.call('openDataset', { source: { kind: 'mnist' } }));
   }
 
   openFolder(path: string, options: { size?: number; color?: 'gray' | 'rgb'; fit?: 'cover' | 'contain' } = {}): Promise<DatasetSummary | undefined> {
+    this.forgetFinishedRun();
     return this.run('Opening the folder…', () => this.api.call('openDataset', { source: { kind: 'folder', path, ...options } }));
   }
 
