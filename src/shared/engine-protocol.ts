@@ -22,13 +22,13 @@ import {
   EpochMetricsRecordSchema,
   EpochMetricsSchema,
   Float32ArraySchema,
+  ModelSummarySchema,
   ProjectionSchema,
 } from './contract';
 import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSchema } from './explorer-schemas';
 import {
   ArchSchema,
   BackendNameSchema,
-  ChannelsSchema,
   EasingSchema,
   LikelihoodSchema,
   LoopSchema,
@@ -43,21 +43,13 @@ const count = int.nonnegative();
 const none = z.strictObject({});
 const Cancelled = z.strictObject({ cancelled: z.boolean() });
 
-/** What a loaded model's manifest says, as the service needs it. */
-export const EngineModelInfoSchema = z.strictObject({
-  dir: z.string(),
-  arch: ArchSchema,
-  latentDim: int,
-  likelihood: LikelihoodSchema,
-  height: int.positive(),
-  width: int.positive(),
-  channels: ChannelsSchema,
-  epochsCompleted: count,
-  epochsPlanned: count.nullable(),
+/**
+ * What a loaded model's manifest says, as the service needs it: the contract's ModelSummary without
+ * what only the service knows (fits the dataset, is the default), with the metrics as recorded and
+ * the training settings to resume with.
+ */
+export const EngineModelInfoSchema = ModelSummarySchema.omit({ metrics: true, fitsDataset: true, isDefault: true }).extend({
   metrics: z.array(EpochMetricsRecordSchema),
-  datasetName: z.string().nullable(),
-  datasetFingerprint: z.string().nullable(),
-  /** The training settings recorded in the manifest (to resume with). */
   training: z
     .strictObject({ epochs: int, batchSize: int, lr: z.number(), beta: z.number(), binarize: z.boolean(), seed: int, limit: int.optional() })
     .nullable(),
