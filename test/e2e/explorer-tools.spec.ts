@@ -377,6 +377,8 @@ test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a 
   await page.getByTestId('umap-neighbors').fill('10');
   await page.getByTestId('umap-min-dist').fill('0.3');
   await expect(page.getByTestId('umap-cancel')).toBeVisible();
+  // Notices (bottom right) may cover the end of the info line where Cancel is: dismiss them.
+  for (const dismiss of await page.getByTestId('notice').getByRole('button', { name: 'dismiss' }).all()) await dismiss.click();
   await page.getByTestId('umap-cancel').click();
   await expect(page.getByTestId('umap-cancel')).toHaveCount(0);
   await expect(canvas).toHaveAttribute('data-projection-busy', '');
