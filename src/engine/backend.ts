@@ -14,10 +14,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
+import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName };
 export type BackendRequest = BackendName | 'auto';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
 
 export interface BackendInfo {
   name: BackendName;
@@ -119,7 +120,7 @@ export async function initBackend(explicit?: string): Promise<BackendInfo> {
   const request = requestedBackend(explicit);
   if (current && (request === 'auto' || request === current.name)) return current;
   const fallbacks: string[] = [];
-  const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  const order: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   for (const name of order) {
     const why = await activate(name);
     if (why === null) {
