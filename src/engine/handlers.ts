@@ -5,6 +5,7 @@
  */
 import type { EngineHandlers } from '../shared/engine-protocol';
 import { LatentPaths } from './latent-paths';
+import { inspectModel } from './model-inspect';
 import { EngineSession, type Emit } from './session';
 
 export function engineHandlers(emit: Emit): EngineHandlers {
@@ -16,6 +17,7 @@ export function engineHandlers(emit: Emit): EngineHandlers {
     train: (a) => session.train(a),
     cancel: () => session.cancel(),
     loadModel: (a) => session.loadModel(a),
+    inspectModel: (a) => inspectModel(a.dir),
     embed: () => session.embed(),
     decode: (a) => session.decode(a),
     reconstruct: (a) => session.reconstruct(a),

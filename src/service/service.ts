@@ -5,7 +5,8 @@
  *  - Workspace (workspace.ts): the open dataset and model, and their embeddings;
  *  - Training (training.ts): training runs, a checkpoint every epoch in the data dir;
  *  - Projects (projects.ts): the open project folder, autosave, recent projects;
- *  - FileExports (file-exports.ts): animations, images, CSV and path files the user writes.
+ *  - FileExports (file-exports.ts): animations, images, CSV and path files the user writes;
+ *  - ModelLibrary (library.ts): the models of the data dir and the default model.
  * Every path that arrives is checked against the folders the user chose (AllowedPaths).
  */
 import { mkdir } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import type { SpawnEngine } from './engine-client';
 import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
+import { ModelLibrary } from './library';
 import { Projects } from './projects';
 import { Training } from './training';
 import { Workspace } from './workspace';
@@ -51,6 +53,7 @@ export class AppService {
   private readonly training: Training;
   private readonly projects: Projects;
   private readonly files: FileExports;
+  private readonly library: ModelLibrary;
   /** The folder of the run the dead engine was training (its last checkpoint is reloaded). */
   private lostRunDir: string | null = null;
 
@@ -71,7 +74,15 @@ export class AppService {
     this.training = new Training(options.dataDir, this.engine, this.events, this.workspace);
     this.projects = new Projects(options.dataDir, this.paths, this.engine, this.events, this.workspace, () => this.training.busy);
     this.files = new FileExports(this.paths, this.engine, this.workspace);
-    const { engine, workspace, training, projects, files } = this;
+    this.library = new ModelLibrary({
+      dataDir: options.dataDir,
+      defaultModelDir: options.defaultModelDir ?? null,
+      engine: this.engine,
+      workspace: this.workspace,
+      paths: this.paths,
+      trainingDir: () => (this.training.busy ? this.training.dir : null),
+    });
+    const { engine, workspace, training, projects, files, library } = this;
     this.handlers = {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
@@ -115,6 +126,15 @@ export class AppService {
       recentProjects: async () => ({ projects: await projects.recent() }),
       projectCurrent: async () => projects.current(),
       projectRelocate: (a) => projects.relocate(a.folder),
+      modelsList: () => library.list(),
+      modelOpen: (a) => {
+        training.forgetFinished();
+        return library.open(a.id);
+      },
+      modelRename: (a) => library.rename(a.id, a.name),
+      modelDuplicate: (a) => library.duplicate(a.id),
+      modelDelete: (a) => library.delete(a.id),
+      modelRestore: (a) => library.restore(a.trashId),
     };
   }
 

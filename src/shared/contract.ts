@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents, ProjectionKindSchema } from './explorer-schemas';
+import { libraryCalls } from './library-schemas';
 import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
 import {
   ArchSchema,
@@ -35,6 +36,7 @@ import {
 
 export * from './names';
 export * from './explorer-schemas';
+export * from './library-schemas';
 export * from './limits';
 export * from './vocabulary';
 
@@ -374,6 +376,7 @@ export const calls = {
     output: z.strictObject({ ids: Int32ArraySchema, distances: Float32ArraySchema }),
   },
   ...explorerCalls,
+  ...libraryCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),

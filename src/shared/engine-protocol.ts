@@ -29,7 +29,9 @@ import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSch
 import {
   ArchSchema,
   BackendNameSchema,
+  ColorModeSchema,
   EasingSchema,
+  FitModeSchema,
   LikelihoodSchema,
   LoopSchema,
   NearestAmongSchema,
@@ -55,6 +57,24 @@ export const EngineModelInfoSchema = ModelSummarySchema.omit({ metrics: true, fi
     .nullable(),
 });
 export type EngineModelInfo = z.infer<typeof EngineModelInfoSchema>;
+
+/** A model folder as the library lists it: the manifest's facts plus its dates and the dataset it was trained on. */
+export const EngineModelInspectionSchema = z.strictObject({
+  info: EngineModelInfoSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** The training dataset as recorded: its kind and, for a folder, its path and preprocessing (null: not recorded). */
+  dataset: z
+    .strictObject({
+      kind: z.enum(['mnist', 'folder']),
+      path: z.string().nullable(),
+      size: int.min(8).max(512).nullable(),
+      color: ColorModeSchema.nullable(),
+      fit: FitModeSchema.nullable(),
+    })
+    .nullable(),
+});
+export type EngineModelInspection = z.infer<typeof EngineModelInspectionSchema>;
 
 const PathArgs = {
   keyframes: Float32ArraySchema,
@@ -91,6 +111,8 @@ export const engineCalls = {
   },
   cancel: { input: none, output: Cancelled },
   loadModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInfoSchema },
+  /** Reads and checks a model folder's manifest only (no weights loaded, nothing opened): the library lists it. */
+  inspectModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInspectionSchema },
   embed: { input: none, output: EmbeddingsSchema },
   decode: { input: z.strictObject({ z: Float32ArraySchema }), output: calls.decode.output },
   reconstruct: { input: z.strictObject({ index: int.min(0) }), output: calls.reconstruct.output },

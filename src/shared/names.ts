@@ -31,6 +31,12 @@ export const CALL_NAMES = [
   'recentProjects',
   'projectCurrent',
   'projectRelocate',
+  'modelsList',
+  'modelOpen',
+  'modelRename',
+  'modelDuplicate',
+  'modelDelete',
+  'modelRestore',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

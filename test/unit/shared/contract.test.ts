@@ -42,6 +42,12 @@ const VALID = {
   projectCurrent: {},
   datasetFiles: {},
   projectRelocate: { folder: '/data/moved' },
+  modelsList: {},
+  modelOpen: { id: 'run-20261130-172600-abcdef' },
+  modelRename: { id: 'run-1', name: 'icons 32px' },
+  modelDuplicate: { id: 'builtin:default' },
+  modelDelete: { id: 'run-1' },
+  modelRestore: { trashId: 'run-1' },
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */

@@ -1,0 +1,20 @@
+/** A model folder's facts for the library, from its manifest alone (the strict parser; no weights are read). */
+import type { EngineModelInspection } from '../shared/engine-protocol';
+import { COLOR_MODES, FIT_MODES } from '../shared/vocabulary';
+import { modelInfo } from './model-info';
+import { readManifest } from './train/checkpoint';
+
+export async function inspectModel(dir: string): Promise<EngineModelInspection> {
+  const m = await readManifest(dir);
+  const pre = m.dataset?.preprocessing ?? {};
+  const size = typeof pre.size === 'number' && Number.isInteger(pre.size) && pre.size >= 8 && pre.size <= 512 ? pre.size : null;
+  const color = (COLOR_MODES as readonly unknown[]).includes(pre.color) ? (pre.color as (typeof COLOR_MODES)[number]) : null;
+  const fit = (FIT_MODES as readonly unknown[]).includes(pre.fit) ? (pre.fit as (typeof FIT_MODES)[number]) : null;
+  const source = m.dataset?.source ?? null;
+  return {
+    info: modelInfo(dir, m),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    dataset: source ? { kind: source.kind, path: source.kind === 'folder' ? source.path : null, size, color, fit } : null,
+  };
+}

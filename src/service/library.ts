@@ -1,0 +1,193 @@
+/**
+ * The model library: the model folders of the data dir's models/ and the built-in default model.
+ * The page names a model only by the id the listing gave (a folder name, checked by the contract,
+ * or DEFAULT_MODEL_ID); a path never comes from the page. Manifests are read by the engine's strict
+ * parser (inspectModel), so nothing in a folder is trusted beyond it. Renames, deletes (a move into
+ * trash/) and restores are single renames inside the data dir, so each is atomic; a duplicate is
+ * copied to a temporary sibling first and renamed into place.
+ */
+import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type LibraryModel } from '../shared/contract';
+import type { EngineModelInspection } from '../shared/engine-protocol';
+import { exists } from '../node/files';
+import type { AllowedPaths } from './allowed-paths';
+import type { EngineSupervisor } from './engine-supervisor';
+import type { Workspace } from './workspace';
+
+export interface LibraryDeps {
+  dataDir: string;
+  defaultModelDir: string | null;
+  engine: EngineSupervisor;
+  workspace: Workspace;
+  paths: AllowedPaths;
+  /** The folder a running training writes (it cannot be renamed, deleted or opened), or null. */
+  trainingDir: () => string | null;
+}
+
+export class ModelLibrary {
+  constructor(private readonly deps: LibraryDeps) {}
+
+  private get modelsDir(): string {
+    return join(this.deps.dataDir, 'models');
+  }
+
+  private get trashDir(): string {
+    return join(this.deps.dataDir, 'trash');
+  }
+
+  /** The folder of a listed id; throws 'unknown-model' for anything else. */
+  private async dirOf(id: string): Promise<string> {
+    if (id === DEFAULT_MODEL_ID) {
+      const dir = this.deps.defaultModelDir;
+      if (dir && (await exists(join(dir, 'manifest.json')))) return resolve(dir);
+    } else if (MODEL_NAME_PATTERN.test(id)) {
+      const dir = join(this.modelsDir, id);
+      const info = await lstat(dir).catch(() => null);
+      if (info?.isDirectory()) return dir;
+    }
+    throw new ContractError('unknown-model', `no model "${id.slice(0, 100)}" in the library`);
+  }
+
+  private inspect(dir: string): Promise<EngineModelInspection> {
+    return this.deps.engine.request('inspectModel', { dir });
+  }
+
+  private entry(id: string, x: EngineModelInspection): LibraryModel {
+    const m = x.info;
+    const open = this.deps.workspace.model?.dir === m.dir;
+    const d = this.deps.workspace.dataset;
+    const last = m.metrics.at(-1);
+    return {
+      id,
+      name: id === DEFAULT_MODEL_ID ? 'Default model' : id,
+      dataset: x.dataset ? { name: m.datasetName ?? x.dataset.kind, kind: x.dataset.kind, path: x.dataset.path } : null,
+      height: m.height,
+      width: m.width,
+      channels: m.channels,
+      arch: m.arch,
+      latentDim: m.latentDim,
+      likelihood: m.likelihood,
+      epochs: m.epochsCompleted,
+      testLoss: last ? last.test_loss : null,
+      psnrDb: typeof last?.psnr_db === 'number' ? last.psnr_db : null,
+      date: x.updatedAt,
+      readOnly: id === DEFAULT_MODEL_ID,
+      open,
+      fitsDataset: Boolean(d && d.height === m.height && d.width === m.width && d.channels === m.channels),
+    };
+  }
+
+  async list(): Promise<CallOutput<'modelsList'>> {
+    const models: LibraryModel[] = [];
+    const unreadable: { id: string; reason: string }[] = [];
+    if (this.deps.defaultModelDir && (await exists(join(this.deps.defaultModelDir, 'manifest.json')))) {
+      try {
+        models.push(this.entry(DEFAULT_MODEL_ID, await this.inspect(resolve(this.deps.defaultModelDir))));
+      } catch (err) {
+        unreadable.push({ id: DEFAULT_MODEL_ID, reason: (err as Error).message });
+      }
+    }
+    const names = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => []);
+    const found: LibraryModel[] = [];
+    for (const e of names) {
+      // Only real folders with a listable name (temporary siblings start with '.').
+      if (!e.isDirectory() || !MODEL_NAME_PATTERN.test(e.name)) continue;
+      try {
+        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name))));
+      } catch (err) {
+        unreadable.push({ id: e.name, reason: (err as Error).message });
+      }
+    }
+    found.sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : a.id.localeCompare(b.id)));
+    return { models: [...models, ...found], unreadable };
+  }
+
+  private refuseIfInUse(dir: string, what: string): void {
+    if (this.deps.trainingDir() === dir) throw new ContractError('busy', `a training is writing this model: cancel it before you ${what} it`);
+    if (this.deps.workspace.model?.dir === dir) throw new ContractError('busy', `this model is open: open another model before you ${what} it`);
+  }
+
+  async open(id: string): Promise<CallOutput<'modelOpen'>> {
+    const dir = await this.dirOf(id);
+    if (this.deps.trainingDir() !== null) throw new ContractError('busy', 'cannot open another model while training: cancel the training first');
+    const x = await this.inspect(dir);
+    const info = await this.deps.engine.request('loadModel', { dir });
+    this.deps.workspace.setModel(info, id === DEFAULT_MODEL_ID);
+    const source = x.dataset;
+    if (!source) return { id, dataset: 'unknown', folder: null };
+    if (source.kind === 'mnist') {
+      await this.deps.workspace.openDataset({ kind: 'mnist' });
+      return { id, dataset: 'opened', folder: null };
+    }
+    const folder = {
+      path: source.path ?? '',
+      ...(source.size !== null ? { size: source.size } : {}),
+      ...(source.color !== null ? { color: source.color } : {}),
+      ...(source.fit !== null ? { fit: source.fit } : {}),
+    };
+    // Only a place the user chose is read: otherwise the page asks for the folder (it may have moved).
+    if (!source.path || !(await this.deps.paths.isAllowed(source.path)) || !(await exists(source.path))) return { id, dataset: 'needs-folder', folder };
+    await this.deps.workspace.openDataset({ kind: 'folder', ...folder });
+    return { id, dataset: 'opened', folder };
+  }
+
+  async rename(id: string, name: string): Promise<CallOutput<'modelRename'>> {
+    const dir = await this.dirOf(id);
+    if (id === DEFAULT_MODEL_ID) throw new ContractError('forbidden', 'the default model is read-only: duplicate it to change it');
+    this.refuseIfInUse(dir, 'rename');
+    const target = join(this.modelsDir, name);
+    if (name !== id && (await exists(target))) throw new ContractError('exists', `a model named "${name}" already exists`);
+    await rename(dir, target);
+    return { id: name };
+  }
+
+  /** A free name "<base> copy", "<base> copy 2", … in `parent`. */
+  private async freeName(parent: string, base: string, suffix: string): Promise<string> {
+    const stem = base.slice(0, 80);
+    for (let n = 1; ; n++) {
+      const name = n === 1 ? `${stem}${suffix}` : `${stem}${suffix} ${n}`;
+      if (!(await exists(join(parent, name)))) return name;
+    }
+  }
+
+  async duplicate(id: string): Promise<CallOutput<'modelDuplicate'>> {
+    const dir = await this.dirOf(id);
+    if (this.deps.trainingDir() === dir) throw new ContractError('busy', 'a training is writing this model: wait for it or cancel it first');
+    await this.inspect(dir); // a folder the parser refuses is not copied
+    await mkdir(this.modelsDir, { recursive: true });
+    const name = await this.freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
+    const temp = join(this.modelsDir, `.copy-${randomBytes(4).toString('hex')}`);
+    try {
+      // Links are not followed nor copied: a model folder holds regular files only.
+      await cp(dir, temp, { recursive: true, errorOnExist: true, filter: async (src) => !(await lstat(src)).isSymbolicLink() });
+      await rename(temp, join(this.modelsDir, name));
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+    return { id: name };
+  }
+
+  async delete(id: string): Promise<CallOutput<'modelDelete'>> {
+    const dir = await this.dirOf(id);
+    if (id === DEFAULT_MODEL_ID) throw new ContractError('forbidden', 'the default model is read-only and cannot be deleted');
+    this.refuseIfInUse(dir, 'delete');
+    await mkdir(this.trashDir, { recursive: true });
+    const trashId = await this.freeName(this.trashDir, id, '');
+    await rename(dir, join(this.trashDir, trashId));
+    return { trashId };
+  }
+
+  async restore(trashId: string): Promise<CallOutput<'modelRestore'>> {
+    const from = join(this.trashDir, trashId);
+    if (!MODEL_NAME_PATTERN.test(trashId) || !(await lstat(from).catch(() => null))?.isDirectory()) {
+      throw new ContractError('unknown-model', `no deleted model "${trashId.slice(0, 100)}" in the trash`);
+    }
+    await mkdir(this.modelsDir, { recursive: true });
+    const id = await this.freeName(this.modelsDir, trashId, '');
+    await rename(from, join(this.modelsDir, id));
+    return { id };
+  }
+}

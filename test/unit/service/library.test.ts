@@ -1,0 +1,182 @@
+/**
+ * The model library with the REAL engine process (manifests read by the engine's strict parser,
+ * models really loaded): listing, opening a model with its dataset and preprocessing, rename,
+ * duplicate, delete + restore, the read-only default model, and ids the listing never gave.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../../src/service/dispatch';
+import { forkNodeEngine } from '../../../src/service/node-engine';
+import { AppService } from '../../../src/service/service';
+import { DEFAULT_MODEL_ID, type CallOutput, type EventName } from '../../../src/shared/contract';
+
+const DEFAULT_MODEL = resolve('resources/default-model');
+
+async function until(condition: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function call<T>(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<T> {
+  const r = await dispatch(service.handlers, name, args);
+  if (!r.ok) throw Object.assign(new Error(`${String(name)}: ${r.error.message}`), { code: r.error.code });
+  return r.value as T;
+}
+
+async function refusal(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<{ code: string; message: string }> {
+  const r = await dispatch(service.handlers, name, args);
+  if (r.ok) throw new Error(`${String(name)} accepted ${JSON.stringify(args)}`);
+  return r.error;
+}
+
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `ls-lib-${prefix}-`));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+type List = CallOutput<'modelsList'>;
+
+describe('the model library (real engine)', () => {
+  let service: AppService;
+  const seen: [EventName, unknown][] = [];
+  let dataDir: string;
+  let images: string;
+  let folderRun: string;
+  let mnistRun: string;
+
+  const ended = (): number => seen.filter(([n]) => n === 'trainEnded').length;
+  async function trainTiny(settings: Record<string, unknown>): Promise<string> {
+    const before = ended();
+    const run = await call<{ dir: string }>(service, 'trainStart', { arch: 'mlp', latentDim: 2, epochs: 1, ...settings });
+    await until(() => ended() > before, 'the training to end');
+    return run.dir.split(/[\\/]/).pop()!;
+  }
+
+  beforeAll(async () => {
+    const root = tempDir('root');
+    images = join(root, 'icons');
+    for (const label of ['a', 'b']) {
+      mkdirSync(join(images, label), { recursive: true });
+      for (let i = 0; i < 20; i++) {
+        const v = (i * 12 + (label === 'a' ? 0 : 100)) % 255;
+        await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: v, g: 255 - v, b: (i * 20) % 255 } } })
+          .png()
+          .toFile(join(images, label, `${i}.png`));
+      }
+    }
+    dataDir = tempDir('data');
+    service = new AppService({ dataDir, spawnEngine: () => forkNodeEngine(), backend: 'wasm', defaultModelDir: DEFAULT_MODEL, allowedRoots: [root] });
+    service.on((name, data) => seen.push([name, data]));
+    await service.start();
+    await call(service, 'openDataset', { source: { kind: 'folder', path: images, size: 16, color: 'rgb' } });
+    folderRun = await trainTiny({});
+    await call(service, 'openDataset', { source: { kind: 'mnist' } });
+    mnistRun = await trainTiny({ limit: 300, batchSize: 50 });
+  }, 300_000);
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('lists the default model (read-only) and every trained model with its dataset, size, arch, d, epochs, loss and date', async () => {
+    const { models, unreadable } = await call<List>(service, 'modelsList', {});
+    expect(unreadable).toEqual([]);
+    expect(models.map((m) => m.id)).toEqual([DEFAULT_MODEL_ID, mnistRun, folderRun]);
+    const [builtin, mnist, folder] = models;
+    expect(builtin).toMatchObject({ readOnly: true, open: false, height: 28, width: 28, channels: 1, dataset: { kind: 'mnist' }, fitsDataset: true });
+    expect(mnist).toMatchObject({ readOnly: false, open: true, arch: 'mlp', latentDim: 2, epochs: 1, height: 28, channels: 1, dataset: { name: 'MNIST', kind: 'mnist', path: null } });
+    expect(folder).toMatchObject({ open: false, height: 16, width: 16, channels: 3, epochs: 1, fitsDataset: false, dataset: { kind: 'folder', path: images } });
+    expect(Number.isFinite(mnist.testLoss)).toBe(true);
+    expect(Date.parse(mnist.date)).toBeGreaterThan(Date.parse(folder.date) - 1);
+  });
+
+  it('a folder that is not a readable model is reported, not listed', async () => {
+    mkdirSync(join(dataDir, 'models', 'junk'));
+    writeFileSync(join(dataDir, 'models', 'junk', 'manifest.json'), '{"format":"something else"}');
+    const { models, unreadable } = await call<List>(service, 'modelsList', {});
+    expect(models.map((m) => m.id)).not.toContain('junk');
+    expect(unreadable).toEqual([{ id: 'junk', reason: expect.stringContaining('not a Latentscape model manifest') }]);
+    rmSync(join(dataDir, 'models', 'junk'), { recursive: true });
+  });
+
+  it('opening a folder model opens its folder with its preprocessing (16×16 RGB, not the 64 default)', async () => {
+    const opened = await call<CallOutput<'modelOpen'>>(service, 'modelOpen', { id: folderRun });
+    expect(opened).toMatchObject({ id: folderRun, dataset: 'opened', folder: { path: images, size: 16, color: 'rgb' } });
+    const status = service.status();
+    expect(status.dataset).toMatchObject({ height: 16, width: 16, channels: 3, source: { kind: 'folder', path: images } });
+    expect(status.model).toMatchObject({ height: 16, channels: 3, fitsDataset: true, isDefault: false });
+  });
+
+  it('opening the default model brings MNIST back', async () => {
+    const opened = await call<CallOutput<'modelOpen'>>(service, 'modelOpen', { id: DEFAULT_MODEL_ID });
+    expect(opened.dataset).toBe('opened');
+    const status = service.status();
+    expect(status.dataset?.name).toBe('MNIST');
+    expect(status.model).toMatchObject({ isDefault: true, fitsDataset: true, dir: DEFAULT_MODEL });
+  });
+
+  it('the default model cannot be renamed or deleted, and an open model is not renamed or deleted under it', async () => {
+    expect((await refusal(service, 'modelRename', { id: DEFAULT_MODEL_ID, name: 'mine' })).code).toBe('bad-arguments');
+    expect((await refusal(service, 'modelDelete', { id: DEFAULT_MODEL_ID })).code).toBe('bad-arguments');
+    await call(service, 'modelOpen', { id: mnistRun });
+    expect(await refusal(service, 'modelDelete', { id: mnistRun })).toMatchObject({ code: 'busy', message: expect.stringContaining('open another model') });
+    expect((await refusal(service, 'modelRename', { id: mnistRun, name: 'x' })).code).toBe('busy');
+    await call(service, 'modelOpen', { id: DEFAULT_MODEL_ID });
+    expect(existsSync(join(DEFAULT_MODEL, 'manifest.json'))).toBe(true);
+  });
+
+  it('refuses ids the listing never gave: unknown names, paths, traversal', async () => {
+    expect((await refusal(service, 'modelOpen', { id: 'no-such-model' })).code).toBe('unknown-model');
+    expect((await refusal(service, 'modelDuplicate', { id: 'no-such-model' })).code).toBe('unknown-model');
+    expect((await refusal(service, 'modelRestore', { trashId: 'no-such-model' })).code).toBe('unknown-model');
+    for (const id of ['../models', '/etc', '..', '.hidden', 'a/b', 'a\\b', DEFAULT_MODEL]) {
+      expect((await refusal(service, 'modelOpen', { id })).code).toBe('bad-arguments');
+    }
+    expect((await refusal(service, 'modelRename', { id: folderRun, name: '../outside' })).code).toBe('bad-arguments');
+  });
+
+  it('renames, duplicates, deletes into the trash and restores', async () => {
+    const renamed = await call<{ id: string }>(service, 'modelRename', { id: folderRun, name: 'icons 16px' });
+    expect(renamed.id).toBe('icons 16px');
+    expect(existsSync(join(dataDir, 'models', folderRun))).toBe(false);
+    expect((await refusal(service, 'modelRename', { id: mnistRun, name: 'icons 16px' })).code).toBe('exists');
+
+    const copy = await call<{ id: string }>(service, 'modelDuplicate', { id: 'icons 16px' });
+    expect(copy.id).toBe('icons 16px copy');
+    let list = await call<List>(service, 'modelsList', {});
+    expect(list.models.find((m) => m.id === 'icons 16px copy')).toMatchObject({ height: 16, channels: 3, epochs: 1 });
+
+    const { trashId } = await call<{ trashId: string }>(service, 'modelDelete', { id: 'icons 16px copy' });
+    expect(existsSync(join(dataDir, 'trash', trashId, 'manifest.json'))).toBe(true);
+    list = await call<List>(service, 'modelsList', {});
+    expect(list.models.map((m) => m.id)).not.toContain('icons 16px copy');
+
+    const restored = await call<{ id: string }>(service, 'modelRestore', { trashId });
+    expect(restored.id).toBe('icons 16px copy');
+    list = await call<List>(service, 'modelsList', {});
+    expect(list.models.map((m) => m.id)).toContain('icons 16px copy');
+    // The restored model really loads.
+    await call(service, 'modelOpen', { id: 'icons 16px copy' });
+    expect(service.status().model).toMatchObject({ height: 16, channels: 3 });
+  });
+
+  it('a folder model whose folder is not an allowed place is not read: the page is asked for it', async () => {
+    const other = new AppService({ dataDir, spawnEngine: () => forkNodeEngine(), backend: 'wasm', defaultModelDir: DEFAULT_MODEL });
+    try {
+      await other.start();
+      const opened = await call<CallOutput<'modelOpen'>>(other, 'modelOpen', { id: 'icons 16px' });
+      expect(opened).toMatchObject({ dataset: 'needs-folder', folder: { path: images, size: 16, color: 'rgb' } });
+      expect(other.status().dataset?.name).toBe('MNIST');
+    } finally {
+      await other.stop();
+    }
+  });
+});
