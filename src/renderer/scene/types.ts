@@ -1,6 +1,7 @@
 /** The words the scene's modules share with the rest of the renderer. */
+import type { Vec3 } from '../../shared/vocabulary';
 
-export type Vec3 = [number, number, number];
+export type { Vec3 };
 
 export interface CameraState {
   position: Vec3;
