@@ -29,7 +29,7 @@ export class Projects {
    * The dataset and model the open project holds (as opened or saved by the user). Another dataset
    * or model closes the project: autosave writes only the view, never a switch the user did not save.
    */
-  private held: { source: string; modelDir: string | null } | null = null;
+  private held: { source: string; model: string | null } | null = null;
   /** True while a project is being opened or relocated (its own dataset and model arrive then). */
   private opening = false;
 
@@ -47,9 +47,11 @@ export class Projects {
     });
   }
 
-  private holding(): { source: string; modelDir: string | null } {
+  private holding(): { source: string; model: string | null } {
     const source = this.missingDataset ? this.missingDataset.source : this.workspace.datasetSource;
-    return { source: JSON.stringify(source), modelDir: this.workspace.model?.dir ?? null };
+    const model = this.workspace.model;
+    // A model trained further in place (resume) is another model too.
+    return { source: JSON.stringify(source), model: model ? `${model.dir}#${model.epochsCompleted}` : null };
   }
 
   /** The workspace now holds another dataset or model than the project: close the project, untouched. */
@@ -57,7 +59,7 @@ export class Projects {
     const path = this.projectPath;
     if (!path || this.opening || !this.held) return;
     const now = this.holding();
-    if (now.source === this.held.source && now.modelDir === this.held.modelDir) return;
+    if (now.source === this.held.source && now.model === this.held.model) return;
     const reason = now.source !== this.held.source ? 'another dataset was opened' : 'another model was opened';
     this.projectPath = null;
     this.projectFile = null;
@@ -83,6 +85,9 @@ export class Projects {
   private write(path: string, autosave = false): Promise<ProjectFile | null> {
     const write = async (): Promise<ProjectFile | null> => {
       if (autosave && path !== this.projectPath) return null;
+      // Nor does it copy other weights into the project (a checkpoint written into the open model's folder).
+      const modelDir = this.workspace.model?.dir;
+      if (autosave && modelDir && this.projectFile?.weightsHash && (await weightsHash(modelDir)) !== this.projectFile.weightsHash) return null;
       const missing = this.missingDataset;
       const dataset = this.workspace.dataset;
       const file = await saveProject(path, {

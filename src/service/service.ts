@@ -86,10 +86,7 @@ export class AppService {
     this.handlers = {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
-      openDataset: (a) => {
-        training.forgetFinished();
-        return workspace.openDataset(a.source);
-      },
+      openDataset: (a) => this.openDataset(a.source),
       trainStart: (a) => training.start(a),
       trainCancel: () => training.cancel(),
       trainResume: (a) => training.resume(a.epochs),
@@ -221,6 +218,7 @@ export class AppService {
   // Calls the transports make directly (the Electron menu, dropped folders) and the tests use
 
   openDataset(source: DatasetSource, options: { embed?: boolean } = {}): Promise<DatasetSummary> {
+    this.training.forgetFinished();
     return this.workspace.openDataset(source, options);
   }
 

@@ -16,6 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { nativeMissing } from '../native-status';
 
+// The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+// model inside it asks first (issue 11): these tests go on.
+test.beforeEach(({ page }) => {
+  page.on('dialog', (d) => void d.accept());
+});
+
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Serve {

@@ -7,6 +7,13 @@
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 
+// The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+// model inside it asks first (issue 11): these tests go on.
+test.beforeEach(({ page }) => {
+  page.on('dialog', (d) => void d.accept());
+});
+
+
 // A model trained this briefly already ranks UMAP above PCA; its digit groups get cleaner with more
 // training (LATENTSCAPE_E2E_LAYOUT_IMAGES / _EPOCHS raise it for a screenshot, at minutes per epoch).
 const TRAIN_IMAGES = Number(process.env.LATENTSCAPE_E2E_LAYOUT_IMAGES) || 6000;

@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { expect, test } from '@playwright/test';
 
+// The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+// model inside it asks first (issue 11): these tests go on.
+test.beforeEach(({ page }) => {
+  page.on('dialog', (d) => void d.accept());
+});
+
+
 test('a model that does not fit the opened folder is said at once, with the ways out', async ({ page }) => {
   test.setTimeout(300_000);
   const url = process.env.LATENTSCAPE_E2E_URL;

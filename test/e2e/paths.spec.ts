@@ -12,6 +12,13 @@ import { expect, test, type Page } from '@playwright/test';
 import { GifReader } from 'omggif';
 import sharp from 'sharp';
 
+// The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+// model inside it asks first (issue 11): these tests go on.
+test.beforeEach(({ page }) => {
+  page.on('dialog', (d) => void d.accept());
+});
+
+
 test.describe.configure({ mode: 'serial' });
 
 const env = (name: string): string => {

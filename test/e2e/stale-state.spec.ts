@@ -4,6 +4,13 @@
  */
 import { expect, test } from '@playwright/test';
 
+// The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+// model inside it asks first (issue 11): these tests go on.
+test.beforeEach(({ page }) => {
+  page.on('dialog', (d) => void d.accept());
+});
+
+
 test('an error toast does not outlive the next training', async ({ page }) => {
   test.setTimeout(300_000);
   const url = process.env.LATENTSCAPE_E2E_URL;

@@ -113,12 +113,19 @@ export class AppState implements Session {
     api.on('notice', (n) => this.notify(n.level, n.message));
     api.on('ingestProgress', (p) => (this.ingest = p.done >= p.total ? null : p));
     api.on('datasetChanged', (d) => {
+      // Keyframes and paths are latents of the old dataset's model: not kept across datasets (a
+      // project keeps its own; an opened project restores them right after).
+      if (this.dataset?.fingerprint !== d?.fingerprint) this.animation.restore(null);
       this.dataset = d;
       void this.loadFiles();
       this.embeddings = null;
       this.view.reset();
     });
-    api.on('modelChanged', (m) => (this.model = m));
+    api.on('modelChanged', (m) => {
+      // The decoded spot was the old model's image.
+      if (m?.dir !== this.model?.dir) this.view.forgetDecoded();
+      this.model = m;
+    });
     api.on('trainProgress', (p) => {
       const t = this.training;
       if (t.state !== 'cancelling') t.state = 'running';
@@ -217,6 +224,22 @@ export class AppState implements Session {
     }
   }
 
+  /**
+   * Another dataset or model closes the open project (it stays as last saved): ask first. True when
+   * there is no project or the user goes on.
+   */
+  private leaveProject(action: string): boolean {
+    const path = this.project.path;
+    if (!path) return true;
+    const name = path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+    return globalThis.confirm(`Close project ${name} and ${action}?\n\nThe project stays as it was last saved.`);
+  }
+
+  /** A new job starts: the last one's error notices are no longer current. */
+  private newJob(): void {
+    this.notices = this.notices.filter((n) => n.level !== 'error');
+  }
+
   /** Opening a dataset: the last run's outcome is not shown over the ingest (issue 11, point 7). */
   private forgetFinishedRun(): void {
     if (this.training.active) return;
@@ -224,12 +247,18 @@ export class AppState implements Session {
     this.training.error = null;
   }
 
-  openMnist(): Promise<unknown> {
+  async openMnist(): Promise<unknown> {
+    // The same dataset again keeps the project open (the service closes it only for another one).
+    if (this.dataset?.source.kind !== 'mnist' && !this.leaveProject('open MNIST')) return undefined;
+    this.newJob();
     this.forgetFinishedRun();
     return this.run('Opening MNIST…', () => this.api.call('openDataset', { source: { kind: 'mnist' } }));
   }
 
-  openFolder(path: string, options: { size?: number; color?: 'gray' | 'rgb'; fit?: 'cover' | 'contain' } = {}): Promise<DatasetSummary | undefined> {
+  async openFolder(path: string, options: { size?: number; color?: 'gray' | 'rgb'; fit?: 'cover' | 'contain' } = {}): Promise<DatasetSummary | undefined> {
+    const same = this.dataset?.source.kind === 'folder' && this.dataset.source.path === path && Object.keys(options).length === 0;
+    if (!same && !this.leaveProject(`open the folder ${path}`)) return undefined;
+    this.newJob();
     this.forgetFinishedRun();
     return this.run('Opening the folder…', () => this.api.call('openDataset', { source: { kind: 'folder', path, ...options } }));
   }
@@ -242,6 +271,8 @@ export class AppState implements Session {
 
   async startTraining(settings: TrainSettings): Promise<void> {
     const t = this.training;
+    if (!this.leaveProject('train a new model')) return;
+    this.newJob();
     const started = await this.run('Starting training…', () => this.api.call('trainStart', settings));
     if (!started) return;
     this.clearErrors();
@@ -264,6 +295,8 @@ export class AppState implements Session {
   }
 
   async resumeTraining(epochs?: number): Promise<void> {
+    if (!this.leaveProject('resume training its model')) return;
+    this.newJob();
     const started = await this.run('Resuming…', () => this.api.call('trainResume', epochs ? { epochs } : {}));
     if (!started) return;
     this.clearErrors();

@@ -382,6 +382,13 @@ export class LatentViewState {
     this.decodes.push({ z, view, source });
   }
 
+  /** The model changed: the decoded image was the old model's. */
+  forgetDecoded(): void {
+    this.decoded = null;
+    this.nearest = null;
+    this.decodes.clear();
+  }
+
   clearSelection(): void {
     this.selected = null;
     this.cursor = null;
