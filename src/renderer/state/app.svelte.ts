@@ -11,6 +11,7 @@ import { AnimationState } from './animation.svelte';
 import { BookmarksState } from './bookmarks.svelte';
 import { CameraRequests } from './camera-requests.svelte';
 import { FiguresState } from './figures.svelte';
+import { LibraryState } from './library.svelte';
 import { LatentViewState } from './latent-view.svelte';
 import { ProjectState } from './project.svelte';
 import { SearchState } from './search.svelte';
@@ -83,6 +84,7 @@ export class AppState implements Session {
   readonly camera = new CameraRequests();
   /** The VAE figures: traversal, prior samples, manifold. */
   readonly figures: FiguresState;
+  readonly library: LibraryState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -95,6 +97,7 @@ export class AppState implements Session {
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
     this.project = new ProjectState(this, this.animation, this.bookmarks);
     this.figures = new FiguresState(this, this.view, this.camera);
+    this.library = new LibraryState(this, (action) => this.leaveProject(action));
   }
 
   async init(): Promise<void> {
