@@ -40,7 +40,10 @@ export default ts.config(
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       // `_name` marks what is deliberately unused (destructuring out a field, a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // Empty catch blocks are how the code says "this failure does not matter"; each has a comment.
       'no-empty': ['error', { allowEmptyCatch: true }],
       // `while (true)`-style loops with a break inside are used on purpose.

@@ -69,16 +69,20 @@ export function readInstallFacts(electronDir: string, platform: string = process
   };
 }
 
-export type ElectronDecision =
-  | { action: 'use'; executable: string; why: string }
-  | { action: 'download'; why: string };
+export type ElectronDecision = { action: 'use'; executable: string; why: string } | { action: 'download'; why: string };
 
 /**
  * Whether Electron can start as it is, or its download must run first. ELECTRON_EXEC_PATH is
  * electron-vite's own override (an Electron the user already has); otherwise the package's
  * binary counts only when it is whole and of the package's version, as install.js judges it.
  */
-export function decide(facts: InstallFacts, electronDir: string, platform: string, env: NodeJS.ProcessEnv, exists: (p: string) => boolean = existsSync): ElectronDecision {
+export function decide(
+  facts: InstallFacts,
+  electronDir: string,
+  platform: string,
+  env: NodeJS.ProcessEnv,
+  exists: (p: string) => boolean = existsSync,
+): ElectronDecision {
   if (env.ELECTRON_EXEC_PATH) {
     if (exists(env.ELECTRON_EXEC_PATH)) return { action: 'use', executable: env.ELECTRON_EXEC_PATH, why: 'ELECTRON_EXEC_PATH' };
     return { action: 'download', why: `ELECTRON_EXEC_PATH names ${env.ELECTRON_EXEC_PATH}, which does not exist` };
@@ -86,7 +90,8 @@ export function decide(facts: InstallFacts, electronDir: string, platform: strin
   const expected = platformExecutable(platform);
   if (facts.pathTxt === null) return { action: 'download', why: 'not downloaded yet (node_modules/electron/path.txt is missing)' };
   if (facts.pathTxt !== expected) return { action: 'download', why: `path.txt names ${facts.pathTxt}, not ${expected}` };
-  if (facts.distVersion !== facts.version.replace(/^v/, '')) return { action: 'download', why: `dist/ holds Electron ${facts.distVersion ?? '(none)'}, the package is ${facts.version}` };
+  if (facts.distVersion !== facts.version.replace(/^v/, ''))
+    return { action: 'download', why: `dist/ holds Electron ${facts.distVersion ?? '(none)'}, the package is ${facts.version}` };
   if (!facts.executableExists) return { action: 'download', why: 'the executable named by path.txt is missing' };
   const distRoot = env.ELECTRON_OVERRIDE_DIST_PATH || join(electronDir, 'dist');
   return { action: 'use', executable: join(distRoot, facts.pathTxt), why: 'installed' };
@@ -186,9 +191,7 @@ export function failureMessage(f: FailureFacts): string {
   return lines.join('\n');
 }
 
-export type EnsureResult =
-  | { ok: true; executable: string; downloaded: boolean }
-  | { ok: false; message: string; outcome: InstallOutcome };
+export type EnsureResult = { ok: true; executable: string; downloaded: boolean } | { ok: false; message: string; outcome: InstallOutcome };
 
 export interface EnsureOptions {
   electronDir?: string;
@@ -228,7 +231,11 @@ export async function ensureElectron(options: EnsureOptions = {}): Promise<Ensur
   return { ok: false, message, outcome };
 }
 
-function runInstaller(electronDir: string, env: NodeJS.ProcessEnv, echo: (line: string) => void): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+function runInstaller(
+  electronDir: string,
+  env: NodeJS.ProcessEnv,
+  echo: (line: string) => void,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   // DEBUG makes @electron/get name the URL it tries and the cache it checks; those lines are read,
   // not shown (unless the user asked for DEBUG output). The hook adds fetch's cause (ECONNREFUSED,
   // ENOTFOUND, …) to its bare "fetch failed".

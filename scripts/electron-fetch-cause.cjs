@@ -12,7 +12,8 @@ if (typeof originalFetch === 'function') {
     return originalFetch.apply(this, args).catch((err) => {
       const cause = err && err.cause;
       if (!cause) throw err;
-      const reason = cause.message && cause.code && !String(cause.message).includes(cause.code) ? `${cause.code} ${cause.message}` : cause.message || cause.code;
+      const reason =
+        cause.message && cause.code && !String(cause.message).includes(cause.code) ? `${cause.code} ${cause.message}` : cause.message || cause.code;
       const described = new TypeError(`${err.message}: ${reason}`, { cause });
       throw described;
     });

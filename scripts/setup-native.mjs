@@ -26,7 +26,19 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,7 +254,10 @@ function checkBackend() {
 
 async function main() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    fail('platform', `the PyPI wheel route is set up for linux-x64 only (this is ${process.platform}-${process.arch}); tfjs-node's own install (npm rebuild @tensorflow/tfjs-node) covers the others`);
+    fail(
+      'platform',
+      `the PyPI wheel route is set up for linux-x64 only (this is ${process.platform}-${process.arch}); tfjs-node's own install (npm rebuild @tensorflow/tfjs-node) covers the others`,
+    );
   }
   ensureTfjsNode();
   const stampPath = join(TFJS_NODE, 'deps', '.latentscape-native.json');

@@ -40,9 +40,14 @@ const samplesT = vae.sample(64, 0);
 const samples = Uint8Array.from(samplesT.dataSync(), (v) => Math.round(v * 255));
 samplesT.dispose();
 await mkdir(out, { recursive: true });
-for (const [name, pixels, count] of [['reconstructions.png', pairs, 2 * n], ['samples.png', samples, 64]]) {
+for (const [name, pixels, count] of [
+  ['reconstructions.png', pairs, 2 * n],
+  ['samples.png', samples, 64],
+]) {
   const grid = tileImages(pixels, count, w, h, c, 4, 8);
-  await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels: c } }).png().toFile(join(out, name));
+  await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels: c } })
+    .png()
+    .toFile(join(out, name));
 }
 vae.dispose();
 console.log(JSON.stringify({ out, epochs: manifest.epochsCompleted, psnr_db: manifest.metrics.at(-1)?.psnr_db }));

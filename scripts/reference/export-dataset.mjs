@@ -24,7 +24,14 @@ const { loadDataset } = await import(join(root, 'src', 'engine', 'data', 'load.t
 const { dataset: d } = await loadDataset(folder, { size: Number(size), color, fit: 'cover' });
 await mkdir(out, { recursive: true });
 const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-await writeFile(join(out, 'meta.json'), JSON.stringify({ name: d.name, count: d.count, height: d.height, width: d.width, channels: d.channels, labelNames: d.labelNames, fingerprint: d.fingerprint }, null, 2));
+await writeFile(
+  join(out, 'meta.json'),
+  JSON.stringify(
+    { name: d.name, count: d.count, height: d.height, width: d.width, channels: d.channels, labelNames: d.labelNames, fingerprint: d.fingerprint },
+    null,
+    2,
+  ),
+);
 await writeFile(join(out, 'pixels.u8'), d.pixels);
 await writeFile(join(out, 'labels.i32'), bytes(d.labels));
 await writeFile(join(out, 'train.u32'), bytes(d.split.train));

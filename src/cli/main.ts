@@ -18,7 +18,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return ['usage: latentscape <command> [options]', '', 'commands:', ...rows, '', 'Every command takes --json (one JSON object per line) and --backend auto|tensorflow|wasm|cpu.'].join('\n');
+  return [
+    'usage: latentscape <command> [options]',
+    '',
+    'commands:',
+    ...rows,
+    '',
+    'Every command takes --json (one JSON object per line) and --backend auto|tensorflow|wasm|cpu.',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,7 +48,13 @@ export async function main(argv: string[]): Promise<number> {
     const message = e?.message ?? String(err);
     process.stderr.write(`latentscape ${name}: ${message}\n`);
     if (process.env.LATENTSCAPE_DEBUG && e?.stack) process.stderr.write(e.stack + '\n');
-    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 2;
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    )
+      return 2;
     return 1;
   }
 }

@@ -14,7 +14,15 @@ import type { PageBenchResult } from '../renderer/bench/page-bench';
 const POINTS = 1_000_000;
 const ORBIT_SECONDS = 5;
 /** As in playwright.config.ts: WebGL through SwiftShader (software), so no --disable-gpu. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 type Report = Record<string, number | string | null>;
 

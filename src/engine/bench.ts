@@ -23,7 +23,11 @@ export interface TrainBench {
  * Times real training steps (the trainer's own step) at batch 128 on MNIST images. The figure is
  * batch / median step time, since the machine may be shared; the plain mean is reported too.
  */
-export async function benchTrain(arch: Arch, dataset: Dataset, options: { batch?: number; latent?: number; minSeconds?: number; maxSteps?: number; warmup?: number } = {}): Promise<TrainBench> {
+export async function benchTrain(
+  arch: Arch,
+  dataset: Dataset,
+  options: { batch?: number; latent?: number; minSeconds?: number; maxSteps?: number; warmup?: number } = {},
+): Promise<TrainBench> {
   const batch = options.batch ?? 128;
   const vae = Vae.create(makeConfig({ arch, latentDim: options.latent ?? 20, height: dataset.height, width: dataset.width, channels: dataset.channels }), 1);
   // The trainer's optimizer: Adam, fused into one kernel per variable on wasm.

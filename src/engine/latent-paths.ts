@@ -29,7 +29,10 @@ export class LatentPaths {
   /** Splits k × d keyframes into k vectors, checking their size against the model. */
   private keyframesOf(flat: Float32Array, d: number, op: string): Float32Array[] {
     if (flat.length < 2 * d || flat.length % d !== 0) {
-      throw new EngineCallError('bad-arguments', `${op}: keyframes must hold k × ${d} numbers with k ≥ 2 (the model's latent size is ${d}), got ${flat.length}`);
+      throw new EngineCallError(
+        'bad-arguments',
+        `${op}: keyframes must hold k × ${d} numbers with k ≥ 2 (the model's latent size is ${d}), got ${flat.length}`,
+      );
     }
     const keyframes: Float32Array[] = [];
     for (let i = 0; i < flat.length; i += d) keyframes.push(flat.slice(i, i + d));
@@ -67,7 +70,8 @@ export class LatentPaths {
     const d = vae.config.latentDim;
     const z = this.path('interpolate', d, args);
     if (!args.decode) return { z, frames: args.frames, latentDim: d, images: null };
-    if (args.frames > MAX_PREVIEW_FRAMES) throw new EngineCallError('bad-arguments', `interpolate: at most ${MAX_PREVIEW_FRAMES} frames are decoded for a preview, got ${args.frames}`);
+    if (args.frames > MAX_PREVIEW_FRAMES)
+      throw new EngineCallError('bad-arguments', `interpolate: at most ${MAX_PREVIEW_FRAMES} frames are decoded for a preview, got ${args.frames}`);
     const pixels = await this.decodeBatched(vae, z, args.frames);
     return { z, frames: args.frames, latentDim: d, images: this.session.images(pixels, args.frames, vae) };
   }
@@ -98,7 +102,8 @@ export class LatentPaths {
         },
       });
     } catch (err) {
-      if (err instanceof ExportCancelledError || controller.signal.aborted) throw new EngineCallError('cancelled', 'the export was cancelled: nothing was written');
+      if (err instanceof ExportCancelledError || controller.signal.aborted)
+        throw new EngineCallError('cancelled', 'the export was cancelled: nothing was written');
       throw err;
     } finally {
       this.exporting = null;

@@ -59,7 +59,12 @@ void import('./handlers').then(({ engineHandlers }) => {
       (value) => send({ kind: 'response', id: request.id, ok: true, value }),
       (err: unknown) => {
         const e = err as { message?: string; code?: string };
-        send({ kind: 'response', id: request.id, ok: false, error: { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) } });
+        send({
+          kind: 'response',
+          id: request.id,
+          ok: false,
+          error: { message: e?.message ?? String(err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) },
+        });
       },
     );
   };

@@ -58,7 +58,10 @@ export class EngineSession {
     this.preprocessing = loaded.preprocessing;
     this.latents = null;
     const report = loaded.report as { skipped?: { file: string; reason: string }[] } | undefined;
-    return datasetSummary(loaded.dataset, (report?.skipped ?? []).slice(0, 1000).map((s) => ({ file: String(s.file), reason: String(s.reason) })));
+    return datasetSummary(
+      loaded.dataset,
+      (report?.skipped ?? []).slice(0, 1000).map((s) => ({ file: String(s.file), reason: String(s.reason) })),
+    );
   }
 
   requireDataset(): Dataset {
@@ -76,7 +79,10 @@ export class EngineSession {
     const dataset = this.requireDataset();
     const c = model.vae.config;
     if (c.height !== dataset.height || c.width !== dataset.width || c.channels !== dataset.channels) {
-      throw new EngineCallError('mismatch', `the model takes ${c.height}×${c.width}×${c.channels} images but the open dataset has ${dataset.height}×${dataset.width}×${dataset.channels}`);
+      throw new EngineCallError(
+        'mismatch',
+        `the model takes ${c.height}×${c.width}×${c.channels} images but the open dataset has ${dataset.height}×${dataset.width}×${dataset.channels}`,
+      );
     }
     return { ...model, dataset };
   }
@@ -127,7 +133,16 @@ export class EngineSession {
         },
         onEvent: (e) => {
           if (e.type === 'step') {
-            pendingStep = { type: 'step', epoch: e.epoch, epochs: args.epochs, step: e.step, stepsPerEpoch: e.stepsPerEpoch, loss: e.loss, samplesPerSec: e.samples_per_s, etaSeconds: e.eta_s };
+            pendingStep = {
+              type: 'step',
+              epoch: e.epoch,
+              epochs: args.epochs,
+              step: e.step,
+              stepsPerEpoch: e.stepsPerEpoch,
+              loss: e.loss,
+              samplesPerSec: e.samples_per_s,
+              etaSeconds: e.eta_s,
+            };
           } else if (e.type === 'epoch') {
             this.emit({ type: 'epoch', epochs: args.epochs, ...epochMetricsFromRecord(e) });
           } else {
@@ -214,13 +229,15 @@ export class EngineSession {
     }
     const n = args.z.length / d;
     if (n > 4096) throw new EngineCallError('bad-arguments', `decode: at most 4096 latent vectors at once, got ${n}`);
-    for (let i = 0; i < args.z.length; i++) if (!Number.isFinite(args.z[i])) throw new EngineCallError('bad-arguments', `decode: z[${i}] is not a finite number`);
+    for (let i = 0; i < args.z.length; i++)
+      if (!Number.isFinite(args.z[i])) throw new EngineCallError('bad-arguments', `decode: z[${i}] is not a finite number`);
     return this.images(vae.decodeToPixels(args.z, n), n, vae);
   }
 
   reconstruct(args: EngineParsedArgs<'reconstruct'>): EngineResults['reconstruct'] {
     const { vae, dataset } = this.requireFit();
-    if (args.index >= dataset.count) throw new EngineCallError('bad-arguments', `reconstruct: index ${args.index} is out of range (the dataset has ${dataset.count} images)`);
+    if (args.index >= dataset.count)
+      throw new EngineCallError('bad-arguments', `reconstruct: index ${args.index} is out of range (the dataset has ${dataset.count} images)`);
     const size = dataset.height * dataset.width * dataset.channels;
     const original = dataset.pixels.slice(args.index * size, (args.index + 1) * size);
     const mu = vae.embed(original, 1);
@@ -252,7 +269,8 @@ export class EngineSession {
     const { vae, info, dataset } = this.requireFit();
     if (!this.latents || this.latents.model !== vae) await this.embed();
     const cached = this.stats;
-    if (cached && cached.model === vae && cached.fingerprint === dataset.fingerprint) return { count: dataset.count, modelEpoch: info.epochsCompleted, recon: cached.recon, kl: cached.kl };
+    if (cached && cached.model === vae && cached.fingerprint === dataset.fingerprint)
+      return { count: dataset.count, modelEpoch: info.epochsCompleted, recon: cached.recon, kl: cached.kl };
     const { recon, kl } = await pointStats(vae, dataset);
     if (this.model?.vae !== vae) throw new EngineCallError('stale', 'the model changed while its points were measured');
     this.stats = { recon, kl, model: vae, fingerprint: dataset.fingerprint };
@@ -266,7 +284,8 @@ export class EngineSession {
     const { vae } = this.requireFit();
     if (!this.latents || this.latents.model !== vae) await this.embed();
     const { mu, count, d } = this.latents!;
-    if (args.kind === 'identity' && d > 3) throw new EngineCallError('bad-arguments', `the identity view needs a latent size of at most 3, this model has ${d}: use PCA or UMAP`);
+    if (args.kind === 'identity' && d > 3)
+      throw new EngineCallError('bad-arguments', `the identity view needs a latent size of at most 3, this model has ${d}: use PCA or UMAP`);
     const p = args.kind === 'identity' ? identityProjection(d) : fitPca(mu, count, d);
     return { kind: p.kind, latentDim: d, mean: p.mean, axes: p.axes, explained: p.explained };
   }

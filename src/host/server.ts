@@ -106,7 +106,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const maxConnections = options.maxConnections ?? 16;
   const maxInFlight = options.maxInFlight ?? 64;
 
-  const authorized = (req: IncomingMessage, url: URL): boolean => tokenMatches(expected, url.searchParams.get('token')) || tokenMatches(expected, cookieToken(req));
+  const authorized = (req: IncomingMessage, url: URL): boolean =>
+    tokenMatches(expected, url.searchParams.get('token')) || tokenMatches(expected, cookieToken(req));
 
   const securityHeaders = (res: ServerResponse): void => {
     res.setHeader('Content-Security-Policy', contentSecurityPolicy([`ws://${formatHost(host)}:${port}`, `ws://localhost:${port}`]));
@@ -117,58 +118,61 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const server = createServer({ headersTimeout, requestTimeout: 3 * headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (req, res) => {
-    void (async () => {
-      securityHeaders(res);
-      if (!hostAllowed(req)) {
-        res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('421: this server answers only to the address `latentscape serve` printed\n');
-        return;
-      }
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (!authorized(req, url)) {
-        res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('401: open the URL that `latentscape serve` printed (it carries the access token)\n');
-        return;
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { Allow: 'GET, HEAD' });
+  const server = createServer(
+    { headersTimeout, requestTimeout: 3 * headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+    (req, res) => {
+      void (async () => {
+        securityHeaders(res);
+        if (!hostAllowed(req)) {
+          res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('421: this server answers only to the address `latentscape serve` printed\n');
+          return;
+        }
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (!authorized(req, url)) {
+          res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('401: open the URL that `latentscape serve` printed (it carries the access token)\n');
+          return;
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { Allow: 'GET, HEAD' });
+          res.end();
+          return;
+        }
+        if (url.searchParams.has('token')) {
+          res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        }
+        let pathname: string;
+        try {
+          pathname = decodeURIComponent(url.pathname);
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+        const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^([/\\])+/, '');
+        const file = resolve(rendererDir, relative);
+        if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
+          res.writeHead(404).end();
+          return;
+        }
+        const info = await stat(file).catch(() => null);
+        if (!info?.isFile()) {
+          res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+          return;
+        }
+        const body = await readFile(file);
+        res.writeHead(200, {
+          'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Length': body.byteLength,
+          'Cache-Control': relative === 'index.html' ? 'no-store' : 'private, max-age=3600',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      })().catch(() => {
+        if (!res.headersSent) res.writeHead(500);
         res.end();
-        return;
-      }
-      if (url.searchParams.has('token')) {
-        res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      }
-      let pathname: string;
-      try {
-        pathname = decodeURIComponent(url.pathname);
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^([/\\])+/, '');
-      const file = resolve(rendererDir, relative);
-      if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
-        res.writeHead(404).end();
-        return;
-      }
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-        return;
-      }
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': body.byteLength,
-        'Cache-Control': relative === 'index.html' ? 'no-store' : 'private, max-age=3600',
       });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
+    },
+  );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_FRAME_BYTES });
   const refuse = (socket: import('node:stream').Duplex, status: string): void => {
@@ -219,13 +223,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         return;
       }
       if (inFlight >= maxInFlight) {
-        send({ kind: 'result', id: message.id, ok: false, error: { code: 'busy', message: `more than ${maxInFlight} calls are waiting: wait for their answers` } });
+        send({
+          kind: 'result',
+          id: message.id,
+          ok: false,
+          error: { code: 'busy', message: `more than ${maxInFlight} calls are waiting: wait for their answers` },
+        });
         return;
       }
       inFlight++;
       void dispatch(options.service.handlers, message.method, message.args).then((result) => {
         inFlight--;
-        send(result.ok ? { kind: 'result', id: message.id, ok: true, value: result.value } : { kind: 'result', id: message.id, ok: false, error: result.error });
+        send(
+          result.ok ? { kind: 'result', id: message.id, ok: true, value: result.value } : { kind: 'result', id: message.id, ok: false, error: result.error },
+        );
       });
     });
     ws.on('close', unsubscribe);

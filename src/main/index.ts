@@ -15,7 +15,12 @@ import { buildMenu } from './menu';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { guardSession, guardWebContents, mainWindowOptions, startUrl } from './security';
 
-const paths = appPaths({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath, mainDir: dirname(fileURLToPath(import.meta.url)) });
+const paths = appPaths({
+  isPackaged: app.isPackaged,
+  appPath: app.getAppPath(),
+  resourcesPath: process.resourcesPath,
+  mainDir: dirname(fileURLToPath(import.meta.url)),
+});
 const devServerUrl = devServerUrlOf(app.isPackaged, process.env);
 
 registerAppScheme();

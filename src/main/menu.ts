@@ -31,7 +31,14 @@ export function buildMenu(service: AppService, isDev: boolean): void {
     { role: 'editMenu' },
     {
       label: 'View',
-      submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }, ...(isDev ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }] : [])],
+      submenu: [
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(isDev ? [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }] : []),
+      ],
     },
     { role: 'windowMenu' },
   ];

@@ -56,7 +56,9 @@ export async function writeDirAtomic(
   if (existing) {
     const foreign = (await readdir(dir)).filter((name) => !replaceable(name));
     if (foreign.length) {
-      throw new Error(`refusing to replace ${dir}: it holds files this export did not make (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`);
+      throw new Error(
+        `refusing to replace ${dir}: it holds files this export did not make (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''})`,
+      );
     }
   }
   await mkdir(dirname(dir), { recursive: true });

@@ -28,7 +28,8 @@ export function isPlainName(name: unknown): name is string {
 
 /** `name` inside `dir`, or an UnsafeFileError when it is not a plain name. */
 export function childPath(dir: string, name: unknown, what: string): string {
-  if (!isPlainName(name)) throw new UnsafeFileError(`${what} must be a plain file name inside its folder, got ${JSON.stringify(String(name).slice(0, 80))}`, 'name');
+  if (!isPlainName(name))
+    throw new UnsafeFileError(`${what} must be a plain file name inside its folder, got ${JSON.stringify(String(name).slice(0, 80))}`, 'name');
   return join(dir, name);
 }
 

@@ -17,7 +17,10 @@ export async function dispatch(handlers: Handlers, method: unknown, args: unknow
     const value = await (handlers[method] as (a: unknown) => Promise<unknown>)(input);
     const checked = calls[method].output.safeParse(value);
     if (!checked.success) {
-      return { ok: false, error: { code: 'internal', message: `${method}: the app produced a result outside the contract (${describeIssues(checked.error)})` } };
+      return {
+        ok: false,
+        error: { code: 'internal', message: `${method}: the app produced a result outside the contract (${describeIssues(checked.error)})` },
+      };
     }
     return { ok: true, value: checked.data };
   } catch (err) {

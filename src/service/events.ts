@@ -19,7 +19,9 @@ export class ServiceEvents {
     const parsed = (events[name] as z.ZodType).safeParse(data);
     if (!parsed.success) {
       // A bug in the service: report it loudly rather than send something outside the contract.
-      process.stderr.write(`latentscape: event ${name} does not match the contract: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+      process.stderr.write(
+        `latentscape: event ${name} does not match the contract: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+      );
       return;
     }
     for (const l of this.listeners) {

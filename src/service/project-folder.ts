@@ -14,7 +14,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { BookmarkSchema, CameraSchema, DatasetSourceSchema, MAX_BOOKMARKS, MAX_PARAMETERS, ProjectionSchema, ProjectViewSchema, describeIssues, type DatasetSource, type PathDoc, type Projection, type ProjectView } from '../shared/contract';
+import {
+  BookmarkSchema,
+  CameraSchema,
+  DatasetSourceSchema,
+  MAX_BOOKMARKS,
+  MAX_PARAMETERS,
+  ProjectionSchema,
+  ProjectViewSchema,
+  describeIssues,
+  type DatasetSource,
+  type PathDoc,
+  type Projection,
+  type ProjectView,
+} from '../shared/contract';
 import { docToSpec, specToDoc, parsePathSpec } from '../shared/latent-path';
 import { writeFileAtomic } from '../node/files';
 import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../node/safe-read';
@@ -27,11 +40,7 @@ export const PROJECT_FILE = 'project.json';
 export const PROJECT_FORMAT = 'latentscape-project';
 export const PROJECT_VERSION = 1;
 
-const FileName = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine(isPlainName, 'must be a plain file name inside the project');
+const FileName = z.string().min(1).max(200).refine(isPlainName, 'must be a plain file name inside the project');
 
 const EmbeddingsEntrySchema = z.strictObject({
   file: FileName,
@@ -107,10 +116,11 @@ export interface SaveContents {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-const exists = (p: string): Promise<boolean> => stat(p).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** The model's weights hash: the manifest's checksum of weights.bin, else the file's own sha256; null without weights. */
 export async function weightsHash(modelDir: string): Promise<string | null> {
@@ -217,7 +227,8 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
     } else if (!e && hash && contents.keepEmbeddings) {
       const kept = contents.keepEmbeddings;
       const size = (await stat(join(dir, kept.file)).catch(() => null))?.size;
-      if (kept.weightsHash === hash && kept.datasetFingerprint === contents.datasetFingerprint && size === embeddingsBytes(kept.count, kept.latentDim)) embeddings = kept;
+      if (kept.weightsHash === hash && kept.datasetFingerprint === contents.datasetFingerprint && size === embeddingsBytes(kept.count, kept.latentDim))
+        embeddings = kept;
     }
 
     // 3. project.json, the commit.
@@ -232,7 +243,12 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
       weightsHash: hash,
       embeddings,
       view: contents.view
-        ? { camera: contents.view.camera, paths: contents.view.paths.map((p) => docToSpec(p)), activePath: contents.view.activePath, ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}) }
+        ? {
+            camera: contents.view.camera,
+            paths: contents.view.paths.map((p) => docToSpec(p)),
+            activePath: contents.view.activePath,
+            ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}),
+          }
         : null,
     };
     await writeFileAtomic(join(dir, PROJECT_FILE), JSON.stringify(file, null, 2) + '\n');
@@ -276,7 +292,8 @@ export function parseProjectFile(text: string, dir: string): ProjectFile {
     throw new ProjectError(`${PROJECT_FILE} in ${dir} is not a Latentscape project file (its "format" is not "${PROJECT_FORMAT}")`);
   }
   const version = (raw as { version?: unknown }).version;
-  if (typeof version === 'number' && version > PROJECT_VERSION) throw new ProjectError(`${dir} was saved by a newer Latentscape (project version ${version}): update Latentscape`);
+  if (typeof version === 'number' && version > PROJECT_VERSION)
+    throw new ProjectError(`${dir} was saved by a newer Latentscape (project version ${version}): update Latentscape`);
   const parsed = ProjectFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -296,7 +313,12 @@ export function projectView(file: ProjectFile, dir: string): ProjectView | null 
     }
   });
   const active = file.view.activePath;
-  const view = { camera: file.view.camera, paths, activePath: active !== null && active < paths.length ? active : null, ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}) };
+  const view = {
+    camera: file.view.camera,
+    paths,
+    activePath: active !== null && active < paths.length ? active : null,
+    ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}),
+  };
   const checked = ProjectViewSchema.safeParse(view);
   if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);
   return checked.data;

@@ -116,7 +116,8 @@ export class Projects {
 
   async save(raw: string, view?: ProjectView): Promise<CallOutput<'projectSave'>> {
     const path = await this.paths.check(raw, 'the project folder');
-    if (!this.workspace.model && !this.workspace.datasetSource && !this.missingDataset) throw new ContractError('nothing-to-save', 'nothing to save yet: open a dataset or train a model first');
+    if (!this.workspace.model && !this.workspace.datasetSource && !this.missingDataset)
+      throw new ContractError('nothing-to-save', 'nothing to save yet: open a dataset or train a model first');
     if (view) this.view = view;
     const switching = path !== this.projectPath;
     const file = await this.write(path);
@@ -166,7 +167,8 @@ export class Projects {
     // A project from the recent list was chosen by the user before: it is allowed again, but the grant
     // is taken back when it fails to open.
     const recent = await readRecentProjects(this.dataDir).catch(() => []);
-    if (!recent.some((r) => r.path === resolve(raw)) || (await this.paths.isAllowed(raw))) return this.openAt(await this.paths.check(raw, 'the project folder'));
+    if (!recent.some((r) => r.path === resolve(raw)) || (await this.paths.isAllowed(raw)))
+      return this.openAt(await this.paths.check(raw, 'the project folder'));
     const granted = await this.paths.add(raw);
     try {
       return await this.openAt(granted);
@@ -195,7 +197,9 @@ export class Projects {
     if (file.model) {
       hash = await weightsHash(join(path, file.model));
       if (file.weightsHash && hash !== file.weightsHash) {
-        throw new ProjectError(`the model in ${path} does not match its project.json (the weights changed since the project was saved): the project is not opened`);
+        throw new ProjectError(
+          `the model in ${path} does not match its project.json (the weights changed since the project was saved): the project is not opened`,
+        );
       }
     }
     // A place becomes allowed only by the user's choice, never by what a file says: an image folder
@@ -215,7 +219,8 @@ export class Projects {
     } else if (missingFolder) {
       this.workspace.closeDataset();
     }
-    this.missingDataset = missingFolder && file.dataset ? { source: file.dataset, name: file.datasetName ?? null, fingerprint: file.datasetFingerprint ?? null } : null;
+    this.missingDataset =
+      missingFolder && file.dataset ? { source: file.dataset, name: file.datasetName ?? null, fingerprint: file.datasetFingerprint ?? null } : null;
     if (file.model) {
       const info = await this.engine.request('loadModel', { dir: join(path, file.model) });
       this.workspace.setModel(info, false);
@@ -236,7 +241,8 @@ export class Projects {
   async relocate(raw: string): Promise<DatasetSummary> {
     const missing = this.missingDataset;
     const project = this.projectPath;
-    if (!missing || !project || missing.source.kind !== 'folder') throw new ContractError('no-missing-folder', 'the open project is not missing its image folder');
+    if (!missing || !project || missing.source.kind !== 'folder')
+      throw new ContractError('no-missing-folder', 'the open project is not missing its image folder');
     const folder = await this.paths.check(raw, 'the image folder');
     this.opening = true;
     let dataset: DatasetSummary;

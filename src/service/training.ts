@@ -54,7 +54,8 @@ export class Training {
     const dataset = this.workspace.dataset;
     if (this.busy) throw new ContractError('busy', 'a training is already running: cancel it first');
     if (!dataset) throw new ContractError('no-dataset', 'open a dataset (MNIST or an image folder) before training');
-    if (s.arch === 'conv' && dataset.height % 4 !== 0) throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
+    if (s.arch === 'conv' && dataset.height % 4 !== 0)
+      throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
     await this.engine.ensure();
     const runId = newRunId();
     const dir = join(this.dataDir, 'models', runId);
@@ -137,7 +138,10 @@ export class Training {
         if (this.status.runId !== runId) return;
         this.status.state = result.cancelled ? 'cancelled' : 'done';
         this.status.epoch = result.epochsCompleted;
-        const keptPrevious = result.cancelled && previous !== null && previous.dir !== args.dir ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted) : false;
+        const keptPrevious =
+          result.cancelled && previous !== null && previous.dir !== args.dir
+            ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted)
+            : false;
         if (result.model && !keptPrevious) this.workspace.setModel(result.model, false);
         this.events.emit('trainEnded', { runId, status: this.status.state, epochsCompleted: result.epochsCompleted, error: null });
         this.workspace.scheduleEmbeddings();
@@ -162,7 +166,8 @@ export class Training {
     try {
       const info = await this.engine.request('loadModel', { dir });
       this.workspace.setModel(info, isDefault);
-      if (epochs > 0) this.events.notice('info', `training cancelled: the model that was open stays open; the partial run (${epochs} epoch(s)) is kept in ${runDir}`);
+      if (epochs > 0)
+        this.events.notice('info', `training cancelled: the model that was open stays open; the partial run (${epochs} epoch(s)) is kept in ${runDir}`);
       return true;
     } catch (err) {
       this.events.notice('warning', `training cancelled: the model open before could not be loaded again (${(err as Error).message}); the partial run is open`);

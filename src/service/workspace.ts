@@ -60,7 +60,8 @@ export class Workspace {
     this.invalidate();
     this.events.emit('datasetChanged', summary);
     if (this.info) this.events.emit('modelChanged', this.modelSummary());
-    if (summary.skipped.length) this.events.notice('warning', `${summary.skipped.length} file(s) could not be read (first: ${summary.skipped[0].file}: ${summary.skipped[0].reason})`);
+    if (summary.skipped.length)
+      this.events.notice('warning', `${summary.skipped.length} file(s) could not be read (first: ${summary.skipped[0].file}: ${summary.skipped[0].reason})`);
     if (options.embed ?? true) this.scheduleEmbeddings();
     return summary;
   }

@@ -14,7 +14,21 @@ import { z } from 'zod';
 import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents, ProjectionKindSchema } from './explorer-schemas';
 import { libraryCalls } from './library-schemas';
-import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_DECODE_FLOATS, MAX_KEYFRAME_FLOATS, MAX_KEYFRAMES, MAX_LABEL_CHARS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_VIEW_KEYFRAME_FLOATS, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, boundedFloat32Array } from './limits';
+import {
+  MAX_BOOKMARK_SELECTION,
+  MAX_BOOKMARKS,
+  MAX_DECODE_FLOATS,
+  MAX_KEYFRAME_FLOATS,
+  MAX_KEYFRAMES,
+  MAX_LABEL_CHARS,
+  MAX_LATENT,
+  MIN_LATENT,
+  MAX_PATH_CHARS,
+  MAX_VIEW_KEYFRAME_FLOATS,
+  MAX_VIEW_KEYFRAMES,
+  MAX_VIEW_PATHS,
+  boundedFloat32Array,
+} from './limits';
 import {
   ArchSchema,
   BackendNameSchema,
@@ -57,7 +71,6 @@ export const AbsolutePath = z
 export const Float32ArraySchema = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected a Float32Array' });
 export const Int32ArraySchema = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
 export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
-
 
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mnist') }),
@@ -203,7 +216,10 @@ export const TrainSettingsSchema = z.strictObject({
   /** Gaussian only: learn the decoder's scale (calibrated to the reconstruction error) instead of σ = 1. */
   learnedScale: z.boolean().optional(),
   binarize: z.boolean().optional(),
-  seed: int.min(0).max(2 ** 31 - 1).optional(),
+  seed: int
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   /** Train and test on the first `limit` images of each split (quick runs). */
   limit: int.min(1).optional(),
 });
@@ -309,7 +325,10 @@ export const ProjectViewSchema = z.strictObject({
   paths: z
     .array(PathDocSchema)
     .max(MAX_VIEW_PATHS)
-    .refine((paths) => paths.reduce((n, p) => n + p.keyframes.length, 0) <= MAX_VIEW_KEYFRAME_FLOATS, `paths: at most ${MAX_VIEW_KEYFRAME_FLOATS} keyframe numbers in all`)
+    .refine(
+      (paths) => paths.reduce((n, p) => n + p.keyframes.length, 0) <= MAX_VIEW_KEYFRAME_FLOATS,
+      `paths: at most ${MAX_VIEW_KEYFRAME_FLOATS} keyframe numbers in all`,
+    )
     .refine((paths) => paths.reduce((n, p) => n + p.sources.length, 0) <= MAX_VIEW_KEYFRAMES, `paths: at most ${MAX_VIEW_KEYFRAMES} keyframes in all`),
   /** Which of `paths` the interpolation panel shows (null: none). */
   activePath: count.nullable(),
@@ -417,7 +436,10 @@ export const calls = {
   },
   recentProjects: { input: none, output: z.strictObject({ projects: z.array(RecentProjectSchema) }) },
   /** The open project and the view the app holds for it (a page that (re)loads starts from it). */
-  projectCurrent: { input: none, output: z.strictObject({ path: z.string().nullable(), view: ProjectViewSchema.nullable(), missingFolder: z.string().nullable() }) },
+  projectCurrent: {
+    input: none,
+    output: z.strictObject({ path: z.string().nullable(), view: ProjectViewSchema.nullable(), missingFolder: z.string().nullable() }),
+  },
   /** The open project's image folder moved: open it from `folder` and remember the new place. */
   projectRelocate: { input: z.strictObject({ folder: AbsolutePath }), output: DatasetSummarySchema },
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;

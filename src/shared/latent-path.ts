@@ -166,7 +166,12 @@ export function parsePathSpec(input: string | unknown, expectedLatentDim?: numbe
   const parsed = pathSpecSchema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 5).map((issue) => {
-      const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      const where = issue.path.length
+        ? issue.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '')
+        : '(top level)';
       return `${where}: ${issue.message}`;
     });
     const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
@@ -195,10 +200,7 @@ export function parsePathSpec(input: string | unknown, expectedLatentDim?: numbe
 }
 
 /** Builds a PathSpec from keyframes and options (validating them the same way interpolatePath does). */
-export function makePathSpec(
-  keyframes: readonly Float32Array[],
-  options: PathOptions & { fps?: number; sources?: (KeyframeSource | undefined)[] },
-): PathSpec {
+export function makePathSpec(keyframes: readonly Float32Array[], options: PathOptions & { fps?: number; sources?: (KeyframeSource | undefined)[] }): PathSpec {
   const modes = checkPathInputs(keyframes, options);
   return {
     format: PATH_FORMAT,
@@ -235,8 +237,10 @@ export function serializePathSpec(spec: PathSpec): string {
 export function docToSpec(doc: PathDoc): PathSpec {
   const d = doc.latentDim;
   const k = doc.keyframes.length / d;
-  if (!Number.isInteger(k) || k < 2) throw new ContractError('bad-arguments', `the path's keyframes must hold k × ${d} numbers with k ≥ 2, got ${doc.keyframes.length}`);
-  if (doc.sources.length !== 0 && doc.sources.length !== k) throw new ContractError('bad-arguments', `the path has ${k} keyframes but ${doc.sources.length} sources`);
+  if (!Number.isInteger(k) || k < 2)
+    throw new ContractError('bad-arguments', `the path's keyframes must hold k × ${d} numbers with k ≥ 2, got ${doc.keyframes.length}`);
+  if (doc.sources.length !== 0 && doc.sources.length !== k)
+    throw new ContractError('bad-arguments', `the path has ${k} keyframes but ${doc.sources.length} sources`);
   const keyframes = Array.from({ length: k }, (_, i) => doc.keyframes.subarray(i * d, (i + 1) * d));
   try {
     const spec = makePathSpec(keyframes, {

@@ -65,7 +65,9 @@ export const libraryCalls = {
     output: z.strictObject({
       id: ModelIdSchema,
       dataset: z.enum(['opened', 'needs-folder', 'unknown']),
-      folder: z.strictObject({ path: z.string(), size: int.min(8).max(512).optional(), color: ColorModeSchema.optional(), fit: FitModeSchema.optional() }).nullable(),
+      folder: z
+        .strictObject({ path: z.string(), size: int.min(8).max(512).optional(), color: ColorModeSchema.optional(), fit: FitModeSchema.optional() })
+        .nullable(),
     }),
   },
   modelRename: { input: z.strictObject({ id: ModelNameSchema, name: ModelNameSchema }), output: z.strictObject({ id: ModelNameSchema }) },

@@ -120,7 +120,8 @@ export class PointIndex {
     const h = this.cellSize;
     // The farthest any point can be along the ray bounds the cone's widest reach.
     let far = 0;
-    for (const x of [this.min[0], this.max[0]]) for (const y of [this.min[1], this.max[1]]) for (const z of [this.min[2], this.max[2]]) far = Math.max(far, Math.hypot(x - ox, y - oy, z - oz));
+    for (const x of [this.min[0], this.max[0]])
+      for (const y of [this.min[1], this.max[1]]) for (const z of [this.min[2], this.max[2]]) far = Math.max(far, Math.hypot(x - ox, y - oy, z - oz));
     const reach = radius0 + Math.max(0, radiusPerDepth) * far;
     // The part of the ray that passes within `reach` of the grid's box.
     let t0 = Math.max(near, 0);

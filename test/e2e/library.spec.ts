@@ -15,7 +15,9 @@ async function colourFolder(allowed: string): Promise<string> {
     mkdirSync(join(folder, label), { recursive: true });
     for (let i = 0; i < 4; i++) {
       const rgb = label === 'red' ? [200 + i * 10, 20, 30] : [20, 40, 180 + i * 10];
-      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toFile(join(folder, label, `${i}.png`));
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .png()
+        .toFile(join(folder, label, `${i}.png`));
     }
   }
   return folder;

@@ -14,7 +14,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test('a model that does not fit the opened folder is said at once, with the ways out', async ({ page }) => {
   test.setTimeout(300_000);
   const url = process.env.LATENTSCAPE_E2E_URL;
@@ -37,7 +36,9 @@ test('a model that does not fit the opened folder is said at once, with the ways
     mkdirSync(join(folder, label), { recursive: true });
     for (let i = 0; i < 4; i++) {
       const rgb = label === 'red' ? [200 + i * 10, 20, 30] : [20, 40, 180 + i * 10];
-      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toFile(join(folder, label, `${i}.png`));
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .png()
+        .toFile(join(folder, label, `${i}.png`));
     }
   }
   await page.getByTestId('folder-path').fill(folder);

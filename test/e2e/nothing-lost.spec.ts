@@ -19,10 +19,15 @@ const env = (name: string): string => {
 async function colourFolder(): Promise<string> {
   const dir = join(env('LATENTSCAPE_E2E_ALLOWED'), 'nothing-lost-images');
   if (existsSync(dir)) return dir;
-  for (const [label, colour] of [['red', { r: 220, g: 30, b: 40 }], ['blue', { r: 30, g: 60, b: 220 }]] as const) {
+  for (const [label, colour] of [
+    ['red', { r: 220, g: 30, b: 40 }],
+    ['blue', { r: 30, g: 60, b: 220 }],
+  ] as const) {
     mkdirSync(join(dir, label), { recursive: true });
     for (let i = 0; i < 6; i++) {
-      await sharp({ create: { width: 16, height: 16, channels: 3, background: { ...colour, g: colour.g + i * 20 } } }).png().toFile(join(dir, label, `${i}.png`));
+      await sharp({ create: { width: 16, height: 16, channels: 3, background: { ...colour, g: colour.g + i * 20 } } })
+        .png()
+        .toFile(join(dir, label, `${i}.png`));
     }
   }
   return dir;

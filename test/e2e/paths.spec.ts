@@ -18,7 +18,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test.describe.configure({ mode: 'serial' });
 
 const env = (name: string): string => {
@@ -53,7 +52,8 @@ test('pick two points, preview the path, export a GIF through the dialog and rea
   // Two places picked in the 3D view (a click decodes the point or the spot under it), each added.
   const canvas = page.getByTestId('latent-canvas');
   const box = (await canvas.boundingBox())!;
-  const decodedZ = async (): Promise<string | null> => ((await page.getByTestId('decoded-z').count()) ? await page.getByTestId('decoded-z').textContent() : null);
+  const decodedZ = async (): Promise<string | null> =>
+    (await page.getByTestId('decoded-z').count()) ? await page.getByTestId('decoded-z').textContent() : null;
   for (const [fx, fy] of [
     [0.35, 0.45],
     [0.65, 0.55],
@@ -174,7 +174,9 @@ test('a project whose image folder moved asks where it went, and remembers the n
     mkdirSync(join(images, label), { recursive: true });
     for (let i = 0; i < 6; i++) {
       const pixels = Buffer.alloc(16 * 16, label === 'a' ? 40 * i : 255 - 40 * i);
-      await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } }).png().toFile(join(images, label, `${i}.png`));
+      await sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } })
+        .png()
+        .toFile(join(images, label, `${i}.png`));
     }
   }
   await page.getByTestId('folder-path').fill(images);

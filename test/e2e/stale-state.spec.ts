@@ -10,7 +10,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test('an error toast does not outlive the next training', async ({ page }) => {
   test.setTimeout(300_000);
   const url = process.env.LATENTSCAPE_E2E_URL;

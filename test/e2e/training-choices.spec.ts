@@ -12,7 +12,6 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-
 test.describe.configure({ mode: 'serial' });
 
 async function openMnist(page: Page): Promise<void> {

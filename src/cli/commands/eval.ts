@@ -13,7 +13,14 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, k: { type: 'string' }, limit: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      ...COMMON_OPTIONS,
+      model: { type: 'string' },
+      data: { type: 'string' },
+      k: { type: 'string' },
+      limit: { type: 'string' },
+      seed: { type: 'string' },
+    },
   });
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);

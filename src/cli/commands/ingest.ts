@@ -27,7 +27,9 @@ export async function run(argv: string[]): Promise<void> {
     },
   });
   if (positionals.length !== 1) {
-    throw new UsageError(`ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`);
+    throw new UsageError(
+      `ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`,
+    );
   }
   const path = positionals[0];
   const size = intOption('size', values.size, 64, 4, 1024);
@@ -61,12 +63,21 @@ export async function run(argv: string[]): Promise<void> {
       onProgress: (p) => out.progress({ ...p }, { done: p.done, total: p.total, label: `ingest ${p.done}/${p.total}` }),
     });
     if (report.loaded === 0) {
-      const examples = report.skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ');
-      throw new Error(report.found === 0 ? `no images in ${path}: the folder holds no files` : `no images in ${path}: all ${report.found} files were skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`);
+      const examples = report.skipped
+        .slice(0, 3)
+        .map((s) => `${s.file}: ${s.reason}`)
+        .join('; ');
+      throw new Error(
+        report.found === 0
+          ? `no images in ${path}: the folder holds no files`
+          : `no images in ${path}: all ${report.found} files were skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`,
+      );
     }
     if (!out.json) {
       for (const s of report.skipped) out.info(`skipped ${s.file}: ${s.reason}`);
-      out.info(`${dataset.name}: ${report.loaded} images at ${size}×${size} ${color}, ${dataset.labelNames.length ? `${dataset.labelNames.length} labels (${dataset.labelNames.slice(0, 8).join(', ')}${dataset.labelNames.length > 8 ? ', …' : ''})` : 'no labels (flat folder)'}`);
+      out.info(
+        `${dataset.name}: ${report.loaded} images at ${size}×${size} ${color}, ${dataset.labelNames.length ? `${dataset.labelNames.length} labels (${dataset.labelNames.slice(0, 8).join(', ')}${dataset.labelNames.length > 8 ? ', …' : ''})` : 'no labels (flat folder)'}`,
+      );
     }
     out.final({
       found: report.found,

@@ -159,7 +159,9 @@ export async function run(argv: string[]): Promise<void> {
     try {
       pathText = await readFile(pathFile, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read --load-path ${pathFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new UsageError(
+        `cannot read --load-path ${pathFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
   }
 

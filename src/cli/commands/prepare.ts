@@ -51,7 +51,16 @@ export async function run(argv: string[]): Promise<void> {
       meanRecon += recon[i] / dataset.count;
       meanKl += kl[i] / dataset.count;
     }
-    out.final({ model: dir, points: dataset.count, latent: vae.config.latentDim, mean_recon: meanRecon, mean_kl: meanKl, seconds, optimizer_stripped: stripped, backend: backend.name });
+    out.final({
+      model: dir,
+      points: dataset.count,
+      latent: vae.config.latentDim,
+      mean_recon: meanRecon,
+      mean_kl: meanKl,
+      seconds,
+      optimizer_stripped: stripped,
+      backend: backend.name,
+    });
   } finally {
     vae.dispose();
   }

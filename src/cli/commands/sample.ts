@@ -9,7 +9,14 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { ...COMMON_OPTIONS, model: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, scale: { type: 'string' } },
+    options: {
+      ...COMMON_OPTIONS,
+      model: { type: 'string' },
+      n: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      scale: { type: 'string' },
+    },
   });
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
@@ -26,7 +33,9 @@ export async function run(argv: string[]): Promise<void> {
     images.dispose();
     const { height, width, channels } = vae.config;
     const grid = tileImages(pixels, n, width, height, channels, scale);
-    await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels } }).png().toFile(file);
+    await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels } })
+      .png()
+      .toFile(file);
     out.final({ out: file, n, width: grid.width, height: grid.height, backend: backend.name });
   } finally {
     vae.dispose();

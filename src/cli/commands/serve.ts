@@ -80,7 +80,8 @@ async function serve(argv: string[]): Promise<void> {
   else {
     process.stdout.write(`Latentscape is running at ${running.url}\n`);
     out.info(`data: ${dataDir}; folders the browser may open: ${allowed.join(', ')}; Ctrl+C stops`);
-    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') out.info(`warning: listening on ${host}, not only this machine; anyone with the token can use the app`);
+    if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
+      out.info(`warning: listening on ${host}, not only this machine; anyone with the token can use the app`);
   }
 
   const stopped = new Promise<string>((r) => {

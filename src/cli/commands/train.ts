@@ -81,8 +81,15 @@ export async function run(argv: string[]): Promise<void> {
       onProgress: (p: { done: number; total: number }) => out.progress({ stage: 'ingest', ...p }, { done: p.done, total: p.total, label: 'ingest' }),
     });
     const dataset = limitDataset(loaded.dataset, limit);
-    out.info(`dataset: ${dataset.name}, ${dataset.split.train.length} train / ${dataset.split.test.length} test images, ${dataset.height}×${dataset.width}×${dataset.channels}`);
-    const suggested = suggestTraining({ kind: dataset.source.kind, trainCount: dataset.split.train.length, height: dataset.height, channels: dataset.channels });
+    out.info(
+      `dataset: ${dataset.name}, ${dataset.split.train.length} train / ${dataset.split.test.length} test images, ${dataset.height}×${dataset.width}×${dataset.channels}`,
+    );
+    const suggested = suggestTraining({
+      kind: dataset.source.kind,
+      trainCount: dataset.split.train.length,
+      height: dataset.height,
+      channels: dataset.channels,
+    });
     const likelihood = explicitLikelihood ?? suggested.likelihood;
     const learnedScale = values['learned-scale'] ?? (explicitLikelihood === undefined && suggested.learnedScale);
     const batchSize = explicitBatch ?? suggested.batchSize;
@@ -90,7 +97,9 @@ export async function run(argv: string[]): Promise<void> {
     // A folder trains on a time budget unless told how long; MNIST keeps its 10 epochs.
     const timeBudget = explicitBudget ?? (explicitEpochs === undefined && isFolder ? suggested.timeBudgetSeconds : undefined);
     const epochs = explicitEpochs ?? (timeBudget === undefined ? 10 : isFolder && explicitBudget === undefined ? suggested.epochs : 100000);
-    out.info(`settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`);
+    out.info(
+      `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
+    );
     const result = await train(dataset, {
       arch,
       latentDim,
@@ -112,7 +121,19 @@ export async function run(argv: string[]): Promise<void> {
           if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
         } else if (e.type === 'epoch') {
           const { type: _t, ...m } = e;
-          out.progress({ epoch: m.epoch, train_loss: m.train_loss, test_loss: m.test_loss, recon: m.recon, kl: m.kl, test_recon: m.test_recon, test_kl: m.test_kl, psnr_db: m.psnr_db, samples_per_s: m.samples_per_s, backend: m.backend, seconds: m.seconds });
+          out.progress({
+            epoch: m.epoch,
+            train_loss: m.train_loss,
+            test_loss: m.test_loss,
+            recon: m.recon,
+            kl: m.kl,
+            test_recon: m.test_recon,
+            test_kl: m.test_kl,
+            psnr_db: m.psnr_db,
+            samples_per_s: m.samples_per_s,
+            backend: m.backend,
+            seconds: m.seconds,
+          });
         }
       },
     });

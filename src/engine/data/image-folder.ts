@@ -88,9 +88,15 @@ function checkOptions(options: IngestOptions): Settings {
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new Error(`ingest: seed must be an integer, got ${seed}`);
   const thumbSize = options.thumbSize ?? 32;
-  if (!Number.isInteger(thumbSize) || thumbSize < 4 || thumbSize > 1024) throw new Error(`ingest: thumbSize must be an integer from 4 to 1024, got ${thumbSize}`);
+  if (!Number.isInteger(thumbSize) || thumbSize < 4 || thumbSize > 1024)
+    throw new Error(`ingest: thumbSize must be an integer from 4 to 1024, got ${thumbSize}`);
   return {
-    size, color, fit, testFraction, seed, thumbSize,
+    size,
+    color,
+    fit,
+    testFraction,
+    seed,
+    thumbSize,
     background: parseColor(options.background ?? '#000000'),
     cacheDir: options.cacheDir ?? defaultCacheDir(),
   };
@@ -176,7 +182,9 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   const realRoot = await realpath(root);
   const scan = await scanFolder(realRoot, checkAbort).catch((err: NodeJS.ErrnoException) => {
     if (err?.name === 'AbortError') throw err;
-    throw new Error(err?.code === 'EACCES' || err?.code === 'EPERM' ? `cannot read folder ${path}: permission denied` : `cannot read folder ${path}: ${err?.message}`);
+    throw new Error(
+      err?.code === 'EACCES' || err?.code === 'EPERM' ? `cannot read folder ${path}: permission denied` : `cannot read folder ${path}: ${err?.message}`,
+    );
   });
   const files = scan.files;
   const n = files.length;
@@ -210,7 +218,14 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
 
   // 1. Reuse what the cache has for unchanged files.
   const settingsKey = JSON.stringify({
-    v: INGEST_VERSION, size, color, fit, background: toHex(settings.background), thumbSize: thumbsShared ? 'shared' : thumbSize, sharp: sharpVersion(), jpeg: jpegDecoder(),
+    v: INGEST_VERSION,
+    size,
+    color,
+    fit,
+    background: toHex(settings.background),
+    thumbSize: thumbsShared ? 'shared' : thumbSize,
+    sharp: sharpVersion(),
+    jpeg: jpegDecoder(),
   });
   const cachePath = join(settings.cacheDir, `${createHash('sha256').update(`${realRoot}\n${settingsKey}`).digest('hex').slice(0, 40)}.bin`);
   let cacheState: IngestReport['cache'] = 'miss';
@@ -339,7 +354,9 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   for (let i = 0; i < count; i++) labels[i] = kept[i].labelName === null ? -1 : labelIndex.get(kept[i].labelName!)!;
 
   const fingerprint = createHash('sha256');
-  fingerprint.update(JSON.stringify({ kind: 'folder', size, color, fit, background: toHex(settings.background), testFraction: settings.testFraction, seed: settings.seed }));
+  fingerprint.update(
+    JSON.stringify({ kind: 'folder', size, color, fit, background: toHex(settings.background), testFraction: settings.testFraction, seed: settings.seed }),
+  );
   for (const file of kept) fingerprint.update(`\n${Buffer.from(file.key, 'latin1').toString('base64')}\t${file.size}\t${file.mtimeNs}`);
 
   const dataset: Dataset = {

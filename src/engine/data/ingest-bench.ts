@@ -50,7 +50,11 @@ export async function writeBenchJpegs(dir: string, count: number, side = 256, se
         pixels[o + 2] = Math.max(0, Math.min(255, (inside ? disc[2] : waveD[x + y]) + grain));
       }
     }
-    jobs.push(sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).jpeg({ quality: 85 }).toFile(join(dir, `img${String(n).padStart(5, '0')}.jpg`)));
+    jobs.push(
+      sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toFile(join(dir, `img${String(n).padStart(5, '0')}.jpg`)),
+    );
     if (jobs.length >= 8) {
       await Promise.all(jobs);
       jobs.length = 0;

@@ -117,6 +117,11 @@ export function writeFileAtomic(file: string, data: Uint8Array, signal?: AbortSi
  * Fills a fresh temp folder beside `dir`, then puts it in `dir`'s place (see src/node/files.ts); an
  * existing `dir` is replaced only if `replaceable` accepts every name in it.
  */
-export function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void>, replaceable: (name: string) => boolean, signal?: AbortSignal): Promise<void> {
+export function writeDirAtomic(
+  dir: string,
+  fill: (tempDir: string) => Promise<void>,
+  replaceable: (name: string) => boolean,
+  signal?: AbortSignal,
+): Promise<void> {
   return writeDirAtomicNode(dir, fill, replaceable, { check: () => throwIfAborted(signal) });
 }

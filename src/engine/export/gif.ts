@@ -8,17 +8,7 @@
  */
 import * as gifencModule from 'gifenc';
 import type { Palette } from 'gifenc';
-import {
-  checkFrameSet,
-  frameAt,
-  resolveFps,
-  resolveScale,
-  throwIfAborted,
-  upscaleNearest,
-  writeFileAtomic,
-  type ExportOptions,
-  type FrameSet,
-} from './common';
+import { checkFrameSet, frameAt, resolveFps, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
 import { yieldToEventLoop } from '../../node/event-loop';
 
 // gifenc ships CommonJS (Node sees only a default export) and an ES build (bundlers see named

@@ -1,5 +1,13 @@
 /** Tiles n uint8 HWC images into a near-square grid, each upscaled ×scale (nearest). */
-export function tileImages(pixels: Uint8Array, n: number, width: number, height: number, channels: number, scale = 1, columns = Math.ceil(Math.sqrt(n))): { pixels: Uint8Array; width: number; height: number } {
+export function tileImages(
+  pixels: Uint8Array,
+  n: number,
+  width: number,
+  height: number,
+  channels: number,
+  scale = 1,
+  columns = Math.ceil(Math.sqrt(n)),
+): { pixels: Uint8Array; width: number; height: number } {
   const rows = Math.ceil(n / columns);
   const cw = width * scale;
   const ch = height * scale;

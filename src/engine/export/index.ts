@@ -33,9 +33,7 @@ export async function exportKindFor(target: string): Promise<ExportKind> {
   const kind = EXPORT_EXTENSIONS[ext];
   if (kind) return kind;
   const known = `${Object.keys(EXPORT_EXTENSIONS).join(', ')} or a folder ending in /`;
-  throw new UnknownExportTypeError(
-    ext ? `cannot export to "${ext}" files: use ${known}` : `"${target}" has no extension: use ${known}`,
-  );
+  throw new UnknownExportTypeError(ext ? `cannot export to "${ext}" files: use ${known}` : `"${target}" has no extension: use ${known}`);
 }
 
 export interface AnimationExportResult {
@@ -46,7 +44,11 @@ export interface AnimationExportResult {
 }
 
 /** Exports `frames` to `target` in the kind its path asks for. */
-export async function exportAnimation(frames: FrameSet, target: string, options: ExportOptions & Pick<FramesOptions, 'extraFiles'> = {}): Promise<AnimationExportResult> {
+export async function exportAnimation(
+  frames: FrameSet,
+  target: string,
+  options: ExportOptions & Pick<FramesOptions, 'extraFiles'> = {},
+): Promise<AnimationExportResult> {
   const kind = await exportKindFor(target);
   const path = kind === 'frames' ? target.replace(/[\\/]+$/, '') || target : target;
   switch (kind) {

@@ -51,7 +51,10 @@ export async function encodePng(pixels: Uint8Array, width: number, height: numbe
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
-export async function encodeSpriteSheet(frames: FrameSet, options: ExportOptions & { columns?: number } = {}): Promise<{ png: Uint8Array; layout: SpriteLayout }> {
+export async function encodeSpriteSheet(
+  frames: FrameSet,
+  options: ExportOptions & { columns?: number } = {},
+): Promise<{ png: Uint8Array; layout: SpriteLayout }> {
   const scale = resolveScale(options.scale);
   throwIfAborted(options.signal);
   const { pixels, layout } = composeSpriteSheet(frames, scale, options.columns);
@@ -61,7 +64,11 @@ export async function encodeSpriteSheet(frames: FrameSet, options: ExportOptions
 }
 
 /** Writes the sprite sheet PNG atomically. */
-export async function exportSpriteSheet(frames: FrameSet, file: string, options: ExportOptions & { columns?: number } = {}): Promise<{ bytes: number; layout: SpriteLayout }> {
+export async function exportSpriteSheet(
+  frames: FrameSet,
+  file: string,
+  options: ExportOptions & { columns?: number } = {},
+): Promise<{ bytes: number; layout: SpriteLayout }> {
   const { png, layout } = await encodeSpriteSheet(frames, options);
   await writeFileAtomic(file, png, options.signal);
   options.onProgress?.(frames.count, frames.count);

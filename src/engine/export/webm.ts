@@ -8,17 +8,7 @@
  */
 import sharp from 'sharp';
 import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Output, WebMOutputFormat } from 'mediabunny';
-import {
-  checkFrameSet,
-  frameAt,
-  resolveFps,
-  resolveScale,
-  throwIfAborted,
-  upscaleNearest,
-  writeFileAtomic,
-  type ExportOptions,
-  type FrameSet,
-} from './common';
+import { checkFrameSet, frameAt, resolveFps, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
 
 export interface WebmOptions extends ExportOptions {
   /** libwebp quality 1–100 (default 92: decoded digits stay crisp). */

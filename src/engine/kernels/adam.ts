@@ -101,7 +101,24 @@ function registerAdamKernel(): void {
           const c = constants(a);
           const [ov, om, os] = outs.map((t) => heap.offset(t));
           const n = value.shape.reduce((p, q) => p * q, 1);
-          heap.adam(heap.offset(value), heap.offset(gradient), heap.offset(m), heap.offset(v), ov, om, os, n, c.b1, c.c1, c.b2, c.c2, c.eps, c.negLr, c.d1, c.d2);
+          heap.adam(
+            heap.offset(value),
+            heap.offset(gradient),
+            heap.offset(m),
+            heap.offset(v),
+            ov,
+            om,
+            os,
+            n,
+            c.b1,
+            c.c1,
+            c.b2,
+            c.c2,
+            c.eps,
+            c.negLr,
+            c.d1,
+            c.d2,
+          );
         } else {
           const [ov, om, os] = outs.map((t) => wasm.typedArrayFromHeap(t));
           const view = (t: tf.TensorInfo): Float32Array => wasm.typedArrayFromHeap(t);
@@ -166,7 +183,14 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     // 1 − β^t exactly as tfjs computes it: float32 subtraction from the float32 accumulator.
     const oneMinusAccBeta1 = f32(1 - state.accBeta1.dataSync()[0]);
     const oneMinusAccBeta2 = f32(1 - state.accBeta2.dataSync()[0]);
-    const attrs: AdamAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate, oneMinusAccBeta1, oneMinusAccBeta2 };
+    const attrs: AdamAttrs = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      learningRate: this.learningRate,
+      oneMinusAccBeta1,
+      oneMinusAccBeta2,
+    };
     tf.tidy(() => {
       varNames.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];

@@ -19,14 +19,66 @@ export interface WasmBackendLike {
 export interface HeapKernels {
   /** Byte offset of a tensor's data on the heap. */
   offset(t: tf.TensorInfo): number;
-  adam(value: number, grad: number, m: number, v: number, outValue: number, outM: number, outV: number, n: number,
-    b1: number, c1: number, b2: number, c2: number, eps: number, negLr: number, d1: number, d2: number): void;
-  im2col(src: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
-    height: number, width: number, outHeight: number, outWidth: number): void;
-  im2colT(src: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
-    height: number, width: number, outHeight: number, outWidth: number): void;
-  col2im(cols: number, dst: number, batch: number, channels: number, kernel: number, stride: number, padTop: number, padLeft: number,
-    height: number, width: number, outHeight: number, outWidth: number): void;
+  adam(
+    value: number,
+    grad: number,
+    m: number,
+    v: number,
+    outValue: number,
+    outM: number,
+    outV: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    eps: number,
+    negLr: number,
+    d1: number,
+    d2: number,
+  ): void;
+  im2col(
+    src: number,
+    dst: number,
+    batch: number,
+    channels: number,
+    kernel: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    height: number,
+    width: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
+  im2colT(
+    src: number,
+    dst: number,
+    batch: number,
+    channels: number,
+    kernel: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    height: number,
+    width: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
+  col2im(
+    cols: number,
+    dst: number,
+    batch: number,
+    channels: number,
+    kernel: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    height: number,
+    width: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
 }
 
 const cache = new WeakMap<object, HeapKernels | null>();

@@ -89,7 +89,6 @@ function checkSameLength(a: Float32Array, b: Float32Array): void {
   if (a.length !== b.length) throw new Error(`latent vectors differ in length (${a.length} and ${b.length})`);
 }
 
-
 /**
  * Where each segment starts on the path's [0, 1] time axis (segments + 1 entries, first 0, last 1).
  */
@@ -110,7 +109,6 @@ export function segmentBreaks(keyframes: readonly Float32Array[], spacing: Spaci
   }
   return breaks;
 }
-
 
 /**
  * The point at time t ∈ [0, 1] of the path through `keyframes` (no loop applied), written to `out`.

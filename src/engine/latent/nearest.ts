@@ -37,7 +37,12 @@ class Best {
  * pixel distance of the images to decode(z) ('pixel', in 0…1 intensity units); among every image
  * or only the training split.
  */
-export function nearestImages(args: { z: Float32Array; k: number; space: NearestSpace; among: NearestAmong }, vae: Vae, dataset: Dataset, mu: Float32Array): { ids: Int32Array; distances: Float32Array } {
+export function nearestImages(
+  args: { z: Float32Array; k: number; space: NearestSpace; among: NearestAmong },
+  vae: Vae,
+  dataset: Dataset,
+  mu: Float32Array,
+): { ids: Int32Array; distances: Float32Array } {
   const d = vae.config.latentDim;
   const candidates: ArrayLike<number> | null = args.among === 'train' ? dataset.split.train : null;
   const total = candidates ? candidates.length : dataset.count;

@@ -67,7 +67,14 @@ export function decodePointCache(bytes: Uint8Array, key: PointCacheKey): PointCa
   } catch {
     return null;
   }
-  if (header.format !== FORMAT || header.weightsSha256 !== key.weightsSha256 || header.fingerprint !== key.fingerprint || header.count !== key.count || header.latentDim !== key.latentDim) return null;
+  if (
+    header.format !== FORMAT ||
+    header.weightsSha256 !== key.weightsSha256 ||
+    header.fingerprint !== key.fingerprint ||
+    header.count !== key.count ||
+    header.latentDim !== key.latentDim
+  )
+    return null;
   const start = (8 + length + 3) & ~3;
   const total = (bytes.byteLength - start) / 4;
   // Copy into an aligned buffer of our own (the file's bytes may sit at any offset).

@@ -67,13 +67,20 @@ export function validateConfig(c: VaeConfig): void {
     throw new Error(`latent size must be an integer from ${MIN_LATENT} to ${MAX_LATENT}, got ${c.latentDim}`);
   }
   if (c.channels !== 1 && c.channels !== 3) throw new Error(`channels must be 1 or 3, got ${c.channels}`);
-  for (const [name, value] of [['height', c.height], ['width', c.width]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIZE) throw new Error(`${name} must be an integer from 1 to ${MAX_IMAGE_SIZE}, got ${value}`);
+  for (const [name, value] of [
+    ['height', c.height],
+    ['width', c.width],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIZE)
+      throw new Error(`${name} must be an integer from 1 to ${MAX_IMAGE_SIZE}, got ${value}`);
   }
-  if (c.arch === 'mlp' && (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > MAX_HIDDEN)) throw new Error(`hidden must be an integer from 1 to ${MAX_HIDDEN}, got ${c.hidden}`);
+  if (c.arch === 'mlp' && (!Number.isInteger(c.hidden) || c.hidden < 1 || c.hidden > MAX_HIDDEN))
+    throw new Error(`hidden must be an integer from 1 to ${MAX_HIDDEN}, got ${c.hidden}`);
   if (c.arch === 'conv') {
-    if (!Array.isArray(c.filters) || c.filters.length < 1 || c.filters.length > MAX_CONV_LAYERS) throw new Error(`filters must list 1 to ${MAX_CONV_LAYERS} layers`);
-    for (const f of c.filters) if (!Number.isInteger(f) || f < 1 || f > MAX_FILTERS) throw new Error(`each filter count must be an integer from 1 to ${MAX_FILTERS}, got ${f}`);
+    if (!Array.isArray(c.filters) || c.filters.length < 1 || c.filters.length > MAX_CONV_LAYERS)
+      throw new Error(`filters must list 1 to ${MAX_CONV_LAYERS} layers`);
+    for (const f of c.filters)
+      if (!Number.isInteger(f) || f < 1 || f > MAX_FILTERS) throw new Error(`each filter count must be an integer from 1 to ${MAX_FILTERS}, got ${f}`);
   }
   if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian') {
     throw new Error(`unknown likelihood "${c.likelihood}": use bernoulli or gaussian`);
@@ -190,9 +197,7 @@ export class Vae {
     const params = new Map<string, tf.Variable>();
     for (const spec of specs) {
       const bound = 1 / Math.sqrt(spec.fanIn);
-      const init = spec.zero
-        ? tf.zeros(spec.shape)
-        : tf.randomUniform(spec.shape, -bound, bound, 'float32', Math.floor(next() * 2 ** 31));
+      const init = spec.zero ? tf.zeros(spec.shape) : tf.randomUniform(spec.shape, -bound, bound, 'float32', Math.floor(next() * 2 ** 31));
       params.set(spec.name, tf.variable(init, true, `${spec.name}_${Vae.nextId++}`));
       init.dispose();
     }
@@ -241,11 +246,17 @@ export class Vae {
     if (c.arch === 'mlp') {
       const flat = tf.reshape(x, [batch, this.inputSize]) as tf.Tensor2D;
       // The input is data: no gradient flows to it (`inputGradient: false` skips computing one).
-      features = dense(flat, this.p('encoder/hidden/kernel') as tf.Tensor2D, this.p('encoder/hidden/bias') as tf.Tensor1D, { activation: 'relu', inputGradient: false });
+      features = dense(flat, this.p('encoder/hidden/kernel') as tf.Tensor2D, this.p('encoder/hidden/bias') as tf.Tensor1D, {
+        activation: 'relu',
+        inputGradient: false,
+      });
     } else {
       let h: tf.Tensor4D = x;
       c.filters.forEach((_, i) => {
-        h = conv2d(h, this.p(`encoder/conv${i}/kernel`) as tf.Tensor4D, this.p(`encoder/conv${i}/bias`) as tf.Tensor1D, 2, { activation: 'relu', inputGradient: i > 0 });
+        h = conv2d(h, this.p(`encoder/conv${i}/kernel`) as tf.Tensor4D, this.p(`encoder/conv${i}/bias`) as tf.Tensor1D, 2, {
+          activation: 'relu',
+          inputGradient: i > 0,
+        });
       });
       features = tf.reshape(h, [batch, convGeometry(c).flat]) as tf.Tensor2D;
     }
@@ -279,9 +290,7 @@ export class Vae {
       out = h;
     }
     if (c.likelihood === 'bernoulli') return new Bernoulli(out);
-    const logvar = c.learnedScale
-      ? tf.mul(tf.onesLike(out), this.p('decoder/logvar'))
-      : tf.zerosLike(out);
+    const logvar = c.learnedScale ? tf.mul(tf.onesLike(out), this.p('decoder/logvar')) : tf.zerosLike(out);
     return new DiagonalGaussian(out, logvar);
   }
 

@@ -212,7 +212,13 @@ async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: st
   if (expected > maxBytes) throw new ModelLoadError(`${what} in ${dir} are larger than any model this version makes (${expected} bytes; at most ${maxBytes})`);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readRegularFile(childPath(dir, entry.file, `the ${what} file`), { maxBytes, exactBytes: entry.bytes, what: `${what} file ${entry.file} of ${dir}` }));
+    bytes = new Uint8Array(
+      await readRegularFile(childPath(dir, entry.file, `the ${what} file`), {
+        maxBytes,
+        exactBytes: entry.bytes,
+        what: `${what} file ${entry.file} of ${dir}`,
+      }),
+    );
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
     if (err.reason === 'missing') throw new ModelLoadError(`${what} file ${entry.file} is missing from ${dir}`);
@@ -226,7 +232,8 @@ async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: st
     const n = spec.shape.reduce((a, b) => a * b, 1);
     if (spec.dtype === 'float32') {
       for (let i = 0; i < n; i++) {
-        if (!Number.isFinite(view.getFloat32(offset + 4 * i, true))) throw new ModelLoadError(`${entry.file} in ${dir} holds a number that is not finite (NaN or infinity) in "${spec.name}": the model is damaged`);
+        if (!Number.isFinite(view.getFloat32(offset + 4 * i, true)))
+          throw new ModelLoadError(`${entry.file} in ${dir} holds a number that is not finite (NaN or infinity) in "${spec.name}": the model is damaged`);
       }
     }
     offset += 4 * n;

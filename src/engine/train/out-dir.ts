@@ -6,11 +6,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { readManifest } from './checkpoint';
 
 export type OutDirState =
-  | { kind: 'absent' }
-  | { kind: 'empty' }
-  | { kind: 'model'; epochsCompleted: number }
-  | { kind: 'file' }
-  | { kind: 'other'; entries: number };
+  { kind: 'absent' } | { kind: 'empty' } | { kind: 'model'; epochsCompleted: number } | { kind: 'file' } | { kind: 'other'; entries: number };
 
 export async function inspectOutDir(dir: string): Promise<OutDirState> {
   const info = await lstat(dir).catch(() => null);

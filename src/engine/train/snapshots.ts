@@ -56,7 +56,19 @@ export class SnapshotTaker {
       view = project(pca, mu, n);
       projection = 'pca';
     }
-    this.emit({ type: 'snapshot', epoch: info.epoch, step: info.step, globalStep: this.globalStep, latentDim: d, count: n, ids: this.ids, labels: this.labels, mu, view, projection });
+    this.emit({
+      type: 'snapshot',
+      epoch: info.epoch,
+      step: info.step,
+      globalStep: this.globalStep,
+      latentDim: d,
+      count: n,
+      ids: this.ids,
+      labels: this.labels,
+      mu,
+      view,
+      projection,
+    });
     await yieldToEventLoop();
   }
 }

@@ -45,7 +45,16 @@ export interface TrainOptions extends TrainConfig {
    * Called after every step with the model being trained (the app re-embeds a sample of the data
    * every so often from it, so the user watches the space form). Awaited: it may yield.
    */
-  onStep?: (info: { vae: Vae; epoch: number; step: number; stepsPerEpoch: number; loss: number; recon: number; kl: number; last: boolean }) => void | Promise<void>;
+  onStep?: (info: {
+    vae: Vae;
+    epoch: number;
+    step: number;
+    stepsPerEpoch: number;
+    loss: number;
+    recon: number;
+    kl: number;
+    last: boolean;
+  }) => void | Promise<void>;
   /** Minimum milliseconds between 'step' events. */
   progressIntervalMs?: number;
   /**
@@ -88,7 +97,15 @@ function batchTensor(d: Dataset, indices: ArrayLike<number>, from: number, to: n
 }
 
 /** Mean −ELBO and its terms over a split, one reparameterised sample per image (as in training). */
-export function evaluateElbo(vae: Vae, d: Dataset, indices: ArrayLike<number>, beta: number, binarize: boolean, seed: number, batchSize = 500): { loss: number; recon: number; kl: number } {
+export function evaluateElbo(
+  vae: Vae,
+  d: Dataset,
+  indices: ArrayLike<number>,
+  beta: number,
+  binarize: boolean,
+  seed: number,
+  batchSize = 500,
+): { loss: number; recon: number; kl: number } {
   let recon = 0;
   let kl = 0;
   const next = seedSequence(seed);
@@ -109,9 +126,7 @@ export function evaluateElbo(vae: Vae, d: Dataset, indices: ArrayLike<number>, b
 
 function checkDatasetFits(config: VaeConfig, d: Dataset): void {
   if (config.height !== d.height || config.width !== d.width || config.channels !== d.channels) {
-    throw new Error(
-      `the model expects ${config.height}×${config.width}×${config.channels} images but the dataset has ${d.height}×${d.width}×${d.channels}`,
-    );
+    throw new Error(`the model expects ${config.height}×${config.width}×${config.channels} images but the dataset has ${d.height}×${d.width}×${d.channels}`);
   }
 }
 

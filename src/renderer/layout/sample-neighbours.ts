@@ -26,7 +26,15 @@ function sqDist(mu: Float32Array, a: number, b: number, d: number, limit: number
   return s;
 }
 
-export function nearestSampled(mu: Float32Array, count: number, d: number, sample: Int32Array, k: number, progress: (done: number) => void = () => {}, probes = 8): SampleNeighbours {
+export function nearestSampled(
+  mu: Float32Array,
+  count: number,
+  d: number,
+  sample: Int32Array,
+  k: number,
+  progress: (done: number) => void = () => {},
+  probes = 8,
+): SampleNeighbours {
   const m = sample.length;
   const knn = new Int32Array(count * k);
   const distances = new Float64Array(count * k);

@@ -71,7 +71,14 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
     // The pick radius in pixels (the sprite's half size, at least 4 px) as a cone around the ray.
     const radiusPx = Math.max(4, cloud.spritePx / 2 + 1.5);
     const perDepth = (radiusPx * 2 * Math.tan((camera.fov * Math.PI) / 360)) / Math.max(1, height);
-    const hit = index.raycast([ray.origin.x, ray.origin.y, ray.origin.z], [ray.direction.x, ray.direction.y, ray.direction.z], 0, perDepth, camera.near, cloud.hidden);
+    const hit = index.raycast(
+      [ray.origin.x, ray.origin.y, ray.origin.z],
+      [ray.direction.x, ray.direction.y, ray.direction.z],
+      0,
+      perDepth,
+      camera.near,
+      cloud.hidden,
+    );
     const ms = performance.now() - started;
     pickStats.lastMs = ms;
     pickStats.count++;

@@ -97,7 +97,8 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       const extent = extentOf(positions, n, options.minRadius ?? 0);
       // 'auto' re-frames only when the cloud grew, shrank or moved a lot (a model forming as it trains).
       const moved = Math.hypot(extent.c[0] - home.target[0], extent.c[1] - home.target[1], extent.c[2] - home.target[2]);
-      const reframe = options.frame === true || !framed || (options.frame === 'auto' && (extent.r > radius * 1.6 || extent.r < radius * 0.45 || moved > radius * 0.5));
+      const reframe =
+        options.frame === true || !framed || (options.frame === 'auto' && (extent.r > radius * 1.6 || extent.r < radius * 0.45 || moved > radius * 0.5));
       if (reframe && n > 0) {
         framed = true;
         radius = extent.r;

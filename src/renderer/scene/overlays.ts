@@ -3,7 +3,21 @@
  * (spheres for d = 3, circles for d = 2; identity views only) and a path (a polyline with ringed
  * keyframes, e.g. an interpolation).
  */
-import { BufferAttribute, BufferGeometry, Color, Group, Line, LineBasicMaterial, LineLoop, LineSegments, type Material, type Mesh, type Object3D, Points, ShaderMaterial } from 'three';
+import {
+  BufferAttribute,
+  BufferGeometry,
+  Color,
+  Group,
+  Line,
+  LineBasicMaterial,
+  LineLoop,
+  LineSegments,
+  type Material,
+  type Mesh,
+  type Object3D,
+  Points,
+  ShaderMaterial,
+} from 'three';
 import { RING_FRAGMENT, RING_VERTEX } from './shaders';
 import type { Stage } from './stage';
 

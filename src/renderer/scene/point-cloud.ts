@@ -61,7 +61,13 @@ export function createPointCloud(stage: Stage): PointCloud {
     material.uniforms.uMix.value = 0;
   }
 
-  const lod = createLod(stage, points, material, () => count, () => glide !== null);
+  const lod = createLod(
+    stage,
+    points,
+    material,
+    () => count,
+    () => glide !== null,
+  );
   const offFrame = stage.onFrame((now) => {
     if (!glide) return false;
     const t = Math.min(1, (now - glide.start) / glide.duration);

@@ -48,7 +48,13 @@ function fit(req: UmapFitRequest): void {
   const rows: number[][] = Array.from(sample, (i) => Array.from(mu.subarray(i * d, (i + 1) * d)));
 
   post({ type: 'progress', stage: 'neighbours', done: 0, total: n });
-  const umap = new UMAP({ nComponents: req.dims, nNeighbors: Math.max(2, Math.min(req.nNeighbors, n - 1)), minDist: req.minDist, nEpochs: req.epochs, random: seeded(req.seed) });
+  const umap = new UMAP({
+    nComponents: req.dims,
+    nNeighbors: Math.max(2, Math.min(req.nNeighbors, n - 1)),
+    minDist: req.minDist,
+    nEpochs: req.epochs,
+    random: seeded(req.seed),
+  });
   const epochs = umap.initializeFit(rows);
 
   // Each point's nearest sampled points and their weights (a sampled point is its own neighbour);

@@ -247,12 +247,24 @@ export class AnimationState {
     this.exportRun = { state: 'running', stage: 'decode', done: 0, total: args.frames, message: null, path: null };
     try {
       const r = await this.app.api.call('export', { ...args, path: target, fps: Math.round(this.fps), scale: Math.round(this.scale) });
-      this.exportRun = { state: 'done', stage: 'encode', done: args.frames, total: args.frames, message: `Wrote ${r.path} (${formatBytes(r.bytes)}${r.files > 1 ? `, ${r.files} files` : ''})`, path: r.path };
+      this.exportRun = {
+        state: 'done',
+        stage: 'encode',
+        done: args.frames,
+        total: args.frames,
+        message: `Wrote ${r.path} (${formatBytes(r.bytes)}${r.files > 1 ? `, ${r.files} files` : ''})`,
+        path: r.path,
+      };
     } catch (err) {
       const e = err as { code?: string; message: string };
       const cancelled = e.code === 'cancelled';
       const run = this.exportRun;
-      this.exportRun = { ...(run ?? { stage: 'decode', done: 0, total: 0, path: null }), state: cancelled ? 'cancelled' : 'failed', message: e.message, path: null };
+      this.exportRun = {
+        ...(run ?? { stage: 'decode', done: 0, total: 0, path: null }),
+        state: cancelled ? 'cancelled' : 'failed',
+        message: e.message,
+        path: null,
+      };
     }
   }
 

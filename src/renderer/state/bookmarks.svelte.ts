@@ -36,7 +36,8 @@ export class BookmarksState {
       return;
     }
     const rows = this.selection.indices();
-    if (rows.length > MAX_BOOKMARK_SELECTION) this.app.notify('info', `the bookmark keeps the first ${MAX_BOOKMARK_SELECTION.toLocaleString()} of the ${rows.length.toLocaleString()} selected images`);
+    if (rows.length > MAX_BOOKMARK_SELECTION)
+      this.app.notify('info', `the bookmark keeps the first ${MAX_BOOKMARK_SELECTION.toLocaleString()} of the ${rows.length.toLocaleString()} selected images`);
     const d = this.view.decoded;
     const bookmark: Bookmark = {
       name: trimmed.slice(0, 200),

@@ -55,7 +55,11 @@ export class FiguresState {
     const e = this.app.embeddings;
     const { directions, names } = traversalDirections(d.z.length, e?.latentDim === d.z.length ? e.mu : null, e?.count ?? 0);
     const what = d.index !== null ? `image #${d.index}` : 'the decoded spot';
-    await this.make('traversal', `Traversal of ${what}: ${names[0].startsWith('PC') ? 'top principal directions of μ' : 'each latent dimension'}, −3σ … +3σ`, traversalGrid(d.z, directions, names, TRAVERSAL_COLUMNS));
+    await this.make(
+      'traversal',
+      `Traversal of ${what}: ${names[0].startsWith('PC') ? 'top principal directions of μ' : 'each latent dimension'}, −3σ … +3σ`,
+      traversalGrid(d.z, directions, names, TRAVERSAL_COLUMNS),
+    );
   }
 
   /** A fresh grid of samples of N(0, I). */

@@ -118,7 +118,17 @@ export class LatentViewState {
     }
     if (this.kind === 'identity' && e.latentDim > 3) this.kind = 'pca';
     if ((!sameModel && this.kind !== 'umap') || (this.kind === 'umap' && e.latentDim <= 3)) this.kind = e.projection.kind;
-    const base = { source: 'embeddings' as const, count: e.count, latentDim: e.latentDim, mu: e.mu, ids: e.ids, labels: e.labels, labelNames: e.labelNames, animateMs: 0, frame: !sameModel || wasSnapshot };
+    const base = {
+      source: 'embeddings' as const,
+      count: e.count,
+      latentDim: e.latentDim,
+      mu: e.mu,
+      ids: e.ids,
+      labels: e.labels,
+      labelNames: e.labelNames,
+      animateMs: 0,
+      frame: !sameModel || wasSnapshot,
+    };
     // The engine's default projection comes with the embeddings: show it now, then what was asked.
     this.linear = e.projection;
     this.setLayout({ ...base, kind: e.projection.kind, view: e.view });
@@ -155,7 +165,12 @@ export class LatentViewState {
   /** Switches the view: identity (d ≤ 3), PCA, or UMAP (fitted in a web worker). */
   async setProjection(kind: ProjectionKind): Promise<void> {
     const d = this.latentDim;
-    const refused = kind === 'identity' && d > 3 ? `the identity view needs a latent size of at most 3 (this model has ${d}): use PCA or UMAP` : kind === 'umap' && d <= 3 ? `no UMAP for d = ${d}: the latent space is the view` : null;
+    const refused =
+      kind === 'identity' && d > 3
+        ? `the identity view needs a latent size of at most 3 (this model has ${d}): use PCA or UMAP`
+        : kind === 'umap' && d <= 3
+          ? `no UMAP for d = ${d}: the latent space is the view`
+          : null;
     if (refused) return this.app.notify('info', refused);
     this.kind = kind;
     if (this.layout?.source !== 'embeddings') return;
@@ -203,7 +218,19 @@ export class LatentViewState {
     const e = this.app.embeddings;
     if (!e) return;
     this.linear = linear;
-    this.setLayout({ source: 'embeddings', kind, count: e.count, latentDim: e.latentDim, view, mu: e.mu, ids: e.ids, labels: e.labels, labelNames: e.labelNames, animateMs, frame });
+    this.setLayout({
+      source: 'embeddings',
+      kind,
+      count: e.count,
+      latentDim: e.latentDim,
+      view,
+      mu: e.mu,
+      ids: e.ids,
+      labels: e.labels,
+      labelNames: e.labelNames,
+      animateMs,
+      frame,
+    });
     this.replaceDecodedView();
   }
 

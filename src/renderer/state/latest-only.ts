@@ -37,24 +37,26 @@ export class LatestOnly<I, O> {
   private start(input: I): void {
     this.inFlight = true;
     this.stats.sent++;
-    this.run(input).then(
-      (output) => {
-        this.stats.delivered++;
-        try {
-          this.deliver(input, output);
-        } catch (error) {
+    this.run(input)
+      .then(
+        (output) => {
+          this.stats.delivered++;
+          try {
+            this.deliver(input, output);
+          } catch (error) {
+            this.fail(input, error);
+          }
+        },
+        (error: unknown) => {
+          this.stats.failed++;
           this.fail(input, error);
-        }
-      },
-      (error: unknown) => {
-        this.stats.failed++;
-        this.fail(input, error);
-      },
-    ).finally(() => {
-      this.inFlight = false;
-      const next = this.pending;
-      this.pending = null;
-      if (next) this.start(next.input);
-    });
+        },
+      )
+      .finally(() => {
+        this.inFlight = false;
+        const next = this.pending;
+        this.pending = null;
+        if (next) this.start(next.input);
+      });
   }
 }

@@ -174,7 +174,14 @@ export class ProjectState {
   private async pushView(): Promise<void> {
     if (!this.synced) return;
     const view = this.view();
-    const key = JSON.stringify({ c: view.camera, p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]), a: view.activePath, b: view.bookmarks, s: this.autosave, path: this.path });
+    const key = JSON.stringify({
+      c: view.camera,
+      p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]),
+      a: view.activePath,
+      b: view.bookmarks,
+      s: this.autosave,
+      path: this.path,
+    });
     if (key === this.pushed) return;
     this.pushed = key;
     try {

@@ -5,7 +5,15 @@ export interface QualityRun {
   cancel(): void;
 }
 
-export function measureInWorker(mu: Float32Array, latentDim: number, view: Float32Array, count: number, done: (value: number) => void, sampleSize = 1000, k = 10): QualityRun {
+export function measureInWorker(
+  mu: Float32Array,
+  latentDim: number,
+  view: Float32Array,
+  count: number,
+  done: (value: number) => void,
+  sampleSize = 1000,
+  k = 10,
+): QualityRun {
   const worker = new Worker(new URL('./quality.worker.ts', import.meta.url), { type: 'module', name: 'layout-quality' });
   let finished = false;
   const finish = (): void => {

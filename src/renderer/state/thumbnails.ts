@@ -53,7 +53,15 @@ export class ThumbnailAtlas {
    * Draws image `index` into ctx's rectangle, crisp (nearest), unless `current()` says the request
    * went stale while its page loaded. False when it was not drawn.
    */
-  async draw(ctx: CanvasRenderingContext2D, index: number, dx: number, dy: number, dw: number, dh: number, current: () => boolean = () => true): Promise<boolean> {
+  async draw(
+    ctx: CanvasRenderingContext2D,
+    index: number,
+    dx: number,
+    dy: number,
+    dw: number,
+    dh: number,
+    current: () => boolean = () => true,
+  ): Promise<boolean> {
     try {
       const { canvas, atlas } = await this.page(Math.floor(index / ATLAS_PAGE_SIZE));
       const cell = index - atlas.first;

@@ -28,7 +28,10 @@ const PRELOAD = join(root, 'out', 'preload', 'index.cjs');
 
 beforeAll(() => {
   // `npm run build` (electron-vite build: main + engine, preload, renderer), ~10 s.
-  execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }, 180_000);
 
 describe('out/main/engine.js, forked like the serve host forks it', () => {

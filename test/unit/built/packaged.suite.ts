@@ -46,7 +46,16 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     work = await mkdtemp(join(tmpdir(), 'latentscape-packaged-'));
     const dist = join(work, 'electron-dist');
     mkdirSync(dist);
-    writeFileSync(join(dist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n# stand-in for Electron\nexit 0\n'), Buffer.from(SENTINEL), Buffer.from([1, SHIPPED_WIRE.length]), Buffer.from(SHIPPED_WIRE)]), { mode: 0o755 });
+    writeFileSync(
+      join(dist, 'electron'),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\n# stand-in for Electron\nexit 0\n'),
+        Buffer.from(SENTINEL),
+        Buffer.from([1, SHIPPED_WIRE.length]),
+        Buffer.from(SHIPPED_WIRE),
+      ]),
+      { mode: 0o755 },
+    );
     writeFileSync(join(dist, 'version'), readInstallFacts(ELECTRON_DIR).version);
     writeFileSync(join(dist, 'LICENSE'), 'stand-in');
     const arch = process.arch === 'arm64' ? Arch.arm64 : Arch.x64;
@@ -61,7 +70,14 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     resources = join(work, 'dist', unpacked, 'resources');
     executable = join(work, 'dist', unpacked, 'latentscape');
     archive = join(resources, 'app.asar');
-    inArchive = new Set(listPackage(archive, { isPack: false }).map((p) => p.replace(/^[/\\]/, '').split(sep).join('/')));
+    inArchive = new Set(
+      listPackage(archive, { isPack: false }).map((p) =>
+        p
+          .replace(/^[/\\]/, '')
+          .split(sep)
+          .join('/'),
+      ),
+    );
   }, 300_000);
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -91,7 +107,9 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     }
     expect([...inArchive].some((p) => p.startsWith('resources/'))).toBe(false);
     // Unpackaged paths stay what `npm start` uses.
-    expect(appPaths({ isPackaged: false, appPath: root, resourcesPath: '/electron/resources', mainDir: join(root, 'out', 'main') }).defaultModelDir).toBe(join(root, 'resources', 'default-model'));
+    expect(appPaths({ isPackaged: false, appPath: root, resourcesPath: '/electron/resources', mainDir: join(root, 'out', 'main') }).defaultModelDir).toBe(
+      join(root, 'resources', 'default-model'),
+    );
   });
 
   it('the dev-server URL is honoured only when unpackaged', () => {
@@ -142,7 +160,8 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
         const p = join(dir, name);
         if (statSync(p).isDirectory()) scan(p);
         else if (/\.(m?js|cjs)$/.test(name)) {
-          for (const m of readFileSync(p, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*|\.resolve\(\s*)["']([@a-z][\w@/.:-]*)["']/g)) specifiers.add(m[1]);
+          for (const m of readFileSync(p, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*|\.resolve\(\s*)["']([@a-z][\w@/.:-]*)["']/g))
+            specifiers.add(m[1]);
         }
       }
     };
@@ -172,7 +191,9 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
       const folder = join(work, 'images');
       mkdirSync(join(folder, 'dots'), { recursive: true });
       for (let i = 0; i < 3; i++) {
-        await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 80 * i, g: 40, b: 200 } } }).png().toFile(join(folder, 'dots', `${i}.png`));
+        await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 80 * i, g: 40, b: 200 } } })
+          .png()
+          .toFile(join(folder, 'dots', `${i}.png`));
       }
       const dataset = await engine.request('openDataset', { kind: 'folder', path: folder, size: 16, color: 'rgb' });
       expect(dataset).toMatchObject({ count: 3, height: 16, width: 16, channels: 3 });
@@ -195,8 +216,24 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
   });
 
   it('leaves out what the app does not run: devDependencies, sources, source maps', () => {
-    const top = new Set([...inArchive].map((p) => p.split('/').slice(0, p.startsWith('node_modules/@') ? 3 : 2).join('/')));
-    for (const dev of ['node_modules/electron', 'node_modules/svelte', 'node_modules/three', 'node_modules/vitest', 'node_modules/electron-builder', 'src', 'test']) expect(top.has(dev), dev).toBe(false);
+    const top = new Set(
+      [...inArchive].map((p) =>
+        p
+          .split('/')
+          .slice(0, p.startsWith('node_modules/@') ? 3 : 2)
+          .join('/'),
+      ),
+    );
+    for (const dev of [
+      'node_modules/electron',
+      'node_modules/svelte',
+      'node_modules/three',
+      'node_modules/vitest',
+      'node_modules/electron-builder',
+      'src',
+      'test',
+    ])
+      expect(top.has(dev), dev).toBe(false);
     expect([...inArchive].filter((p) => p.endsWith('.map') && p.startsWith('out/'))).toEqual([]);
   });
 });
@@ -211,8 +248,16 @@ describe.skipIf(electronOnThisMachine !== null)('electron-builder --dir with the
       const app = join(work, found);
       const binary = process.platform === 'darwin' ? join(app, 'Latentscape.app') : join(app, process.platform === 'win32' ? 'Latentscape.exe' : 'latentscape');
       const wire = await getCurrentFuseWire(binary);
-      expect([FuseV1Options.RunAsNode, FuseV1Options.EnableNodeOptionsEnvironmentVariable, FuseV1Options.EnableNodeCliInspectArguments].map((o) => String.fromCharCode(wire[o] as number))).toEqual(['0', '0', '0']);
-      expect([FuseV1Options.EnableEmbeddedAsarIntegrityValidation, FuseV1Options.OnlyLoadAppFromAsar, FuseV1Options.EnableCookieEncryption].map((o) => String.fromCharCode(wire[o] as number))).toEqual(['1', '1', '1']);
+      expect(
+        [FuseV1Options.RunAsNode, FuseV1Options.EnableNodeOptionsEnvironmentVariable, FuseV1Options.EnableNodeCliInspectArguments].map((o) =>
+          String.fromCharCode(wire[o] as number),
+        ),
+      ).toEqual(['0', '0', '0']);
+      expect(
+        [FuseV1Options.EnableEmbeddedAsarIntegrityValidation, FuseV1Options.OnlyLoadAppFromAsar, FuseV1Options.EnableCookieEncryption].map((o) =>
+          String.fromCharCode(wire[o] as number),
+        ),
+      ).toEqual(['1', '1', '1']);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -53,7 +53,11 @@ async function interpolate(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     spy.mockRestore();
   }
-  const records = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = lines
+    .join('')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const final = records.at(-1)!;
   expect(final.final).toBe(true);
   return final;
@@ -150,9 +154,23 @@ describe('latentscape interpolate', () => {
     await expect(run(['--model', modelDir, '--to', '0,0', '--out', join(dir, 'x.gif')])).rejects.toThrow(/--from and --to are required/);
     const corrupt = join(dir, 'corrupt.json');
     await writeFile(corrupt, '{"format": "latentscape-path", "version": 1, "latentDim": 2, "keyframes": [{"z": [0, 0]}');
-    await expect(run(['--model', modelDir, '--load-path', corrupt, '--out', join(dir, 'x.gif')])).rejects.toThrow(/path file .*corrupt\.json is not valid JSON/);
-    await writeFile(corrupt, JSON.stringify({ format: 'latentscape-path', version: 1, latentDim: 3, keyframes: [{ z: [0, 0, 0] }, { z: [1, 1, 1] }], segments: ['linear'], frames: 10 }));
-    await expect(run(['--model', modelDir, '--load-path', corrupt, '--out', join(dir, 'x.gif')])).rejects.toThrow(/latent size 3 but the model's latent size is 2/);
+    await expect(run(['--model', modelDir, '--load-path', corrupt, '--out', join(dir, 'x.gif')])).rejects.toThrow(
+      /path file .*corrupt\.json is not valid JSON/,
+    );
+    await writeFile(
+      corrupt,
+      JSON.stringify({
+        format: 'latentscape-path',
+        version: 1,
+        latentDim: 3,
+        keyframes: [{ z: [0, 0, 0] }, { z: [1, 1, 1] }],
+        segments: ['linear'],
+        frames: 10,
+      }),
+    );
+    await expect(run(['--model', modelDir, '--load-path', corrupt, '--out', join(dir, 'x.gif')])).rejects.toThrow(
+      /latent size 3 but the model's latent size is 2/,
+    );
     await expect(readFile(join(dir, 'x.gif'))).rejects.toThrow();
   });
 
@@ -160,11 +178,29 @@ describe('latentscape interpolate', () => {
     const exec = promisify(execFile);
     const bin = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../bin/latentscape.js');
     const out = join(dir, 'bin.gif');
-    const { stdout } = await exec(process.execPath, [bin, 'interpolate', '--model', modelDir, '--from', '0,0', '--to', '1,1', '--frames', '12', '--out', out, '--json', '--backend', TEST_BACKEND]);
+    const { stdout } = await exec(process.execPath, [
+      bin,
+      'interpolate',
+      '--model',
+      modelDir,
+      '--from',
+      '0,0',
+      '--to',
+      '1,1',
+      '--frames',
+      '12',
+      '--out',
+      out,
+      '--json',
+      '--backend',
+      TEST_BACKEND,
+    ]);
     const final = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(final).toMatchObject({ final: true, kind: 'gif', frames: 12 });
     expect(new GifReader(new Uint8Array(await readFile(out))).numFrames()).toBe(12);
-    const failed = await exec(process.execPath, [bin, 'interpolate', '--model', modelDir, '--from', '0,0', '--to', '1,1', '--out', join(dir, 'bad.avi')]).catch((e) => e as { code: number; stderr: string });
+    const failed = await exec(process.execPath, [bin, 'interpolate', '--model', modelDir, '--from', '0,0', '--to', '1,1', '--out', join(dir, 'bad.avi')]).catch(
+      (e) => e as { code: number; stderr: string },
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toMatch(/latentscape interpolate: --out: cannot export to ".avi" files/);
   });

@@ -37,7 +37,9 @@ describe('the backend choice', () => {
     const c = choose({ LATENTSCAPE_TFJS_NODE: '@latentscape/no-such-tfjs-node' });
     expect(c.name).toBe('wasm');
     expect(c.fallbacks).toHaveLength(1);
-    expect(c.fallbacks?.[0]).toMatch(/^tensorflow: tfjs-node is not installed or failed to load \(Cannot find (module|package) '@latentscape\/no-such-tfjs-node'/);
+    expect(c.fallbacks?.[0]).toMatch(
+      /^tensorflow: tfjs-node is not installed or failed to load \(Cannot find (module|package) '@latentscape\/no-such-tfjs-node'/,
+    );
   });
 
   it('falls back when the tensorflow backend loads but its first op throws', () => {

@@ -19,7 +19,19 @@ function dataset(count: number, size: number, channels: 1 | 3 = 1): Dataset {
   for (let i = 0; i < count; i++) for (let p = 0; p < size * size * channels; p++) pixels[i * size * size * channels + p] = (i * 7 + p * 3) % 256;
   const train = Uint32Array.from({ length: Math.floor(count * 0.8) }, (_, i) => i);
   const test = Uint32Array.from({ length: count - train.length }, (_, i) => train.length + i);
-  return { name: 'synthetic', source: { kind: 'mnist' } as Dataset['source'], height: size, width: size, channels, count, pixels, labels: Int32Array.from({ length: count }, (_, i) => i % 3), labelNames: ['a', 'b', 'c'], split: { train, test }, fingerprint: 'fp' } as Dataset;
+  return {
+    name: 'synthetic',
+    source: { kind: 'mnist' } as Dataset['source'],
+    height: size,
+    width: size,
+    channels,
+    count,
+    pixels,
+    labels: Int32Array.from({ length: count }, (_, i) => i % 3),
+    labelNames: ['a', 'b', 'c'],
+    split: { train, test },
+    fingerprint: 'fp',
+  } as Dataset;
 }
 
 const dirs: string[] = [];

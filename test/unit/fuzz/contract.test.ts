@@ -9,7 +9,16 @@ import { CALL_NAMES, ContractError, EVENT_NAMES, calls, events, parseCallInput, 
 import { SEED, anyValue, isClearError, nastyKey } from './mutate';
 
 const f32 = (n: number) => new Float32Array(n);
-const path = { latentDim: 2, keyframes: f32(4), sources: [null, { index: 1, label: 'x' }], segments: ['linear'], frames: 8, easing: 'linear', loop: 'none', spacing: 'equal' };
+const path = {
+  latentDim: 2,
+  keyframes: f32(4),
+  sources: [null, { index: 1, label: 'x' }],
+  segments: ['linear'],
+  frames: 8,
+  easing: 'linear',
+  loop: 'none',
+  spacing: 'equal',
+};
 /** A valid argument object for each call that takes some (the seeds of the mutations). */
 const VALID: Partial<Record<CallName, Record<string, unknown>>> = {
   choosePath: { purpose: 'dataset', defaultName: 'a.gif' },

@@ -48,7 +48,17 @@ const PROJECT = {
     latentDim: 2,
     modelEpoch: 1,
     labelNames: ['a', 'b'],
-    projection: { kind: 'identity', latentDim: 2, mean: [0, 0], axes: [[1, 0], [0, 1], [0, 0]], explained: [] },
+    projection: {
+      kind: 'identity',
+      latentDim: 2,
+      mean: [0, 0],
+      axes: [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+      explained: [],
+    },
     weightsHash: 'f'.repeat(64),
     datasetFingerprint: 'abc',
     sha256: 'e'.repeat(64),

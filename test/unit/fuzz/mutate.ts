@@ -8,7 +8,10 @@ import fc from 'fast-check';
 export const SEED = 0x1a7e5ca9;
 
 /** Keys that have bitten JSON handling before: prototype setters, the wire's markers, odd strings. */
-export const nastyKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', '$bin', '$num', 'toString', '', 'length'), fc.string({ maxLength: 8 }));
+export const nastyKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', '$bin', '$num', 'toString', '', 'length'),
+  fc.string({ maxLength: 8 }),
+);
 
 /** Any value, including typed arrays, null-prototype objects, dates, maps, big ints, sparse arrays. */
 export const anyValue = fc.anything({
@@ -70,7 +73,9 @@ export function mutatedText(text: string): fc.Arbitrary<string> {
   return fc.oneof(
     fc.nat({ max: text.length }).map((n) => text.slice(0, n)),
     fc.tuple(fc.nat({ max: text.length }), fc.string({ maxLength: 6, unit: 'binary' })).map(([i, s]) => text.slice(0, i) + s + text.slice(i)),
-    fc.tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', '0', 'e', '\u0000', '\ud800')).map(([i, c]) => text.slice(0, i) + c + text.slice(i + 1)),
+    fc
+      .tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', '0', 'e', '\u0000', '\ud800'))
+      .map(([i, c]) => text.slice(0, i) + c + text.slice(i + 1)),
   );
 }
 

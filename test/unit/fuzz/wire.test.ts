@@ -42,7 +42,13 @@ const typedArray = fc.oneof(
 );
 /** Values the encoder accepts: JSON plus typed arrays anywhere. */
 const wireValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, anyJson, typedArray, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    anyJson,
+    typedArray,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 function header(h: unknown, dataBytes = 0): Uint8Array {
@@ -82,7 +88,11 @@ describe('frame decoder (fuzz)', () => {
   });
 
   it('hand-shaped headers: bad bins, missing arrays, nasty keys, deep nesting, overlapping arrays', () => {
-    const bin = fc.tuple(fc.constantFrom('Float32Array', 'Uint8Array', 'Float64Array', 'toString', '__proto__', 'Array', 7), fc.oneof(fc.integer({ min: -8, max: 64 }), fc.constant(1e300)), fc.oneof(fc.integer({ min: -1, max: 64 }), fc.constant(2 ** 40)));
+    const bin = fc.tuple(
+      fc.constantFrom('Float32Array', 'Uint8Array', 'Float64Array', 'toString', '__proto__', 'Array', 7),
+      fc.oneof(fc.integer({ min: -8, max: 64 }), fc.constant(1e300)),
+      fc.oneof(fc.integer({ min: -1, max: 64 }), fc.constant(2 ** 40)),
+    );
     const node = fc.letrec((tie) => ({
       v: fc.oneof(
         { depthSize: 'small' },
@@ -103,6 +113,19 @@ describe('frame decoder (fuzz)', () => {
     expect(() => decodeFrame(headerText(`{"v":${'['.repeat(5000)}${']'.repeat(5000)},"bins":[]}`))).toThrow(WireError);
     expect(() => decodeFrame(headerText(`{"v":${'['.repeat(1e6)},"bins":[]}`))).toThrow(WireError);
     // Two bins over the same bytes (a header cannot make the decoder copy the data again and again).
-    expect(() => decodeFrame(header({ v: [{ $bin: 0 }, { $bin: 1 }], bins: [['Uint8Array', 0, 64], ['Uint8Array', 0, 64]] }, 64))).toThrow(/overlap/);
+    expect(() =>
+      decodeFrame(
+        header(
+          {
+            v: [{ $bin: 0 }, { $bin: 1 }],
+            bins: [
+              ['Uint8Array', 0, 64],
+              ['Uint8Array', 0, 64],
+            ],
+          },
+          64,
+        ),
+      ),
+    ).toThrow(/overlap/);
   });
 });

@@ -122,7 +122,8 @@ describe('the Host header (DNS rebinding)', () => {
     const calls = { decode: 0, nearest: 0 };
     const h = await start(fakeService(calls));
     const path = `/?token=${h.token}`;
-    for (const good of [`127.0.0.1:${h.port}`, `localhost:${h.port}`, `LOCALHOST:${h.port}`, `[::1]:${h.port}`]) expect(await get(h.port, path, good), good).toBe(200);
+    for (const good of [`127.0.0.1:${h.port}`, `localhost:${h.port}`, `LOCALHOST:${h.port}`, `[::1]:${h.port}`])
+      expect(await get(h.port, path, good), good).toBe(200);
     for (const bad of ['evil.example', `evil.example:${h.port}`, `127.0.0.1:${h.port + 1}`, `localhost.evil.example:${h.port}`, `127.0.0.1`]) {
       expect(await get(h.port, path, bad), bad).toBe(421);
     }
@@ -150,7 +151,10 @@ describe('frames and array limits', () => {
     const h = await start(fakeService(calls));
     const { ws, inbox } = opened(await open(h.port, h.token));
     ws.send(encodeFrame({ kind: 'call', id: 1, method: 'nearest', args: { z: new Float32Array(MAX_LATENT + 1), k: 8 } }));
-    expect(await reply(inbox, 1)).toMatchObject({ ok: false, error: { code: 'bad-arguments', message: expect.stringContaining(`at most ${MAX_LATENT} numbers`) } });
+    expect(await reply(inbox, 1)).toMatchObject({
+      ok: false,
+      error: { code: 'bad-arguments', message: expect.stringContaining(`at most ${MAX_LATENT} numbers`) },
+    });
     ws.send(encodeFrame({ kind: 'call', id: 2, method: 'decode', args: { z: new Float32Array(MAX_DECODE_FLOATS + 1) } }));
     expect(await reply(inbox, 2)).toMatchObject({ ok: false, error: { code: 'bad-arguments' } });
     expect(calls).toEqual({ decode: 0, nearest: 0 });
@@ -169,7 +173,9 @@ describe('frames and array limits', () => {
     const { ws } = opened(await open(h.port, h.token));
     const closed = closeCode(ws);
     // Assigned naively, "__proto__" would make the arguments inherit a valid z and pass the strict schema.
-    const header = new TextEncoder().encode(JSON.stringify({ v: { kind: 'call', id: 1, method: 'decode', args: { ['__proto__']: { z: { $bin: 0 } } } }, bins: [['Float32Array', 0, 2]] }));
+    const header = new TextEncoder().encode(
+      JSON.stringify({ v: { kind: 'call', id: 1, method: 'decode', args: { ['__proto__']: { z: { $bin: 0 } } } }, bins: [['Float32Array', 0, 2]] }),
+    );
     const start8 = (4 + header.byteLength + 7) & ~7;
     const frame = new Uint8Array(start8 + 8);
     new DataView(frame.buffer).setUint32(0, header.byteLength, true);

@@ -52,7 +52,13 @@ describe('the serve host', () => {
   });
 
   it('refuses HTTP requests without the token or with a wrong one', async () => {
-    for (const path of ['/', '/assets/app.js', '/?token=', `/?token=${host.token.slice(0, -1)}${host.token.endsWith('x') ? 'y' : 'x'}`, `/?token=${host.token}extra`]) {
+    for (const path of [
+      '/',
+      '/assets/app.js',
+      '/?token=',
+      `/?token=${host.token.slice(0, -1)}${host.token.endsWith('x') ? 'y' : 'x'}`,
+      `/?token=${host.token}extra`,
+    ]) {
       const res = await fetch(base() + path);
       expect(res.status, path).toBe(401);
     }
@@ -130,7 +136,10 @@ describe('the serve host', () => {
     if (ok.kind === 'result' && ok.ok) expect((ok.value as { pixels: Uint8Array }).pixels).toBeInstanceOf(Uint8Array);
 
     ws.send(encodeFrame({ kind: 'call', id: 2, method: 'decode', args: { z: [1, 2] } }));
-    expect(await next((m) => m.kind === 'result' && m.id === 2)).toMatchObject({ ok: false, error: { code: 'bad-arguments', message: expect.stringContaining('expected a Float32Array') } });
+    expect(await next((m) => m.kind === 'result' && m.id === 2)).toMatchObject({
+      ok: false,
+      error: { code: 'bad-arguments', message: expect.stringContaining('expected a Float32Array') },
+    });
 
     ws.send(encodeFrame({ kind: 'call', id: 3, method: 'decode', args: { z: new Float32Array(2), more: 1 } }));
     expect(await next((m) => m.kind === 'result' && m.id === 3)).toMatchObject({ ok: false, error: { code: 'bad-arguments' } });

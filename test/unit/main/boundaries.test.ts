@@ -12,7 +12,10 @@ function files(dir: string): string[] {
 
 const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[^]*?\*\/|\/\/.*$/gm, '');
 
-const imports = (file: string): string[] => [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+const imports = (file: string): string[] =>
+  [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
 
 describe('boundaries', () => {
   it('only src/main/ipc and src/preload touch ipcMain / ipcRenderer', () => {
@@ -30,7 +33,9 @@ describe('boundaries', () => {
   it('the renderer imports only itself, src/shared (types and the wire codec), svelte, three and umap-js (in its web worker)', () => {
     for (const f of files('src/renderer')) {
       for (const spec of imports(f)) {
-        const ok = spec.startsWith('.') ? !/\.\.\/\.\.\/(?!shared\/)/.test(spec) : /^(svelte|three)(\/|$)/.test(spec) || (spec === 'umap-js' && f.endsWith('.worker.ts'));
+        const ok = spec.startsWith('.')
+          ? !/\.\.\/\.\.\/(?!shared\/)/.test(spec)
+          : /^(svelte|three)(\/|$)/.test(spec) || (spec === 'umap-js' && f.endsWith('.worker.ts'));
         expect(ok, `${f} imports ${spec}`).toBe(true);
       }
     }

@@ -29,7 +29,11 @@ import {
 } from '../../../src/main/security';
 
 // The IPC module imports ipcMain and BrowserWindow: a stub that records the handlers it registers.
-const ipc = vi.hoisted(() => ({ handlers: new Map<string, (...args: unknown[]) => unknown>(), listeners: new Map<string, (...args: unknown[]) => unknown>(), sent: [] as unknown[][] }));
+const ipc = vi.hoisted(() => ({
+  handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  listeners: new Map<string, (...args: unknown[]) => unknown>(),
+  sent: [] as unknown[][],
+}));
 vi.mock('electron', () => ({
   ipcMain: {
     handle: (channel: string, fn: (...args: unknown[]) => unknown) => ipc.handlers.set(channel, fn),
@@ -86,7 +90,9 @@ function fakeSession() {
     ask: (permission: string) => new Promise<boolean>((resolve) => request!(null, permission, resolve)),
     check: (permission: string) => check!(null, permission, 'app://latentscape', {}),
     headers: (h: Record<string, string[]>) =>
-      new Promise<Record<string, string[] | string> | undefined>((resolve) => (headers ? headers({ responseHeaders: h }, (r) => resolve(r.responseHeaders)) : resolve(undefined))),
+      new Promise<Record<string, string[] | string> | undefined>((resolve) =>
+        headers ? headers({ responseHeaders: h }, (r) => resolve(r.responseHeaders)) : resolve(undefined),
+      ),
   };
 }
 
@@ -183,7 +189,14 @@ describe('Electron security checklist', () => {
     const opened: string[] = [];
     const c = fakeContents();
     guardWebContents(c.contents, (url) => opened.push(url));
-    for (const url of ['https://evil.example/', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'app://latentscape/index.html']) {
+    for (const url of [
+      'https://evil.example/',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'app://latentscape/index.html',
+    ]) {
       expect(c.open(url), url).toEqual({ action: 'deny' });
     }
     expect(opened).toEqual([]);
@@ -226,7 +239,10 @@ describe('Electron security checklist', () => {
       null,
     ];
     for (const frame of foreign) {
-      expect(await call({ senderFrame: frame }, 'status', {}), JSON.stringify(frame)).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+      expect(await call({ senderFrame: frame }, 'status', {}), JSON.stringify(frame)).toEqual({
+        ok: false,
+        error: { code: 'forbidden', message: expect.any(String) },
+      });
       drop({ senderFrame: frame }, ['/tmp']);
     }
     expect(calls).toEqual([]);
@@ -249,7 +265,13 @@ describe('Electron security checklist', () => {
     expect((await serve('app://latentscape/%E0%A4%A')).status).toBe(400);
     expect((await serve('app://latentscape/%')).status).toBe(400);
     expect((await serve('app://latentscape/a%00b')).status).toBe(400);
-    for (const url of ['app://latentscape/../ls-secret.txt', 'app://latentscape/%2e%2e/ls-secret.txt', 'app://latentscape/assets/..%2f..%2fls-secret.txt', 'app://evil/index.html', 'app://latentscape/missing.js']) {
+    for (const url of [
+      'app://latentscape/../ls-secret.txt',
+      'app://latentscape/%2e%2e/ls-secret.txt',
+      'app://latentscape/assets/..%2f..%2fls-secret.txt',
+      'app://evil/index.html',
+      'app://latentscape/missing.js',
+    ]) {
       const res = await serve(url);
       expect(res.status, url).toBe(404);
       expect(await res.text()).not.toContain('secret');

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DIMENSION_ROWS, gaussian, principalDirections, priorGrid, symmetricEigen, traversalDirections, traversalGrid, traversalSteps, viewPlaneSpots } from '../../../src/renderer/state/figure-grids';
+import {
+  MAX_DIMENSION_ROWS,
+  gaussian,
+  principalDirections,
+  priorGrid,
+  symmetricEigen,
+  traversalDirections,
+  traversalGrid,
+  traversalSteps,
+  viewPlaneSpots,
+} from '../../../src/renderer/state/figure-grids';
 
 describe('VAE figure grids', () => {
   it('a traversal row moves one dimension from −3 to +3 around z, the others fixed', () => {

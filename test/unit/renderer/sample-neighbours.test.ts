@@ -3,7 +3,7 @@ import { nearestSampled } from '../../../src/renderer/layout/sample-neighbours';
 
 function cloud(count: number, d: number, seed: number): Float32Array {
   let s = seed;
-  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  const rand = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
   // Ten blobs, like classes in a latent space.
   const centres = Array.from({ length: 10 }, () => Array.from({ length: d }, () => 6 * rand()));
   const mu = new Float32Array(count * d);
@@ -17,7 +17,10 @@ function bruteForce(mu: Float32Array, i: number, d: number, sample: Int32Array, 
     for (let j = 0; j < d; j++) t += (mu[i * d + j] - mu[p * d + j]) ** 2;
     return [t, s] as const;
   });
-  return dist.sort((a, b) => a[0] - b[0]).slice(0, k).map((x) => x[1]);
+  return dist
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, k)
+    .map((x) => x[1]);
 }
 
 describe('nearestSampled', () => {

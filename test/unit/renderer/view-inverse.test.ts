@@ -8,7 +8,16 @@ const umap = { kind: 'umap', count: 4, latentDim: 4, view, mu };
 
 describe('view ↔ latent maps', () => {
   it('a linear view is inverted exactly: latentToView(viewToLatent(p)) = p', () => {
-    const linear = { kind: 'pca' as const, latentDim: 4, mean: [0.5, 0, 0, 0], axes: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]] };
+    const linear = {
+      kind: 'pca' as const,
+      latentDim: 4,
+      mean: [0.5, 0, 0, 0],
+      axes: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 1],
+      ],
+    };
     const inverse = new ViewInverse({ ...umap, kind: 'pca' }, linear as never);
     const z = inverse.viewToLatent([0.25, -1, 2]);
     expect(Array.from(z)).toEqual([0.75, -1, 0, 2]);

@@ -50,8 +50,14 @@ describe('decide: download or use', () => {
   });
   it("electron-vite's ELECTRON_EXEC_PATH is used when it exists, and is not silently ignored when it does not", () => {
     const fresh = { ...installed, pathTxt: null };
-    expect(decide(fresh, '/e', 'linux', { ELECTRON_EXEC_PATH: '/opt/electron' }, (p) => p === '/opt/electron')).toMatchObject({ action: 'use', executable: '/opt/electron' });
-    expect(decide(fresh, '/e', 'linux', { ELECTRON_EXEC_PATH: '/opt/none' }, never)).toMatchObject({ action: 'download', why: expect.stringContaining('/opt/none') });
+    expect(decide(fresh, '/e', 'linux', { ELECTRON_EXEC_PATH: '/opt/electron' }, (p) => p === '/opt/electron')).toMatchObject({
+      action: 'use',
+      executable: '/opt/electron',
+    });
+    expect(decide(fresh, '/e', 'linux', { ELECTRON_EXEC_PATH: '/opt/none' }, never)).toMatchObject({
+      action: 'download',
+      why: expect.stringContaining('/opt/none'),
+    });
   });
   it('ELECTRON_OVERRIDE_DIST_PATH moves the executable, as in electron/index.js', () => {
     expect(decide(installed, '/e', 'linux', { ELECTRON_OVERRIDE_DIST_PATH: '/d' }, never)).toMatchObject({ executable: join('/d', 'electron') });
@@ -67,7 +73,10 @@ describe('the cache, as @electron/get computes it', () => {
   it('default folder equals env-paths("electron", { suffix: "" }).cache', async () => {
     const require = createRequire(join(ELECTRON_DIR, 'package.json'));
     const getDir = dirname(dirname(require.resolve('@electron/get')));
-    const envPaths = (await import(pathToFileURL(createRequire(join(getDir, 'package.json')).resolve('env-paths')).href)).default as (n: string, o: { suffix: string }) => { cache: string };
+    const envPaths = (await import(pathToFileURL(createRequire(join(getDir, 'package.json')).resolve('env-paths')).href)).default as (
+      n: string,
+      o: { suffix: string },
+    ) => { cache: string };
     expect(defaultCacheRoot(process.platform, process.env, homedir())).toBe(envPaths('electron', { suffix: '' }).cache);
     expect(cacheRoot('linux', { electron_config_cache: '/c' })).toBe('/c');
   });
@@ -92,7 +101,8 @@ describe('the failure message', () => {
     expect(parseInstallOutput(stderr, 1)).toEqual({ url: 'https://m/v1/electron-v1.zip', error: 'TypeError: fetch failed: ENOTFOUND getaddrinfo ENOTFOUND m' });
     expect(parseInstallOutput('', 7).error).toMatch(/exited with code 7/);
     // debug's terminal format (no date, colour escapes, "+0ms"), as under Playwright's FORCE_COLOR.
-    const tty = '  \u001b[36;1m@electron/get:index \u001b[0mDownloading https://m/v1/e.zip to /tmp/e.zip with options: undefined \u001b[36m+2ms\u001b[0m\nTypeError: fetch failed: ECONNRESET\n';
+    const tty =
+      '  \u001b[36;1m@electron/get:index \u001b[0mDownloading https://m/v1/e.zip to /tmp/e.zip with options: undefined \u001b[36m+2ms\u001b[0m\nTypeError: fetch failed: ECONNRESET\n';
     expect(parseInstallOutput(tty, 1)).toEqual({ url: 'https://m/v1/e.zip', error: 'TypeError: fetch failed: ECONNRESET' });
     expect(parseInstallOutput('', null, 'SIGTERM').error).toMatch(/SIGTERM/);
   });
@@ -109,7 +119,15 @@ describe('the failure message', () => {
     expect(text).toContain('`npm run serve` gives the same app in a browser');
     expect(text).not.toMatch(/uninstall/i);
     expect(text).not.toContain('Node:');
-    const old = failureMessage({ version: '45.5.0', platform: 'linux', arch: 'x64', outcome, cacheRoot: '/c', nodeVersion: 'v20.20.2', env: { ELECTRON_MIRROR: 'https://x/' } });
+    const old = failureMessage({
+      version: '45.5.0',
+      platform: 'linux',
+      arch: 'x64',
+      outcome,
+      cacheRoot: '/c',
+      nodeVersion: 'v20.20.2',
+      env: { ELECTRON_MIRROR: 'https://x/' },
+    });
     expect(old).toContain('Node ≥ 22.12');
     expect(old).toContain('Mirror:      ELECTRON_MIRROR=https://x/');
   });
@@ -234,7 +252,11 @@ describe('scripts/ensure-electron.ts through Electron’s own installer', () => 
     const electronDir = electronCopy(join(dirs.path, 'working'));
     const cache = join(dirs.path, 'cache-working');
     // The stand-in zip is not the real release, so its checksum comes from the mirror's SHASUMS256.txt.
-    const { code, stderr } = await runScript(electronDir, { ELECTRON_MIRROR: `${mirror}/full/`, electron_config_cache: cache, electron_use_remote_checksums: '1' });
+    const { code, stderr } = await runScript(electronDir, {
+      ELECTRON_MIRROR: `${mirror}/full/`,
+      electron_config_cache: cache,
+      electron_use_remote_checksums: '1',
+    });
     expect(stderr).not.toMatch(/What failed/);
     expect(code).toBe(0);
     expect(readFileSync(join(electronDir, 'path.txt'), 'utf8')).toBe(platformExecutable(platform));

@@ -128,7 +128,7 @@ describe('animations and projects with the real engine', () => {
       expect(existsSync(join(out, 'point.png'))).toBe(true);
       const raw = await sharp(join(out, 'point.png')).extractChannel(0).raw().toBuffer();
       expect(img.pixels[0]).toBe(raw[0]);
-      expect(img.pixels[28 * 14 + 14]).toBe(raw[(112 * (14 * 4) + 14 * 4)]);
+      expect(img.pixels[28 * 14 + 14]).toBe(raw[112 * (14 * 4) + 14 * 4]);
     } finally {
       await again.stop();
     }

@@ -63,7 +63,7 @@ describe('the engine process', () => {
     expect(images.pixels.length).toBe(2 * 784);
 
     const bad = await dispatch(service.handlers, 'decode', { z: new Float32Array(3) });
-    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining("n × 2 numbers") } });
+    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('n × 2 numbers') } });
   });
 
   it('comes back after kill -9 with the model reloaded from its checkpoint', async () => {

@@ -91,7 +91,17 @@ export class FakeEngine implements EngineChannel {
           labelNames: ['0', '1'],
           mu: new Float32Array(12),
           view: new Float32Array(18),
-          projection: { kind: 'identity', latentDim: 2, mean: [0, 0], axes: [[1, 0], [0, 1], [0, 0]], explained: [1, 1, 0] },
+          projection: {
+            kind: 'identity',
+            latentDim: 2,
+            mean: [0, 0],
+            axes: [
+              [1, 0],
+              [0, 1],
+              [0, 0],
+            ],
+            explained: [1, 1, 0],
+          },
           modelEpoch: 1,
         });
       default:
@@ -105,7 +115,22 @@ export class FakeEngine implements EngineChannel {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ epoch }));
     FakeEngine.checkpoints.set(dir, epoch);
-    this.post({ kind: 'event', event: { type: 'epoch', epochs: 3, epoch, trainLoss: 200, testLoss: 190, recon: 180, kl: 20, testRecon: 170, testKl: 20, samplesPerSec: 1000, seconds: 1 } });
+    this.post({
+      kind: 'event',
+      event: {
+        type: 'epoch',
+        epochs: 3,
+        epoch,
+        trainLoss: 200,
+        testLoss: 190,
+        recon: 180,
+        kl: 20,
+        testRecon: 170,
+        testKl: 20,
+        samplesPerSec: 1000,
+        seconds: 1,
+      },
+    });
     this.post({ kind: 'event', event: { type: 'checkpoint', epoch, dir } });
   }
 

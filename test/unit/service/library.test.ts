@@ -92,7 +92,16 @@ describe('the model library (real engine)', () => {
     expect(models.map((m) => m.id)).toEqual([DEFAULT_MODEL_ID, mnistRun, folderRun]);
     const [builtin, mnist, folder] = models;
     expect(builtin).toMatchObject({ readOnly: true, open: false, height: 28, width: 28, channels: 1, dataset: { kind: 'mnist' }, fitsDataset: true });
-    expect(mnist).toMatchObject({ readOnly: false, open: true, arch: 'mlp', latentDim: 2, epochs: 1, height: 28, channels: 1, dataset: { name: 'MNIST', kind: 'mnist', path: null } });
+    expect(mnist).toMatchObject({
+      readOnly: false,
+      open: true,
+      arch: 'mlp',
+      latentDim: 2,
+      epochs: 1,
+      height: 28,
+      channels: 1,
+      dataset: { name: 'MNIST', kind: 'mnist', path: null },
+    });
     expect(folder).toMatchObject({ open: false, height: 16, width: 16, channels: 3, epochs: 1, fitsDataset: false, dataset: { kind: 'folder', path: images } });
     expect(Number.isFinite(mnist.testLoss)).toBe(true);
     expect(Date.parse(mnist.date)).toBeGreaterThan(Date.parse(folder.date) - 1);

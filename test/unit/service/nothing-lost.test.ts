@@ -123,7 +123,10 @@ describe('nothing is lost', () => {
     await until(() => service.status().model?.dir === first, 'the previous model open again');
     expect(service.status().model?.epochsCompleted).toBe(2);
     // The engine holds it again too (it loaded the partial run at the end of training).
-    const loads = engines.at(-1)!.received.filter((m) => m.op === 'loadModel').map((m) => (m.args as { dir: string }).dir);
+    const loads = engines
+      .at(-1)!
+      .received.filter((m) => m.op === 'loadModel')
+      .map((m) => (m.args as { dir: string }).dir);
     expect(loads.at(-1)).toBe(first);
     expect(readdirSync(join(dataDir, 'models')).sort()).toEqual([first, partial].map((d) => d.split('/').at(-1)).sort());
     expect(JSON.parse(readFileSync(join(partial, 'manifest.json'), 'utf8'))).toEqual({ epoch: 1 });

@@ -183,7 +183,11 @@ describe('projects', () => {
       ['not JSON', (d) => writeFileSync(join(d, 'project.json'), text.slice(0, 40)), /project.json in .* is not valid JSON/],
       ['another format', (d) => writeFileSync(join(d, 'project.json'), JSON.stringify({ format: 'something-else' })), /not a Latentscape project file/],
       ['a newer version', (d) => writeFileSync(join(d, 'project.json'), JSON.stringify({ ...file, version: 99 })), /saved by a newer Latentscape/],
-      ['a wrong field', (d) => writeFileSync(join(d, 'project.json'), JSON.stringify({ ...file, dataset: { kind: 'folder', path: 'relative' } })), /is invalid: dataset/],
+      [
+        'a wrong field',
+        (d) => writeFileSync(join(d, 'project.json'), JSON.stringify({ ...file, dataset: { kind: 'folder', path: 'relative' } })),
+        /is invalid: dataset/,
+      ],
       ['a model outside the project', (d) => writeFileSync(join(d, 'project.json'), JSON.stringify({ ...file, model: '../elsewhere' })), /is invalid: model/],
       [
         'a bad path',
@@ -223,7 +227,12 @@ describe('projects', () => {
       Object.fromEntries(
         readdirSync(project, { recursive: true, withFileTypes: true })
           .filter((e) => e.isFile())
-          .map((e) => [join(e.parentPath, e.name), createHash('sha256').update(readFileSync(join(e.parentPath, e.name))).digest('hex')]),
+          .map((e) => [
+            join(e.parentPath, e.name),
+            createHash('sha256')
+              .update(readFileSync(join(e.parentPath, e.name)))
+              .digest('hex'),
+          ]),
       );
     const before = snapshot();
 
@@ -310,14 +319,20 @@ describe('path files and file exports', () => {
 
   it('refuses corrupt, foreign and mismatched path files with a message', async () => {
     await trainModel(h);
-    const good = JSON.parse(JSON.stringify({ format: 'latentscape-path', version: 1, latentDim: 2, keyframes: [{ z: [0, 0] }, { z: [1, 1] }], segments: ['linear'], frames: 10 }));
+    const good = JSON.parse(
+      JSON.stringify({ format: 'latentscape-path', version: 1, latentDim: 2, keyframes: [{ z: [0, 0] }, { z: [1, 1] }], segments: ['linear'], frames: 10 }),
+    );
     const cases: [string, string, RegExp][] = [
       ['empty.json', '', /is empty/],
       ['broken.json', '{"format": "latentscape-path", ', /is not valid JSON/],
       ['foreign.json', JSON.stringify({ format: 'something' }), /is not a Latentscape path/],
       ['short.json', JSON.stringify({ ...good, keyframes: [{ z: [0, 0] }] }), /a path needs at least 2 keyframes/],
       ['ragged.json', JSON.stringify({ ...good, keyframes: [{ z: [0, 0] }, { z: [1] }] }), /keyframes\[1\]\.z has 1 values but latentDim is 2/],
-      ['other-model.json', JSON.stringify({ ...good, latentDim: 3, keyframes: [{ z: [0, 0, 0] }, { z: [1, 1, 1] }] }), /latent size 3 but the model's latent size is 2/],
+      [
+        'other-model.json',
+        JSON.stringify({ ...good, latentDim: 3, keyframes: [{ z: [0, 0, 0] }, { z: [1, 1, 1] }] }),
+        /latent size 3 but the model's latent size is 2/,
+      ],
     ];
     for (const [name, text, message] of cases) {
       writeFileSync(join(root, name), text);
@@ -327,7 +342,10 @@ describe('path files and file exports', () => {
     }
     expect((await refusal(h.service, 'pathOpen', { path: join(root, 'nope.json') })).message).toMatch(/no such file/);
     // A path of the wrong size is not saved either.
-    const bad = await refusal(h.service, 'pathSave', { path: join(root, 'x.json'), doc: { ...PATH, latentDim: 3, keyframes: new Float32Array(6), sources: [], segments: ['linear'] } });
+    const bad = await refusal(h.service, 'pathSave', {
+      path: join(root, 'x.json'),
+      doc: { ...PATH, latentDim: 3, keyframes: new Float32Array(6), sources: [], segments: ['linear'] },
+    });
     expect(bad.message).toMatch(/latent size 3 but the model's is 2/);
     expect(existsSync(join(root, 'x.json'))).toBe(false);
   });

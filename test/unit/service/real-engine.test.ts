@@ -167,7 +167,11 @@ it('a project whose image folder moved: the real folder is found again by its fi
     expect(relocated).toMatchObject({ count: 24, fingerprint });
     // Same images: the project's saved points are used (no warning that they are computed again).
     await until(() => h2.service.status().embeddingsReady, 'points from the project');
-    expect(events(h2, 'notice').map((n) => (n as { message: string }).message).join('\n')).not.toContain('computed again');
+    expect(
+      events(h2, 'notice')
+        .map((n) => (n as { message: string }).message)
+        .join('\n'),
+    ).not.toContain('computed again');
     expect(JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')).dataset).toMatchObject({ kind: 'folder', path: moved });
   } finally {
     await h2.service.stop();

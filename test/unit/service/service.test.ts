@@ -117,7 +117,12 @@ describe('AppService', () => {
     expect(engineEvents[0]).toMatchObject({ state: 'crashed', restarted: false });
     expect(engineEvents[0].message).toContain('stopped unexpectedly (killed by SIGKILL)');
     expect(events('trainEnded')).toEqual([
-      { runId: run.runId, status: 'failed', epochsCompleted: 1, error: 'the engine stopped during epoch 2; the checkpoint of epoch 1 is kept — resume to continue' },
+      {
+        runId: run.runId,
+        status: 'failed',
+        epochsCompleted: 1,
+        error: 'the engine stopped during epoch 2; the checkpoint of epoch 1 is kept — resume to continue',
+      },
     ]);
     const ready = engineEvents.at(-1)!;
     expect(ready).toMatchObject({ state: 'ready', restarted: true });

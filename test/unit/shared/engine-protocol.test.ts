@@ -39,9 +39,15 @@ describe('runEngineCall', () => {
 
   it('refuses arguments outside the schema before the handler runs', async () => {
     const { handlers, calls } = table({ decode: images(1) });
-    await expect(runEngineCall(handlers, 'decode', { z: [0, 1] })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('Float32Array') });
+    await expect(runEngineCall(handlers, 'decode', { z: [0, 1] })).rejects.toMatchObject({
+      code: 'bad-arguments',
+      message: expect.stringContaining('Float32Array'),
+    });
     await expect(runEngineCall(handlers, 'decode', { z: new Float32Array(2), extra: 1 })).rejects.toMatchObject({ code: 'bad-arguments' });
-    await expect(runEngineCall(handlers, 'loadModel', { dir: 'relative/dir' })).rejects.toMatchObject({ code: 'bad-arguments', message: expect.stringContaining('absolute') });
+    await expect(runEngineCall(handlers, 'loadModel', { dir: 'relative/dir' })).rejects.toMatchObject({
+      code: 'bad-arguments',
+      message: expect.stringContaining('absolute'),
+    });
     expect(calls).toEqual([]);
   });
 
@@ -51,7 +57,10 @@ describe('runEngineCall', () => {
       init: { backend: 'webgl', fallbacks: [], pid: 1 },
       cancel: { cancelled: true, extra: 1 },
     });
-    await expect(runEngineCall(handlers, 'decode', { z: new Float32Array(2) })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('pixels') });
+    await expect(runEngineCall(handlers, 'decode', { z: new Float32Array(2) })).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('pixels'),
+    });
     await expect(runEngineCall(handlers, 'init', {})).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('backend') });
     await expect(runEngineCall(handlers, 'cancel', {})).rejects.toMatchObject({ code: 'internal' });
   });

@@ -3,7 +3,18 @@
  * encoded for real, must fit in it, and it must not be much bigger than they are.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_BOOKMARK_SELECTION, MAX_BOOKMARKS, MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LABEL_CHARS, MAX_LATENT, MAX_VIEW_KEYFRAMES, MAX_VIEW_PATHS, calls, type PathDoc } from '../../../src/shared/contract';
+import {
+  MAX_BOOKMARK_SELECTION,
+  MAX_BOOKMARKS,
+  MAX_CALL_FRAME_BYTES,
+  MAX_DECODE_FLOATS,
+  MAX_LABEL_CHARS,
+  MAX_LATENT,
+  MAX_VIEW_KEYFRAMES,
+  MAX_VIEW_PATHS,
+  calls,
+  type PathDoc,
+} from '../../../src/shared/contract';
 import { encodeFrame } from '../../../src/shared/wire';
 
 function worstView(): { camera: null; paths: PathDoc[]; activePath: number; bookmarks: unknown[] } {

@@ -77,7 +77,9 @@ describe('PointIndex', () => {
       // Inside and far outside the cloud.
       const spot = [(r() - 0.5) * (q % 5 === 0 ? 30 : 6), (r() - 0.5) * 6, (r() - 0.5) * 6];
       const k = 1 + (q % 9);
-      const all = Array.from({ length: n }, (_, i) => ({ i, d: Math.hypot(p[i * 3] - spot[0], p[i * 3 + 1] - spot[1], p[i * 3 + 2] - spot[2]) })).sort((a, b) => a.d - b.d);
+      const all = Array.from({ length: n }, (_, i) => ({ i, d: Math.hypot(p[i * 3] - spot[0], p[i * 3 + 1] - spot[1], p[i * 3 + 2] - spot[2]) })).sort(
+        (a, b) => a.d - b.d,
+      );
       const got = index.nearest(spot, k);
       expect(Array.from(got.distances)).toEqual(all.slice(0, k).map((e) => Math.fround(e.d)));
     }

@@ -40,8 +40,14 @@ export interface OpenCache {
 }
 
 function isRecord(r: unknown): r is CacheRecord {
-  return Array.isArray(r) && r.length === 4 && typeof r[0] === 'string' && typeof r[1] === 'number' && typeof r[2] === 'string'
-    && (typeof r[3] === 'string' || (Number.isInteger(r[3]) && (r[3] as number) >= 0));
+  return (
+    Array.isArray(r) &&
+    r.length === 4 &&
+    typeof r[0] === 'string' &&
+    typeof r[1] === 'number' &&
+    typeof r[2] === 'string' &&
+    (typeof r[3] === 'string' || (Number.isInteger(r[3]) && (r[3] as number) >= 0))
+  );
 }
 
 /** Reads and checks the header; null when the file is missing, foreign, damaged or for other settings. */

@@ -52,7 +52,8 @@ function exifOrientation(b, start, end) {
   const little = b[tiff] === 0x49;
   if (!little && b[tiff] !== 0x4d) return 0; // unreadable: let sharp decide
   const rd16 = (/** @type {number} */ p) => (little ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1]);
-  const rd32 = (/** @type {number} */ p) => (little ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 2 ** 24 : (b[p] * 2 ** 24) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]));
+  const rd32 = (/** @type {number} */ p) =>
+    little ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 2 ** 24 : b[p] * 2 ** 24 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
   const ifd = tiff + rd32(tiff + 4);
   if (ifd + 2 > end) return 0;
   const entries = rd16(ifd);

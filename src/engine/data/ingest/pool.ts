@@ -82,18 +82,25 @@ export class DecodePool {
         return;
       }
       const slot: Slot = { worker, pending: new Map(), alive: false };
-      worker.on('message', (msg: { ready?: true; id?: number; pixels?: Uint8Array; thumb?: Uint8Array | null; skip?: string; remember?: boolean; recheck?: boolean }) => {
-        if (msg.ready) {
-          slot.alive = true;
-          this.slots.push(slot);
-          ready();
-          return;
-        }
-        const job = slot.pending.get(msg.id!);
-        if (!job) return;
-        slot.pending.delete(msg.id!);
-        job.resolve(typeof msg.skip === 'string' ? { skip: msg.skip, remember: msg.remember ?? false, recheck: msg.recheck } : { pixels: msg.pixels!, thumb: msg.thumb ?? null });
-      });
+      worker.on(
+        'message',
+        (msg: { ready?: true; id?: number; pixels?: Uint8Array; thumb?: Uint8Array | null; skip?: string; remember?: boolean; recheck?: boolean }) => {
+          if (msg.ready) {
+            slot.alive = true;
+            this.slots.push(slot);
+            ready();
+            return;
+          }
+          const job = slot.pending.get(msg.id!);
+          if (!job) return;
+          slot.pending.delete(msg.id!);
+          job.resolve(
+            typeof msg.skip === 'string'
+              ? { skip: msg.skip, remember: msg.remember ?? false, recheck: msg.recheck }
+              : { pixels: msg.pixels!, thumb: msg.thumb ?? null },
+          );
+        },
+      );
       const fail = (): void => {
         const wasAlive = slot.alive;
         slot.alive = false;

@@ -81,7 +81,12 @@ function planAxis(srcLen, from, span, outLen) {
  * @returns {FitPlan}
  */
 export function planFit(srcWidth, srcHeight, channels, size, fit) {
-  let fromX = 0, fromY = 0, spanX = srcWidth, spanY = srcHeight, outW = size, outH = size;
+  let fromX = 0,
+    fromY = 0,
+    spanX = srcWidth,
+    spanY = srcHeight,
+    outW = size,
+    outH = size;
   if (fit === 'cover') {
     const side = Math.min(srcWidth, srcHeight);
     fromX = Math.floor((srcWidth - side) / 2);
@@ -97,7 +102,17 @@ export function planFit(srcWidth, srcHeight, channels, size, fit) {
   const k = spanX / outW;
   const box = Number.isInteger(k) && spanY / outH === k && k <= 256 ? k : 0;
   return {
-    srcWidth, srcHeight, channels, size, outX, outY, outW, outH, fromX, fromY, box,
+    srcWidth,
+    srcHeight,
+    channels,
+    size,
+    outX,
+    outY,
+    outW,
+    outH,
+    fromX,
+    fromY,
+    box,
     x: box ? null : planAxis(srcWidth, fromX, spanX, outW),
     y: box ? null : planAxis(srcHeight, fromY, spanY, outH),
   };
@@ -167,14 +182,24 @@ function boxWordsInto(src, plan, dst, dstOffset) {
     let o = dstOffset + ((outY + j) * size + outX) * c;
     if (c === 3) {
       for (let i = 0; i < outW; i++) {
-        let l0 = 0, h0 = 0, l1 = 0, h1 = 0, l2 = 0, h2 = 0;
+        let l0 = 0,
+          h0 = 0,
+          l1 = 0,
+          h1 = 0,
+          l2 = 0,
+          h2 = 0;
         for (let t = 0, r = rowWord + i * 3 * blocks; t < k; t++, r += stride32) {
           for (let g = 0, w = r; g < blocks; g++, w += 3) {
             // Bytes R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3 (little-endian words).
-            const w0 = src32[w], w1 = src32[w + 1], w2 = src32[w + 2];
-            l0 += w0 & M; h0 += (w0 >>> 8) & M;
-            l1 += w1 & M; h1 += (w1 >>> 8) & M;
-            l2 += w2 & M; h2 += (w2 >>> 8) & M;
+            const w0 = src32[w],
+              w1 = src32[w + 1],
+              w2 = src32[w + 2];
+            l0 += w0 & M;
+            h0 += (w0 >>> 8) & M;
+            l1 += w1 & M;
+            h1 += (w1 >>> 8) & M;
+            l2 += w2 & M;
+            h2 += (w2 >>> 8) & M;
           }
         }
         const red = (l0 & 0xffff) + (h0 >>> 16) + (l1 >>> 16) + (h2 & 0xffff);
@@ -186,7 +211,8 @@ function boxWordsInto(src, plan, dst, dstOffset) {
       }
     } else {
       for (let i = 0; i < outW; i++) {
-        let l = 0, h = 0;
+        let l = 0,
+          h = 0;
         for (let t = 0, r = rowWord + i * blocks; t < k; t++, r += stride32) {
           for (let g = 0; g < blocks; g++) {
             const w = src32[r + g];
@@ -269,7 +295,9 @@ function boxInto(src, plan, dst, dstOffset) {
     let o = dstOffset + ((outY + j) * size + outX) * c;
     if (c === 3) {
       for (let i = 0; i < outW; i++) {
-        let r = 0, g = 0, b = 0;
+        let r = 0,
+          g = 0,
+          b = 0;
         for (let t = 0, p = shift + i * k * 3; t < k; t++, p += 3) {
           r += sums[p];
           g += sums[p + 1];

@@ -32,7 +32,14 @@ function naiveCover(src: Uint8Array, w: number, h: number, c: number, size: numb
 
 describe('ingest resampling', () => {
   it('whole-number ratios average exact k×k blocks (word path, byte path, any channel count)', () => {
-    for (const [w, h, c, size] of [[64, 48, 3, 16], [48, 64, 3, 8], [10, 10, 3, 5], [36, 20, 1, 10], [256, 256, 3, 64], [28, 28, 1, 14]]) {
+    for (const [w, h, c, size] of [
+      [64, 48, 3, 16],
+      [48, 64, 3, 8],
+      [10, 10, 3, 5],
+      [36, 20, 1, 10],
+      [256, 256, 3, 64],
+      [28, 28, 1, 14],
+    ]) {
       const src = randomImage(w, h, c, w + h);
       const plan = planFit(w, h, c, size, 'cover');
       expect(plan.box).toBe(Math.min(w, h) / size);
@@ -53,7 +60,11 @@ describe('ingest resampling', () => {
     const h = 23;
     const src = new Uint8Array(w * h * 3).fill(0);
     for (let i = 0; i < w * h; i++) src.set([200, 100, 7], i * 3);
-    for (const [size, fit] of [[16, 'cover'], [9, 'contain'], [64, 'cover']] as const) {
+    for (const [size, fit] of [
+      [16, 'cover'],
+      [9, 'contain'],
+      [64, 'cover'],
+    ] as const) {
       const plan = planFit(w, h, 3, size, fit);
       expect(plan.box).toBe(0);
       const dst = new Uint8Array(size * size * 3);

@@ -62,7 +62,9 @@ describe('ingestFolder: formats, bad files, names', () => {
     await solid(40, 30, [10, 10, 200]).webp().toFile(p('c.webp'));
     const frame1 = await solid(20, 20, [0, 255, 0]).png().toBuffer();
     const frame2 = await solid(20, 20, [0, 0, 255]).png().toBuffer();
-    await sharp([frame1, frame2], { join: { animated: true } }).gif().toFile(p('d.gif'));
+    await sharp([frame1, frame2], { join: { animated: true } })
+      .gif()
+      .toFile(p('d.gif'));
     await solid(40, 30, [120, 120, 0]).avif().toFile(p('e.avif'));
     await solid(40, 30, [0, 120, 120]).tiff().toFile(p('f.tiff'));
     await solid(24, 24, [90, 90, 90]).toColourspace('rgb16').png().toFile(p('g16.png'));
@@ -94,10 +96,36 @@ describe('ingestFolder: formats, bad files, names', () => {
 
   it('loads every good file and skips each bad one with a reason naming the problem', async () => {
     const { dataset, report } = await ingestFolder(dir, { ...small, cacheDir });
-    const good = ['-dash.png', 'a.jpg', 'b.png', 'c.webp', 'd.gif', 'e.avif', 'f.tiff', 'f\uFFFD.png', 'g16.png', 'h.svg', 'new\nline.png', 'no-extension', 'sub/inner.png', 'with space & ünïcødé 🙂.png'];
+    const good = [
+      '-dash.png',
+      'a.jpg',
+      'b.png',
+      'c.webp',
+      'd.gif',
+      'e.avif',
+      'f.tiff',
+      'f\uFFFD.png',
+      'g16.png',
+      'h.svg',
+      'new\nline.png',
+      'no-extension',
+      'sub/inner.png',
+      'with space & ünïcødé 🙂.png',
+    ];
     expect([...(dataset.files ?? [])].sort()).toEqual([...good].sort());
     const reasons = Object.fromEntries(report.skipped.map((s) => [s.file, s.reason]));
-    expect(Object.keys(reasons).sort()).toEqual(['dangling.png', 'empty.jpg', 'enormous.png', 'fake.jpg', 'notes.txt', 'pipe', 'self-link', 'sub/up/', 'truncated.jpg', 'truncated.png']);
+    expect(Object.keys(reasons).sort()).toEqual([
+      'dangling.png',
+      'empty.jpg',
+      'enormous.png',
+      'fake.jpg',
+      'notes.txt',
+      'pipe',
+      'self-link',
+      'sub/up/',
+      'truncated.jpg',
+      'truncated.png',
+    ]);
     expect(reasons['empty.jpg']).toMatch(/empty file \(0 bytes\)/);
     expect(reasons['notes.txt']).toMatch(/not an image/);
     expect(reasons['fake.jpg']).toMatch(/not an image/);
@@ -156,7 +184,10 @@ describe('ingestFolder: preprocessing', () => {
     // shown upright it is 20 wide × 40 high, red on top.
     const halves = Buffer.alloc(40 * 20 * 3);
     for (let y = 0; y < 20; y++) for (let x = 0; x < 40; x++) halves.set(x < 20 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
-    await sharp(halves, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toFile(join(dir, 'rotated.jpg'));
+    await sharp(halves, { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toFile(join(dir, 'rotated.jpg'));
     await solid(20, 20, [0, 255, 0], 0).png().toFile(join(dir, 'transparent.png'));
     await solid(20, 20, [77, 77, 77]).toColourspace('b-w').png().toFile(join(dir, 'grey.png'));
   });
@@ -210,7 +241,9 @@ describe('ingestFolder: labels', () => {
       ['loose.png', [6, 6, 6]],
     ] as const) {
       await mkdir(join(dir, rel, '..'), { recursive: true });
-      await solid(8, 8, [...rgb]).png().toFile(join(dir, rel));
+      await solid(8, 8, [...rgb])
+        .png()
+        .toFile(join(dir, rel));
     }
     await mkdir(join(dir, 'empty-class'));
     const { dataset } = await ingestFolder(dir, { ...small, cacheDir: await tempDir('labels-cache') });
@@ -224,7 +257,10 @@ describe('ingestFolder: cache', () => {
   it('hits on reopen, reuses unchanged files, and notices added, removed and changed ones', async () => {
     const dir = await tempDir('cache');
     const cacheDir = await tempDir('cache-cache');
-    for (let i = 0; i < 12; i++) await noise(24, 24, i + 1).png().toFile(join(dir, `img${String(i).padStart(2, '0')}.png`));
+    for (let i = 0; i < 12; i++)
+      await noise(24, 24, i + 1)
+        .png()
+        .toFile(join(dir, `img${String(i).padStart(2, '0')}.png`));
     await writeFile(join(dir, 'broken.jpg'), 'nope');
     const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
 
@@ -274,7 +310,10 @@ describe('ingestFolder: cache', () => {
   it('ignores and rebuilds a damaged cache file, never failing because of it', async () => {
     const dir = await tempDir('corrupt');
     const cacheDir = await tempDir('corrupt-cache');
-    for (let i = 0; i < 5; i++) await noise(16, 16, i + 10).png().toFile(join(dir, `x${i}.png`));
+    for (let i = 0; i < 5; i++)
+      await noise(16, 16, i + 10)
+        .png()
+        .toFile(join(dir, `x${i}.png`));
     const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
     const first = await ingestFolder(dir, options);
     const [file] = (await readdir(cacheDir)).filter((f) => f.endsWith('.bin'));
@@ -290,7 +329,12 @@ describe('ingestFolder: cache', () => {
     expect(a.dataset.pixels).toEqual(first.dataset.pixels);
     expect((await ingestFolder(dir, options)).report.cache).toBe('hit'); // rebuilt
 
-    for (const damaged of [good.subarray(0, good.length - 100), Buffer.from('garbage'), Buffer.alloc(0), Buffer.concat([good.subarray(0, 12), Buffer.from('{"format":1,')])]) {
+    for (const damaged of [
+      good.subarray(0, good.length - 100),
+      Buffer.from('garbage'),
+      Buffer.alloc(0),
+      Buffer.concat([good.subarray(0, 12), Buffer.from('{"format":1,')]),
+    ]) {
       await writeFile(path, damaged);
       const r = await ingestFolder(dir, options);
       expect(r.report.cache).toBe('miss');
@@ -305,7 +349,13 @@ describe('ingestFolder: progress, cancel, worker threads', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await tempDir('many');
-    await Promise.all(Array.from({ length: 40 }, (_, i) => noise(32, 32, i + 100).jpeg().toFile(join(dir, `n${String(i).padStart(2, '0')}.jpg`))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        noise(32, 32, i + 100)
+          .jpeg()
+          .toFile(join(dir, `n${String(i).padStart(2, '0')}.jpg`)),
+      ),
+    );
   });
 
   it('reports progress up to done = total', async () => {
@@ -358,7 +408,9 @@ describe('ingestFolder: permissions', () => {
     await solid(10, 10, [1, 2, 3]).png().toFile(join(dir, 'ok.png'));
     await solid(10, 10, [1, 2, 3]).png().toFile(join(dir, 'locked.png'));
     await mkdir(join(dir, 'locked-folder'));
-    await solid(10, 10, [1, 2, 3]).png().toFile(join(dir, 'locked-folder', 'inside.png'));
+    await solid(10, 10, [1, 2, 3])
+      .png()
+      .toFile(join(dir, 'locked-folder', 'inside.png'));
     await chmod(join(dir, 'locked.png'), 0o000);
     await chmod(join(dir, 'locked-folder'), 0o000);
 
@@ -371,13 +423,23 @@ describe('ingestFolder: permissions', () => {
       for (const d of [dir, cacheDir]) await chmod(d, 0o777);
       await chmod(join(dir, 'ok.png'), 0o644);
       const script = join(cacheDir, 'ingest-as-nobody.mts');
-      await writeFile(script, [
-        `import { ingestFolder } from ${JSON.stringify(join(repoRoot, 'src/engine/data/image-folder.ts'))};`,
-        `const { report } = await ingestFolder(${JSON.stringify(dir)}, { size: 16, color: 'rgb', fit: 'cover', cacheDir: ${JSON.stringify(join(cacheDir, 'c'))} });`,
-        'process.stdout.write(JSON.stringify(report));',
-      ].join('\n'));
+      await writeFile(
+        script,
+        [
+          `import { ingestFolder } from ${JSON.stringify(join(repoRoot, 'src/engine/data/image-folder.ts'))};`,
+          `const { report } = await ingestFolder(${JSON.stringify(dir)}, { size: 16, color: 'rgb', fit: 'cover', cacheDir: ${JSON.stringify(join(cacheDir, 'c'))} });`,
+          'process.stdout.write(JSON.stringify(report));',
+        ].join('\n'),
+      );
       await chmod(script, 0o644);
-      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: '/tmp' }, timeout: 60_000 });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: repoRoot,
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        env: { ...process.env, HOME: '/tmp' },
+        timeout: 60_000,
+      });
       expect(child.status, child.stderr.slice(0, 2000)).toBe(0);
       report = JSON.parse(child.stdout);
     }

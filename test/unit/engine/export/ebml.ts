@@ -19,7 +19,7 @@ function readVint(buf: Uint8Array, at: number, keepMarker: boolean): { value: nu
   let length = 1;
   while (!(first & (0x80 >> (length - 1)))) length++;
   let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
+  let allOnes = value === 0xff >> length;
   for (let i = 1; i < length; i++) {
     value = value * 256 + buf[at + i];
     if (buf[at + i] !== 0xff) allOnes = false;

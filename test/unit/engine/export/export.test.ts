@@ -180,7 +180,9 @@ describe('WebM', () => {
 
   it('vp8FromWebp refuses what is not a lossy WebP', async () => {
     expect(() => vp8FromWebp(Uint8Array.from([1, 2, 3]))).toThrow(/not a WebP/);
-    const lossless = await sharp(Buffer.alloc(12), { raw: { width: 2, height: 2, channels: 3 } }).webp({ lossless: true }).toBuffer();
+    const lossless = await sharp(Buffer.alloc(12), { raw: { width: 2, height: 2, channels: 3 } })
+      .webp({ lossless: true })
+      .toBuffer();
     expect(() => vp8FromWebp(new Uint8Array(lossless))).toThrow(/lossless/);
   });
 
@@ -250,7 +252,9 @@ describe('atomic writes and cancel', () => {
     }
     const folder = join(dir, 'cancelled-frames');
     const controller = new AbortController();
-    await expect(exportFrames(grayFrames(), folder, { signal: controller.signal, onProgress: (done) => done === 5 && controller.abort() })).rejects.toBeInstanceOf(ExportCancelledError);
+    await expect(
+      exportFrames(grayFrames(), folder, { signal: controller.signal, onProgress: (done) => done === 5 && controller.abort() }),
+    ).rejects.toBeInstanceOf(ExportCancelledError);
     await expect(readdir(folder)).rejects.toThrow();
     await noTempFilesIn(dir);
   });

@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { col2im, col2imInto, im2col, im2colInto, im2colT, im2colTInto, registerPatchKernels, sameGeometry, type PatchGeometry } from '../../../../src/engine/kernels/patches';
+import {
+  col2im,
+  col2imInto,
+  im2col,
+  im2colInto,
+  im2colT,
+  im2colTInto,
+  registerPatchKernels,
+  sameGeometry,
+  type PatchGeometry,
+} from '../../../../src/engine/kernels/patches';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
 import { normalStream, useWasm } from '../../helpers';
 
@@ -108,7 +118,6 @@ describe('patch kernels on wasm', () => {
     });
     got.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(want[i])));
   });
-
 
   it('im2col·W equals tf.conv2d computed on the cpu backend; col2im(x·Fᵀ) equals tf.conv2dTranspose', async () => {
     const g = sameGeometry(10, 10, 3, 2);

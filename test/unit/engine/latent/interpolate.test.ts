@@ -140,13 +140,22 @@ describe('interpolatePath', () => {
 
 describe('PathSpec', () => {
   const keyframes = [f32(0.1, 0.2), f32(-1, 2), f32(3, 3)];
-  const spec = makePathSpec(keyframes, { frames: 30, mode: ['spherical', 'linear'], easing: 'ease-in-out', loop: 'ping-pong', fps: 24, sources: [{ index: 7, label: '3' }] });
+  const spec = makePathSpec(keyframes, {
+    frames: 30,
+    mode: ['spherical', 'linear'],
+    easing: 'ease-in-out',
+    loop: 'ping-pong',
+    fps: 24,
+    sources: [{ index: 7, label: '3' }],
+  });
 
   it('round-trips through JSON to the same frames', () => {
     const reopened = parsePathSpec(serializePathSpec(spec), 2);
     expect(reopened).toEqual(spec);
     const { keyframes: k2, options } = pathFromSpec(reopened);
-    expect(Array.from(interpolatePath(k2, options))).toEqual(Array.from(interpolatePath(keyframes, { frames: 30, mode: ['spherical', 'linear'], easing: 'ease-in-out', loop: 'ping-pong' })));
+    expect(Array.from(interpolatePath(k2, options))).toEqual(
+      Array.from(interpolatePath(keyframes, { frames: 30, mode: ['spherical', 'linear'], easing: 'ease-in-out', loop: 'ping-pong' })),
+    );
   });
 
   it('fills defaults for optional fields', () => {
@@ -164,7 +173,11 @@ describe('PathSpec', () => {
     ['an array', '[1,2]', /must hold a JSON object, found an array/],
     ['another format', { ...good, format: 'something-else' }, /not a Latentscape path/],
     ['a newer version', { ...good, version: 9 }, /newer than this Latentscape reads/],
-    ['a keyframe of the wrong length', { ...good, keyframes: [{ z: [1, 2] }, { z: [1, 2, 3] }, { z: [0, 0] }] }, /keyframes\[1\]\.z has 3 values but latentDim is 2/],
+    [
+      'a keyframe of the wrong length',
+      { ...good, keyframes: [{ z: [1, 2] }, { z: [1, 2, 3] }, { z: [0, 0] }] },
+      /keyframes\[1\]\.z has 3 values but latentDim is 2/,
+    ],
     ['a string in a vector', { ...good, keyframes: [{ z: [1, 'x'] }, { z: [1, 2] }, { z: [0, 0] }] }, /keyframes\[0\]\.z\[1\]/],
     ['one keyframe', { ...good, keyframes: [{ z: [1, 2] }], segments: [] }, /at least 2 keyframes/],
     ['wrong segment count', { ...good, segments: ['linear'] }, /segments has 1 entries but 3 keyframes make 2 segments/],

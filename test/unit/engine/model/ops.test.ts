@@ -65,7 +65,13 @@ function valueAndGrads(op: Op, values: Float32Array[], shapes: Shapes, outSeed: 
 }
 
 async function expectCustomMatchesCpu(op: Op, shapes: Shapes, options: LayerOptions, seed: number): Promise<void> {
-  const values = shapes.map((s, i) => randomArray(s.reduce((a, b) => a * b, 1), seed + i, 0.5));
+  const values = shapes.map((s, i) =>
+    randomArray(
+      s.reduce((a, b) => a * b, 1),
+      seed + i,
+      0.5,
+    ),
+  );
   const gradOf = options.inputGradient === false ? shapes.map((_, i) => i).slice(1) : shapes.map((_, i) => i);
   const want = await onBackend('cpu', () => valueAndGrads(op, values, shapes, seed + 99, { ...options, mode: 'plain' }, gradOf));
   const got = await onBackend('wasm', () => valueAndGrads(op, values, shapes, seed + 99, { ...options, mode: 'custom' }, gradOf));

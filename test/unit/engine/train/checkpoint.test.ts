@@ -53,7 +53,9 @@ describe('checkpoint', () => {
     await saveModel(model, second, { epochsCompleted: 4 });
     const { vae: loaded, manifest } = await loadModel(model);
     expect(manifest.epochsCompleted).toBe(4);
-    expect(Array.from(loaded.params.get('decoder/out/kernel')!.dataSync().slice(0, 5))).toEqual(Array.from(second.params.get('decoder/out/kernel')!.dataSync().slice(0, 5)));
+    expect(Array.from(loaded.params.get('decoder/out/kernel')!.dataSync().slice(0, 5))).toEqual(
+      Array.from(second.params.get('decoder/out/kernel')!.dataSync().slice(0, 5)),
+    );
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(dir.path)).toEqual(['model']);
     [first, second, loaded].forEach((v) => v.dispose());
@@ -143,7 +145,9 @@ describe('checkpoint', () => {
   it('refuses weights that do not fit the config', async () => {
     (await savedModel()).dispose();
     await editManifest((m) => (m.config.hidden = 300));
-    await expect(loadModel(model)).rejects.toThrow(/do not fit the model: weight "encoder\/hidden\/kernel" has shape \[784,400\] but the model needs \[784,300\]/);
+    await expect(loadModel(model)).rejects.toThrow(
+      /do not fit the model: weight "encoder\/hidden\/kernel" has shape \[784,400\] but the model needs \[784,300\]/,
+    );
   });
 
   it('leaves no tensors behind when loading fails', async () => {

@@ -21,7 +21,19 @@ function blobs(count: number, size: number): Dataset {
   const nTest = Math.floor(count / 10);
   const train = Uint32Array.from({ length: count - nTest }, (_, i) => i + nTest);
   const test = Uint32Array.from({ length: nTest }, (_, i) => i);
-  return { name: 'blobs', source: { kind: 'folder', path: '/blobs' }, height: size, width: size, channels: 3, count, pixels, labels: new Int32Array(count), labelNames: [], split: { train, test }, fingerprint: 'blobs' };
+  return {
+    name: 'blobs',
+    source: { kind: 'folder', path: '/blobs' },
+    height: size,
+    width: size,
+    channels: 3,
+    count,
+    pixels,
+    labels: new Int32Array(count),
+    labelNames: [],
+    split: { train, test },
+    fingerprint: 'blobs',
+  };
 }
 
 beforeAll(useWasm);
@@ -34,7 +46,13 @@ describe('training defaults chosen from the dataset', () => {
   });
 
   it('MNIST keeps the MLP with a Bernoulli decoder; big folders use bigger batches; odd sizes an MLP', () => {
-    expect(suggestTraining({ kind: 'mnist', trainCount: 60000, height: 28, channels: 1 })).toMatchObject({ arch: 'mlp', likelihood: 'bernoulli', learnedScale: false, lr: 1e-3, batchSize: 128 });
+    expect(suggestTraining({ kind: 'mnist', trainCount: 60000, height: 28, channels: 1 })).toMatchObject({
+      arch: 'mlp',
+      likelihood: 'bernoulli',
+      learnedScale: false,
+      lr: 1e-3,
+      batchSize: 128,
+    });
     expect(suggestTraining({ kind: 'folder', trainCount: 50000, height: 64, channels: 3 })).toMatchObject({ arch: 'conv', batchSize: 128 });
     expect(suggestTraining({ kind: 'folder', trainCount: 500, height: 48, channels: 3 }).arch).toBe('mlp');
   });
@@ -52,9 +70,18 @@ describe('time budget and the calibrated Gaussian scale', () => {
     expect(unbounded).toMatchObject({ epochsCompleted: 3, budgetReached: false });
   });
 
-  it("a learned scale follows the reconstruction error instead of creeping down from σ = 1", async () => {
+  it('a learned scale follows the reconstruction error instead of creeping down from σ = 1', async () => {
     const d = blobs(400, 8);
-    const { vae, metrics } = await train(d, { arch: 'mlp', latentDim: 4, hidden: 64, epochs: 4, batchSize: 32, lr: 3e-3, likelihood: 'gaussian', learnedScale: true });
+    const { vae, metrics } = await train(d, {
+      arch: 'mlp',
+      latentDim: 4,
+      hidden: 64,
+      epochs: 4,
+      batchSize: 32,
+      lr: 3e-3,
+      likelihood: 'gaussian',
+      learnedScale: true,
+    });
     const logvar = vae.params.get('decoder/logvar')!.dataSync()[0];
     // The per-pixel MSE at z = μ on held-out images, from the PSNR: mse = 10^(−PSNR/10) (a lower bound
     // of the sampled-z error the scale tracks, as PSNR averages logs).

@@ -11,7 +11,19 @@ function colourDataset(count: number, size: number): Dataset {
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + Math.floor(i / 97) * 11) % 256;
   const train = Uint32Array.from({ length: count - 6 }, (_, i) => i);
   const test = Uint32Array.from({ length: 6 }, (_, i) => count - 6 + i);
-  return { name: 'colours', source: { kind: 'folder', path: '/x' }, height: size, width: size, channels: 3, count, pixels, labels: new Int32Array(count), labelNames: [], split: { train, test }, fingerprint: 'fp' };
+  return {
+    name: 'colours',
+    source: { kind: 'folder', path: '/x' },
+    height: size,
+    width: size,
+    channels: 3,
+    count,
+    pixels,
+    labels: new Int32Array(count),
+    labelNames: [],
+    split: { train, test },
+    fingerprint: 'fp',
+  };
 }
 
 beforeAll(useWasm);
@@ -19,7 +31,10 @@ beforeAll(useWasm);
 describe('reconstruction PSNR', () => {
   it('is the mean over images of 10·log10(1/MSE) of decode(μ) against x/255, computed independently', () => {
     const d = colourDataset(20, 8);
-    const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 3, height: 8, width: 8, channels: 3, hidden: 16, likelihood: 'gaussian', learnedScale: true }), 5);
+    const vae = Vae.create(
+      makeConfig({ arch: 'mlp', latentDim: 3, height: 8, width: 8, channels: 3, hidden: 16, likelihood: 'gaussian', learnedScale: true }),
+      5,
+    );
     const size = 8 * 8 * 3;
     // Independent: μ through embed, the decoder mean through decodeMode, then plain JS arithmetic.
     const test = Array.from(d.split.test);
@@ -42,7 +57,16 @@ describe('reconstruction PSNR', () => {
 
   it('is recorded with every epoch and rises as a model learns', async () => {
     const d = colourDataset(200, 8);
-    const { vae, metrics } = await train(d, { arch: 'mlp', latentDim: 4, epochs: 6, batchSize: 32, lr: 3e-3, likelihood: 'gaussian', learnedScale: true, hidden: 64 });
+    const { vae, metrics } = await train(d, {
+      arch: 'mlp',
+      latentDim: 4,
+      epochs: 6,
+      batchSize: 32,
+      lr: 3e-3,
+      likelihood: 'gaussian',
+      learnedScale: true,
+      hidden: 64,
+    });
     vae.dispose();
     expect(metrics.every((m) => typeof m.psnr_db === 'number' && Number.isFinite(m.psnr_db))).toBe(true);
     expect(metrics.at(-1)!.psnr_db!).toBeGreaterThan(metrics[0].psnr_db!);
