@@ -22,12 +22,15 @@ export function tempSibling(target: string): string {
 export interface AtomicWriteOptions {
   /** Called before the write and again just before the rename: throw to abandon it (a cancel). */
   check?: () => void;
+  /** Create the folder when it is missing (default). Off for caches written beside a model: a model
+   *  folder that has gone away must not be brought back by a cache write. */
+  createFolder?: boolean;
 }
 
-/** Writes `data` to a temp file beside `file` (creating the folder), then renames it over `file`. */
+/** Writes `data` to a temp file beside `file` (creating the folder unless told not to), then renames it over `file`. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
   options.check?.();
-  await mkdir(dirname(file), { recursive: true });
+  if (options.createFolder !== false) await mkdir(dirname(file), { recursive: true });
   const temp = tempSibling(file);
   try {
     await writeFile(temp, data);

@@ -98,7 +98,7 @@ export async function readPointCache(dir: string, key: PointCacheKey): Promise<P
 /** Best effort: false when the folder is not writable (a shipped model), true when written. */
 export async function writePointCache(dir: string, key: PointCacheKey, data: PointCacheData): Promise<boolean> {
   try {
-    await writeFileAtomic(join(dir, POINT_CACHE_FILE), encodePointCache(key, data));
+    await writeFileAtomic(join(dir, POINT_CACHE_FILE), encodePointCache(key, data), { createFolder: false });
     return true;
   } catch {
     return false;
