@@ -13,11 +13,12 @@ import { LatestOnly } from './latest-only';
 import { ThumbnailAtlas } from './thumbnails';
 import type { Session } from './session';
 import { ViewInverse } from './view-inverse';
+import { NearestImages } from './nearest-images.svelte';
 import { UmapLayouts } from './umap-layouts.svelte';
 import { measureInWorker, type QualityRun } from './quality';
 import type { Vec3 } from '../scene/types';
 
-import type { ColorMode, Decoded, Layout } from './layout';
+import { indexInLayout, soloHidden, type ColorMode, type Decoded, type Layout } from './layout';
 
 type DecodeRequest = { z: Float32Array; view: Vec3 | null; source: Decoded['source'] };
 
@@ -49,14 +50,13 @@ export class LatentViewState {
   /** How many decoded images were shown (the drag test measures the rate). */
   decodeCount = $state(0);
   hover = $state.raw<{ index: number; x: number; y: number } | null>(null);
-  nearest = $state.raw<{ seq: number; ids: Int32Array; distances: Float32Array; space: 'latent' | 'pixel' } | null>(null);
-  nearestSpace = $state<'latent' | 'pixel'>('latent');
   /** A path drawn over the view (n × 3 view positions) — set by other panels through setPathOverlay. */
   pathOverlay = $state.raw<{ points: Float32Array; keyframes: Float32Array | null; color?: string } | null>(null);
 
   readonly thumbnails: ThumbnailAtlas;
   readonly decodes: LatestOnly<DecodeRequest, Images>;
-  private readonly nearestQueue: LatestOnly<{ seq: number; z: Float32Array; space: 'latent' | 'pixel' }, { ids: Int32Array; distances: Float32Array }>;
+  /** The training images nearest the decoded latent. */
+  readonly nearby: NearestImages;
   private seq = 0;
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
@@ -64,7 +64,6 @@ export class LatentViewState {
   private qualityRun: QualityRun | null = null;
   private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
-  private nearestTimer: ReturnType<typeof setTimeout> | null = null;
   private reconstructSeq = 0;
 
   constructor(private readonly app: Session) {
@@ -74,12 +73,10 @@ export class LatentViewState {
       (r, image) => this.show({ z: r.z, view: r.view, image, source: r.source, index: null, label: null, original: null }),
       (_r, err) => app.notify('error', `decode failed: ${(err as Error).message}`),
     );
-    this.nearestQueue = new LatestOnly(
-      (r) => app.api.call('nearest', { z: r.z, k: 8, space: r.space, among: 'train' }),
-      (r, result) => {
-        if (r.seq === this.decoded?.seq) this.nearest = { seq: r.seq, ids: result.ids, distances: result.distances, space: r.space };
-      },
-      () => {},
+    this.nearby = new NearestImages(
+      app,
+      () => this.decoded,
+      () => this.decodes.busy,
     );
   }
 
@@ -111,7 +108,7 @@ export class LatentViewState {
       this.umap.forget();
       this.selected = null;
       this.cursor = null;
-      this.nearest = null;
+      this.nearby.clear();
       if (this.decoded && this.decoded.z.length !== e.latentDim) this.decoded = null;
       else if (this.decoded) this.decoded = { ...this.decoded, view: null };
       this.snapshot = null;
@@ -147,16 +144,18 @@ export class LatentViewState {
     this.linear = null;
     this.selected = null;
     this.cursor = null;
+    const { count, latentDim, view, mu, ids, labels } = s;
+    const labelNames = this.app.embeddings?.labelNames ?? this.app.dataset?.labelNames ?? [];
     this.setLayout({
       source: 'snapshot',
       kind: s.projection,
-      count: s.count,
-      latentDim: s.latentDim,
-      view: s.view,
-      mu: s.mu,
-      ids: s.ids,
-      labels: s.labels,
-      labelNames: this.app.embeddings?.labelNames ?? this.app.dataset?.labelNames ?? [],
+      count,
+      latentDim,
+      view,
+      mu,
+      ids,
+      labels,
+      labelNames,
       animateMs: glide ? 600 : 0,
       frame: glide ? 'auto' : true,
     });
@@ -218,19 +217,8 @@ export class LatentViewState {
     const e = this.app.embeddings;
     if (!e) return;
     this.linear = linear;
-    this.setLayout({
-      source: 'embeddings',
-      kind,
-      count: e.count,
-      latentDim: e.latentDim,
-      view,
-      mu: e.mu,
-      ids: e.ids,
-      labels: e.labels,
-      labelNames: e.labelNames,
-      animateMs,
-      frame,
-    });
+    const { count, latentDim, mu, ids, labels, labelNames } = e;
+    this.setLayout({ source: 'embeddings', kind, count, latentDim, view, mu, ids, labels, labelNames, animateMs, frame });
     this.replaceDecodedView();
   }
 
@@ -272,7 +260,7 @@ export class LatentViewState {
     this.selected = null;
     this.cursor = null;
     this.decoded = null;
-    this.nearest = null;
+    this.nearby.clear();
     this.hover = null;
     this.hiddenLabels = [];
     this.embeddingsKey = '';
@@ -331,11 +319,7 @@ export class LatentViewState {
 
   /** The layout index of a dataset index (they coincide for the full embeddings). */
   layoutIndexOf(datasetIndex: number): number | null {
-    const l = this.layout;
-    if (!l) return null;
-    if (l.ids[datasetIndex] === datasetIndex) return datasetIndex;
-    const i = l.ids.indexOf(datasetIndex);
-    return i < 0 ? null : i;
+    return this.layout ? indexInLayout(this.layout, datasetIndex) : null;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -345,7 +329,7 @@ export class LatentViewState {
     const seq = ++this.seq;
     this.decoded = { ...d, seq };
     this.decodeCount++;
-    this.scheduleNearest();
+    this.nearby.schedule();
   }
 
   /** A click on point i of the layout: its original and reconstruction. */
@@ -412,7 +396,7 @@ export class LatentViewState {
   /** The model changed: the decoded image was the old model's. */
   forgetDecoded(): void {
     this.decoded = null;
-    this.nearest = null;
+    this.nearby.clear();
     this.decodes.clear();
   }
 
@@ -420,30 +404,13 @@ export class LatentViewState {
     this.selected = null;
     this.cursor = null;
     this.decoded = null;
-    this.nearest = null;
+    this.nearby.clear();
     this.decodes.clear();
     this.reconstructSeq++;
   }
 
   setHover(index: number | null, x: number, y: number): void {
     this.hover = index === null ? null : { index, x, y };
-  }
-
-  private scheduleNearest(): void {
-    if (this.nearestTimer) clearTimeout(this.nearestTimer);
-    // While dragging, wait for the cursor to rest.
-    this.nearestTimer = setTimeout(() => {
-      this.nearestTimer = null;
-      const d = this.decoded;
-      if (!d || this.decodes.busy || !this.app.model?.fitsDataset) return;
-      this.nearestQueue.push({ seq: d.seq, z: d.z, space: this.nearestSpace });
-    }, 220);
-  }
-
-  setNearestSpace(space: 'latent' | 'pixel'): void {
-    this.nearestSpace = space;
-    this.nearest = null;
-    this.scheduleNearest();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -476,9 +443,6 @@ export class LatentViewState {
 
   /** Shows only `label` (or everything again when it is the only one shown). */
   soloLabel(label: number): void {
-    const names = this.layout?.labelNames ?? [];
-    const others = names.map((_, i) => i).filter((i) => i !== label);
-    const alreadySolo = others.every((i) => this.hiddenLabels.includes(i)) && !this.hiddenLabels.includes(label);
-    this.hiddenLabels = alreadySolo ? [] : others;
+    this.hiddenLabels = soloHidden(this.hiddenLabels, label, this.layout?.labelNames.length ?? 0);
   }
 }

@@ -38,3 +38,17 @@ export interface Decoded {
   label: number | null;
   original: Images | null;
 }
+
+/** The layout index of a dataset index (they coincide for the full embeddings; a snapshot is a sample). */
+export function indexInLayout(l: Layout, datasetIndex: number): number | null {
+  if (l.ids[datasetIndex] === datasetIndex) return datasetIndex;
+  const i = l.ids.indexOf(datasetIndex);
+  return i < 0 ? null : i;
+}
+
+/** Which labels stay hidden when `label` is shown alone — or none, when it already is. */
+export function soloHidden(hidden: readonly number[], label: number, labelCount: number): number[] {
+  const others = Array.from({ length: labelCount }, (_, i) => i).filter((i) => i !== label);
+  const alreadySolo = others.every((i) => hidden.includes(i)) && !hidden.includes(label);
+  return alreadySolo ? [] : others;
+}
