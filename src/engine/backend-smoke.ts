@@ -40,9 +40,9 @@ function runTinyVae(): SmokeNumbers {
   try {
     const varList = [...vae.params.values()];
     const loss = tf.tidy(() => vae.loss(x, 1, SAMPLE_SEED).loss.dataSync()[0]);
-    const { grads } = tf.variableGrads(() => vae.loss(x, 1, SAMPLE_SEED).loss, varList);
+    const { value, grads } = tf.variableGrads(() => vae.loss(x, 1, SAMPLE_SEED).loss, varList);
     const gradValues = varList.map((v) => grads[v.name].dataSync() as Float32Array);
-    tf.dispose(Object.values(grads));
+    tf.dispose([value, ...Object.values(grads)]);
     createTrainStep(vae, optimizer, 1)(x, SAMPLE_SEED);
     const afterStep = varList.map((v) => v.dataSync() as Float32Array);
     return { loss, grads: gradValues, afterStep };

@@ -109,3 +109,15 @@ describe('restoreNodeUtil', () => {
     }
   });
 });
+
+describe('the smoke check', () => {
+  it('leaves no tensor behind, passed or not', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const { initBackend } = await import('../../../src/engine/backend');
+    const { smokeCheck } = await import('../../../src/engine/backend-smoke');
+    await initBackend('cpu');
+    const before = tf.memory().numTensors;
+    expect(await smokeCheck('cpu')).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
