@@ -3,45 +3,18 @@
  * models really loaded): listing, opening a model with its dataset and preprocessing, rename,
  * duplicate, delete + restore, the read-only default model, and ids the listing never gave.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatch } from '../../../src/service/dispatch';
 import { forkNodeEngine } from '../../../src/service/node-engine';
 import { AppService } from '../../../src/service/service';
 import { DEFAULT_MODEL_ID, type CallOutput, type EventName } from '../../../src/shared/contract';
+import { call, refusal, tempDirs, until } from './service-calls';
 
 const DEFAULT_MODEL = resolve('resources/default-model');
 
-async function until(condition: () => boolean, what: string, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function call<T>(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<T> {
-  const r = await dispatch(service.handlers, name, args);
-  if (!r.ok) throw Object.assign(new Error(`${String(name)}: ${r.error.message}`), { code: r.error.code });
-  return r.value as T;
-}
-
-async function refusal(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<{ code: string; message: string }> {
-  const r = await dispatch(service.handlers, name, args);
-  if (r.ok) throw new Error(`${String(name)} accepted ${JSON.stringify(args)}`);
-  return r.error;
-}
-
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), `ls-lib-${prefix}-`));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('ls-lib');
 
 type List = CallOutput<'modelsList'>;
 

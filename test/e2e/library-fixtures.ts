@@ -1,0 +1,58 @@
+/**
+ * What the library and mismatch specs share: the serve host's URL and allowed folder, the page opened
+ * with the engine ready, dialogs accepted, and a small folder of colour images.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { expect, test, type Page } from '@playwright/test';
+
+/**
+ * The server is shared by every spec: a project saved earlier may be open, and switching dataset or
+ * model inside it asks first (issue 11); these specs go on (and confirm "Empty trash").
+ */
+export function acceptDialogs(): void {
+  test.beforeEach(({ page }) => {
+    page.on('dialog', (d) => void d.accept());
+  });
+}
+
+/** Opens the app served by playwright.config.ts's global setup; returns the folder it allows. */
+export async function openApp(page: Page): Promise<string> {
+  const url = process.env.LATENTSCAPE_E2E_URL;
+  const allowed = process.env.LATENTSCAPE_E2E_ALLOWED;
+  if (!url || !allowed) throw new Error('run through playwright.config.ts (its global setup starts serve)');
+  await page.goto(url);
+  await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
+  return allowed;
+}
+
+/** A small folder of colour images (red and blue, 4 each; opened at the default 64×64 RGB) under `allowed`. */
+export async function colourFolder(allowed: string, name: string): Promise<string> {
+  const folder = join(allowed, name);
+  for (const label of ['red', 'blue']) {
+    mkdirSync(join(folder, label), { recursive: true });
+    for (let i = 0; i < 4; i++) {
+      const rgb = label === 'red' ? [200 + i * 10, 20, 30] : [20, 40, 180 + i * 10];
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+        .png()
+        .toFile(join(folder, label, `${i}.png`));
+    }
+  }
+  return folder;
+}
+
+/** Opens a typed folder path (the browser build's way) and waits for the dataset's name. */
+export async function openFolder(page: Page, folder: string, name: string): Promise<void> {
+  await page.getByTestId('folder-path').fill(folder);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('dataset-name')).toHaveText(name, { timeout: 60_000 });
+}
+
+/** Trains one quick epoch on the open dataset (`limit` images) and waits for it to end. */
+export async function trainOneEpoch(page: Page, limit?: number): Promise<void> {
+  await page.getByTestId('train-epochs').fill('1');
+  if (limit !== undefined) await page.getByTestId('train-limit').fill(String(limit));
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
+}
