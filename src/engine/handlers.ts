@@ -6,6 +6,7 @@
 import type { EngineHandlers } from '../shared/engine-protocol';
 import { LatentPaths } from './latent-paths';
 import { inspectModel } from './model-inspect';
+import { modelSamples } from './model-samples';
 import { EngineSession, type Emit } from './session';
 
 export function engineHandlers(emit: Emit): EngineHandlers {
@@ -18,6 +19,7 @@ export function engineHandlers(emit: Emit): EngineHandlers {
     cancel: () => session.cancel(),
     loadModel: (a) => session.loadModel(a),
     inspectModel: (a) => inspectModel(a.dir),
+    modelSamples: (a) => modelSamples(a.dir, a.count, a.seed),
     embed: () => session.embed(),
     decode: (a) => session.decode(a),
     reconstruct: (a) => session.reconstruct(a),

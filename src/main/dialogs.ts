@@ -39,6 +39,8 @@ export async function choosePath(service: AppService, purpose: Purpose, defaultN
       'project-open': 'Open a Latentscape project',
       relocate: 'Where is the project’s image folder now?',
       'path-open': 'Open a saved path',
+      'model-import': 'Import a model folder',
+      'model-export': 'Export the model into which folder?',
     };
     const options = {
       title: titles[purpose] ?? 'Open',

@@ -6,14 +6,15 @@
  * trash/) and restores are single renames inside the data dir, so each is atomic; a duplicate is
  * copied to a temporary sibling first and renamed into place.
  */
-import { cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type LibraryModel } from '../shared/contract';
 import type { EngineModelInspection } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
+import { copyModelFolder, freeName } from './library-files';
+import { SampleStrips } from './library-samples';
 import type { Workspace } from './workspace';
 
 export interface LibraryDeps {
@@ -27,18 +28,22 @@ export interface LibraryDeps {
 }
 
 export class ModelLibrary {
-  constructor(private readonly deps: LibraryDeps) {}
+  private readonly strips: SampleStrips;
 
-  private get modelsDir(): string {
+  constructor(private readonly deps: LibraryDeps) {
+    this.strips = new SampleStrips(deps.engine);
+  }
+
+  get modelsDir(): string {
     return join(this.deps.dataDir, 'models');
   }
 
-  private get trashDir(): string {
+  get trashDir(): string {
     return join(this.deps.dataDir, 'trash');
   }
 
   /** The folder of a listed id; throws 'unknown-model' for anything else. */
-  private async dirOf(id: string): Promise<string> {
+  async dirOf(id: string): Promise<string> {
     if (id === DEFAULT_MODEL_ID) {
       const dir = this.deps.defaultModelDir;
       if (dir && (await exists(join(dir, 'manifest.json')))) return resolve(dir);
@@ -50,7 +55,7 @@ export class ModelLibrary {
     throw new ContractError('unknown-model', `no model "${id.slice(0, 100)}" in the library`);
   }
 
-  private inspect(dir: string): Promise<EngineModelInspection> {
+  inspect(dir: string): Promise<EngineModelInspection> {
     return this.deps.engine.request('inspectModel', { dir });
   }
 
@@ -143,30 +148,13 @@ export class ModelLibrary {
     return { id: name };
   }
 
-  /** A free name "<base> copy", "<base> copy 2", … in `parent`. */
-  private async freeName(parent: string, base: string, suffix: string): Promise<string> {
-    const stem = base.slice(0, 80);
-    for (let n = 1; ; n++) {
-      const name = n === 1 ? `${stem}${suffix}` : `${stem}${suffix} ${n}`;
-      if (!(await exists(join(parent, name)))) return name;
-    }
-  }
-
   async duplicate(id: string): Promise<CallOutput<'modelDuplicate'>> {
     const dir = await this.dirOf(id);
     if (this.deps.trainingDir() === dir) throw new ContractError('busy', 'a training is writing this model: wait for it or cancel it first');
     await this.inspect(dir); // a folder the parser refuses is not copied
     await mkdir(this.modelsDir, { recursive: true });
-    const name = await this.freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
-    const temp = join(this.modelsDir, `.copy-${randomBytes(4).toString('hex')}`);
-    try {
-      // Links are not followed nor copied: a model folder holds regular files only.
-      await cp(dir, temp, { recursive: true, errorOnExist: true, filter: async (src) => !(await lstat(src)).isSymbolicLink() });
-      await rename(temp, join(this.modelsDir, name));
-    } catch (err) {
-      await rm(temp, { recursive: true, force: true });
-      throw err;
-    }
+    const name = await freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
+    await copyModelFolder(dir, this.modelsDir, name, 'copy');
     return { id: name };
   }
 
@@ -175,7 +163,7 @@ export class ModelLibrary {
     if (id === DEFAULT_MODEL_ID) throw new ContractError('forbidden', 'the default model is read-only and cannot be deleted');
     this.refuseIfInUse(dir, 'delete');
     await mkdir(this.trashDir, { recursive: true });
-    const trashId = await this.freeName(this.trashDir, id, '');
+    const trashId = await freeName(this.trashDir, id, '');
     await rename(dir, join(this.trashDir, trashId));
     return { trashId };
   }
@@ -186,8 +174,15 @@ export class ModelLibrary {
       throw new ContractError('unknown-model', `no deleted model "${trashId.slice(0, 100)}" in the trash`);
     }
     await mkdir(this.modelsDir, { recursive: true });
-    const id = await this.freeName(this.modelsDir, trashId, '');
+    const id = await freeName(this.modelsDir, trashId, '');
     await rename(from, join(this.modelsDir, id));
     return { id };
+  }
+
+  /** The model's strip of samples (see SampleStrips): by the listed id, cached per folder and manifest date. */
+  async samples(id: string, count?: number): Promise<CallOutput<'modelSamples'>> {
+    const dir = await this.dirOf(id);
+    const { updatedAt } = await this.inspect(dir);
+    return { id, images: await this.strips.strip(dir, updatedAt, count) };
   }
 }

@@ -21,6 +21,8 @@ import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
 import { ModelLibrary } from './library';
+import { LibraryTrash } from './library-trash';
+import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
 import { Training } from './training';
 import { Workspace } from './workspace';
@@ -83,6 +85,8 @@ export class AppService {
       trainingDir: () => (this.training.busy ? this.training.dir : null),
     });
     const { engine, workspace, training, projects, files, library } = this;
+    const trash = new LibraryTrash(library.trashDir);
+    const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
     this.handlers = {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
@@ -132,6 +136,11 @@ export class AppService {
       modelDuplicate: (a) => library.duplicate(a.id),
       modelDelete: (a) => library.delete(a.id),
       modelRestore: (a) => library.restore(a.trashId),
+      modelSamples: (a) => library.samples(a.id, a.count),
+      modelImport: (a) => transfer.import(a.path),
+      modelExport: (a) => transfer.export(a.id, a.parent),
+      trashList: () => trash.list(),
+      trashEmpty: (a) => trash.empty(a.trashIds),
     };
   }
 

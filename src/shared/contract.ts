@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents, ProjectionKindSchema } from './explorer-schemas';
+import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
 import {
   MAX_BOOKMARK_SELECTION,
@@ -48,6 +49,7 @@ import {
   SpacingSchema,
 } from './vocabulary';
 
+export * from './base-schemas';
 export * from './names';
 export * from './explorer-schemas';
 export * from './library-schemas';
@@ -60,17 +62,8 @@ export * from './vocabulary';
 const int = z.number().int();
 const count = int.nonnegative();
 
-/** An absolute path (POSIX "/…", Windows "C:\…" or "\\server\…"). Whether the user chose it is the service's check. */
-export const AbsolutePath = z
-  .string()
-  .min(1, 'path is empty')
-  .max(MAX_PATH_CHARS, 'path is too long')
-  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
-  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'path must be absolute');
-
 export const Float32ArraySchema = z.custom<Float32Array>((v) => v instanceof Float32Array, { message: 'expected a Float32Array' });
 export const Int32ArraySchema = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
-export const Uint8ArraySchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' });
 
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mnist') }),
@@ -225,16 +218,6 @@ export const TrainSettingsSchema = z.strictObject({
 });
 export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
 
-export const ImagesSchema = z.strictObject({
-  count,
-  height: int.positive(),
-  width: int.positive(),
-  channels: ChannelsSchema,
-  /** count × height × width × channels bytes, row-major HWC. */
-  pixels: Uint8ArraySchema,
-});
-export type Images = z.infer<typeof ImagesSchema>;
-
 export const ProjectionSchema = z.strictObject({
   kind: LinearKindSchema,
   latentDim: int,
@@ -361,7 +344,19 @@ export const calls = {
   /** A native dialog (Electron). In the browser there is none: `supported` is false and the user types a path. */
   choosePath: {
     input: z.strictObject({
-      purpose: z.enum(['dataset', 'project-open', 'project-save', 'export', 'export-image', 'export-points', 'path-save', 'path-open', 'relocate']),
+      purpose: z.enum([
+        'dataset',
+        'project-open',
+        'project-save',
+        'export',
+        'export-image',
+        'export-points',
+        'path-save',
+        'path-open',
+        'relocate',
+        'model-import',
+        'model-export',
+      ]),
       /** A suggested file name (with the extension of the chosen format). */
       defaultName: z.string().min(1).max(255).optional(),
     }),

@@ -22,6 +22,8 @@ import {
   EpochMetricsRecordSchema,
   EpochMetricsSchema,
   Float32ArraySchema,
+  ImagesSchema,
+  MAX_MODEL_SAMPLES,
   ModelSummarySchema,
   ProjectionSchema,
 } from './contract';
@@ -113,6 +115,14 @@ export const engineCalls = {
   loadModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInfoSchema },
   /** Reads and checks a model folder's manifest only (no weights loaded, nothing opened): the library lists it. */
   inspectModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInspectionSchema },
+  /**
+   * `count` images decoded from z ~ N(0, I) drawn with `seed`, by the model in `dir` loaded on the side:
+   * the open model, dataset and embeddings are left as they are, and every tensor is disposed.
+   */
+  modelSamples: {
+    input: z.strictObject({ dir: AbsolutePath, count: int.min(1).max(MAX_MODEL_SAMPLES), seed: int }),
+    output: ImagesSchema,
+  },
   embed: { input: none, output: EmbeddingsSchema },
   decode: { input: z.strictObject({ z: Float32ArraySchema }), output: calls.decode.output },
   reconstruct: { input: z.strictObject({ index: int.min(0) }), output: calls.reconstruct.output },

@@ -3,9 +3,12 @@
  * built-in default model, and what can be done with them. The page names a model only by the id the
  * listing gave (a folder name, or DEFAULT_MODEL_ID), never by a path.
  *
- * Imports only zod and the vocabulary: contract.ts imports this file, so it cannot import contract.ts back.
+ * Imports only zod, the vocabulary, the limits and base-schemas: contract.ts imports this file, so it
+ * cannot import contract.ts back.
  */
 import { z } from 'zod';
+import { AbsolutePath, ImagesSchema } from './base-schemas';
+import { MAX_MODEL_SAMPLES, MAX_TRASH_ENTRIES } from './limits';
 import { ArchSchema, ChannelsSchema, ColorModeSchema, FitModeSchema, LikelihoodSchema } from './vocabulary';
 
 const int = z.number().int();
@@ -47,7 +50,13 @@ export const LibraryModelSchema = z.strictObject({
 });
 export type LibraryModel = z.infer<typeof LibraryModelSchema>;
 
-export const TrashedModelSchema = z.strictObject({ trashId: ModelNameSchema, name: z.string() });
+export const TrashedModelSchema = z.strictObject({
+  trashId: ModelNameSchema,
+  name: z.string(),
+  /** ISO date it was moved to the trash (the folder's change time). */
+  deletedAt: z.string(),
+});
+export type TrashedModel = z.infer<typeof TrashedModelSchema>;
 
 export const libraryCalls = {
   /** Every model of the library (the default first, then the newest first), and the folders that could not be read. */
@@ -75,4 +84,27 @@ export const libraryCalls = {
   /** Moves the model folder to the data dir's trash/ (modelRestore brings it back). */
   modelDelete: { input: z.strictObject({ id: ModelNameSchema }), output: z.strictObject({ trashId: ModelNameSchema }) },
   modelRestore: { input: z.strictObject({ trashId: ModelNameSchema }), output: z.strictObject({ id: ModelNameSchema }) },
+  /**
+   * The model's strip of samples: `count` (default 8) images decoded from z ~ N(0, I) drawn with a fixed
+   * seed, so the same model always shows the same strip. Cached by the service per folder and manifest
+   * date (a retrained or renamed model gets a fresh strip); nothing is written into the model's folder.
+   */
+  modelSamples: {
+    input: z.strictObject({ id: ModelIdSchema, count: z.number().int().min(1).max(MAX_MODEL_SAMPLES).optional() }),
+    output: z.strictObject({ id: ModelIdSchema, images: ImagesSchema }),
+  },
+  /**
+   * Copies a model folder the user chose into the library (the source is only read). `renamed`: its
+   * folder's name was taken (or not a valid model name), so it got the free name `id`.
+   */
+  modelImport: { input: z.strictObject({ path: AbsolutePath }), output: z.strictObject({ id: ModelNameSchema, renamed: z.boolean() }) },
+  /** Copies the model into a NEW folder named after it inside `parent` (a folder the user chose); never into an existing one. */
+  modelExport: { input: z.strictObject({ id: ModelIdSchema, parent: AbsolutePath }), output: z.strictObject({ path: z.string() }) },
+  /** The deleted models in the data dir's trash/, the newest first. */
+  trashList: { input: z.strictObject({}), output: z.strictObject({ models: z.array(TrashedModelSchema).max(MAX_TRASH_ENTRIES) }) },
+  /** Deletes for good the trash entries named (each one a trash listing gave); returns those removed. */
+  trashEmpty: {
+    input: z.strictObject({ trashIds: z.array(ModelNameSchema).min(1).max(MAX_TRASH_ENTRIES) }),
+    output: z.strictObject({ removed: z.array(ModelNameSchema) }),
+  },
 } as const;

@@ -26,6 +26,19 @@ export const MAX_BOOKMARK_SELECTION = 5000;
 export const MAX_LABEL_CHARS = 200;
 /** Absolute paths (characters). */
 export const MAX_PATH_CHARS = 4096;
+/** Images of a model's sample strip in the library (decoded from z ~ N(0, I) with MODEL_SAMPLES_SEED). */
+export const MAX_MODEL_SAMPLES = 16;
+export const DEFAULT_MODEL_SAMPLES = 8;
+/** The strip's fixed seed: the same model always shows the same strip. */
+export const MODEL_SAMPLES_SEED = 20_251_130;
+/**
+ * A model folder that is imported or exported: its weights and Adam's two moments at MAX_PARAMETERS
+ * (3 × 200 MB) plus room for the point caches stored beside them; and at most this many entries.
+ */
+export const MAX_MODEL_FOLDER_BYTES = 3 * 4 * MAX_PARAMETERS + 256 * 1024 * 1024;
+export const MAX_MODEL_FOLDER_ENTRIES = 256;
+/** Deleted models one trash listing reports (the oldest beyond it are not listed). */
+export const MAX_TRASH_ENTRIES = 1000;
 
 /** Floats of `decode`'s z: n × d for n ≤ MAX_DECODE_VECTORS, d ≤ MAX_LATENT. */
 export const MAX_DECODE_FLOATS = MAX_DECODE_VECTORS * MAX_LATENT;

@@ -37,6 +37,11 @@ export const CALL_NAMES = [
   'modelDuplicate',
   'modelDelete',
   'modelRestore',
+  'modelSamples',
+  'modelImport',
+  'modelExport',
+  'trashList',
+  'trashEmpty',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

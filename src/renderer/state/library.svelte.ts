@@ -1,9 +1,10 @@
 /**
  * The model library as the page sees it: the listing (refreshed when a model opens or a training
- * ends), and open / rename / duplicate / delete with one undo of the last delete. Models are named
- * by the ids the listing gave, never by paths.
+ * ends), and open / rename / duplicate / delete with one undo of the last delete; the trash (restore,
+ * empty); import and export of model folders. Models are named by the ids the listing gave; a path
+ * is only ever one the user chose (a dialog or a typed path the service checks).
  */
-import type { CallOutput, LibraryModel } from '../../shared/contract';
+import type { CallOutput, LibraryModel, TrashedModel } from '../../shared/contract';
 import type { Session } from './session';
 
 type Opened = CallOutput<'modelOpen'>;
@@ -16,6 +17,10 @@ export class LibraryState {
   deleted = $state<{ trashId: string; name: string } | null>(null);
   /** A folder model whose folder must be chosen (it is not among the allowed places, or it moved). */
   needsFolder = $state<{ id: string; folder: NonNullable<Opened['folder']> } | null>(null);
+  /** The deleted models in the trash, as last listed. */
+  trash = $state<TrashedModel[]>([]);
+  /** What the last import or export did ("Imported as …", "Exported to …"). */
+  message = $state<string | null>(null);
 
   constructor(
     private readonly app: Session,
@@ -91,6 +96,38 @@ export class LibraryState {
     if (!r) return;
     this.deleted = { trashId: r.trashId, name: model.name };
     await this.refresh();
+  }
+
+  async refreshTrash(): Promise<void> {
+    const r = await this.run('Listing the trash…', () => this.app.api.call('trashList', {}));
+    if (r) this.trash = r.models;
+  }
+
+  async restoreFromTrash(trashId: string): Promise<void> {
+    if (!(await this.run('Restoring…', () => this.app.api.call('modelRestore', { trashId })))) return;
+    if (this.deleted?.trashId === trashId) this.deleted = null;
+    await Promise.all([this.refresh(), this.refreshTrash()]);
+  }
+
+  /** Deletes for good what the trash listing showed (the caller has asked the user). */
+  async emptyTrash(): Promise<void> {
+    const trashIds = this.trash.map((m) => m.trashId);
+    if (trashIds.length === 0) return;
+    const r = await this.run('Emptying the trash…', () => this.app.api.call('trashEmpty', { trashIds }));
+    if (r && this.deleted && r.removed.includes(this.deleted.trashId)) this.deleted = null;
+    await this.refreshTrash();
+  }
+
+  async importFolder(path: string): Promise<void> {
+    const r = await this.run('Importing…', () => this.app.api.call('modelImport', { path }));
+    if (!r) return;
+    this.message = r.renamed ? `Imported as "${r.id}" (its folder's name was taken or not a model name)` : `Imported "${r.id}"`;
+    await this.refresh();
+  }
+
+  async exportModel(id: string, parent: string): Promise<void> {
+    const r = await this.run('Exporting…', () => this.app.api.call('modelExport', { id, parent }));
+    if (r) this.message = `Exported to ${r.path}`;
   }
 
   async undoDelete(): Promise<void> {

@@ -58,6 +58,11 @@ const VALID = {
   modelDuplicate: { id: 'builtin:default' },
   modelDelete: { id: 'run-1' },
   modelRestore: { trashId: 'run-1' },
+  modelSamples: { id: 'builtin:default', count: 8 },
+  modelImport: { path: '/models/from-a-friend' },
+  modelExport: { id: 'run-1', parent: '/exports' },
+  trashList: {},
+  trashEmpty: { trashIds: ['run-1', 'run-2'] },
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */
