@@ -36,8 +36,10 @@ export class ModelTransfer {
     if (!(await lstat(join(source, 'manifest.json')).catch(() => null))?.isFile()) {
       throw new ContractError('not-a-model', `"${path}" is not a model folder: it has no manifest.json`);
     }
-    await this.parse(source, path);
     const models = this.library.modelsDir;
+    // A model folder holding the library itself would be copied into itself.
+    if (isWithin(source, models)) throw new ContractError('forbidden', `"${path}" holds the library's own models folder: it cannot be imported`);
+    await this.parse(source, path);
     await mkdir(models, { recursive: true });
     const wanted = modelNameFrom(basename(source), 'imported model');
     const id = await freeName(models, wanted, '');

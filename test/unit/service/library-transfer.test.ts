@@ -5,7 +5,7 @@
  * is copied, links not followed, sources only read; exports into a new folder only; the trash emptied
  * only of what its listing gave.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend';
@@ -141,6 +141,10 @@ describe('the library’s strips, import, export and trash (real engine)', () =>
     const outside = tempDir('outside');
     cpSync(DEFAULT_MODEL, join(outside, 'm'), { recursive: true });
     expect((await refusal(service, 'modelImport', { path: join(outside, 'm') })).code).toBe('path-not-allowed');
+    // A folder that holds the library (the data dir is an allowed place) is not copied into itself.
+    cpSync(join(DEFAULT_MODEL, 'manifest.json'), join(dataDir, 'manifest.json'));
+    expect((await refusal(service, 'modelImport', { path: dataDir })).code).toBe('forbidden');
+    rmSync(join(dataDir, 'manifest.json'));
     // Nothing was copied, not even a hidden temporary folder.
     expect(readdirSync(models()).sort()).toEqual(listed);
   });
