@@ -44,7 +44,10 @@ export async function choosePath(service: AppService, purpose: Purpose, defaultN
     };
     const options = {
       title: titles[purpose] ?? 'Open',
-      properties: [purpose === 'path-open' ? 'openFile' : 'openDirectory'] as ('openFile' | 'openDirectory')[],
+      // An export goes into a new folder inside the chosen one: offer to make that parent (macOS).
+      properties: [purpose === 'path-open' ? 'openFile' : 'openDirectory', ...(purpose === 'model-export' ? ['createDirectory'] : [])] as (
+        'openFile' | 'openDirectory' | 'createDirectory'
+      )[],
       ...(purpose === 'path-open' ? { filters: [{ name: 'Latentscape path', extensions: ['json'] }] } : {}),
     };
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
