@@ -65,6 +65,10 @@ export interface HeapKernels {
     outHeight: number,
     outWidth: number,
   ): void;
+  /** out = y > 0 ? dy : 0, over n floats. */
+  reluGrad(dy: number, y: number, out: number, n: number): void;
+  /** dst[c] = Σ_r src[r, c] for a [rows, cols] matrix. */
+  columnSum(src: number, dst: number, rows: number, cols: number): void;
   col2im(
     cols: number,
     dst: number,
@@ -112,6 +116,8 @@ export function heapKernels(backend: unknown): HeapKernels | null {
         im2col: exports.im2col,
         im2colT: exports.im2colT,
         col2im: exports.col2im,
+        reluGrad: exports.reluGrad,
+        columnSum: exports.columnSum,
       };
     } catch {
       kernels = null;

@@ -299,4 +299,56 @@
         (br $oyNext)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bNext))))
+
+  ;; ReLU's gradient: out[i] = y[i] > 0 ? dy[i] : 0, with y the layer's output (the mask tfjs's own
+  ;; Relu gradient uses, step(y)), in one pass instead of tfjs's Step and Multiply kernels.
+  (func (export "reluGrad")
+    (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $end4 i32) (local $v i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done4 (loop $next4
+      (br_if $done4 (i32.ge_u (local.get $i) (local.get $end4)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.and
+          (v128.load (i32.add (local.get $dy) (local.get $i)))
+          (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $i))) (f32x4.splat (f32.const 0)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (select
+          (f32.load (i32.add (local.get $dy) (local.get $i)))
+          (f32.const 0)
+          (f32.gt (f32.load (i32.add (local.get $y) (local.get $i))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $next))))
+
+  ;; Column sums of a [rows, cols] matrix (a bias gradient): dst[c] = Σ_r src[r, c], rows added in
+  ;; order. tfjs's Sum over axis 0 transposes the whole matrix first; this reads it once, in place.
+  (func (export "columnSum")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $p i32) (local $q i32) (local $end i32) (local $end4 i32)
+    (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $cols) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $dst) (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2))))
+    (local.set $p (local.get $src))
+    (block $rDone (loop $rNext
+      (br_if $rDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $q (local.get $dst))
+      (block $done4 (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $q) (local.get $end4)))
+        (v128.store (local.get $q) (f32x4.add (v128.load (local.get $q)) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $next4)))
+      (block $done1 (loop $next1
+        (br_if $done1 (i32.ge_u (local.get $q) (local.get $end)))
+        (f32.store (local.get $q) (f32.add (f32.load (local.get $q)) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $next1)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rNext))))
 )

@@ -69,5 +69,34 @@ export class Bernoulli {
   }
 }
 
+/**
+ * A Gaussian whose variance exp(logvar) is one scalar shared by every pixel (the decoder's learned
+ * scale): the same density as a DiagonalGaussian with that logvar everywhere, computed as
+ * −½ (Σ(x−μ)²·exp(−logvar) + D·(logvar + log 2π)) so no image-sized variance tensor is built, divided
+ * and summed (on wasm those passes were a few percent of a training step).
+ */
+export class SharedScaleGaussian {
+  constructor(
+    readonly mean: tf.Tensor,
+    /** Shape [1]. */
+    readonly logvar: tf.Tensor,
+  ) {}
+
+  logProb(x: tf.Tensor): tf.Tensor1D {
+    const pixels = this.mean.shape.slice(1).reduce((a, b) => a * b, 1);
+    const squared = sumPerExample(tf.square(tf.sub(x, this.mean)));
+    const weighted = tf.mul(squared, tf.exp(tf.neg(this.logvar)));
+    return tf.mul(tf.add(weighted, tf.mul(tf.add(this.logvar, LOG_2PI), pixels)), -0.5);
+  }
+
+  nll(x: tf.Tensor): tf.Tensor1D {
+    return tf.neg(this.logProb(x));
+  }
+
+  mode(): tf.Tensor {
+    return this.mean;
+  }
+}
+
 /** The decoder's likelihood p(x|z): Bernoulli or a Gaussian with fixed or learned variance. */
-export type Likelihood = Bernoulli | DiagonalGaussian;
+export type Likelihood = Bernoulli | DiagonalGaussian | SharedScaleGaussian;

@@ -11,13 +11,15 @@
  *     here the forward conv is XNNPACK's (FusedConv2D, bias and ReLU fused in), and the
  *     gradients are one plain matMul each against patches gathered by the im2col/col2im kernels
  *     of ../kernels/patches (see there);
- *   - pays per kernel launched: bias and ReLU are fused into the forward matMul/conv, and a layer
- *     whose input is data (`inputGradient: false`) skips computing a gradient nobody reads.
+ *   - pays per kernel launched: bias and ReLU are fused into the forward matMul/conv, the backward
+ *     ReLU mask and bias sum are one kernel each (../kernels/bias-grad), and a layer whose input
+ *     is data (`inputGradient: false`) skips computing a gradient nobody reads.
  * Both paths compute the same function; the custom gradients are checked against tf.grad on the cpu
  * backend in test/unit/engine/model/ops.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { shareIdentityOnWasm } from '../kernels/identity';
+import { columnSum, reluGrad } from '../kernels/bias-grad';
 import { col2im, im2colT, registerPatchKernels, sameGeometry } from '../kernels/patches';
 
 export type OpMode = 'auto' | 'plain' | 'custom';
@@ -44,9 +46,9 @@ function optionsOf(o: LayerOptions | OpMode | undefined): Required<LayerOptions>
   return { activation: opts.activation ?? 'linear', inputGradient: opts.inputGradient ?? true, mode: opts.mode ?? 'auto' };
 }
 
-/** relu'(pre-activation) = step(output): the same mask tfjs's own Relu gradient uses. */
+/** relu'(pre-activation) = step(output): the same mask tfjs's own Relu gradient uses (one kernel, ../kernels/bias-grad). */
 function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: Activation): tf.Tensor {
-  return activation === 'relu' ? tf.mul(dy, tf.step(y)) : dy;
+  return activation === 'relu' ? reluGrad(dy, y) : dy;
 }
 
 function activate<T extends tf.Tensor>(t: T, activation: Activation): T {
@@ -81,7 +83,7 @@ function denseCustom(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation:
   const grads = (dy: tf.Tensor, y: tf.Tensor, xs: tf.Tensor2D, ws: tf.Tensor2D, withInput: boolean): tf.Tensor[] => {
     const g = activationGrad(dy, y, activation) as tf.Tensor2D;
     const dw = tf.matMul(tf.transpose(xs), g);
-    const db = tf.sum(g, 0);
+    const db = columnSum(g);
     return withInput ? [tf.matMul(g, tf.transpose(ws)), dw, db] : [dw, db];
   };
   if (inputGradient) {
@@ -134,7 +136,7 @@ function conv2dCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, st
     const gy = activationGrad(dy, y, activation);
     const g2 = tf.reshape(gy, [-1, outC]) as tf.Tensor2D;
     const dFilter = tf.reshape(tf.matMul(im2colT(xs, g), g2), fs.shape);
-    const dBias = tf.sum(g2, 0);
+    const dBias = columnSum(g2);
     if (!withInput) return [dFilter, dBias];
     const wT = tf.transpose(tf.reshape(fs, [k * k * inC, outC])) as tf.Tensor2D;
     const dx = col2im(tf.matMul(g2, wT), g, inC);
@@ -197,7 +199,7 @@ function conv2dTransposeCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
         // dx = conv2d(dy, filter) (XNNPACK); dFilter = im2col(dy)ᵀ·x, already in [k, k, outC, inC] order.
         const dx = tf.conv2d(gy, fs, stride, 'same');
         const dFilter = tf.reshape(tf.matMul(im2colT(gy, g), tf.reshape(xs, [-1, inC]) as tf.Tensor2D), fs.shape);
-        const dBias = tf.sum(gy, [0, 1, 2]);
+        const dBias = columnSum(gy);
         return [dx, dFilter, dBias];
       },
     };

@@ -4,7 +4,7 @@
  * networks are small functions over them, built by `mlp` or `conv` below.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Bernoulli, DiagonalGaussian, stdNormalLogProb, type Likelihood } from './distributions';
+import { Bernoulli, DiagonalGaussian, SharedScaleGaussian, stdNormalLogProb, type Likelihood } from './distributions';
 import { conv2d, conv2dTranspose, dense } from './ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
 import { MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
@@ -290,8 +290,8 @@ export class Vae {
       out = h;
     }
     if (c.likelihood === 'bernoulli') return new Bernoulli(out);
-    const logvar = c.learnedScale ? tf.mul(tf.onesLike(out), this.p('decoder/logvar')) : tf.zerosLike(out);
-    return new DiagonalGaussian(out, logvar);
+    if (c.learnedScale) return new SharedScaleGaussian(out, this.p('decoder/logvar'));
+    return new DiagonalGaussian(out, tf.zerosLike(out));
   }
 
   /** The image for each latent: the decoder's mode, clipped to [0, 1]. */

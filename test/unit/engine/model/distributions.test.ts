@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Bernoulli, DiagonalGaussian, stdNormalLogProb } from '../../../../src/engine/model/distributions';
+import { Bernoulli, DiagonalGaussian, SharedScaleGaussian, stdNormalLogProb } from '../../../../src/engine/model/distributions';
 import { normalStream, useTestBackend } from '../../helpers';
 
 beforeAll(useTestBackend);
@@ -116,5 +116,25 @@ describe('Gaussian decoder with identity covariance', () => {
     const p = new DiagonalGaussian(tf.tensor2d(mu), tf.zeros([1, 4]));
     const want = -0.5 * mu[0].reduce((s, m, i) => s + (x[0][i] - m) ** 2, 0) - 2 * LOG_2PI;
     expect((p.logProb(tf.tensor2d(x)).arraySync() as number[])[0]).toBeCloseTo(want, 4);
+  });
+});
+
+describe('SharedScaleGaussian', () => {
+  it('is the DiagonalGaussian with its one log-variance everywhere: the same log-density and the same gradients', () => {
+    const x = tf.tensor4d([0.1, 0.9, 0.4, 0.0, 0.7, 0.2, 1.0, 0.5], [2, 2, 2, 1]);
+    const mu = tf.tensor4d([0.3, 0.8, 0.1, 0.2, 0.6, 0.6, 0.9, 0.4], [2, 2, 2, 1]);
+    for (const lv of [-3.1, 0, 0.7]) {
+      const logvar = tf.tensor1d([lv]);
+      const shared = (m: tf.Tensor, l: tf.Tensor): tf.Tensor => new SharedScaleGaussian(m, l).logProb(x);
+      const diagonal = (m: tf.Tensor, l: tf.Tensor): tf.Tensor => new DiagonalGaussian(m, tf.mul(tf.onesLike(m), l)).logProb(x);
+      const [a, b] = [shared(mu, logvar).arraySync() as number[], diagonal(mu, logvar).arraySync() as number[]];
+      for (let i = 0; i < 2; i++) expect(a[i]).toBeCloseTo(b[i], 4);
+      const [gMuA, gLvA] = tf.grads((m: tf.Tensor, l: tf.Tensor) => tf.sum(shared(m, l)))([mu, logvar]);
+      const [gMuB, gLvB] = tf.grads((m: tf.Tensor, l: tf.Tensor) => tf.sum(diagonal(m, l)))([mu, logvar]);
+      const [ga, gb] = [gMuA.dataSync(), gMuB.dataSync()];
+      for (let i = 0; i < ga.length; i++) expect(ga[i]).toBeCloseTo(gb[i], 4);
+      expect(gLvA.dataSync()[0]).toBeCloseTo(gLvB.dataSync()[0], 3);
+      expect(Array.from(new SharedScaleGaussian(mu, logvar).mode().dataSync())).toEqual(Array.from(mu.dataSync()));
+    }
   });
 });
