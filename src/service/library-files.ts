@@ -10,7 +10,6 @@ import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ContractError, MAX_MODEL_FOLDER_BYTES, MAX_MODEL_FOLDER_ENTRIES, MODEL_NAME_PATTERN } from '../shared/contract';
-import { exists } from '../node/files';
 
 /** What a model folder holds: its sub-folders and regular files (relative paths), and their total size. */
 export interface FolderScan {
@@ -74,7 +73,7 @@ export async function copyModelFolder(source: string, parent: string, name: stri
     for (const file of scan.files) await copyRegularFile(join(source, file), join(temp, file));
     await check?.(temp);
     // A folder that appeared under the name meanwhile is not replaced (rename would replace an empty one).
-    if (await exists(target)) throw new ContractError('exists', `"${target}" appeared while copying: nothing was replaced`);
+    if (await lstat(target).catch(() => null)) throw new ContractError('exists', `"${target}" appeared while copying: nothing was replaced`);
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
