@@ -112,3 +112,28 @@ test('a model that cannot be sampled shows why instead of a strip', async ({ pag
   await expect(row.getByTestId('library-samples-reason')).toContainText('no samples:');
   await expect(row.getByTestId('library-sample')).toHaveCount(0);
 });
+
+test('strips load only for rows on screen: a row scrolled out of the list waits until it is scrolled to', async ({ page }) => {
+  await openApp(page);
+  const library = page.getByTestId('library-panel');
+  const rows = library.getByTestId('library-model');
+  const builtin = library.locator('[data-testid="library-model"][data-id="builtin:default"]');
+  // Copies of the default model until the list (22em high) cannot show every row at once.
+  while ((await rows.count()) < 8) {
+    const before = await rows.count();
+    await builtin.getByTestId('library-duplicate').click();
+    await expect(rows).toHaveCount(before + 1);
+  }
+  await page.reload();
+  await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
+  await expect(rows).toHaveCount(await rows.count());
+  const last = rows.last();
+  await expect(last).toBeAttached();
+  expect(await isInViewport(last.getByTestId('library-samples'))).toBe(false);
+  // The rows on screen get their strips; the last one has not been asked for.
+  await library.scrollIntoViewIfNeeded();
+  await expect(rows.first().getByTestId('library-samples')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(last.getByTestId('library-samples')).toHaveAttribute('data-state', 'idle');
+  await last.scrollIntoViewIfNeeded();
+  await expect(last.getByTestId('library-samples')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+});
