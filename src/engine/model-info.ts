@@ -40,6 +40,7 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
           binarize: m.training.binarize,
           seed: m.training.seed,
           ...(typeof limit === 'number' ? { limit } : {}),
+          ...(m.training.lrSchedule ? { lrSchedule: m.training.lrSchedule } : {}),
         }
       : null,
   };

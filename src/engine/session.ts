@@ -110,6 +110,7 @@ export class EngineSession {
         epochs: args.epochs,
         batchSize: args.batchSize,
         lr: args.lr,
+        ...(args.lrSchedule ? { lrSchedule: args.lrSchedule } : {}),
         beta: args.beta,
         likelihood: args.likelihood,
         learnedScale: args.learnedScale ?? false,

@@ -36,6 +36,7 @@ import {
   FitModeSchema,
   LikelihoodSchema,
   LoopSchema,
+  LrScheduleSchema,
   NearestAmongSchema,
   NearestSpaceSchema,
   PathModeSchema,
@@ -55,7 +56,16 @@ const Cancelled = z.strictObject({ cancelled: z.boolean() });
 export const EngineModelInfoSchema = ModelSummarySchema.omit({ metrics: true, fitsDataset: true, isDefault: true }).extend({
   metrics: z.array(EpochMetricsRecordSchema),
   training: z
-    .strictObject({ epochs: int, batchSize: int, lr: z.number(), beta: z.number(), binarize: z.boolean(), seed: int, limit: int.optional() })
+    .strictObject({
+      epochs: int,
+      batchSize: int,
+      lr: z.number(),
+      beta: z.number(),
+      binarize: z.boolean(),
+      seed: int,
+      limit: int.optional(),
+      lrSchedule: LrScheduleSchema.optional(),
+    })
     .nullable(),
 });
 export type EngineModelInfo = z.infer<typeof EngineModelInfoSchema>;
@@ -101,6 +111,8 @@ export const engineCalls = {
       epochs: int.min(1),
       batchSize: int.min(1),
       lr: z.number().positive(),
+      /** How the rate changes over the run (absent: constant). */
+      lrSchedule: LrScheduleSchema.optional(),
       beta: z.number().min(0),
       likelihood: LikelihoodSchema,
       /** Gaussian only: a learned (calibrated) scale instead of σ = 1. */

@@ -7,7 +7,7 @@ import { UsageError, choiceOption, createOutput, intOption, numberOption } from 
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
-import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS } from '../../shared/vocabulary';
+import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES } from '../../shared/vocabulary';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +21,7 @@ export async function run(argv: string[]): Promise<void> {
       epochs: { type: 'string' },
       batch: { type: 'string' },
       lr: { type: 'string' },
+      'lr-schedule': { type: 'string' },
       beta: { type: 'string' },
       likelihood: { type: 'string' },
       'learned-scale': { type: 'boolean' },
@@ -50,6 +51,7 @@ export async function run(argv: string[]): Promise<void> {
   const explicitEpochs = values.epochs === undefined ? undefined : intOption('epochs', values.epochs, 10, 1, 100000);
   const explicitBatch = values.batch === undefined ? undefined : intOption('batch', values.batch, 128, 1, 65536);
   const explicitLr = values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10);
+  const explicitSchedule = values['lr-schedule'] === undefined ? undefined : choiceOption('lr-schedule', values['lr-schedule'], LR_SCHEDULES, 'constant');
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
   const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, LIKELIHOODS, 'bernoulli');
   const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
@@ -94,11 +96,12 @@ export async function run(argv: string[]): Promise<void> {
     const learnedScale = values['learned-scale'] ?? (explicitLikelihood === undefined && suggested.learnedScale);
     const batchSize = explicitBatch ?? suggested.batchSize;
     const lr = explicitLr ?? suggested.lr;
+    const lrSchedule = explicitSchedule ?? suggested.lrSchedule;
     // A folder trains on a time budget unless told how long; MNIST keeps its 10 epochs.
     const timeBudget = explicitBudget ?? (explicitEpochs === undefined && isFolder ? suggested.timeBudgetSeconds : undefined);
     const epochs = explicitEpochs ?? (timeBudget === undefined ? 10 : isFolder && explicitBudget === undefined ? suggested.epochs : 100000);
     out.info(
-      `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
+      `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}${lrSchedule === 'cosine' ? ' (cosine decay over the run)' : ''}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
     );
     const result = await train(dataset, {
       arch,
@@ -106,6 +109,7 @@ export async function run(argv: string[]): Promise<void> {
       epochs,
       batchSize,
       lr,
+      lrSchedule,
       beta,
       likelihood,
       learnedScale,

@@ -167,6 +167,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon);
   }
 
+  /** The rate of the next steps (a schedule changes it between steps; tfjs reads it at every update). */
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+
   private get fused(): boolean {
     return this.mode === 'fused' || (this.mode === 'auto' && tf.getBackend() === 'wasm');
   }

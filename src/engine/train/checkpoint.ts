@@ -63,6 +63,8 @@ export const TrainingSettingsSchema = z.object({
   binarize: z.boolean(),
   seed: z.number().int(),
   limit: z.number().int().nonnegative().optional(),
+  /** 'cosine': the rate decays over the run (lr-schedule.ts); absent: constant (older models too). */
+  lrSchedule: z.enum(['constant', 'cosine']).optional(),
 });
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
@@ -101,7 +103,14 @@ export const ModelManifestSchema = z.object({
   weights: WeightsFile,
   optimizer: WeightsFile.extend({ kind: z.literal('adam') }).nullable(),
   /** What a training step carries over besides weights and Adam (exact resume); absent in older models. */
-  stepState: z.object({ scaleMse: z.number().nullable() }).nullable().optional(),
+  stepState: z
+    .object({
+      scaleMse: z.number().nullable(),
+      /** The learning-rate decay's plan (lr-schedule.ts); absent for a constant rate and in older models. */
+      lrPlan: z.object({ fromEpoch: z.number().int().nonnegative(), toEpoch: z.number().int().positive() }).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
@@ -113,7 +122,7 @@ export interface SaveExtras {
   /** Adam state, in the model's parameter order, for exact resume. */
   optimizer?: tf.Optimizer | null;
   /** The training step's own state (trainer.ts StepState), for exact resume. */
-  stepState?: { scaleMse: number | null } | null;
+  stepState?: { scaleMse: number | null; lrPlan?: { fromEpoch: number; toEpoch: number } | null } | null;
   createdAt?: string;
 }
 

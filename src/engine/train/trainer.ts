@@ -8,6 +8,7 @@ import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
 import { evaluatePsnr } from './psnr';
+import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 import { yieldToEventLoop } from '../../node/event-loop';
 
@@ -22,6 +23,8 @@ export interface TrainConfig {
   learnedScale?: boolean;
   /** Dynamic binarisation: every batch is resampled as Bernoulli(pixel intensity). */
   binarize?: boolean;
+  /** The learning rate over the run (lr-schedule.ts); default constant. */
+  lrSchedule?: LrSchedule;
   seed?: number;
   hidden?: number;
   filters?: number[];
@@ -149,6 +152,8 @@ const SCALE_EMA = 0.1;
 export interface StepState {
   /** Learned-scale Gaussian decoder: the running mean squared error that sets σ² (null before the first step). */
   scaleMse: number | null;
+  /** The learning-rate decay's plan (null: constant rate). */
+  lrPlan?: LrPlan | null;
 }
 
 export function createTrainStep(
@@ -195,6 +200,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     beta: options.beta ?? 1,
     binarize: options.binarize ?? false,
     seed: options.seed ?? 0,
+    ...(options.lrSchedule === 'cosine' ? { lrSchedule: 'cosine' as const } : {}),
   };
   if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw new Error(`epochs must be a positive integer, got ${settings.epochs}`);
   if (dataset.split.train.length === 0) throw new Error('the dataset has no training images');
@@ -217,6 +223,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     startEpoch = loaded.manifest.epochsCompleted;
     createdAt = loaded.manifest.createdAt;
     stepState.scaleMse = loaded.manifest.stepState?.scaleMse ?? null;
+    stepState.lrPlan = loaded.manifest.stepState?.lrPlan ?? null;
     if (loaded.optimizerState) {
       await optimizer.setWeights(loaded.optimizerState);
       tf.dispose(loaded.optimizerState.map((w) => w.tensor));
@@ -248,6 +255,9 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   const clock = budgetClock(options.timeBudget?.clock ?? 'wall');
   const runStarted = clock();
   let lastEpochSeconds = 0;
+  const schedule: LrSchedule = settings.lrSchedule ?? 'constant';
+  stepState.lrPlan = schedule === 'cosine' ? planFor(startEpoch, settings.epochs, stepState.lrPlan, Boolean(options.timeBudget)) : null;
+  const lrPlan = stepState.lrPlan;
 
   try {
     for (let epoch = startEpoch; epoch < settings.epochs; epoch++) {
@@ -273,6 +283,10 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         }
         const from = step * settings.batchSize;
         const to = Math.min(shuffled.length, from + settings.batchSize);
+        if (lrPlan) {
+          const budgetFraction = options.timeBudget ? (clock() - runStarted) / options.timeBudget.seconds : null;
+          optimizer.setLearningRate(scheduledLr(settings.lr, schedule, planProgress(lrPlan, epoch, step, stepsPerEpoch, budgetFraction)));
+        }
         const x = batchTensor(dataset, shuffled, from, to, vae.config, settings.binarize ? Math.floor(noise() * 2 ** 31) : null);
         const { loss, recon, kl } = trainStep(x, Math.floor(noise() * 2 ** 31));
         x.dispose();

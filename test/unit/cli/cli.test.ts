@@ -24,8 +24,8 @@ describe('latentscape train', () => {
     const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
     expect(manifest.epochsCompleted).toBe(2);
     expect(manifest.dataset.name).toBe('MNIST');
-    // 300 images is a small set: the dataset's defaults take batch 64 there (shared/training-defaults.ts).
-    expect(manifest.training).toMatchObject({ epochs: 2, batchSize: 64, lr: 0.001, beta: 1, seed: 3, binarize: false });
+    // 300 images is a small set: the dataset's defaults take batch 32 there (shared/training-defaults.ts).
+    expect(manifest.training).toMatchObject({ epochs: 2, batchSize: 32, lr: 0.001, beta: 1, seed: 3, binarize: false });
   });
 
   it('--json lines carry epoch, losses, samples/s and the backend', () => {

@@ -41,8 +41,16 @@ beforeAll(useWasm);
 describe('training defaults chosen from the dataset', () => {
   it('a small colour folder gets a conv VAE with a learned-scale Gaussian, a time budget and enough steps', () => {
     const s = suggestTraining({ kind: 'folder', trainCount: 3275, height: 32, channels: 3 });
-    expect(s).toMatchObject({ arch: 'conv', likelihood: 'gaussian', learnedScale: true, lr: 3e-3, batchSize: 64, timeBudgetSeconds: 180 });
-    expect(s.epochs * Math.ceil(3275 / 64)).toBeGreaterThanOrEqual(MIN_STEPS);
+    expect(s).toMatchObject({
+      arch: 'conv',
+      likelihood: 'gaussian',
+      learnedScale: true,
+      lr: 3e-3,
+      lrSchedule: 'cosine',
+      batchSize: 32,
+      timeBudgetSeconds: 180,
+    });
+    expect(s.epochs * Math.ceil(3275 / 32)).toBeGreaterThanOrEqual(MIN_STEPS);
   });
 
   it('MNIST keeps the MLP with a Bernoulli decoder; big folders use bigger batches; odd sizes an MLP', () => {
@@ -51,6 +59,7 @@ describe('training defaults chosen from the dataset', () => {
       likelihood: 'bernoulli',
       learnedScale: false,
       lr: 1e-3,
+      lrSchedule: 'constant',
       batchSize: 128,
     });
     expect(suggestTraining({ kind: 'folder', trainCount: 50000, height: 64, channels: 3 })).toMatchObject({ arch: 'conv', batchSize: 128 });

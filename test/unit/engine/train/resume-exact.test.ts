@@ -42,4 +42,46 @@ describe('resume', () => {
       await b.cleanup();
     }
   });
+
+  it('with a decaying learning rate, a run killed after a checkpoint and resumed to the same epochs continues exactly', async () => {
+    const a = await tempDir();
+    const b = await tempDir();
+    try {
+      const opts = { arch: 'mlp' as const, latentDim: 2, batchSize: 4, seed: 5, lrSchedule: 'cosine' as const, epochs: 3 };
+      const straight = await train(small, { ...opts, outDir: `${a.path}/m` });
+      // The kill: the run stops right after its first checkpoint, planned for 3 epochs.
+      const controller = new AbortController();
+      const stopped = await train(small, {
+        ...opts,
+        outDir: `${b.path}/m`,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'checkpoint') controller.abort();
+        },
+      });
+      expect(stopped.epochsCompleted).toBe(1);
+      stopped.vae.dispose();
+      const resumed = await train(small, { ...opts, outDir: `${b.path}/m`, resume: true });
+      const [x, y] = await Promise.all([loadModel(`${a.path}/m`), loadModel(`${b.path}/m`)]);
+      expect(x.manifest.training?.lrSchedule).toBe('cosine');
+      expect(x.manifest.stepState?.lrPlan).toEqual({ fromEpoch: 0, toEpoch: 3 });
+      expect(y.manifest.weights.sha256).toBe(x.manifest.weights.sha256);
+      expect(resumed.metrics.map((m) => m.train_loss)).toEqual(straight.metrics.map((m) => m.train_loss));
+      // …and the decay changed the training: a constant rate gives other weights.
+      const c = await tempDir();
+      try {
+        const constant = await train(small, { ...opts, lrSchedule: 'constant', outDir: `${c.path}/m` });
+        const z = await loadModel(`${c.path}/m`);
+        expect(z.manifest.weights.sha256).not.toBe(x.manifest.weights.sha256);
+        expect(z.manifest.stepState?.lrPlan ?? null).toBeNull();
+        tf.dispose([constant.vae, z.vae].flatMap((v) => [...v.params.values()]));
+      } finally {
+        await c.cleanup();
+      }
+      tf.dispose([straight.vae, resumed.vae, x.vae, y.vae].flatMap((v) => [...v.params.values()]));
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
+  });
 });
