@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
+import { EpochMetricsRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
@@ -39,20 +40,12 @@ const WeightsFile = z.object({
   specs: z.array(WeightSpec).max(256),
 });
 
-export const EpochMetricsSchema = z.object({
-  epoch: z.number().int(),
-  train_loss: z.number(),
-  test_loss: z.number(),
-  recon: z.number(),
-  kl: z.number(),
-  test_recon: z.number(),
-  test_kl: z.number(),
-  /** Held-out reconstruction PSNR of decode(μ) (see psnr.ts); absent in models from before it existed. */
-  psnr_db: z.number().optional(),
-  samples_per_s: z.number(),
-  seconds: z.number(),
-  backend: z.string(),
-});
+/**
+ * An epoch's metrics in a manifest: the engine's record (declared once, in the contract) plus the backend
+ * that trained it. Lenient where the contract is strict: keys a newer or older version wrote are dropped,
+ * so a model folder still opens.
+ */
+export const EpochMetricsSchema = z.object({ ...EpochMetricsRecordSchema.shape, backend: z.string() });
 export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
 
 export const TrainingSettingsSchema = z.object({

@@ -111,6 +111,22 @@ describe('checkpoint', () => {
     await expect(loadModel(model)).rejects.toThrow(/written by a newer Latentscape \(model format 99/);
   });
 
+  it('reads epoch metrics with keys it does not know or from before psnr_db, and refuses ones missing a field', async () => {
+    (await savedModel()).dispose();
+    const record = { epoch: 1, train_loss: 5, test_loss: 6, recon: 4, kl: 1, test_recon: 5, test_kl: 1, samples_per_s: 100, seconds: 2, backend: 'wasm' };
+    await editManifest(
+      (m) =>
+        (m.metrics = [
+          { ...record, lr: 0.003 },
+          { ...record, epoch: 2, psnr_db: 17.5 },
+        ]),
+    );
+    const manifest = await readManifest(model);
+    expect(manifest.metrics).toEqual([record, { ...record, epoch: 2, psnr_db: 17.5 }]);
+    await editManifest((m) => delete m.metrics[0].test_kl);
+    await expect(readManifest(model)).rejects.toThrow(/metrics\.0\.test_kl/);
+  });
+
   it('refuses an invalid config, naming the field', async () => {
     (await savedModel()).dispose();
     await editManifest((m) => (m.config.latentDim = 500));
