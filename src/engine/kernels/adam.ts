@@ -13,7 +13,7 @@
  * reference (cpu kernel, and wasm where kernels.wat cannot be instantiated).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels } from './heap';
+import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
 
 export const ADAM_UPDATE = 'LatentscapeAdamUpdate';
 
@@ -57,11 +57,6 @@ export function adamUpdateInto(
   }
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
 /** The float32 constants of the update, as tfjs's scalar tensors hold them. */
 function constants(a: AdamAttrs): { b1: number; c1: number; b2: number; c2: number; eps: number; negLr: number; d1: number; d2: number } {
   return {
@@ -74,11 +69,6 @@ function constants(a: AdamAttrs): { b1: number; c1: number; b2: number; c2: numb
     d1: f32(a.oneMinusAccBeta1),
     d2: f32(a.oneMinusAccBeta2),
   };
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
 let registered = false;

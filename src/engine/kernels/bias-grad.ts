@@ -13,7 +13,7 @@
  * Neither op has a gradient: they are only used inside custom gradients (model/ops.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels } from './heap';
+import { heapKernels, type CpuBackendLike, type HeapKernels, type WasmBackendLike } from './heap';
 
 export const RELU_GRAD = 'LatentscapeReluGrad';
 export const COLUMN_SUM = 'LatentscapeColumnSum';
@@ -28,20 +28,71 @@ export function columnSumInto(src: Float32Array, dst: Float32Array, rows: number
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c] += src[p++];
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
-}
-
 const size = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
 
-function lastDim(t: tf.TensorInfo): number {
-  return t.shape[t.shape.length - 1] ?? 1;
+/** One of these kernels: its inputs by name, its output's shape, its heap call and its JavaScript loop. */
+interface KernelSpec {
+  name: string;
+  inputs: string[];
+  outShape: (x: tf.TensorInfo) => number[];
+  heap: (h: HeapKernels, inputs: number[], out: number, x: tf.TensorInfo) => void;
+  loop: (inputs: Float32Array[], out: Float32Array, x: tf.TensorInfo) => void;
+}
+
+const SPECS: KernelSpec[] = [
+  {
+    name: RELU_GRAD,
+    inputs: ['dy', 'y'],
+    outShape: (dy) => dy.shape,
+    heap: (h, [dy, y], out, x) => h.reluGrad(dy, y, out, size(x.shape)),
+    loop: ([dy, y], out) => reluGradInto(dy, y, out),
+  },
+  {
+    name: COLUMN_SUM,
+    inputs: ['x'],
+    outShape: (x) => [x.shape[x.shape.length - 1] ?? 1],
+    heap: (h, [src], out, x) => h.columnSum(src, out, size(x.shape) / (x.shape[x.shape.length - 1] ?? 1), x.shape[x.shape.length - 1] ?? 1),
+    loop: ([src], out, x) => columnSumInto(src, out, size(x.shape) / out.length, out.length),
+  },
+];
+
+function wasmKernel(k: KernelSpec): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const wasm = backend as unknown as WasmBackendLike;
+    const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
+    // Allocate before taking views or offsets: a heap that grows detaches older views.
+    const out = wasm.makeOutput(k.outShape(ins[0]), 'float32');
+    const heap = heapKernels(backend);
+    if (heap)
+      k.heap(
+        heap,
+        ins.map((t) => heap.offset(t)),
+        heap.offset(out),
+        ins[0],
+      );
+    else
+      k.loop(
+        ins.map((t) => wasm.typedArrayFromHeap(t)),
+        wasm.typedArrayFromHeap(out),
+        ins[0],
+      );
+    return out;
+  };
+}
+
+function cpuKernel(k: KernelSpec): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const cpu = backend as unknown as CpuBackendLike;
+    const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
+    const shape = k.outShape(ins[0]);
+    const out = new Float32Array(size(shape));
+    k.loop(
+      ins.map((t) => cpu.data.get(t.dataId).values),
+      out,
+      ins[0],
+    );
+    return cpu.makeTensorInfo(shape, 'float32', out);
+  };
 }
 
 let registered = false;
@@ -49,64 +100,9 @@ let registered = false;
 export function registerBiasGradKernels(): void {
   if (registered) return;
   registered = true;
-  if (!tf.getKernel(RELU_GRAD, 'wasm')) {
-    tf.registerKernel({
-      kernelName: RELU_GRAD,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const wasm = backend as unknown as WasmBackendLike;
-        const { dy, y } = inputs as Record<string, tf.TensorInfo>;
-        // Allocate before taking views or offsets: a heap that grows detaches older views.
-        const out = wasm.makeOutput(dy.shape, 'float32');
-        const heap = heapKernels(backend);
-        if (heap) heap.reluGrad(heap.offset(dy), heap.offset(y), heap.offset(out), size(dy.shape));
-        else reluGradInto(wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(y), wasm.typedArrayFromHeap(out));
-        return out;
-      },
-    });
-  }
-  if (!tf.getKernel(COLUMN_SUM, 'wasm')) {
-    tf.registerKernel({
-      kernelName: COLUMN_SUM,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const wasm = backend as unknown as WasmBackendLike;
-        const x = inputs.x as tf.TensorInfo;
-        const cols = lastDim(x);
-        const out = wasm.makeOutput([cols], 'float32');
-        const heap = heapKernels(backend);
-        if (heap) heap.columnSum(heap.offset(x), heap.offset(out), size(x.shape) / cols, cols);
-        else columnSumInto(wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out), size(x.shape) / cols, cols);
-        return out;
-      },
-    });
-  }
-  if (!tf.getKernel(RELU_GRAD, 'cpu')) {
-    tf.registerKernel({
-      kernelName: RELU_GRAD,
-      backendName: 'cpu',
-      kernelFunc: ({ inputs, backend }) => {
-        const cpu = backend as unknown as CpuBackendLike;
-        const { dy, y } = inputs as Record<string, tf.TensorInfo>;
-        const out = new Float32Array(size(dy.shape));
-        reluGradInto(cpu.data.get(dy.dataId).values, cpu.data.get(y.dataId).values, out);
-        return cpu.makeTensorInfo(dy.shape, 'float32', out);
-      },
-    });
-  }
-  if (!tf.getKernel(COLUMN_SUM, 'cpu')) {
-    tf.registerKernel({
-      kernelName: COLUMN_SUM,
-      backendName: 'cpu',
-      kernelFunc: ({ inputs, backend }) => {
-        const cpu = backend as unknown as CpuBackendLike;
-        const x = inputs.x as tf.TensorInfo;
-        const cols = lastDim(x);
-        const out = new Float32Array(cols);
-        columnSumInto(cpu.data.get(x.dataId).values, out, size(x.shape) / cols, cols);
-        return cpu.makeTensorInfo([cols], 'float32', out);
-      },
-    });
+  for (const k of SPECS) {
+    if (!tf.getKernel(k.name, 'wasm')) tf.registerKernel({ kernelName: k.name, backendName: 'wasm', kernelFunc: wasmKernel(k) });
+    if (!tf.getKernel(k.name, 'cpu')) tf.registerKernel({ kernelName: k.name, backendName: 'cpu', kernelFunc: cpuKernel(k) });
   }
 }
 

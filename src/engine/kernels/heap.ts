@@ -16,6 +16,12 @@ export interface WasmBackendLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
+/** What a kernel needs from tfjs's cpu backend (its JavaScript loops run there). */
+export interface CpuBackendLike {
+  data: { get(dataId: tf.DataId): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
 export interface HeapKernels {
   /** Byte offset of a tensor's data on the heap. */
   offset(t: tf.TensorInfo): number;

@@ -19,7 +19,7 @@
  * Im2ColT is only used inside gradients and has no gradient of its own.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels } from './heap';
+import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
 
 export const IM2COL = 'LatentscapeIm2Col';
 export const IM2COL_T = 'LatentscapeIm2ColT';
@@ -140,16 +140,6 @@ type Attrs = PatchGeometry & { channels: number; batch: number };
 
 function attrsOf(a: tf.NamedAttrMap): Attrs {
   return a as unknown as Attrs;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
 type Loop = (src: Float32Array, dst: Float32Array, batch: number, channels: number, g: PatchGeometry) => void;
