@@ -118,6 +118,7 @@ export class EngineSession {
         seed: args.seed,
         outDir: args.dir,
         resume: args.resume,
+        ...(args.timeBudget ? { timeBudget: args.timeBudget } : {}),
         signal: controller.signal,
         preprocessing: { ...(this.preprocessing ?? {}), ...(args.limit ? { limit: args.limit } : {}) },
         onStep: async (info) => {
@@ -156,7 +157,7 @@ export class EngineSession {
       result.vae.dispose();
       let model: EngineModelInfo | null = null;
       if (result.epochsCompleted > 0) model = await this.loadModel({ dir: args.dir });
-      return { epochsCompleted: result.epochsCompleted, cancelled: result.cancelled, model };
+      return { epochsCompleted: result.epochsCompleted, cancelled: result.cancelled, budgetReached: result.budgetReached, model };
     } finally {
       this.training = null;
     }

@@ -22,7 +22,17 @@ function newRunId(): string {
 }
 
 export class Training {
-  private status: TrainingStatus = { state: 'idle', runId: null, dir: null, epochs: 0, epoch: 0, lastCheckpointEpoch: 0, error: null };
+  private status: TrainingStatus = {
+    state: 'idle',
+    runId: null,
+    dir: null,
+    epochs: 0,
+    epoch: 0,
+    lastCheckpointEpoch: 0,
+    error: null,
+    timeBudgetSeconds: null,
+    budgetReached: false,
+  };
 
   constructor(
     private readonly dataDir: string,
@@ -34,7 +44,7 @@ export class Training {
   /** Another dataset is opening: a finished run's outcome ("cancelled", its error) no longer describes what is shown. */
   forgetFinished(): void {
     if (this.busy) return;
-    this.status = { ...this.status, state: 'idle', error: null };
+    this.status = { ...this.status, state: 'idle', error: null, budgetReached: false };
   }
 
   get busy(): boolean {
@@ -77,6 +87,8 @@ export class Training {
       binarize: s.binarize ?? false,
       seed: s.seed ?? 0,
       ...(s.limit ? { limit: s.limit } : {}),
+      // On a budget `epochs` is the cap; the trainer stops at the end of the epoch that would pass it.
+      ...(s.timeBudgetSeconds === undefined ? {} : { timeBudget: { seconds: s.timeBudgetSeconds, clock: 'wall' as const } }),
     };
     return this.run(args, runId);
   }
@@ -128,7 +140,18 @@ export class Training {
   }
 
   private run(args: TrainArgs, runId: string): CallOutput<'trainStart'> {
-    this.status = { state: 'running', runId, dir: args.dir, epochs: args.epochs, epoch: 0, lastCheckpointEpoch: 0, error: null };
+    const timeBudgetSeconds = args.timeBudget?.seconds ?? null;
+    this.status = {
+      state: 'running',
+      runId,
+      dir: args.dir,
+      epochs: args.epochs,
+      epoch: 0,
+      lastCheckpointEpoch: 0,
+      error: null,
+      timeBudgetSeconds,
+      budgetReached: false,
+    };
     const model = this.workspace.model;
     if (args.resume && model?.dir === args.dir) this.status.lastCheckpointEpoch = model.epochsCompleted;
     const engine = this.engine.current;
@@ -140,12 +163,19 @@ export class Training {
         if (this.status.runId !== runId) return;
         this.status.state = result.cancelled ? 'cancelled' : 'done';
         this.status.epoch = result.epochsCompleted;
+        this.status.budgetReached = result.budgetReached && !result.cancelled;
         const keptPrevious =
           result.cancelled && previous !== null && previous.dir !== args.dir
             ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted)
             : false;
         if (result.model && !keptPrevious) this.workspace.setModel(result.model, false);
-        this.events.emit('trainEnded', { runId, status: this.status.state, epochsCompleted: result.epochsCompleted, error: null });
+        this.events.emit('trainEnded', {
+          runId,
+          status: this.status.state,
+          epochsCompleted: result.epochsCompleted,
+          error: null,
+          budgetReached: this.status.budgetReached,
+        });
         this.workspace.scheduleEmbeddings();
       },
       (err: Error) => {
@@ -154,10 +184,10 @@ export class Training {
         if (engine !== this.engine.current || !this.engine.alive) return;
         this.status.state = 'failed';
         this.status.error = err.message;
-        this.events.emit('trainEnded', { runId, status: 'failed', epochsCompleted: this.status.lastCheckpointEpoch, error: err.message });
+        this.events.emit('trainEnded', { runId, status: 'failed', epochsCompleted: this.status.lastCheckpointEpoch, error: err.message, budgetReached: false });
       },
     );
-    return { runId, dir: args.dir, epochs: args.epochs };
+    return { runId, dir: args.dir, epochs: args.epochs, timeBudgetSeconds };
   }
 
   /**
@@ -225,7 +255,7 @@ export class Training {
       const kept = this.status.lastCheckpointEpoch;
       this.status.state = 'failed';
       this.status.error = `the engine stopped during epoch ${this.status.epoch + 1}; ${kept ? `the checkpoint of epoch ${kept} is kept — resume to continue` : 'no epoch had finished yet'}`;
-      this.events.emit('trainEnded', { runId: this.status.runId, status: 'failed', epochsCompleted: kept, error: this.status.error });
+      this.events.emit('trainEnded', { runId: this.status.runId, status: 'failed', epochsCompleted: kept, error: this.status.error, budgetReached: false });
     }
     return this.status.dir;
   }

@@ -25,6 +25,8 @@ import {
   MAX_LATENT,
   MIN_LATENT,
   MAX_PATH_CHARS,
+  MAX_TIME_BUDGET_SECONDS,
+  MIN_TIME_BUDGET_SECONDS,
   MAX_VIEW_KEYFRAME_FLOATS,
   MAX_VIEW_KEYFRAMES,
   MAX_VIEW_PATHS,
@@ -171,6 +173,10 @@ export const TrainingStatusSchema = z.strictObject({
   epoch: count,
   lastCheckpointEpoch: count,
   error: z.string().nullable(),
+  /** The run's time budget (null: it trains for `epochs`, which are then not a cap). */
+  timeBudgetSeconds: z.number().positive().nullable(),
+  /** The run ended because its time budget was reached (before its `epochs` cap). */
+  budgetReached: z.boolean(),
 });
 export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
 
@@ -215,6 +221,11 @@ export const TrainSettingsSchema = z.strictObject({
     .optional(),
   /** Train and test on the first `limit` images of each split (quick runs). */
   limit: int.min(1).optional(),
+  /**
+   * Train for this long (wall clock), stopping at the end of the epoch that would pass it; `epochs` is
+   * then the cap. The learning rate's decay (folders: cosine) follows the budget.
+   */
+  timeBudgetSeconds: z.number().min(MIN_TIME_BUDGET_SECONDS).max(MAX_TIME_BUDGET_SECONDS).optional(),
 });
 export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
 
@@ -334,7 +345,8 @@ export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 export const RecentProjectSchema = z.strictObject({ path: z.string(), name: z.string(), savedAt: z.string(), exists: z.boolean() });
 
 const none = z.strictObject({});
-const RunSchema = z.strictObject({ runId: z.string(), dir: z.string(), epochs: int });
+/** A started run: its folder, its epochs (the cap when it has a time budget) and its budget (null: none). */
+const RunSchema = z.strictObject({ runId: z.string(), dir: z.string(), epochs: int, timeBudgetSeconds: z.number().positive().nullable() });
 
 // ---------------------------------------------------------------------------------------------
 // Calls: renderer → app
@@ -474,6 +486,8 @@ export const events = {
     status: z.enum(['done', 'cancelled', 'failed']),
     epochsCompleted: count,
     error: z.string().nullable(),
+    /** Done because the time budget was reached (before the epochs cap). */
+    budgetReached: z.boolean(),
   }),
   embeddingsReady: z.strictObject({ count, modelEpoch: count }),
   ...explorerEvents,

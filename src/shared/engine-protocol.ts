@@ -120,8 +120,16 @@ export const engineCalls = {
       binarize: z.boolean(),
       seed: int,
       limit: int.min(1).optional(),
+      /** Stop at the end of the epoch that would pass this many seconds of wall clock (`epochs` is the cap). */
+      timeBudget: z.strictObject({ seconds: z.number().positive(), clock: z.literal('wall') }).optional(),
     }),
-    output: z.strictObject({ epochsCompleted: count, cancelled: z.boolean(), model: EngineModelInfoSchema.nullable() }),
+    output: z.strictObject({
+      epochsCompleted: count,
+      cancelled: z.boolean(),
+      /** The run stopped because its time budget was reached. */
+      budgetReached: z.boolean(),
+      model: EngineModelInfoSchema.nullable(),
+    }),
   },
   cancel: { input: none, output: Cancelled },
   loadModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInfoSchema },

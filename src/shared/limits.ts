@@ -37,6 +37,12 @@ export const MODEL_SAMPLES_SEED = 20_251_130;
  */
 export const MAX_MODEL_FOLDER_BYTES = 3 * 4 * MAX_PARAMETERS + 256 * 1024 * 1024;
 export const MAX_MODEL_FOLDER_ENTRIES = 256;
+/**
+ * A training's time budget (seconds): at least a second, at most a day. Training stops at the end of
+ * the epoch that would pass it (the engine's trainer; its rate schedule decays over the budget).
+ */
+export const MIN_TIME_BUDGET_SECONDS = 1;
+export const MAX_TIME_BUDGET_SECONDS = 24 * 3600;
 /** Deleted models one trash listing reports (the oldest beyond it are not listed). */
 export const MAX_TRASH_ENTRIES = 1000;
 

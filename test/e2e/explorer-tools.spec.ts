@@ -445,6 +445,8 @@ test('folder metadata: file names reach the page — searched, listed in the sel
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(page.getByTestId('dataset-name')).toHaveText('pets', { timeout: 60_000 });
   await page.getByTestId('train-latent').fill('2');
+  // A folder defaults to minutes (a time budget): this test wants one epoch.
+  await page.getByTestId('train-length-unit').selectOption('epochs');
   await page.getByTestId('train-epochs').fill('1');
   await page.getByTestId('train-limit').fill('0');
   await page.getByTestId('train-start').click();

@@ -51,6 +51,8 @@ export async function openFolder(page: Page, folder: string, name: string): Prom
 
 /** Trains one quick epoch on the open dataset (`limit` images) and waits for it to end. */
 export async function trainOneEpoch(page: Page, limit?: number): Promise<void> {
+  // A folder defaults to minutes (a time budget): one epoch is asked for in epochs.
+  await page.getByTestId('train-length-unit').selectOption('epochs');
   await page.getByTestId('train-epochs').fill('1');
   if (limit !== undefined) await page.getByTestId('train-limit').fill(String(limit));
   await page.getByTestId('train-start').click();

@@ -36,16 +36,37 @@ export class TrainingState {
   etaSeconds = $state<number | null>(null);
   lastCheckpointEpoch = $state(0);
   error = $state<string | null>(null);
+  /** The run's time budget (null: it trains for `epochs`, which are then not a cap). */
+  timeBudgetSeconds = $state<number | null>(null);
+  /** Seconds since the run started (by the page's clock, updated with each progress event). */
+  elapsedSeconds = $state(0);
+  /** The run ended because its time budget was reached. */
+  budgetReached = $state(false);
+  /** performance.now() when the run started here (or when this page first saw it running). */
+  startedAt: number | null = null;
   history = $state<EpochMetrics[]>([]);
   /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
   steps = $state.raw<{ x: number; loss: number; recon: number | null; kl: number | null }[]>([]);
 
-  /** 0…1 over the whole run. */
+  /** 0…1 over the whole run: on a budget, whichever of time and the epochs cap is further along. */
   progress = $derived.by(() => {
     if (this.state === 'done') return 1;
-    if (!this.epochs || !this.stepsPerEpoch) return this.epochs ? this.lastCheckpointEpoch / this.epochs : 0;
-    return Math.min(1, ((this.epoch - 1) * this.stepsPerEpoch + this.step) / (this.epochs * this.stepsPerEpoch));
+    const byTime = this.timeBudgetSeconds ? Math.min(1, this.elapsedSeconds / this.timeBudgetSeconds) : 0;
+    if (!this.epochs || !this.stepsPerEpoch) return Math.max(byTime, this.epochs ? this.lastCheckpointEpoch / this.epochs : 0);
+    return Math.max(byTime, Math.min(1, ((this.epoch - 1) * this.stepsPerEpoch + this.step) / (this.epochs * this.stepsPerEpoch)));
   });
+
+  /** A run starts (or is first seen running): its budget, and its clock from now. */
+  began(timeBudgetSeconds: number | null): void {
+    this.timeBudgetSeconds = timeBudgetSeconds;
+    this.budgetReached = false;
+    this.startedAt = performance.now();
+    this.elapsedSeconds = 0;
+  }
+
+  tick(): void {
+    if (this.startedAt !== null) this.elapsedSeconds = (performance.now() - this.startedAt) / 1000;
+  }
 
   get active(): boolean {
     return this.state === 'running' || this.state === 'cancelling';
@@ -139,7 +160,9 @@ export class AppState implements Session {
       t.stepsPerEpoch = p.stepsPerEpoch;
       t.loss = p.loss;
       t.samplesPerSec = p.samplesPerSec;
-      t.etaSeconds = p.etaSeconds;
+      t.tick();
+      // On a budget the run ends at the budget if the epochs cap is further away.
+      t.etaSeconds = t.timeBudgetSeconds ? Math.min(p.etaSeconds, Math.max(0, t.timeBudgetSeconds - t.elapsedSeconds)) : p.etaSeconds;
       const x = p.epoch - 1 + (p.stepsPerEpoch ? p.step / p.stepsPerEpoch : 0);
       const steps = t.steps.length > 4000 ? t.steps.filter((_, i) => i % 2 === 0) : t.steps;
       t.steps = [...steps, { x, loss: p.loss, recon: p.recon ?? null, kl: p.kl ?? null }];
@@ -154,8 +177,10 @@ export class AppState implements Session {
     });
     api.on('trainCheckpoint', (c) => (this.training.lastCheckpointEpoch = c.epoch));
     api.on('trainEnded', (e) => {
+      this.training.tick();
       this.training.state = e.status;
       this.training.error = e.error;
+      this.training.budgetReached = e.budgetReached;
       if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
       // Nothing new to show: back to the open model's points.
       if (e.epochsCompleted === 0 && this.embeddings && this.view.layout?.source === 'snapshot') this.view.onEmbeddings(this.embeddings);
@@ -181,8 +206,12 @@ export class AppState implements Session {
       t.state = status.training.state;
       t.error = status.training.error;
     }
+    // A run this page did not start (a reload mid-run): its clock starts now.
+    if (status.training.state === 'running' && (t.startedAt === null || t.runId !== status.training.runId)) t.began(status.training.timeBudgetSeconds);
     t.runId = status.training.runId;
     t.lastCheckpointEpoch = status.training.lastCheckpointEpoch;
+    t.timeBudgetSeconds = status.training.timeBudgetSeconds;
+    if (!t.active) t.budgetReached = status.training.budgetReached;
     if (status.training.epochs) t.epochs = status.training.epochs;
   }
 
@@ -248,6 +277,7 @@ export class AppState implements Session {
     if (this.training.active) return;
     this.training.state = 'idle';
     this.training.error = null;
+    this.training.budgetReached = false;
   }
 
   async openMnist(): Promise<unknown> {
@@ -279,6 +309,7 @@ export class AppState implements Session {
     const started = await this.run('Starting training…', () => this.api.call('trainStart', settings));
     if (!started) return;
     this.clearErrors();
+    t.began(started.timeBudgetSeconds);
     t.state = 'running';
     t.runId = started.runId;
     t.epochs = started.epochs;
@@ -304,6 +335,7 @@ export class AppState implements Session {
     if (!started) return;
     this.clearErrors();
     const t = this.training;
+    t.began(started.timeBudgetSeconds);
     t.state = 'running';
     t.runId = started.runId;
     t.epochs = started.epochs;

@@ -23,7 +23,7 @@ const path = {
 const VALID: Partial<Record<CallName, Record<string, unknown>>> = {
   choosePath: { purpose: 'dataset', defaultName: 'a.gif' },
   openDataset: { source: { kind: 'folder', path: '/data/cats', size: 32, color: 'rgb', fit: 'cover' } },
-  trainStart: { arch: 'conv', latentDim: 8, epochs: 3, batchSize: 64, lr: 0.001, beta: 1, likelihood: 'gaussian', seed: 1, limit: 100 },
+  trainStart: { arch: 'conv', latentDim: 8, epochs: 3, batchSize: 64, lr: 0.001, beta: 1, likelihood: 'gaussian', seed: 1, limit: 100, timeBudgetSeconds: 180 },
   trainResume: { epochs: 4 },
   projection: { kind: 'pca' },
   decode: { z: f32(6) },

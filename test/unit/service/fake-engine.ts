@@ -135,9 +135,9 @@ export class FakeEngine implements EngineChannel {
   }
 
   /** Answers the train request; like the real engine, it then holds the run's last checkpoint. */
-  finishTraining(epochs: number, cancelled = false): void {
+  finishTraining(epochs: number, cancelled = false, budgetReached = false): void {
     const dir = String((this.trainRequest!.args as { dir: string }).dir);
-    this.reply(this.trainRequest!.id, { epochsCompleted: epochs, cancelled, model: modelInfo(dir, epochs) });
+    this.reply(this.trainRequest!.id, { epochsCompleted: epochs, cancelled, budgetReached, model: modelInfo(dir, epochs) });
     this.trainRequest = null;
   }
 

@@ -122,6 +122,7 @@ describe('AppService', () => {
         status: 'failed',
         epochsCompleted: 1,
         error: 'the engine stopped during epoch 2; the checkpoint of epoch 1 is kept — resume to continue',
+        budgetReached: false,
       },
     ]);
     const ready = engineEvents.at(-1)!;
@@ -139,7 +140,7 @@ describe('AppService', () => {
 
     // Resume continues in the same folder from the checkpoint.
     const resumed = await service.trainResume(3);
-    expect(resumed).toEqual({ runId: run.runId, dir: run.dir, epochs: 3 });
+    expect(resumed).toEqual({ runId: run.runId, dir: run.dir, epochs: 3, timeBudgetSeconds: null });
     await until(() => engines[1].trainRequest !== null, 'resume request');
     expect(engines[1].trainRequest!.args).toMatchObject({ dir: run.dir, resume: true, epochs: 3 });
   });

@@ -130,6 +130,11 @@ describe('the contract', () => {
     expect(refusal('trainStart', { ...VALID.trainStart, latentDim: 1 })).toContain('latentDim');
     expect(refusal('trainStart', { ...VALID.trainStart, epochs: 0 })).toContain('epochs');
     expect(refusal('trainStart', { ...VALID.trainStart, epochs: 1.5 })).toContain('epochs');
+    // A time budget: 1 s … 24 h (limits.ts); a fraction of a minute is fine.
+    expect(parseCallInput('trainStart', { ...VALID.trainStart, timeBudgetSeconds: 3 }).timeBudgetSeconds).toBe(3);
+    expect(parseCallInput('trainStart', { ...VALID.trainStart, timeBudgetSeconds: 86_400 }).timeBudgetSeconds).toBe(86_400);
+    for (const bad of [0, 0.5, -1, 86_401, Number.POSITIVE_INFINITY, '180'])
+      expect(refusal('trainStart', { ...VALID.trainStart, timeBudgetSeconds: bad })).toContain('timeBudgetSeconds');
     expect(refusal('nearest', { ...VALID.nearest, k: 0 })).toContain('k');
     expect(refusal('reconstruct', { index: -1 })).toContain('index');
   });

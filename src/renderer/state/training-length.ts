@@ -1,0 +1,52 @@
+/**
+ * How long the training panel trains: "Train for N epochs | minutes". The default comes from the
+ * dataset, as the CLI's (shared/training-defaults.ts): a folder trains on a time budget (its epochs
+ * suggestion is only the cap), MNIST for 10 epochs. Pure: the panel and its unit test use it.
+ */
+import type { DatasetSummary, TrainSettings } from '../../shared/contract';
+import { MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS } from '../../shared/limits';
+import { suggestTraining, type DatasetShape } from '../../shared/training-defaults';
+
+export type LengthUnit = 'epochs' | 'minutes';
+export interface TrainingLength {
+  value: number;
+  unit: LengthUnit;
+}
+
+/** MNIST's epochs when nothing else is asked for (the CLI's too). */
+export const MNIST_EPOCHS = 10;
+
+/** Which dataset a typed length belongs to: the same folder reopened at another size keeps it. */
+export function datasetKey(d: DatasetSummary): string {
+  return d.source.kind === 'folder' ? `folder:${d.source.path}` : 'mnist';
+}
+
+function shape(d: DatasetSummary, limit: number): DatasetShape {
+  const trainCount = limit > 0 ? Math.min(limit, d.trainCount) : d.trainCount;
+  return { kind: d.source.kind, trainCount, height: d.height, channels: d.channels };
+}
+
+export function defaultTrainingLength(d: DatasetSummary): TrainingLength {
+  if (d.source.kind === 'mnist') return { value: MNIST_EPOCHS, unit: 'epochs' };
+  return { value: suggestTraining(shape(d, 0)).timeBudgetSeconds / 60, unit: 'minutes' };
+}
+
+/**
+ * The length as trainStart's settings: epochs, or a time budget whose epochs cap is the dataset's
+ * suggestion for the images trained on (`limit`, 0 for all). Null when the value is not a length.
+ */
+export function trainingLengthSettings(length: TrainingLength, d: DatasetSummary, limit: number): Pick<TrainSettings, 'epochs' | 'timeBudgetSeconds'> | null {
+  if (!Number.isFinite(length.value) || length.value <= 0) return null;
+  if (length.unit === 'epochs') return Number.isInteger(length.value) ? { epochs: length.value } : null;
+  const seconds = Math.round(length.value * 60 * 1000) / 1000;
+  if (seconds < MIN_TIME_BUDGET_SECONDS || seconds > MAX_TIME_BUDGET_SECONDS) return null;
+  return { epochs: suggestTraining(shape(d, limit)).epochs, timeBudgetSeconds: seconds };
+}
+
+/** "1:05" or "42 s". */
+export function clockTime(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return m ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s} s`;
+}
