@@ -86,6 +86,29 @@ describe('AppService', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('hands a time budget to the engine as wall-clock seconds, reports that it ended the run, and forgets it when a dataset opens', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 500, timeBudgetSeconds: 90 });
+    expect(run).toMatchObject({ epochs: 500, timeBudgetSeconds: 90 });
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    expect(engines[0].trainRequest!.args).toMatchObject({ epochs: 500, timeBudget: { seconds: 90, clock: 'wall' } });
+    expect(service.status().training).toMatchObject({ state: 'running', timeBudgetSeconds: 90, budgetReached: false });
+    engines[0].checkpoint(1);
+    engines[0].checkpoint(2);
+    engines[0].finishTraining(2, false, true);
+    await until(() => events('trainEnded').length === 1, 'trainEnded');
+    expect(events('trainEnded')).toEqual([{ runId: run.runId, status: 'done', epochsCompleted: 2, error: null, budgetReached: true }]);
+    expect(service.status().training).toMatchObject({ state: 'done', epoch: 2, budgetReached: true });
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    expect(service.status().training).toMatchObject({ state: 'idle', budgetReached: false });
+
+    // Resume trains to N epochs in total: no budget reaches the engine.
+    await service.trainResume(4);
+    await until(() => engines[0].trainRequest !== null, 'resume request');
+    expect(engines[0].trainRequest!.args).not.toHaveProperty('timeBudget');
+    expect(service.status().training).toMatchObject({ timeBudgetSeconds: null });
+  });
+
   it('computes the embeddings once per model and keeps them', async () => {
     await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
     const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
