@@ -34,6 +34,9 @@ export class Training {
     budgetReached: false,
   };
 
+  /** performance.now() when the current (or last) run started. */
+  private runStartedAt = 0;
+
   constructor(
     private readonly dataDir: string,
     private readonly engine: EngineSupervisor,
@@ -141,6 +144,7 @@ export class Training {
 
   private run(args: TrainArgs, runId: string): CallOutput<'trainStart'> {
     const timeBudgetSeconds = args.timeBudget?.seconds ?? null;
+    this.runStartedAt = performance.now();
     this.status = {
       state: 'running',
       runId,
@@ -222,6 +226,7 @@ export class Training {
           loss: e.loss,
           samplesPerSec: e.samplesPerSec,
           etaSeconds: e.etaSeconds,
+          elapsedSeconds: (performance.now() - this.runStartedAt) / 1000,
           ...(e.recon !== undefined && e.kl !== undefined ? { recon: e.recon, kl: e.kl } : {}),
         });
         return true;

@@ -475,6 +475,8 @@ export const events = {
     loss: z.number(),
     samplesPerSec: z.number(),
     etaSeconds: z.number(),
+    /** Seconds since the run started (the service's clock): a page reloaded mid-run shows the right time. */
+    elapsedSeconds: z.number().min(0),
     /** Mean reconstruction term and KL (nats) of the steps since the last progress event. */
     recon: z.number().optional(),
     kl: z.number().optional(),

@@ -38,11 +38,11 @@ export class TrainingState {
   error = $state<string | null>(null);
   /** The run's time budget (null: it trains for `epochs`, which are then not a cap). */
   timeBudgetSeconds = $state<number | null>(null);
-  /** Seconds since the run started (by the page's clock, updated with each progress event). */
+  /** Seconds since the run started (set from each progress event, ticking on between them). */
   elapsedSeconds = $state(0);
   /** The run ended because its time budget was reached. */
   budgetReached = $state(false);
-  /** performance.now() when the run started here (or when this page first saw it running). */
+  /** performance.now() when the run started (by the service's elapsed time once a progress event came). */
   startedAt: number | null = null;
   history = $state<EpochMetrics[]>([]);
   /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
@@ -160,6 +160,8 @@ export class AppState implements Session {
       t.stepsPerEpoch = p.stepsPerEpoch;
       t.loss = p.loss;
       t.samplesPerSec = p.samplesPerSec;
+      // The service's clock: right after a reload mid-run too; the page ticks on from it.
+      t.startedAt = performance.now() - p.elapsedSeconds * 1000;
       t.tick();
       // On a budget the run ends at the budget if the epochs cap is further away.
       t.etaSeconds = t.timeBudgetSeconds ? Math.min(p.etaSeconds, Math.max(0, t.timeBudgetSeconds - t.elapsedSeconds)) : p.etaSeconds;

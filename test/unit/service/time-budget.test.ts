@@ -51,6 +51,11 @@ describe('training on a time budget (real engine)', () => {
     expect(status.training).toMatchObject({ state: 'done', budgetReached: true, timeBudgetSeconds: MIN_TIME_BUDGET_SECONDS, epoch: end.epochsCompleted });
     // The model on disk is the run's last epoch; its manifest keeps the cap it was asked for.
     expect(status.model).toMatchObject({ dir: run.dir, epochsCompleted: end.epochsCompleted });
+    // Progress events carry the run's elapsed time (the page shows it against the budget, also after a reload).
+    const elapsed = seen.filter(([n]) => n === 'trainProgress').map(([, d]) => (d as EventData<'trainProgress'>).elapsedSeconds);
+    expect(elapsed.length).toBeGreaterThan(0);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(elapsed[0]).toBeGreaterThanOrEqual(0);
     const manifest = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8')) as { metrics: unknown[] };
     expect(manifest.metrics).toHaveLength(end.epochsCompleted);
   });
