@@ -19,7 +19,9 @@ async function openMnist(page: Page): Promise<void> {
 const length = (page: Page) => page.getByTestId('train-epochs');
 const unit = (page: Page) => page.getByTestId('train-length-unit');
 
-test('the training length defaults from the dataset: a colour folder 3 minutes, MNIST 10 epochs; typed values stay', async ({ page }) => {
+test('the training length and model default from the dataset: a colour folder 3 minutes of a conv VAE with d = 32 on every image, MNIST 10 epochs of the 2-d MLP; typed values stay', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const allowed = await openApp(page);
   const folder = await colourFolder(allowed, 'budget-defaults');
@@ -27,10 +29,16 @@ test('the training length defaults from the dataset: a colour folder 3 minutes, 
   await openFolder(page, folder, 'budget-defaults');
   await expect(unit(page)).toHaveValue('minutes');
   await expect(length(page)).toHaveValue('3');
+  await expect(page.getByTestId('train-arch')).toHaveValue('conv');
+  await expect(page.getByTestId('train-latent')).toHaveValue('32');
+  await expect(page.getByTestId('train-limit')).toHaveValue('0');
 
   await openMnist(page);
   await expect(unit(page)).toHaveValue('epochs');
   await expect(length(page)).toHaveValue('10');
+  await expect(page.getByTestId('train-arch')).toHaveValue('mlp');
+  await expect(page.getByTestId('train-latent')).toHaveValue('2');
+  await expect(page.getByTestId('train-limit')).toHaveValue('2000');
 
   // What the user typed stays while the same dataset is open (opened again too)…
   await length(page).fill('4');

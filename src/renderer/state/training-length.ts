@@ -4,6 +4,7 @@
  * suggestion is only the cap), MNIST for 10 epochs. Pure: the panel and its unit test use it.
  */
 import type { DatasetSummary, TrainSettings } from '../../shared/contract';
+import type { Arch } from '../../shared/vocabulary';
 import { MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS } from '../../shared/limits';
 import { suggestTraining, type DatasetShape } from '../../shared/training-defaults';
 
@@ -41,6 +42,31 @@ export function trainingLengthSettings(length: TrainingLength, d: DatasetSummary
   const seconds = Math.round(length.value * 60 * 1000) / 1000;
   if (seconds < MIN_TIME_BUDGET_SECONDS || seconds > MAX_TIME_BUDGET_SECONDS) return null;
   return { epochs: suggestTraining(shape(d, limit)).epochs, timeBudgetSeconds: seconds };
+}
+
+/** The model the panel trains unless the user picks another: what to train, not how long. */
+export interface ModelChoices {
+  arch: Arch;
+  latentDim: number;
+  /** Training images (0: all of them). */
+  limit: number;
+}
+
+/** The panel's image size for a folder (it reopens the folder at this size); the conv VAE takes it. */
+export const FOLDER_IMAGE_SIZE = 32;
+/** A folder's latent size: the one the icon runs of scripts/reference/README.md measured (d = 2 gives blurs). */
+export const FOLDER_LATENT = 32;
+/** MNIST's quick start: the default model's d = 2 on a 2,000-image subset. */
+export const MNIST_CHOICES: ModelChoices = { arch: 'mlp', latentDim: 2, limit: 2000 };
+
+/**
+ * A folder trains what the CLI would (a conv VAE where the size allows, on every image) with room in its
+ * latent space for colour and shape; MNIST keeps its quick 2-d start.
+ */
+export function defaultModelChoices(d: DatasetSummary): ModelChoices {
+  if (d.source.kind === 'mnist') return { ...MNIST_CHOICES };
+  const { arch } = suggestTraining({ kind: 'folder', trainCount: d.trainCount, height: FOLDER_IMAGE_SIZE, channels: d.channels });
+  return { arch, latentDim: FOLDER_LATENT, limit: 0 };
 }
 
 /** "1:05" or "42 s". */

@@ -1,7 +1,7 @@
 /** The training panel's "Train for N epochs | minutes": defaults from the dataset and the settings sent (issue 11). */
 import { describe, expect, it } from 'vitest';
 import type { DatasetSummary } from '../../../src/shared/contract';
-import { clockTime, datasetKey, defaultTrainingLength, trainingLengthSettings } from '../../../src/renderer/state/training-length';
+import { clockTime, datasetKey, defaultModelChoices, defaultTrainingLength, trainingLengthSettings } from '../../../src/renderer/state/training-length';
 import { suggestTraining } from '../../../src/shared/training-defaults';
 
 const base = { name: 'x', count: 1, trainCount: 3639, testCount: 0, width: 32, height: 32, channels: 3 } as const;
@@ -43,5 +43,12 @@ describe('the training length', () => {
     expect(clockTime(180)).toBe('3:00');
     expect(clockTime(65.4)).toBe('1:05');
     expect(clockTime(null)).toBe('–');
+  });
+});
+
+describe('the model a dataset trains by default', () => {
+  it('a folder: a conv VAE (its size allows one), d = 32, every image; MNIST: the quick 2-d MLP on 2,000 images', () => {
+    expect(defaultModelChoices(folder)).toEqual({ arch: 'conv', latentDim: 32, limit: 0 });
+    expect(defaultModelChoices(mnist)).toEqual({ arch: 'mlp', latentDim: 2, limit: 2000 });
   });
 });
