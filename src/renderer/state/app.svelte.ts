@@ -345,9 +345,21 @@ export class AppState implements Session {
   }
 
   async loadEmbeddings(): Promise<void> {
+    // A model that does not fit the open dataset has no points: the view says so (ViewEmptyState).
+    if (this.model && !this.model.fitsDataset) return;
     const started = performance.now();
-    const e = await this.run('Loading points…', () => this.api.call('embeddings', {}));
-    if (!e) return;
+    this.busy = 'Loading points…';
+    let e: Embeddings;
+    try {
+      e = await this.api.call('embeddings', {});
+    } catch (err) {
+      // The pair changed while the call was on its way (a library model opens a moment before its
+      // folder): not an error, the view already shows what does not fit.
+      if (!(err instanceof ApiError && err.code === 'mismatch')) this.notify('error', err instanceof Error ? err.message : String(err));
+      return;
+    } finally {
+      if (this.busy === 'Loading points…') this.busy = null;
+    }
     this.embeddingsMs = performance.now() - started;
     this.embeddingsFetches++;
     this.embeddings = e;
