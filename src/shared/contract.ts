@@ -12,49 +12,31 @@
  */
 import { z } from 'zod';
 import type { CallName, EventName } from './names';
-import { explorerCalls, explorerEvents, ProjectionKindSchema } from './explorer-schemas';
+import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
-import {
-  MAX_BOOKMARK_SELECTION,
-  MAX_BOOKMARKS,
-  MAX_DECODE_FLOATS,
-  MAX_KEYFRAME_FLOATS,
-  MAX_KEYFRAMES,
-  MAX_LABEL_CHARS,
-  MAX_LATENT,
-  MIN_LATENT,
-  MAX_PATH_CHARS,
-  MAX_TIME_BUDGET_SECONDS,
-  MIN_TIME_BUDGET_SECONDS,
-  MAX_VIEW_KEYFRAME_FLOATS,
-  MAX_VIEW_KEYFRAMES,
-  MAX_VIEW_PATHS,
-  boundedFloat32Array,
-} from './limits';
+import { EpochMetricsSchema } from './metrics-schemas';
+import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
+import { MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
 import {
   ArchSchema,
   BackendNameSchema,
   ChannelsSchema,
   ColorModeSchema,
-  EasingSchema,
   ExportKindSchema,
   FitModeSchema,
   LikelihoodSchema,
   LinearKindSchema,
-  LoopSchema,
-  MAX_FRAMES,
-  MIN_FRAMES,
   NearestAmongSchema,
   NearestSpaceSchema,
-  PathModeSchema,
-  SpacingSchema,
 } from './vocabulary';
 
 export * from './base-schemas';
 export * from './names';
 export * from './explorer-schemas';
 export * from './library-schemas';
+export * from './metrics-schemas';
+export * from './view-schemas';
 export * from './limits';
 export * from './vocabulary';
 
@@ -95,52 +77,6 @@ export const DatasetSummarySchema = z.strictObject({
   skipped: z.array(z.strictObject({ file: z.string(), reason: z.string() })),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
-
-export const EpochMetricsSchema = z.strictObject({
-  epoch: int,
-  trainLoss: z.number(),
-  testLoss: z.number(),
-  recon: z.number(),
-  kl: z.number(),
-  testRecon: z.number(),
-  testKl: z.number(),
-  /** Held-out reconstruction PSNR of decode(μ), dB (src/engine/train/psnr.ts); absent for older models. */
-  psnrDb: z.number().optional(),
-  samplesPerSec: z.number(),
-  seconds: z.number(),
-});
-export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
-
-/** Metrics as the engine records them (snake_case, as in manifest.json and the CLI's JSON lines). */
-export const EpochMetricsRecordSchema = z.strictObject({
-  epoch: int,
-  train_loss: z.number(),
-  test_loss: z.number(),
-  recon: z.number(),
-  kl: z.number(),
-  test_recon: z.number(),
-  test_kl: z.number(),
-  /** Held-out reconstruction PSNR of decode(μ), dB; absent for older models. */
-  psnr_db: z.number().optional(),
-  samples_per_s: z.number(),
-  seconds: z.number(),
-});
-export type EpochMetricsRecord = z.infer<typeof EpochMetricsRecordSchema>;
-
-export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
-  return {
-    epoch: e.epoch,
-    trainLoss: e.train_loss,
-    testLoss: e.test_loss,
-    recon: e.recon,
-    kl: e.kl,
-    testRecon: e.test_recon,
-    testKl: e.test_kl,
-    ...(typeof e.psnr_db === 'number' ? { psnrDb: e.psnr_db } : {}),
-    samplesPerSec: e.samples_per_s,
-    seconds: e.seconds,
-  };
-}
 
 export const ModelSummarySchema = z.strictObject({
   dir: z.string(),
@@ -258,77 +194,6 @@ export const EmbeddingsSchema = z.strictObject({
 export type Embeddings = z.infer<typeof EmbeddingsSchema>;
 
 export const ExportResultSchema = z.strictObject({ kind: ExportKindSchema, path: z.string(), bytes: count, files: count });
-
-// Paths through latent space (interpolation) and what a project remembers of the view.
-/** Frames one `interpolate` call decodes at most (a preview, not an export). */
-export const MAX_PREVIEW_FRAMES = 1000;
-
-/** How a path goes through its keyframes: one mode for all segments or one per segment. */
-const PathShape = {
-  /** k × d keyframes. */
-  keyframes: boundedFloat32Array(MAX_KEYFRAME_FLOATS, 'keyframes'),
-  frames: int.min(MIN_FRAMES).max(MAX_FRAMES),
-  mode: z.union([PathModeSchema, z.array(PathModeSchema).min(1).max(999)]).optional(),
-  easing: EasingSchema.optional(),
-  loop: LoopSchema.optional(),
-  spacing: SpacingSchema.optional(),
-};
-
-export const KeyframeSourceSchema = z.strictObject({ index: count.optional(), label: z.string().max(MAX_LABEL_CHARS).optional() });
-
-/** A saved path (the app's form of the path JSON file): reopens exactly. */
-export const PathDocSchema = z.strictObject({
-  latentDim: int.min(1).max(4096),
-  /** k × latentDim keyframes. */
-  keyframes: boundedFloat32Array(MAX_KEYFRAME_FLOATS, 'keyframes'),
-  /** Where each keyframe came from (null: a spot of the space), one per keyframe. */
-  sources: z.array(KeyframeSourceSchema.nullable()).max(MAX_KEYFRAMES),
-  /** One mode per segment (k − 1). */
-  segments: z.array(PathModeSchema).max(999),
-  frames: int.min(MIN_FRAMES).max(MAX_FRAMES),
-  easing: EasingSchema,
-  loop: LoopSchema,
-  spacing: SpacingSchema,
-  fps: z.number().positive().max(120).optional(),
-});
-export type PathDoc = z.infer<typeof PathDocSchema>;
-
-const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
-export const CameraSchema = z.strictObject({ position: Vec3, target: Vec3, up: Vec3.optional(), zoom: z.number().positive().optional() });
-export type Camera = z.infer<typeof CameraSchema>;
-
-/**
- * A named view of the explorer (a bookmark): restoring it glides the camera back and brings back
- * the projection, colouring, search, selection (as dataset image numbers) and decoded latent.
- * Plain JSON values: it is saved as it is in project.json.
- */
-export const BookmarkSchema = z.strictObject({
-  name: z.string().min(1).max(MAX_LABEL_CHARS),
-  camera: CameraSchema,
-  projection: ProjectionKindSchema,
-  colorMode: z.enum(['label', 'recon', 'kl']),
-  search: z.string().max(MAX_LABEL_CHARS),
-  selection: z.array(count).max(MAX_BOOKMARK_SELECTION),
-  decoded: z.array(z.number()).max(MAX_LATENT).nullable(),
-});
-export type Bookmark = z.infer<typeof BookmarkSchema>;
-
-/** What a project remembers of the session besides the data and the model. */
-export const ProjectViewSchema = z.strictObject({
-  camera: CameraSchema.nullable(),
-  paths: z
-    .array(PathDocSchema)
-    .max(MAX_VIEW_PATHS)
-    .refine(
-      (paths) => paths.reduce((n, p) => n + p.keyframes.length, 0) <= MAX_VIEW_KEYFRAME_FLOATS,
-      `paths: at most ${MAX_VIEW_KEYFRAME_FLOATS} keyframe numbers in all`,
-    )
-    .refine((paths) => paths.reduce((n, p) => n + p.sources.length, 0) <= MAX_VIEW_KEYFRAMES, `paths: at most ${MAX_VIEW_KEYFRAMES} keyframes in all`),
-  /** Which of `paths` the interpolation panel shows (null: none). */
-  activePath: count.nullable(),
-  bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
-});
-export type ProjectView = z.infer<typeof ProjectViewSchema>;
 
 export const ProjectSummarySchema = z.strictObject({
   path: z.string(),

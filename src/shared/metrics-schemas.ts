@@ -1,0 +1,54 @@
+/**
+ * An epoch's training metrics, in the page's form (camelCase) and as the engine records them
+ * (snake_case: manifest.json, the CLI's JSON lines). Part of the contract (contract.ts re-exports it);
+ * imports only zod, so contract.ts and the engine's checkpoint reader can both build on it.
+ */
+import { z } from 'zod';
+
+const int = z.number().int();
+
+export const EpochMetricsSchema = z.strictObject({
+  epoch: int,
+  trainLoss: z.number(),
+  testLoss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  testRecon: z.number(),
+  testKl: z.number(),
+  /** Held-out reconstruction PSNR of decode(μ), dB (src/engine/train/psnr.ts); absent for older models. */
+  psnrDb: z.number().optional(),
+  samplesPerSec: z.number(),
+  seconds: z.number(),
+});
+export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
+
+/** Metrics as the engine records them (snake_case, as in manifest.json and the CLI's JSON lines). */
+export const EpochMetricsRecordSchema = z.strictObject({
+  epoch: int,
+  train_loss: z.number(),
+  test_loss: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  test_recon: z.number(),
+  test_kl: z.number(),
+  /** Held-out reconstruction PSNR of decode(μ), dB; absent for older models. */
+  psnr_db: z.number().optional(),
+  samples_per_s: z.number(),
+  seconds: z.number(),
+});
+export type EpochMetricsRecord = z.infer<typeof EpochMetricsRecordSchema>;
+
+export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
+  return {
+    epoch: e.epoch,
+    trainLoss: e.train_loss,
+    testLoss: e.test_loss,
+    recon: e.recon,
+    kl: e.kl,
+    testRecon: e.test_recon,
+    testKl: e.test_kl,
+    ...(typeof e.psnr_db === 'number' ? { psnrDb: e.psnr_db } : {}),
+    samplesPerSec: e.samples_per_s,
+    seconds: e.seconds,
+  };
+}
