@@ -58,3 +58,16 @@ export async function trainOneEpoch(page: Page, limit?: number): Promise<void> {
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
 }
+
+/**
+ * Opens the default model (an MLP of MNIST) with MNIST, whatever an earlier spec left open: the server
+ * is shared, and a spec that needs a model fitting MNIST must not depend on the order specs run in.
+ */
+export async function openDefaultModel(page: Page): Promise<void> {
+  const builtin = page.getByTestId('library-panel').locator('[data-testid="library-model"][data-id="builtin:default"]');
+  await expect(builtin).toHaveCount(1, { timeout: 30_000 });
+  if (await builtin.evaluate((el) => el.classList.contains('open'))) await page.getByTestId('open-mnist').click();
+  else await builtin.getByTestId('library-open').click();
+  await expect(page.getByTestId('dataset-name')).toHaveText('MNIST', { timeout: 60_000 });
+  await expect(builtin).toHaveClass(/open/);
+}

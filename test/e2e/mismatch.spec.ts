@@ -4,16 +4,14 @@
  * at once what does not fit instead of "Embedding N images…", and offers to train for the dataset.
  */
 import { expect, test } from '@playwright/test';
-import { acceptDialogs, colourFolder, openApp, openFolder, trainOneEpoch } from './library-fixtures';
+import { acceptDialogs, colourFolder, openApp, openDefaultModel, openFolder } from './library-fixtures';
 
 acceptDialogs();
 
 test('a model that does not fit the opened folder is said at once, with the ways out', async ({ page }) => {
   test.setTimeout(300_000);
   const allowed = await openApp(page);
-  await page.getByTestId('open-mnist').click();
-  await expect(page.getByTestId('dataset-name')).toHaveText('MNIST', { timeout: 60_000 });
-  if ((await page.getByTestId('model-epoch').count()) === 0) await trainOneEpoch(page, 300);
+  await openDefaultModel(page);
   await expect(page.getByTestId('model-info')).toContainText('MLP');
 
   await openFolder(page, await colourFolder(allowed, 'colours'), 'colours');

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { openDefaultModel as openDefaultModelWithMnist } from './library-fixtures';
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -99,6 +100,8 @@ test('stale state: keyframes of another dataset are not listed once another data
   test.setTimeout(240_000);
   await openApp(page);
   const folder = await colourFolder();
+  // Keyframes need a model that reads MNIST, whatever an earlier spec left open.
+  await openDefaultModelWithMnist(page);
   await openMnist(page);
   await page.getByTestId('kf-index').fill('3');
   await page.getByTestId('kf-add-index').click();
@@ -126,8 +129,9 @@ async function startLongTraining(page: Page): Promise<void> {
 }
 
 async function openDefaultModel(page: Page): Promise<void> {
-  // The default model is the open one unless an earlier test trained another: it is what this test needs.
+  // The server is shared: whatever an earlier spec left open, these tests start from the default model.
   await openApp(page);
+  await openDefaultModelWithMnist(page);
   await openMnist(page);
 }
 
