@@ -118,6 +118,8 @@ test('strips load only for rows on screen: a row scrolled out of the list waits 
   const library = page.getByTestId('library-panel');
   const rows = library.getByTestId('library-model');
   const builtin = library.locator('[data-testid="library-model"][data-id="builtin:default"]');
+  // The list arrives after the engine is ready: counting before it is there reads 0 (failed in CI).
+  await expect(builtin).toHaveCount(1, { timeout: 30_000 });
   // Copies of the default model until the list (22em high) cannot show every row at once.
   while ((await rows.count()) < 8) {
     const before = await rows.count();
@@ -128,7 +130,7 @@ test('strips load only for rows on screen: a row scrolled out of the list waits 
   const total = await rows.count();
   await page.reload();
   await expect(page.getByTestId('engine-state')).toHaveText('ready', { timeout: 60_000 });
-  await expect(rows).toHaveCount(total);
+  await expect(rows).toHaveCount(total, { timeout: 30_000 });
   const last = rows.last();
   await expect(last).toBeAttached();
   expect(await isInViewport(last.getByTestId('library-samples'))).toBe(false);
