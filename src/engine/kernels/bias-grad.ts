@@ -29,6 +29,8 @@ export function columnSumInto(src: Float32Array, dst: Float32Array, rows: number
 }
 
 const size = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
+/** The columns of a [..., C] tensor read as a [rows, C] matrix. */
+const lastDim = (x: tf.TensorInfo): number => x.shape[x.shape.length - 1] ?? 1;
 
 /** One of these kernels: its inputs by name, its output's shape, its heap call and its JavaScript loop. */
 interface KernelSpec {
@@ -50,8 +52,8 @@ const SPECS: KernelSpec[] = [
   {
     name: COLUMN_SUM,
     inputs: ['x'],
-    outShape: (x) => [x.shape[x.shape.length - 1] ?? 1],
-    heap: (h, [src], out, x) => h.columnSum(src, out, size(x.shape) / (x.shape[x.shape.length - 1] ?? 1), x.shape[x.shape.length - 1] ?? 1),
+    outShape: (x) => [lastDim(x)],
+    heap: (h, [src], out, x) => h.columnSum(src, out, size(x.shape) / lastDim(x), lastDim(x)),
     loop: ([src], out, x) => columnSumInto(src, out, size(x.shape) / out.length, out.length),
   },
 ];

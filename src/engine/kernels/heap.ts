@@ -22,6 +22,25 @@ export interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
+/**
+ * A patch kernel over the heap: `from` and `to` are byte offsets (image → patches for im2col/im2colT,
+ * patches → image for col2im), then the geometry of patches.ts.
+ */
+type PatchCall = (
+  from: number,
+  to: number,
+  batch: number,
+  channels: number,
+  kernel: number,
+  stride: number,
+  padTop: number,
+  padLeft: number,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+) => void;
+
 export interface HeapKernels {
   /** Byte offset of a tensor's data on the heap. */
   offset(t: tf.TensorInfo): number;
@@ -43,52 +62,13 @@ export interface HeapKernels {
     d1: number,
     d2: number,
   ): void;
-  im2col(
-    src: number,
-    dst: number,
-    batch: number,
-    channels: number,
-    kernel: number,
-    stride: number,
-    padTop: number,
-    padLeft: number,
-    height: number,
-    width: number,
-    outHeight: number,
-    outWidth: number,
-  ): void;
-  im2colT(
-    src: number,
-    dst: number,
-    batch: number,
-    channels: number,
-    kernel: number,
-    stride: number,
-    padTop: number,
-    padLeft: number,
-    height: number,
-    width: number,
-    outHeight: number,
-    outWidth: number,
-  ): void;
+  im2col: PatchCall;
+  im2colT: PatchCall;
   /** out = y > 0 ? dy : 0, over n floats. */
   reluGrad(dy: number, y: number, out: number, n: number): void;
   /** dst[c] = Σ_r src[r, c] for a [rows, cols] matrix. */
   columnSum(src: number, dst: number, rows: number, cols: number): void;
-  col2im(
-    cols: number,
-    dst: number,
-    batch: number,
-    channels: number,
-    kernel: number,
-    stride: number,
-    padTop: number,
-    padLeft: number,
-    height: number,
-    width: number,
-    outHeight: number,
-    outWidth: number,
-  ): void;
+  col2im: PatchCall;
 }
 
 const cache = new WeakMap<object, HeapKernels | null>();
