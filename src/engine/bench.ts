@@ -110,6 +110,7 @@ export async function runBench(progress: (stage: string) => void = () => {}, opt
     } else {
       report.torch_mlp_samples_per_s = Math.round(torch.samples_per_s);
       report.torch_threads = torch.threads;
+      report.torch_cpu_per_wall = round(torch.cpu_per_wall, 2);
       report.train_mlp_vs_torch = round(mlp.samples_per_s / torch.samples_per_s, 2);
     }
   }
