@@ -13,7 +13,7 @@
  * Neither op has a gradient: they are only used inside custom gradients (model/ops.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels, type CpuBackendLike, type HeapKernels, type WasmBackendLike } from './heap';
+import { checkFloat, registerSpecKernels, size, type KernelSpec } from './spec-kernels';
 
 export const RELU_GRAD = 'LatentscapeReluGrad';
 export const COLUMN_SUM = 'LatentscapeColumnSum';
@@ -28,18 +28,8 @@ export function columnSumInto(src: Float32Array, dst: Float32Array, rows: number
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c] += src[p++];
 }
 
-const size = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
 /** The columns of a [..., C] tensor read as a [rows, C] matrix. */
 const lastDim = (x: tf.TensorInfo): number => x.shape[x.shape.length - 1] ?? 1;
-
-/** One of these kernels: its inputs by name, its output's shape, its heap call and its JavaScript loop. */
-interface KernelSpec {
-  name: string;
-  inputs: string[];
-  outShape: (x: tf.TensorInfo) => number[];
-  heap: (h: HeapKernels, inputs: number[], out: number, x: tf.TensorInfo) => void;
-  loop: (inputs: Float32Array[], out: Float32Array, x: tf.TensorInfo) => void;
-}
 
 const SPECS: KernelSpec[] = [
   {
@@ -58,58 +48,12 @@ const SPECS: KernelSpec[] = [
   },
 ];
 
-function wasmKernel(k: KernelSpec): tf.KernelFunc {
-  return ({ inputs, backend }) => {
-    const wasm = backend as unknown as WasmBackendLike;
-    const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
-    // Allocate before taking views or offsets: a heap that grows detaches older views.
-    const out = wasm.makeOutput(k.outShape(ins[0]), 'float32');
-    const heap = heapKernels(backend);
-    if (heap)
-      k.heap(
-        heap,
-        ins.map((t) => heap.offset(t)),
-        heap.offset(out),
-        ins[0],
-      );
-    else
-      k.loop(
-        ins.map((t) => wasm.typedArrayFromHeap(t)),
-        wasm.typedArrayFromHeap(out),
-        ins[0],
-      );
-    return out;
-  };
-}
-
-function cpuKernel(k: KernelSpec): tf.KernelFunc {
-  return ({ inputs, backend }) => {
-    const cpu = backend as unknown as CpuBackendLike;
-    const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
-    const shape = k.outShape(ins[0]);
-    const out = new Float32Array(size(shape));
-    k.loop(
-      ins.map((t) => cpu.data.get(t.dataId).values),
-      out,
-      ins[0],
-    );
-    return cpu.makeTensorInfo(shape, 'float32', out);
-  };
-}
-
 let registered = false;
 
 export function registerBiasGradKernels(): void {
   if (registered) return;
   registered = true;
-  for (const k of SPECS) {
-    if (!tf.getKernel(k.name, 'wasm')) tf.registerKernel({ kernelName: k.name, backendName: 'wasm', kernelFunc: wasmKernel(k) });
-    if (!tf.getKernel(k.name, 'cpu')) tf.registerKernel({ kernelName: k.name, backendName: 'cpu', kernelFunc: cpuKernel(k) });
-  }
-}
-
-function checkFloat(name: string, ...ts: tf.Tensor[]): void {
-  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name} needs float32, got ${t.dtype}`);
+  registerSpecKernels(SPECS);
 }
 
 /** y > 0 ? dy : 0, elementwise (dy and y of the same shape). */

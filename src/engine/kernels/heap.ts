@@ -69,6 +69,8 @@ export interface HeapKernels {
   /** dst[c] = Σ_r src[r, c] for a [rows, cols] matrix. */
   columnSum(src: number, dst: number, rows: number, cols: number): void;
   col2im: PatchCall;
+  /** dst[c, r] = src[r, c] for a [rows, cols] matrix. */
+  transpose2d(src: number, dst: number, rows: number, cols: number): void;
 }
 
 const cache = new WeakMap<object, HeapKernels | null>();
@@ -104,6 +106,7 @@ export function heapKernels(backend: unknown): HeapKernels | null {
         col2im: exports.col2im,
         reluGrad: exports.reluGrad,
         columnSum: exports.columnSum,
+        transpose2d: exports.transpose2d,
       };
     } catch {
       kernels = null;

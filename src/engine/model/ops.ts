@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { shareIdentityOnWasm } from '../kernels/identity';
 import { columnSum, reluGrad } from '../kernels/bias-grad';
 import { col2im, im2colT, registerPatchKernels, sameGeometry } from '../kernels/patches';
+import { transpose2d } from '../kernels/transpose';
 
 export type OpMode = 'auto' | 'plain' | 'custom';
 export type Activation = 'linear' | 'relu';
@@ -79,12 +80,20 @@ function fusedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, str
 
 function denseCustom(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation, inputGradient: boolean): tf.Tensor2D {
   const forward = (xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D): tf.Tensor2D => fusedMatMul(xi, wi, bi, activation);
-  // dW = transpose(x)·dy and dx = dy·transpose(W): plain matMuls (see the top of this file).
+  // dW = xᵀ·dy and dx = dy·Wᵀ as plain matMuls (see the top of this file). XNNPACK packs a matMul's
+  // second operand on every call, and packing a big fresh operand costs more than the product
+  // itself, so each product is taken in whichever order puts the smaller matrix second:
+  // dW = (dyᵀ·x)ᵀ when the output is wider than the input (the decoder's first layer), and
+  // dx = (W·dyᵀ)ᵀ when the batch is smaller than the input (the encoder's heads).
   const grads = (dy: tf.Tensor, y: tf.Tensor, xs: tf.Tensor2D, ws: tf.Tensor2D, withInput: boolean): tf.Tensor[] => {
     const g = activationGrad(dy, y, activation) as tf.Tensor2D;
-    const dw = tf.matMul(tf.transpose(xs), g);
+    const [batch, inDim] = xs.shape;
+    const outDim = ws.shape[1];
+    const dw = outDim > inDim ? transpose2d(tf.matMul(transpose2d(g), xs)) : tf.matMul(transpose2d(xs), g);
     const db = columnSum(g);
-    return withInput ? [tf.matMul(g, tf.transpose(ws)), dw, db] : [dw, db];
+    if (!withInput) return [dw, db];
+    const dx = batch < inDim ? transpose2d(tf.matMul(ws, transpose2d(g))) : tf.matMul(g, transpose2d(ws));
+    return [dx, dw, db];
   };
   if (inputGradient) {
     const op = tf.customGrad(((xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
@@ -138,7 +147,7 @@ function conv2dCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, st
     const dFilter = tf.reshape(tf.matMul(im2colT(xs, g), g2), fs.shape);
     const dBias = columnSum(g2);
     if (!withInput) return [dFilter, dBias];
-    const wT = tf.transpose(tf.reshape(fs, [k * k * inC, outC])) as tf.Tensor2D;
+    const wT = transpose2d(tf.reshape(fs, [k * k * inC, outC]));
     const dx = col2im(tf.matMul(g2, wT), g, inC);
     return [dx, dFilter, dBias];
   };
@@ -188,7 +197,7 @@ function conv2dTransposeCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
   const op = tf.customGrad(((xi: tf.Tensor4D, fi: tf.Tensor4D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
     // y = col2im(x·Fᵀ) + b, with F the filter as a [k·k·outC, inC] matrix.
     const x2 = tf.reshape(xi, [-1, inC]) as tf.Tensor2D;
-    const fT = tf.transpose(tf.reshape(fi, [k * k * outC, inC])) as tf.Tensor2D;
+    const fT = transpose2d(tf.reshape(fi, [k * k * outC, inC]));
     const value = activate(tf.add(col2im(tf.matMul(x2, fT), g, outC), bi), activation);
     save([xi, fi, value]);
     return {

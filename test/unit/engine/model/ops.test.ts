@@ -95,6 +95,30 @@ describe('dense (custom gradient: plain matMuls with explicit transposes)', () =
     const op: Op = ([x, w, b], o) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, o);
     await expectCustomMatchesCpu(op, [[6, 4], [4, 5], [5]], { activation: 'relu', inputGradient: false }, 20);
   });
+
+  // The gradients take each product in the order that packs the smaller operand: these shapes reach
+  // both orders of dW (output wider or narrower than the input) and of dx (batch below or above the input).
+  it.each([
+    [
+      [5, 7],
+      [7, 3],
+    ],
+    [
+      [8, 3],
+      [3, 6],
+    ],
+    [
+      [4, 9],
+      [9, 12],
+    ],
+    [
+      [9, 4],
+      [4, 2],
+    ],
+  ])('product orders: x %j, W %j match tf.grad on cpu', async (xShape, wShape) => {
+    const op: Op = ([x, w, b], o) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, o);
+    await expectCustomMatchesCpu(op, [xShape, wShape, [wShape[1]]], { activation: 'relu' }, 30);
+  });
 });
 
 describe('conv2d (custom gradient: XNNPACK forward, im2col/col2im + matMul backward)', () => {
