@@ -391,11 +391,15 @@ export class Vae {
   }
 }
 
+/** b / 255 for every byte value b, as float32. */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b / 255);
+
 /** uint8 HWC images [start, start+n) → float tensor in [0, 1], shape [n, H, W, C]. */
 export function imagesToTensor(pixels: Uint8Array, start: number, n: number, c: Pick<VaeConfig, 'height' | 'width' | 'channels'>): tf.Tensor4D {
   const size = c.height * c.width * c.channels;
   const floats = new Float32Array(n * size);
   const src = pixels.subarray(start * size, (start + n) * size);
-  for (let i = 0; i < floats.length; i++) floats[i] = src[i] / 255;
+  // A table of the 256 values: the same floats as src[i] / 255, without a division per pixel.
+  for (let i = 0; i < floats.length; i++) floats[i] = BYTE_TO_UNIT[src[i]];
   return tf.tensor4d(floats, [n, c.height, c.width, c.channels]);
 }
