@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, DiagonalGaussian, SharedScaleGaussian, stdNormalLogProb, type Likelihood } from './distributions';
 import { conv2d, conv2dTranspose, dense } from './ops';
+import { bernoulliNllMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
 import { MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
 import type { Arch, LikelihoodKind } from '../../shared/vocabulary';
@@ -316,12 +317,25 @@ export class Vae {
     };
   }
 
-  /** −ELBO_β per batch (mean over examples) and its two terms, as scalars. */
+  /**
+   * −ELBO_β per batch (mean over examples) and its two terms, as scalars: the function forward()
+   * computes, with the same noise for a seed, through the fused ops of elbo-ops.ts (the training step's
+   * loss; fewer taped kernels).
+   */
   loss(x: tf.Tensor4D, beta: number, seed?: number): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
-    const { reconNll, kl } = this.forward(x, seed);
-    const recon = tf.mean(reconNll) as tf.Scalar;
-    const klMean = tf.mean(kl) as tf.Scalar;
-    return { loss: tf.add(recon, tf.mul(klMean, beta)) as tf.Scalar, recon, kl: klMean };
+    const q = this.encode(x);
+    const mean = q.mean as tf.Tensor2D;
+    const logvar = q.logvar as tf.Tensor2D;
+    const z = reparameterizeWith(mean, logvar, tf.randomNormal(mean.shape, 0, 1, 'float32', seed));
+    const likelihood = this.decode(z);
+    const recon =
+      likelihood instanceof SharedScaleGaussian
+        ? sharedScaleNllMean(likelihood.mean, likelihood.logvar, x)
+        : likelihood instanceof Bernoulli
+          ? bernoulliNllMean(likelihood.logits, x)
+          : (tf.mean(likelihood.nll(x)) as tf.Scalar);
+    const kl = klToStdNormalMean(mean, logvar);
+    return { loss: tf.add(recon, tf.mul(kl, beta)) as tf.Scalar, recon, kl };
   }
 
   /**
