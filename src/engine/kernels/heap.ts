@@ -64,6 +64,8 @@ export interface HeapKernels {
   ): void;
   im2col: PatchCall;
   im2colT: PatchCall;
+  /** im2colT for a channel count that is a multiple of 4 (4 × 4 SIMD blocks). */
+  im2colT4: PatchCall;
   /** out = y > 0 ? dy : 0, over n floats. */
   reluGrad(dy: number, y: number, out: number, n: number): void;
   /** dst[c] = Σ_r src[r, c] for a [rows, cols] matrix. */
@@ -103,6 +105,7 @@ export function heapKernels(backend: unknown): HeapKernels | null {
         adam: exports.adam,
         im2col: exports.im2col,
         im2colT: exports.im2colT,
+        im2colT4: exports.im2colT4,
         col2im: exports.col2im,
         reluGrad: exports.reluGrad,
         columnSum: exports.columnSum,

@@ -427,4 +427,154 @@
         (br $bcNext)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $brNext))))
+
+  ;; im2colT for C a multiple of 4 (the conv VAE's hidden layers): the same output as im2colT, but four
+  ;; channels and four patch columns at a time. Four v128 loads (4 channels at 4 columns ox..ox+3), a 4×4
+  ;; transpose by lane shuffles, and four v128 stores (4 columns of 4 channel rows) replace 16 scalar
+  ;; loads and stores; the columns left over at the image edge go one at a time.
+  (func (export "im2colT4")
+    (param $src i32) (param $dst i32) (param $batch i32) (param $C i32)
+    (param $k i32) (param $s i32) (param $padTop i32) (param $padLeft i32)
+    (param $H i32) (param $W i32) (param $oh i32) (param $ow i32)
+    (local $b i32) (local $ky i32) (local $kx i32) (local $c i32) (local $oy i32) (local $ox i32)
+    (local $iy i32) (local $ox0 i32) (local $ox1 i32) (local $rows i32) (local $image i32)
+    (local $d i32) (local $p i32) (local $step i32) (local $cBytes i32) (local $rb i32) (local $j i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rows (i32.mul (local.get $batch) (i32.mul (local.get $oh) (local.get $ow))))
+    (local.set $rb (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $step (i32.mul (local.get $s) (local.get $cBytes)))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bNext
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $image
+        (i32.add (local.get $src)
+          (i32.mul (local.get $b) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $cBytes)))))
+      (local.set $ky (i32.const 0))
+      (block $kyDone (loop $kyNext
+        (br_if $kyDone (i32.ge_s (local.get $ky) (local.get $k)))
+        (local.set $kx (i32.const 0))
+        (block $kxDone (loop $kxNext
+          (br_if $kxDone (i32.ge_s (local.get $kx) (local.get $k)))
+          ;; columns ox in [ox0, ox1) read inside the image: 0 <= ox*s + kx - padLeft < W
+          (local.set $ox0 (i32.const 0))
+          (block $lo (loop $loNext
+            (br_if $lo (i32.ge_s (local.get $ox0) (local.get $ow)))
+            (br_if $lo (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $s)) (local.get $kx)) (local.get $padLeft)) (i32.const 0)))
+            (local.set $ox0 (i32.add (local.get $ox0) (i32.const 1)))
+            (br $loNext)))
+          (local.set $ox1 (local.get $ow))
+          (block $hi (loop $hiNext
+            (br_if $hi (i32.le_s (local.get $ox1) (local.get $ox0)))
+            (br_if $hi (i32.lt_s
+              (i32.sub (i32.add (i32.mul (i32.sub (local.get $ox1) (i32.const 1)) (local.get $s)) (local.get $kx)) (local.get $padLeft))
+              (local.get $W)))
+            (local.set $ox1 (i32.sub (local.get $ox1) (i32.const 1)))
+            (br $hiNext)))
+          (local.set $c (i32.const 0))
+          (block $cDone (loop $cNext
+            (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
+            ;; d = &dst[(ky, kx, c), b·oh·ow]: the segment of channel c's row; channel c+j's is j·rb further
+            (local.set $d
+              (i32.add (local.get $dst)
+                (i32.shl
+                  (i32.add
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $k)) (local.get $kx)) (local.get $C)) (local.get $c)) (local.get $rows))
+                    (i32.mul (local.get $b) (i32.mul (local.get $oh) (local.get $ow))))
+                  (i32.const 2))))
+            (local.set $oy (i32.const 0))
+            (block $oyDone (loop $oyNext
+              (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $oh)))
+              (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $s)) (local.get $ky)) (local.get $padTop)))
+              (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+                (then
+                  ;; the whole segment is padding, in each of the four rows
+                  (local.set $j (i32.const 0))
+                  (block $zDone (loop $zNext
+                    (br_if $zDone (i32.ge_s (local.get $j) (i32.const 4)))
+                    (memory.fill (i32.add (local.get $d) (i32.mul (local.get $j) (local.get $rb))) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $zNext))))
+                (else
+                  ;; padding columns before ox0 and from ox1 on, in each of the four rows
+                  (local.set $ox (i32.const 0))
+                  (block $padLoDone (loop $padLoNext
+                    (br_if $padLoDone (i32.ge_s (local.get $ox) (local.get $ox0)))
+                    (local.set $j (i32.const 0))
+                    (block $zlDone (loop $zlNext
+                      (br_if $zlDone (i32.ge_s (local.get $j) (i32.const 4)))
+                      (f32.store (i32.add (i32.add (local.get $d) (i32.mul (local.get $j) (local.get $rb))) (i32.shl (local.get $ox) (i32.const 2))) (f32.const 0))
+                      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                      (br $zlNext)))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $padLoNext)))
+                  (local.set $ox (local.get $ox1))
+                  (block $padHiDone (loop $padHiNext
+                    (br_if $padHiDone (i32.ge_s (local.get $ox) (local.get $ow)))
+                    (local.set $j (i32.const 0))
+                    (block $zhDone (loop $zhNext
+                      (br_if $zhDone (i32.ge_s (local.get $j) (i32.const 4)))
+                      (f32.store (i32.add (i32.add (local.get $d) (i32.mul (local.get $j) (local.get $rb))) (i32.shl (local.get $ox) (i32.const 2))) (f32.const 0))
+                      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                      (br $zhNext)))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $padHiNext)))
+                  ;; p = &image[iy, ox0*s + kx - padLeft, c]
+                  (local.set $p
+                    (i32.add (local.get $image)
+                      (i32.add
+                        (i32.mul
+                          (i32.add (i32.mul (local.get $iy) (local.get $W))
+                            (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $s)) (local.get $kx)) (local.get $padLeft)))
+                          (local.get $cBytes))
+                        (i32.shl (local.get $c) (i32.const 2)))))
+                  (local.set $ox (local.get $ox0))
+                  (block $ox4Done (loop $ox4Next
+                    (br_if $ox4Done (i32.gt_s (i32.add (local.get $ox) (i32.const 4)) (local.get $ox1)))
+                    ;; v_i = channels c..c+3 at column ox+i
+                    (local.set $v0 (v128.load (local.get $p)))
+                    (local.set $v1 (v128.load (i32.add (local.get $p) (local.get $step))))
+                    (local.set $v2 (v128.load (i32.add (local.get $p) (i32.shl (local.get $step) (i32.const 1)))))
+                    (local.set $v3 (v128.load (i32.add (local.get $p) (i32.mul (local.get $step) (i32.const 3)))))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+                    ;; channel c+j's row gets columns ox..ox+3
+                    (v128.store (i32.add (local.get $d) (i32.shl (local.get $ox) (i32.const 2)))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (i32.add (local.get $d) (local.get $rb)) (i32.shl (local.get $ox) (i32.const 2)))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (i32.add (local.get $d) (i32.shl (local.get $rb) (i32.const 1))) (i32.shl (local.get $ox) (i32.const 2)))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (v128.store (i32.add (i32.add (local.get $d) (i32.mul (local.get $rb) (i32.const 3))) (i32.shl (local.get $ox) (i32.const 2)))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $step) (i32.const 2))))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                    (br $ox4Next)))
+                  (block $oxDone (loop $oxNext
+                    (br_if $oxDone (i32.ge_s (local.get $ox) (local.get $ox1)))
+                    (local.set $j (i32.const 0))
+                    (block $jDone (loop $jNext
+                      (br_if $jDone (i32.ge_s (local.get $j) (i32.const 4)))
+                      (f32.store
+                        (i32.add (i32.add (local.get $d) (i32.mul (local.get $j) (local.get $rb))) (i32.shl (local.get $ox) (i32.const 2)))
+                        (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))))
+                      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                      (br $jNext)))
+                    (local.set $p (i32.add (local.get $p) (local.get $step)))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $oxNext)))))
+              (local.set $d (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
+              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+              (br $oyNext)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $cNext)))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $kxNext)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $kyNext)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bNext))))
 )

@@ -166,7 +166,9 @@ function wasmKernel(k: PatchKernel): tf.KernelFunc {
     const out = wasm.makeOutput(k.outShape(a), 'float32');
     const heap = heapKernels(backend);
     if (heap) {
-      heap[k.heap](heap.offset(x), heap.offset(out), a.batch, a.channels, a.kernel, a.stride, a.padTop, a.padLeft, a.height, a.width, a.outHeight, a.outWidth);
+      // im2colT has a SIMD form for channel counts that are a multiple of 4 (the same output).
+      const call = k.heap === 'im2colT' && a.channels % 4 === 0 ? heap.im2colT4 : heap[k.heap];
+      call(heap.offset(x), heap.offset(out), a.batch, a.channels, a.kernel, a.stride, a.padTop, a.padLeft, a.height, a.width, a.outHeight, a.outWidth);
     } else {
       k.loop(wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out), a.batch, a.channels, a);
     }

@@ -70,6 +70,10 @@ const CASES: Array<[string, number, number, number, number, number]> = [
   ['stride 2, 3 channels', 2, 8, 3, 3, 2],
   ['stride 1, 4 channels', 1, 5, 4, 3, 1],
   ['stride 2, 5×5 kernel', 1, 9, 2, 5, 2],
+  // channel counts that are a multiple of 4 take im2colT's SIMD form: whole 4-column blocks, edges, padding
+  ['stride 2, 32 channels (the conv VAE)', 2, 16, 32, 3, 2],
+  ['stride 1, 8 channels, 11 wide', 1, 11, 8, 3, 1],
+  ['stride 2, 4 channels, 5×5 kernel, padding on every side', 2, 13, 4, 5, 2],
 ];
 
 describe('patch loops', () => {
