@@ -14,6 +14,15 @@ import { imagesToTensor, type Vae } from '../model/vae';
 /** MSE below this counts as a perfect copy (100 dB). */
 const MIN_MSE = 1e-10;
 
+/** The sum over a batch of the per-image PSNRs of recon against x (both in [0, 1]), as a scalar tensor. */
+export function psnrSum(x: tf.Tensor4D, recon: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const mse = tf.maximum(tf.mean(tf.squaredDifference(x, recon), [1, 2, 3]), MIN_MSE);
+    // 10·log10(1/mse) = −10/ln(10) · ln(mse)
+    return tf.sum(tf.mul(tf.log(mse), -10 / Math.LN10));
+  });
+}
+
 export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, batchSize = 500): number {
   if (indices.length === 0) return NaN;
   let sum = 0;
@@ -22,10 +31,7 @@ export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, b
     const pixels = gatherImages(d, indices, from, to);
     const psnr = tf.tidy(() => {
       const x = imagesToTensor(pixels, 0, to - from, vae.config);
-      const recon = vae.decodeMode(vae.encode(x).mean as tf.Tensor2D);
-      const mse = tf.maximum(tf.mean(tf.squaredDifference(x, recon), [1, 2, 3]), MIN_MSE);
-      // 10·log10(1/mse) = −10/ln(10) · ln(mse)
-      return tf.sum(tf.mul(tf.log(mse), -10 / Math.LN10));
+      return psnrSum(x, vae.decodeMode(vae.encode(x).mean as tf.Tensor2D));
     });
     sum += psnr.dataSync()[0];
     psnr.dispose();

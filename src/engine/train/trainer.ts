@@ -7,7 +7,7 @@ import { backendName } from '../backend';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
-import { evaluatePsnr } from './psnr';
+import { evaluatePsnr, psnrSum } from './psnr';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 import { yieldToEventLoop } from '../../node/event-loop';
@@ -125,6 +125,44 @@ export function evaluateElbo(
   }
   const n = Math.max(1, indices.length);
   return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n };
+}
+
+/**
+ * The held-out metrics of an epoch: evaluateElbo's terms and evaluatePsnr's PSNR, the same numbers
+ * (same images, same noise), with one encoder pass per batch shared by both when the ELBO is taken on
+ * the images themselves (with dynamic binarisation it is not: then the two run apart).
+ */
+export function evaluateHeldOut(
+  vae: Vae,
+  d: Dataset,
+  indices: ArrayLike<number>,
+  beta: number,
+  binarize: boolean,
+  seed: number,
+  batchSize = 500,
+): { loss: number; recon: number; kl: number; psnr: number } {
+  if (binarize) return { ...evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize), psnr: evaluatePsnr(vae, d, indices, batchSize) };
+  let recon = 0;
+  let kl = 0;
+  let psnr = 0;
+  const next = seedSequence(seed);
+  for (let from = 0; from < indices.length; from += batchSize) {
+    const to = Math.min(indices.length, from + batchSize);
+    const sums = tf.tidy(() => {
+      const x = batchTensor(d, indices, from, to, vae.config, null);
+      const q = vae.encode(x);
+      // the draw forward(x, seed) makes: encode, then reparameterize with that seed
+      const likelihood = vae.decode(vae.reparameterize(q, Math.floor(next() * 2 ** 31)));
+      return [tf.sum(likelihood.nll(x)), tf.sum(q.klToStdNormal()), psnrSum(x, vae.decodeMode(q.mean as tf.Tensor2D))];
+    });
+    const [r, k, p] = sums.map((t) => t.dataSync()[0]);
+    recon += r;
+    kl += k;
+    psnr += p;
+    tf.dispose(sums);
+  }
+  const n = Math.max(1, indices.length);
+  return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n, psnr: indices.length === 0 ? NaN : psnr / indices.length };
 }
 
 function checkDatasetFits(config: VaeConfig, d: Dataset): void {
@@ -307,8 +345,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       }
       if (cancelled) break;
       const seconds = (performance.now() - started) / 1000;
-      const test = evaluateElbo(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
-      const psnr = evaluatePsnr(vae, dataset, testIdx);
+      const { psnr, ...test } = evaluateHeldOut(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
       const record: EpochMetrics = {
         epoch: epoch + 1,
         train_loss: (reconSum + settings.beta * klSum) / seen,
