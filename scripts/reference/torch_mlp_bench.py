@@ -19,21 +19,8 @@ import sys
 import time
 
 
-def _threads_arg(argv, default=1):
-    for i, arg in enumerate(argv):
-        if arg == '--threads' and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith('--threads='):
-            return arg.split('=', 1)[1]
-    return str(default)
-
-
-# torch.set_num_threads does not bound the BLAS library's own thread pool: Debian's OpenBLAS
-# (libopenblas0-pthread) otherwise runs a second thread that spins, so torch's "1 thread" used
-# ≈ 1.6 cores here (and the figure was of two cores against the engine's one). As torch_vae.py:
-# set before torch loads the library.
-for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[_var] = _threads_arg(sys.argv)
+# Before numpy and torch load the BLAS library: bounds its threads to --threads.
+import bound_threads  # noqa: E402,F401
 
 import torch  # noqa: E402  (after the thread bounds above)
 import torch.nn.functional as F  # noqa: E402

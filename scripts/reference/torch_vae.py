@@ -21,20 +21,8 @@ PSNR as in src/engine/train/psnr.ts: pixels x/255 in [0, 1], x^ = decoder mean a
 import argparse, json, math, os, sys, time
 
 
-def _threads_arg(argv, default=1):
-    for i, arg in enumerate(argv):
-        if arg == '--threads' and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith('--threads='):
-            return arg.split('=', 1)[1]
-    return str(default)
-
-
-# torch.set_num_threads does not bound the BLAS library's own thread pool: Debian's OpenBLAS
-# (libopenblas0-pthread) otherwise runs a second thread that spins, so "one thread" used ~1.6 cores
-# (CPU time 27 s for 17 s of wall time). Set before numpy and torch load the library.
-for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[_var] = _threads_arg(sys.argv)
+# Before numpy and torch load the BLAS library: bounds its threads to --threads.
+import bound_threads  # noqa: E402,F401
 
 import numpy as np
 import torch
