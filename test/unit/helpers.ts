@@ -2,12 +2,37 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/engine/backend';
 
 /** Tests of wasm-specific code (custom ops, kernels) run on wasm, the backend every machine has. */
 export async function useWasm(): Promise<void> {
   const info = await initBackend('wasm');
   if (info.name !== 'wasm') throw new Error('wasm backend unavailable');
+}
+
+/** Runs fn with console.log and console.warn silenced: the cpu backend advertises tfjs-node on first use. */
+export async function quietly<T>(fn: () => Promise<T> | T): Promise<T> {
+  const { log, warn } = console;
+  console.log = console.warn = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
+}
+
+/** Runs fn on the cpu backend (quietly), then returns to wasm. */
+export async function onCpu<T>(fn: () => T): Promise<T> {
+  try {
+    return await quietly(async () => {
+      await tf.setBackend('cpu');
+      return fn();
+    });
+  } finally {
+    await tf.setBackend('wasm');
+  }
 }
 
 /**

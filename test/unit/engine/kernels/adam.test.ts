@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdam } from '../../../../src/engine/kernels/adam';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, quietly, useWasm } from '../../helpers';
 
 beforeAll(async () => {
   await useWasm();
@@ -33,15 +33,10 @@ async function run(optimizer: tf.Optimizer, steps: number): Promise<{ weights: n
 }
 
 async function quietBackend(name: string): Promise<void> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {};
-  try {
+  await quietly(async () => {
     await tf.setBackend(name);
     tf.tidy(() => tf.zeros([1]).dataSync()); // the cpu backend advertises tfjs-node on first use
-  } finally {
-    console.log = log;
-    console.warn = warn;
-  }
+  });
 }
 
 describe('fused Adam', () => {

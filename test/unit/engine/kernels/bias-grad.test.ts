@@ -2,27 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { columnSum, columnSumInto, reluGrad, reluGradInto } from '../../../../src/engine/kernels/bias-grad';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, onCpu, useWasm } from '../../helpers';
 
 beforeAll(useWasm);
 
 function randomArray(n: number, seed: number): Float32Array {
   const next = normalStream(seed);
   return Float32Array.from({ length: n }, () => next());
-}
-
-/** Runs fn on the cpu backend (without its console advertisement for tfjs-node), then returns to wasm. */
-async function onCpu<T>(fn: () => T): Promise<T> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {};
-  try {
-    await tf.setBackend('cpu');
-    return fn();
-  } finally {
-    await tf.setBackend('wasm');
-    console.log = log;
-    console.warn = warn;
-  }
 }
 
 // Shapes of the conv VAE's layers, plus odd widths that leave a tail after the 4-wide SIMD loop.

@@ -12,24 +12,12 @@ import {
   type PatchGeometry,
 } from '../../../../src/engine/kernels/patches';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, quietly, useWasm } from '../../helpers';
 
 beforeAll(async () => {
   await useWasm();
   registerPatchKernels();
 });
-
-/** Switches backend without the cpu backend's advertisement for tfjs-node on first use. */
-async function quietly<T>(fn: () => Promise<T> | T): Promise<T> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.log = log;
-    console.warn = warn;
-  }
-}
 
 function randomArray(n: number, seed: number): Float32Array {
   const next = normalStream(seed);

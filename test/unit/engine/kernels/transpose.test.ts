@@ -2,22 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
 import { transpose2d, transpose2dInto } from '../../../../src/engine/kernels/transpose';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, onCpu, useWasm } from '../../helpers';
 
 beforeAll(useWasm);
-
-async function onCpu<T>(fn: () => T): Promise<T> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {};
-  try {
-    await tf.setBackend('cpu');
-    return fn();
-  } finally {
-    await tf.setBackend('wasm');
-    console.log = log;
-    console.warn = warn;
-  }
-}
 
 // The dense and conv layers' matrices, plus sizes that leave right and bottom edges after the 4×4 blocks.
 const SHAPES: [number, number][] = [

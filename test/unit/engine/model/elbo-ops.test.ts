@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bernoulli, DiagonalGaussian, SharedScaleGaussian } from '../../../../src/engine/model/distributions';
 import { bernoulliNllMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from '../../../../src/engine/model/elbo-ops';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, quietly, useWasm } from '../../helpers';
 
 beforeAll(useWasm);
 afterAll(async () => {
@@ -14,17 +14,6 @@ afterAll(async () => {
 });
 
 const BACKENDS = ['wasm', 'cpu'] as const;
-
-async function onBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {}; // the cpu backend advertises tfjs-node on first use
-  try {
-    await tf.setBackend(name);
-  } finally {
-    console.log = log;
-    console.warn = warn;
-  }
-}
 
 function random(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
   const next = normalStream(seed);
@@ -69,7 +58,7 @@ function expectClose(got: { value: number; grads: number[][] }, want: { value: n
 }
 
 describe.each(BACKENDS)('fused ELBO ops on %s', (backend) => {
-  beforeAll(async () => onBackend(backend));
+  beforeAll(async () => quietly(() => tf.setBackend(backend)));
 
   it('reparameterizeWith is μ + exp(½·logvar)·ε, with its gradients', () => {
     const mean = random([6, 5], 1);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, conv2dTranspose, dense, type Activation, type LayerOptions } from '../../../../src/engine/model/ops';
 import { IM2COL_T } from '../../../../src/engine/kernels/patches';
-import { normalStream, useWasm } from '../../helpers';
+import { normalStream, quietly, useWasm } from '../../helpers';
 
 beforeAll(async () => {
   await useWasm();
@@ -16,15 +16,10 @@ afterAll(async () => {
 });
 
 async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T> {
-  const { log, warn } = console;
-  console.log = console.warn = () => {}; // the cpu backend advertises tfjs-node on first use
-  try {
+  return quietly(async () => {
     await tf.setBackend(name);
     return fn();
-  } finally {
-    console.log = log;
-    console.warn = warn;
-  }
+  });
 }
 
 function randomArray(n: number, seed: number, scale = 1): Float32Array {
