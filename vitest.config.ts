@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { nativeMissing } from './test/native-status';
 
 /** The engine tests that also run on native TensorFlow (the `tensorflow` project). */
@@ -29,7 +30,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        // Compiles the runes of the renderer's .svelte.ts state, so its classes run under test too.
+        plugins: [svelte({ configFile: false })],
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
       {
         extends: true,
         test: {
