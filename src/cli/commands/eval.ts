@@ -3,8 +3,7 @@ import { parseArgs } from 'node:util';
 import { limitDataset, gatherImages } from '../../engine/data/dataset';
 import { imagesToTensor } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
-import { evaluateElbo } from '../../engine/train/trainer';
-import { evaluatePsnr } from '../../engine/train/psnr';
+import { evaluateHeldOut } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { datasetForModel } from '../model-data';
@@ -34,8 +33,7 @@ export async function run(argv: string[]): Promise<void> {
     const test = dataset.split.test;
     const beta = manifest.training?.beta ?? 1;
     const binarize = manifest.training?.binarize ?? false;
-    const elbo = evaluateElbo(vae, dataset, test, beta, binarize, seed + 17);
-    const psnrDb = evaluatePsnr(vae, dataset, test);
+    const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
     // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
     const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
     const chunk = Math.min(K, 200);

@@ -109,39 +109,36 @@ export function evaluateElbo(
   seed: number,
   batchSize = 500,
 ): { loss: number; recon: number; kl: number } {
-  let recon = 0;
-  let kl = 0;
-  const next = seedSequence(seed);
-  for (let from = 0; from < indices.length; from += batchSize) {
-    const to = Math.min(indices.length, from + batchSize);
-    const [r, k] = tf.tidy(() => {
-      const x = batchTensor(d, indices, from, to, vae.config, binarize ? Math.floor(next() * 2 ** 31) : null);
-      const out = vae.forward(x, Math.floor(next() * 2 ** 31));
-      return [tf.sum(out.reconNll), tf.sum(out.kl)];
-    });
-    recon += r.dataSync()[0];
-    kl += k.dataSync()[0];
-    tf.dispose([r, k]);
-  }
-  const n = Math.max(1, indices.length);
-  return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n };
+  const { loss, recon, kl } = heldOutPass(vae, d, indices, beta, binarize, seed, batchSize, false);
+  return { loss, recon, kl };
 }
 
 /**
- * The held-out metrics of an epoch: evaluateElbo's terms and evaluatePsnr's PSNR, the same numbers
- * (same images, same noise), with one encoder pass per batch shared by both when the ELBO is taken on
- * the images themselves (with dynamic binarisation it is not: then the two run apart).
+ * The held-out metrics of an epoch (and of `latentscape eval`): evaluateElbo's terms and evaluatePsnr's
+ * PSNR, the same numbers, with one encoder pass per batch shared by both when the ELBO is taken on the
+ * images themselves (with dynamic binarisation it is not: then the PSNR takes its own pass).
  */
-export function evaluateHeldOut(
+export function evaluateHeldOut(...[vae, d, indices, beta, binarize, seed, batchSize = 500]: Parameters<typeof evaluateElbo>): {
+  loss: number;
+  recon: number;
+  kl: number;
+  psnr: number;
+} {
+  if (binarize) return { ...evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize), psnr: evaluatePsnr(vae, d, indices, batchSize) };
+  return heldOutPass(vae, d, indices, beta, binarize, seed, batchSize, true);
+}
+
+/** One pass over a split: the ELBO's sums with one sample per image (its noise from `seed`), and optionally the PSNR of decode(μ). */
+function heldOutPass(
   vae: Vae,
   d: Dataset,
   indices: ArrayLike<number>,
   beta: number,
   binarize: boolean,
   seed: number,
-  batchSize = 500,
+  batchSize: number,
+  withPsnr: boolean,
 ): { loss: number; recon: number; kl: number; psnr: number } {
-  if (binarize) return { ...evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize), psnr: evaluatePsnr(vae, d, indices, batchSize) };
   let recon = 0;
   let kl = 0;
   let psnr = 0;
@@ -149,20 +146,20 @@ export function evaluateHeldOut(
   for (let from = 0; from < indices.length; from += batchSize) {
     const to = Math.min(indices.length, from + batchSize);
     const sums = tf.tidy(() => {
-      const x = batchTensor(d, indices, from, to, vae.config, null);
+      const x = batchTensor(d, indices, from, to, vae.config, binarize ? Math.floor(next() * 2 ** 31) : null);
       const q = vae.encode(x);
-      // the draw forward(x, seed) makes: encode, then reparameterize with that seed
       const likelihood = vae.decode(vae.reparameterize(q, Math.floor(next() * 2 ** 31)));
-      return [tf.sum(likelihood.nll(x)), tf.sum(q.klToStdNormal()), psnrSum(x, vae.decodeMode(q.mean as tf.Tensor2D))];
+      const terms = [tf.sum(likelihood.nll(x)), tf.sum(q.klToStdNormal())];
+      return withPsnr ? [...terms, psnrSum(x, vae.decodeMode(q.mean as tf.Tensor2D))] : terms;
     });
-    const [r, k, p] = sums.map((t) => t.dataSync()[0]);
+    const [r, k, p = 0] = sums.map((t) => t.dataSync()[0]);
     recon += r;
     kl += k;
     psnr += p;
     tf.dispose(sums);
   }
   const n = Math.max(1, indices.length);
-  return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n, psnr: indices.length === 0 ? NaN : psnr / indices.length };
+  return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n, psnr: withPsnr && indices.length > 0 ? psnr / indices.length : NaN };
 }
 
 function checkDatasetFits(config: VaeConfig, d: Dataset): void {
