@@ -109,7 +109,7 @@ export function evaluateElbo(
   seed: number,
   batchSize = 500,
 ): { loss: number; recon: number; kl: number } {
-  const { loss, recon, kl } = heldOutPass(vae, d, indices, beta, binarize, seed, batchSize, false);
+  const { loss, recon, kl } = heldOutPass([vae, d, indices, beta, binarize, seed, batchSize], false);
   return { loss, recon, kl };
 }
 
@@ -125,18 +125,12 @@ export function evaluateHeldOut(...[vae, d, indices, beta, binarize, seed, batch
   psnr: number;
 } {
   if (binarize) return { ...evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize), psnr: evaluatePsnr(vae, d, indices, batchSize) };
-  return heldOutPass(vae, d, indices, beta, binarize, seed, batchSize, true);
+  return heldOutPass([vae, d, indices, beta, binarize, seed, batchSize], true);
 }
 
 /** One pass over a split: the ELBO's sums with one sample per image (its noise from `seed`), and optionally the PSNR of decode(μ). */
 function heldOutPass(
-  vae: Vae,
-  d: Dataset,
-  indices: ArrayLike<number>,
-  beta: number,
-  binarize: boolean,
-  seed: number,
-  batchSize: number,
+  [vae, d, indices, beta, binarize, seed, batchSize = 500]: Parameters<typeof evaluateElbo>,
   withPsnr: boolean,
 ): { loss: number; recon: number; kl: number; psnr: number } {
   let recon = 0;
