@@ -4,9 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+export const LOG_2PI = Math.log(2 * Math.PI);
 
-function sumPerExample(t: tf.Tensor): tf.Tensor1D {
+/** Sums over every axis but the first: one number per example. */
+export function sumPerExample(t: tf.Tensor): tf.Tensor1D {
   if (t.rank === 1) return t as tf.Tensor1D;
   const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
   return tf.sum(t, axes) as tf.Tensor1D;

@@ -11,16 +11,10 @@
  * against tf.grad of those in test/unit/engine/model/elbo-ops.test.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { LOG_2PI, sumPerExample } from './distributions';
 
 // The customGrad typings do not model a leading-tensors-then-save signature; these casts do.
 type CustomGradBody = Parameters<typeof tf.customGrad>[0];
-
-function sumPerExample(t: tf.Tensor): tf.Tensor1D {
-  const axes = Array.from({ length: t.rank - 1 }, (_, i) => i + 1);
-  return tf.sum(t, axes) as tf.Tensor1D;
-}
 
 /** z = μ + exp(½·logvar) ⊙ ε for a given ε. dz/dμ = 1; dz/dlogvar = ½·σ·ε. */
 export function reparameterizeWith(mean: tf.Tensor2D, logvar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {

@@ -266,8 +266,10 @@ export class Vae {
     return new DiagonalGaussian(mean, logvar);
   }
 
+  /** z = μ + σ·ε with ε ~ N(0, I) drawn from `seed`: DiagonalGaussian.sample as one fused op (elbo-ops.ts). */
   reparameterize(q: DiagonalGaussian, seed?: number): tf.Tensor2D {
-    return q.sample(seed) as tf.Tensor2D;
+    const mean = q.mean as tf.Tensor2D;
+    return reparameterizeWith(mean, q.logvar as tf.Tensor2D, tf.randomNormal(mean.shape, 0, 1, 'float32', seed));
   }
 
   /** p(x|z): its parameters have the image shape [B, H, W, C]; `mode()` is the image to show. */
@@ -324,17 +326,14 @@ export class Vae {
    */
   loss(x: tf.Tensor4D, beta: number, seed?: number): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
     const q = this.encode(x);
-    const mean = q.mean as tf.Tensor2D;
-    const logvar = q.logvar as tf.Tensor2D;
-    const z = reparameterizeWith(mean, logvar, tf.randomNormal(mean.shape, 0, 1, 'float32', seed));
-    const likelihood = this.decode(z);
+    const likelihood = this.decode(this.reparameterize(q, seed));
     const recon =
       likelihood instanceof SharedScaleGaussian
         ? sharedScaleNllMean(likelihood.mean, likelihood.logvar, x)
         : likelihood instanceof Bernoulli
           ? bernoulliNllMean(likelihood.logits, x)
           : (tf.mean(likelihood.nll(x)) as tf.Scalar);
-    const kl = klToStdNormalMean(mean, logvar);
+    const kl = klToStdNormalMean(q.mean as tf.Tensor2D, q.logvar as tf.Tensor2D);
     return { loss: tf.add(recon, tf.mul(kl, beta)) as tf.Scalar, recon, kl };
   }
 
