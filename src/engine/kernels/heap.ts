@@ -73,6 +73,28 @@ export interface HeapKernels {
   col2im: PatchCall;
   /** dst[c, r] = src[r, c] for a [rows, cols] matrix. */
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  /**
+   * c = act(a·b + bias) for row-major [M, K] and [K, N] matrices, read in place (no packed copy);
+   * flags: bit 0 adds the bias, bit 1 applies ReLU.
+   */
+  matmul(a: number, b: number, bias: number, c: number, m: number, k: number, n: number, flags: number): void;
+  /** im2colT(x)·dy without the patch matrix, for channels % 4 == 0 and n % 8 == 0 (filter-grad.ts). */
+  filterGrad4(
+    x: number,
+    dy: number,
+    out: number,
+    batch: number,
+    channels: number,
+    kernel: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    height: number,
+    width: number,
+    outHeight: number,
+    outWidth: number,
+    n: number,
+  ): void;
 }
 
 const cache = new WeakMap<object, HeapKernels | null>();
@@ -110,6 +132,8 @@ export function heapKernels(backend: unknown): HeapKernels | null {
         reluGrad: exports.reluGrad,
         columnSum: exports.columnSum,
         transpose2d: exports.transpose2d,
+        matmul: exports.matmul,
+        filterGrad4: exports.filterGrad4,
       };
     } catch {
       kernels = null;

@@ -10,11 +10,11 @@ import { heapKernels, type CpuBackendLike, type HeapKernels, type WasmBackendLik
 export interface KernelSpec {
   name: string;
   inputs: string[];
-  /** The output's shape, from the first input's. */
-  outShape: (x: tf.TensorInfo) => number[];
-  /** The call into kernels.wat: input and output byte offsets, and the first input. */
-  heap: (h: HeapKernels, inputs: number[], out: number, x: tf.TensorInfo) => void;
-  loop: (inputs: Float32Array[], out: Float32Array, x: tf.TensorInfo) => void;
+  /** The output's shape, from the first input's (and the others', when it needs them). */
+  outShape: (x: tf.TensorInfo, all: tf.TensorInfo[]) => number[];
+  /** The call into kernels.wat: input and output byte offsets, the first input, and all of them. */
+  heap: (h: HeapKernels, inputs: number[], out: number, x: tf.TensorInfo, all: tf.TensorInfo[]) => void;
+  loop: (inputs: Float32Array[], out: Float32Array, x: tf.TensorInfo, all: tf.TensorInfo[]) => void;
 }
 
 export const size = (shape: number[]): number => shape.reduce((p, q) => p * q, 1);
@@ -24,7 +24,7 @@ function wasmKernel(k: KernelSpec): tf.KernelFunc {
     const wasm = backend as unknown as WasmBackendLike;
     const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
     // Allocate before taking views or offsets: a heap that grows detaches older views.
-    const out = wasm.makeOutput(k.outShape(ins[0]), 'float32');
+    const out = wasm.makeOutput(k.outShape(ins[0], ins), 'float32');
     const heap = heapKernels(backend);
     if (heap)
       k.heap(
@@ -32,12 +32,14 @@ function wasmKernel(k: KernelSpec): tf.KernelFunc {
         ins.map((t) => heap.offset(t)),
         heap.offset(out),
         ins[0],
+        ins,
       );
     else
       k.loop(
         ins.map((t) => wasm.typedArrayFromHeap(t)),
         wasm.typedArrayFromHeap(out),
         ins[0],
+        ins,
       );
     return out;
   };
@@ -47,12 +49,13 @@ function cpuKernel(k: KernelSpec): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const cpu = backend as unknown as CpuBackendLike;
     const ins = k.inputs.map((n) => inputs[n] as tf.TensorInfo);
-    const shape = k.outShape(ins[0]);
+    const shape = k.outShape(ins[0], ins);
     const out = new Float32Array(size(shape));
     k.loop(
       ins.map((t) => cpu.data.get(t.dataId).values),
       out,
       ins[0],
+      ins,
     );
     return cpu.makeTensorInfo(shape, 'float32', out);
   };

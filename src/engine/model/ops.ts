@@ -20,7 +20,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareIdentityOnWasm } from '../kernels/identity';
 import { columnSum, reluGrad } from '../kernels/bias-grad';
-import { col2im, im2colT, registerPatchKernels, sameGeometry } from '../kernels/patches';
+import { filterGradient } from '../kernels/filter-grad';
+import { col2im, registerPatchKernels, sameGeometry } from '../kernels/patches';
+import { denseInPlace, inPlaceIsFaster, product } from '../kernels/matmul';
 import { transpose2d } from '../kernels/transpose';
 
 export type OpMode = 'auto' | 'plain' | 'custom';
@@ -64,6 +66,7 @@ type CustomGradBody = Parameters<typeof tf.customGrad>[0];
 function fusedMatMul(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
   const [m, k] = x.shape;
   const n = w.shape[1];
+  if (inPlaceIsFaster(m, n)) return denseInPlace(x, w, b, activation); // no packing of W (../kernels/matmul)
   const a3 = tf.reshape(x, [1, m, k]);
   const b3 = tf.reshape(w, [1, k, n]);
   const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
@@ -89,10 +92,10 @@ function denseCustom(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation:
     const g = activationGrad(dy, y, activation) as tf.Tensor2D;
     const [batch, inDim] = xs.shape;
     const outDim = ws.shape[1];
-    const dw = outDim > inDim ? transpose2d(tf.matMul(transpose2d(g), xs)) : tf.matMul(transpose2d(xs), g);
+    const dw = outDim > inDim ? transpose2d(product(transpose2d(g), xs)) : product(transpose2d(xs), g);
     const db = columnSum(g);
     if (!withInput) return [dw, db];
-    const dx = batch < inDim ? transpose2d(tf.matMul(ws, transpose2d(g))) : tf.matMul(g, transpose2d(ws));
+    const dx = batch < inDim ? transpose2d(product(ws, transpose2d(g))) : product(g, transpose2d(ws));
     return [dx, dw, db];
   };
   if (inputGradient) {
@@ -144,7 +147,7 @@ function conv2dCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, st
   const grads = (dy: tf.Tensor, y: tf.Tensor, xs: tf.Tensor4D, fs: tf.Tensor4D, withInput: boolean): tf.Tensor[] => {
     const gy = activationGrad(dy, y, activation);
     const g2 = tf.reshape(gy, [-1, outC]) as tf.Tensor2D;
-    const dFilter = tf.reshape(tf.matMul(im2colT(xs, g), g2), fs.shape);
+    const dFilter = tf.reshape(filterGradient(xs, g2, g), fs.shape);
     const dBias = columnSum(g2);
     if (!withInput) return [dFilter, dBias];
     const wT = transpose2d(tf.reshape(fs, [k * k * inC, outC]));
@@ -207,7 +210,7 @@ function conv2dTransposeCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
         const gy = activationGrad(dy, y, activation) as tf.Tensor4D;
         // dx = conv2d(dy, filter) (XNNPACK); dFilter = im2col(dy)ᵀ·x, already in [k, k, outC, inC] order.
         const dx = tf.conv2d(gy, fs, stride, 'same');
-        const dFilter = tf.reshape(tf.matMul(im2colT(gy, g), tf.reshape(xs, [-1, inC]) as tf.Tensor2D), fs.shape);
+        const dFilter = tf.reshape(filterGradient(gy, tf.reshape(xs, [-1, inC]) as tf.Tensor2D, g), fs.shape);
         const dBias = columnSum(gy);
         return [dx, dFilter, dBias];
       },

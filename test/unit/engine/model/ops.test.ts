@@ -110,6 +110,15 @@ describe('dense (custom gradient: plain matMuls with explicit transposes)', () =
       [9, 4],
       [4, 2],
     ],
+    // few rows and whole SIMD columns: the forward pass and the products in place (kernels/matmul)
+    [
+      [7, 9],
+      [9, 13],
+    ],
+    [
+      [6, 40],
+      [40, 16],
+    ],
   ])('product orders: x %j, W %j match tf.grad on cpu', async (xShape, wShape) => {
     const op: Op = ([x, w, b], o) => dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, o);
     await expectCustomMatchesCpu(op, [xShape, wShape, [wShape[1]]], { activation: 'relu' }, 30);
@@ -121,6 +130,8 @@ describe('conv2d (custom gradient: XNNPACK forward, im2col/col2im + matMul backw
     ['stride 2, relu', [2, 8, 8, 3], [3, 3, 3, 4], 2, 'relu'],
     ['stride 2, odd size, 1 channel', [2, 7, 7, 1], [3, 3, 1, 5], 2, 'linear'],
     ['stride 1', [1, 5, 5, 2], [3, 3, 2, 3], 1, 'relu'],
+    // 4k channels in, 8k out: the filter gradient in one kernel (kernels/filter-grad)
+    ['stride 2, the filter-gradient kernel', [2, 8, 8, 4], [3, 3, 4, 8], 2, 'relu'],
   ] as const)('%s: value and gradients match tf.grad on cpu', async (_name, xShape, fShape, stride, activation) => {
     const op: Op = ([x, f, b], o) => conv2d(x as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, stride, o);
     await expectCustomMatchesCpu(op, [[...xShape], [...fShape], [fShape[3]]], { activation }, 30);
@@ -136,6 +147,7 @@ describe('conv2dTranspose (custom gradient: matMul + col2im forward, XNNPACK con
   it.each([
     ['4×4 → 8×8, relu', [2, 4, 4, 5], [3, 3, 3, 5], 'relu'],
     ['7×7 → 14×14 to one channel', [2, 7, 7, 4], [3, 3, 1, 4], 'linear'],
+    ['4×4 → 8×8, 8 → 4 channels: the filter-gradient kernel', [2, 4, 4, 8], [3, 3, 4, 8], 'relu'],
   ] as const)('%s: value and gradients match tf.grad on cpu', async (_name, xShape, fShape, activation) => {
     const op: Op = ([x, f, b], o) => conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, 2, o);
     await expectCustomMatchesCpu(op, [[...xShape], [...fShape], [fShape[2]]], { activation }, 50);
