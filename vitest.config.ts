@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { nativeMissing } from './test/native-status';
+import { nativeMissing } from './test/native-status.ts';
 
 /** The engine tests that also run on native TensorFlow (the `tensorflow` project). */
 const ENGINE_TESTS = [
