@@ -52,6 +52,17 @@ export async function tempDir(prefix = 'latentscape-test-'): Promise<{ path: str
 }
 
 /** A deterministic standard normal stream in float64 (independent of tfjs). */
+/** ‖got − want‖ / ‖want‖: how far a result is from its reference, as one number. */
+export function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num += (got[i] - want[i]) ** 2;
+    den += want[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
 export function normalStream(seed: number): () => number {
   let s = seed >>> 0 || 1;
   const uniform = (): number => {

@@ -26,9 +26,8 @@ export interface CpuBackendLike {
  * A patch kernel over the heap: `from` and `to` are byte offsets (image → patches for im2col/im2colT,
  * patches → image for col2im), then the geometry of patches.ts.
  */
-type PatchCall = (
-  from: number,
-  to: number,
+/** The geometry arguments of the patch kernels (patches.ts), in kernels.wat's order. */
+type GeometryArgs = [
   batch: number,
   channels: number,
   kernel: number,
@@ -39,7 +38,9 @@ type PatchCall = (
   width: number,
   outHeight: number,
   outWidth: number,
-) => void;
+];
+
+type PatchCall = (from: number, to: number, ...geometry: GeometryArgs) => void;
 
 export interface HeapKernels {
   /** Byte offset of a tensor's data on the heap. */
@@ -79,22 +80,7 @@ export interface HeapKernels {
    */
   matmul(a: number, b: number, bias: number, c: number, m: number, k: number, n: number, flags: number): void;
   /** im2colT(x)·dy without the patch matrix, for channels % 4 == 0 and n % 8 == 0 (filter-grad.ts). */
-  filterGrad4(
-    x: number,
-    dy: number,
-    out: number,
-    batch: number,
-    channels: number,
-    kernel: number,
-    stride: number,
-    padTop: number,
-    padLeft: number,
-    height: number,
-    width: number,
-    outHeight: number,
-    outWidth: number,
-    n: number,
-  ): void;
+  filterGrad4(x: number, dy: number, out: number, ...geometryAndWidth: [...GeometryArgs, n: number]): void;
 }
 
 const cache = new WeakMap<object, HeapKernels | null>();

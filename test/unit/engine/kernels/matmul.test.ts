@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
 import { denseInPlace, inPlaceIsFaster, matMulInPlace, matmulInto, product } from '../../../../src/engine/kernels/matmul';
-import { normalStream, onCpu, useWasm } from '../../helpers';
+import { normalStream, onCpu, relError, useWasm } from '../../helpers';
 
 beforeAll(useWasm);
 
@@ -24,16 +24,6 @@ const SHAPES: [number, number, number][] = [
 function random(n: number, seed: number): Float32Array {
   const next = normalStream(seed);
   return Float32Array.from({ length: n }, () => next());
-}
-
-function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num += (got[i] - want[i]) ** 2;
-    den += want[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 describe('MatMul in place (kernels.wat matmul)', () => {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, conv2dTranspose, dense, type Activation, type LayerOptions } from '../../../../src/engine/model/ops';
 import { IM2COL_T } from '../../../../src/engine/kernels/patches';
-import { normalStream, quietly, useWasm } from '../../helpers';
+import { normalStream, quietly, relError, useWasm } from '../../helpers';
 
 beforeAll(async () => {
   await useWasm();
@@ -25,16 +25,6 @@ async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T> {
 function randomArray(n: number, seed: number, scale = 1): Float32Array {
   const next = normalStream(seed);
   return Float32Array.from({ length: n }, () => scale * next());
-}
-
-function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num += (got[i] - want[i]) ** 2;
-    den += want[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 type Shapes = number[][];
