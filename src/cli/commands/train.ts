@@ -79,7 +79,10 @@ export async function run(argv: string[]): Promise<void> {
       size,
       color,
       fit,
-      seed,
+      // No seed here: a folder's train/test split is the default one, as in the app, whatever --seed
+      // says. --seed varies the training (initialisation, batch order, noise); the held-out images
+      // stay the same, so runs of different seeds compare on the same images, and `eval` (which
+      // re-ingests the folder) scores a model on exactly the images it did not train on.
       onProgress: (p: { done: number; total: number }) => out.progress({ stage: 'ingest', ...p }, { done: p.done, total: p.total, label: 'ingest' }),
     });
     const dataset = limitDataset(loaded.dataset, limit);
