@@ -53,7 +53,7 @@ function wasmKernel({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): t
   const out = wasm.makeOutput(outShape(a), 'float32');
   const heap = heapKernels(backend);
   if (heap && a.channels % 4 === 0 && a.columns % 8 === 0) {
-    const o = heap.offset.bind(heap);
+    const o = heap.offset;
     heap.filterGrad4(o(x), o(dy), o(out), a.batch, a.channels, a.kernel, a.stride, a.padTop, a.padLeft, a.height, a.width, a.outHeight, a.outWidth, a.columns);
   } else {
     filterGradInto(wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(out), a);

@@ -22,10 +22,6 @@ export interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
-/**
- * A patch kernel over the heap: `from` and `to` are byte offsets (image → patches for im2col/im2colT,
- * patches → image for col2im), then the geometry of patches.ts.
- */
 /** The geometry arguments of the patch kernels (patches.ts), in kernels.wat's order. */
 type GeometryArgs = [
   batch: number,
@@ -40,6 +36,10 @@ type GeometryArgs = [
   outWidth: number,
 ];
 
+/**
+ * A patch kernel over the heap: `from` and `to` are byte offsets (image → patches for im2col/im2colT,
+ * patches → image for col2im), then the geometry of patches.ts.
+ */
 type PatchCall = (from: number, to: number, ...geometry: GeometryArgs) => void;
 
 export interface HeapKernels {

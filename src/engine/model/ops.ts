@@ -22,11 +22,11 @@ import { shareIdentityOnWasm } from '../kernels/identity';
 import { columnSum, reluGrad } from '../kernels/bias-grad';
 import { filterGradient } from '../kernels/filter-grad';
 import { col2im, registerPatchKernels, sameGeometry } from '../kernels/patches';
-import { denseInPlace, inPlaceIsFaster, product } from '../kernels/matmul';
+import { denseInPlace, inPlaceIsFaster, product, type Activation } from '../kernels/matmul';
 import { transpose2d } from '../kernels/transpose';
 
 export type OpMode = 'auto' | 'plain' | 'custom';
-export type Activation = 'linear' | 'relu';
+export type { Activation };
 
 export interface LayerOptions {
   activation?: Activation;
