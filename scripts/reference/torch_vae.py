@@ -140,11 +140,12 @@ def save_grids(model, x, test, out_dir, n=32, seed=0):
     tile(samples, 8).save(os.path.join(out_dir, 'samples.png'))
 
 
-def lr_at(lr, progress, final_fraction):
-    """Cosine decay from lr to final_fraction*lr as the budget is spent. An experiment (scripts/reference/README.md):
-    in 60 s it gave 19.89 dB against 19.98 dB for the constant rate, so the app keeps a constant rate."""
+def lr_at(lr, progress, final_fraction, warmup=0.0):
+    """As the app's lr-schedule.ts: a linear warm-up over the first `warmup` of the budget (from final_fraction*lr),
+    then a cosine decay from lr to final_fraction*lr as the budget is spent."""
     p = min(1.0, max(0.0, progress))
-    return lr * (final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * p)))
+    rise = max(final_fraction, min(1.0, p / warmup)) if warmup > 0 else 1.0
+    return rise * lr * (final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
 def main():
@@ -165,6 +166,7 @@ def main():
     p.add_argument('--schedule', choices=['constant', 'cosine'], default='constant',
                    help='learning rate: constant (as the app), or cosine decay over the time budget (an experiment)')
     p.add_argument('--final-lr-fraction', type=float, default=0.05)
+    p.add_argument('--warmup', type=float, default=0.0, help='cosine only: linear warm-up over this fraction of the budget (the app: 0.05)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', required=True)
@@ -191,7 +193,7 @@ def main():
         for i in range(0, len(order), a.batch):
             if a.schedule == 'cosine':
                 for g in opt.param_groups:
-                    g['lr'] = lr_at(a.lr, (clock() - start) / a.budget, a.final_lr_fraction)
+                    g['lr'] = lr_at(a.lr, (clock() - start) / a.budget, a.final_lr_fraction, a.warmup)
             loss, recon, _ = model.loss(x[order[i:i + a.batch]], a.beta)
             opt.zero_grad()
             loss.backward()
@@ -205,7 +207,7 @@ def main():
         print(json.dumps({'epoch': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start, 'clock': a.clock}), flush=True)
     save_grids(model, x, test, a.out)
     print(json.dumps({'final': True, 'epochs': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start,
-                      'wall_s': time.perf_counter() - wall_start, 'clock': a.clock, 'scale': a.scale, 'lr': a.lr, 'schedule': a.schedule, 'batch': a.batch, 'latent': a.latent, 'filters': a.filters, 'threads': torch.get_num_threads(), 'blas_threads': os.environ['OPENBLAS_NUM_THREADS'],
+                      'wall_s': time.perf_counter() - wall_start, 'clock': a.clock, 'scale': a.scale, 'lr': a.lr, 'schedule': a.schedule, 'warmup': a.warmup, 'batch': a.batch, 'latent': a.latent, 'filters': a.filters, 'threads': torch.get_num_threads(), 'blas_threads': os.environ['OPENBLAS_NUM_THREADS'],
                       'torch': torch.__version__, 'out': a.out}), flush=True)
 
 

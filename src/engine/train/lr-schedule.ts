@@ -1,6 +1,6 @@
 /**
- * The learning rate over a training run: constant, or a cosine decay from lr to FINAL_LR_FRACTION·lr
- * over the run's plan (its epochs, or its time budget when that ends it first).
+ * The learning rate over a training run: constant, or a short warm-up and then a cosine decay from lr to
+ * FINAL_LR_FRACTION·lr over the run's plan (its epochs, or its time budget when that ends it first).
  *
  * Why: a constant rate keeps Adam's steps large to the end, so the last epochs jitter around the
  * optimum instead of settling in it; the held-out PSNR of a small colour folder then swings by
@@ -16,6 +16,13 @@ import type { LrSchedule } from '../../shared/vocabulary';
 export type { LrSchedule };
 
 export const FINAL_LR_FRACTION = 0.05;
+/**
+ * The cosine schedule first rises linearly over this fraction of the plan. Why: Adam's first steps
+ * from a fresh init are the unstable ones; warmed up, a higher peak rate trains without diverging and
+ * gets further in the same time (PyTorch stand-in runs, scripts/reference/README.md: lr 5e-3 with the
+ * warm-up 20.61 dB against 20.38 dB for 3e-3 without, in 74 s on 4 seeds; 5e-3 without it diverged).
+ */
+export const WARMUP_FRACTION = 0.05;
 
 /** The epochs a decay spans: from the epoch the run started at to the epoch it is asked to reach. */
 export interface LrPlan {
@@ -27,7 +34,8 @@ export interface LrPlan {
 export function scheduledLr(lr: number, schedule: LrSchedule, progress: number): number {
   if (schedule === 'constant') return lr;
   const p = Math.min(1, Math.max(0, progress));
-  return lr * (FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) * 0.5 * (1 + Math.cos(Math.PI * p)));
+  const warmup = Math.max(FINAL_LR_FRACTION, Math.min(1, p / WARMUP_FRACTION));
+  return warmup * lr * (FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) * 0.5 * (1 + Math.cos(Math.PI * p)));
 }
 
 /**

@@ -45,7 +45,7 @@ describe('training defaults chosen from the dataset', () => {
       arch: 'conv',
       likelihood: 'gaussian',
       learnedScale: true,
-      lr: 3e-3,
+      lr: 5e-3,
       lrSchedule: 'cosine',
       batchSize: 32,
       timeBudgetSeconds: 180,

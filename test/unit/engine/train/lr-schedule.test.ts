@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { FINAL_LR_FRACTION, planFor, planProgress, scheduledLr } from '../../../../src/engine/train/lr-schedule';
+import { FINAL_LR_FRACTION, WARMUP_FRACTION, planFor, planProgress, scheduledLr } from '../../../../src/engine/train/lr-schedule';
 
 describe('learning-rate schedule', () => {
-  it('a constant rate stays; a cosine one starts at lr, halves its decay midway and ends at the final fraction', () => {
+  it('a constant rate stays; a cosine one warms up to lr, halves its decay midway and ends at the final fraction', () => {
     for (const p of [0, 0.3, 1]) expect(scheduledLr(3e-3, 'constant', p)).toBe(3e-3);
-    expect(scheduledLr(3e-3, 'cosine', 0)).toBeCloseTo(3e-3, 12);
+    // The warm-up: from the final fraction (never 0, so the first step moves) rising linearly to the full rate.
+    expect(scheduledLr(3e-3, 'cosine', 0)).toBeCloseTo(3e-3 * FINAL_LR_FRACTION, 12);
+    const cosineAt = (p: number) => FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) * 0.5 * (1 + Math.cos(Math.PI * p));
+    expect(scheduledLr(3e-3, 'cosine', WARMUP_FRACTION / 2)).toBeCloseTo(3e-3 * 0.5 * cosineAt(WARMUP_FRACTION / 2), 12);
+    expect(scheduledLr(3e-3, 'cosine', WARMUP_FRACTION)).toBeCloseTo(3e-3 * cosineAt(WARMUP_FRACTION), 12);
+    let rising = 0;
+    for (let p = 0; p <= WARMUP_FRACTION; p += WARMUP_FRACTION / 10) {
+      const lr = scheduledLr(1, 'cosine', p);
+      expect(lr).toBeGreaterThanOrEqual(rising);
+      rising = lr;
+    }
+    expect(rising).toBeGreaterThan(0.95);
     expect(scheduledLr(3e-3, 'cosine', 0.5)).toBeCloseTo(3e-3 * (FINAL_LR_FRACTION + (1 - FINAL_LR_FRACTION) / 2), 12);
     expect(scheduledLr(3e-3, 'cosine', 1)).toBeCloseTo(3e-3 * FINAL_LR_FRACTION, 12);
     // Past the end (a budget overrun) it stays at the floor; it never rises again.
     expect(scheduledLr(3e-3, 'cosine', 1.4)).toBeCloseTo(3e-3 * FINAL_LR_FRACTION, 12);
     let last = Infinity;
-    for (let p = 0; p <= 1; p += 0.05) {
+    for (let p = WARMUP_FRACTION; p <= 1; p += 0.05) {
       const lr = scheduledLr(1, 'cosine', p);
       expect(lr).toBeLessThanOrEqual(last);
       last = lr;
