@@ -83,7 +83,7 @@ export const ExportKindSchema = choices(EXPORT_KINDS);
 /** A point or direction of the 3D view. */
 export type Vec3 = [number, number, number];
 
-/** The learning rate over a training run: constant, or a cosine decay over the run (engine/train/lr-schedule.ts). */
+/** The learning rate over a training run: constant, or a short warm-up and then a cosine decay over the run (engine/train/lr-schedule.ts). */
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export const LrScheduleSchema = choices(LR_SCHEDULES);
 export type LrSchedule = z.infer<typeof LrScheduleSchema>;

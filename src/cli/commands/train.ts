@@ -104,7 +104,7 @@ export async function run(argv: string[]): Promise<void> {
     const timeBudget = explicitBudget ?? (explicitEpochs === undefined && isFolder ? suggested.timeBudgetSeconds : undefined);
     const epochs = explicitEpochs ?? (timeBudget === undefined ? 10 : isFolder && explicitBudget === undefined ? suggested.epochs : 100000);
     out.info(
-      `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}${lrSchedule === 'cosine' ? ' (cosine decay over the run)' : ''}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
+      `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}${lrSchedule === 'cosine' ? ' (a warm-up, then a cosine decay over the run)' : ''}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
     );
     const result = await train(dataset, {
       arch,
