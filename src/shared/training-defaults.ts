@@ -35,8 +35,6 @@ export interface SuggestedTraining {
   epochs: number;
   /** Training stops at the end of the epoch that would pass this many seconds. */
   timeBudgetSeconds: number;
-  /** One line saying why, for the UI and the CLI. */
-  why: string;
 }
 
 /** A small folder still needs this many optimisation steps to give a usable model. */
@@ -60,8 +58,5 @@ export function suggestTraining(d: DatasetShape): SuggestedTraining {
     batchSize,
     epochs,
     timeBudgetSeconds: DEFAULT_TIME_BUDGET_S,
-    why: gaussian
-      ? `${d.channels === 3 ? 'colour' : 'grey'} images: ${arch} VAE, Gaussian decoder with a learned scale, lr ${arch === 'conv' ? '5e-3' : '1e-3'} warming up and then decaying over the run, batch ${batchSize}, up to ${epochs} epochs or ${DEFAULT_TIME_BUDGET_S / 60} min`
-      : `MNIST-like strokes: ${arch} VAE, Bernoulli decoder, lr 1e-3, batch ${batchSize}`,
   };
 }
