@@ -164,7 +164,7 @@ def main():
     p.add_argument('--clock', choices=['cpu', 'wall'], default='cpu')
     p.add_argument('--max-epochs', type=int, default=100000)
     p.add_argument('--schedule', choices=['constant', 'cosine'], default='constant',
-                   help='learning rate: constant (as the app), or cosine decay over the time budget (an experiment)')
+                   help='learning rate: constant (the app on MNIST), or cosine decay over the time budget (the app on folders; with --warmup 0.05)')
     p.add_argument('--final-lr-fraction', type=float, default=0.05)
     p.add_argument('--warmup', type=float, default=0.0, help='cosine only: linear warm-up over this fraction of the budget (the app: 0.05)')
     p.add_argument('--seed', type=int, default=0)
