@@ -1,6 +1,8 @@
 /** Options and set-up shared by the commands. */
 import { initBackend, type BackendInfo } from '../engine/backend';
 import { UsageError, type CliOutput } from './io';
+import { parseBackground } from '../shared/background';
+import type { Background } from '../shared/vocabulary';
 
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
@@ -24,4 +26,14 @@ export async function startBackend(explicit: string | undefined, out?: CliOutput
 export function required(name: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** --background: 'white', 'black' or '#rrggbb' (also '#rgb'); undefined when not given. */
+export function backgroundOption(raw: string | undefined): Background | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseBackground(raw);
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message}`);
+  }
 }

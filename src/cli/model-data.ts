@@ -1,8 +1,13 @@
 /** Loading the dataset a model was trained on (or another one given with --data), checked against it. */
 import type { ModelManifest } from '../engine/train/checkpoint';
 import { loadDataset, type LoadedDataset } from '../engine/data/load';
+import { recordedBackground } from '../shared/background';
 
-export async function datasetForModel(manifest: ModelManifest, explicit: string | undefined): Promise<LoadedDataset> {
+/**
+ * `background`: --background when given, else what the model recorded (a model trained on white sees
+ * white; one from before the setting, black, as it was trained).
+ */
+export async function datasetForModel(manifest: ModelManifest, explicit: string | undefined, background?: string): Promise<LoadedDataset> {
   const source = manifest.dataset?.source;
   const spec = explicit ?? (source?.kind === 'folder' ? source.path : 'mnist');
   const pre = manifest.dataset?.preprocessing ?? {};
@@ -11,6 +16,7 @@ export async function datasetForModel(manifest: ModelManifest, explicit: string 
     size: c.height,
     color: c.channels === 3 ? 'rgb' : 'gray',
     fit: (pre.fit as 'cover' | 'contain' | undefined) ?? 'cover',
+    background: background ?? recordedBackground(pre.background) ?? undefined,
   });
   const d = loaded.dataset;
   if (d.height !== c.height || d.width !== c.width || d.channels !== c.channels) {

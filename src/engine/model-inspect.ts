@@ -1,5 +1,6 @@
 /** A model folder's facts for the library, from its manifest alone (the strict parser; no weights are read). */
 import type { EngineModelInspection } from '../shared/engine-protocol';
+import { recordedBackground } from '../shared/background';
 import { COLOR_MODES, FIT_MODES } from '../shared/vocabulary';
 import { modelInfo } from './model-info';
 import { readManifest } from './train/checkpoint';
@@ -10,11 +11,15 @@ export async function inspectModel(dir: string): Promise<EngineModelInspection> 
   const size = typeof pre.size === 'number' && Number.isInteger(pre.size) && pre.size >= 8 && pre.size <= 512 ? pre.size : null;
   const color = (COLOR_MODES as readonly unknown[]).includes(pre.color) ? (pre.color as (typeof COLOR_MODES)[number]) : null;
   const fit = (FIT_MODES as readonly unknown[]).includes(pre.fit) ? (pre.fit as (typeof FIT_MODES)[number]) : null;
+  // A folder model from before the background was a setting has none recorded: recordedBackground says black.
+  const background = recordedBackground(pre.background);
   const source = m.dataset?.source ?? null;
   return {
     info: modelInfo(dir, m),
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
-    dataset: source ? { kind: source.kind, path: source.kind === 'folder' ? source.path : null, size, color, fit } : null,
+    dataset: source
+      ? { kind: source.kind, path: source.kind === 'folder' ? source.path : null, size, color, fit, background: source.kind === 'folder' ? background : null }
+      : null,
   };
 }

@@ -49,7 +49,7 @@ export class EngineSession {
   async openDataset(source: EngineParsedArgs<'openDataset'>): Promise<DatasetSummary> {
     if (this.training) throw new EngineCallError('busy', 'cannot open another dataset while training: cancel the training first');
     const spec = source.kind === 'mnist' ? 'mnist' : source.path;
-    const options = source.kind === 'folder' ? { size: source.size, color: source.color, fit: source.fit } : {};
+    const options = source.kind === 'folder' ? { size: source.size, color: source.color, fit: source.fit, background: source.background } : {};
     const loaded = await loadDataset(spec, {
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
       onProgress: (p: { done: number; total: number }) => this.emit({ type: 'ingest', done: p.done, total: p.total }),

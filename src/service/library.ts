@@ -131,6 +131,7 @@ export class ModelLibrary {
       ...(source.size !== null ? { size: source.size } : {}),
       ...(source.color !== null ? { color: source.color } : {}),
       ...(source.fit !== null ? { fit: source.fit } : {}),
+      ...(source.background !== null ? { background: source.background } : {}),
     };
     // Only a place the user chose is read: otherwise the page asks for the folder (it may have moved).
     if (!source.path || !(await this.deps.paths.isAllowed(source.path)) || !(await exists(source.path))) return { id, dataset: 'needs-folder', folder };

@@ -13,6 +13,7 @@ import type { ServiceEvents } from './events';
 import { ProjectError, projectName, readEmbeddings, readProject, saveProject, weightsHash, type ProjectFile } from './project-folder';
 import { readRecentProjects, rememberProject, type RecentProject } from './recent';
 import { exists } from '../node/files';
+import { LEGACY_BACKGROUND } from '../shared/background';
 import type { Workspace } from './workspace';
 
 export class Projects {
@@ -190,7 +191,12 @@ export class Projects {
   }
 
   private async openProject(path: string): Promise<ProjectSummary> {
-    const { file, view } = await readProject(path);
+    const { file: read, view } = await readProject(path);
+    // A project saved before the background was a setting holds a folder flattened onto black.
+    const file: ProjectFile =
+      read.dataset?.kind === 'folder' && read.dataset.background === undefined
+        ? { ...read, dataset: { ...read.dataset, background: LEGACY_BACKGROUND } }
+        : read;
 
     // Check the model before changing anything.
     let hash: string | null = null;

@@ -3,7 +3,7 @@
  * embeddings are computed once per (model, dataset) — a version number changes whenever either does,
  * so a late answer for an old pair is dropped — and kept, so asking for them again is immediate.
  */
-import { ContractError, epochMetricsFromRecord, type DatasetSource, type DatasetSummary, type ModelSummary } from '../shared/contract';
+import { ContractError, DEFAULT_BACKGROUND, epochMetricsFromRecord, type DatasetSource, type DatasetSummary, type ModelSummary } from '../shared/contract';
 import type { EngineModelInfo, EngineResults } from '../shared/engine-protocol';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
@@ -53,7 +53,9 @@ export class Workspace {
     const busy = this.busyReason();
     if (busy) throw new ContractError('busy', busy);
     let checked = source;
-    if (source.kind === 'folder') checked = { ...source, path: await this.paths.check(source.path, 'the image folder') };
+    // The background is filled in here, so that a saved project records the one its pixels have.
+    if (source.kind === 'folder')
+      checked = { ...source, path: await this.paths.check(source.path, 'the image folder'), background: source.background ?? DEFAULT_BACKGROUND };
     const summary = await this.engine.request('openDataset', checked);
     this.source = checked;
     this.summary = summary;

@@ -25,6 +25,7 @@ import {
   ColorModeSchema,
   ExportKindSchema,
   FitModeSchema,
+  BackgroundSchema,
   LikelihoodSchema,
   LinearKindSchema,
   NearestAmongSchema,
@@ -58,6 +59,8 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
     size: int.min(8).max(512).optional(),
     color: ColorModeSchema.optional(),
     fit: FitModeSchema.optional(),
+    /** What transparent pixels are flattened onto (and contain pads with); absent: DEFAULT_BACKGROUND (white). */
+    background: BackgroundSchema.optional(),
   }),
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;

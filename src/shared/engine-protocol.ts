@@ -34,6 +34,7 @@ import {
   ColorModeSchema,
   EasingSchema,
   FitModeSchema,
+  BackgroundSchema,
   LikelihoodSchema,
   LoopSchema,
   LrScheduleSchema,
@@ -83,6 +84,8 @@ export const EngineModelInspectionSchema = z.strictObject({
       size: int.min(8).max(512).nullable(),
       color: ColorModeSchema.nullable(),
       fit: FitModeSchema.nullable(),
+      /** What its transparency was flattened onto (a folder recorded without one: black, as before the setting). */
+      background: BackgroundSchema.nullable(),
     })
     .nullable(),
 });

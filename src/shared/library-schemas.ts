@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { MAX_MODEL_SAMPLES, MAX_TRASH_ENTRIES } from './limits';
-import { ArchSchema, ChannelsSchema, ColorModeSchema, FitModeSchema, LikelihoodSchema } from './vocabulary';
+import { ArchSchema, BackgroundSchema, ChannelsSchema, ColorModeSchema, FitModeSchema, LikelihoodSchema } from './vocabulary';
 
 const int = z.number().int();
 const count = int.nonnegative();
@@ -75,7 +75,13 @@ export const libraryCalls = {
       id: ModelIdSchema,
       dataset: z.enum(['opened', 'needs-folder', 'unknown']),
       folder: z
-        .strictObject({ path: z.string(), size: int.min(8).max(512).optional(), color: ColorModeSchema.optional(), fit: FitModeSchema.optional() })
+        .strictObject({
+          path: z.string(),
+          size: int.min(8).max(512).optional(),
+          color: ColorModeSchema.optional(),
+          fit: FitModeSchema.optional(),
+          background: BackgroundSchema.optional(),
+        })
         .nullable(),
     }),
   },

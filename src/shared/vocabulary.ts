@@ -87,3 +87,14 @@ export type Vec3 = [number, number, number];
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export const LrScheduleSchema = choices(LR_SCHEDULES);
 export type LrSchedule = z.infer<typeof LrScheduleSchema>;
+
+// ---- Image folders: what transparency is flattened onto
+
+/**
+ * What an image folder's transparent pixels are flattened onto (and `contain` pads with): white, as
+ * image viewers show them, black, or a colour '#rrggbb'. Parsing and the sRGB value: shared/background.ts.
+ */
+export const BACKGROUND_NAMES = ['white', 'black'] as const;
+export const BackgroundSchema = z.union([choices(BACKGROUND_NAMES), z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour "#rrggbb"')]);
+export type Background = z.infer<typeof BackgroundSchema>;
+export const DEFAULT_BACKGROUND: Background = 'white';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { limitDataset } from '../../engine/data/dataset';
 import { project, projectionFor } from '../../engine/latent/projection';
 import { loadModel } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { datasetForModel } from '../model-data';
 
@@ -13,16 +13,25 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, limit: { type: 'string' } },
+    options: {
+      ...COMMON_OPTIONS,
+      model: { type: 'string' },
+      data: { type: 'string' },
+      background: { type: 'string' },
+      out: { type: 'string' },
+      limit: { type: 'string' },
+    },
   });
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
   const file = required('out', values.out);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
+  // The model's own background unless --background says otherwise (datasetForModel).
+  const background = backgroundOption(values.background);
   const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, undefined);
+    const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, undefined);
     const count = limit ? Math.min(limit, dataset.count) : dataset.count;
     const started = performance.now();
     const d = vae.config.latentDim;

@@ -4,7 +4,7 @@ import { limitDataset, gatherImages } from '../../engine/data/dataset';
 import { imagesToTensor } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { datasetForModel } from '../model-data';
 
@@ -16,6 +16,7 @@ export async function run(argv: string[]): Promise<void> {
       ...COMMON_OPTIONS,
       model: { type: 'string' },
       data: { type: 'string' },
+      background: { type: 'string' },
       k: { type: 'string' },
       limit: { type: 'string' },
       seed: { type: 'string' },
@@ -26,10 +27,12 @@ export async function run(argv: string[]): Promise<void> {
   const K = intOption('k', values.k, 1000, 1, 100000);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
+  // The model's own background unless --background says otherwise (datasetForModel).
+  const background = backgroundOption(values.background);
   const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, limit);
+    const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, limit);
     const test = dataset.split.test;
     const beta = manifest.training?.beta ?? 1;
     const binarize = manifest.training?.binarize ?? false;

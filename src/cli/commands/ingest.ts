@@ -1,14 +1,16 @@
 /**
- * `latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain] [--background #000000]`
+ * `latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain] [--background white|black|#rrggbb]`
  * Loads an image folder into the dataset cache and reports what was found, loaded and skipped.
+ * --background: what transparent pixels are flattened onto (and contain pads with), default white.
  * final: {"found","loaded","skipped":[{"file","reason"}],"images_per_s","cache","seconds"}
  * (No tensors are involved: --backend is accepted like everywhere, and ignored.)
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ingestFolder } from '../../engine/data/image-folder';
-import { COMMON_OPTIONS } from '../common';
+import { COMMON_OPTIONS, backgroundOption } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
+import { DEFAULT_BACKGROUND } from '../../shared/vocabulary';
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -28,7 +30,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (positionals.length !== 1) {
     throw new UsageError(
-      `ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`,
+      `ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain] [--background white|black|#rrggbb]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`,
     );
   }
   const path = positionals[0];
@@ -37,10 +39,7 @@ export async function run(argv: string[]): Promise<void> {
   const fit = choiceOption('fit', values.fit, ['cover', 'contain'] as const, 'cover');
   const testFraction = numberOption('test-fraction', values['test-fraction'], 0.1, 0, 0.99);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
-  const background = values.background;
-  if (background !== undefined && !/^(#?[0-9a-f]{3}|#?[0-9a-f]{6}|black|white|gr[ae]y)$/i.test(background.trim())) {
-    throw new UsageError(`--background must be a colour like "#000000", "#fff" or "white", got "${background}"`);
-  }
+  const background = backgroundOption(values.background) ?? DEFAULT_BACKGROUND;
 
   const info = await stat(path).catch(() => null);
   if (!info) throw new Error(`no such folder: ${path}`);
@@ -76,7 +75,7 @@ export async function run(argv: string[]): Promise<void> {
     if (!out.json) {
       for (const s of report.skipped) out.info(`skipped ${s.file}: ${s.reason}`);
       out.info(
-        `${dataset.name}: ${report.loaded} images at ${size}×${size} ${color}, ${dataset.labelNames.length ? `${dataset.labelNames.length} labels (${dataset.labelNames.slice(0, 8).join(', ')}${dataset.labelNames.length > 8 ? ', …' : ''})` : 'no labels (flat folder)'}`,
+        `${dataset.name}: ${report.loaded} images at ${size}×${size} ${color} on ${background}, ${dataset.labelNames.length ? `${dataset.labelNames.length} labels (${dataset.labelNames.slice(0, 8).join(', ')}${dataset.labelNames.length > 8 ? ', …' : ''})` : 'no labels (flat folder)'}`,
       );
     }
     out.final({

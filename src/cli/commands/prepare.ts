@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { pointStats } from '../../engine/latent/point-stats';
 import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
 import { loadModel, readManifest } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { createOutput } from '../io';
 import { datasetForModel } from '../model-data';
 
@@ -20,15 +20,17 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, 'strip-optimizer': { type: 'boolean' } },
+    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, background: { type: 'string' }, 'strip-optimizer': { type: 'boolean' } },
   });
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
+  // The model's own background unless --background says otherwise (datasetForModel).
+  const background = backgroundOption(values.background);
   const backend = await startBackend(values.backend, out);
   await readManifest(dir);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = (await datasetForModel(manifest, values.data)).dataset;
+    const dataset = (await datasetForModel(manifest, values.data, background)).dataset;
     const started = performance.now();
     const mu = vae.embed(dataset.pixels, dataset.count);
     const { recon, kl } = await pointStats(vae, dataset);

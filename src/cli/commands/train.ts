@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadDataset } from '../../engine/data/load';
 import { limitDataset } from '../../engine/data/dataset';
 import { train } from '../../engine/train/trainer';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
@@ -28,6 +28,7 @@ export async function run(argv: string[]): Promise<void> {
       size: { type: 'string' },
       color: { type: 'string' },
       fit: { type: 'string' },
+      background: { type: 'string' },
       binarize: { type: 'boolean' },
       limit: { type: 'string' },
       seed: { type: 'string' },
@@ -57,6 +58,8 @@ export async function run(argv: string[]): Promise<void> {
   const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
   const fit = choiceOption('fit', values.fit, FIT_MODES, 'cover');
+  // A folder's transparency is flattened onto it (default white); recorded in the model's manifest.
+  const background = backgroundOption(values.background);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const resume = Boolean(values.resume);
@@ -79,6 +82,7 @@ export async function run(argv: string[]): Promise<void> {
       size,
       color,
       fit,
+      background,
       // No seed here: a folder's train/test split is the default one, as in the app, whatever --seed
       // says. --seed varies the training (initialisation, batch order, noise); the held-out images
       // stay the same, so runs of different seeds compare on the same images, and `eval` (which

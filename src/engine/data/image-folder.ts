@@ -19,14 +19,15 @@ import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
 import { DecodePool, workerCount } from './ingest/pool';
 import { scanFolder, type ScannedFile } from './ingest/scan';
-import type { ColorMode, FitMode } from '../../shared/vocabulary';
+import { backgroundRgb, parseBackground } from '../../shared/background';
+import { DEFAULT_BACKGROUND, type ColorMode, type FitMode } from '../../shared/vocabulary';
 
 export interface IngestOptions {
   /** Model size (square): 28, 32, 64, 128… */
   size: number;
   color: ColorMode;
   fit: FitMode;
-  /** For alpha flattening and contain padding, default '#000000'. */
+  /** What alpha is flattened onto and contain pads with ('white', 'black', '#rrggbb'; shared/background.ts), default white. */
   background?: string;
   /** Seeded train/test split, default 0.1. */
   testFraction?: number;
@@ -97,7 +98,7 @@ function checkOptions(options: IngestOptions): Settings {
     testFraction,
     seed,
     thumbSize,
-    background: parseColor(options.background ?? '#000000'),
+    background: parseColor(options.background ?? DEFAULT_BACKGROUND),
     cacheDir: options.cacheDir ?? defaultCacheDir(),
   };
 }
@@ -216,13 +217,17 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   };
   progress(true);
 
-  // 1. Reuse what the cache has for unchanged files.
+  // 1. Reuse what the cache has for unchanged files. The background is in the key as sRGB hex: a folder
+  // flattened onto black is never reused for white, and caches written when black was the only
+  // background (keyed '#000000' then too) still match a legacy black ingest.
   const settingsKey = JSON.stringify({
     v: INGEST_VERSION,
     size,
     color,
     fit,
     background: toHex(settings.background),
+    // A coloured background is flattened in sRGB (decode-core.mjs): caches from before that are not reused.
+    ...(settings.background[0] !== settings.background[1] || settings.background[1] !== settings.background[2] ? { flatten: 'srgb' } : {}),
     thumbSize: thumbsShared ? 'shared' : thumbSize,
     sharp: sharpVersion(),
     jpeg: jpegDecoder(),
@@ -354,6 +359,7 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   for (let i = 0; i < count; i++) labels[i] = kept[i].labelName === null ? -1 : labelIndex.get(kept[i].labelName!)!;
 
   const fingerprint = createHash('sha256');
+  // The background is part of it as sRGB hex, as it was when black was the only one: old models' fingerprints still match a black ingest.
   fingerprint.update(
     JSON.stringify({ kind: 'folder', size, color, fit, background: toHex(settings.background), testFraction: settings.testFraction, seed: settings.seed }),
   );
@@ -399,13 +405,13 @@ function trim(array: Uint8Array, bytes: number): Uint8Array {
   return array.length - bytes > array.length / 4 ? array.slice(0, bytes) : array.subarray(0, bytes);
 }
 
-/** '#rgb', '#rrggbb' or black/white/gray → [r, g, b]. */
+/** 'white', 'black', '#rrggbb' or '#rgb' → [r, g, b]. */
 export function parseColor(text: string): [number, number, number] {
-  const named: Record<string, string> = { black: '#000000', white: '#ffffff', gray: '#808080', grey: '#808080' };
-  const hex = (named[String(text).trim().toLowerCase()] ?? String(text).trim()).replace(/^#/, '');
-  const full = /^[0-9a-f]{3}$/i.test(hex) ? hex.replace(/./g, (ch) => ch + ch) : hex;
-  if (!/^[0-9a-f]{6}$/i.test(full)) throw new Error(`ingest: background must be a colour like "#000000", "#fff" or "white", got "${text}"`);
-  return [parseInt(full.slice(0, 2), 16), parseInt(full.slice(2, 4), 16), parseInt(full.slice(4, 6), 16)];
+  try {
+    return backgroundRgb(parseBackground(text));
+  } catch (err) {
+    throw new Error(`ingest: ${(err as Error).message}`);
+  }
 }
 
 function toHex(rgb: [number, number, number]): string {

@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { loadMnist } from './mnist';
 import type { Dataset } from './dataset';
 import type { IngestOptions, IngestReport } from './image-folder';
+import { parseBackground } from '../../shared/background';
+import { DEFAULT_BACKGROUND } from '../../shared/vocabulary';
 
 export type LoadOptions = Partial<IngestOptions>;
 
@@ -25,8 +27,11 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     size: options.size ?? 64,
     color: options.color ?? 'rgb',
     fit: options.fit ?? 'cover',
+    background: options.background ?? DEFAULT_BACKGROUND,
   };
   const { dataset, report } = await ingestFolder(spec, settings);
   if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${report.found} files found, all skipped)`);
-  return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit } };
+  // ingestFolder accepted the background, so it parses: recorded in its canonical form ('white', '#336699').
+  const background = parseBackground(settings.background ?? DEFAULT_BACKGROUND);
+  return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit, background } };
 }

@@ -67,6 +67,7 @@ export const DatasetInfoSchema = z.object({
   fingerprint: z.string(),
   count: z.number().int().nonnegative(),
   labelNames: z.array(z.string()),
+  /** What was done to the images (size, color, fit, background…); a folder model without `background` was flattened onto black (shared/background.ts). */
   preprocessing: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;

@@ -43,6 +43,17 @@ describe('latentscape ingest', () => {
     expect(again.lines.at(-1)).toMatchObject({ loaded: 6, cache: 'hit', final: true });
   });
 
+  it('--background: each background is a separate cache entry; white is the default', () => {
+    const own = join(dir.path, 'cache-background');
+    const ingest = (...more: string[]): Record<string, unknown> => cli('ingest', images, '--size', '16', '--cache-dir', own, '--json', ...more).lines.at(-1)!;
+    expect(ingest('--background', 'black')).toMatchObject({ loaded: 6, cache: 'miss' });
+    expect(ingest('--background', 'black')).toMatchObject({ cache: 'hit' });
+    expect(ingest('--background', '#FFF')).toMatchObject({ cache: 'miss' });
+    expect(ingest()).toMatchObject({ cache: 'hit' });
+    const text = cli('ingest', images, '--size', '16', '--cache-dir', own, '--background', '#336699');
+    expect(text.stderr).toMatch(/6 images at 16×16 rgb on #336699/);
+  });
+
   it('without --json prints a readable summary (skips and labels on stderr)', () => {
     const r = cli('ingest', images, '--size', '16', '--cache-dir', cache);
     expect(r.code).toBe(0);
@@ -64,6 +75,9 @@ describe('latentscape ingest', () => {
     const usage = cli('ingest', images, '--fit', 'stretch');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--fit must be one of cover, contain/);
+    const colour = cli('ingest', images, '--background', 'sparkly');
+    expect(colour.code).toBe(2);
+    expect(colour.stderr).toMatch(/latentscape ingest: --background must be "white", "black" or a colour like "#336699", got "sparkly"/);
     expect(cli('ingest').code).toBe(2);
   });
 });

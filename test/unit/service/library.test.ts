@@ -91,7 +91,7 @@ describe('the model library (real engine)', () => {
 
   it('opening a folder model opens its folder with its preprocessing (16×16 RGB, not the 64 default)', async () => {
     const opened = await call<CallOutput<'modelOpen'>>(service, 'modelOpen', { id: folderRun });
-    expect(opened).toMatchObject({ id: folderRun, dataset: 'opened', folder: { path: images, size: 16, color: 'rgb' } });
+    expect(opened).toMatchObject({ id: folderRun, dataset: 'opened', folder: { path: images, size: 16, color: 'rgb', background: 'white' } });
     const status = service.status();
     expect(status.dataset).toMatchObject({ height: 16, width: 16, channels: 3, source: { kind: 'folder', path: images } });
     expect(status.model).toMatchObject({ height: 16, channels: 3, fitsDataset: true, isDefault: false });

@@ -275,17 +275,51 @@ describe('projects', () => {
       expect(h2.seen.find(([n]) => n === 'projectMissingFolder')?.[1]).toEqual({ project, folder: images });
       // Saving meanwhile keeps the old place (the dataset is not forgotten).
       await call(h2.service, 'projectSave', { path: project });
-      expect(JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')).dataset).toEqual({ kind: 'folder', path: images, size: 28 });
+      expect(JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')).dataset).toEqual({ kind: 'folder', path: images, size: 28, background: 'white' });
 
       const dataset = await call<{ name: string }>(h2.service, 'projectRelocate', { folder: moved });
       expect(dataset.name).toBe('MNIST'); // the fake engine's summary
       const file = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8'));
-      expect(file.dataset).toEqual({ kind: 'folder', path: moved, size: 28 });
+      expect(file.dataset).toEqual({ kind: 'folder', path: moved, size: 28, background: 'white' });
       const open = h2.engines[0].received.filter((m) => m.op === 'openDataset').at(-1);
-      expect(open?.args).toEqual({ kind: 'folder', path: moved, size: 28 });
+      expect(open?.args).toEqual({ kind: 'folder', path: moved, size: 28, background: 'white' });
       expect((await refusal(h2.service, 'projectRelocate', { folder: moved })).code).toBe('no-missing-folder');
     } finally {
       await h2.service.stop();
+    }
+  });
+});
+
+describe('the image-folder background of a project', () => {
+  it('is saved with the folder; a project saved before the setting opens its folder on black, as it was then', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ls-proj-data-'));
+    const root = mkdtempSync(join(tmpdir(), 'ls-proj-root-'));
+    const h = await startService(dataDir, [root]);
+    try {
+      const images = join(root, 'images');
+      mkdirSync(images);
+      await call(h.service, 'openDataset', { source: { kind: 'folder', path: images, background: '#336699' } });
+      const project = join(root, 'colours');
+      await call(h.service, 'projectSave', { path: project });
+      const file = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8'));
+      expect(file.dataset).toEqual({ kind: 'folder', path: images, background: '#336699' });
+
+      const opened = async (): Promise<unknown> => {
+        await call(h.service, 'openDataset', { source: { kind: 'mnist' } });
+        await call(h.service, 'projectOpen', { path: project });
+        return h.engines
+          .at(-1)!
+          .received.filter((m) => m.op === 'openDataset')
+          .at(-1)?.args;
+      };
+      expect(await opened()).toEqual({ kind: 'folder', path: images, background: '#336699' });
+      delete file.dataset.background;
+      writeFileSync(join(project, 'project.json'), JSON.stringify(file));
+      expect(await opened()).toEqual({ kind: 'folder', path: images, background: 'black' });
+    } finally {
+      await h.service.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -74,6 +74,10 @@ export async function createDecoder(settings) {
   const channels = color === 'gray' ? 1 : 3;
   const planner = new FitPlanner();
   const flattenOptions = { background: { r, g, b } };
+  // sharp flattens a gray + alpha image in its own colourspace, onto the background's red alone: a
+  // coloured background needs the pipeline in sRGB first. A gray one (white, black) keeps the
+  // pipeline as it was, and so its pixels and caches.
+  const colouredBackground = r !== g || g !== b;
   // Longest side sharp hands over: 4× the target leaves the area average plenty of pixels, and at
   // least 256 so that typical small images are decoded without sharp's resize stage at all.
   const box = Math.max(256, 4 * Math.max(size, thumbSize));
@@ -120,7 +124,9 @@ export async function createDecoder(settings) {
     if (fast) return finish(fast.data, fast.width, fast.height);
     let out;
     try {
-      out = await sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true })
+      const image = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
+      if (colouredBackground) image.pipelineColourspace('srgb');
+      out = await image
         .flatten(flattenOptions)
         .resize(resizeOptions)
         .toColourspace(color === 'gray' ? 'b-w' : 'srgb')
