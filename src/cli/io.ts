@@ -8,8 +8,8 @@ export interface CliOutput {
   json: boolean;
   /** A progress or per-epoch record. JSON mode prints it as a line; TTY mode shows a bar. */
   progress(record: Record<string, unknown>, bar?: { done: number; total: number; label: string }): void;
-  /** The result. JSON mode adds "final": true. */
-  final(record: Record<string, unknown>): void;
+  /** The result. JSON mode adds "final": true; text mode prints `text` when given, else the record's fields. */
+  final(record: Record<string, unknown>, text?: string): void;
   /** Human-readable information (stderr, so stdout stays machine-readable). */
   info(message: string): void;
   /** Fields added to every JSON line from now on (e.g. the backend, once chosen). */
@@ -44,10 +44,10 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
         stderr.write(formatRecord(record) + '\n');
       }
     },
-    final(record) {
+    final(record, text) {
       clearBar();
       if (json) stdout.write(JSON.stringify({ ...record, ...stamped, final: true }) + '\n');
-      else stdout.write(formatRecord(record) + '\n');
+      else stdout.write((text ?? formatRecord(record)) + '\n');
     },
     stamp(fields) {
       stamped = { ...stamped, ...fields };

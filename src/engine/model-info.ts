@@ -3,10 +3,13 @@ import type { ModelManifest } from './train/checkpoint';
 import type { Dataset } from './data/dataset';
 import type { DatasetSummary } from '../shared/contract';
 import type { EngineModelInfo } from '../shared/engine-protocol';
+import { bitsPerDim, imageDims } from '../shared/headline-figures';
 
 /** The manifest as the service sees it. */
 export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
   const limit = m.dataset?.preprocessing?.limit;
+  // Models from before bits/dim was recorded get it from their losses, size and likelihood: the same formula.
+  const bpd = (nats: number): number => bitsPerDim(nats, imageDims(m.config), m.config.likelihood);
   return {
     dir,
     arch: m.config.arch,
@@ -26,6 +29,8 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
       test_recon: e.test_recon,
       test_kl: e.test_kl,
       ...(typeof e.psnr_db === 'number' ? { psnr_db: e.psnr_db } : {}),
+      train_bpd: e.train_bpd ?? bpd(e.train_loss),
+      test_bpd: e.test_bpd ?? bpd(e.test_loss),
       samples_per_s: e.samples_per_s,
       seconds: e.seconds,
     })),

@@ -32,7 +32,7 @@ export class EngineSession {
   private latents: { mu: Float32Array; count: number; d: number; model: Vae } | null = null;
   /** The open model's weights checksum (keys the point cache beside it). */
   private weightsSha256: string | null = null;
-  private stats: { recon: Float32Array; kl: Float32Array; model: Vae; fingerprint: string } | null = null;
+  private stats: { recon: Float32Array; kl: Float32Array; rmse: Float32Array; model: Vae; fingerprint: string } | null = null;
   private training: AbortController | null = null;
   private backend: EngineResults['init'] | null = null;
 
@@ -188,7 +188,8 @@ export class EngineSession {
     let mu: Float32Array;
     if (cached) {
       mu = cached.mu;
-      if (cached.recon && cached.kl) this.stats = { recon: cached.recon, kl: cached.kl, model: vae, fingerprint: dataset.fingerprint };
+      if (cached.recon && cached.kl && cached.rmse)
+        this.stats = { recon: cached.recon, kl: cached.kl, rmse: cached.rmse, model: vae, fingerprint: dataset.fingerprint };
     } else {
       // In slices, yielding between them, so a cancel or a decode is not stuck behind 70k images.
       mu = new Float32Array(count * d);
@@ -272,13 +273,13 @@ export class EngineSession {
     if (!this.latents || this.latents.model !== vae) await this.embed();
     const cached = this.stats;
     if (cached && cached.model === vae && cached.fingerprint === dataset.fingerprint)
-      return { count: dataset.count, modelEpoch: info.epochsCompleted, recon: cached.recon, kl: cached.kl };
-    const { recon, kl } = await pointStats(vae, dataset);
+      return { count: dataset.count, modelEpoch: info.epochsCompleted, recon: cached.recon, kl: cached.kl, rmse: cached.rmse };
+    const { recon, kl, rmse } = await pointStats(vae, dataset);
     if (this.model?.vae !== vae) throw new EngineCallError('stale', 'the model changed while its points were measured');
-    this.stats = { recon, kl, model: vae, fingerprint: dataset.fingerprint };
+    this.stats = { recon, kl, rmse, model: vae, fingerprint: dataset.fingerprint };
     const key = this.pointCacheKey(vae, dataset);
-    if (key && this.latents?.model === vae) void writePointCache(info.dir, key, { mu: this.latents.mu, recon, kl });
-    return { count: dataset.count, modelEpoch: info.epochsCompleted, recon, kl };
+    if (key && this.latents?.model === vae) void writePointCache(info.dir, key, { mu: this.latents.mu, recon, kl, rmse });
+    return { count: dataset.count, modelEpoch: info.epochsCompleted, recon, kl, rmse };
   }
 
   /** The identity or PCA projection of the current embeddings. */

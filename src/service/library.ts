@@ -77,6 +77,7 @@ export class ModelLibrary {
       epochs: m.epochsCompleted,
       testLoss: last ? last.test_loss : null,
       psnrDb: typeof last?.psnr_db === 'number' ? last.psnr_db : null,
+      testBpd: typeof last?.test_bpd === 'number' ? last.test_bpd : null,
       date: x.updatedAt,
       readOnly: id === DEFAULT_MODEL_ID,
       open,

@@ -32,6 +32,11 @@ export const PointStatsSchema = z.strictObject({
   recon: F32,
   /** Per point: KL(q(z|x) ‖ N(0, I)) in nats. */
   kl: F32,
+  /**
+   * Per point: the RMS difference between the image and decode(μ) (clipped to [0, 1]), in levels of
+   * 255: the colour legend's unit, never negative (shared/headline-figures.ts).
+   */
+  rmse: F32,
 });
 export type PointStats = z.infer<typeof PointStatsSchema>;
 

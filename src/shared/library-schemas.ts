@@ -40,6 +40,8 @@ export const LibraryModelSchema = z.strictObject({
   /** The last epoch's held-out loss (null: no epoch recorded). */
   testLoss: z.number().nullable(),
   psnrDb: z.number().nullable(),
+  /** testLoss in bits per dimension (shared/headline-figures.ts): the headline; the loss in nats stays for tooltips. */
+  testBpd: z.number().nullable(),
   /** ISO date of the last write of the model (its manifest's updatedAt). */
   date: z.string(),
   readOnly: z.boolean(),

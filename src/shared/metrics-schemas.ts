@@ -17,6 +17,9 @@ export const EpochMetricsSchema = z.strictObject({
   testKl: z.number(),
   /** Held-out reconstruction PSNR of decode(μ), dB (src/engine/train/psnr.ts); absent for older models. */
   psnrDb: z.number().optional(),
+  /** trainLoss and testLoss in bits per dimension (shared/headline-figures.ts bitsPerDim); absent for older models, where it follows from the model's size and likelihood. */
+  trainBpd: z.number().optional(),
+  testBpd: z.number().optional(),
   samplesPerSec: z.number(),
   seconds: z.number(),
 });
@@ -33,6 +36,9 @@ export const EpochMetricsRecordSchema = z.strictObject({
   test_kl: z.number(),
   /** Held-out reconstruction PSNR of decode(μ), dB; absent for older models. */
   psnr_db: z.number().optional(),
+  /** train_loss and test_loss in bits per dimension; absent for older models. */
+  train_bpd: z.number().optional(),
+  test_bpd: z.number().optional(),
   samples_per_s: z.number(),
   seconds: z.number(),
 });
@@ -48,6 +54,8 @@ export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
     testRecon: e.test_recon,
     testKl: e.test_kl,
     ...(typeof e.psnr_db === 'number' ? { psnrDb: e.psnr_db } : {}),
+    ...(typeof e.train_bpd === 'number' ? { trainBpd: e.train_bpd } : {}),
+    ...(typeof e.test_bpd === 'number' ? { testBpd: e.test_bpd } : {}),
     samplesPerSec: e.samples_per_s,
     seconds: e.seconds,
   };

@@ -7,6 +7,8 @@ import { evaluateHeldOut } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { datasetForModel } from '../model-data';
+import { evalHeadline } from '../headline';
+import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -54,16 +56,19 @@ export async function run(argv: string[]): Promise<void> {
       ll.dispose();
       out.progress({ done: to, total: test.length }, { done: to, total: test.length, label: `log-likelihood (K=${K})` });
     }
-    out.final({
+    const dims = imageDims(vae.config);
+    const summary = {
       n: test.length,
       test_loss: elbo.loss,
       recon: elbo.recon,
       kl: elbo.kl,
       nll_is: nllSum / test.length,
       psnr_db: psnrDb,
+      test_bpd: bitsPerDim(elbo.loss, dims, vae.config.likelihood),
+      nll_is_bpd: bitsPerDim(nllSum / test.length, dims, vae.config.likelihood),
       k: K,
-      backend: backend.name,
-    });
+    };
+    out.final({ ...summary, backend: backend.name }, `${evalHeadline(summary)}\nbackend ${backend.name}`);
   } finally {
     vae.dispose();
   }

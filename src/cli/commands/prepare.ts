@@ -33,10 +33,10 @@ export async function run(argv: string[]): Promise<void> {
     const dataset = (await datasetForModel(manifest, values.data, background)).dataset;
     const started = performance.now();
     const mu = vae.embed(dataset.pixels, dataset.count);
-    const { recon, kl } = await pointStats(vae, dataset);
+    const { recon, kl, rmse } = await pointStats(vae, dataset);
     const seconds = (performance.now() - started) / 1000;
     const key = { weightsSha256: manifest.weights.sha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: vae.config.latentDim };
-    if (!(await writePointCache(dir, key, { mu, recon, kl }))) throw new Error(`cannot write ${join(dir, POINT_CACHE_FILE)}`);
+    if (!(await writePointCache(dir, key, { mu, recon, kl, rmse }))) throw new Error(`cannot write ${join(dir, POINT_CACHE_FILE)}`);
     let stripped = false;
     if (values['strip-optimizer'] && manifest.optimizer) {
       // The manifest stops naming the optimizer state before the file goes: never a dangling entry.
@@ -49,9 +49,11 @@ export async function run(argv: string[]): Promise<void> {
     }
     let meanRecon = 0;
     let meanKl = 0;
+    let meanRmse = 0;
     for (let i = 0; i < dataset.count; i++) {
       meanRecon += recon[i] / dataset.count;
       meanKl += kl[i] / dataset.count;
+      meanRmse += rmse[i] / dataset.count;
     }
     out.final({
       model: dir,
@@ -59,6 +61,7 @@ export async function run(argv: string[]): Promise<void> {
       latent: vae.config.latentDim,
       mean_recon: meanRecon,
       mean_kl: meanKl,
+      mean_rmse: meanRmse,
       seconds,
       optimizer_stripped: stripped,
       backend: backend.name,

@@ -3,6 +3,7 @@ import { loadDataset } from '../../engine/data/load';
 import { limitDataset } from '../../engine/data/dataset';
 import { train } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
+import { epochHeadline } from '../headline';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
@@ -132,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
           if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
         } else if (e.type === 'epoch') {
           const { type: _t, ...m } = e;
-          out.progress({
+          const record = {
             epoch: m.epoch,
             train_loss: m.train_loss,
             test_loss: m.test_loss,
@@ -141,31 +142,45 @@ export async function run(argv: string[]): Promise<void> {
             test_recon: m.test_recon,
             test_kl: m.test_kl,
             psnr_db: m.psnr_db,
+            train_bpd: m.train_bpd,
+            test_bpd: m.test_bpd,
             samples_per_s: m.samples_per_s,
             backend: m.backend,
             seconds: m.seconds,
-          });
+          };
+          if (out.json || m.train_bpd === undefined || m.test_bpd === undefined) out.progress(record);
+          else out.info(epochHeadline({ ...m, train_bpd: m.train_bpd, test_bpd: m.test_bpd }, epochs));
         }
       },
     });
     const last = result.metrics[result.metrics.length - 1];
     result.vae.dispose();
     if (!last) throw new Error(result.cancelled ? 'cancelled before the first epoch finished; nothing was saved' : 'no epoch ran');
-    out.final({
-      epoch: last.epoch,
-      train_loss: last.train_loss,
-      test_loss: last.test_loss,
-      recon: last.recon,
-      kl: last.kl,
-      test_recon: last.test_recon,
-      test_kl: last.test_kl,
-      psnr_db: last.psnr_db,
-      samples_per_s: last.samples_per_s,
-      backend: backend.name,
-      cancelled: result.cancelled,
-      budget_reached: result.budgetReached,
-      out: outDir,
-    });
+    const headline =
+      last.train_bpd === undefined || last.test_bpd === undefined
+        ? undefined
+        : `${epochHeadline({ ...last, train_bpd: last.train_bpd, test_bpd: last.test_bpd }, epochs)}\n` +
+          `${result.cancelled ? 'cancelled; ' : result.budgetReached ? 'time budget reached; ' : ''}saved in ${outDir} (backend ${backend.name})`;
+    out.final(
+      {
+        epoch: last.epoch,
+        train_loss: last.train_loss,
+        test_loss: last.test_loss,
+        recon: last.recon,
+        kl: last.kl,
+        test_recon: last.test_recon,
+        test_kl: last.test_kl,
+        psnr_db: last.psnr_db,
+        train_bpd: last.train_bpd,
+        test_bpd: last.test_bpd,
+        samples_per_s: last.samples_per_s,
+        backend: backend.name,
+        cancelled: result.cancelled,
+        budget_reached: result.budgetReached,
+        out: outDir,
+      },
+      headline,
+    );
     if (result.cancelled) process.exitCode = 130;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,6 +1,6 @@
 /**
  * What the explorer shows of a model — every image's latent mean μ, and, once computed, its
- * reconstruction error and KL — stored beside the model as points.bin, so a model opens with its
+ * reconstruction error (nats and RMS levels) and KL — stored beside the model as points.bin, so a model opens with its
  * cloud on screen at once instead of re-encoding the dataset (70,000 MNIST images take seconds).
  *
  * The file is valid only for the exact weights (their sha256 from manifest.json) and the exact
@@ -29,17 +29,19 @@ export interface PointCacheData {
   mu: Float32Array;
   recon: Float32Array | null;
   kl: Float32Array | null;
+  /** Absent from files written before the RMS error was measured: the statistics are then computed again. */
+  rmse?: Float32Array | null;
 }
 
 interface Header extends PointCacheKey {
   format: number;
-  arrays: { name: 'mu' | 'recon' | 'kl'; offset: number; length: number }[];
+  arrays: { name: 'mu' | 'recon' | 'kl' | 'rmse'; offset: number; length: number }[];
 }
 
 export function encodePointCache(key: PointCacheKey, data: PointCacheData): Uint8Array {
   const arrays: Header['arrays'] = [];
   let offset = 0;
-  for (const name of ['mu', 'recon', 'kl'] as const) {
+  for (const name of ['mu', 'recon', 'kl', 'rmse'] as const) {
     const a = data[name];
     if (!a) continue;
     arrays.push({ name, offset, length: a.length });
@@ -79,14 +81,13 @@ export function decodePointCache(bytes: Uint8Array, key: PointCacheKey): PointCa
   const total = (bytes.byteLength - start) / 4;
   // Copy into an aligned buffer of our own (the file's bytes may sit at any offset).
   const floats = new Float32Array(bytes.slice(start, start + Math.floor(total) * 4).buffer);
-  const out: PointCacheData = { mu: new Float32Array(0), recon: null, kl: null };
+  const out: PointCacheData = { mu: new Float32Array(0), recon: null, kl: null, rmse: null };
   for (const entry of header.arrays ?? []) {
     if (entry.offset + entry.length > floats.length) return null;
     out[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
   }
-  const perPoint = { mu: key.latentDim, recon: 1, kl: 1 } as const;
   if (out.mu.length !== key.count * key.latentDim) return null;
-  for (const name of ['recon', 'kl'] as const) if (out[name] && out[name]!.length !== key.count * perPoint[name]) return null;
+  for (const name of ['recon', 'kl', 'rmse'] as const) if (out[name] && out[name]!.length !== key.count) return null;
   return out;
 }
 

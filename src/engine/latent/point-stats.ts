@@ -8,22 +8,28 @@ const STATS_SLICE = 1000;
 
 /**
  * For every image: −log p(x | z = μ(x)) (the reconstruction error of the image the app shows for
- * it) and KL(q(z|x) ‖ N(0, I)), in nats. In slices, yielding between them so decodes interleave.
+ * it) and KL(q(z|x) ‖ N(0, I)), in nats, and the RMS difference between the image and that decoded
+ * image (clipped to [0, 1], as PSNR takes it) in levels of 255: the error the colour legend shows,
+ * never negative. In slices, yielding between them so decodes interleave.
  */
-export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: Float32Array; kl: Float32Array }> {
+export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: Float32Array; kl: Float32Array; rmse: Float32Array }> {
   const recon = new Float32Array(dataset.count);
   const kl = new Float32Array(dataset.count);
+  const rmse = new Float32Array(dataset.count);
   for (let start = 0; start < dataset.count; start += STATS_SLICE) {
     const n = Math.min(STATS_SLICE, dataset.count - start);
-    const [r, k] = tf.tidy(() => {
+    const [r, k, e] = tf.tidy(() => {
       const x = imagesToTensor(dataset.pixels, start, n, vae.config);
       const q = vae.encode(x);
-      return [vae.decode(q.mean as tf.Tensor2D).nll(x), q.klToStdNormal()];
+      const likelihood = vae.decode(q.mean as tf.Tensor2D);
+      const shown = tf.clipByValue(likelihood.mode(), 0, 1);
+      return [likelihood.nll(x), q.klToStdNormal(), tf.mul(tf.sqrt(tf.mean(tf.squaredDifference(x, shown), [1, 2, 3])), 255)];
     });
     recon.set(r.dataSync() as Float32Array, start);
     kl.set(k.dataSync() as Float32Array, start);
-    tf.dispose([r, k]);
+    rmse.set(e.dataSync() as Float32Array, start);
+    tf.dispose([r, k, e]);
     await yieldToEventLoop();
   }
-  return { recon, kl };
+  return { recon, kl, rmse };
 }

@@ -8,6 +8,7 @@ import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
 import { evaluatePsnr, psnrSum } from './psnr';
+import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 import { yieldToEventLoop } from '../../node/event-loop';
@@ -337,15 +338,19 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       if (cancelled) break;
       const seconds = (performance.now() - started) / 1000;
       const { psnr, ...test } = evaluateHeldOut(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
+      const trainLoss = (reconSum + settings.beta * klSum) / seen;
+      const dims = imageDims(vae.config);
       const record: EpochMetrics = {
         epoch: epoch + 1,
-        train_loss: (reconSum + settings.beta * klSum) / seen,
+        train_loss: trainLoss,
         test_loss: test.loss,
         recon: reconSum / seen,
         kl: klSum / seen,
         test_recon: test.recon,
         test_kl: test.kl,
         ...(Number.isFinite(psnr) ? { psnr_db: psnr } : {}),
+        train_bpd: bitsPerDim(trainLoss, dims, vae.config.likelihood),
+        test_bpd: bitsPerDim(test.loss, dims, vae.config.likelihood),
         samples_per_s: seen / seconds,
         seconds,
         backend: backendName(),

@@ -35,6 +35,24 @@ describe('latentscape train', () => {
     for (const key of ['epoch', 'train_loss', 'test_loss', 'recon', 'kl', 'psnr_db', 'samples_per_s', 'backend']) expect(epoch).toHaveProperty(key);
     expect(epoch.backend).toBe('wasm');
     expect(final.final).toBe(true);
+    // Bits per dimension beside the nats: MNIST is Bernoulli, D = 784, so bpd = nats / (784 ln 2).
+    for (const line of [epoch, final]) {
+      expect(line.test_bpd as number).toBeCloseTo((line.test_loss as number) / (784 * Math.LN2), 9);
+      expect(line.train_bpd as number).toBeCloseTo((line.train_loss as number) / (784 * Math.LN2), 9);
+    }
+  });
+
+  it('without --json, each epoch and the result read in bits/dim and PSNR first, nats after', async () => {
+    const out = join(dir.path, 'm-text');
+    const r = cli('train', '--data', 'mnist', '--latent', '2', '--epochs', '1', '--limit', '100', '--out', out);
+    expect(r.code).toBe(0);
+    const headline = /epoch 1\/1: test (\d+\.\d{3}) bits\/dim, PSNR \d+\.\d\d dB \(train \d+\.\d{3} bits\/dim; nats per image: test (\d+\.\d)/;
+    const [, bpd, nats] = r.stderr.match(headline) ?? [];
+    expect(Number(bpd)).toBeCloseTo(Number(nats) / (784 * Math.LN2), 2);
+    expect(r.stdout).toMatch(headline);
+    expect(r.stdout).toContain(`saved in ${out}`);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.metrics[0].test_bpd).toBeCloseTo(manifest.metrics[0].test_loss / (784 * Math.LN2), 9);
   });
 
   it.each([
@@ -69,6 +87,15 @@ describe('latentscape eval', () => {
     expect(final.n).toBe(40);
     expect(final.k).toBe(50);
     expect(final.nll_is as number).toBeLessThan(final.test_loss as number);
+    expect(final.test_bpd as number).toBeCloseTo((final.test_loss as number) / (784 * Math.LN2), 9);
+    expect(final.nll_is_bpd as number).toBeCloseTo((final.nll_is as number) / (784 * Math.LN2), 9);
+  });
+
+  it('without --json, the summary leads with bits/dim and PSNR', () => {
+    const r = cli('eval', '--model', model, '--k', '20', '--limit', '20');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^20 held-out images: \d+\.\d{3} bits\/dim \(importance-sampled, K = 20\); ELBO bound \d+\.\d{3} bits\/dim, PSNR \d+\.\d\d dB\n/);
+    expect(r.stdout).toMatch(/nats per image: −log p\(x\) ≈ \d+\.\d; loss \d+\.\d = recon/);
   });
 
   it.each([

@@ -82,9 +82,10 @@ describe('the explorer engine', () => {
     const d = dataset(1005, 28);
     const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 3 }), 2);
     try {
-      const { recon, kl } = await pointStats(vae, d);
+      const { recon, kl, rmse } = await pointStats(vae, d);
       expect(recon.length).toBe(1005);
       expect(kl.length).toBe(1005);
+      expect(rmse.length).toBe(1005);
       for (const i of [0, 17, 999, 1000, 1004]) {
         // The reference: q's mean and log-variance and the decoder's logits, then the formulas by hand.
         const { mu, logvar, logits } = tf.tidy(() => {
@@ -103,9 +104,15 @@ describe('the explorer engine', () => {
         }
         expect(Math.abs(kl[i] - klRef)).toBeLessThan(1e-4 * Math.max(1, klRef));
         expect(Math.abs(recon[i] - reconRef)).toBeLessThan(1e-4 * reconRef);
+        // The legend's error: the image shown is sigmoid(logits); RMS of the difference in levels of 255.
+        let squares = 0;
+        for (let p = 0; p < logits.length; p++) squares += (d.pixels[i * 784 + p] / 255 - 1 / (1 + Math.exp(-logits[p]))) ** 2;
+        const rmseRef = 255 * Math.sqrt(squares / logits.length);
+        expect(Math.abs(rmse[i] - rmseRef)).toBeLessThan(1e-3 * rmseRef);
       }
       // Different images, different values (not one number for all).
       expect(new Set(Array.from(recon.subarray(0, 10))).size).toBeGreaterThan(5);
+      expect(new Set(Array.from(rmse.subarray(0, 10))).size).toBeGreaterThan(5);
     } finally {
       vae.dispose();
     }
@@ -140,6 +147,12 @@ describe('the explorer engine', () => {
     expect(decodePointCache(bytes, { ...key, weightsSha256: 'b'.repeat(64) })).toBeNull();
     expect(decodePointCache(bytes, { ...key, fingerprint: 'g' })).toBeNull();
     expect(decodePointCache(bytes.subarray(0, 20), key)).toBeNull();
+    // The RMS error travels too; a file written before it existed still gives μ, and no error (so it is measured again).
+    expect(back.rmse).toBeNull();
+    const withRmse = decodePointCache(encodePointCache(key, { ...data, kl: new Float32Array([1, 1, 1]), rmse: new Float32Array([0.5, 12, 255]) }), key)!;
+    expect(Array.from(withRmse.rmse!)).toEqual([0.5, 12, 255]);
+    expect(Array.from(withRmse.recon!)).toEqual([7, 8, 9]);
+    expect(decodePointCache(encodePointCache(key, { ...data, rmse: new Float32Array([1, 2]) }), key)).toBeNull();
     const dir = mkdtempSync(join(tmpdir(), 'latentscape-points-'));
     dirs.push(dir);
     expect(await writePointCache(dir, key, data)).toBe(true);
