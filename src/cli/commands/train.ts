@@ -4,6 +4,8 @@ import { limitDataset } from '../../engine/data/dataset';
 import { train } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { epochHeadline } from '../headline';
+import { readManifest } from '../../engine/train/checkpoint';
+import { recordedBackground } from '../../shared/background';
 import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
@@ -60,7 +62,7 @@ export async function run(argv: string[]): Promise<void> {
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
   const fit = choiceOption('fit', values.fit, FIT_MODES, 'cover');
   // A folder's transparency is flattened onto it (default white); recorded in the model's manifest.
-  const background = backgroundOption(values.background);
+  const explicitBackground = backgroundOption(values.background);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const resume = Boolean(values.resume);
@@ -69,6 +71,10 @@ export async function run(argv: string[]): Promise<void> {
   // Checked before anything is loaded: a run must never destroy what the folder held.
   const refusal = outDirRefusal(outDir, await inspectOutDir(outDir), { resume, force });
   if (refusal) throw new UsageError(`--out ${refusal}`);
+  // A resumed model keeps the background it was trained on (black for one from before the setting),
+  // so its dataset's fingerprint still matches; --background says otherwise.
+  const background =
+    explicitBackground ?? (resume ? (recordedBackground((await readManifest(outDir)).dataset?.preprocessing?.background) ?? undefined) : undefined);
   const backend = await startBackend(values.backend, out);
   out.info(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}`);
 
