@@ -13,7 +13,18 @@ beforeAll(async () => {
 });
 afterAll(() => root?.cleanup());
 
-const epoch = { epoch: 1, train_loss: -50, test_loss: -100, recon: -60, kl: 10, test_recon: -110, test_kl: 10, samples_per_s: 100, seconds: 2, backend: 'wasm' };
+const epoch = {
+  epoch: 1,
+  train_loss: -50,
+  test_loss: -100,
+  recon: -60,
+  kl: 10,
+  test_recon: -110,
+  test_kl: 10,
+  samples_per_s: 100,
+  seconds: 2,
+  backend: 'wasm',
+};
 
 describe('modelInfo: bits per dimension', () => {
   it('an older model without them gets them from its losses (Gaussian, D = 9 × 9 × 3 = 243)', async () => {
