@@ -21,12 +21,12 @@ let folder: string;
 let cacheDir: string;
 
 /** A SIZE × SIZE transparent image with one opaque pixel in the middle, as RGBA or gray + alpha. */
-async function transparentWithDot(file: string, dot: [number, number, number], gray: boolean): Promise<void> {
+async function transparentWithDot(file: string, dot: [number, number, number], form: 'rgba' | 'gray' | 'palette' | 'gif'): Promise<void> {
   const data = Buffer.alloc(SIZE * SIZE * 4); // every pixel (0, 0, 0, alpha 0)
   data.set([...dot, 255], ((SIZE * SIZE) >> 1) * 4);
   let image = sharp(data, { raw: { width: SIZE, height: SIZE, channels: 4 } });
-  if (gray) image = image.toColourspace('b-w');
-  await image.png().toFile(file);
+  if (form === 'gray') image = image.toColourspace('b-w');
+  await (form === 'gif' ? image.gif() : image.png({ palette: form === 'palette' })).toFile(file);
 }
 
 beforeAll(async () => {
@@ -35,8 +35,10 @@ beforeAll(async () => {
   folder = join(root.path, 'icons');
   cacheDir = join(root.path, 'cache');
   await mkdir(folder);
-  await transparentWithDot(join(folder, 'a-rgba.png'), [255, 0, 0], false);
-  await transparentWithDot(join(folder, 'b-gray-alpha.png'), [200, 200, 200], true);
+  await transparentWithDot(join(folder, 'a-rgba.png'), [255, 0, 0], 'rgba');
+  await transparentWithDot(join(folder, 'b-gray-alpha.png'), [200, 200, 200], 'gray');
+  await transparentWithDot(join(folder, 'd-palette.png'), [255, 0, 0], 'palette'); // transparency as a tRNS chunk
+  await transparentWithDot(join(folder, 'e-transparent.gif'), [255, 0, 0], 'gif');
   // The colour itself, opaque: what a transparent corner flattened onto it must look like.
   await sharp({ create: { width: SIZE, height: SIZE, channels: 3, background: { r: 0x33, g: 0x66, b: 0x99 } } })
     .png()
@@ -54,6 +56,7 @@ const options = (color: 'rgb' | 'gray', background?: string): IngestOptions => (
 
 function pixel(d: { pixels: Uint8Array; channels: number; width: number; files?: string[] }, file: string, x: number, y: number): number[] {
   const image = d.files!.indexOf(file);
+  if (image < 0) throw new Error(`${file} was not loaded`);
   const o = ((image * d.width + y) * d.width + x) * d.channels;
   return [...d.pixels.subarray(o, o + d.channels)];
 }
@@ -69,6 +72,8 @@ describe('flattening transparency onto the background', () => {
     expect(pixel(dataset, 'a-rgba.png', SIZE - 1, SIZE - 1)).toEqual(corner);
     expect(pixel(dataset, 'a-rgba.png', 4, 4)).toEqual([255, 0, 0]);
     expect(pixel(dataset, 'b-gray-alpha.png', 0, 0)).toEqual(corner);
+    expect(pixel(dataset, 'd-palette.png', 0, 0)).toEqual(corner);
+    expect(pixel(dataset, 'e-transparent.gif', 0, 0)).toEqual(corner);
   });
 
   it('white is the default', async () => {
