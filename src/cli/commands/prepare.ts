@@ -1,6 +1,7 @@
 /**
- * `latentscape prepare --model DIR [--data mnist|PATH] [--strip-optimizer]`: computes what the app
- * shows of a model — every image's latent mean, reconstruction error and KL — and stores it beside
+ * `latentscape prepare --model DIR [--data mnist|PATH] [--background white|black|#rrggbb] [--strip-optimizer]`:
+ * computes what the app shows of a model — every image's latent mean, reconstruction error (nats and
+ * RMS levels) and KL — and stores it beside
  * the model (points.bin), so the app opens the model with its cloud on screen at once.
  * `--strip-optimizer` drops the Adam state (optimizer.bin) to ship the model small; a resumed
  * training then starts Adam afresh.
