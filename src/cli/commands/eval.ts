@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import { limitDataset, gatherImages } from '../../engine/data/dataset';
-import { imagesToTensor } from '../../engine/model/vae';
+import { limitDataset, gatherImages, type Dataset } from '../../engine/data/dataset';
+import { loadDataset } from '../../engine/data/load';
+import { imagesToTensor, type Vae } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
+import { LATENT_SOURCES, LATENT_SOURCE_NAMES, SAMPLE_QUALITY_COUNT } from '../../engine/quality/sample-quality';
+import { COLOR_MODES, FIT_MODES } from '../../shared/vocabulary';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
-import { createOutput, intOption } from '../io';
+import { UsageError, choiceOption, createOutput, intOption, type CliOutput } from '../io';
 import { datasetForModel } from '../model-data';
+import { frechetFigures } from '../sample-quality';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -19,49 +23,92 @@ export async function run(argv: string[]): Promise<void> {
       k: { type: 'string' },
       limit: { type: 'string' },
       seed: { type: 'string' },
+      // The Fréchet distances (src/engine/quality): on unless --skip-fd.
+      'skip-fd': { type: 'boolean' },
+      'fd-count': { type: 'string' },
+      'z-source': { type: 'string' },
+      'score-images': { type: 'string' },
+      'feature-cache': { type: 'string' },
+      // Without --model (scoring images only): how to ingest --data, as `train` took it.
+      size: { type: 'string' },
+      color: { type: 'string' },
+      fit: { type: 'string' },
     },
   });
   const out = createOutput(Boolean(values.json));
-  const dir = required('model', values.model);
+  const scoreFile = values['score-images'];
+  if (values.model === undefined && scoreFile === undefined) required('model', values.model);
+  if (values['skip-fd'] && scoreFile !== undefined)
+    throw new UsageError('--skip-fd and --score-images exclude each other: scoring images is a Fréchet distance');
   const K = intOption('k', values.k, 1000, 1, 100000);
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
-  const backend = await startBackend(values.backend, out);
-  const { vae, manifest } = await loadModel(dir);
+  const fdCount = intOption('fd-count', values['fd-count'], SAMPLE_QUALITY_COUNT, 2, 100000);
+  const zSource = choiceOption('z-source', values['z-source'], LATENT_SOURCE_NAMES, 'normal');
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
   try {
-    const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, limit);
-    const test = dataset.split.test;
-    const beta = manifest.training?.beta ?? 1;
-    const binarize = manifest.training?.binarize ?? false;
-    const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
-    // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
-    const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
-    const chunk = Math.min(K, 200);
-    let nllSum = 0;
-    for (let from = 0; from < test.length; from += batch) {
-      const to = Math.min(test.length, from + batch);
-      const pixels = gatherImages(dataset, test, from, to);
-      const ll = tf.tidy(() => {
-        let x = imagesToTensor(pixels, 0, to - from, vae.config);
-        if (binarize) x = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed + from), x), 'float32') as tf.Tensor4D;
-        return vae.logLikelihood(x, K, chunk, seed + from);
-      });
-      const values = ll.dataSync();
-      for (const v of values) nllSum -= v;
-      ll.dispose();
-      out.progress({ done: to, total: test.length }, { done: to, total: test.length, label: `log-likelihood (K=${K})` });
+    const backend = await startBackend(values.backend, out);
+    const fd = { seed, count: fdCount, cacheDir: values['feature-cache'], signal: controller.signal, scoreFile };
+    if (values.model === undefined) {
+      const dataset = limitDataset((await datasetForScoring(values)).dataset, limit);
+      out.final({ ...(await frechetFigures(out, { ...fd, dataset })), backend: backend.name });
+      return;
     }
-    out.final({
-      n: test.length,
-      test_loss: elbo.loss,
-      recon: elbo.recon,
-      kl: elbo.kl,
-      nll_is: nllSum / test.length,
-      psnr_db: psnrDb,
-      k: K,
-      backend: backend.name,
-    });
+    const { vae, manifest } = await loadModel(values.model);
+    try {
+      const dataset = limitDataset((await datasetForModel(manifest, values.data)).dataset, limit);
+      const heldOut = heldOutFigures(out, vae, dataset, { K, seed, beta: manifest.training?.beta ?? 1, binarize: manifest.training?.binarize ?? false });
+      const model = { vae, source: LATENT_SOURCES[zSource](vae) };
+      const figures = values['skip-fd'] ? {} : await frechetFigures(out, { ...fd, dataset, model });
+      out.final({ ...heldOut, ...figures, k: K, backend: backend.name });
+    } finally {
+      vae.dispose();
+    }
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');
+    throw err;
   } finally {
-    vae.dispose();
+    process.off('SIGINT', onSigint);
   }
+}
+
+function datasetForScoring(values: { data?: string; size?: string; color?: string; fit?: string }): ReturnType<typeof loadDataset> {
+  const spec = required('data', values.data);
+  const isFolder = spec.toLowerCase() !== 'mnist';
+  return loadDataset(spec, {
+    size: intOption('size', values.size, isFolder ? 32 : 28, 8, 512),
+    color: choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray'),
+    fit: choiceOption('fit', values.fit, FIT_MODES, 'cover'),
+  });
+}
+
+/** The held-out ELBO, PSNR and importance-sampled log-likelihood. */
+function heldOutFigures(
+  out: CliOutput,
+  vae: Vae,
+  dataset: Dataset,
+  { K, seed, beta, binarize }: { K: number; seed: number; beta: number; binarize: boolean },
+): Record<string, number> {
+  const test = dataset.split.test;
+  const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
+  // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
+  const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
+  const chunk = Math.min(K, 200);
+  let nllSum = 0;
+  for (let from = 0; from < test.length; from += batch) {
+    const to = Math.min(test.length, from + batch);
+    const pixels = gatherImages(dataset, test, from, to);
+    const ll = tf.tidy(() => {
+      let x = imagesToTensor(pixels, 0, to - from, vae.config);
+      if (binarize) x = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed + from), x), 'float32') as tf.Tensor4D;
+      return vae.logLikelihood(x, K, chunk, seed + from);
+    });
+    const values = ll.dataSync();
+    for (const v of values) nllSum -= v;
+    ll.dispose();
+    out.progress({ done: to, total: test.length }, { done: to, total: test.length, label: `log-likelihood (K=${K})` });
+  }
+  return { n: test.length, test_loss: elbo.loss, recon: elbo.recon, kl: elbo.kl, nll_is: nllSum / test.length, psnr_db: psnrDb };
 }

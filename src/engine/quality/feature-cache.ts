@@ -14,7 +14,15 @@ import { defaultCacheDir } from '../data/image-folder';
 import type { Dataset } from '../data/dataset';
 import { writeFileAtomic } from '../../node/files';
 import { readRegularFile } from '../../node/safe-read';
-import { FEATURE_NET_VERSION, FEATURE_TRAINING, FeatureNet, parameterSpecs, trainFeatureNet, type FeatureNetConfig, type FeatureTrainingOptions } from './feature-net';
+import {
+  FEATURE_NET_VERSION,
+  FEATURE_TRAINING,
+  FeatureNet,
+  parameterSpecs,
+  trainFeatureNet,
+  type FeatureNetConfig,
+  type FeatureTrainingOptions,
+} from './feature-net';
 
 const MAGIC = Buffer.from('LSFEATN1', 'latin1');
 /** A feature net for 512² RGB images is ~10 M floats; nothing bigger is one of ours. */
@@ -25,7 +33,11 @@ export function defaultFeatureCacheDir(): string {
 }
 
 export function featureCacheKey(d: Dataset, options: Pick<FeatureTrainingOptions, 'seed' | 'epochs' | 'maxImages'>): string {
-  const settings = { ...FEATURE_TRAINING, ...(options.epochs ? { epochs: options.epochs } : {}), ...(options.maxImages ? { maxImages: options.maxImages } : {}) };
+  const settings = {
+    ...FEATURE_TRAINING,
+    ...(options.epochs ? { epochs: options.epochs } : {}),
+    ...(options.maxImages ? { maxImages: options.maxImages } : {}),
+  };
   const identity = { version: FEATURE_NET_VERSION, fingerprint: d.fingerprint, shape: [d.height, d.width, d.channels], seed: options.seed, settings };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

@@ -210,7 +210,14 @@ export async function trainFeatureNet(d: Dataset, options: FeatureTrainingOption
   const { batchSize, lr } = FEATURE_TRAINING;
   const chosen = seededPermutation(indices.length, options.seed + 101).subarray(0, Math.min(maxImages, indices.length));
   const images = Uint32Array.from(chosen, (i) => indices[i]);
-  const config: FeatureNetConfig = { height: d.height, width: d.width, channels: d.channels, filters: featureFilters(Math.max(d.height, d.width)), classes, objective };
+  const config: FeatureNetConfig = {
+    height: d.height,
+    width: d.width,
+    channels: d.channels,
+    filters: featureFilters(Math.max(d.height, d.width)),
+    classes,
+    objective,
+  };
   const net = FeatureNet.create(config, options.seed);
   const optimizer = createAdam(lr);
   const size = d.height * d.width * d.channels;

@@ -46,12 +46,24 @@ export function standardNormalSource(latentDim: number): LatentSource {
   };
 }
 
+/**
+ * The latent sources `latentscape eval --z-source` offers, by name; each is made from the model and its
+ * dataset (a fitted density would fit itself to the training images' means here).
+ */
+export const LATENT_SOURCES = {
+  normal: (vae: Vae) => standardNormalSource(vae.config.latentDim),
+} satisfies Record<string, (vae: Vae, d: Dataset) => LatentSource>;
+export type LatentSourceName = keyof typeof LATENT_SOURCES;
+export const LATENT_SOURCE_NAMES = Object.keys(LATENT_SOURCES) as LatentSourceName[];
+
 export type QualityStage = 'reference' | 'samples' | 'floor' | 'recon';
 
 export interface QualityOptions {
   seed?: number;
   count?: number;
   referenceCount?: number;
+  /** Statistics already taken (qualityReference) with this net and dataset; taken here when absent. */
+  reference?: QualityReference;
   signal?: AbortSignal;
   onProgress?: (p: { stage: QualityStage; done: number; total: number }) => void;
 }
@@ -90,7 +102,13 @@ function checkAbort(signal?: AbortSignal): void {
 }
 
 /** Features of images in batches, checking for a cancel between them. */
-function featuresInBatches(net: FeatureNet, images: (from: number, to: number) => Uint8Array, count: number, stage: QualityStage, options: QualityOptions): Float32Array {
+function featuresInBatches(
+  net: FeatureNet,
+  images: (from: number, to: number) => Uint8Array,
+  count: number,
+  stage: QualityStage,
+  options: QualityOptions,
+): Float32Array {
   const out = new Float32Array(count * FEATURE_DIM);
   for (let from = 0; from < count; from += DECODE_BATCH) {
     checkAbort(options.signal);
@@ -127,7 +145,7 @@ export function scoreImages(net: FeatureNet, reference: QualityReference, pixels
 /** sample_fd, floor_fd and recon_fd of a model (see the top of this file). */
 export function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet, source: LatentSource, options: QualityOptions = {}): SampleQuality {
   const seed = options.seed ?? 0;
-  const reference = qualityReference(net, d, options);
+  const reference = options.reference ?? qualityReference(net, d, options);
   const test = d.split.test;
   const cap = Math.min(options.count ?? SAMPLE_QUALITY_COUNT, reference.indices.length);
   const n = test.length >= 2 ? Math.min(cap, test.length) : cap;

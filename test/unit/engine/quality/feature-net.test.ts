@@ -1,14 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FEATURE_DIM,
-  describeFeatureSpace,
-  featureFilters,
-  featureObjective,
-  rotateImage,
-  trainFeatureNet,
-} from '../../../../src/engine/quality/feature-net';
+import { FEATURE_DIM, describeFeatureSpace, featureFilters, featureObjective, rotateImage, trainFeatureNet } from '../../../../src/engine/quality/feature-net';
 import { loadOrTrainFeatureNet } from '../../../../src/engine/quality/feature-cache';
 import { tempDir, useTestBackend } from '../../helpers';
 import { twoKindDataset } from './quality-data';

@@ -59,7 +59,12 @@ describe('frechetDistance', () => {
   it('has the closed form for covariances that are multiples of one matrix: (√a − √b)² Tr Σ', () => {
     // Σ₁ = aΣ, Σ₂ = bΣ ⇒ (Σ₁Σ₂)^{1/2} = √(ab) Σ, so d² = ‖μ₁ − μ₂‖² + (a + b − 2√(ab)) Tr Σ, Σ not diagonal.
     const base = [2, 0.6, 0.2, 0.6, 1, -0.3, 0.2, -0.3, 0.5];
-    const stats = (scale: number, mean: number[]): FeatureStats => ({ mean: Float64Array.from(mean), cov: Float64Array.from(base, (v) => v * scale), dim: 3, count: 100 });
+    const stats = (scale: number, mean: number[]): FeatureStats => ({
+      mean: Float64Array.from(mean),
+      cov: Float64Array.from(base, (v) => v * scale),
+      dim: 3,
+      count: 100,
+    });
     const want = 1 + 4 + (3 + 0.5 - 2 * Math.sqrt(1.5)) * 3.5;
     expect(frechetDistanceOfStats(stats(3, [0, 0, 0]), stats(0.5, [1, 0, 2]))).toBeCloseTo(want, 10);
   });
