@@ -9,6 +9,7 @@ import { imageBytes, type Dataset } from '../engine/data/dataset';
 import type { Vae } from '../engine/model/vae';
 import { readRegularFile } from '../node/safe-read';
 import type { CliOutput } from './io';
+import type { SampleQualityRecord } from '../shared/contract';
 
 /** An image file to score holds at most this many bytes (100k images of 64×64 RGB are 1.2 GB). */
 const MAX_SCORE_FILE_BYTES = 1536 * 1024 * 1024;
@@ -85,4 +86,18 @@ export async function frechetFigures(out: CliOutput, request: FdRequest): Promis
   } finally {
     net.dispose();
   }
+}
+
+/** The model's figures as manifest.json records them (frechetFigures' output with a model). */
+export function sampleQualityRecord(epoch: number, f: Record<string, unknown>): SampleQualityRecord {
+  return {
+    epoch,
+    sample_fd: f.sample_fd as number,
+    floor_fd: f.floor_fd as number | null,
+    recon_fd: f.recon_fd as number,
+    fd_n: f.fd_n as number,
+    z_source: f.z_source as string,
+    feature_space: f.feature_space as string,
+    feature_labels: f.feature_labels as boolean,
+  };
 }

@@ -77,6 +77,7 @@ export class ModelLibrary {
       epochs: m.epochsCompleted,
       testLoss: last ? last.test_loss : null,
       psnrDb: typeof last?.psnr_db === 'number' ? last.psnr_db : null,
+      ...(m.sampleQuality ? { sampleFd: m.sampleQuality.sampleFd } : {}),
       date: x.updatedAt,
       readOnly: id === DEFAULT_MODEL_ID,
       open,

@@ -40,6 +40,8 @@ export const LibraryModelSchema = z.strictObject({
   /** The last epoch's held-out loss (null: no epoch recorded). */
   testLoss: z.number().nullable(),
   psnrDb: z.number().nullable(),
+  /** Fréchet distance of its samples to the training images (`latentscape eval --record`; absent: not measured). */
+  sampleFd: z.number().optional(),
   /** ISO date of the last write of the model (its manifest's updatedAt). */
   date: z.string(),
   readOnly: z.boolean(),

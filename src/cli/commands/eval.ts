@@ -10,7 +10,8 @@ import { COLOR_MODES, FIT_MODES } from '../../shared/vocabulary';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { UsageError, choiceOption, createOutput, intOption, type CliOutput } from '../io';
 import { datasetForModel } from '../model-data';
-import { frechetFigures } from '../sample-quality';
+import { frechetFigures, sampleQualityRecord } from '../sample-quality';
+import { recordSampleQuality } from '../../engine/train/manifest-quality';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +30,8 @@ export async function run(argv: string[]): Promise<void> {
       'z-source': { type: 'string' },
       'score-images': { type: 'string' },
       'feature-cache': { type: 'string' },
+      // Writes the distances into the model's manifest.json (the library and the training panel show them).
+      record: { type: 'boolean' },
       // Without --model (scoring images only): how to ingest --data, as `train` took it.
       size: { type: 'string' },
       color: { type: 'string' },
@@ -38,6 +41,9 @@ export async function run(argv: string[]): Promise<void> {
   const out = createOutput(Boolean(values.json));
   const scoreFile = values['score-images'];
   if (values.model === undefined && scoreFile === undefined) required('model', values.model);
+  if (values.record && (values.model === undefined || values['skip-fd'] || values.limit !== undefined || values.data !== undefined)) {
+    throw new UsageError("--record writes the model's own figures: it needs --model, without --skip-fd, --limit or --data");
+  }
   if (values['skip-fd'] && scoreFile !== undefined)
     throw new UsageError('--skip-fd and --score-images exclude each other: scoring images is a Fréchet distance');
   const K = intOption('k', values.k, 1000, 1, 100000);
@@ -62,6 +68,7 @@ export async function run(argv: string[]): Promise<void> {
       const heldOut = heldOutFigures(out, vae, dataset, { K, seed, beta: manifest.training?.beta ?? 1, binarize: manifest.training?.binarize ?? false });
       const model = { vae, source: LATENT_SOURCES[zSource](vae) };
       const figures = values['skip-fd'] ? {} : await frechetFigures(out, { ...fd, dataset, model });
+      if (values.record) await recordSampleQuality(values.model, manifest, sampleQualityRecord(manifest.epochsCompleted, figures));
       out.final({ ...heldOut, ...figures, k: K, backend: backend.name });
     } finally {
       vae.dispose();

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,65 @@ describe('latentscape eval: Fréchet distances', () => {
     for (const key of ['sample_fd', 'floor_fd', 'recon_fd']) expect(second[key]).toBe(final[key]);
   });
 
+  it('--record writes the figures into the manifest, touching nothing else', async () => {
+    // A small folder of two labels, so the whole dataset (which --record measures) is quick.
+    const folder = join(dir.path, 'two-labels');
+    for (const [label, g] of [
+      ['dark', 40],
+      ['light', 200],
+    ] as const) {
+      await mkdir(join(folder, label), { recursive: true });
+      for (let i = 0; i < 20; i++) {
+        const background = { r: (i * 37) % 256, g, b: 90 };
+        await sharp({ create: { width: 8, height: 8, channels: 3, background } })
+          .png()
+          .toFile(join(folder, label, `img${i}.png`));
+      }
+    }
+    const small = join(dir.path, 'small');
+    const trained = cli(
+      'train',
+      '--data',
+      folder,
+      '--arch',
+      'mlp',
+      '--size',
+      '8',
+      '--color',
+      'gray',
+      '--latent',
+      '2',
+      '--epochs',
+      '1',
+      '--out',
+      small,
+      '--json',
+    );
+    expect(trained.code).toBe(0);
+    const before = JSON.parse(await readFile(join(small, 'manifest.json'), 'utf8'));
+    const weights = await readFile(join(small, 'weights.bin'));
+    const r = cli('eval', '--model', small, '--k', '5', '--record', '--json');
+    expect(r.code).toBe(0);
+    const final = r.lines.at(-1)!;
+    const after = JSON.parse(await readFile(join(small, 'manifest.json'), 'utf8'));
+    expect(after.sampleQuality).toEqual({
+      epoch: 1,
+      sample_fd: final.sample_fd,
+      floor_fd: final.floor_fd,
+      recon_fd: final.recon_fd,
+      fd_n: 4,
+      z_source: 'N(0, I)',
+      feature_space: final.feature_space,
+      feature_labels: true,
+    });
+    const { sampleQuality, ...rest } = after;
+    expect(sampleQuality).toBeDefined();
+    expect(rest).toEqual(before);
+    expect((await readFile(join(small, 'weights.bin'))).equals(weights)).toBe(true);
+    // The model still opens, with its figures.
+    expect(cli('eval', '--model', small, '--k', '5', '--skip-fd').code).toBe(0);
+  });
+
   it('scores an image file with the same net and reference, with or without the model', async () => {
     const file = join(dir.path, 'noise.u8');
     await writeFile(file, noiseImages(40, 28));
@@ -100,6 +159,7 @@ describe('latentscape eval: Fréchet distances', () => {
     [['eval', '--limit', '10'], /--model is required/],
     [['eval', '--model', 'm', '--z-source', 'uniform'], /--z-source must be one of normal/],
     [['eval', '--model', 'm', '--skip-fd', '--score-images', 'x'], /--skip-fd and --score-images exclude each other/],
+    [['eval', '--model', 'm', '--record', '--limit', '10'], /--record writes the model's own figures/],
   ])('refuses bad arguments: %j', (args, message) => {
     const r = cli(...(args as string[]));
     expect(r.code).toBe(2);
