@@ -19,7 +19,6 @@ export interface FdRequest {
   seed: number;
   count: number;
   cacheDir?: string;
-  signal: AbortSignal;
   /** The model and where its latents come from; absent: only --score-images. */
   model?: { vae: Vae; source: LatentSource };
   scoreFile?: string;
@@ -49,19 +48,24 @@ function progressReporter(out: CliOutput): (label: string, done: number, total: 
 }
 
 export async function frechetFigures(out: CliOutput, request: FdRequest): Promise<Record<string, unknown>> {
-  const { dataset, seed, count, signal } = request;
+  const { dataset, seed, count } = request;
   const report = progressReporter(out);
   // Read first: a bad file fails before minutes of feature-net training.
   const toScore = request.scoreFile ? await readImageFile(request.scoreFile, dataset) : null;
+  // Ctrl-C stops the training between steps. Only there: the rest runs without yielding (seconds), and a
+  // handler left installed would keep Ctrl-C from ending it at once.
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
   const { net, cache } = await loadOrTrainFeatureNet(dataset, {
     seed: 0,
     cacheDir: request.cacheDir,
-    signal,
+    signal: controller.signal,
     onProgress: (p) => report('feature net', p.done, p.total),
-  });
+  }).finally(() => process.off('SIGINT', onSigint));
   try {
     const onProgress = (p: { stage: QualityStage; done: number; total: number }): void => report(`fd ${p.stage}`, p.done, p.total);
-    const options = { seed, count, signal, onProgress };
+    const options = { seed, count, onProgress };
     const figures: Record<string, unknown> = {};
     const reference = qualityReference(net, dataset, options);
     if (request.model) {

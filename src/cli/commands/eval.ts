@@ -51,12 +51,9 @@ export async function run(argv: string[]): Promise<void> {
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const fdCount = intOption('fd-count', values['fd-count'], SAMPLE_QUALITY_COUNT, 2, 100000);
   const zSource = choiceOption('z-source', values['z-source'], LATENT_SOURCE_NAMES, 'normal');
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
   try {
     const backend = await startBackend(values.backend, out);
-    const fd = { seed, count: fdCount, cacheDir: values['feature-cache'], signal: controller.signal, scoreFile };
+    const fd = { seed, count: fdCount, cacheDir: values['feature-cache'], scoreFile };
     if (values.model === undefined) {
       const dataset = limitDataset((await datasetForScoring(values)).dataset, limit);
       out.final({ ...(await frechetFigures(out, { ...fd, dataset })), backend: backend.name });
@@ -76,8 +73,6 @@ export async function run(argv: string[]): Promise<void> {
   } catch (err) {
     if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');
     throw err;
-  } finally {
-    process.off('SIGINT', onSigint);
   }
 }
 
