@@ -44,6 +44,9 @@ export async function run(argv: string[]): Promise<void> {
   if (values.record && (values.model === undefined || values['skip-fd'] || values.limit !== undefined || values.data !== undefined)) {
     throw new UsageError("--record writes the model's own figures: it needs --model, without --skip-fd, --limit or --data");
   }
+  if (values.model !== undefined && (values.size ?? values.color ?? values.fit) !== undefined) {
+    throw new UsageError('--size, --color and --fit are for --data without --model: a model is evaluated on images ingested as it was trained');
+  }
   if (values['skip-fd'] && scoreFile !== undefined)
     throw new UsageError('--skip-fd and --score-images exclude each other: scoring images is a Fréchet distance');
   const K = intOption('k', values.k, 1000, 1, 100000);

@@ -160,6 +160,7 @@ describe('latentscape eval: Fréchet distances', () => {
     [['eval', '--model', 'm', '--z-source', 'uniform'], /--z-source must be one of normal/],
     [['eval', '--model', 'm', '--skip-fd', '--score-images', 'x'], /--skip-fd and --score-images exclude each other/],
     [['eval', '--model', 'm', '--record', '--limit', '10'], /--record writes the model's own figures/],
+    [['eval', '--model', 'm', '--size', '64'], /--size, --color and --fit are for --data without --model/],
   ])('refuses bad arguments: %j', (args, message) => {
     const r = cli(...(args as string[]));
     expect(r.code).toBe(2);
