@@ -11,6 +11,8 @@ const ENGINE_TESTS = [
   'test/unit/engine/train/trainer.test.ts',
   'test/unit/engine/train/checkpoint.test.ts',
   'test/unit/engine/train/resume-exact.test.ts',
+  'test/unit/engine/quality/feature-net.test.ts',
+  'test/unit/engine/quality/sample-quality.test.ts',
   'test/unit/cli/interpolate.test.ts', // export: frames decoded by the model, written as GIF/WebM/PNG
 ];
 

@@ -140,6 +140,27 @@ def save_grids(model, x, test, out_dir, n=32, seed=0):
     tile(samples, 8).save(os.path.join(out_dir, 'samples.png'))
 
 
+@torch.no_grad()
+def write_samples(model, x, train, out_dir, n, seed=0, batch=500):
+    """N images from z ~ N(0, I) (samples-normal.u8) and N from z ~ N(m, C), the full-covariance Gaussian fitted
+    to the training images' means mu(x) (samples-fitted.u8): raw uint8, N x H x W x C (HWC), the format
+    `latentscape eval --score-images` reads, so the app's code scores both sides."""
+    model.eval()
+    mus = torch.cat([model.encode(x[train[i:i + batch]])[0] for i in range(0, len(train), batch)]).double()
+    mean = mus.mean(0)
+    cov = torch.cov(mus.T) + 1e-6 * torch.eye(mus.shape[1], dtype=torch.float64)
+    g = torch.Generator().manual_seed(seed)
+    eps = torch.randn(n, mus.shape[1], generator=g, dtype=torch.float64)
+    sources = {'normal': eps, 'fitted': mean + eps @ torch.linalg.cholesky(cov).T}
+    paths = {}
+    for name, z in sources.items():
+        imgs = torch.cat([model.image(model.decode(z[i:i + batch].float())) for i in range(0, n, batch)])
+        path = os.path.join(out_dir, f'samples-{name}.u8')
+        (imgs * 255).round().byte().permute(0, 2, 3, 1).contiguous().numpy().tofile(path)
+        paths[name] = path
+    return paths
+
+
 def lr_at(lr, progress, final_fraction, warmup=0.0):
     """As the app's lr-schedule.ts: a linear warm-up over the first `warmup` of the budget (from final_fraction*lr),
     then a cosine decay from lr to final_fraction*lr as the budget is spent."""
@@ -170,6 +191,9 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', required=True)
+    p.add_argument('--write-samples', type=int, default=0, metavar='N',
+                   help='after training, write N samples from N(0, I) and N from a Gaussian fitted to the training means '
+                        '(OUT/samples-normal.u8, OUT/samples-fitted.u8) for `latentscape eval --score-images`')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -206,9 +230,10 @@ def main():
         last_epoch = clock() - t0
         print(json.dumps({'epoch': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start, 'clock': a.clock}), flush=True)
     save_grids(model, x, test, a.out)
+    samples = write_samples(model, x, train, a.out, a.write_samples, a.seed) if a.write_samples > 0 else {}
     print(json.dumps({'final': True, 'epochs': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start,
                       'wall_s': time.perf_counter() - wall_start, 'clock': a.clock, 'scale': a.scale, 'lr': a.lr, 'schedule': a.schedule, 'warmup': a.warmup, 'batch': a.batch, 'latent': a.latent, 'filters': a.filters, 'threads': torch.get_num_threads(), 'blas_threads': os.environ['OPENBLAS_NUM_THREADS'],
-                      'torch': torch.__version__, 'out': a.out}), flush=True)
+                      'torch': torch.__version__, 'out': a.out, 'samples': samples}), flush=True)
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ import { UsageError } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
   train: { summary: 'train a VAE on mnist or an image folder', load: () => import('./commands/train') },
-  eval: { summary: 'test loss and importance-sampled log-likelihood of a model', load: () => import('./commands/eval') },
+  eval: { summary: 'test loss, importance-sampled log-likelihood and sample Fréchet distances of a model', load: () => import('./commands/eval') },
   sample: { summary: 'decode samples from the prior into a PNG grid', load: () => import('./commands/sample') },
   embed: { summary: 'write every image’s latent mean and 3D view position as CSV', load: () => import('./commands/embed') },
   ingest: { summary: 'load an image folder into the dataset cache', load: () => import('./commands/ingest') },

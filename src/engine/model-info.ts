@@ -1,7 +1,7 @@
 /** What the engine tells the service about a model and a dataset (the protocol's shapes of them). */
 import type { ModelManifest } from './train/checkpoint';
 import type { Dataset } from './data/dataset';
-import type { DatasetSummary } from '../shared/contract';
+import { sampleQualityFromRecord, type DatasetSummary } from '../shared/contract';
 import type { EngineModelInfo } from '../shared/engine-protocol';
 import { bitsPerDim, imageDims } from '../shared/headline-figures';
 
@@ -36,6 +36,7 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
     })),
     datasetName: m.dataset?.name ?? null,
     datasetFingerprint: m.dataset?.fingerprint ?? null,
+    ...(m.sampleQuality ? { sampleQuality: sampleQualityFromRecord(m.sampleQuality) } : {}),
     training: m.training
       ? {
           epochs: m.training.epochs,

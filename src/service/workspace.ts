@@ -107,6 +107,7 @@ export class Workspace {
       metrics: m.metrics.map(epochMetricsFromRecord),
       datasetName: m.datasetName,
       datasetFingerprint: m.datasetFingerprint,
+      ...(m.sampleQuality ? { sampleQuality: m.sampleQuality } : {}),
       fitsDataset: Boolean(d && d.height === m.height && d.width === m.width && d.channels === m.channels),
       isDefault: this.modelIsDefault,
     };

@@ -15,7 +15,7 @@ import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
-import { EpochMetricsSchema } from './metrics-schemas';
+import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
 import { MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
 import {
@@ -95,6 +95,8 @@ export const ModelSummarySchema = z.strictObject({
   metrics: z.array(EpochMetricsSchema),
   datasetName: z.string().nullable(),
   datasetFingerprint: z.string().nullable(),
+  /** Fréchet distances of its samples, as `latentscape eval --record` measured them (absent: not measured). */
+  sampleQuality: SampleQualitySchema.optional(),
   /** Whether the open dataset's images have this model's size (so it can embed/reconstruct them). */
   fitsDataset: z.boolean(),
   isDefault: z.boolean(),

@@ -42,6 +42,8 @@ export const LibraryModelSchema = z.strictObject({
   psnrDb: z.number().nullable(),
   /** testLoss in bits per dimension (shared/headline-figures.ts): the headline; the loss in nats stays for tooltips. */
   testBpd: z.number().nullable(),
+  /** Fréchet distance of its samples to the training images (`latentscape eval --record`; absent: not measured). */
+  sampleFd: z.number().optional(),
   /** ISO date of the last write of the model (its manifest's updatedAt). */
   date: z.string(),
   readOnly: z.boolean(),

@@ -60,3 +60,47 @@ export function epochMetricsFromRecord(e: EpochMetricsRecord): EpochMetrics {
     seconds: e.seconds,
   };
 }
+
+/**
+ * Sample quality as `latentscape eval --record` writes it into manifest.json (src/engine/quality): Fréchet
+ * distances to the training images in the dataset's feature net. floor_fd is null without held-out images.
+ */
+export const SampleQualityRecordSchema = z.strictObject({
+  /** The epochs the model had when measured. */
+  epoch: int,
+  sample_fd: z.number(),
+  floor_fd: z.number().nullable(),
+  recon_fd: z.number(),
+  fd_n: int,
+  z_source: z.string().max(200),
+  feature_space: z.string().max(500),
+  /** false: the features were learned without labels (a flat folder). */
+  feature_labels: z.boolean(),
+});
+export type SampleQualityRecord = z.infer<typeof SampleQualityRecordSchema>;
+
+/** The same, in the page's form. */
+export const SampleQualitySchema = z.strictObject({
+  epoch: int,
+  sampleFd: z.number(),
+  floorFd: z.number().nullable(),
+  reconFd: z.number(),
+  n: int,
+  zSource: z.string(),
+  featureSpace: z.string(),
+  featureLabels: z.boolean(),
+});
+export type SampleQuality = z.infer<typeof SampleQualitySchema>;
+
+export function sampleQualityFromRecord(r: SampleQualityRecord): SampleQuality {
+  return {
+    epoch: r.epoch,
+    sampleFd: r.sample_fd,
+    floorFd: r.floor_fd,
+    reconFd: r.recon_fd,
+    n: r.fd_n,
+    zSource: r.z_source,
+    featureSpace: r.feature_space,
+    featureLabels: r.feature_labels,
+  };
+}

@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
-import { EpochMetricsRecordSchema } from '../../shared/contract';
+import { EpochMetricsRecordSchema, SampleQualityRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
@@ -105,6 +105,8 @@ export const ModelManifestSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Fréchet distances of its samples (`latentscape eval --record`, engine/quality); lenient as the metrics are. */
+  sampleQuality: z.object(SampleQualityRecordSchema.shape).optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 

@@ -77,7 +77,7 @@ describe('latentscape train', () => {
 
 describe('latentscape eval', () => {
   it('reports test loss and an importance-sampled NLL below it', () => {
-    const r = cli('eval', '--model', model, '--k', '50', '--limit', '40', '--json');
+    const r = cli('eval', '--model', model, '--k', '50', '--limit', '40', '--skip-fd', '--json'); // the Fréchet distances: eval-fd.test.ts
     expect(r.code).toBe(0);
     const final = r.lines.at(-1)!;
     for (const key of ['n', 'test_loss', 'recon', 'kl', 'nll_is', 'psnr_db', 'k', 'backend']) expect(final).toHaveProperty(key);

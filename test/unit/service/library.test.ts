@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readManifest } from '../../../src/engine/train/checkpoint';
+import { recordSampleQuality } from '../../../src/engine/train/manifest-quality';
 import { forkNodeEngine } from '../../../src/service/node-engine';
 import { AppService } from '../../../src/service/service';
 import { DEFAULT_MODEL_ID, type CallOutput, type EventName } from '../../../src/shared/contract';
@@ -78,6 +80,15 @@ describe('the model library (real engine)', () => {
     expect(folder).toMatchObject({ open: false, height: 16, width: 16, channels: 3, epochs: 1, fitsDataset: false, dataset: { kind: 'folder', path: images } });
     expect(Number.isFinite(mnist.testLoss)).toBe(true);
     expect(Date.parse(mnist.date)).toBeGreaterThan(Date.parse(folder.date) - 1);
+  });
+
+  it("lists a model's recorded sample Fréchet distance (latentscape eval --record) beside its PSNR", async () => {
+    const dir = join(dataDir, 'models', folderRun);
+    const record = { epoch: 1, sample_fd: 8, floor_fd: 0.26, recon_fd: 4.6, fd_n: 4, z_source: 'N(0, I)', feature_space: 'a net', feature_labels: true };
+    await recordSampleQuality(dir, await readManifest(dir), record);
+    const { models } = await call<List>(service, 'modelsList', {});
+    expect(models.find((m) => m.id === folderRun)?.sampleFd).toBe(8);
+    expect(models.find((m) => m.id === mnistRun)).not.toHaveProperty('sampleFd');
   });
 
   it('a folder that is not a readable model is reported, not listed', async () => {
