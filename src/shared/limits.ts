@@ -31,6 +31,8 @@ export const MAX_MODEL_SAMPLES = 16;
 export const DEFAULT_MODEL_SAMPLES = 8;
 /** The strip's fixed seed: the same model always shows the same strip. */
 export const MODEL_SAMPLES_SEED = 20_251_130;
+/** Components of a model's fitted latent density (shared/latent-density.ts): a mixture of at most this many Gaussians. */
+export const MAX_DENSITY_COMPONENTS = 8;
 /**
  * A model folder that is imported or exported: its weights and Adam's two moments at MAX_PARAMETERS
  * (3 × 200 MB) plus room for the point caches stored beside them; and at most this many entries.
