@@ -3,10 +3,12 @@ import type { ModelManifest } from './train/checkpoint';
 import type { Dataset } from './data/dataset';
 import type { DatasetSummary } from '../shared/contract';
 import type { EngineModelInfo } from '../shared/engine-protocol';
+import { manifestDensity } from './latent/model-density';
 
-/** The manifest as the service sees it. */
-export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
+/** The manifest as the service sees it; the latent density (up to K·d² numbers) only for the open model. */
+export function modelInfo(dir: string, m: ModelManifest, options: { density?: boolean } = {}): EngineModelInfo {
   const limit = m.dataset?.preprocessing?.limit;
+  const density = options.density ? manifestDensity(m) : null;
   return {
     dir,
     arch: m.config.arch,
@@ -43,6 +45,7 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
           ...(m.training.lrSchedule ? { lrSchedule: m.training.lrSchedule } : {}),
         }
       : null,
+    ...(density ? { latentDensity: density } : {}),
   };
 }
 

@@ -107,6 +107,7 @@ export class Workspace {
       datasetFingerprint: m.datasetFingerprint,
       fitsDataset: Boolean(d && d.height === m.height && d.width === m.width && d.channels === m.channels),
       isDefault: this.modelIsDefault,
+      ...(m.latentDensity ? { latentDensity: m.latentDensity } : {}),
     };
   }
 

@@ -26,7 +26,7 @@ export const MAX_BOOKMARK_SELECTION = 5000;
 export const MAX_LABEL_CHARS = 200;
 /** Absolute paths (characters). */
 export const MAX_PATH_CHARS = 4096;
-/** Images of a model's sample strip in the library (decoded from z ~ N(0, I) with MODEL_SAMPLES_SEED). */
+/** Images of a model's sample strip in the library (z drawn with MODEL_SAMPLES_SEED from the model's latent density, N(0, I) without one). */
 export const MAX_MODEL_SAMPLES = 16;
 export const DEFAULT_MODEL_SAMPLES = 8;
 /** The strip's fixed seed: the same model always shows the same strip. */

@@ -160,6 +160,8 @@ export async function run(argv: string[]): Promise<void> {
       backend: backend.name,
       cancelled: result.cancelled,
       budget_reached: result.budgetReached,
+      density_components: result.latentDensity?.weights.length ?? null,
+      density_heldout_loglik: result.latentDensity?.heldOutLogLikelihood ?? null,
       out: outDir,
     });
     if (result.cancelled) process.exitCode = 130;

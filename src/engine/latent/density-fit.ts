@@ -16,10 +16,12 @@ import { seededPermutation } from '../data/dataset';
 import { yieldToEventLoop } from '../../node/event-loop';
 
 export const MAX_FIT_POINTS = 3000;
-export const MAX_EM_ITERATIONS = 60;
+export const MAX_EM_ITERATIONS = 50;
 export const EM_TOLERANCE = 1e-4;
 export const HELD_OUT_FRACTION = 0.1;
-/** The mixture sizes tried (those the points can support: at least 2·(d + 1) training points each). */
+/** A covariance has d(d + 1)/2 numbers: with fewer means than this many times d + 1 per component it is mostly noise. */
+const POINTS_PER_PARAMETER_ROW = 8;
+/** The mixture sizes tried: those the points can support, POINTS_PER_PARAMETER_ROW·(d + 1) training means per component. */
 export const COMPONENT_CHOICES = [1, 2, 4, MAX_DENSITY_COMPONENTS] as const;
 /** Added to every covariance's diagonal, times the data's mean variance: keeps it positive definite. */
 const RIDGE = 1e-4;
@@ -60,7 +62,7 @@ export async function fitLatentDensity(means: Float32Array, count: number, d: nu
   const train = rows(nHeld, used);
   const nTrain = used - nHeld;
   const ridge = RIDGE * meanVariance(train, nTrain, d);
-  const sizes = (options.components ?? COMPONENT_CHOICES).filter((k) => k === 1 || nTrain >= 2 * k * (d + 1));
+  const sizes = (options.components ?? COMPONENT_CHOICES).filter((k) => k === 1 || nTrain >= POINTS_PER_PARAMETER_ROW * k * (d + 1));
   const fits: LatentDensity[] = [];
   const tried: DensityFitResult['tried'] = [];
   for (const k of sizes) {
