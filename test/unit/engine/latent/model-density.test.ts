@@ -10,7 +10,9 @@ import { train } from '../../../../src/engine/train/trainer';
 import { fitModelDensity, latentZ, manifestDensity, standardNormals, storeDensity } from '../../../../src/engine/latent/model-density';
 import { modelSamples } from '../../../../src/engine/model-samples';
 import { modelInfo } from '../../../../src/engine/model-info';
-import { EngineModelInfoSchema } from '../../../../src/shared/engine-protocol';
+import { EngineModelInfoSchema, runEngineCall } from '../../../../src/shared/engine-protocol';
+import { engineHandlers } from '../../../../src/engine/handlers';
+import { decodeFrame, encodeFrame } from '../../../../src/shared/wire';
 import { sampleDensity, type LatentDensity } from '../../../../src/shared/latent-density';
 import { tempDir, useTestBackend } from '../../helpers';
 
@@ -136,6 +138,13 @@ describe('training fits the density of its final checkpoint', () => {
     const fromNormal = result.vae.decodeToPixels(standardNormals(4 * 3, 11), 4);
     expect(Buffer.from(strip.pixels).equals(Buffer.from(fromDensity))).toBe(true);
     expect(Buffer.from(strip.pixels).equals(Buffer.from(fromNormal))).toBe(false);
+  });
+
+  it('the engine’s loadModel hands it to the service, through the protocol’s check and the wire', async () => {
+    const handlers = engineHandlers(() => {});
+    const info = (await runEngineCall(handlers, 'loadModel', { dir: model })) as { latentDensity?: LatentDensity };
+    expect(info.latentDensity).toEqual(result.latentDensity);
+    expect((decodeFrame(encodeFrame(info)) as typeof info).latentDensity).toEqual(result.latentDensity);
   });
 
   it('a cancelled training stores none', async () => {
