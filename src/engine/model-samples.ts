@@ -5,17 +5,18 @@
  * disposed before the answer leaves, so the engine holds no more tensors than before.
  */
 import type { Images } from '../shared/contract';
-import { latentZ, manifestDensity } from './latent/model-density';
+import { manifestDensity } from './latent/model-density';
+import { drawLatents } from '../shared/latent-density';
 import { loadModel } from './train/checkpoint';
 
-export { standardNormals } from './latent/model-density';
+export { standardNormals } from '../shared/latent-density';
 
 export async function modelSamples(dir: string, count: number, seed: number): Promise<Images> {
   const { vae, manifest } = await loadModel(dir);
   try {
     const c = vae.config;
     // decodeToPixels decodes inside tf.tidy and disposes its result; the weights go in `finally`.
-    const { z } = latentZ(manifestDensity(manifest), c.latentDim, count, seed);
+    const { z } = drawLatents(manifestDensity(manifest), c.latentDim, count, seed);
     const pixels = vae.decodeToPixels(z, count);
     return { count, height: c.height, width: c.width, channels: c.channels, pixels };
   } finally {

@@ -12,6 +12,7 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { z } from 'zod';
 import type { LinearProjectionLike } from './projection';
 import { MAX_DENSITY_COMPONENTS, MAX_LATENT } from './limits';
+import type { LatentPrior } from './vocabulary';
 
 export interface LatentDensity {
   /** The latent size d. */
@@ -251,6 +252,31 @@ export function sampleDensity(v: LatentDensity, n: number, seed: number): Float3
     }
   }
   return out;
+}
+
+/** n standard normal numbers from `seed`: N(0, I) draws, the same in Node and in the page. */
+export function standardNormals(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, seededNormal(seed));
+}
+
+/**
+ * n random latents (n × d) from `seed`, wherever the app draws them (samples, the library's strip, a
+ * random spot): from the model's fitted density when it has one and 'normal' is not asked for, else
+ * from N(0, I). Says which it used; asking for 'density' of a model without one throws.
+ */
+export function drawLatents(
+  density: LatentDensity | null | undefined,
+  d: number,
+  n: number,
+  seed: number,
+  prior?: LatentPrior,
+): { z: Float32Array; prior: LatentPrior } {
+  if (prior === 'density' && !density) throw new Error('this model has no fitted latent density (run `latentscape prepare --model DIR` to fit one)');
+  if (density && prior !== 'normal') {
+    if (density.dim !== d) throw new Error(`a density of size ${density.dim} for a model of latent size ${d}`);
+    return { z: sampleDensity(density, n, seed), prior: 'density' };
+  }
+  return { z: standardNormals(n * d, seed), prior: 'normal' };
 }
 
 /**

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { loadModel } from '../../engine/train/checkpoint';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { choiceOption, createOutput, intOption } from '../io';
-import { latentZ, manifestDensity } from '../../engine/latent/model-density';
+import { manifestDensity } from '../../engine/latent/model-density';
+import { drawLatents } from '../../shared/latent-density';
 import { LATENT_PRIORS } from '../../shared/vocabulary';
 import { tileImages } from '../../engine/export/grid';
 
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const { height, width, channels, latentDim } = vae.config;
     const density = manifestDensity(manifest);
-    const { z, prior } = latentZ(density, latentDim, n, seed, asked);
+    const { z, prior } = drawLatents(density, latentDim, n, seed, asked);
     if (!density && asked === undefined) out.info('this model has no fitted latent density: sampling from N(0, I) (`latentscape prepare` fits one)');
     const pixels = vae.decodeToPixels(z, n);
     const grid = tileImages(pixels, n, width, height, channels, scale);

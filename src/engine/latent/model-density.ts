@@ -1,8 +1,7 @@
 /**
  * A model's latent density: fitted to the means μ(x) of its training images (after training, and by
- * `latentscape prepare` for models trained before there was one), stored in manifest.json, and what a
- * random z is drawn from wherever the app samples (`latentZ`): the fitted density when the model has one,
- * N(0, I) when it has none or when N(0, I) is asked for.
+ * `latentscape prepare` for models trained before there was one) and stored in manifest.json. Random
+ * latents are drawn from it by shared/latent-density.ts's `drawLatents`, the same in the engine and the page.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +9,7 @@ import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import type { Vae } from '../model/vae';
 import { writeFileAtomic } from '../../node/files';
 import { yieldToEventLoop } from '../../node/event-loop';
-import { densityFromJson, densityToJson, sampleDensity, seededNormal, type LatentDensity } from '../../shared/latent-density';
-import type { LatentPrior } from '../../shared/vocabulary';
+import { densityFromJson, densityToJson, type LatentDensity } from '../../shared/latent-density';
 import { MODEL_FORMAT_VERSION, parseManifest, type ModelManifest } from '../train/checkpoint';
 import { MAX_FIT_POINTS, fitLatentDensity, type DensityFitResult } from './density-fit';
 
@@ -67,20 +65,4 @@ export async function storeDensity(dir: string, density: LatentDensity): Promise
   const manifest = parseManifest(text, dir);
   await writeFileAtomic(file, text);
   return manifest;
-}
-
-/** n standard normal numbers from `seed` (Box–Muller over mulberry32): the same on every backend. */
-export function standardNormals(n: number, seed: number): Float32Array {
-  const next = seededNormal(seed);
-  return Float32Array.from({ length: n }, next);
-}
-
-/**
- * n random latents (n × d) from `seed`: from the fitted density when there is one and 'normal' is not
- * asked for, else from N(0, I). Says which it used; asking for 'density' of a model without one throws.
- */
-export function latentZ(density: LatentDensity | null, d: number, n: number, seed: number, prior?: LatentPrior): { z: Float32Array; prior: LatentPrior } {
-  if (prior === 'density' && !density) throw new Error('this model has no fitted latent density (run `latentscape prepare --model DIR` to fit one)');
-  if (density && prior !== 'normal') return { z: sampleDensity(density, n, seed), prior: 'density' };
-  return { z: standardNormals(n * d, seed), prior: 'normal' };
 }

@@ -7,13 +7,13 @@ import { limitDataset, type Dataset } from '../../../../src/engine/data/dataset'
 import { Vae, makeConfig } from '../../../../src/engine/model/vae';
 import { MODEL_FORMAT_VERSION, loadModel, readManifest, saveModel } from '../../../../src/engine/train/checkpoint';
 import { train } from '../../../../src/engine/train/trainer';
-import { fitModelDensity, latentZ, manifestDensity, standardNormals, storeDensity } from '../../../../src/engine/latent/model-density';
+import { fitModelDensity, manifestDensity, storeDensity } from '../../../../src/engine/latent/model-density';
 import { modelSamples } from '../../../../src/engine/model-samples';
 import { modelInfo } from '../../../../src/engine/model-info';
 import { EngineModelInfoSchema, runEngineCall } from '../../../../src/shared/engine-protocol';
 import { engineHandlers } from '../../../../src/engine/handlers';
 import { decodeFrame, encodeFrame } from '../../../../src/shared/wire';
-import { sampleDensity, type LatentDensity } from '../../../../src/shared/latent-density';
+import { drawLatents, sampleDensity, standardNormals, type LatentDensity } from '../../../../src/shared/latent-density';
 import { tempDir, useTestBackend } from '../../helpers';
 
 let small: Dataset;
@@ -71,10 +71,10 @@ describe('a model folder’s latent density', () => {
     expect(manifest.formatVersion).toBe(1);
     expect(manifestDensity(manifest)).toBeNull();
     expect(modelInfo(model, manifest, { density: true })).not.toHaveProperty('latentDensity');
-    const drawn = latentZ(null, 2, 3, 7);
+    const drawn = drawLatents(null, 2, 3, 7);
     expect(drawn.prior).toBe('normal');
     expect(drawn.z).toEqual(standardNormals(6, 7));
-    expect(() => latentZ(null, 2, 3, 7, 'density')).toThrow(/no fitted latent density .*latentscape prepare/);
+    expect(() => drawLatents(null, 2, 3, 7, 'density')).toThrow(/no fitted latent density .*latentscape prepare/);
     // `prepare`'s path: the density goes into the old manifest, which becomes format 2 and a new date.
     const stored = await storeDensity(model, density2);
     expect(stored.formatVersion).toBe(MODEL_FORMAT_VERSION);
@@ -95,12 +95,13 @@ describe('a model folder’s latent density', () => {
   });
 
   it('draws from the density when there is one, N(0, I) when asked', () => {
-    const fromDensity = latentZ(density2, 2, 4, 3);
+    const fromDensity = drawLatents(density2, 2, 4, 3);
     expect(fromDensity.prior).toBe('density');
     expect(fromDensity.z).toEqual(sampleDensity(density2, 4, 3));
-    const normal = latentZ(density2, 2, 4, 3, 'normal');
+    const normal = drawLatents(density2, 2, 4, 3, 'normal');
     expect(normal.prior).toBe('normal');
     expect(normal.z).toEqual(standardNormals(8, 3));
+    expect(() => drawLatents(density2, 3, 1, 0)).toThrow(/a density of size 2 for a model of latent size 3/);
   });
 });
 
