@@ -145,6 +145,7 @@ export async function run(argv: string[]): Promise<void> {
       },
     });
     const last = result.metrics[result.metrics.length - 1];
+    if (result.densityError) out.info(`${result.densityError}; samples use N(0, I) until \`latentscape prepare\` fits one`);
     result.vae.dispose();
     if (!last) throw new Error(result.cancelled ? 'cancelled before the first epoch finished; nothing was saved' : 'no epoch ran');
     out.final({

@@ -176,6 +176,16 @@ function kMeansPlusPlus(x: Float64Array, n: number, d: number, k: number, seed: 
   return centres;
 }
 
+/** Component c's Cholesky factor; a covariance that rounding left not positive definite is reset to the pooled one. */
+function factorOrPooled(covariances: Float64Array, pooled: Float64Array, d: number, c: number): GaussianFactor {
+  try {
+    return choleskyFactor(covariances, d, c * d * d);
+  } catch {
+    covariances.set(pooled, c * d * d);
+    return choleskyFactor(covariances, d, c * d * d);
+  }
+}
+
 /** EM for a k-component mixture, started from k-means++ centres with the pooled covariance. */
 async function em(x: Float64Array, n: number, d: number, k: number, ridge: number, seed: number, signal?: AbortSignal): Promise<LatentDensity> {
   const pooled = moments(x, n, d, null, ridge).cov;
@@ -190,7 +200,7 @@ async function em(x: Float64Array, n: number, d: number, k: number, ridge: numbe
   let previous = -Infinity;
   for (let iteration = 0; iteration < MAX_EM_ITERATIONS; iteration++) {
     // E step: responsibilities and the mean log-likelihood.
-    const fs: GaussianFactor[] = Array.from({ length: k }, (_, c) => choleskyFactor(covariances, d, c * d * d));
+    const fs: GaussianFactor[] = Array.from({ length: k }, (_, c) => factorOrPooled(covariances, pooled, d, c));
     let total = 0;
     for (let i = 0; i < n; i++) {
       const point = x.subarray(i * d, (i + 1) * d);

@@ -83,6 +83,8 @@ export interface TrainResult {
    * epoch ran, the run was cancelled, no outDir, or too few images to fit one).
    */
   latentDensity: LatentDensity | null;
+  /** Why the density could not be fitted (the checkpoint is saved without one), or null. */
+  densityError: string | null;
 }
 
 function budgetClock(kind: 'wall' | 'cpu'): () => number {
@@ -307,6 +309,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       latentDensity,
     });
   let latentDensity: LatentDensity | null = null;
+  let densityError: string | null = null;
 
   try {
     for (let epoch = startEpoch; epoch < settings.epochs; epoch++) {
@@ -387,12 +390,14 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         latentDensity = (await fitModelDensity(vae, dataset, trainIdx, { seed: settings.seed, signal: options.signal })).density;
         await save(options.outDir, latentDensity);
       } catch (err) {
-        if (!(err instanceof DensityFitCancelled)) throw err;
-        cancelled = true;
+        // The checkpoint is already saved: a fit that fails costs the density only (prepare retries).
+        if (err instanceof DensityFitCancelled) cancelled = true;
+        else densityError = `the latent density could not be fitted: ${(err as Error).message}`;
+        latentDensity = null;
       }
     }
   } finally {
     optimizer.dispose();
   }
-  return { vae, metrics, cancelled, epochsCompleted, budgetReached, latentDensity };
+  return { vae, metrics, cancelled, epochsCompleted, budgetReached, latentDensity, densityError };
 }
