@@ -4,12 +4,14 @@ import type { Dataset } from './data/dataset';
 import { sampleQualityFromRecord, type DatasetSummary } from '../shared/contract';
 import type { EngineModelInfo } from '../shared/engine-protocol';
 import { bitsPerDim, imageDims } from '../shared/headline-figures';
+import { manifestDensity } from './latent/model-density';
 
-/** The manifest as the service sees it. */
-export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
+/** The manifest as the service sees it; the latent density (up to K·d² numbers) only for the open model. */
+export function modelInfo(dir: string, m: ModelManifest, options: { density?: boolean } = {}): EngineModelInfo {
   const limit = m.dataset?.preprocessing?.limit;
   // Models from before bits/dim was recorded get it from their losses, size and likelihood: the same formula.
   const bpd = (nats: number): number => bitsPerDim(nats, imageDims(m.config), m.config.likelihood);
+  const density = options.density ? manifestDensity(m) : null;
   return {
     dir,
     arch: m.config.arch,
@@ -49,6 +51,7 @@ export function modelInfo(dir: string, m: ModelManifest): EngineModelInfo {
           ...(m.training.lrSchedule ? { lrSchedule: m.training.lrSchedule } : {}),
         }
       : null,
+    ...(density ? { latentDensity: density } : {}),
   };
 }
 

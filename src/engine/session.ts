@@ -172,7 +172,7 @@ export class EngineSession {
   async loadModel(args: EngineParsedArgs<'loadModel'>): Promise<EngineModelInfo> {
     await readManifest(args.dir);
     const { vae, manifest } = await loadModel(args.dir);
-    const info = modelInfo(args.dir, manifest);
+    const info = modelInfo(args.dir, manifest, { density: true });
     this.setModel(vae, info);
     this.weightsSha256 = manifest.weights.sha256;
     return info;

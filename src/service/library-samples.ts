@@ -1,5 +1,6 @@
 /**
- * The library's sample strips: a few images decoded from z ~ N(0, I) with a fixed seed, by the engine
+ * The library's sample strips: a few images decoded from z drawn from the model's fitted latent density
+ * (N(0, I) for a model without one) with a fixed seed, by the engine
  * on a model loaded on the side (the open model stays as it is). Kept in memory per folder, manifest
  * date and count, so a retrained (new date) or renamed (new folder) model gets a fresh strip; nothing
  * is written anywhere, least of all into the model's folder (the default model is read-only).

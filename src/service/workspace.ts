@@ -110,6 +110,7 @@ export class Workspace {
       ...(m.sampleQuality ? { sampleQuality: m.sampleQuality } : {}),
       fitsDataset: Boolean(d && d.height === m.height && d.width === m.width && d.channels === m.channels),
       isDefault: this.modelIsDefault,
+      ...(m.latentDensity ? { latentDensity: m.latentDensity } : {}),
     };
   }
 

@@ -16,6 +16,7 @@ import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
+import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
 import { MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
 import {
@@ -100,6 +101,12 @@ export const ModelSummarySchema = z.strictObject({
   /** Whether the open dataset's images have this model's size (so it can embed/reconstruct them). */
   fitsDataset: z.boolean(),
   isDefault: z.boolean(),
+  /**
+   * The density of the training images' means in latent space (shared/latent-density.ts): draw random
+   * latents from it and fill in a view's unseen dimensions with its conditional mean. Absent for a model
+   * without one (format 1, or a cancelled training): N(0, I) is then the only prior.
+   */
+  latentDensity: LatentDensitySchema.optional(),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 

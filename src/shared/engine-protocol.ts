@@ -139,7 +139,8 @@ export const engineCalls = {
   /** Reads and checks a model folder's manifest only (no weights loaded, nothing opened): the library lists it. */
   inspectModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInspectionSchema },
   /**
-   * `count` images decoded from z ~ N(0, I) drawn with `seed`, by the model in `dir` loaded on the side:
+   * `count` images decoded from z drawn with `seed` from the model's fitted latent density (N(0, I) for a
+   * model without one), by the model in `dir` loaded on the side:
    * the open model, dataset and embeddings are left as they are, and every tensor is disposed.
    */
   modelSamples: {

@@ -95,8 +95,8 @@ export const libraryCalls = {
   modelDelete: { input: z.strictObject({ id: ModelNameSchema }), output: z.strictObject({ trashId: ModelNameSchema }) },
   modelRestore: { input: z.strictObject({ trashId: ModelNameSchema }), output: z.strictObject({ id: ModelNameSchema }) },
   /**
-   * The model's strip of samples: `count` (default 8) images decoded from z ~ N(0, I) drawn with a fixed
-   * seed, so the same model always shows the same strip. Cached by the service per folder and manifest
+   * The model's strip of samples: `count` (default 8) images decoded from z drawn from the model's fitted
+   * latent density (N(0, I) for a model without one) with a fixed seed, so the same model always shows the same strip. Cached by the service per folder and manifest
    * date (a retrained or renamed model gets a fresh strip); nothing is written into the model's folder.
    */
   modelSamples: {

@@ -26,11 +26,13 @@ export const MAX_BOOKMARK_SELECTION = 5000;
 export const MAX_LABEL_CHARS = 200;
 /** Absolute paths (characters). */
 export const MAX_PATH_CHARS = 4096;
-/** Images of a model's sample strip in the library (decoded from z ~ N(0, I) with MODEL_SAMPLES_SEED). */
+/** Images of a model's sample strip in the library (z drawn with MODEL_SAMPLES_SEED from the model's latent density, N(0, I) without one). */
 export const MAX_MODEL_SAMPLES = 16;
 export const DEFAULT_MODEL_SAMPLES = 8;
 /** The strip's fixed seed: the same model always shows the same strip. */
 export const MODEL_SAMPLES_SEED = 20_251_130;
+/** Components of a model's fitted latent density (shared/latent-density.ts): a mixture of at most this many Gaussians. */
+export const MAX_DENSITY_COMPONENTS = 8;
 /**
  * A model folder that is imported or exported: its weights and Adam's two moments at MAX_PARAMETERS
  * (3 × 200 MB) plus room for the point caches stored beside them; and at most this many entries.

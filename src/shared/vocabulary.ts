@@ -29,6 +29,14 @@ export const LikelihoodSchema = choices(LIKELIHOODS);
 
 // Latent sizes a model can have (MIN_LATENT, MAX_LATENT) are in limits.ts with the other sizes.
 
+/**
+ * Where a random latent is drawn from: 'density' is the model's fitted density of its training means
+ * (shared/latent-density.ts), 'normal' the N(0, I) prior the VAE was trained towards.
+ */
+export const LATENT_PRIORS = ['density', 'normal'] as const;
+export type LatentPrior = (typeof LATENT_PRIORS)[number];
+export const LatentPriorSchema = choices(LATENT_PRIORS);
+
 /** Grayscale or colour images (the model's channels). */
 export type Channels = 1 | 3;
 export const ChannelsSchema = z.union([z.literal(1), z.literal(3)]);

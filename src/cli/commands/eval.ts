@@ -12,6 +12,7 @@ import { UsageError, choiceOption, createOutput, intOption, type CliOutput } fro
 import { datasetForModel } from '../model-data';
 import { frechetFigures, sampleQualityRecord } from '../sample-quality';
 import { recordSampleQuality } from '../../engine/train/manifest-quality';
+import { manifestDensity } from '../../engine/latent/model-density';
 import { evalHeadline } from '../headline';
 import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 
@@ -56,7 +57,8 @@ export async function run(argv: string[]): Promise<void> {
   const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 0, 1);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const fdCount = intOption('fd-count', values['fd-count'], SAMPLE_QUALITY_COUNT, 2, 100000);
-  const zSource = choiceOption('z-source', values['z-source'], LATENT_SOURCE_NAMES, 'normal');
+  // Unset: the model's fitted density where it has one (as `sample` and the app draw), else N(0, I).
+  const zSourceChoice = values['z-source'] === undefined ? undefined : choiceOption('z-source', values['z-source'], LATENT_SOURCE_NAMES, 'normal');
   // The model's own background unless --background says otherwise (datasetForModel).
   const background = backgroundOption(values.background);
   try {
@@ -71,7 +73,9 @@ export async function run(argv: string[]): Promise<void> {
     try {
       const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, limit);
       const heldOut = heldOutFigures(out, vae, dataset, { K, seed, beta: manifest.training?.beta ?? 1, binarize: manifest.training?.binarize ?? false });
-      const model = { vae, source: LATENT_SOURCES[zSource](vae) };
+      const density = manifestDensity(manifest);
+      const zSource = zSourceChoice ?? (density ? 'density' : 'normal');
+      const model = { vae, source: LATENT_SOURCES[zSource](vae, density) };
       const figures = values['skip-fd'] ? {} : await frechetFigures(out, { ...fd, dataset, model });
       if (values.record) await recordSampleQuality(values.model, manifest, sampleQualityRecord(manifest.epochsCompleted, figures));
       out.final({ ...heldOut, ...figures, k: K, backend: backend.name }, `${evalHeadline({ ...heldOut, k: K })}\nbackend ${backend.name}`);

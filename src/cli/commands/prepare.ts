@@ -1,8 +1,10 @@
 /**
  * `latentscape prepare --model DIR [--data mnist|PATH] [--background white|black|#rrggbb] [--strip-optimizer]`:
  * computes what the app shows of a model — every image's latent mean, reconstruction error (nats and
- * RMS levels) and KL — and stores it beside
- * the model (points.bin), so the app opens the model with its cloud on screen at once.
+ * RMS levels) and KL — and stores it beside the model (points.bin), so the app opens the model with its
+ * cloud on screen at once — and fits the density of the training images' means in latent space
+ * (engine/latent/density-fit.ts), stored in the manifest, which sampling draws from (models trained
+ * before there was one get it here).
  * `--strip-optimizer` drops the Adam state (optimizer.bin) to ship the model small; a resumed
  * training then starts Adam afresh.
  */
@@ -16,6 +18,8 @@ import { loadModel, readManifest } from '../../engine/train/checkpoint';
 import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
 import { createOutput } from '../io';
 import { datasetForModel } from '../model-data';
+import { fitLatentDensity } from '../../engine/latent/density-fit';
+import { storeDensity } from '../../engine/latent/model-density';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -38,6 +42,13 @@ export async function run(argv: string[]): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const key = { weightsSha256: manifest.weights.sha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: vae.config.latentDim };
     if (!(await writePointCache(dir, key, { mu, recon, kl, rmse }))) throw new Error(`cannot write ${join(dir, POINT_CACHE_FILE)}`);
+    const d = vae.config.latentDim;
+    const train = dataset.split.train;
+    const trainMu = new Float32Array(train.length * d);
+    for (let i = 0; i < train.length; i++) trainMu.set(mu.subarray(train[i] * d, (train[i] + 1) * d), i * d);
+    const fit = train.length >= 2 * (d + 1) ? await fitLatentDensity(trainMu, train.length, d, { seed: manifest.training?.seed ?? 0 }) : null;
+    if (fit) await storeDensity(dir, fit.density);
+    else out.info(`${train.length} training images are too few to fit a latent density of size ${d}: sampling stays N(0, I)`);
     let stripped = false;
     if (values['strip-optimizer'] && manifest.optimizer) {
       // The manifest stops naming the optimizer state before the file goes: never a dangling entry.
@@ -65,6 +76,8 @@ export async function run(argv: string[]): Promise<void> {
       mean_rmse: meanRmse,
       seconds,
       optimizer_stripped: stripped,
+      density_components: fit?.density.weights.length ?? null,
+      density_heldout_loglik: fit?.density.heldOutLogLikelihood ?? null,
       backend: backend.name,
     });
   } finally {

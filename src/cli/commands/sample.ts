@@ -1,8 +1,17 @@
+/**
+ * `latentscape sample --model DIR --out FILE.png [--n N] [--seed S] [--prior density|normal]`: a grid of
+ * images decoded from random latents. By default they are drawn from the model's fitted latent density
+ * (where its training images' means lie); `--prior normal` draws from N(0, I), the prior the VAE was
+ * trained towards; `--prior density` refuses a model without a fitted density. The summary says which.
+ */
 import sharp from 'sharp';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../../engine/train/checkpoint';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
-import { createOutput, intOption } from '../io';
+import { choiceOption, createOutput, intOption } from '../io';
+import { manifestDensity } from '../../engine/latent/model-density';
+import { drawLatents } from '../../shared/latent-density';
+import { LATENT_PRIORS } from '../../shared/vocabulary';
 import { tileImages } from '../../engine/export/grid';
 
 export async function run(argv: string[]): Promise<void> {
@@ -16,6 +25,7 @@ export async function run(argv: string[]): Promise<void> {
       out: { type: 'string' },
       seed: { type: 'string' },
       scale: { type: 'string' },
+      prior: { type: 'string' },
     },
   });
   const out = createOutput(Boolean(values.json));
@@ -25,18 +35,28 @@ export async function run(argv: string[]): Promise<void> {
   const n = intOption('n', values.n, 64, 1, 4096);
   const seed = intOption('seed', values.seed, 0, 0, 2 ** 31 - 1);
   const scale = intOption('scale', values.scale, 1, 1, 8);
+  const asked = values.prior === undefined ? undefined : choiceOption('prior', values.prior, LATENT_PRIORS, 'density');
   const backend = await startBackend(values.backend, out);
-  const { vae } = await loadModel(dir);
+  const { vae, manifest } = await loadModel(dir);
   try {
-    const images = vae.sample(n, seed);
-    const pixels = Uint8Array.from(images.dataSync(), (v) => Math.round(v * 255));
-    images.dispose();
-    const { height, width, channels } = vae.config;
+    const { height, width, channels, latentDim } = vae.config;
+    const density = manifestDensity(manifest);
+    const { z, prior } = drawLatents(density, latentDim, n, seed, asked);
+    if (!density && asked === undefined) out.info('this model has no fitted latent density: sampling from N(0, I) (`latentscape prepare` fits one)');
+    const pixels = vae.decodeToPixels(z, n);
     const grid = tileImages(pixels, n, width, height, channels, scale);
     await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels } })
       .png()
       .toFile(file);
-    out.final({ out: file, n, width: grid.width, height: grid.height, backend: backend.name });
+    out.final({
+      out: file,
+      n,
+      width: grid.width,
+      height: grid.height,
+      prior: prior === 'density' ? `fitted density (${density!.weights.length} component${density!.weights.length > 1 ? 's' : ''})` : 'N(0, I)',
+      prior_kind: prior,
+      backend: backend.name,
+    });
   } finally {
     vae.dispose();
   }

@@ -160,6 +160,7 @@ export async function run(argv: string[]): Promise<void> {
       },
     });
     const last = result.metrics[result.metrics.length - 1];
+    if (result.densityError) out.info(`${result.densityError}; samples use N(0, I) until \`latentscape prepare\` fits one`);
     result.vae.dispose();
     if (!last) throw new Error(result.cancelled ? 'cancelled before the first epoch finished; nothing was saved' : 'no epoch ran');
     const headline =
@@ -183,6 +184,8 @@ export async function run(argv: string[]): Promise<void> {
         backend: backend.name,
         cancelled: result.cancelled,
         budget_reached: result.budgetReached,
+        density_components: result.latentDensity?.weights.length ?? null,
+        density_heldout_loglik: result.latentDensity?.heldOutLogLikelihood ?? null,
         out: outDir,
       },
       headline,

@@ -1,8 +1,8 @@
 /**
  * Sample quality as Fréchet distances to the training images, in the dataset's feature net
  * (feature-net.ts):
- * - sample_fd: images decoded from z drawn by a latent source (today N(0, I); a fitted density plugs in
- *   as another LatentSource);
+ * - sample_fd: images decoded from z drawn by a latent source (N(0, I), or the model's fitted density of
+ *   its training means, shared/latent-density.ts);
  * - floor_fd: held-out real images: what a perfect generator would score at this sample size;
  * - recon_fd: decodes of training images' means, μ(x): the best any choice of z could do with this decoder.
  * Each set has the same number of images (at most SAMPLE_QUALITY_COUNT, and no more than the held-out
@@ -13,6 +13,7 @@
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import type { Vae } from '../model/vae';
 import { seedSequence } from '../model/vae';
+import { sampleDensity, type LatentDensity } from '../../shared/latent-density';
 import { featureStats, frechetDistanceOfStats, type FeatureStats } from './frechet';
 import { FEATURE_DIM, describeFeatureSpace, type FeatureNet } from './feature-net';
 
@@ -46,13 +47,25 @@ export function standardNormalSource(latentDim: number): LatentSource {
   };
 }
 
+/** z from the model's fitted density (the app's default sampler wherever the model has one). */
+export function densitySource(density: LatentDensity): LatentSource {
+  return {
+    name: `fitted density (${density.weights.length} component${density.weights.length === 1 ? '' : 's'})`,
+    draw: (count, seed) => sampleDensity(density, count, seed),
+  };
+}
+
 /**
- * The latent sources `latentscape eval --z-source` offers, by name; each is made from the model and its
- * dataset (a fitted density would fit itself to the training images' means here).
+ * The latent sources `latentscape eval --z-source` offers, by name; each is made from the model and the
+ * density stored with it (null for a model without one).
  */
 export const LATENT_SOURCES = {
   normal: (vae: Vae) => standardNormalSource(vae.config.latentDim),
-} satisfies Record<string, (vae: Vae, d: Dataset) => LatentSource>;
+  density: (vae: Vae, density: LatentDensity | null) => {
+    if (!density) throw new Error('this model has no fitted latent density (run `latentscape prepare --model DIR` to fit one)');
+    return densitySource(density);
+  },
+} satisfies Record<string, (vae: Vae, density: LatentDensity | null) => LatentSource>;
 export type LatentSourceName = keyof typeof LATENT_SOURCES;
 export const LATENT_SOURCE_NAMES = Object.keys(LATENT_SOURCES) as LatentSourceName[];
 

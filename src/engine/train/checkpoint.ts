@@ -15,6 +15,7 @@ import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } 
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { EpochMetricsRecordSchema, SampleQualityRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
+import { LatentDensityJsonSchema, densityToJson, type LatentDensity } from '../../shared/latent-density';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
@@ -24,7 +25,8 @@ const MAX_WEIGHTS_BYTES = 4 * MAX_PARAMETERS;
 const MAX_OPTIMIZER_BYTES = 2 * MAX_WEIGHTS_BYTES + 64;
 
 export const MODEL_FORMAT = 'latentscape-model';
-export const MODEL_FORMAT_VERSION = 1;
+/** 2: the manifest may carry `latentDensity`. Format 1 (no density) still loads: it samples from N(0, I). */
+export const MODEL_FORMAT_VERSION = 2;
 
 const WeightSpec = z.object({
   name: z.string().max(200),
@@ -107,6 +109,8 @@ export const ModelManifestSchema = z.object({
     .optional(),
   /** Fréchet distances of its samples (`latentscape eval --record`, engine/quality); lenient as the metrics are. */
   sampleQuality: z.object(SampleQualityRecordSchema.shape).optional(),
+  /** The density of the training images' means in latent space (shared/latent-density.ts); absent before format 2. */
+  latentDensity: LatentDensityJsonSchema.optional(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
@@ -120,6 +124,8 @@ export interface SaveExtras {
   /** The training step's own state (trainer.ts StepState), for exact resume. */
   stepState?: { scaleMse: number | null; lrPlan?: { fromEpoch: number; toEpoch: number } | null } | null;
   createdAt?: string;
+  /** The fitted latent density (engine/latent/model-density.ts). */
+  latentDensity?: LatentDensity | null;
 }
 
 export class ModelLoadError extends Error {}
@@ -170,6 +176,7 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     weights: { file: 'weights.bin', bytes: weights.bytes.byteLength, sha256: sha256(weights.bytes), specs: weights.specs },
     optimizer,
     ...(extras.stepState ? { stepState: { ...extras.stepState } } : {}),
+    ...(extras.latentDensity ? { latentDensity: densityToJson(extras.latentDensity) } : {}),
   };
   const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   await rm(tmp, { recursive: true, force: true });
@@ -314,6 +321,9 @@ export function parseManifest(text: string, dir: string): ModelManifest {
   } catch (err) {
     throw new ModelLoadError(`manifest.json in ${dir} has an invalid model config: ${(err as Error).message}`);
   }
+  const density = parsed.data.latentDensity;
+  if (density && density.dim !== parsed.data.config.latentDim)
+    throw new ModelLoadError(`manifest.json in ${dir} is invalid: its latent density has size ${density.dim}, the model ${parsed.data.config.latentDim}`);
   checkWeightSpecs(parsed.data, dir);
   return parsed.data;
 }

@@ -12,6 +12,9 @@ import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 import { yieldToEventLoop } from '../../node/event-loop';
+import { fitModelDensity } from '../latent/model-density';
+import { DensityFitCancelled } from '../latent/density-fit';
+import type { LatentDensity } from '../../shared/latent-density';
 
 export interface TrainConfig {
   arch: Arch;
@@ -76,6 +79,13 @@ export interface TrainResult {
   epochsCompleted: number;
   /** True when the time budget ended the run before `epochs`. */
   budgetReached: boolean;
+  /**
+   * The latent density fitted to the training means of the final checkpoint and stored in it (null: no
+   * epoch ran, the run was cancelled, no outDir, or too few images to fit one).
+   */
+  latentDensity: LatentDensity | null;
+  /** Why the density could not be fitted (the checkpoint is saved without one), or null. */
+  densityError: string | null;
 }
 
 function budgetClock(kind: 'wall' | 'cpu'): () => number {
@@ -288,6 +298,19 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   const schedule: LrSchedule = settings.lrSchedule ?? 'constant';
   stepState.lrPlan = schedule === 'cosine' ? planFor(startEpoch, settings.epochs, stepState.lrPlan, Boolean(options.timeBudget)) : null;
   const lrPlan = stepState.lrPlan;
+  const save = (dir: string, latentDensity: LatentDensity | null = null) =>
+    saveModel(dir, vae, {
+      training: settings,
+      dataset: datasetInfo(dataset, options.preprocessing),
+      epochsCompleted,
+      metrics,
+      optimizer,
+      stepState,
+      createdAt,
+      latentDensity,
+    });
+  let latentDensity: LatentDensity | null = null;
+  let densityError: string | null = null;
 
   try {
     for (let epoch = startEpoch; epoch < settings.epochs; epoch++) {
@@ -359,22 +382,27 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       epochsCompleted = epoch + 1;
       options.onEvent?.({ type: 'epoch', ...record });
       if (options.outDir) {
-        await saveModel(options.outDir, vae, {
-          training: settings,
-          dataset: datasetInfo(dataset, options.preprocessing),
-          epochsCompleted,
-          metrics,
-          optimizer,
-          stepState,
-          createdAt,
-        });
+        await save(options.outDir);
         createdAt ??= new Date().toISOString();
         options.onEvent?.({ type: 'checkpoint', epoch: epochsCompleted, dir: options.outDir });
       }
       lastEpochSeconds = clock() - epochStarted;
     }
+    // The final checkpoint gets the density of its training means (a cancelled run's in-memory weights
+    // are ahead of its last checkpoint: `latentscape prepare` fits that one later).
+    if (options.outDir && !cancelled && epochsCompleted > startEpoch && trainIdx.length >= 2 * (vae.config.latentDim + 1)) {
+      try {
+        latentDensity = (await fitModelDensity(vae, dataset, trainIdx, { seed: settings.seed, signal: options.signal })).density;
+        await save(options.outDir, latentDensity);
+      } catch (err) {
+        // The checkpoint is already saved: a fit that fails costs the density only (prepare retries).
+        if (err instanceof DensityFitCancelled) cancelled = true;
+        else densityError = `the latent density could not be fitted: ${(err as Error).message}`;
+        latentDensity = null;
+      }
+    }
   } finally {
     optimizer.dispose();
   }
-  return { vae, metrics, cancelled, epochsCompleted, budgetReached };
+  return { vae, metrics, cancelled, epochsCompleted, budgetReached, latentDensity, densityError };
 }

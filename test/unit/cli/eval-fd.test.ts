@@ -40,7 +40,9 @@ describe('latentscape eval: Fréchet distances', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const final = first.lines.at(-1)!;
-    expect(final).toMatchObject({ fd_n: 50, fd_reference_n: 100, z_source: 'N(0, I)', feature_labels: true, feature_cache: 'miss' });
+    // The model's fitted latent density is the default sampler, as in `sample` and the app.
+    expect(final).toMatchObject({ fd_n: 50, fd_reference_n: 100, feature_labels: true, feature_cache: 'miss' });
+    expect(final.z_source).toMatch(/^fitted density \(\d components?\)$/);
     expect(final.feature_space).toMatch(/classifier on the dataset's 10 labels/);
     for (const key of ['sample_fd', 'floor_fd', 'recon_fd']) expect(final[key]).toBeGreaterThan(0);
     // One epoch on 200 images: its samples are further from the data than held-out real images.
@@ -50,6 +52,12 @@ describe('latentscape eval: Fréchet distances', () => {
     const second = cli(...args).lines.at(-1)!;
     expect(second.feature_cache).toBe('hit');
     for (const key of ['sample_fd', 'floor_fd', 'recon_fd']) expect(second[key]).toBe(final[key]);
+
+    // N(0, I) stays a choice, named as such; its samples are other images, so another distance.
+    const normal = cli(...args, '--z-source', 'normal').lines.at(-1)!;
+    expect(normal.z_source).toBe('N(0, I)');
+    expect(normal.sample_fd).not.toBe(final.sample_fd);
+    expect(normal.floor_fd).toBe(final.floor_fd);
   });
 
   it('--record writes the figures into the manifest, touching nothing else', async () => {
@@ -99,7 +107,7 @@ describe('latentscape eval: Fréchet distances', () => {
       floor_fd: final.floor_fd,
       recon_fd: final.recon_fd,
       fd_n: 4,
-      z_source: 'N(0, I)',
+      z_source: final.z_source,
       feature_space: final.feature_space,
       feature_labels: true,
     });
