@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { swapDirInto, tempStage } from './dir-swap';
 
 /** Whether `path` exists (any kind of file). */
 export const exists = (path: string): Promise<boolean> =>
@@ -45,7 +46,8 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
 /**
  * Fills a fresh temp folder beside `dir` with `fill`, then puts it in `dir`'s place. An existing
  * `dir` is replaced only if `replaceable` accepts every name in it (so a user's unrelated files are
- * never deleted), and only after the new folder is complete.
+ * never deleted), and only after the new folder is complete; a crash during the swap is repaired by
+ * `recoverDir` (dir-swap.ts).
  */
 export async function writeDirAtomic(
   dir: string,
@@ -65,22 +67,17 @@ export async function writeDirAtomic(
     }
   }
   await mkdir(dirname(dir), { recursive: true });
-  const temp = tempSibling(dir);
-  await mkdir(temp);
-  let old: string | null = null;
+  const temp = tempStage(dir);
+  await mkdir(temp.path);
   try {
-    await fill(temp);
+    await fill(temp.path);
     options.check?.();
-    if (existing) {
-      old = tempSibling(dir);
-      await rename(dir, old);
-    }
-    await rename(temp, dir);
+    // Two renames with recoverable names (dir-swap.ts): a crash between them loses neither folder.
+    await swapDirInto(temp.path, dir);
   } catch (err) {
-    await rm(temp, { recursive: true, force: true });
-    // Put the previous folder back if the swap itself failed half way.
-    if (old) await rename(old, dir).catch(() => undefined);
+    await rm(temp.path, { recursive: true, force: true });
     throw err;
+  } finally {
+    temp.release();
   }
-  if (old) await rm(old, { recursive: true, force: true });
 }

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type LibraryModel } from '../shared/contract';
 import type { EngineModelInspection } from '../shared/engine-protocol';
 import { exists } from '../node/files';
+import { sweepFolder } from '../node/dir-swap';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import { copyModelFolder, freeName } from './library-files';
@@ -94,6 +95,8 @@ export class ModelLibrary {
         unreadable.push({ id: DEFAULT_MODEL_ID, reason: (err as Error).message });
       }
     }
+    // An engine killed mid-save (a restart) leaves its model in a hidden stage: recover it first.
+    await sweepFolder(this.modelsDir);
     const names = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => []);
     const found: LibraryModel[] = [];
     for (const e of names) {

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings } from '../shared/contract';
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
+import { sweepFolder } from '../node/dir-swap';
 import { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
 import type { SpawnEngine } from './engine-client';
@@ -179,6 +180,8 @@ export class AppService {
     await mkdir(this.options.dataDir, { recursive: true });
     await this.paths.add(this.options.dataDir);
     for (const root of this.options.allowedRoots ?? []) await this.paths.add(root);
+    // A run killed mid-save leaves hidden stages in models/: put its model back, delete the rest.
+    await sweepFolder(join(this.options.dataDir, 'models')).catch((err: Error) => this.notice('warning', `models/ could not be tidied: ${err.message}`));
     if (!this.engine.alive) await this.engine.start();
     await this.openDefaultModel();
   }

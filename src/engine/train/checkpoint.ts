@@ -3,18 +3,19 @@
  * epoch, weight specs and checksums) + weights.bin (+ optimizer.bin for resuming).
  *
  * Written with tfjs's weight encoding but our own file IO (works on every backend, no file:// handler),
- * into a temporary sibling directory that is then renamed into place, so a crash never leaves half a
- * model. Loading checks everything it can and says what is wrong.
+ * into a temporary sibling directory that is then swapped into place (node/dir-swap.ts), so a crash
+ * never leaves half a model, and one between the swap's two renames is repaired by the next open. Loading checks everything it can and says what is wrong.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { EpochMetricsRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
+import { recoverDir, swapDirInto, tempStage } from '../../node/dir-swap';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
@@ -168,39 +169,20 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     optimizer,
     ...(extras.stepState ? { stepState: { ...extras.stepState } } : {}),
   };
-  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
+  const tmp = tempStage(target);
+  await mkdir(tmp.path);
   try {
-    await writeFile(join(tmp, 'weights.bin'), weights.bytes);
-    if (optimizerBytes) await writeFile(join(tmp, 'optimizer.bin'), optimizerBytes);
-    await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await replaceDirectory(tmp, target);
+    await writeFile(join(tmp.path, 'weights.bin'), weights.bytes);
+    if (optimizerBytes) await writeFile(join(tmp.path, 'optimizer.bin'), optimizerBytes);
+    await writeFile(join(tmp.path, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await swapDirInto(tmp.path, target);
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    await rm(tmp.path, { recursive: true, force: true });
     throw err;
+  } finally {
+    tmp.release();
   }
   return manifest;
-}
-
-async function replaceDirectory(fresh: string, target: string): Promise<void> {
-  const exists = await stat(target).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await rename(fresh, target);
-    return;
-  }
-  const old = `${fresh}.old`;
-  await rename(target, old);
-  try {
-    await rename(fresh, target);
-  } catch (err) {
-    await rename(old, target);
-    throw err;
-  }
-  await rm(old, { recursive: true, force: true });
 }
 
 /**
@@ -268,7 +250,9 @@ function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.Name
 
 /** Reads and validates manifest.json; throws ModelLoadError saying what is wrong. */
 export async function readManifest(dir: string): Promise<ModelManifest> {
-  const info = await stat(dir).catch(() => null);
+  let info = await stat(dir).catch(() => null);
+  // A save killed between its two renames leaves the model in a hidden sibling: put it back.
+  if (!info && (await recoverDir(dir, { sweep: false }))) info = await stat(dir).catch(() => null);
   if (!info) throw new ModelLoadError(`model directory not found: ${dir}`);
   if (!info.isDirectory()) throw new ModelLoadError(`${dir} is not a directory (a model is a directory with manifest.json and weights.bin)`);
   let text: string;
