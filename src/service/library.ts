@@ -56,8 +56,9 @@ export class ModelLibrary {
     throw new ContractError('unknown-model', `no model "${id.slice(0, 100)}" in the library`);
   }
 
-  inspect(dir: string): Promise<EngineModelInspection> {
-    return this.deps.engine.request('inspectModel', { dir });
+  /** The engine's strict reading of `dir`; with `verify`, the weight files are read and checked too. */
+  inspect(dir: string, verify = false): Promise<EngineModelInspection> {
+    return this.deps.engine.request('inspectModel', verify ? { dir, verify } : { dir });
   }
 
   private entry(id: string, x: EngineModelInspection): LibraryModel {
@@ -103,7 +104,8 @@ export class ModelLibrary {
       // Only real folders with a listable name (temporary siblings start with '.').
       if (!e.isDirectory() || !MODEL_NAME_PATTERN.test(e.name)) continue;
       try {
-        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name))));
+        // Weights checked too: a truncated or corrupt model is listed as unreadable, not as a model.
+        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true)));
       } catch (err) {
         unreadable.push({ id: e.name, reason: (err as Error).message });
       }

@@ -299,6 +299,12 @@ export function parseManifest(text: string, dir: string): ModelManifest {
   return parsed.data;
 }
 
+/** Reads and checks the weight files `manifest` names (size, checksum, finite numbers) without building a model. */
+export async function verifyModelFiles(dir: string, manifest: ModelManifest): Promise<void> {
+  await readBin(dir, manifest.weights, 'weights', MAX_WEIGHTS_BYTES);
+  if (manifest.optimizer) await readBin(dir, manifest.optimizer, 'optimizer', MAX_OPTIMIZER_BYTES);
+}
+
 export interface LoadedModel {
   vae: Vae;
   manifest: ModelManifest;
