@@ -84,7 +84,14 @@ const VaeConfigSchema = z.object({
   filters: z.array(z.number().int().positive()),
 });
 
-export const ModelManifestSchema = z.object({
+/**
+ * The epoch rows a manifest keeps: the latest ones (a 54k-row manifest took ~1 GB to load and send). More
+ * rows than this are trimmed to the latest when saved and when read; the model itself is unaffected.
+ */
+export const MAX_METRIC_ROWS = 10_000;
+
+/** Strict at the top: a key this version does not know is refused (the metric rows stay lenient, above). */
+export const ModelManifestSchema = z.strictObject({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.number().int(),
   createdAt: z.string(),
@@ -93,7 +100,7 @@ export const ModelManifestSchema = z.object({
   training: TrainingSettingsSchema.nullable(),
   dataset: DatasetInfoSchema.nullable(),
   epochsCompleted: z.number().int().nonnegative(),
-  metrics: z.array(EpochMetricsSchema),
+  metrics: z.array(EpochMetricsSchema).max(MAX_METRIC_ROWS),
   weights: WeightsFile,
   optimizer: WeightsFile.extend({ kind: z.literal('adam') }).nullable(),
   /** What a training step carries over besides weights and Adam (exact resume); absent in older models. */
@@ -164,7 +171,7 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     training: extras.training ?? null,
     dataset: extras.dataset ?? null,
     epochsCompleted: extras.epochsCompleted ?? 0,
-    metrics: extras.metrics ?? [],
+    metrics: (extras.metrics ?? []).slice(-MAX_METRIC_ROWS),
     weights: { file: 'weights.bin', bytes: weights.bytes.byteLength, sha256: sha256(weights.bytes), specs: weights.specs },
     optimizer,
     ...(extras.stepState ? { stepState: { ...extras.stepState } } : {}),
@@ -285,6 +292,9 @@ export function parseManifest(text: string, dir: string): ModelManifest {
   if (typeof version === 'number' && version > MODEL_FORMAT_VERSION) {
     throw new ModelLoadError(`${dir} was written by a newer Latentscape (model format ${version}; this version reads up to ${MODEL_FORMAT_VERSION})`);
   }
+  const rows = (raw as { metrics?: unknown }).metrics;
+  // Trimmed before the schema walks them: only the latest rows are kept (MAX_METRIC_ROWS).
+  if (Array.isArray(rows) && rows.length > MAX_METRIC_ROWS) (raw as { metrics: unknown[] }).metrics = rows.slice(-MAX_METRIC_ROWS);
   const parsed = ModelManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
