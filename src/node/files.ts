@@ -20,6 +20,22 @@ export function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** A write that failed for want of space (ENOSPC, or EDQUOT: the user's quota), said in words. */
+export class DiskFullError extends Error {
+  readonly code = 'disk-full';
+}
+
+/**
+ * `err` as a DiskFullError when it is a full disk (or quota), saying what needed how much room where;
+ * any other error as it is.
+ */
+export function asDiskFull(err: unknown, what: string, bytes: number, where: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+  const mb = Math.max(0.1, Math.round(bytes / 1e5) / 10);
+  return new DiskFullError(`the disk is full: ${what} needs ${mb} MB at ${where} (free some space and try again; nothing was replaced)`);
+}
+
 export interface AtomicWriteOptions {
   /** Called before the write and again just before the rename: throw to abandon it (a cancel). */
   check?: () => void;
@@ -39,7 +55,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw asDiskFull(err, basename(file), typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, dirname(file));
   }
 }
 

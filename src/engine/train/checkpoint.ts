@@ -16,6 +16,7 @@ import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { EpochMetricsRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
 import { recoverDir, swapDirInto, tempStage } from '../../node/dir-swap';
+import { asDiskFull } from '../../node/files';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
@@ -185,7 +186,8 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     await swapDirInto(tmp.path, target);
   } catch (err) {
     await rm(tmp.path, { recursive: true, force: true });
-    throw err;
+    const bytes = weights.bytes.byteLength + (optimizerBytes?.byteLength ?? 0) + 64 * 1024;
+    throw asDiskFull(err, 'the checkpoint', bytes, parent);
   } finally {
     tmp.release();
   }
