@@ -88,7 +88,7 @@ export class AppService {
     const { engine, workspace, training, projects, files, library } = this;
     const trash = new LibraryTrash(library.trashDir);
     const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
-    this.handlers = {
+    this.handlers = waitingForRestarts(engine, {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
       openDataset: (a) => this.openDataset(a.source),
@@ -142,7 +142,7 @@ export class AppService {
       modelExport: (a) => transfer.export(a.id, a.parent),
       trashList: () => trash.list(),
       trashEmpty: (a) => trash.empty(a.trashIds),
-    };
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -255,4 +255,20 @@ export class AppService {
       nativeDialogs: this.options.nativeDialogs ?? false,
     };
   }
+}
+
+/**
+ * Every call first waits out an engine restart: until the new engine has reloaded what was open, the
+ * service's open model and run are the dead engine's, so a status would name the wrong model, a decode
+ * would find none loaded and a resume would continue the wrong one.
+ */
+function waitingForRestarts(engine: EngineSupervisor, handlers: Handlers): Handlers {
+  const wrapped: Record<string, (args: unknown) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (args: unknown) => Promise<unknown>][]) {
+    wrapped[name] = async (args) => {
+      await engine.settled();
+      return handler(args);
+    };
+  }
+  return wrapped as Handlers;
 }
