@@ -11,7 +11,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel, readManifest } from '../../../../src/engine/train/checkpoint';
 import { inspectOutDir, outDirRefusal } from '../../../../src/engine/train/out-dir';
 import { sweepFolder } from '../../../../src/node/dir-swap';
-import { tempDir, useTestBackend } from '../../helpers';
+import { runCli, tempDir, useTestBackend } from '../../helpers';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'swap-crash-child.ts');
 
@@ -87,6 +87,15 @@ describe('a checkpoint save killed at each step', () => {
     else expect((await readManifest(model)).epochsCompleted).toBe(epochs);
     await sweepFolder(dir.path);
     expect(await readdir(dir.path)).toEqual(epochs === null ? [] : ['model']);
+  });
+
+  it('`latentscape sample` finds the model a save killed between its two renames left hidden', async () => {
+    await runChild('save', model, 'none', 1);
+    expect(await runChild('save', model, 'moved-old', 2)).toBe('moved-old');
+    const png = join(dir.path, 'grid.png');
+    const run = runCli(['sample', '--model', model, '--out', png, '--n', '4', '--backend', 'cpu', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.lines.at(-1)).toMatchObject({ out: png, n: 4, final: true });
   });
 
   it.each(['recovering', 'recovered'])('a recovery killed at %s is recovered by the next open', async (step) => {
