@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { swapDirInto, tempStage } from './dir-swap';
+import { recoverDir, swapDirInto, tempStage } from './dir-swap';
 
 /** Whether `path` exists (any kind of file). */
 export const exists = (path: string): Promise<boolean> =>
@@ -72,6 +72,8 @@ export async function writeDirAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   options.check?.();
+  // A previous write of this folder killed mid-swap: its folder comes back (and is checked below like any).
+  await recoverDir(dir);
   const existing = await stat(dir).catch(() => null);
   if (existing && !existing.isDirectory()) throw new Error(`${dir} exists and is not a folder`);
   if (existing) {

@@ -4,13 +4,14 @@
  * crashed writer's hidden stages must be gone once it does.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel, readManifest } from '../../../../src/engine/train/checkpoint';
 import { inspectOutDir, outDirRefusal } from '../../../../src/engine/train/out-dir';
 import { sweepFolder } from '../../../../src/node/dir-swap';
+import { writeDirAtomic } from '../../../../src/node/files';
 import { runCli, tempDir, useTestBackend } from '../../helpers';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'swap-crash-child.ts');
@@ -120,6 +121,19 @@ describe('writeDirAtomic killed at each step', () => {
     expect(await runChild('write', model, step, 2)).toBe(step);
     await sweepFolder(dir.path);
     expect(await readFile(join(model, 'generation'), 'utf8')).toBe(generation);
+    await expectOnlyModel();
+  });
+
+  it('the next write of the same folder after a kill at moved-old brings it back, checks it and replaces it', async () => {
+    await mkdir(model);
+    await runChild('write', model, 'none', 1);
+    expect(await runChild('write', model, 'moved-old', 2)).toBe('moved-old');
+    await writeDirAtomic(
+      model,
+      (fresh) => writeFile(join(fresh, 'generation'), '3'),
+      (name) => name === 'generation',
+    );
+    expect(await readFile(join(model, 'generation'), 'utf8')).toBe('3');
     await expectOnlyModel();
   });
 });
