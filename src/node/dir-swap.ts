@@ -12,8 +12,8 @@
  *   4. `.X.new-…` is renamed to `X`;
  *   5. `.X.old-…` is deleted.
  *
- * A crash between 3 and 4 leaves no `X`. `recoverDir(X)` (run by every open of a model, by the
- * library's listing and by the sweep at start) repairs that with one rename: the newest `.X.new-…`
+ * A crash between 3 and 4 leaves no `X`. `recoverDir(X)` (run by every open of a model, by `train
+ * --out`'s check, by the next write of `X`, by the library's listing and by the sweep at start) repairs that with one rename: the newest `.X.new-…`
  * whose writer is gone, else the newest such `.X.old-…`, becomes `X`. Being one rename, a crash during
  * the recovery leaves either the same state or a recovered one. Leftovers of a writer that is gone are
  * deleted only once `X` exists. A writer that is still running (its pid alive, and started before the
@@ -82,7 +82,7 @@ export function tempStage(target: string): { path: string; release: () => void }
   return { path, release: holdStage(path) };
 }
 
-const SECONDS_SINCE_BOOT_AT_START = (() => {
+const BOOT_TIME_S = (() => {
   try {
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     return Number.isFinite(btime) ? btime : null;
@@ -91,14 +91,14 @@ const SECONDS_SINCE_BOOT_AT_START = (() => {
   }
 })();
 
-/** When process `pid` started (ms since the epoch), where /proc says (Linux; 100 clock ticks a second). */
+/** When process `pid` started (ms since the epoch), where /proc says (Linux; assumes 100 clock ticks a second). */
 function processStart(pid: number): number | null {
-  if (SECONDS_SINCE_BOOT_AT_START === null) return null;
+  if (BOOT_TIME_S === null) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
     const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(ticks) ? (SECONDS_SINCE_BOOT_AT_START + ticks / 100) * 1000 : null;
+    return Number.isFinite(ticks) ? (BOOT_TIME_S + ticks / 100) * 1000 : null;
   } catch {
     return null;
   }

@@ -56,7 +56,7 @@ export class ModelTransfer {
     await mkdir(models, { recursive: true });
     const wanted = modelNameFrom(basename(source), 'imported model');
     const id = await freeName(models, wanted, '');
-    await copyModelFolder(source, models, id, 'import', (copy) => this.parse(copy, path, true));
+    await copyModelFolder(source, models, id, (copy) => this.parse(copy, path, true));
     return { id, renamed: id !== basename(source) };
   }
 
@@ -68,6 +68,6 @@ export class ModelTransfer {
     if (isWithin(dir, into)) throw new ContractError('forbidden', 'a model cannot be exported into its own folder');
     await this.parse(dir, id === DEFAULT_MODEL_ID ? 'the default model' : id);
     const name = await freeName(into, id === DEFAULT_MODEL_ID ? 'default-model' : id, '');
-    return { path: await copyModelFolder(dir, into, name, 'latentscape-export', (copy) => this.parse(copy, join(parent, name))) };
+    return { path: await copyModelFolder(dir, into, name, (copy) => this.parse(copy, join(parent, name))) };
   }
 }

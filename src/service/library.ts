@@ -159,7 +159,7 @@ export class ModelLibrary {
     await this.inspect(dir); // a folder the parser refuses is not copied
     await mkdir(this.modelsDir, { recursive: true });
     const name = await freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
-    await copyModelFolder(dir, this.modelsDir, name, 'copy');
+    await copyModelFolder(dir, this.modelsDir, name);
     return { id: name };
   }
 
