@@ -192,23 +192,28 @@ export async function swapDirInto(filled: string, target: string): Promise<void>
   const releaseFresh = holdStage(fresh);
   const old = stageName(target, 'old');
   const releaseOld = holdStage(old);
+  let renamed = false;
+  let movedOld = false;
   try {
     await rename(filled, fresh);
+    renamed = true;
     await reach('ready', target);
-    const hadTarget = Boolean(await lstat(target).catch(() => null));
-    if (hadTarget) {
+    if (await lstat(target).catch(() => null)) {
       await rename(target, old);
+      movedOld = true;
       await reach('moved-old', target);
     }
-    try {
-      await rename(fresh, target);
-    } catch (err) {
-      if (hadTarget) await rename(old, target).catch(() => undefined);
-      await rm(fresh, { recursive: true, force: true });
-      throw err;
-    }
+    await rename(fresh, target);
+    renamed = false;
     await reach('placed', target);
-    if (hadTarget) await rm(old, { recursive: true, force: true });
+    if (movedOld) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    // A failed swap (not a crash) puts the previous folder back and drops the new one.
+    if (renamed) {
+      if (movedOld) await rename(old, target).catch(() => undefined);
+      await rm(fresh, { recursive: true, force: true });
+    }
+    throw err;
   } finally {
     releaseFresh();
     releaseOld();

@@ -4,7 +4,8 @@
  *
  * Written with tfjs's weight encoding but our own file IO (works on every backend, no file:// handler),
  * into a temporary sibling directory that is then swapped into place (node/dir-swap.ts), so a crash
- * never leaves half a model, and one between the swap's two renames is repaired by the next open. Loading checks everything it can and says what is wrong.
+ * never leaves half a model, and one between the swap's two renames is repaired by the next open.
+ * Loading checks everything it can and says what is wrong.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
