@@ -2,14 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseLeftover, recoverDir, sweepFolder } from '../../../src/node/dir-swap';
+import { parseLeftover, recoverDir, setSwapFaultHook, sweepFolder, type SwapStep } from '../../../src/node/dir-swap';
+import { writeDirAtomic } from '../../../src/node/files';
 import { tempDir } from '../helpers';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
   dir = await tempDir();
 });
-afterEach(() => dir.cleanup());
+afterEach(async () => {
+  setSwapFaultHook(null);
+  await dir.cleanup();
+});
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {
@@ -59,5 +63,27 @@ describe('dir-swap recovery and sweep', () => {
     await stage(`.m.tmp-${pid}-cc`);
     expect(await recoverDir(join(dir.path, 'm'), { sweep: false })).toContain(`.m.old-${pid}-aa`);
     expect((await readdir(dir.path)).sort()).toEqual([`.m.tmp-${pid}-cc`, 'm']);
+  });
+
+  it.each(['ready', 'moved-old'] as SwapStep[])('a swap that fails (not a crash) at %s puts the previous folder back and leaves no stage', async (step) => {
+    const target = join(dir.path, 'frames');
+    await writeDirAtomic(
+      target,
+      (fresh) => writeFile(join(fresh, 'f'), 'old'),
+      () => true,
+    );
+    setSwapFaultHook((reached) => {
+      if (reached === step) throw new Error('injected failure');
+    });
+    await expect(
+      writeDirAtomic(
+        target,
+        (fresh) => writeFile(join(fresh, 'f'), 'new'),
+        () => true,
+      ),
+    ).rejects.toThrow('injected failure');
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(target, 'f'), 'utf8')).toBe('old');
+    expect(await readdir(dir.path)).toEqual(['frames']);
   });
 });
