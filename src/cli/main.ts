@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
     const e = err as Error;
     const message = e?.message ?? String(err);
     process.stderr.write(`latentscape ${name}: ${message}\n`);
+    // Under --json the failure is the final line too, so a script reading stdout learns why (serve prints its own).
+    if (name !== 'serve' && rest.includes('--json')) {
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
+      process.stdout.write(JSON.stringify({ error: message, ...(code ? { code } : {}), final: true }) + '\n');
+    }
     if (process.env.LATENTSCAPE_DEBUG && e?.stack) process.stderr.write(e.stack + '\n');
     if (
       err instanceof UsageError ||

@@ -18,7 +18,7 @@ export function engineHandlers(emit: Emit): EngineHandlers {
     train: (a) => session.train(a),
     cancel: () => session.cancel(),
     loadModel: (a) => session.loadModel(a),
-    inspectModel: (a) => inspectModel(a.dir),
+    inspectModel: (a) => inspectModel(a.dir, a.verify ?? false),
     modelSamples: (a) => modelSamples(a.dir, a.count, a.seed),
     embed: () => session.embed(),
     decode: (a) => session.decode(a),

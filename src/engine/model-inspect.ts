@@ -1,12 +1,13 @@
-/** A model folder's facts for the library, from its manifest alone (the strict parser; no weights are read). */
+/** A model folder's facts for the library, from its manifest (the strict parser); with `verify`, its weight files are checked too. */
 import type { EngineModelInspection } from '../shared/engine-protocol';
 import { recordedBackground } from '../shared/background';
 import { COLOR_MODES, FIT_MODES } from '../shared/vocabulary';
 import { modelInfo } from './model-info';
-import { readManifest } from './train/checkpoint';
+import { readManifest, verifyModelFiles } from './train/checkpoint';
 
-export async function inspectModel(dir: string): Promise<EngineModelInspection> {
+export async function inspectModel(dir: string, verify = false): Promise<EngineModelInspection> {
   const m = await readManifest(dir);
+  if (verify) await verifyModelFiles(dir, m);
   const pre = m.dataset?.preprocessing ?? {};
   const size = typeof pre.size === 'number' && Number.isInteger(pre.size) && pre.size >= 8 && pre.size <= 512 ? pre.size : null;
   const color = (COLOR_MODES as readonly unknown[]).includes(pre.color) ? (pre.color as (typeof COLOR_MODES)[number]) : null;

@@ -57,7 +57,8 @@ export class EngineSession {
     this.dataset = loaded.dataset;
     this.preprocessing = loaded.preprocessing;
     this.latents = null;
-    const report = loaded.report as { skipped?: { file: string; reason: string }[] } | undefined;
+    const report = loaded.report as { skipped?: { file: string; reason: string }[]; cache_warning?: string } | undefined;
+    if (report?.cache_warning) this.emit({ type: 'log', message: report.cache_warning });
     return datasetSummary(
       loaded.dataset,
       (report?.skipped ?? []).slice(0, 1000).map((s) => ({ file: String(s.file), reason: String(s.reason) })),

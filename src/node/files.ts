@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { recoverDir, swapDirInto, tempStage } from './dir-swap';
 
 /** Whether `path` exists (any kind of file). */
 export const exists = (path: string): Promise<boolean> =>
@@ -17,6 +18,22 @@ export const exists = (path: string): Promise<boolean> =>
 /** A fresh hidden name beside `target` for the temp copy (`.name.tmp-<pid>-<random>`; .gitignore'd). */
 export function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** A write that failed for want of space (ENOSPC, or EDQUOT: the user's quota), said in words. */
+export class DiskFullError extends Error {
+  readonly code = 'disk-full';
+}
+
+/**
+ * `err` as a DiskFullError when it is a full disk (or quota), saying what needed how much room where;
+ * any other error as it is.
+ */
+export function asDiskFull(err: unknown, what: string, bytes: number, where: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+  const mb = Math.max(0.1, Math.round(bytes / 1e5) / 10);
+  return new DiskFullError(`the disk is full: ${what} needs ${mb} MB at ${where} (free some space and try again; nothing was replaced)`);
 }
 
 export interface AtomicWriteOptions {
@@ -38,14 +55,15 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw asDiskFull(err, basename(file), typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, dirname(file));
   }
 }
 
 /**
  * Fills a fresh temp folder beside `dir` with `fill`, then puts it in `dir`'s place. An existing
  * `dir` is replaced only if `replaceable` accepts every name in it (so a user's unrelated files are
- * never deleted), and only after the new folder is complete.
+ * never deleted), and only after the new folder is complete; a crash during the swap is repaired by
+ * `recoverDir` (dir-swap.ts).
  */
 export async function writeDirAtomic(
   dir: string,
@@ -54,6 +72,8 @@ export async function writeDirAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   options.check?.();
+  // A previous write of this folder killed mid-swap: its folder comes back (and is checked below like any).
+  await recoverDir(dir);
   const existing = await stat(dir).catch(() => null);
   if (existing && !existing.isDirectory()) throw new Error(`${dir} exists and is not a folder`);
   if (existing) {
@@ -65,22 +85,17 @@ export async function writeDirAtomic(
     }
   }
   await mkdir(dirname(dir), { recursive: true });
-  const temp = tempSibling(dir);
-  await mkdir(temp);
-  let old: string | null = null;
+  const temp = tempStage(dir);
+  await mkdir(temp.path);
   try {
-    await fill(temp);
+    await fill(temp.path);
     options.check?.();
-    if (existing) {
-      old = tempSibling(dir);
-      await rename(dir, old);
-    }
-    await rename(temp, dir);
+    // Two renames with recoverable names (dir-swap.ts): a crash between them loses neither folder.
+    await swapDirInto(temp.path, dir);
   } catch (err) {
-    await rm(temp, { recursive: true, force: true });
-    // Put the previous folder back if the swap itself failed half way.
-    if (old) await rename(old, dir).catch(() => undefined);
+    await rm(temp.path, { recursive: true, force: true });
     throw err;
+  } finally {
+    temp.release();
   }
-  if (old) await rm(old, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@
  * and when it dies says so (an 'engine' event), starts a new one and lets the service reopen what was
  * open — unless it keeps dying (maxRestarts within restartWindowMs), then it gives up with a message.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ContractError, type EngineState, type Status } from '../shared/contract';
 import type { EngineArgs, EngineEvent, EngineOp, EngineResults } from '../shared/engine-protocol';
 import { EngineClient, describeExit, type EngineExit, type SpawnEngine } from './engine-client';
@@ -43,6 +44,10 @@ export class EngineSupervisor {
   private stopping = false;
   private starting: Promise<void> | null = null;
   private backend: EngineResults['init'] | null = null;
+  /** A restart under way, until the new engine holds what was open again (or the supervisor gave up). */
+  private recovering: Promise<void> | null = null;
+  /** Set inside hooks.restore(): its own requests must not wait for the restart they are part of. */
+  private readonly restoring = new AsyncLocalStorage<true>();
 
   constructor(
     private readonly options: EngineSupervisorOptions,
@@ -134,7 +139,16 @@ export class EngineSupervisor {
     return this.engine!;
   }
 
+  /**
+   * Resolves once no restart is under way. Until then the service's view (the open model, the run)
+   * and the new engine's may differ: calls wait here rather than act on the dead engine's world.
+   */
+  async settled(): Promise<void> {
+    while (this.recovering && !this.restoring.getStore()) await this.recovering;
+  }
+
   async request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
+    await this.settled();
     const engine = await this.ensure();
     return engine.request(op, args);
   }
@@ -147,6 +161,19 @@ export class EngineSupervisor {
 
   /** The engine died: say so, end what it ran, start a new one and reload what was open. */
   private async recover(exit: EngineExit): Promise<void> {
+    // Marked before anything else runs, so that a call made from an event listener waits too.
+    let finish!: () => void;
+    const recovery = new Promise<void>((resolve) => (finish = resolve));
+    this.recovering = recovery;
+    try {
+      await this.restart(exit);
+    } finally {
+      if (this.recovering === recovery) this.recovering = null;
+      finish();
+    }
+  }
+
+  private async restart(exit: EngineExit): Promise<void> {
     const now = Date.now();
     const windowMs = this.options.restartWindowMs ?? 60_000;
     this.restartTimes = this.restartTimes.filter((t) => now - t < windowMs);
@@ -162,7 +189,7 @@ export class EngineSupervisor {
     this.hooks.beforeRestart();
     try {
       await this.start();
-      const restored = await this.hooks.restore();
+      const restored = await this.restoring.run(true, () => this.hooks.restore());
       this.setState('ready', `The engine restarted${restored.length ? ` and reloaded the ${restored.join(' and the ')}` : ''}.`, true);
       this.hooks.afterRestart();
     } catch (err) {

@@ -4,11 +4,11 @@
  * and the copy is made in a hidden temporary sibling of its target, renamed into place when complete,
  * so a crash or a failure never leaves half a model under a listed name. The source is only read.
  */
-import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { tempStage } from '../node/dir-swap';
 import { ContractError, MAX_MODEL_FOLDER_BYTES, MAX_MODEL_FOLDER_ENTRIES, MODEL_NAME_PATTERN } from '../shared/contract';
 
 /** What a model folder holds: its sub-folders and regular files (relative paths), and their total size. */
@@ -59,14 +59,16 @@ async function copyRegularFile(from: string, to: string): Promise<void> {
 }
 
 /**
- * Copies `source` to `parent/name` through a hidden temp sibling (`.<tag>-<random>`), renamed into
- * place at the end. `check` runs on the complete temp copy before the rename (throw to abandon it).
+ * Copies `source` to `parent/name` through a hidden temp sibling (`.<name>.tmp-<pid>-<random>`), renamed
+ * into place at the end. `check` runs on the complete temp copy before the rename (throw to abandon it).
  * Refuses when `parent/name` exists: nothing is overwritten or merged.
  */
-export async function copyModelFolder(source: string, parent: string, name: string, tag: string, check?: (copy: string) => Promise<void>): Promise<string> {
+export async function copyModelFolder(source: string, parent: string, name: string, check?: (copy: string) => Promise<void>): Promise<string> {
   const scan = await scanModelFolder(source);
-  const temp = join(parent, `.${tag}-${randomBytes(4).toString('hex')}`);
   const target = join(parent, name);
+  // A stage name the sweep at start knows (node/dir-swap.ts): a copy killed half way is deleted then.
+  const stage = tempStage(target);
+  const temp = stage.path;
   await mkdir(temp);
   try {
     for (const dir of scan.dirs) await mkdir(join(temp, dir));
@@ -78,6 +80,8 @@ export async function copyModelFolder(source: string, parent: string, name: stri
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
     throw err;
+  } finally {
+    stage.release();
   }
   return target;
 }

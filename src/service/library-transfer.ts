@@ -5,12 +5,21 @@
  * into a NEW folder named after it inside a folder the user chose, never into an existing one. The
  * source is only ever read (the default model is read-only).
  */
+import type { Stats } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ContractError, DEFAULT_MODEL_ID, type CallOutput } from '../shared/contract';
 import { isWithin, type AllowedPaths } from './allowed-paths';
 import { copyModelFolder, freeName, modelNameFrom } from './library-files';
 import type { ModelLibrary } from './library';
+
+function entryKind(info: Stats): string {
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  return 'a device';
+}
 
 export class ModelTransfer {
   constructor(
@@ -20,10 +29,10 @@ export class ModelTransfer {
     private readonly trainingDir: () => string | null,
   ) {}
 
-  /** Reads `dir`'s manifest with the engine's strict parser; a refusal names what the user chose. */
-  private async parse(dir: string, shown: string): Promise<void> {
+  /** Reads `dir`'s manifest with the engine's strict parser (and, with `verify`, its weight files); a refusal names what the user chose. */
+  private async parse(dir: string, shown: string, verify = false): Promise<void> {
     try {
-      await this.library.inspect(dir);
+      await this.library.inspect(dir, verify);
     } catch (err) {
       throw new ContractError('bad-model', `the model in "${shown}" cannot be read: ${(err as Error).message.replace(dir, shown)}`);
     }
@@ -33,17 +42,21 @@ export class ModelTransfer {
     const source = await this.paths.check(path, 'the model folder');
     const info = await lstat(source).catch(() => null);
     if (!info?.isDirectory()) throw new ContractError('not-a-model', `"${path}" is not a folder: choose a model's folder (it holds manifest.json)`);
-    if (!(await lstat(join(source, 'manifest.json')).catch(() => null))?.isFile()) {
-      throw new ContractError('not-a-model', `"${path}" is not a model folder: it has no manifest.json`);
+    const manifest = await lstat(join(source, 'manifest.json')).catch(() => null);
+    if (!manifest) throw new ContractError('not-a-model', `"${path}" is not a model folder: it has no manifest.json`);
+    if (!manifest.isFile()) {
+      throw new ContractError('not-a-model', `"${path}" is not a model folder: its manifest.json is ${entryKind(manifest)}, not a regular file`);
     }
     const models = this.library.modelsDir;
     // A model folder holding the library itself would be copied into itself.
     if (isWithin(source, models)) throw new ContractError('forbidden', `"${path}" holds the library's own models folder: it cannot be imported`);
-    await this.parse(source, path);
+    // The weights are checked before the copy (a truncated, corrupt, NaN or linked weights.bin is refused
+    // with the reason) and again on the copy.
+    await this.parse(source, path, true);
     await mkdir(models, { recursive: true });
     const wanted = modelNameFrom(basename(source), 'imported model');
     const id = await freeName(models, wanted, '');
-    await copyModelFolder(source, models, id, 'import', (copy) => this.parse(copy, path));
+    await copyModelFolder(source, models, id, (copy) => this.parse(copy, path, true));
     return { id, renamed: id !== basename(source) };
   }
 
@@ -55,6 +68,6 @@ export class ModelTransfer {
     if (isWithin(dir, into)) throw new ContractError('forbidden', 'a model cannot be exported into its own folder');
     await this.parse(dir, id === DEFAULT_MODEL_ID ? 'the default model' : id);
     const name = await freeName(into, id === DEFAULT_MODEL_ID ? 'default-model' : id, '');
-    return { path: await copyModelFolder(dir, into, name, 'latentscape-export', (copy) => this.parse(copy, join(parent, name))) };
+    return { path: await copyModelFolder(dir, into, name, (copy) => this.parse(copy, join(parent, name))) };
   }
 }

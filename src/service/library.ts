@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type LibraryModel } from '../shared/contract';
 import type { EngineModelInspection } from '../shared/engine-protocol';
 import { exists } from '../node/files';
+import { sweepFolder } from '../node/dir-swap';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import { copyModelFolder, freeName } from './library-files';
@@ -55,8 +56,9 @@ export class ModelLibrary {
     throw new ContractError('unknown-model', `no model "${id.slice(0, 100)}" in the library`);
   }
 
-  inspect(dir: string): Promise<EngineModelInspection> {
-    return this.deps.engine.request('inspectModel', { dir });
+  /** The engine's strict reading of `dir`; with `verify`, the weight files are read and checked too. */
+  inspect(dir: string, verify = false): Promise<EngineModelInspection> {
+    return this.deps.engine.request('inspectModel', verify ? { dir, verify } : { dir });
   }
 
   private entry(id: string, x: EngineModelInspection): LibraryModel {
@@ -96,13 +98,16 @@ export class ModelLibrary {
         unreadable.push({ id: DEFAULT_MODEL_ID, reason: (err as Error).message });
       }
     }
+    // An engine killed mid-save (a restart) leaves its model in a hidden stage: recover it first.
+    await sweepFolder(this.modelsDir);
     const names = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => []);
     const found: LibraryModel[] = [];
     for (const e of names) {
       // Only real folders with a listable name (temporary siblings start with '.').
       if (!e.isDirectory() || !MODEL_NAME_PATTERN.test(e.name)) continue;
       try {
-        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name))));
+        // Weights checked too: a truncated or corrupt model is listed as unreadable, not as a model.
+        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true)));
       } catch (err) {
         unreadable.push({ id: e.name, reason: (err as Error).message });
       }
@@ -157,7 +162,7 @@ export class ModelLibrary {
     await this.inspect(dir); // a folder the parser refuses is not copied
     await mkdir(this.modelsDir, { recursive: true });
     const name = await freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
-    await copyModelFolder(dir, this.modelsDir, name, 'copy');
+    await copyModelFolder(dir, this.modelsDir, name);
     return { id: name };
   }
 

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings } from '../shared/contract';
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
+import { sweepFolder } from '../node/dir-swap';
 import { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
 import type { SpawnEngine } from './engine-client';
@@ -87,7 +88,7 @@ export class AppService {
     const { engine, workspace, training, projects, files, library } = this;
     const trash = new LibraryTrash(library.trashDir);
     const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
-    this.handlers = {
+    this.handlers = waitingForRestarts(engine, {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
       openDataset: (a) => this.openDataset(a.source),
@@ -141,7 +142,7 @@ export class AppService {
       modelExport: (a) => transfer.export(a.id, a.parent),
       trashList: () => trash.list(),
       trashEmpty: (a) => trash.empty(a.trashIds),
-    };
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -179,6 +180,8 @@ export class AppService {
     await mkdir(this.options.dataDir, { recursive: true });
     await this.paths.add(this.options.dataDir);
     for (const root of this.options.allowedRoots ?? []) await this.paths.add(root);
+    // A run killed mid-save leaves hidden stages in models/: put its model back, delete the rest.
+    await sweepFolder(join(this.options.dataDir, 'models')).catch((err: Error) => this.notice('warning', `models/ could not be tidied: ${err.message}`));
     if (!this.engine.alive) await this.engine.start();
     await this.openDefaultModel();
   }
@@ -252,4 +255,20 @@ export class AppService {
       nativeDialogs: this.options.nativeDialogs ?? false,
     };
   }
+}
+
+/**
+ * Every call first waits out an engine restart: until the new engine has reloaded what was open, the
+ * service's open model and run are the dead engine's, so a status would name the wrong model, a decode
+ * would find none loaded and a resume would continue the wrong one.
+ */
+function waitingForRestarts(engine: EngineSupervisor, handlers: Handlers): Handlers {
+  const wrapped: Record<string, (args: unknown) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (args: unknown) => Promise<unknown>][]) {
+    wrapped[name] = async (args) => {
+      await engine.settled();
+      return handler(args);
+    };
+  }
+  return wrapped as Handlers;
 }

@@ -259,7 +259,9 @@ export class Training {
     if (this.status.runId) {
       const kept = this.status.lastCheckpointEpoch;
       this.status.state = 'failed';
-      this.status.error = `the engine stopped during epoch ${this.status.epoch + 1}; ${kept ? `the checkpoint of epoch ${kept} is kept — resume to continue` : 'no epoch had finished yet'}`;
+      // Counted from the last checkpoint, as the status is: an epoch whose save was cut off is lost.
+      this.status.epoch = kept;
+      this.status.error = lostMessage(kept);
       this.events.emit('trainEnded', { runId: this.status.runId, status: 'failed', epochsCompleted: kept, error: this.status.error, budgetReached: false });
     }
     return this.status.dir;
@@ -267,6 +269,17 @@ export class Training {
 
   /** A model was reloaded after a restart: if it is this run's, its checkpoint is the last one kept. */
   modelReloaded(dir: string, epochsCompleted: number): void {
-    if (dir === this.status.dir) this.status.lastCheckpointEpoch = epochsCompleted;
+    if (dir !== this.status.dir) return;
+    const said = this.status.lastCheckpointEpoch;
+    this.status.lastCheckpointEpoch = epochsCompleted;
+    if (this.status.state !== 'failed' || said === epochsCompleted) return;
+    // The save finished but its event was lost with the engine: the folder is the truth.
+    this.status.epoch = epochsCompleted;
+    this.status.error = lostMessage(epochsCompleted);
+    this.events.notice('info', this.status.error);
   }
+}
+
+function lostMessage(kept: number): string {
+  return `the engine stopped during epoch ${kept + 1}; ${kept ? `the checkpoint of epoch ${kept} is kept — resume to continue` : 'no epoch had finished yet'}`;
 }

@@ -136,8 +136,11 @@ export const engineCalls = {
   },
   cancel: { input: none, output: Cancelled },
   loadModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInfoSchema },
-  /** Reads and checks a model folder's manifest only (no weights loaded, nothing opened): the library lists it. */
-  inspectModel: { input: z.strictObject({ dir: AbsolutePath }), output: EngineModelInspectionSchema },
+  /**
+   * Reads and checks a model folder's manifest (nothing opened): the library lists it. With `verify`, its
+   * weight files are read and checked too (size, checksum, finite numbers), without building a model.
+   */
+  inspectModel: { input: z.strictObject({ dir: AbsolutePath, verify: z.boolean().optional() }), output: EngineModelInspectionSchema },
   /**
    * `count` images decoded from z drawn with `seed` from the model's fitted latent density (N(0, I) for a
    * model without one), by the model in `dir` loaded on the side:

@@ -72,6 +72,7 @@ export async function run(argv: string[]): Promise<void> {
           : `no images in ${path}: all ${report.found} files were skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`,
       );
     }
+    if (report.cache_warning) out.info(`warning: ${report.cache_warning}`);
     if (!out.json) {
       for (const s of report.skipped) out.info(`skipped ${s.file}: ${s.reason}`);
       out.info(
@@ -85,6 +86,7 @@ export async function run(argv: string[]): Promise<void> {
       images_per_s: Math.round(report.images_per_s),
       cache: report.cache,
       seconds: Math.round(report.seconds * 1000) / 1000,
+      ...(report.cache_warning ? { cache_warning: report.cache_warning } : {}),
     });
   } catch (err) {
     if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');

@@ -96,6 +96,11 @@ export async function run(argv: string[]): Promise<void> {
       // re-ingests the folder) scores a model on exactly the images it did not train on.
       onProgress: (p: { done: number; total: number }) => out.progress({ stage: 'ingest', ...p }, { done: p.done, total: p.total, label: 'ingest' }),
     });
+    const cacheWarning = loaded.report?.cache_warning;
+    if (cacheWarning) {
+      out.info(`warning: ${cacheWarning}`);
+      if (out.json) out.progress({ stage: 'ingest', warning: cacheWarning });
+    }
     const dataset = limitDataset(loaded.dataset, limit);
     out.info(
       `dataset: ${dataset.name}, ${dataset.split.train.length} train / ${dataset.split.test.length} test images, ${dataset.height}×${dataset.width}×${dataset.channels}`,

@@ -49,6 +49,8 @@ export interface IngestReport {
   images_per_s: number;
   cache: 'hit' | 'miss' | 'partial';
   seconds: number;
+  /** Why the cache could not be written this time (a full or read-only disk); absent when it was. */
+  cache_warning?: string;
 }
 
 /** Bump when decoding changes in a way that changes pixels: old cache files are then ignored. */
@@ -347,9 +349,15 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   const finalThumbs = thumbs ? trim(thumbs, count * thumbBytes) : finalPixels;
 
   // 4. Remember the result for next time (unless it came from the cache as is).
+  let cacheWarning: string | null = null;
   if (cacheState !== 'hit') {
     checkAbort();
-    await writeCache(cachePath, { settings: settingsKey, root: realRoot, count, imageBytes, thumbBytes, records }, finalPixels, thumbs ? finalThumbs : null);
+    cacheWarning = await writeCache(
+      cachePath,
+      { settings: settingsKey, root: realRoot, count, imageBytes, thumbBytes, records },
+      finalPixels,
+      thumbs ? finalThumbs : null,
+    );
   }
 
   // 5. The dataset.
@@ -395,6 +403,7 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
     images_per_s: seconds > 0 ? count / seconds : 0,
     cache: cacheState,
     seconds,
+    ...(cacheWarning ? { cache_warning: cacheWarning } : {}),
   };
   return { dataset, report };
 }

@@ -3,19 +3,22 @@
  * epoch, weight specs and checksums) + weights.bin (+ optimizer.bin for resuming).
  *
  * Written with tfjs's weight encoding but our own file IO (works on every backend, no file:// handler),
- * into a temporary sibling directory that is then renamed into place, so a crash never leaves half a
- * model. Loading checks everything it can and says what is wrong.
+ * into a temporary sibling directory that is then swapped into place (node/dir-swap.ts), so a crash
+ * never leaves half a model, and one between the swap's two renames is repaired by the next open.
+ * Loading checks everything it can and says what is wrong.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { EpochMetricsRecordSchema, SampleQualityRecordSchema } from '../../shared/contract';
 import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
 import { LatentDensityJsonSchema, densityToJson, type LatentDensity } from '../../shared/latent-density';
+import { recoverDir, swapDirInto, tempStage } from '../../node/dir-swap';
+import { asDiskFull } from '../../node/files';
 import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
@@ -86,7 +89,14 @@ const VaeConfigSchema = z.object({
   filters: z.array(z.number().int().positive()),
 });
 
-export const ModelManifestSchema = z.object({
+/**
+ * The epoch rows a manifest keeps: the latest ones (a 54k-row manifest took ~1 GB to load and send). More
+ * rows than this are trimmed to the latest when saved and when read; the model itself is unaffected.
+ */
+export const MAX_METRIC_ROWS = 10_000;
+
+/** Strict at the top: a key this version does not know is refused (the metric rows stay lenient, above). */
+export const ModelManifestSchema = z.strictObject({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.number().int(),
   createdAt: z.string(),
@@ -95,7 +105,7 @@ export const ModelManifestSchema = z.object({
   training: TrainingSettingsSchema.nullable(),
   dataset: DatasetInfoSchema.nullable(),
   epochsCompleted: z.number().int().nonnegative(),
-  metrics: z.array(EpochMetricsSchema),
+  metrics: z.array(EpochMetricsSchema).max(MAX_METRIC_ROWS),
   weights: WeightsFile,
   optimizer: WeightsFile.extend({ kind: z.literal('adam') }).nullable(),
   /** What a training step carries over besides weights and Adam (exact resume); absent in older models. */
@@ -172,45 +182,27 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     training: extras.training ?? null,
     dataset: extras.dataset ?? null,
     epochsCompleted: extras.epochsCompleted ?? 0,
-    metrics: extras.metrics ?? [],
+    metrics: (extras.metrics ?? []).slice(-MAX_METRIC_ROWS),
     weights: { file: 'weights.bin', bytes: weights.bytes.byteLength, sha256: sha256(weights.bytes), specs: weights.specs },
     optimizer,
     ...(extras.stepState ? { stepState: { ...extras.stepState } } : {}),
     ...(extras.latentDensity ? { latentDensity: densityToJson(extras.latentDensity) } : {}),
   };
-  const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
+  const tmp = tempStage(target);
+  await mkdir(tmp.path);
   try {
-    await writeFile(join(tmp, 'weights.bin'), weights.bytes);
-    if (optimizerBytes) await writeFile(join(tmp, 'optimizer.bin'), optimizerBytes);
-    await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await replaceDirectory(tmp, target);
+    await writeFile(join(tmp.path, 'weights.bin'), weights.bytes);
+    if (optimizerBytes) await writeFile(join(tmp.path, 'optimizer.bin'), optimizerBytes);
+    await writeFile(join(tmp.path, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    await swapDirInto(tmp.path, target);
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+    await rm(tmp.path, { recursive: true, force: true });
+    const bytes = weights.bytes.byteLength + (optimizerBytes?.byteLength ?? 0) + 64 * 1024;
+    throw asDiskFull(err, 'the checkpoint', bytes, parent);
+  } finally {
+    tmp.release();
   }
   return manifest;
-}
-
-async function replaceDirectory(fresh: string, target: string): Promise<void> {
-  const exists = await stat(target).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await rename(fresh, target);
-    return;
-  }
-  const old = `${fresh}.old`;
-  await rename(target, old);
-  try {
-    await rename(fresh, target);
-  } catch (err) {
-    await rename(old, target);
-    throw err;
-  }
-  await rm(old, { recursive: true, force: true });
 }
 
 /**
@@ -278,7 +270,9 @@ function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.Name
 
 /** Reads and validates manifest.json; throws ModelLoadError saying what is wrong. */
 export async function readManifest(dir: string): Promise<ModelManifest> {
-  const info = await stat(dir).catch(() => null);
+  let info = await stat(dir).catch(() => null);
+  // A save killed between its two renames leaves the model in a hidden sibling: put it back.
+  if (!info && (await recoverDir(dir, { sweep: false }))) info = await stat(dir).catch(() => null);
   if (!info) throw new ModelLoadError(`model directory not found: ${dir}`);
   if (!info.isDirectory()) throw new ModelLoadError(`${dir} is not a directory (a model is a directory with manifest.json and weights.bin)`);
   let text: string;
@@ -311,6 +305,9 @@ export function parseManifest(text: string, dir: string): ModelManifest {
   if (typeof version === 'number' && version > MODEL_FORMAT_VERSION) {
     throw new ModelLoadError(`${dir} was written by a newer Latentscape (model format ${version}; this version reads up to ${MODEL_FORMAT_VERSION})`);
   }
+  const rows = (raw as { metrics?: unknown }).metrics;
+  // Trimmed before the schema walks them: only the latest rows are kept (MAX_METRIC_ROWS).
+  if (Array.isArray(rows) && rows.length > MAX_METRIC_ROWS) (raw as { metrics: unknown[] }).metrics = rows.slice(-MAX_METRIC_ROWS);
   const parsed = ModelManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -326,6 +323,12 @@ export function parseManifest(text: string, dir: string): ModelManifest {
     throw new ModelLoadError(`manifest.json in ${dir} is invalid: its latent density has size ${density.dim}, the model ${parsed.data.config.latentDim}`);
   checkWeightSpecs(parsed.data, dir);
   return parsed.data;
+}
+
+/** Reads and checks the weight files `manifest` names (size, checksum, finite numbers) without building a model. */
+export async function verifyModelFiles(dir: string, manifest: ModelManifest): Promise<void> {
+  await readBin(dir, manifest.weights, 'weights', MAX_WEIGHTS_BYTES);
+  if (manifest.optimizer) await readBin(dir, manifest.optimizer, 'optimizer', MAX_OPTIMIZER_BYTES);
 }
 
 export interface LoadedModel {

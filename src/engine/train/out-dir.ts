@@ -4,11 +4,14 @@
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { readManifest } from './checkpoint';
+import { recoverDir } from '../../node/dir-swap';
 
 export type OutDirState =
   { kind: 'absent' } | { kind: 'empty' } | { kind: 'model'; epochsCompleted: number } | { kind: 'file' } | { kind: 'other'; entries: number };
 
 export async function inspectOutDir(dir: string): Promise<OutDirState> {
+  // A run killed mid-save left the model in a hidden stage beside it: put it back, delete the rest.
+  await recoverDir(dir);
   const info = await lstat(dir).catch(() => null);
   if (!info) return { kind: 'absent' };
   if (!info.isDirectory()) return { kind: 'file' };

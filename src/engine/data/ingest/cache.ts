@@ -12,6 +12,7 @@ import { open, mkdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
+import { asDiskFull } from '../../../node/files';
 
 const MAGIC = Buffer.from('LSINGST1', 'latin1');
 const FORMAT = 1;
@@ -154,15 +155,15 @@ async function readFully(fh: FileHandle, into: Uint8Array, offset: number, lengt
 
 /**
  * Writes the cache atomically. `pixels`/`thumbs` hold exactly `count` images (the records' slots).
- * Failures (read-only or full disk) are reported to the caller as false: the cache is an
- * optimisation, never a reason for an ingest to fail.
+ * Returns null when written, else why not (read-only or full disk): the cache is an optimisation,
+ * never a reason for an ingest to fail, but the caller says that it was not kept.
  */
 export async function writeCache(
   path: string,
   fields: Omit<CacheHeader, 'format' | 'pixelsCrc' | 'thumbsCrc'>,
   pixels: Uint8Array,
   thumbs: Uint8Array | null,
-): Promise<boolean> {
+): Promise<string | null> {
   const pixelBytes = fields.count * fields.imageBytes;
   const thumbBytes = fields.count * fields.thumbBytes;
   const pixelData = pixels.subarray(0, pixelBytes);
@@ -185,11 +186,12 @@ export async function writeCache(
     await fh.close();
     fh = null;
     await rename(temp, path);
-    return true;
-  } catch {
+    return null;
+  } catch (err) {
     await fh?.close().catch(() => {});
     await unlink(temp).catch(() => {});
-    return false;
+    const why = asDiskFull(err, 'the ingest cache', prefix.length + pixelData.length + thumbData.length, dirname(path)) as Error;
+    return `the ingest cache was not written (the next ingest of this folder decodes every image again): ${why?.message ?? String(why)}`;
   }
 }
 

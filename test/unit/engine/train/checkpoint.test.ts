@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile, truncate, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Vae, makeConfig } from '../../../../src/engine/model/vae';
-import { loadModel, readManifest, saveModel } from '../../../../src/engine/train/checkpoint';
+import { MAX_METRIC_ROWS, loadModel, readManifest, saveModel } from '../../../../src/engine/train/checkpoint';
 import { tempDir, useTestBackend } from '../../helpers';
 
 beforeAll(useTestBackend);
@@ -109,6 +109,28 @@ describe('checkpoint', () => {
     (await savedModel()).dispose();
     await editManifest((m) => (m.formatVersion = 99));
     await expect(loadModel(model)).rejects.toThrow(/written by a newer Latentscape \(model format 99/);
+  });
+
+  it('refuses a top-level key it does not know, naming it', async () => {
+    (await savedModel()).dispose();
+    await editManifest((m) => (m.sneaky = { path: '/etc' }));
+    await expect(readManifest(model)).rejects.toThrow(/manifest\.json in .* is invalid: .*sneaky/);
+  });
+
+  it('keeps only the latest MAX_METRIC_ROWS epoch rows, when saving and when reading', async () => {
+    const record = { epoch: 1, train_loss: 5, test_loss: 6, recon: 4, kl: 1, test_recon: 5, test_kl: 1, samples_per_s: 100, seconds: 2, backend: 'wasm' };
+    const rows = Array.from({ length: MAX_METRIC_ROWS + 5 }, (_, i) => ({ ...record, epoch: i + 1 }));
+    const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 2 }), 1);
+    await saveModel(model, vae, { epochsCompleted: rows.length, metrics: rows });
+    vae.dispose();
+    const written = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
+    expect(written.metrics.length).toBe(MAX_METRIC_ROWS);
+    expect(written.metrics[0].epoch).toBe(6);
+    await editManifest((m) => (m.metrics = rows));
+    const read = await readManifest(model);
+    expect(read.metrics.length).toBe(MAX_METRIC_ROWS);
+    expect(read.metrics.at(-1)?.epoch).toBe(MAX_METRIC_ROWS + 5);
+    expect(read.epochsCompleted).toBe(MAX_METRIC_ROWS + 5);
   });
 
   it('reads epoch metrics with keys it does not know or from before psnr_db, and refuses ones missing a field', async () => {
