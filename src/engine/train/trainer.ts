@@ -3,7 +3,7 @@
  * terms), progress events, cancel, seeded determinism, a checkpoint after every epoch and resume.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendName } from '../backend';
+import { backendName } from '../backend-choice';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
