@@ -95,3 +95,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 18
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 2000), lines };
 }
+
+/** A tensor's values, the tensor disposed (for the engine suites' tensor-count check). */
+export function takeData(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
+}
