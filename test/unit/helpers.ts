@@ -36,8 +36,9 @@ export async function onCpu<T>(fn: () => T): Promise<T> {
 }
 
 /**
- * The backend the engine's model, trainer, checkpoint and export tests run on: wasm, or `tensorflow`
- * in vitest's `tensorflow` project (LATENTSCAPE_TEST_BACKEND, see vitest.config.ts).
+ * The backend of vitest's project: wasm, or `tensorflow` in the `tensorflow` project. No engine test
+ * uses it any more (engine suites get their backend from `describeEngine`, test/engine-suite.ts, and a
+ * file that does not call it is not in the `tensorflow` project); kept for branches written before.
  */
 export const TEST_BACKEND = (process.env.LATENTSCAPE_TEST_BACKEND || 'wasm') as BackendName;
 
