@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import ts from 'typescript-eslint';
 
 /** An import whose path matches `regex` is refused in the files of a block, with `message`. */
@@ -26,6 +27,28 @@ const boundary = (files, patterns, extra = {}) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
 });
+const RENDERER_REFUSED = [
+  ENGINE,
+  SERVICE,
+  MAIN,
+  HOST,
+  CLI,
+  NODE_SIDE,
+  PRELOAD,
+  NODE,
+  ELECTRON,
+  refuse('^(?![./]|svelte(/|$)|three(/|$)|umap-js$)', 'the renderer uses svelte, three and umap-js only'),
+  refuse('^(\\.\\./){2,}(?!shared/|\\.\\./)', 'the renderer imports only itself and src/shared'),
+];
+const IPC_OUTSIDE_IPC = {
+  selector: 'Identifier[name=/^ipc(Main|Renderer)$/]',
+  message: 'only src/main/ipc and src/preload touch ipcMain / ipcRenderer',
+};
+const BRIDGE_OUTSIDE_API = {
+  selector: "MemberExpression[object.name=/^(window|globalThis|self)$/][property.name='latentscape']",
+  message: "only src/renderer/lib/api.ts reaches the preload's bridge",
+};
+
 /** Browser globals the Node-side code must not use (tsconfig.node.json has no DOM library either). */
 const noDom = {
   'no-restricted-globals': ['error', ...['window', 'document', 'navigator', 'localStorage', 'HTMLElement'].map((name) => ({ name, message: 'no DOM here' }))],
@@ -65,7 +88,25 @@ export default ts.config(
 
   // ---- The layering: who may import whom.
   // src/shared is the contract: it imports nothing of ours outside itself, no Node, Electron or DOM library.
-  boundary(['src/shared/**'], [refuse('^\\.\\./', 'src/shared imports nothing of ours outside src/shared'), NODE, ELECTRON, THREE, SVELTE]),
+  boundary(
+    ['src/shared/**'],
+    [
+      refuse('^\\.\\./', 'src/shared imports nothing of ours outside src/shared'),
+      NODE,
+      ELECTRON,
+      THREE,
+      SVELTE,
+      // ml-matrix: the latent density's Cholesky factors (latent-density.ts), pure arithmetic that runs in the page too.
+      refuse('^(?!zod$|ml-matrix$|\\.)', 'src/shared imports only zod, ml-matrix and its own files'),
+      refuse('^\\./.*/', 'src/shared is one flat folder'),
+    ],
+    {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'process'].map((name) => ({ name, message: 'src/shared runs in every process: no DOM and no Node globals' })),
+      ],
+    },
+  ),
   // src/node: Node-side helpers (files, event loop) for engine, service, CLI and host.
   boundary(['src/node/**'], [refuse('^\\.\\./', 'src/node imports nothing of ours'), ELECTRON, THREE, SVELTE], noDom),
   // The engine: pure TypeScript on tfjs, its own process. No Electron, DOM, three.js, service.
@@ -74,15 +115,54 @@ export default ts.config(
   boundary(['src/service/**'], [ENGINE, ELECTRON, THREE, SVELTE, RENDERER, MAIN, HOST, CLI, PRELOAD], noDom),
   // The transports: Electron's main process and the serve host drive the service, not the engine.
   boundary(['src/main/**'], [ENGINE, THREE, SVELTE, RENDERER, HOST, CLI], noDom),
+  // The security settings and guards are tested with stand-ins, without Electron.
+  boundary(
+    ['src/main/security.ts'],
+    [ENGINE, THREE, SVELTE, RENDERER, HOST, CLI, refuse('^electron(/|$)', 'security.ts is tested without Electron: it takes what it needs as arguments')],
+    noDom,
+  ),
   boundary(['src/host/**'], [ENGINE, ELECTRON, THREE, SVELTE, RENDERER, MAIN, CLI, PRELOAD], noDom),
   boundary(['src/preload/**'], [ENGINE, SERVICE, THREE, SVELTE, RENDERER, MAIN, HOST, CLI, NODE_SIDE, NODE]),
   // The renderer imports only src/shared and itself (types of the preload's bridge are in src/shared/bridge.ts).
-  boundary(['src/renderer/**'], [ENGINE, SERVICE, MAIN, HOST, CLI, NODE_SIDE, PRELOAD, NODE, ELECTRON]),
+  // Outside packages: svelte and three, and umap-js in the UMAP web worker; of ours, only src/shared.
+  boundary(['src/renderer/**'], [...RENDERER_REFUSED, refuse('^umap-js$', 'umap-js runs only in the web worker (scene/umap.worker.ts)')]),
+  boundary(['src/renderer/**/*.worker.ts'], RENDERER_REFUSED),
   // The CLI drives the engine in-process and starts the host: anything but the renderer and Electron.
   boundary(['src/cli/**'], [RENDERER, MAIN, ELECTRON, THREE, SVELTE], noDom),
   // The page bench bundles the renderer's bench page and drives it in Chromium: its types and `window`
   // (inside page.evaluate) are the renderer's by design.
   boundary(['src/cli/page-bench.ts'], [MAIN, ELECTRON, THREE, SVELTE], { 'no-restricted-globals': 'off' }),
+
+  // ---- Doors that imports alone cannot guard. Electron's IPC objects are touched only by the IPC
+  // layer (src/main/ipc, which checks every sender and argument) and the preload.
+  {
+    files: ['src/**'],
+    ignores: ['src/main/ipc/**', 'src/preload/**'],
+    rules: { 'no-restricted-syntax': ['error', IPC_OUTSIDE_IPC] },
+  },
+  // The renderer reaches the service only through lib/api.ts: the preload's bridge or the serve socket.
+  {
+    files: ['src/renderer/**'],
+    ignores: ['src/renderer/lib/api.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', IPC_OUTSIDE_IPC, BRIDGE_OUTSIDE_API],
+      'no-restricted-globals': ['error', { name: 'WebSocket', message: 'only src/renderer/lib/api.ts opens the serve socket' }],
+    },
+  },
+
+  // ---- No import circles in src: a circle makes the load order decide what is undefined at start-up,
+  // and it hides which module owns the shared piece. Type-only imports are erased and do not count.
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Our imports name .ts files without their extension: parse them with TypeScript's parser.
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.d.ts', '.js', '.mjs', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
 
   {
     files: ['test/**'],

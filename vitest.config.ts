@@ -1,22 +1,22 @@
-import { dirname } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { nativeMissing } from './test/native-status.ts';
 
-/** The engine tests that also run on native TensorFlow (the `tensorflow` project). */
-const ENGINE_TESTS = [
-  'test/unit/engine/model/vae.test.ts',
-  'test/unit/engine/model/distributions.test.ts',
-  'test/unit/engine/train/trainer.test.ts',
-  'test/unit/engine/train/checkpoint.test.ts',
-  'test/unit/engine/train/resume-exact.test.ts',
-  'test/unit/engine/quality/feature-net.test.ts',
-  'test/unit/engine/quality/sample-quality.test.ts',
-  'test/unit/cli/interpolate.test.ts', // export: frames decoded by the model, written as GIF/WebM/PNG
-];
+const root = dirname(fileURLToPath(import.meta.url));
 
-const missing = nativeMissing(dirname(fileURLToPath(import.meta.url)));
+/**
+ * The test files that also run on native TensorFlow (the `tensorflow` project): those whose suites
+ * are engine suites (test/engine-suite.ts runs each on the backends of the project it is in).
+ */
+const ENGINE_SUITES = readdirSync(join(root, 'test', 'unit'), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.test.ts') && readFileSync(join(root, 'test', 'unit', file), 'utf8').includes('describeEngine('))
+  .map((file) => `test/unit/${file.split(sep).join('/')}`)
+  .sort();
+
+const missing = nativeMissing(root);
 // The default reporter shows a skipped test only as a count: say why here too.
 if (missing && !process.env.LATENTSCAPE_NATIVE_NOTED) {
   process.env.LATENTSCAPE_NATIVE_NOTED = '1'; // the config is loaded more than once per run
@@ -40,10 +40,15 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Tests that fork the engine, start `latentscape` or `serve` as a user would, or build the app.
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: {
           name: 'tensorflow',
           // Without native TensorFlow one placeholder test reports the skip and its reason.
-          include: missing ? ['test/native-unavailable.test.ts'] : ENGINE_TESTS,
+          include: missing ? ['test/native-unavailable.test.ts'] : ENGINE_SUITES,
           env: { LATENTSCAPE_TEST_BACKEND: 'tensorflow', LATENTSCAPE_NATIVE_MISSING: missing ?? '' },
         },
       },

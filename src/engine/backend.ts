@@ -12,21 +12,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 
-export type { BackendName };
+export type { BackendInfo, BackendName };
+export { backendName };
 export type BackendRequest = BackendName | 'auto';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', ...BACKEND_NAMES];
-
-export interface BackendInfo {
-  name: BackendName;
-  /** Why the preferred backends were passed over, e.g. "tensorflow: tfjs-node is not installed". */
-  fallbacks: string[];
-}
-
-let current: BackendInfo | null = null;
 
 /**
  * The module that provides the tensorflow backend: tfjs-node, or what LATENTSCAPE_TFJS_NODE names
@@ -118,20 +112,14 @@ export function requestedBackend(explicit?: string): BackendRequest {
 /** Initialises the backend once per process; later calls return the same choice. */
 export async function initBackend(explicit?: string): Promise<BackendInfo> {
   const request = requestedBackend(explicit);
+  const current = chosenBackend();
   if (current && (request === 'auto' || request === current.name)) return current;
   const fallbacks: string[] = [];
   const order: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   for (const name of order) {
     const why = await activate(name);
-    if (why === null) {
-      current = { name, fallbacks };
-      return current;
-    }
+    if (why === null) return setChosenBackend({ name, fallbacks });
     fallbacks.push(`${name}: ${why}`);
   }
   throw new Error(`no usable tfjs backend (${fallbacks.join('; ')})`);
-}
-
-export function backendName(): BackendName {
-  return (current?.name ?? tf.getBackend()) as BackendName;
 }

@@ -1,6 +1,6 @@
 /**
  * Where the main process finds what it opens at run time, in one pure function, so the packaged
- * layout test (test/unit/built) checks the very paths the app uses.
+ * layout test (test/integration/built) checks the very paths the app uses.
  *
  * Unpackaged (npm start): everything under the project, out/ beside resources/.
  * Packaged (electron-builder): out/ inside resources/app.asar, the default model beside it as an

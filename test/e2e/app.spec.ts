@@ -88,6 +88,10 @@ test('70,000 embeddings (ids, labels, μ) reach the page: time measured and repo
     samples.push(Number(await timing.textContent()));
   }
   await expect(page.getByTestId('point-count')).toHaveText('70000');
+  // Each fetch was timed: a positive number of milliseconds (an empty or non-numeric reading is NaN,
+  // and fails). How long it took is reported below, never asserted.
+  for (const ms of samples) expect(ms).toBeGreaterThan(0);
+  expect(samples).toHaveLength(5);
   const sorted = [...samples].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   const report = { points: 70000, samples_ms: samples, median_ms: median, budget_ms: 200 };

@@ -36,8 +36,9 @@ export async function onCpu<T>(fn: () => T): Promise<T> {
 }
 
 /**
- * The backend the engine's model, trainer, checkpoint and export tests run on: wasm, or `tensorflow`
- * in vitest's `tensorflow` project (LATENTSCAPE_TEST_BACKEND, see vitest.config.ts).
+ * The backend of vitest's project: wasm, or `tensorflow` in the `tensorflow` project. No engine test
+ * uses it any more (engine suites get their backend from `describeEngine`, test/engine-suite.ts, and a
+ * file that does not call it is not in the `tensorflow` project); kept for branches written before.
  */
 export const TEST_BACKEND = (process.env.LATENTSCAPE_TEST_BACKEND || 'wasm') as BackendName;
 
@@ -94,4 +95,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 18
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.slice(0, 2000), lines };
+}
+
+/** A tensor's values, the tensor disposed (for the engine suites' tensor-count check). */
+export function takeData(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
 }

@@ -103,5 +103,6 @@ export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor2D, g: PatchGeometry
   const direct = tf.getBackend() === 'wasm' && x.shape[3] % 4 === 0 && dy.shape[1] % 8 === 0 && heapKernels(tf.backend()) !== null;
   if (direct) return filterGradKernel(x, dy, g);
   registerPatchKernels();
-  return product(im2colT(x, g), dy);
+  // Tidy: called outside a gradient's scope, the patch matrix would outlive the product.
+  return tf.tidy(() => product(im2colT(x, g), dy));
 }

@@ -132,7 +132,8 @@ function denseCustom(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation:
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options?: LayerOptions | OpMode): tf.Tensor2D {
   const o = optionsOf(options);
   if (useCustom(o.mode)) return denseCustom(x, w, b, o.activation, o.inputGradient);
-  return activate(tf.add(tf.matMul(x, w), b), o.activation);
+  // Tidy: outside a caller's tidy, the product before the bias would be left behind.
+  return tf.tidy(() => activate(tf.add(tf.matMul(x, w), b), o.activation));
 }
 
 // ---- conv2d (SAME padding, NHWC, filter [k, k, inC, outC]) ----
@@ -187,7 +188,7 @@ function conv2dCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, st
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, options?: LayerOptions | OpMode): tf.Tensor4D {
   const o = optionsOf(options);
   if (useCustom(o.mode)) return conv2dCustom(x, filter, bias, stride, o.activation, o.inputGradient);
-  return activate(tf.add(tf.conv2d(x, filter, stride, 'same'), bias), o.activation);
+  return tf.tidy(() => activate(tf.add(tf.conv2d(x, filter, stride, 'same'), bias), o.activation));
 }
 
 // ---- conv2dTranspose (SAME, output = input · stride, filter [k, k, outC, inC] as in tf.conv2dTranspose) ----
@@ -225,5 +226,5 @@ export function conv2dTranspose(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
   if (useCustom(o.mode)) return conv2dTransposeCustom(x, filter, bias, stride, o.activation);
   const [batch, height, width] = x.shape;
   const outShape: [number, number, number, number] = [batch, height * stride, width * stride, filter.shape[2]];
-  return activate(tf.add(tf.conv2dTranspose(x, filter, outShape, stride, 'same'), bias), o.activation);
+  return tf.tidy(() => activate(tf.add(tf.conv2dTranspose(x, filter, outShape, stride, 'same'), bias), o.activation));
 }

@@ -168,7 +168,8 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
     const state = [...(await adam.getWeights()), ...(adam.biasCorrectionState?.() ?? [])];
     // The bias-correction accumulators keep their names (setWeights finds them by name; see adam.ts).
     const named = state.map((w, i) => ({ name: i === 0 ? 'iter' : w.name === ACC_BETA1 || w.name === ACC_BETA2 ? w.name : `slot${i}`, tensor: w.tensor }));
-    const enc = await encodeTensors(named);
+    // getWeights makes 'iter' afresh on every call (the moments are the optimizer's own variables).
+    const enc = await encodeTensors(named).finally(() => state[0]?.tensor.dispose());
     optimizerBytes = enc.bytes;
     optimizer = { kind: 'adam', file: 'optimizer.bin', bytes: enc.bytes.byteLength, sha256: sha256(enc.bytes), specs: enc.specs };
   }

@@ -3,7 +3,7 @@
  * terms), progress events, cancel, seeded determinism, a checkpoint after every epoch and resume.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendName } from '../backend';
+import { backendName } from '../backend-choice';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
@@ -245,44 +245,51 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw new Error(`epochs must be a positive integer, got ${settings.epochs}`);
   if (dataset.split.train.length === 0) throw new Error('the dataset has no training images');
 
-  let vae: Vae;
+  let vae: Vae | undefined;
   let metrics: EpochMetrics[] = [];
   let startEpoch = 0;
   let createdAt: string | undefined;
   const optimizer = createAdam(settings.lr);
   const stepState: StepState = { scaleMse: null };
-  if (options.resume) {
-    if (!options.outDir) throw new Error('resume needs the model directory to continue from');
-    const previous = await readManifest(options.outDir);
-    if (previous.dataset && previous.dataset.fingerprint !== dataset.fingerprint) {
-      throw new Error(`cannot resume: ${options.outDir} was trained on a different dataset (fingerprint differs)`);
+  try {
+    if (options.resume) {
+      if (!options.outDir) throw new Error('resume needs the model directory to continue from');
+      const previous = await readManifest(options.outDir);
+      if (previous.dataset && previous.dataset.fingerprint !== dataset.fingerprint) {
+        throw new Error(`cannot resume: ${options.outDir} was trained on a different dataset (fingerprint differs)`);
+      }
+      const loaded = await loadModel(options.outDir, { withOptimizer: true });
+      vae = loaded.vae;
+      metrics = loaded.manifest.metrics;
+      startEpoch = loaded.manifest.epochsCompleted;
+      createdAt = loaded.manifest.createdAt;
+      stepState.scaleMse = loaded.manifest.stepState?.scaleMse ?? null;
+      stepState.lrPlan = loaded.manifest.stepState?.lrPlan ?? null;
+      if (loaded.optimizerState) {
+        await optimizer.setWeights(loaded.optimizerState);
+        tf.dispose(loaded.optimizerState.map((w) => w.tensor));
+      }
+    } else {
+      const config = makeConfig({
+        arch: options.arch,
+        latentDim: options.latentDim,
+        height: dataset.height,
+        width: dataset.width,
+        channels: dataset.channels,
+        likelihood: options.likelihood,
+        learnedScale: options.learnedScale,
+        hidden: options.hidden,
+        filters: options.filters,
+      });
+      vae = Vae.create(config, settings.seed);
     }
-    const loaded = await loadModel(options.outDir, { withOptimizer: true });
-    vae = loaded.vae;
-    metrics = loaded.manifest.metrics;
-    startEpoch = loaded.manifest.epochsCompleted;
-    createdAt = loaded.manifest.createdAt;
-    stepState.scaleMse = loaded.manifest.stepState?.scaleMse ?? null;
-    stepState.lrPlan = loaded.manifest.stepState?.lrPlan ?? null;
-    if (loaded.optimizerState) {
-      await optimizer.setWeights(loaded.optimizerState);
-      tf.dispose(loaded.optimizerState.map((w) => w.tensor));
-    }
-  } else {
-    const config = makeConfig({
-      arch: options.arch,
-      latentDim: options.latentDim,
-      height: dataset.height,
-      width: dataset.width,
-      channels: dataset.channels,
-      likelihood: options.likelihood,
-      learnedScale: options.learnedScale,
-      hidden: options.hidden,
-      filters: options.filters,
-    });
-    vae = Vae.create(config, settings.seed);
+    checkDatasetFits(vae.config, dataset);
+  } catch (err) {
+    // A refused start (another image size, another dataset, a broken checkpoint) keeps nothing allocated.
+    vae?.dispose();
+    optimizer.dispose();
+    throw err;
   }
-  checkDatasetFits(vae.config, dataset);
 
   const trainStep = createTrainStep(vae, optimizer, settings.beta, stepState);
   const trainIdx = dataset.split.train;

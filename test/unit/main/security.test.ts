@@ -4,7 +4,7 @@
  * src/main/security.ts and src/main/ipc are driven with stand-in events, frames, sessions and
  * requests (Electron itself is replaced by a stub module: its binary cannot run here). No source text
  * is matched. Covered elsewhere: 16 (a current Electron) by package.json and the electron e2e setup;
- * 20 (no Electron API exposed to the page) by test/unit/built/built-files.test.ts, which runs the built
+ * 20 (no Electron API exposed to the page) by test/integration/built/built-files.test.ts, which runs the built
  * preload against stand-ins and checks it exposes exactly the contract's calls and events.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -279,7 +279,7 @@ describe('Electron security checklist', () => {
   });
 
   it('19. fuses: the packaged binary cannot run as Node, take NODE_OPTIONS or --inspect, and loads only its checked asar', () => {
-    // The values electron-builder flips (test/unit/built/packaged.suite.ts checks them in a built binary).
+    // The values electron-builder flips (test/integration/built/packaged.suite.ts checks them in a built binary).
     const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): { electronFuses: Record<string, boolean> } };
     const fuses = yaml.load(readFileSync('electron-builder.yml', 'utf8')).electronFuses;
     const fuse = (name: string): string => String(fuses[name]);

@@ -22,8 +22,8 @@ describe('AllowedPaths', () => {
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('accepts the chosen folder, what is inside it, and files not written yet', async () => {
-    await expect(paths.check(chosen, 'x')).resolves.toBeTruthy();
-    await expect(paths.check(join(chosen, 'images'), 'x')).resolves.toBeTruthy();
+    await expect(paths.check(chosen, 'x')).resolves.toBe(chosen);
+    await expect(paths.check(join(chosen, 'images'), 'x')).resolves.toBe(join(chosen, 'images'));
     await expect(paths.check(join(chosen, 'new', 'anim.gif'), 'x')).resolves.toBe(join(chosen, 'new', 'anim.gif'));
   });
 

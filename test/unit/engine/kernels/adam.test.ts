@@ -1,85 +1,95 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAdam } from '../../../../src/engine/kernels/adam';
-import { normalStream, quietly, useWasm } from '../../helpers';
+import { normalStream, quietly } from '../../helpers';
+import { describeEngine } from '../../../engine-suite';
 
-beforeAll(async () => {
-  await useWasm();
-});
-afterAll(async () => {
-  await tf.setBackend('wasm');
-});
+describeEngine(
+  'kernels/adam',
+  () => {
+    afterAll(async () => {
+      await tf.setBackend('wasm');
+    });
 
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  const next = normalStream(seed);
-  return Float32Array.from({ length: n }, () => scale * next());
-}
+    function randomArray(n: number, seed: number, scale = 1): Float32Array {
+      const next = normalStream(seed);
+      return Float32Array.from({ length: n }, () => scale * next());
+    }
 
-/** A few Adam steps on a small least-squares problem; returns weights and optimizer state. */
-async function run(optimizer: tf.Optimizer, steps: number): Promise<{ weights: number[][]; state: Array<{ name: string; values: number[] }> }> {
-  const w = tf.variable(tf.tensor2d(randomArray(12, 1), [4, 3]), true, `w${Math.random()}`);
-  const b = tf.variable(tf.tensor1d(randomArray(3, 2)), true, `b${Math.random()}`);
-  const x = tf.tensor2d(randomArray(20, 3), [5, 4]);
-  const y = tf.tensor2d(randomArray(15, 4), [5, 3]);
-  for (let i = 0; i < steps; i++) {
-    optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, false, [w, b]);
-  }
-  const weights = [Array.from(w.dataSync()), Array.from(b.dataSync())];
-  const saved = await optimizer.getWeights();
-  const state = saved.map((s) => ({ name: s.name.replace(/^[wb][0-9.]+/, (m) => m[0]), values: Array.from(s.tensor.dataSync()) }));
-  tf.dispose([w, b, x, y]);
-  optimizer.dispose();
-  return { weights, state };
-}
+    /** A few Adam steps on a small least-squares problem; returns weights and optimizer state. */
+    async function run(optimizer: tf.Optimizer, steps: number): Promise<{ weights: number[][]; state: Array<{ name: string; values: number[] }> }> {
+      // tf.variable copies its initial value: made in a tidy, the copy is all that stays.
+      const w = tf.tidy(() => tf.variable(tf.tensor2d(randomArray(12, 1), [4, 3]), true, `w${Math.random()}`));
+      const b = tf.tidy(() => tf.variable(tf.tensor1d(randomArray(3, 2)), true, `b${Math.random()}`));
+      const x = tf.tensor2d(randomArray(20, 3), [5, 4]);
+      const y = tf.tensor2d(randomArray(15, 4), [5, 3]);
+      for (let i = 0; i < steps; i++) {
+        optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, false, [w, b]);
+      }
+      const weights = [Array.from(w.dataSync()), Array.from(b.dataSync())];
+      const saved = await optimizer.getWeights();
+      const state = saved.map((s) => ({ name: s.name.replace(/^[wb][0-9.]+/, (m) => m[0]), values: Array.from(s.tensor.dataSync()) }));
+      // getWeights makes 'iter' afresh; the moments are the optimizer's own (disposed with it).
+      tf.dispose([w, b, x, y, saved[0].tensor]);
+      optimizer.dispose();
+      return { weights, state };
+    }
 
-async function quietBackend(name: string): Promise<void> {
-  await quietly(async () => {
-    await tf.setBackend(name);
-    tf.tidy(() => tf.zeros([1]).dataSync()); // the cpu backend advertises tfjs-node on first use
-  });
-}
+    async function quietBackend(name: string): Promise<void> {
+      await quietly(async () => {
+        await tf.setBackend(name);
+        tf.tidy(() => tf.zeros([1]).dataSync()); // the cpu backend advertises tfjs-node on first use
+      });
+    }
 
-describe('fused Adam', () => {
-  it.each(['wasm', 'cpu'])('on %s: bit-for-bit the update of tf.train.adam, with the same saved state', async (backend) => {
-    await quietBackend(backend);
-    const want = await run(tf.train.adam(0.01), 5);
-    const got = await run(createAdam(0.01, 'fused'), 5);
-    expect(got.weights).toEqual(want.weights);
-    expect(got.state).toEqual(want.state);
-    await quietBackend('wasm');
-  });
+    describe('fused Adam', () => {
+      it.each(['wasm', 'cpu'])('on %s: bit-for-bit the update of tf.train.adam, with the same saved state', async (backend) => {
+        await quietBackend(backend);
+        const want = await run(tf.train.adam(0.01), 5);
+        const got = await run(createAdam(0.01, 'fused'), 5);
+        expect(got.weights).toEqual(want.weights);
+        expect(got.state).toEqual(want.state);
+        await quietBackend('wasm');
+      });
 
-  it('resumes from saved weights exactly like tf.train.adam', async () => {
-    const first = createAdam(0.01);
-    const w = tf.variable(tf.tensor1d([1, -2, 3]), true, 'resume-w');
-    const loss = (): tf.Scalar => tf.sum(tf.square(w)) as tf.Scalar;
-    first.minimize(loss, false, [w]);
-    const saved = await first.getWeights();
-    const plain = tf.train.adam(0.01);
-    const fused = createAdam(0.01);
-    await plain.setWeights(saved.map((s) => ({ name: s.name, tensor: tf.clone(s.tensor) })));
-    await fused.setWeights(saved.map((s) => ({ name: s.name, tensor: tf.clone(s.tensor) })));
-    const start = Array.from(w.dataSync());
-    plain.minimize(loss, false, [w]);
-    const viaPlain = Array.from(w.dataSync());
-    w.assign(tf.tensor1d(start));
-    fused.minimize(loss, false, [w]);
-    expect(Array.from(w.dataSync())).toEqual(viaPlain);
-    tf.dispose([w]);
-    [first, plain, fused].forEach((o) => o.dispose());
-  });
+      it('resumes from saved weights exactly like tf.train.adam', async () => {
+        const first = createAdam(0.01);
+        const w = tf.tidy(() => tf.variable(tf.tensor1d([1, -2, 3]), true, 'resume-w'));
+        const loss = (): tf.Scalar => tf.sum(tf.square(w)) as tf.Scalar;
+        first.minimize(loss, false, [w]);
+        const saved = await first.getWeights();
+        const plain = tf.train.adam(0.01);
+        const fused = createAdam(0.01);
+        // setWeights copies what it is given into variables of its own: the clones are ours to dispose.
+        const forPlain = saved.map((s) => ({ name: s.name, tensor: tf.clone(s.tensor) }));
+        const forFused = saved.map((s) => ({ name: s.name, tensor: tf.clone(s.tensor) }));
+        await plain.setWeights(forPlain);
+        await fused.setWeights(forFused);
+        tf.dispose([saved[0].tensor, ...forPlain.map((s) => s.tensor), ...forFused.map((s) => s.tensor)]);
+        const start = Array.from(w.dataSync());
+        plain.minimize(loss, false, [w]);
+        const viaPlain = Array.from(w.dataSync());
+        tf.tidy(() => w.assign(tf.tensor1d(start)));
+        fused.minimize(loss, false, [w]);
+        expect(Array.from(w.dataSync())).toEqual(viaPlain);
+        tf.dispose([w]);
+        [first, plain, fused].forEach((o) => o.dispose());
+      });
 
-  it('leaves no tensors behind per step', () => {
-    const opt = createAdam(0.001);
-    const w = tf.variable(tf.ones([10, 10]), true, 'count-w');
-    const step = (): void => {
-      opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
-    };
-    step();
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) step();
-    expect(tf.memory().numTensors).toBe(before);
-    w.dispose();
-    opt.dispose();
-  });
-});
+      it('leaves no tensors behind per step', () => {
+        const opt = createAdam(0.001);
+        const w = tf.tidy(() => tf.variable(tf.ones([10, 10]), true, 'count-w'));
+        const step = (): void => {
+          opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
+        };
+        step();
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 3; i++) step();
+        expect(tf.memory().numTensors).toBe(before);
+        w.dispose();
+        opt.dispose();
+      });
+    });
+  },
+  { only: { backends: ['wasm'], why: "checks wasm's own kernels against cpu's, switching between the two itself" } },
+);

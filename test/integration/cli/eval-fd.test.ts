@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliRun } from '../helpers';
+import { runCli, tempDir, type CliRun } from '../../unit/helpers';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let model: string;

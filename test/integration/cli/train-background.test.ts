@@ -3,7 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers';
+import { runCli, tempDir } from '../../unit/helpers';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let images: string;

@@ -173,7 +173,7 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     // The ingest worker sits beside the chunk that starts it.
     const chunks = join(extracted, 'out', 'main', 'chunks');
     const starter = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('new URL("./worker.mjs", import.meta.url)'));
-    expect(starter).toBeDefined();
+    expect(starter, 'the chunk that starts the ingest worker').toMatch(/\.m?js$/);
     expect(existsSync(join(chunks, 'worker.mjs'))).toBe(true);
   });
 

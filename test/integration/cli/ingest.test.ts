@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliRun } from '../helpers';
+import { runCli, tempDir, type CliRun } from '../../unit/helpers';
 
 function cli(...args: string[]): CliRun {
   return runCli(args);

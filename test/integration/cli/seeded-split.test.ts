@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalStream, runCli, tempDir } from '../helpers';
+import { normalStream, runCli, tempDir } from '../../unit/helpers';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {

@@ -31,6 +31,7 @@ describe('training on a time budget (real engine)', () => {
   it('stops at the end of the epoch that would pass the budget, far below the epochs cap, and says so', async () => {
     // 1000 epochs of 300 images would take minutes: only the budget can end this run within the wait.
     const cap = 1000;
+    const startedAt = performance.now();
     const run = await call<CallOutput<'trainStart'>>(service, 'trainStart', {
       arch: 'mlp',
       latentDim: 2,
@@ -55,7 +56,10 @@ describe('training on a time budget (real engine)', () => {
     const elapsed = seen.filter(([n]) => n === 'trainProgress').map(([, d]) => (d as EventData<'trainProgress'>).elapsedSeconds);
     expect(elapsed.length).toBeGreaterThan(0);
     expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
-    expect(elapsed[0]).toBeGreaterThanOrEqual(0);
+    // Seconds since the run started: above zero, and no more than the test itself has waited (a
+    // value in milliseconds, or counted from another start, would be far beyond it).
+    expect(elapsed[0]).toBeGreaterThan(0);
+    expect(elapsed.at(-1)).toBeLessThanOrEqual((performance.now() - startedAt) / 1000);
     const manifest = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8')) as { metrics: unknown[] };
     expect(manifest.metrics).toHaveLength(end.epochsCompleted);
   });

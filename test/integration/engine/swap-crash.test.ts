@@ -8,13 +8,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadModel, readManifest } from '../../../../src/engine/train/checkpoint';
-import { inspectOutDir, outDirRefusal } from '../../../../src/engine/train/out-dir';
-import { sweepFolder } from '../../../../src/node/dir-swap';
-import { writeDirAtomic } from '../../../../src/node/files';
-import { runCli, tempDir, useTestBackend } from '../../helpers';
+import { loadModel, readManifest } from '../../../src/engine/train/checkpoint';
+import { inspectOutDir, outDirRefusal } from '../../../src/engine/train/out-dir';
+import { sweepFolder } from '../../../src/node/dir-swap';
+import { writeDirAtomic } from '../../../src/node/files';
+import { runCli, tempDir, useTestBackend } from '../../unit/helpers';
 
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'swap-crash-child.ts');
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'swap-crash-child.ts');
 
 beforeAll(useTestBackend);
 

@@ -6,7 +6,7 @@
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliRun } from '../helpers';
+import { runCli, tempDir, type CliRun } from '../../unit/helpers';
 
 const DEFAULT_MODEL = join(__dirname, '..', '..', '..', 'resources', 'default-model');
 // A tiny, fast run: a few hundred MNIST images, one epoch of the small MLP.

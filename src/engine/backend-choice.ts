@@ -1,0 +1,28 @@
+/**
+ * The backend this process chose (./backend's initBackend sets it). Its own module because the
+ * trainer reports the backend's name, and ./backend's smoke check runs the trainer's step: kept in
+ * ./backend, the two would import each other.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../shared/vocabulary';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Why the preferred backends were passed over, e.g. "tensorflow: tfjs-node is not installed". */
+  fallbacks: string[];
+}
+
+let chosen: BackendInfo | null = null;
+
+export function chosenBackend(): BackendInfo | null {
+  return chosen;
+}
+
+export function setChosenBackend(info: BackendInfo): BackendInfo {
+  chosen = info;
+  return info;
+}
+
+export function backendName(): BackendName {
+  return (chosen?.name ?? tf.getBackend()) as BackendName;
+}
