@@ -6,6 +6,7 @@
 import { ContractError, type EngineState, type Status } from '../shared/contract';
 import type { EngineArgs, EngineEvent, EngineOp, EngineResults } from '../shared/engine-protocol';
 import { EngineClient, describeExit, type EngineExit, type SpawnEngine } from './engine-client';
+import { EngineQueue, type EngineQueueOptions } from './engine-queue';
 import type { ServiceEvents } from './events';
 
 export interface EngineSupervisorOptions {
@@ -17,6 +18,8 @@ export interface EngineSupervisorOptions {
   /** Restarts allowed within restartWindowMs before the supervisor gives up. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** The bounds of the queue in front of the engine (engine-queue.ts). */
+  queue?: EngineQueueOptions;
 }
 
 /** What the rest of the service does around a crash and a restart. */
@@ -43,12 +46,15 @@ export class EngineSupervisor {
   private stopping = false;
   private starting: Promise<void> | null = null;
   private backend: EngineResults['init'] | null = null;
+  private readonly queue: EngineQueue;
 
   constructor(
     private readonly options: EngineSupervisorOptions,
     private readonly events: ServiceEvents,
     private readonly hooks: EngineHooks,
-  ) {}
+  ) {
+    this.queue = new EngineQueue(options.queue);
+  }
 
   /** True once stop() was called (failures after that are not worth a notice). */
   get isStopping(): boolean {
@@ -134,9 +140,12 @@ export class EngineSupervisor {
     return this.engine!;
   }
 
-  async request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
-    const engine = await this.ensure();
-    return engine.request(op, args);
+  /** Sends a request when its turn comes (engine-queue.ts); refused with 'busy' when too many wait. */
+  request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
+    return this.queue.run(op, args, async () => {
+      const engine = await this.ensure();
+      return engine.request(op, args);
+    });
   }
 
   private setState(state: EngineState, message: string | null, restarted: boolean): void {

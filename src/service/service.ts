@@ -17,6 +17,7 @@ import { exists } from '../node/files';
 import { AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
 import type { SpawnEngine } from './engine-client';
+import type { EngineQueueOptions } from './engine-queue';
 import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   /** Restarts allowed within restartWindowMs before the service gives up. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** The bounds of the queue in front of the engine (engine-queue.ts). */
+  queue?: EngineQueueOptions;
 }
 
 export class AppService {
