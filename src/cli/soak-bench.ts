@@ -97,6 +97,14 @@ class BenchClient {
     });
   }
 
+  /** Drops the socket; calls still waiting are answered 'closed'. */
+  close(): void {
+    this.closed = true;
+    this.ws.terminate();
+    for (const [id, resolve] of this.waiting) resolve({ kind: 'result', id, ok: false, error: { code: 'closed', message: 'the bench closed the socket' } });
+    this.waiting.clear();
+  }
+
   /** Sends without waiting for the answer (the unread socket). */
   fire(method: string, args: unknown): void {
     if (!this.closed && this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame({ kind: 'call', id: this.nextId++, method, args }));
@@ -183,14 +191,16 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
     progress(`soak: ${clients} flooding clients (one not reading) for ${seconds} s`);
     const stopAt = Date.now() + seconds * 1000;
     let answers = 0;
-    let busy = 0;
+    const refusals = new Map<string, number>();
     const flood = async (client: BenchClient): Promise<void> => {
       const loop = async (): Promise<void> => {
         while (Date.now() < stopAt && !client.closed) {
           const r = await client.call('decode', bulk);
           if (r.ok) answers++;
-          else busy++;
-          if (!r.ok) await sleep(50);
+          else if (r.error.code !== 'closed') {
+            refusals.set(r.error.code, (refusals.get(r.error.code) ?? 0) + 1);
+            await sleep(50);
+          }
         }
       };
       await Promise.all(Array.from({ length: burst }, loop));
@@ -224,8 +234,9 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
       else probeErrors++;
       await sleep(PROBE_PAUSE_MS);
     }
+    // The flood ends with M: its sockets are dropped with whatever they still wait for.
+    for (const s of sockets.splice(1)) s.close();
     await Promise.all(floods);
-    for (const s of sockets.splice(1)) s.ws.terminate();
     // The flood's replies are let go of with their sockets: RSS a moment later says whether they were.
     await sleep(3000);
     clearInterval(sampler);
@@ -241,7 +252,8 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
       soak_rss_growth_after_mb: idleRss !== null && afterRss !== null ? round(afterRss - idleRss, 1) : null,
       soak_idle_rss_mb: idleRss !== null ? round(idleRss, 1) : null,
       soak_flood_answers: answers,
-      soak_flood_busy: busy,
+      // Refused or failed flood calls by error code ('busy': a bound of the host or of the engine queue).
+      soak_flood_errors: [...refusals].map(([code, n]) => `${code}: ${n}`).join(', '),
       soak_unread_closed: server.unreadClosed(),
       soak_clients: clients,
       soak_seconds: seconds,
@@ -249,7 +261,7 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
       soak_load_avg: load.map((l) => l.toFixed(2)).join(' '),
     };
   } finally {
-    for (const s of sockets) s.ws.terminate();
+    for (const s of sockets) s.close();
     if (server) await stopServer(server.child);
     rmSync(dir, { recursive: true, force: true });
   }
