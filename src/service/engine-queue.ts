@@ -140,6 +140,13 @@ export class EngineQueue {
     });
   }
 
+  /** Refuses every request still waiting (the service is stopping: none of them may start an engine). */
+  rejectWaiting(error: Error): void {
+    for (const lane of Object.values(this.lanes)) {
+      for (let job = lane.take(); job; job = lane.take()) job.reject(error);
+    }
+  }
+
   private pump(lane: Lane): void {
     while (lane.active < this.maxActive) {
       const job = lane.take();

@@ -110,6 +110,7 @@ export class EngineSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.queue.rejectWaiting(new ContractError('engine', 'the engine is stopping'));
     const engine = this.engine;
     if (engine?.alive) {
       const exited = new Promise<void>((r) => {

@@ -63,4 +63,32 @@ describe('the engine queue', () => {
     await expect(runAsCaller('c', () => engine.request('decode', { z: bulkZ() }))).resolves.toMatchObject({ count: 4096 });
     await engine.stop();
   });
+
+  it('refuses what still waits when the engine stops, and starts no engine for it', async () => {
+    let spawned = 0;
+    const engine = new EngineSupervisor(
+      {
+        spawnEngine: () => {
+          spawned++;
+          return new FakeEngine();
+        },
+      },
+      new ServiceEvents(),
+      hooks,
+    );
+    await engine.start();
+    const calls = Array.from({ length: 5 }, () => runAsCaller('a', () => engine.request('decode', { z: bulkZ() })));
+    const outcomes = Promise.allSettled(calls);
+    await engine.stop();
+    const settled = await outcomes;
+    // The one at the engine when it stopped failed with it; the four waiting were refused.
+    expect(settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.code)).toEqual([
+      'engine',
+      'engine',
+      'engine',
+      'engine',
+      'engine',
+    ]);
+    expect(spawned).toBe(1);
+  });
 });
