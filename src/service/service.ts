@@ -15,6 +15,7 @@ import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings }
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { AllowedPaths } from './allowed-paths';
+import { decodeInSlices } from './decode-slices';
 import type { Handlers } from './dispatch';
 import type { SpawnEngine } from './engine-client';
 import type { EngineQueueOptions } from './engine-queue';
@@ -102,7 +103,13 @@ export class AppService {
         const embeddings = await workspace.embeddings();
         return !a.kind || a.kind === embeddings.projection.kind ? embeddings.projection : engine.request('fitProjection', { kind: a.kind });
       },
-      decode: (a) => engine.request('decode', { z: a.z }),
+      decode: (a) =>
+        decodeInSlices(
+          (z) => engine.request('decode', { z }),
+          a.z,
+          workspace.model?.latentDim ?? null,
+          () => workspace.model,
+        ),
       reconstruct: (a) => engine.request('reconstruct', { index: a.index }),
       nearest: (a) => engine.request('nearest', { z: a.z, k: a.k, ...(a.space ? { space: a.space } : {}), ...(a.among ? { among: a.among } : {}) }),
       pointStats: () => workspace.pointStats(),
