@@ -171,7 +171,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 export async function benchSoak(progress: (stage: string) => void = () => {}, options: SoakOptions = {}): Promise<Report> {
   const clients = Math.max(2, options.clients ?? 6);
-  const seconds = options.seconds ?? 20;
+  const seconds = options.seconds ?? 30;
   const burst = options.burst ?? 32;
   const dir = mkdtempSync(join(tmpdir(), 'latentscape-soak-'));
   let server: Server | null = null;

@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<void> {
   // The serve host under a flood (src/cli/soak-bench.ts): N flooding sockets, one not reading, for M seconds.
   const soak = {
     clients: intOption('soak-clients', values['soak-clients'], 6, 2, 32),
-    seconds: intOption('soak-seconds', values['soak-seconds'], 20, 1, 600),
+    seconds: intOption('soak-seconds', values['soak-seconds'], 30, 1, 600),
     ...(values.backend ? { backend: values.backend } : {}),
   };
   if (values['soak-only']) {

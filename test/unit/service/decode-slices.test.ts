@@ -69,4 +69,17 @@ describe('decodes in slices', () => {
     expect(decodes.reduce((a, b) => a + b, 0)).toBe(4097);
     await engine.stop();
   });
+
+  it("runs one caller's big decodes one after the other, so it holds one partial result at a time", async () => {
+    const order: string[] = [];
+    const tagged = (tag: string) => async (z: Float32Array) => {
+      order.push(tag);
+      await new Promise((r) => setImmediate(r));
+      return recordingDecode(2, [])(z);
+    };
+    await runAsCaller('one', () =>
+      Promise.all([decodeInSlices(tagged('a'), latents(2048), 2, () => 'model'), decodeInSlices(tagged('b'), latents(2048), 2, () => 'model')]),
+    );
+    expect(order.join('')).toBe('aaaabbbb');
+  });
 });
