@@ -189,6 +189,7 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
     const idleRss = rssMb(pid);
 
     progress(`soak: ${clients} flooding clients (one not reading) for ${seconds} s`);
+    const loadAtStart = loadavg();
     const stopAt = Date.now() + seconds * 1000;
     let answers = 0;
     const refusals = new Map<string, number>();
@@ -258,6 +259,7 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
       soak_clients: clients,
       soak_seconds: seconds,
       soak_burst: burst,
+      soak_load_avg_start: loadAtStart.map((l) => l.toFixed(2)).join(' '),
       soak_load_avg: load.map((l) => l.toFixed(2)).join(' '),
     };
   } finally {
