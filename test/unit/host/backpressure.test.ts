@@ -17,12 +17,13 @@ import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/share
 
 const REPLY_BYTES = 1 << 20;
 
-/** decode answers REPLY_BYTES of pixels and notes who asked. */
-function bigReplies(callers: string[]): ContractService {
+/** decode answers `replyBytes` of pixels (after `gate`, for decodes of more than 8 vectors) and notes who asked. */
+function bigReplies(callers: string[], replyBytes = REPLY_BYTES, gate?: Promise<void>): ContractService {
   const handlers = Object.fromEntries(CALL_NAMES.map((n) => [n, async () => Promise.reject(new Error(`${n} not faked`))])) as unknown as Handlers;
-  handlers.decode = async () => {
+  handlers.decode = async ({ z }) => {
     callers.push(currentCaller());
-    return { count: 1, height: 1024, width: 1024, channels: 1, pixels: new Uint8Array(REPLY_BYTES) };
+    if (gate && z.length > 8 * 64) await gate;
+    return { count: 1, height: replyBytes / 1024, width: 1024, channels: 1, pixels: new Uint8Array(replyBytes) };
   };
   return { handlers, on: () => () => undefined };
 }
@@ -130,5 +131,44 @@ describe('callers', () => {
     expect(callers).not.toContain('local');
     a.ws.close();
     b.ws.close();
+  });
+});
+
+describe('calls of one socket', () => {
+  it('count as outstanding until their reply is written out, not merely computed', async () => {
+    const callers: string[] = [];
+    // Replies far bigger than the kernel's socket buffers, and no bound on unsent bytes to get in the way.
+    const h = await start(bigReplies(callers, 16 * REPLY_BYTES), { maxInFlight: 3, maxBufferedBytes: 2 ** 30, maxStallMs: 60_000 });
+    const mute = await open(h);
+    mute.ws.pause();
+    for (let id = 1; id <= 3; id++) mute.ws.send(decodeCall(id));
+    await until(() => callers.length === 3 && h.stats().bufferedBytes > 16 * REPLY_BYTES, 'three replies stuck unsent');
+    // Computed but not delivered: the fourth call is over the cap, answered 'busy' (a few more unsent bytes), and never reaches the service.
+    const stuck = h.stats().bufferedBytes;
+    mute.ws.send(decodeCall(4));
+    await until(() => h.stats().bufferedBytes > stuck, 'the fourth call to be answered');
+    expect(callers).toHaveLength(3);
+    expect(h.stats().outstanding).toBe(3);
+    mute.ws.resume();
+    await until(() => mute.inbox.length === 4, 'every answer');
+    expect(mute.inbox.find((m) => m.kind === 'result' && m.id === 4)).toMatchObject({ ok: false, error: { code: 'busy' } });
+    mute.ws.close();
+  });
+
+  it('run at most maxRunningPerSocket at once, and a cheap interactive call does not wait behind them', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const callers: string[] = [];
+    const h = await start(bigReplies(callers, 1024, gate), { maxRunningPerSocket: 2 });
+    const { ws, inbox } = await open(h);
+    for (let id = 1; id <= 6; id++) ws.send(decodeCall(id));
+    ws.send(encodeFrame({ kind: 'call', id: 7, method: 'decode', args: { z: new Float32Array(2) } }));
+    await until(() => inbox.some((m) => m.kind === 'result' && m.id === 7), 'the interactive call to be answered');
+    // Two big ones started, four wait their turn, and the small one went past them.
+    expect(callers).toHaveLength(3);
+    expect(inbox).toHaveLength(1);
+    release();
+    await until(() => inbox.length === 7, 'every answer');
+    ws.close();
   });
 });
