@@ -10,7 +10,7 @@
  *  - when the replies not yet written out (ws's bufferedAmount) pass `maxBufferedBytes`, no new call
  *    is started and the socket is no longer read (ws.pause()) until they drain below half of it;
  *    still over after `maxStallMs`, the socket is closed with a reason and then dropped, which frees
- *    what it held.
+ *    what it held; its calls still waiting for the engine are dropped too.
  */
 import type { WebSocket } from 'ws';
 import { isInteractiveCall } from '../service/engine-queue';
@@ -35,6 +35,8 @@ export class ClientSocket {
   private undelivered = 0;
   private stallTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Aborted when the socket closes: the engine queue drops what this socket still has waiting. */
+  private readonly gone = new AbortController();
   /** The most reply bytes this socket held unsent at once. */
   peakBufferedBytes = 0;
 
@@ -50,6 +52,7 @@ export class ClientSocket {
     const end = (): void => {
       this.closed = true;
       this.waiting.length = 0;
+      this.gone.abort();
       if (this.stallTimer) clearTimeout(this.stallTimer);
       unsubscribe();
     };
@@ -106,7 +109,7 @@ export class ClientSocket {
 
   private start(message: ClientMessage): void {
     this.running++;
-    void dispatch(this.service.handlers, message.method, message.args, this.caller).then((result) => {
+    void dispatch(this.service.handlers, message.method, message.args, { id: this.caller, gone: this.gone.signal }).then((result) => {
       this.running--;
       const reply: ServerMessage = result.ok
         ? { kind: 'result', id: message.id, ok: true, value: result.value }

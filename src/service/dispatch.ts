@@ -5,12 +5,12 @@
  */
 import type { z } from 'zod';
 import { calls, describeIssues, isCallName, parseCallInput, type CallName, type CallOutput, type RpcResult } from '../shared/contract';
-import { runAsCaller } from './engine-queue';
+import { runAsCaller, type Caller } from './engine-queue';
 
 export type Handlers = { [K in CallName]: (args: z.output<(typeof calls)[K]['input']>) => Promise<CallOutput<K>> };
 
 /** `caller` names the client (one per serve socket): the engine queue takes turns between callers. */
-export async function dispatch(handlers: Handlers, method: unknown, args: unknown, caller?: string): Promise<RpcResult<unknown>> {
+export async function dispatch(handlers: Handlers, method: unknown, args: unknown, caller?: Caller): Promise<RpcResult<unknown>> {
   if (!isCallName(method)) {
     return { ok: false, error: { code: 'unknown-call', message: `unknown call ${JSON.stringify(String(method).slice(0, 80))}` } };
   }

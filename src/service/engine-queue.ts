@@ -27,17 +27,26 @@ export type EngineLane = 'interactive' | 'bulk';
 export const INTERACTIVE_DECODE_FLOATS = 8 * MAX_LATENT;
 
 const LOCAL_CALLER = 'local';
-const callerScope = new AsyncLocalStorage<string>();
+
+/** Who made a contract call; `gone` is aborted when that client leaves (its waiting work is dropped). */
+export interface Caller {
+  id: string;
+  gone?: AbortSignal;
+}
+
+const callerScope = new AsyncLocalStorage<Caller>();
 
 /** Runs `work` (and everything it awaits) as `caller`'s. */
-export function runAsCaller<T>(caller: string, work: () => T): T {
-  return callerScope.run(caller, work);
+export function runAsCaller<T>(caller: string | Caller, work: () => T): T {
+  return callerScope.run(typeof caller === 'string' ? { id: caller } : caller, work);
 }
 
 /** Who made the contract call being served now ('local' outside any). */
 export function currentCaller(): string {
-  return callerScope.getStore() ?? LOCAL_CALLER;
+  return callerScope.getStore()?.id ?? LOCAL_CALLER;
 }
+
+const goneError = (): ContractError => new ContractError('gone', 'the client that asked for this has disconnected');
 
 const INTERACTIVE_OPS = new Set<string>(['nearest', 'reconstruct']);
 const BULK_OPS = new Set<string>([
@@ -76,6 +85,7 @@ export interface EngineQueueOptions {
 }
 
 interface Job {
+  gone: AbortSignal | undefined;
   start(): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -131,11 +141,13 @@ export class EngineQueue {
     const laneName = engineLane(op, args);
     if (!laneName) return start();
     const lane = this.lanes[laneName];
+    const caller = callerScope.getStore() ?? { id: LOCAL_CALLER };
+    if (caller.gone?.aborted) return Promise.reject(goneError());
     if (lane.queued >= this.maxQueued) {
       return Promise.reject(new ContractError('busy', `the engine is busy: ${lane.queued} requests are waiting for it; try again when some are answered`));
     }
     return new Promise<T>((resolve, reject) => {
-      lane.push(currentCaller(), { start, resolve: resolve as (v: unknown) => void, reject });
+      lane.push(caller.id, { gone: caller.gone, start, resolve: resolve as (v: unknown) => void, reject });
       this.pump(lane);
     });
   }
@@ -151,6 +163,11 @@ export class EngineQueue {
     while (lane.active < this.maxActive) {
       const job = lane.take();
       if (!job) return;
+      // Its client left while it waited: nobody would read the answer.
+      if (job.gone?.aborted) {
+        job.reject(goneError());
+        continue;
+      }
       lane.active++;
       job
         .start()

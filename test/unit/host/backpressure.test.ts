@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { startHost, type HostOptions, type RunningHost } from '../../../src/host/server';
 import { CALL_NAMES } from '../../../src/shared/contract';
 import type { ContractService, Handlers } from '../../../src/service/dispatch';
-import { currentCaller } from '../../../src/service/engine-queue';
+import { EngineQueue, currentCaller } from '../../../src/service/engine-queue';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 
 const REPLY_BYTES = 1 << 20;
@@ -170,5 +170,28 @@ describe('calls of one socket', () => {
     release();
     await until(() => inbox.length === 7, 'every answer');
     ws.close();
+  });
+
+  it('that still wait for the engine are dropped when the socket closes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new EngineQueue();
+    let started = 0;
+    const handlers = Object.fromEntries(CALL_NAMES.map((n) => [n, async () => Promise.reject(new Error(`${n} not faked`))])) as unknown as Handlers;
+    handlers.decode = ({ z }) =>
+      queue.run('decode', { z }, async () => {
+        started++;
+        await gate;
+        return { count: 1, height: 1, width: 1, channels: 1, pixels: new Uint8Array(1) };
+      });
+    const h = await start({ handlers, on: () => () => undefined }, {});
+    const { ws } = await open(h);
+    for (let id = 1; id <= 4; id++) ws.send(decodeCall(id));
+    await until(() => started === 1 && queue.waiting.bulk === 3, 'one call at the engine and three waiting');
+    ws.close();
+    await until(() => h.stats().clients === 0, 'the server to see the close');
+    release();
+    await until(() => queue.waiting.bulk === 0, 'the queue to empty');
+    expect(started).toBe(1);
   });
 });

@@ -91,4 +91,21 @@ describe('the engine queue', () => {
     ]);
     expect(spawned).toBe(1);
   });
+
+  it('drops the waiting work of a client that has gone, before it reaches the engine', async () => {
+    let fake: FakeEngine | null = null;
+    const engine = new EngineSupervisor({ spawnEngine: () => (fake = new FakeEngine()) }, new ServiceEvents(), hooks);
+    await engine.start();
+    const client = new AbortController();
+    const calls = Array.from({ length: 5 }, () => runAsCaller({ id: 'a', gone: client.signal }, () => engine.request('decode', { z: bulkZ() })));
+    const outcomes = Promise.allSettled(calls);
+    client.abort();
+    const settled = await outcomes;
+    // The one already at the engine is answered; the four waiting are dropped, and so is a late one.
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'gone' });
+    await expect(runAsCaller({ id: 'a', gone: client.signal }, () => engine.request('decode', { z: bulkZ() }))).rejects.toMatchObject({ code: 'gone' });
+    expect(fake!.received.filter((m) => m.op === 'decode')).toHaveLength(1);
+    await engine.stop();
+  });
 });
