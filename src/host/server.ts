@@ -9,7 +9,8 @@
  * Limits: only the Host names it serves are answered (127.0.0.1, localhost, [::1] and the --host
  * value, with the port: a DNS-rebound name gets 421), a frame may be no bigger than the largest
  * legitimate call (MAX_CALL_FRAME_BYTES, from the contract's limits), at most `maxConnections`
- * sockets at once and `maxInFlight` unanswered calls each, and a socket that stops answering pings
+ * sockets at once, each bounded in calls and unsent reply bytes (client-socket.ts: a socket whose
+ * replies are not read is no longer read, then closed), and a socket that stops answering pings
  * (or an HTTP client that never finishes its headers) is closed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -20,8 +21,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../shared/csp';
 import { MAX_CALL_FRAME_BYTES } from '../shared/limits';
-import { decodeFrame, encodeFrame, type ClientMessage, type ServerMessage } from '../shared/wire';
-import { dispatch, type ContractService } from '../service/dispatch';
+import type { ContractService } from '../service/dispatch';
+import { ClientSocket, type ClientLimits } from './client-socket';
 
 export const TOKEN_COOKIE = 'latentscape_token';
 export const SOCKET_PATH = '/ws';
@@ -36,8 +37,18 @@ export interface HostOptions {
   token?: string;
   /** WebSockets open at once (default 16); more are refused with 503. */
   maxConnections?: number;
-  /** Calls of one socket not yet answered (default 64); more are answered with a "busy" error. */
+  /** Calls of one socket whose replies are not yet written out (default 64); more are answered "busy". */
   maxInFlight?: number;
+  /** Calls of one socket worked on at once (default 8); interactive ones do not wait for this. */
+  maxRunningPerSocket?: number;
+  /** Unsent reply bytes of one socket (default 16 MiB) past which it is no longer read. */
+  maxBufferedBytes?: number;
+  /** How long a socket may stay past maxBufferedBytes before it is closed (default 15 s). */
+  maxStallMs?: number;
+  /** How long a closed socket that reads nothing keeps its unsent bytes before it is dropped (default 2 s). */
+  closeGraceMs?: number;
+  /** Where the host says why it closed a socket (default stderr). */
+  log?: (message: string) => void;
   /** A socket that does not answer a ping within this long is closed (default 30 s). */
   pingIntervalMs?: number;
   /** An HTTP request whose headers take longer is dropped (default 10 s). */
@@ -54,7 +65,18 @@ export interface RunningHost {
   host: string;
   port: number;
   token: string;
+  /** The sockets now: how many, how many are no longer read, their unsent reply bytes and calls. */
+  stats(): HostStats;
   close(): Promise<void>;
+}
+
+export interface HostStats {
+  clients: number;
+  paused: number;
+  bufferedBytes: number;
+  /** The most unsent reply bytes one open socket has held at once. */
+  peakBufferedBytes: number;
+  outstanding: number;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -104,7 +126,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let hostHeaders = new Set<string>();
   const hostAllowed = (req: IncomingMessage): boolean => hostHeaders.has((req.headers.host ?? '').toLowerCase());
   const maxConnections = options.maxConnections ?? 16;
-  const maxInFlight = options.maxInFlight ?? 64;
 
   const authorized = (req: IncomingMessage, url: URL): boolean =>
     tokenMatches(expected, url.searchParams.get('token')) || tokenMatches(expected, cookieToken(req));
@@ -203,44 +224,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }, options.pingIntervalMs ?? 30_000);
   pinger.unref();
 
+  const limits: ClientLimits = {
+    maxInFlight: options.maxInFlight ?? 64,
+    maxRunning: options.maxRunningPerSocket ?? 8,
+    maxBufferedBytes: options.maxBufferedBytes ?? 16 * 2 ** 20,
+    maxStallMs: options.maxStallMs ?? 15_000,
+    closeGraceMs: options.closeGraceMs ?? 2000,
+  };
+  const log = options.log ?? ((message: string) => void process.stderr.write(`latentscape serve: ${message}\n`));
+  const clients = new Map<WebSocket, ClientSocket>();
+  let nextClient = 1;
   const connect = (ws: WebSocket): void => {
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
-    let inFlight = 0;
-    const send = (message: ServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message));
-    };
-    const unsubscribe = options.service.on((name, data) => send({ kind: 'event', name, data }));
-    ws.on('message', (raw, isBinary) => {
-      let message: ClientMessage;
-      try {
-        if (!isBinary) throw new Error('text frames are not part of the protocol');
-        const bytes = Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw;
-        message = decodeFrame(bytes) as ClientMessage;
-        if (!message || message.kind !== 'call' || !Number.isInteger(message.id)) throw new Error('expected a call');
-      } catch (err) {
-        ws.close(1003, `malformed message: ${(err as Error).message}`.slice(0, 120));
-        return;
-      }
-      if (inFlight >= maxInFlight) {
-        send({
-          kind: 'result',
-          id: message.id,
-          ok: false,
-          error: { code: 'busy', message: `more than ${maxInFlight} calls are waiting: wait for their answers` },
-        });
-        return;
-      }
-      inFlight++;
-      void dispatch(options.service.handlers, message.method, message.args).then((result) => {
-        inFlight--;
-        send(
-          result.ok ? { kind: 'result', id: message.id, ok: true, value: result.value } : { kind: 'result', id: message.id, ok: false, error: result.error },
-        );
-      });
-    });
-    ws.on('close', unsubscribe);
-    ws.on('error', unsubscribe);
+    clients.set(ws, new ClientSocket(ws, `socket ${nextClient++}`, options.service, limits, log));
+    ws.on('close', () => clients.delete(ws));
   };
 
   await new Promise<void>((resolveListen, reject) => {
@@ -258,6 +256,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     host,
     port,
     token,
+    stats: () => {
+      const all = [...clients.values()];
+      return {
+        clients: all.length,
+        paused: all.filter((c) => c.paused).length,
+        bufferedBytes: all.reduce((sum, c) => sum + c.bufferedBytes, 0),
+        peakBufferedBytes: all.reduce((peak, c) => Math.max(peak, c.peakBufferedBytes), 0),
+        outstanding: all.reduce((sum, c) => sum + c.outstanding, 0),
+      };
+    },
     close: async () => {
       clearInterval(pinger);
       for (const client of wss.clients) client.terminate();

@@ -5,16 +5,19 @@
  */
 import type { z } from 'zod';
 import { calls, describeIssues, isCallName, parseCallInput, type CallName, type CallOutput, type RpcResult } from '../shared/contract';
+import { runAsCaller, type Caller } from './engine-queue';
 
 export type Handlers = { [K in CallName]: (args: z.output<(typeof calls)[K]['input']>) => Promise<CallOutput<K>> };
 
-export async function dispatch(handlers: Handlers, method: unknown, args: unknown): Promise<RpcResult<unknown>> {
+/** `caller` names the client (one per serve socket): the engine queue takes turns between callers. */
+export async function dispatch(handlers: Handlers, method: unknown, args: unknown, caller?: Caller): Promise<RpcResult<unknown>> {
   if (!isCallName(method)) {
     return { ok: false, error: { code: 'unknown-call', message: `unknown call ${JSON.stringify(String(method).slice(0, 80))}` } };
   }
   try {
     const input = parseCallInput(method, args);
-    const value = await (handlers[method] as (a: unknown) => Promise<unknown>)(input);
+    const handler = handlers[method] as (a: unknown) => Promise<unknown>;
+    const value = await (caller === undefined ? handler(input) : runAsCaller(caller, () => handler(input)));
     const checked = calls[method].output.safeParse(value);
     if (!checked.success) {
       return {

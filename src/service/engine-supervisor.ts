@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ContractError, type EngineState, type Status } from '../shared/contract';
 import type { EngineArgs, EngineEvent, EngineOp, EngineResults } from '../shared/engine-protocol';
 import { EngineClient, describeExit, type EngineExit, type SpawnEngine } from './engine-client';
+import { EngineQueue, type EngineQueueOptions } from './engine-queue';
 import type { ServiceEvents } from './events';
 
 export interface EngineSupervisorOptions {
@@ -18,6 +19,8 @@ export interface EngineSupervisorOptions {
   /** Restarts allowed within restartWindowMs before the supervisor gives up. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** The bounds of the queue in front of the engine (engine-queue.ts). */
+  queue?: EngineQueueOptions;
 }
 
 /** What the rest of the service does around a crash and a restart. */
@@ -48,12 +51,15 @@ export class EngineSupervisor {
   private recovering: Promise<void> | null = null;
   /** Set inside hooks.restore(): its own requests must not wait for the restart they are part of. */
   private readonly restoring = new AsyncLocalStorage<true>();
+  private readonly queue: EngineQueue;
 
   constructor(
     private readonly options: EngineSupervisorOptions,
     private readonly events: ServiceEvents,
     private readonly hooks: EngineHooks,
-  ) {}
+  ) {
+    this.queue = new EngineQueue(options.queue);
+  }
 
   /** True once stop() was called (failures after that are not worth a notice). */
   get isStopping(): boolean {
@@ -109,6 +115,7 @@ export class EngineSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.queue.rejectWaiting(new ContractError('engine', 'the engine is stopping'));
     const engine = this.engine;
     if (engine?.alive) {
       const exited = new Promise<void>((r) => {
@@ -147,10 +154,14 @@ export class EngineSupervisor {
     while (this.recovering && !this.restoring.getStore()) await this.recovering;
   }
 
-  async request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
-    await this.settled();
-    const engine = await this.ensure();
-    return engine.request(op, args);
+  /** Sends a request when its turn comes (engine-queue.ts), after any restart; refused with 'busy' when too many wait. */
+  request<O extends EngineOp>(op: O, args: EngineArgs<O>): Promise<EngineResults[O]> {
+    // Queued at once when no restart is under way, so calls keep the order they were made in.
+    if (this.recovering && !this.restoring.getStore()) return this.settled().then(() => this.request(op, args));
+    return this.queue.run(op, args, async () => {
+      const engine = await this.ensure();
+      return engine.request(op, args);
+    });
   }
 
   private setState(state: EngineState, message: string | null, restarted: boolean): void {

@@ -16,8 +16,10 @@ import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { sweepFolder } from '../node/dir-swap';
 import { AllowedPaths } from './allowed-paths';
+import { decodeInSlices } from './decode-slices';
 import type { Handlers } from './dispatch';
 import type { SpawnEngine } from './engine-client';
+import type { EngineQueueOptions } from './engine-queue';
 import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
@@ -45,6 +47,8 @@ export interface ServiceOptions {
   /** Restarts allowed within restartWindowMs before the service gives up. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** The bounds of the queue in front of the engine (engine-queue.ts). */
+  queue?: EngineQueueOptions;
 }
 
 export class AppService {
@@ -100,7 +104,13 @@ export class AppService {
         const embeddings = await workspace.embeddings();
         return !a.kind || a.kind === embeddings.projection.kind ? embeddings.projection : engine.request('fitProjection', { kind: a.kind });
       },
-      decode: (a) => engine.request('decode', { z: a.z }),
+      decode: (a) =>
+        decodeInSlices(
+          (z) => engine.request('decode', { z }),
+          a.z,
+          workspace.model?.latentDim ?? null,
+          () => workspace.model,
+        ),
       reconstruct: (a) => engine.request('reconstruct', { index: a.index }),
       nearest: (a) => engine.request('nearest', { z: a.z, k: a.k, ...(a.space ? { space: a.space } : {}), ...(a.among ? { among: a.among } : {}) }),
       pointStats: () => workspace.pointStats(),

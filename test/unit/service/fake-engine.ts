@@ -104,6 +104,11 @@ export class FakeEngine implements EngineChannel {
           },
           modelEpoch: 1,
         });
+      case 'decode': {
+        // A 2-D latent, 1×1 grey images: one pixel per vector.
+        const count = (args.z as Float32Array).length / 2;
+        return this.reply(m.id, { count, height: 1, width: 1, channels: 1, pixels: new Uint8Array(count) });
+      }
       default:
         return this.post({ kind: 'response', id: m.id, ok: false, error: { message: `fake engine: ${m.op} not supported` } });
     }

@@ -70,7 +70,7 @@ describe('an engine restart under the service', () => {
     const ops = engines[1].received.map((m) => m.op);
     expect(ops.indexOf('decode')).toBeGreaterThan(ops.indexOf('loadModel'));
     expect(ops.indexOf('loadModel')).toBeGreaterThan(-1);
-    expect(decode.ok).toBe(false); // the fake engine does not decode: what matters is when it was asked
+    expect(decode.ok).toBe(true); // answered by the reloaded engine: what matters is when it was asked
   });
 
   it('says the epochs the checkpoint on disk holds when the engine died before reporting it', async () => {
