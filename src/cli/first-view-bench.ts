@@ -19,6 +19,16 @@ import { fileURLToPath } from 'node:url';
 const REPO = fileURLToPath(new URL(['..', '..', ''].join('/'), import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking'];
 
+/**
+ * Runs in the page (a string: this file is Node code, with no DOM). Null until the canvas has points;
+ * then, two animation frames later, the time since the navigation started (the page's performance.now()).
+ */
+const CLOUD_ON_SCREEN = `(() => {
+  const points = Number(document.querySelector('[data-testid="latent-canvas"]')?.getAttribute('data-points') ?? 0);
+  if (!(points > 0)) return null;
+  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now(), points }))));
+})()`;
+
 export type FirstViewReport = Record<string, number | string | null | number[]>;
 
 const loads = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
@@ -95,19 +105,7 @@ export async function benchFirstView(options: { timeoutMs?: number } = {}): Prom
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(started.url);
-    const handle = await page.waitForFunction(
-      () => {
-        const canvas = document.querySelector('[data-testid="latent-canvas"]');
-        const points = Number(canvas?.getAttribute('data-points') ?? 0);
-        if (!(points > 0)) return null;
-        // performance.now() counts from the navigation's start.
-        return new Promise<{ ms: number; points: number }>((resolve) =>
-          requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now(), points }))),
-        );
-      },
-      undefined,
-      { timeout: timeoutMs, polling: 20 },
-    );
+    const handle = await page.waitForFunction(CLOUD_ON_SCREEN, undefined, { timeout: timeoutMs, polling: 20 });
     const { ms, points } = (await handle.jsonValue()) as { ms: number; points: number };
     if (errors.length) throw new Error(errors[0]);
     return {
