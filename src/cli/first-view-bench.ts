@@ -19,15 +19,23 @@ import { fileURLToPath } from 'node:url';
 const REPO = fileURLToPath(new URL(['..', '..', ''].join('/'), import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking'];
 
+/** What cloudOnScreen sees of the page: this file is Node code, with no DOM types or globals. */
+interface PageGlobals {
+  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  requestAnimationFrame(callback: () => void): number;
+  performance: { now(): number };
+}
+
 /**
- * Runs in the page (a string: this file is Node code, with no DOM). Null until the canvas has points;
+ * Runs in the page (the app's CSP forbids evaluating strings there). Null until the canvas has points;
  * then, two animation frames later, the time since the navigation started (the page's performance.now()).
  */
-const CLOUD_ON_SCREEN = `(() => {
-  const points = Number(document.querySelector('[data-testid="latent-canvas"]')?.getAttribute('data-points') ?? 0);
+const cloudOnScreen = (): null | Promise<{ ms: number; points: number }> => {
+  const page = globalThis as unknown as PageGlobals;
+  const points = Number(page.document.querySelector('[data-testid="latent-canvas"]')?.getAttribute('data-points') ?? 0);
   if (!(points > 0)) return null;
-  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: performance.now(), points }))));
-})()`;
+  return new Promise((resolve) => page.requestAnimationFrame(() => page.requestAnimationFrame(() => resolve({ ms: page.performance.now(), points }))));
+};
 
 export type FirstViewReport = Record<string, number | string | null | number[]>;
 
@@ -105,7 +113,7 @@ export async function benchFirstView(options: { timeoutMs?: number } = {}): Prom
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(started.url);
-    const handle = await page.waitForFunction(CLOUD_ON_SCREEN, undefined, { timeout: timeoutMs, polling: 20 });
+    const handle = await page.waitForFunction(cloudOnScreen, undefined, { timeout: timeoutMs, polling: 20 });
     const { ms, points } = (await handle.jsonValue()) as { ms: number; points: number };
     if (errors.length) throw new Error(errors[0]);
     return {
