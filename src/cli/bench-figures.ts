@@ -4,7 +4,7 @@
  * reported with the machine's state beside it, and the median as the headline. `--only` picks parts.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { benchConvFolder, engineThreads, type ConvFolderRun } from '../engine/bench-figures/conv-folder-bench';
+import { benchConvFolder, engineThreads, folderRecipe, type ConvFolderRun } from '../engine/bench-figures/conv-folder-bench';
 import { benchIngestVsPillow, type IngestVsPillowRun } from '../engine/bench-figures/ingest-vs-pillow';
 import { median, summariseRuns } from '../engine/bench-figures/bench-stats';
 import { benchFirstView, type FirstViewReport } from './first-view-bench';
@@ -34,6 +34,13 @@ export interface FigureOptions {
 }
 
 export type FigureReport = Record<string, unknown>;
+
+/** The conv figure cycles through whole batches of the app's folder batch size: refused before anything is measured. */
+export function checkConvImages(images: number): number {
+  const batch = folderRecipe(images).recipe.batchSize;
+  if (images % batch) throw new UsageError(`--conv-images must be a whole number of batches of ${batch} (the app's folder batch), got ${images}`);
+  return images;
+}
 
 /** The median of the runs' ratios as the headline; each run's ratio; the first reason where a run had none. */
 function headline(name: string, runs: { ratio: number | null }[], reasonOf: (i: number) => string | null): FigureReport {

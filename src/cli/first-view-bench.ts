@@ -47,17 +47,22 @@ function skipped(reason: string): FirstViewReport {
 
 /** Why first_view_ms cannot be measured here, or null where it can. */
 export function firstViewUnavailable(rendererDir: string, chromium: string): string | null {
-  if (!existsSync(join(rendererDir, 'index.html'))) return `no built renderer at ${rendererDir} (build it with \`npm run build\`, or set LATENTSCAPE_RENDERER_DIR)`;
+  if (!existsSync(join(rendererDir, 'index.html')))
+    return `no built renderer at ${rendererDir} (build it with \`npm run build\`, or set LATENTSCAPE_RENDERER_DIR)`;
   if (!existsSync(chromium)) return `no Chromium at ${chromium} (set LATENTSCAPE_CHROMIUM)`;
   return null;
 }
 
 async function startServe(dataDir: string, rendererDir: string, timeoutMs: number): Promise<{ child: ChildProcess; url: string; ms: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'latentscape.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--json', '--data-dir', dataDir, '--allow', dataDir], {
-    env: { ...process.env, LATENTSCAPE_RENDERER_DIR: rendererDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin', 'latentscape.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--json', '--data-dir', dataDir, '--allow', dataDir],
+    {
+      env: { ...process.env, LATENTSCAPE_RENDERER_DIR: rendererDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
   try {

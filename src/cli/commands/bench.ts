@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runBench } from '../../engine/bench';
 import { COMMON_OPTIONS, startBackend } from '../common';
 import { intOption } from '../io';
-import { parseParts, runReferenceFigures } from '../bench-figures';
+import { checkConvImages, parseParts, runReferenceFigures } from '../bench-figures';
 import { benchPage } from '../page-bench';
 
 /** Always JSON: progress lines on stderr, one final JSON object on stdout. */
@@ -23,6 +23,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const parts = parseParts(values.only);
   const runs = intOption('runs', values.runs, 1, 1, 20);
+  const convImages = checkConvImages(intOption('conv-images', values['conv-images'], 256, 32, 65_536));
   // Native TensorFlow reads its thread pools' sizes when it loads: explicit here, so both sides of a ratio use the same.
   if (values.threads !== undefined) {
     const threads = String(intOption('threads', values.threads, 1, 1, 256));
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
       runs,
       reference,
       convSteps: intOption('conv-steps', values['conv-steps'], 60, 1, 100_000),
-      convImages: intOption('conv-images', values['conv-images'], 256, 32, 65_536),
+      convImages,
       ingestImages: intOption('ingest-images', values['ingest-images'], 1000, 1, 100_000),
     },
     progress,

@@ -40,10 +40,7 @@ export async function withMachineState<T>(measure: () => Promise<T>): Promise<{ 
   return { result, machine: { load_before, load_after: loads(), cores: availableParallelism() } };
 }
 
-/**
- * One figure over several runs: each run's ratio (null where that run had no reference) and the median
- * of those that had one. `reason` is the first run's reason for a missing ratio, so the report says why.
- */
+/** One figure over several runs: each run's ratio (null where that run had no reference) and the median of those that had one. */
 export function summariseRuns(ratios: readonly (number | null)[], digits = 2): { runs: (number | null)[]; median: number | null } {
   const runs = ratios.map((r) => (r === null ? null : round(r, digits)));
   const m = median(ratios.filter((r): r is number => r !== null));

@@ -3,15 +3,22 @@
  * the median as the headline; a bad --only is refused with the list of parts. No timing is asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { parseParts } from '../../../src/cli/bench-figures';
+import { checkConvImages, parseParts } from '../../../src/cli/bench-figures';
 import { runCli } from '../helpers';
 
 describe('bench --only', () => {
   it('parses a list of parts, all of them by default, and refuses an unknown one', () => {
     expect([...parseParts('ingest-pillow, first-view')]).toEqual(['ingest-pillow', 'first-view']);
     expect(parseParts(undefined).size).toBe(5);
-    expect(() => parseParts('conv-folder,speed')).toThrow(/--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view; got "conv-folder,speed"/);
+    expect(() => parseParts('conv-folder,speed')).toThrow(
+      /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view; got "conv-folder,speed"/,
+    );
     expect(() => parseParts(',')).toThrow(/--only takes/);
+  });
+
+  it('takes a conv image count of whole batches only', () => {
+    expect(checkConvImages(64)).toBe(64);
+    expect(() => checkConvImages(48)).toThrow(/--conv-images must be a whole number of batches of 32 \(the app's folder batch\), got 48/);
   });
 
   it('refuses an unknown part before measuring anything', () => {
@@ -21,7 +28,26 @@ describe('bench --only', () => {
   });
 
   it('runs only the parts asked for, N times, each run with its machine state and the median as the headline', () => {
-    const r = runCli(['bench', '--backend', 'wasm', '--only', 'conv-folder,ingest-pillow', '--runs', '2', '--conv-steps', '1', '--conv-images', '32', '--ingest-images', '3', '--no-reference'], {}, 300_000);
+    const r = runCli(
+      [
+        'bench',
+        '--backend',
+        'wasm',
+        '--only',
+        'conv-folder,ingest-pillow',
+        '--runs',
+        '2',
+        '--conv-steps',
+        '1',
+        '--conv-images',
+        '32',
+        '--ingest-images',
+        '3',
+        '--no-reference',
+      ],
+      {},
+      300_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     const report = r.lines.at(-1)!;
     expect(report.final).toBe(true);

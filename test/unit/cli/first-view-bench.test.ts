@@ -41,7 +41,9 @@ describe('first_view_ms', () => {
     } finally {
       rmSync(here, { recursive: true, force: true });
     }
-    expect(firstViewUnavailable(join(process.cwd(), 'src', 'renderer'), '/nonexistent/chromium')).toBe('no Chromium at /nonexistent/chromium (set LATENTSCAPE_CHROMIUM)');
+    expect(firstViewUnavailable(join(process.cwd(), 'src', 'renderer'), '/nonexistent/chromium')).toBe(
+      'no Chromium at /nonexistent/chromium (set LATENTSCAPE_CHROMIUM)',
+    );
   });
 
   it.skipIf(!haveChromium)(`times serve and the first cloud in Chromium${haveChromium ? '' : ` (skipped: no Chromium at ${chromium})`}`, async () => {

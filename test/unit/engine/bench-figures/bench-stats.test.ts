@@ -88,7 +88,16 @@ describe('the conv folder figure', () => {
 
   it('takes the app’s folder recipe: conv, 32×32 RGB, d = 32, learned-scale Gaussian, batch 32, the default filters', () => {
     const { recipe, config } = folderRecipe(256);
-    expect(config).toMatchObject({ arch: 'conv', height: 32, width: 32, channels: 3, latentDim: 32, likelihood: 'gaussian', learnedScale: true, filters: [32, 64] });
+    expect(config).toMatchObject({
+      arch: 'conv',
+      height: 32,
+      width: 32,
+      channels: 3,
+      latentDim: 32,
+      likelihood: 'gaussian',
+      learnedScale: true,
+      filters: [32, 64],
+    });
     expect(recipe.batchSize).toBe(32);
   });
 
