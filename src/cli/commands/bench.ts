@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { runBench } from '../../engine/bench';
 import { COMMON_OPTIONS, startBackend } from '../common';
-import { intOption } from '../io';
+import { UsageError, intOption } from '../io';
+import { checkConvImages, parseParts, runReferenceFigures } from '../bench-figures';
 import { benchPage } from '../page-bench';
 import { benchSoak } from '../soak-bench';
 
@@ -13,26 +14,56 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       ...COMMON_OPTIONS,
       'no-reference': { type: 'boolean' },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      threads: { type: 'string' },
+      'conv-steps': { type: 'string' },
+      'conv-images': { type: 'string' },
+      'ingest-images': { type: 'string' },
+      // The same as --only soak.
       'soak-only': { type: 'boolean' },
       'soak-clients': { type: 'string' },
       'soak-seconds': { type: 'string' },
     },
   });
-  const progress = (stage: string): void => void process.stderr.write(`bench: ${stage}…\n`);
+  if (values['soak-only'] && values.only !== undefined) throw new UsageError('--soak-only is --only soak: give one of them');
+  const parts = parseParts(values['soak-only'] ? 'soak' : values.only);
+  const runs = intOption('runs', values.runs, 1, 1, 20);
+  const convImages = checkConvImages(intOption('conv-images', values['conv-images'], 256, 32, 65_536));
   // The serve host under a flood (src/cli/soak-bench.ts): N flooding sockets, one not reading, for M seconds.
   const soak = {
     clients: intOption('soak-clients', values['soak-clients'], 6, 2, 32),
     seconds: intOption('soak-seconds', values['soak-seconds'], 30, 1, 600),
     ...(values.backend ? { backend: values.backend } : {}),
   };
-  if (values['soak-only']) {
+  // Native TensorFlow reads its thread pools' sizes when it loads: explicit here, so both sides of a ratio use the same.
+  if (values.threads !== undefined) {
+    const threads = String(intOption('threads', values.threads, 1, 1, 256));
+    process.env.TF_NUM_INTRAOP_THREADS = threads;
+    process.env.TF_NUM_INTEROP_THREADS = threads;
+  }
+  const progress = (stage: string): void => void process.stderr.write(`bench: ${stage}…\n`);
+  if (parts.size === 1 && parts.has('soak')) {
+    // The soak runs its own serve process: this one loads no backend.
     process.stdout.write(JSON.stringify({ ...(await benchSoak(progress, soak)), final: true }) + '\n');
     return;
   }
   const backend = await startBackend(values.backend);
-  const report = await runBench(progress, { reference: !values['no-reference'] });
+  const reference = !values['no-reference'];
+  const report = parts.has('base') ? await runBench(progress, { reference }) : {};
   // The scene in a real page (Chromium, software WebGL): skipped with the reason where it cannot run.
-  Object.assign(report, await benchPage(progress));
-  Object.assign(report, await benchSoak(progress, soak));
-  process.stdout.write(JSON.stringify({ ...report, backend: backend.name, fallbacks: backend.fallbacks, final: true }) + '\n');
+  if (parts.has('page')) Object.assign(report, await benchPage(progress));
+  const figures = await runReferenceFigures(
+    parts,
+    {
+      runs,
+      reference,
+      convSteps: intOption('conv-steps', values['conv-steps'], 60, 1, 100_000),
+      convImages,
+      ingestImages: intOption('ingest-images', values['ingest-images'], 1000, 1, 100_000),
+    },
+    progress,
+  );
+  if (parts.has('soak')) Object.assign(figures, await benchSoak(progress, soak));
+  process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, fallbacks: backend.fallbacks, final: true }) + '\n');
 }

@@ -1,0 +1,139 @@
+/**
+ * first_view_ms for `latentscape bench`: a fresh `latentscape serve` (a temp data dir, so the default
+ * model opens as on a first start) and the built renderer (out/renderer) in headless Chromium. Two
+ * times: launch → serve printed its URL (`serve_listening_ms`), and navigation start → the cloud on
+ * screen (`first_view_ms`).
+ *
+ * "On screen": the renderer sets data-points on its canvas when the points are on the stage; the time
+ * is taken in the page after two more animation frames, so the frame that draws them has run. (The
+ * renderer has no mark of its first drawn frame of points; a `performance.mark('latentscape:first-cloud')`
+ * after that frame would make this exact.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL(['..', '..', ''].join('/'), import.meta.url));
+const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking'];
+
+/** What cloudOnScreen sees of the page: this file is Node code, with no DOM types or globals. */
+interface PageGlobals {
+  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  requestAnimationFrame(callback: () => void): number;
+  performance: { now(): number };
+}
+
+/**
+ * Runs in the page (the app's CSP forbids evaluating strings there). Null until the canvas has points;
+ * then, two animation frames later, the time since the navigation started (the page's performance.now()).
+ */
+const cloudOnScreen = (): null | Promise<{ ms: number; points: number }> => {
+  const page = globalThis as unknown as PageGlobals;
+  const points = Number(page.document.querySelector('[data-testid="latent-canvas"]')?.getAttribute('data-points') ?? 0);
+  if (!(points > 0)) return null;
+  return new Promise((resolve) => page.requestAnimationFrame(() => page.requestAnimationFrame(() => resolve({ ms: page.performance.now(), points }))));
+};
+
+export type FirstViewReport = Record<string, number | string | null | number[]>;
+
+const loads = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
+
+function skipped(reason: string): FirstViewReport {
+  return { first_view_ms: null, serve_listening_ms: null, first_view_skipped: reason };
+}
+
+/** Why first_view_ms cannot be measured here, or null where it can. */
+export function firstViewUnavailable(rendererDir: string, chromium: string): string | null {
+  if (!existsSync(join(rendererDir, 'index.html')))
+    return `no built renderer at ${rendererDir} (build it with \`npm run build\`, or set LATENTSCAPE_RENDERER_DIR)`;
+  if (!existsSync(chromium)) return `no Chromium at ${chromium} (set LATENTSCAPE_CHROMIUM)`;
+  return null;
+}
+
+async function startServe(dataDir: string, rendererDir: string, timeoutMs: number): Promise<{ child: ChildProcess; url: string; ms: number }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin', 'latentscape.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--json', '--data-dir', dataDir, '--allow', dataDir],
+    {
+      env: { ...process.env, LATENTSCAPE_RENDERER_DIR: rendererDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not print its URL within ${timeoutMs / 1000} s`)), timeoutMs);
+      child.once('exit', (code) => reject(new Error(`serve exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`)));
+      createInterface({ input: child.stdout! }).once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          resolve(String((JSON.parse(line) as { url: string }).url));
+        } catch {
+          reject(new Error(`serve printed something other than JSON: ${line.slice(0, 200)}`));
+        }
+      });
+    });
+    return { child, url, ms: performance.now() - started };
+  } catch (err) {
+    await stopServe(child);
+    throw err;
+  }
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** One measurement: a fresh serve and a fresh browser. */
+export async function benchFirstView(options: { timeoutMs?: number } = {}): Promise<FirstViewReport> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const rendererDir = process.env.LATENTSCAPE_RENDERER_DIR ?? join(REPO, 'out', 'renderer');
+  const executablePath = process.env.LATENTSCAPE_CHROMIUM || '/usr/bin/chromium';
+  const why = firstViewUnavailable(rendererDir, executablePath);
+  if (why) return skipped(why);
+  let chromium: typeof import('@playwright/test').chromium;
+  try {
+    chromium = (await import('@playwright/test')).chromium;
+  } catch (err) {
+    return skipped(`first_view_ms needs @playwright/test (a development tool): ${(err as Error).message.split('\n')[0]}`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-first-view-'));
+  const load_before = loads();
+  let serve: ChildProcess | null = null;
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  try {
+    const started = await startServe(dataDir, rendererDir, timeoutMs);
+    serve = started.child;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(started.url);
+    const handle = await page.waitForFunction(cloudOnScreen, undefined, { timeout: timeoutMs, polling: 20 });
+    const { ms, points } = (await handle.jsonValue()) as { ms: number; points: number };
+    if (errors.length) throw new Error(errors[0]);
+    return {
+      first_view_ms: Math.round(ms),
+      first_view_points: points,
+      serve_listening_ms: Math.round(started.ms),
+      first_view_load_before: load_before,
+      first_view_load_after: loads(),
+      first_view_cores: availableParallelism(),
+    };
+  } catch (err) {
+    return skipped(`first_view_ms failed: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    await browser?.close();
+    if (serve) await stopServe(serve);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

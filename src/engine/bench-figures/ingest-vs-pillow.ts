@@ -1,0 +1,72 @@
+/**
+ * ingest_vs_pillow for `latentscape bench`: the app's real ingest (cold cache, into a temp cache dir)
+ * of N 256² JPEGs to 64² RGB, then Pillow on the same files (scripts/reference/pillow_ingest_bench.py:
+ * draft() decode at a reduced DCT scale, then a BOX resize) with as many processes as the app decodes
+ * in parallel, right after.
+ */
+import { availableParallelism } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestFolder } from '../data/image-folder';
+import { writeBenchJpegs } from '../data/ingest-bench';
+import { workerCount } from '../data/ingest/pool';
+import { ratio, withMachineState, type MachineState } from './bench-stats';
+import { runReferenceScript } from './reference-python';
+
+export const INGEST_SIZE = 64;
+
+/**
+ * How many decodes the app runs at once for `files` files: its worker threads, or without workers
+ * libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default), which cannot run more at once than there are cores.
+ */
+export function ingestParallelism(files: number, cores = availableParallelism(), env: NodeJS.ProcessEnv = process.env): number {
+  const workers = workerCount(files);
+  if (workers > 0) return workers;
+  const pool = Number(env.UV_THREADPOOL_SIZE);
+  return Math.max(1, Math.min(cores, Number.isInteger(pool) && pool > 0 ? pool : 4));
+}
+
+export interface IngestVsPillowRun {
+  app_images_per_s: number;
+  pillow_images_per_s: number | string;
+  ratio: number | null;
+  images: number;
+  app_loaded: number;
+  pillow_images: number | null;
+  processes: number;
+  machine: MachineState;
+}
+
+export async function benchIngestVsPillow(options: { images?: number; reference?: boolean } = {}): Promise<IngestVsPillowRun> {
+  const count = options.images ?? 1000;
+  const work = await mkdtemp(join(tmpdir(), 'latentscape-ingest-vs-pillow-'));
+  try {
+    const images = join(work, 'images');
+    await mkdir(images);
+    // Writing the files is not timed.
+    await writeBenchJpegs(images, count);
+    const processes = ingestParallelism(count);
+    const { result, machine } = await withMachineState(async () => {
+      const app = await ingestFolder(images, { size: INGEST_SIZE, color: 'rgb', fit: 'cover', cacheDir: join(work, 'cache') });
+      if (app.report.cache !== 'miss') throw new Error(`ingest_vs_pillow: the app's ingest found a cache (${app.report.cache}), expected a cold one`);
+      const args = ['--dir', images, '--size', String(INGEST_SIZE), '--processes', String(processes)];
+      const pillow = options.reference === false ? 'not run (--no-reference)' : await runReferenceScript('pillow_ingest_bench.py', args, 'Pillow');
+      return { app: app.report, pillow };
+    });
+    const { app, pillow } = result;
+    const pillowRate = typeof pillow === 'string' ? pillow : Number(pillow.images_per_s);
+    return {
+      app_images_per_s: Math.round(app.images_per_s),
+      pillow_images_per_s: typeof pillowRate === 'string' ? pillowRate : Math.round(pillowRate),
+      ratio: typeof pillowRate === 'string' ? null : ratio(app.images_per_s, pillowRate),
+      images: count,
+      app_loaded: app.loaded,
+      pillow_images: typeof pillow === 'string' ? null : Number(pillow.images),
+      processes,
+      machine,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
