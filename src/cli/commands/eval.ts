@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { limitDataset, gatherImages } from '../../engine/data/dataset';
 import { imagesToTensor } from '../../engine/model/vae';
+import { roundTripBatchSize } from '../../engine/model/decode-batches';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
@@ -34,9 +35,11 @@ export async function run(argv: string[]): Promise<void> {
     const beta = manifest.training?.beta ?? 1;
     const binarize = manifest.training?.binarize ?? false;
     const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
-    // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
-    const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
-    const chunk = Math.min(K, 200);
+    // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels,
+    // and batch × chunk images (each encoded and decoded) within the activation budget.
+    const rows = Math.min(20000, roundTripBatchSize(vae.config));
+    const chunk = Math.min(K, 200, rows);
+    const batch = Math.max(1, Math.min(100, Math.floor(rows / chunk)));
     let nllSum = 0;
     for (let from = 0; from < test.length; from += batch) {
       const to = Math.min(test.length, from + batch);

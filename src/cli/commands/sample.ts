@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../../engine/train/checkpoint';
+import { sampleInBatches } from '../../engine/model/decode-batches';
 import { COMMON_OPTIONS, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
 import { tileImages } from '../../engine/export/grid';
@@ -28,9 +29,8 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await startBackend(values.backend, out);
   const { vae } = await loadModel(dir);
   try {
-    const images = vae.sample(n, seed);
-    const pixels = Uint8Array.from(images.dataSync(), (v) => Math.round(v * 255));
-    images.dispose();
+    // Decoded a batch at a time under the activation budget: 64 images of a 512² model would not fit at once.
+    const pixels = sampleInBatches(vae, n, seed);
     const { height, width, channels } = vae.config;
     const grid = tileImages(pixels, n, width, height, channels, scale);
     await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels } })
