@@ -17,9 +17,9 @@ export const MAX_PARAMETERS = 50_000_000;
  * shapes): a model over it is refused, whatever its parameter count, because even a one-image decode
  * would cost more than a desktop app may take.
  */
-export const MAX_DECODE_IMAGE_BYTES = 256 * 1024 * 1024;
+export const MAX_DECODE_IMAGE_BYTES = 128 * 1024 * 1024;
 /** Activation bytes one decode or encode call may hold: the engine splits a call's images into batches under it. */
-export const ACTIVATION_BUDGET_BYTES = 512 * 1024 * 1024;
+export const ACTIVATION_BUDGET_BYTES = 128 * 1024 * 1024;
 /** Latent vectors one `decode` call takes (the engine decodes them in batches of ACTIVATION_BUDGET_BYTES). */
 export const MAX_DECODE_VECTORS = 4096;
 /** Keyframes of one path. */

@@ -213,26 +213,25 @@ export class Vae {
     return new Vae(config, params);
   }
 
-  /** Wraps existing weights (from a checkpoint); shapes must match the config's. */
+  /**
+   * Wraps existing weights (from a checkpoint); shapes must match the config's. The variables share
+   * the tensors' data (a variable holds a reference, so the caller may dispose its tensors): a model
+   * loaded costs its weights once, not a random initialisation and a copy besides.
+   */
   static fromWeights(config: VaeConfig, weights: Map<string, tf.Tensor>): Vae {
-    const fresh = Vae.create(config, 0);
-    try {
-      for (const [name, variable] of fresh.params) {
-        const w = weights.get(name);
-        if (!w) throw new Error(`weights are missing "${name}"`);
-        if (w.shape.join('x') !== variable.shape.join('x')) {
-          throw new Error(`weight "${name}" has shape [${w.shape}] but the model needs [${variable.shape}]`);
-        }
-        variable.assign(w);
-      }
-      for (const name of weights.keys()) {
-        if (!fresh.params.has(name)) throw new Error(`weights have an unexpected tensor "${name}"`);
-      }
-    } catch (err) {
-      fresh.dispose();
-      throw err;
+    validateConfig(config);
+    const specs = parameterSpecs(config);
+    for (const { name, shape } of specs) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`weights are missing "${name}"`);
+      if (w.shape.join('x') !== shape.join('x')) throw new Error(`weight "${name}" has shape [${w.shape}] but the model needs [${shape}]`);
+      if (w.dtype !== 'float32') throw new Error(`weight "${name}" is ${w.dtype}; the model needs float32`);
     }
-    return fresh;
+    const names = new Set(specs.map((s) => s.name));
+    for (const name of weights.keys()) if (!names.has(name)) throw new Error(`weights have an unexpected tensor "${name}"`);
+    const params = new Map<string, tf.Variable>();
+    for (const { name } of specs) params.set(name, tf.variable(weights.get(name)!, true, `${name}_${Vae.nextId++}`));
+    return new Vae(config, params);
   }
 
   private static nextId = 0;

@@ -214,13 +214,13 @@ async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: st
   if (expected > maxBytes) throw new ModelLoadError(`${what} in ${dir} are larger than any model this version makes (${expected} bytes; at most ${maxBytes})`);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(
-      await readRegularFile(childPath(dir, entry.file, `the ${what} file`), {
-        maxBytes,
-        exactBytes: entry.bytes,
-        what: `${what} file ${entry.file} of ${dir}`,
-      }),
-    );
+    const file = await readRegularFile(childPath(dir, entry.file, `the ${what} file`), {
+      maxBytes,
+      exactBytes: entry.bytes,
+      what: `${what} file ${entry.file} of ${dir}`,
+    });
+    // A view, not a copy: the weights are read into memory once (a 200 MB model is not held three times).
+    bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
     if (err.reason === 'missing') throw new ModelLoadError(`${what} file ${entry.file} is missing from ${dir}`);
@@ -262,7 +262,9 @@ function checkWeightSpecs(manifest: ModelManifest, dir: string): void {
 }
 
 function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.NamedTensorMap {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // decodeWeights copies each weight out of the buffer: hand it the file's own buffer where the bytes fill it, not one more copy.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   return tf.io.decodeWeights(buffer, specs);
 }
 

@@ -68,7 +68,7 @@ describe('activation bytes per image, by hand', () => {
 describe('the activation cap', () => {
   it('refuses a model whose one-image decode is over MAX_DECODE_IMAGE_BYTES, with the figure and what to change', () => {
     expect(decodeActivationBytes(issueModel)).toBeGreaterThan(MAX_DECODE_IMAGE_BYTES);
-    expect(() => validateConfig(issueModel)).toThrow(/decoding one image would take 1\.\d GB of activations; at most 256 MB: use fewer filters/);
+    expect(() => validateConfig(issueModel)).toThrow(/decoding one image would take 1\.\d GB of activations; at most 128 MB: use fewer filters/);
   });
 
   it('accepts the same image size with smaller high-resolution layers', () => {
