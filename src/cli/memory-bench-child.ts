@@ -12,6 +12,8 @@ import { MAX_MODEL_SAMPLES, MODEL_SAMPLES_SEED } from '../shared/limits';
 import { run as sample } from './commands/sample';
 import type { ChildReport } from './memory-bench';
 
+// A bench that is stopped takes its child with it.
+process.on('disconnect', () => process.exit(1));
 const [work, modelDir, outDir, backend] = process.argv.slice(2);
 if (work === 'sample64') {
   await sample(['--model', modelDir, '--n', '64', '--out', join(outDir, 'sample64.png'), '--backend', backend, '--json']);
