@@ -11,7 +11,7 @@ import { benchFirstView, type FirstViewReport } from './first-view-bench';
 import { UsageError } from './io';
 
 /** `base`: today's figures (runBench); `page`: the Chromium page bench; the rest are this file's. */
-export const BENCH_PARTS = ['base', 'page', 'conv-folder', 'ingest-pillow', 'first-view', 'soak'] as const;
+export const BENCH_PARTS = ['base', 'page', 'conv-folder', 'ingest-pillow', 'first-view', 'soak', 'memory'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export function parseParts(raw: string | undefined): Set<BenchPart> {

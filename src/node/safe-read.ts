@@ -7,7 +7,7 @@
  * nothing can be swapped in between the check and the read.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class UnsafeFileError extends Error {
@@ -51,6 +51,36 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * the file but never its contents (nor, when refused, the size of something that is not a regular file).
  */
 export async function readRegularFile(path: string, options: ReadOptions): Promise<Buffer> {
+  return withCheckedFile(path, options, async (handle, size, what) => {
+    const bytes = Buffer.alloc(size);
+    await readExactly(handle, bytes, 0, what);
+    return bytes;
+  });
+}
+
+/**
+ * Reads a regular file as consecutive parts of the given sizes, each into an ArrayBuffer of its own (a
+ * model's weights, one per tensor: the file is never held whole besides them). The sizes must add up to
+ * the file's; the checks and errors are readRegularFile's.
+ */
+export async function readRegularFileParts(path: string, options: ReadOptions, partBytes: number[]): Promise<Uint8Array[]> {
+  return withCheckedFile(path, options, async (handle, size, what) => {
+    const total = partBytes.reduce((a, b) => a + b, 0);
+    if (total !== size) throw new UnsafeFileError(`expected ${total} bytes, found ${size}`, 'size');
+    const parts: Uint8Array[] = [];
+    let position = 0;
+    for (const n of partBytes) {
+      const part = new Uint8Array(new ArrayBuffer(n));
+      await readExactly(handle, part, position, what);
+      parts.push(part);
+      position += n;
+    }
+    return parts;
+  });
+}
+
+/** Opens `path` as readRegularFile describes, checks it, and runs `read` on it. */
+async function withCheckedFile<T>(path: string, options: ReadOptions, read: (handle: FileHandle, size: number, what: string) => Promise<T>): Promise<T> {
   const what = options.what ?? path;
   const flags = OPEN_FLAGS | (options.noFollow === false ? 0 : (constants.O_NOFOLLOW ?? 0));
   let handle;
@@ -70,18 +100,21 @@ export async function readRegularFile(path: string, options: ReadOptions): Promi
       throw new UnsafeFileError(`expected ${options.exactBytes} bytes, found ${info.size}`, 'size');
     }
     if (info.size > options.maxBytes) throw new UnsafeFileError(`${what} is too large (${info.size} bytes; at most ${options.maxBytes})`, 'large');
-    const bytes = Buffer.alloc(info.size);
-    let done = 0;
-    while (done < bytes.byteLength) {
-      const { bytesRead } = await handle.read(bytes, done, bytes.byteLength - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    if (done !== info.size) throw new UnsafeFileError(`${what} changed while it was read`);
-    return bytes;
+    return await read(handle, info.size, what);
   } finally {
     await handle.close();
   }
+}
+
+/** Fills `into` from the file at `position`; a file that ends early changed while it was read. */
+async function readExactly(handle: FileHandle, into: Uint8Array, position: number, what: string): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  if (done !== into.byteLength) throw new UnsafeFileError(`${what} changed while it was read`);
 }
 
 /** JSON.parse whose error says where, never what (V8's SyntaxError message quotes the text). */

@@ -12,7 +12,15 @@ export const MIN_LATENT = 2;
 export const MAX_LATENT = 64;
 /** Parameters of a whole model (200 MB of float32; Adam keeps two more copies while training). */
 export const MAX_PARAMETERS = 50_000_000;
-/** Latent vectors one `decode` call takes (the engine decodes them in one batch). */
+/**
+ * Activation bytes of one image's decode (engine/model/activation-bytes.ts counts them from a config's
+ * shapes): a model over it is refused, whatever its parameter count, because even a one-image decode
+ * would cost more than a desktop app may take.
+ */
+export const MAX_DECODE_IMAGE_BYTES = 128 * 1024 * 1024;
+/** Activation bytes one decode or encode call may hold: the engine splits a call's images into batches under it. */
+export const ACTIVATION_BUDGET_BYTES = 128 * 1024 * 1024;
+/** Latent vectors one `decode` call takes (the engine decodes them in batches of ACTIVATION_BUDGET_BYTES). */
 export const MAX_DECODE_VECTORS = 4096;
 /** Keyframes of one path. */
 export const MAX_KEYFRAMES = 1000;

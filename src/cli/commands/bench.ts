@@ -3,10 +3,11 @@ import { runBench } from '../../engine/bench';
 import { COMMON_OPTIONS, startBackend } from '../common';
 import { UsageError, intOption } from '../io';
 import { checkConvImages, parseParts, runReferenceFigures } from '../bench-figures';
+import { benchMemory } from '../memory-bench';
 import { benchPage } from '../page-bench';
 import { benchSoak } from '../soak-bench';
 
-/** Always JSON: progress lines on stderr, one final JSON object on stdout. */
+/** Always JSON: progress lines on stderr, one final JSON object on stdout. `--memory`: only the peak-memory figures. */
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -20,14 +21,18 @@ export async function run(argv: string[]): Promise<void> {
       'conv-steps': { type: 'string' },
       'conv-images': { type: 'string' },
       'ingest-images': { type: 'string' },
-      // The same as --only soak.
+      // The same as --only soak, and --only memory.
       'soak-only': { type: 'boolean' },
+      memory: { type: 'boolean' },
       'soak-clients': { type: 'string' },
       'soak-seconds': { type: 'string' },
     },
   });
-  if (values['soak-only'] && values.only !== undefined) throw new UsageError('--soak-only is --only soak: give one of them');
-  const parts = parseParts(values['soak-only'] ? 'soak' : values.only);
+  if ((values['soak-only'] || values.memory) && values.only !== undefined)
+    throw new UsageError('--soak-only and --memory are --only soak and --only memory: give one of them');
+  const parts = parseParts(
+    values['soak-only'] || values.memory ? [values['soak-only'] && 'soak', values.memory && 'memory'].filter(Boolean).join(',') : values.only,
+  );
   const runs = intOption('runs', values.runs, 1, 1, 20);
   const convImages = checkConvImages(intOption('conv-images', values['conv-images'], 256, 32, 65_536));
   // The serve host under a flood (src/cli/soak-bench.ts): N flooding sockets, one not reading, for M seconds.
@@ -64,6 +69,8 @@ export async function run(argv: string[]): Promise<void> {
     },
     progress,
   );
+  // Peak memory of sample and the library strip on the largest model the caps allow, each in a child process.
+  if (parts.has('memory')) Object.assign(figures, await benchMemory(progress));
   if (parts.has('soak')) Object.assign(figures, await benchSoak(progress, soak));
   process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, fallbacks: backend.fallbacks, final: true }) + '\n');
 }

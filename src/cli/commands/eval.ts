@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { limitDataset, gatherImages, type Dataset } from '../../engine/data/dataset';
 import { loadDataset } from '../../engine/data/load';
 import { imagesToTensor, type Vae } from '../../engine/model/vae';
+import { roundTripBatchSize } from '../../engine/model/decode-batches';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
 import { LATENT_SOURCES, LATENT_SOURCE_NAMES, SAMPLE_QUALITY_COUNT } from '../../engine/quality/sample-quality';
@@ -119,9 +120,11 @@ function heldOutFigures(
 ): HeldOutFigures {
   const test = dataset.split.test;
   const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
-  // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels.
-  const batch = Math.max(1, Math.min(100, Math.floor(20000 / Math.min(K, 200))));
-  const chunk = Math.min(K, 200);
+  // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels,
+  // and batch × chunk images (each encoded and decoded) within the activation budget.
+  const rows = Math.min(20000, roundTripBatchSize(vae.config));
+  const chunk = Math.min(K, 200, rows);
+  const batch = Math.max(1, Math.min(100, Math.floor(rows / chunk)));
   let nllSum = 0;
   for (let from = 0; from < test.length; from += batch) {
     const to = Math.min(test.length, from + batch);

@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
+    // decodeToPixels decodes a batch at a time under the activation budget (model/decode-batches.ts).
     const { height, width, channels, latentDim } = vae.config;
     const density = manifestDensity(manifest);
     const { z, prior } = drawLatents(density, latentDim, n, seed, asked);

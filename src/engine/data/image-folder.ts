@@ -17,6 +17,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
+import { ByteBudget } from './ingest/byte-budget';
 import { DecodePool, workerCount } from './ingest/pool';
 import { scanFolder, type ScannedFile } from './ingest/scan';
 import { backgroundRgb, parseBackground } from '../../shared/background';
@@ -147,21 +148,6 @@ function jpegDecoder(): string {
     }
   }
   return jpegDecoderVersion;
-}
-
-/** Admits decode jobs while the file bytes in memory stay under a budget. */
-class ByteBudget {
-  private used = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async take(n: number): Promise<void> {
-    while (this.used > 0 && this.used + n > this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.used += n;
-  }
-  give(n: number): void {
-    this.used -= n;
-    this.waiting.splice(0).forEach((wake) => wake());
-  }
 }
 
 const PENDING = 0;

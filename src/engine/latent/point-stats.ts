@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import { imagesToTensor, type Vae } from '../model/vae';
+import { roundTripBatchSize } from '../model/decode-batches';
 import { yieldToEventLoop } from '../../node/event-loop';
 
 const STATS_SLICE = 1000;
@@ -16,8 +17,9 @@ export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: F
   const recon = new Float32Array(dataset.count);
   const kl = new Float32Array(dataset.count);
   const rmse = new Float32Array(dataset.count);
-  for (let start = 0; start < dataset.count; start += STATS_SLICE) {
-    const n = Math.min(STATS_SLICE, dataset.count - start);
+  const slice = Math.min(STATS_SLICE, roundTripBatchSize(vae.config));
+  for (let start = 0; start < dataset.count; start += slice) {
+    const n = Math.min(slice, dataset.count - start);
     const [r, k, e] = tf.tidy(() => {
       const x = imagesToTensor(dataset.pixels, start, n, vae.config);
       const q = vae.encode(x);

@@ -8,7 +8,9 @@ import { Bernoulli, DiagonalGaussian, SharedScaleGaussian, stdNormalLogProb, typ
 import { conv2d, conv2dTranspose, dense } from './ops';
 import { bernoulliNllMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
-import { MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
+import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
+import { decodeActivationBytes, formatBytes } from './activation-bytes';
+import { decodeInBatches, encodeBatchSize } from './decode-batches';
 import type { Arch, LikelihoodKind } from '../../shared/vocabulary';
 
 export { MAX_PARAMETERS };
@@ -94,6 +96,12 @@ export function validateConfig(c: VaeConfig): void {
   }
   const total = parameterShapes(c).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   if (total > MAX_PARAMETERS) throw new Error(`the model would have ${total} parameters; at most ${MAX_PARAMETERS}`);
+  const decodeBytes = decodeActivationBytes(c);
+  if (decodeBytes > MAX_DECODE_IMAGE_BYTES) {
+    throw new Error(
+      `decoding one image would take ${formatBytes(decodeBytes)} of activations; at most ${formatBytes(MAX_DECODE_IMAGE_BYTES)}: use fewer filters in the first layers (they run at the highest resolution) or a smaller image size`,
+    );
+  }
 }
 
 /** The parameters a config makes, in order, without allocating them (what a checkpoint must hold). */
@@ -205,26 +213,25 @@ export class Vae {
     return new Vae(config, params);
   }
 
-  /** Wraps existing weights (from a checkpoint); shapes must match the config's. */
+  /**
+   * Wraps existing weights (from a checkpoint); shapes must match the config's. The variables share
+   * the tensors' data (a variable holds a reference, so the caller may dispose its tensors): a model
+   * loaded costs its weights once, not a random initialisation and a copy besides.
+   */
   static fromWeights(config: VaeConfig, weights: Map<string, tf.Tensor>): Vae {
-    const fresh = Vae.create(config, 0);
-    try {
-      for (const [name, variable] of fresh.params) {
-        const w = weights.get(name);
-        if (!w) throw new Error(`weights are missing "${name}"`);
-        if (w.shape.join('x') !== variable.shape.join('x')) {
-          throw new Error(`weight "${name}" has shape [${w.shape}] but the model needs [${variable.shape}]`);
-        }
-        variable.assign(w);
-      }
-      for (const name of weights.keys()) {
-        if (!fresh.params.has(name)) throw new Error(`weights have an unexpected tensor "${name}"`);
-      }
-    } catch (err) {
-      fresh.dispose();
-      throw err;
+    validateConfig(config);
+    const specs = parameterSpecs(config);
+    for (const { name, shape } of specs) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`weights are missing "${name}"`);
+      if (w.shape.join('x') !== shape.join('x')) throw new Error(`weight "${name}" has shape [${w.shape}] but the model needs [${shape}]`);
+      if (w.dtype !== 'float32') throw new Error(`weight "${name}" is ${w.dtype}; the model needs float32`);
     }
-    return fresh;
+    const names = new Set(specs.map((s) => s.name));
+    for (const name of weights.keys()) if (!names.has(name)) throw new Error(`weights have an unexpected tensor "${name}"`);
+    const params = new Map<string, tf.Variable>();
+    for (const { name } of specs) params.set(name, tf.variable(weights.get(name)!, true, `${name}_${Vae.nextId++}`));
+    return new Vae(config, params);
   }
 
   private static nextId = 0;
@@ -375,10 +382,11 @@ export class Vae {
     return result;
   }
 
-  /** μ(x) for `count` uint8 images (HWC), in batches; returns count × d floats. */
-  embed(pixels: Uint8Array, count: number, batchSize = 1000): Float32Array {
+  /** μ(x) for `count` uint8 images (HWC), in batches of at most `batchSize` and the activation budget; count × d floats. */
+  embed(pixels: Uint8Array, count: number, batchSize = 1000, budgetBytes = ACTIVATION_BUDGET_BYTES): Float32Array {
     const d = this.config.latentDim;
     const out = new Float32Array(count * d);
+    batchSize = Math.min(batchSize, encodeBatchSize(this.config, budgetBytes));
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       const mu = tf.tidy(() => this.encode(imagesToTensor(pixels, start, n, this.config)).mean);
@@ -388,14 +396,9 @@ export class Vae {
     return out;
   }
 
-  /** Decoded images (uint8 HWC) for n latent vectors given as n × d floats. */
-  decodeToPixels(z: Float32Array, n: number): Uint8Array {
-    const img = tf.tidy(() => tf.mul(this.decodeMode(tf.tensor2d(z, [n, this.config.latentDim])), 255));
-    const values = img.dataSync();
-    img.dispose();
-    const out = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Math.round(values[i]);
-    return out;
+  /** Decoded images (uint8 HWC) for n latent vectors given as n × d floats, in batches under the activation budget. */
+  decodeToPixels(z: Float32Array, n: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Uint8Array {
+    return decodeInBatches(this, z, n, budgetBytes);
   }
 
   dispose(): void {

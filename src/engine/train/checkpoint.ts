@@ -19,7 +19,7 @@ import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocab
 import { LatentDensityJsonSchema, densityToJson, type LatentDensity } from '../../shared/latent-density';
 import { recoverDir, swapDirInto, tempStage } from '../../node/dir-swap';
 import { asDiskFull } from '../../node/files';
-import { childPath, isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../../node/safe-read';
+import { childPath, isPlainName, parseJsonQuietly, readRegularFile, readRegularFileParts, UnsafeFileError } from '../../node/safe-read';
 
 /** manifest.json is a few kilobytes (metrics grow by one line per epoch); anything near this is not one. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -211,18 +211,18 @@ export async function saveModel(dir: string, vae: Vae, extras: SaveExtras = {}):
  * link, pipe or device), of the size its specs say — all checked before a byte is read — with the
  * checksum of the manifest and only finite numbers (NaN weights would decode garbage silently).
  */
-async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: string, maxBytes: number): Promise<Uint8Array> {
+async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: string, maxBytes: number): Promise<Uint8Array[]> {
   const expected = entry.specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   if (expected !== entry.bytes) throw new ModelLoadError(`${entry.file} does not match its specs in manifest.json`);
   if (expected > maxBytes) throw new ModelLoadError(`${what} in ${dir} are larger than any model this version makes (${expected} bytes; at most ${maxBytes})`);
-  let bytes: Uint8Array;
+  let parts: Uint8Array[];
   try {
-    bytes = new Uint8Array(
-      await readRegularFile(childPath(dir, entry.file, `the ${what} file`), {
-        maxBytes,
-        exactBytes: entry.bytes,
-        what: `${what} file ${entry.file} of ${dir}`,
-      }),
+    // One part per tensor, each in its own buffer: the tensors take them as they are, so a model's
+    // weights are in memory once while it loads (not the file, and a copy of every tensor besides).
+    parts = await readRegularFileParts(
+      childPath(dir, entry.file, `the ${what} file`),
+      { maxBytes, exactBytes: entry.bytes, what: `${what} file ${entry.file} of ${dir}` },
+      entry.specs.map((s) => 4 * s.shape.reduce((a, b) => a * b, 1)),
     );
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
@@ -230,20 +230,18 @@ async function readBin(dir: string, entry: z.infer<typeof WeightsFile>, what: st
     if (err.reason === 'size') throw new ModelLoadError(`${entry.file} is truncated or corrupt: ${err.message}`);
     throw new ModelLoadError(err.message);
   }
-  if (sha256(bytes) !== entry.sha256) throw new ModelLoadError(`${entry.file} is corrupt: its checksum does not match manifest.json`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 0;
-  for (const spec of entry.specs) {
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    if (spec.dtype === 'float32') {
-      for (let i = 0; i < n; i++) {
-        if (!Number.isFinite(view.getFloat32(offset + 4 * i, true)))
-          throw new ModelLoadError(`${entry.file} in ${dir} holds a number that is not finite (NaN or infinity) in "${spec.name}": the model is damaged`);
-      }
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  if (hash.digest('hex') !== entry.sha256) throw new ModelLoadError(`${entry.file} is corrupt: its checksum does not match manifest.json`);
+  entry.specs.forEach((spec, i) => {
+    if (spec.dtype !== 'float32') return;
+    const values = new Float32Array(parts[i].buffer);
+    for (let j = 0; j < values.length; j++) {
+      if (!Number.isFinite(values[j]))
+        throw new ModelLoadError(`${entry.file} in ${dir} holds a number that is not finite (NaN or infinity) in "${spec.name}": the model is damaged`);
     }
-    offset += 4 * n;
-  }
-  return bytes;
+  });
+  return parts;
 }
 
 /** The weights the manifest lists must be exactly the ones its config makes (checked before reading them). */
@@ -264,9 +262,14 @@ function checkWeightSpecs(manifest: ModelManifest, dir: string): void {
   if (found) throw new ModelLoadError(`weights in ${dir} do not fit the model: ${found}`);
 }
 
-function decode(bytes: Uint8Array, specs: z.infer<typeof WeightSpec>[]): tf.NamedTensorMap {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.io.decodeWeights(buffer, specs);
+/** Tensors over the parts readBin read, one each, without a copy (each part has its own buffer). */
+function decode(parts: Uint8Array[], specs: z.infer<typeof WeightSpec>[]): tf.NamedTensorMap {
+  const tensors: tf.NamedTensorMap = {};
+  specs.forEach((spec, i) => {
+    const values = spec.dtype === 'int32' ? new Int32Array(parts[i].buffer) : new Float32Array(parts[i].buffer);
+    tensors[spec.name] = tf.tensor(values, spec.shape, spec.dtype);
+  });
+  return tensors;
 }
 
 /** Reads and validates manifest.json; throws ModelLoadError saying what is wrong. */

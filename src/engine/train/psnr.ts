@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherImages, type Dataset } from '../data/dataset';
 import { imagesToTensor, type Vae } from '../model/vae';
+import { roundTripBatchSize } from '../model/decode-batches';
 
 /** MSE below this counts as a perfect copy (100 dB). */
 const MIN_MSE = 1e-10;
@@ -25,6 +26,7 @@ export function psnrSum(x: tf.Tensor4D, recon: tf.Tensor4D): tf.Scalar {
 
 export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, batchSize = 500): number {
   if (indices.length === 0) return NaN;
+  batchSize = Math.min(batchSize, roundTripBatchSize(vae.config));
   let sum = 0;
   for (let from = 0; from < indices.length; from += batchSize) {
     const to = Math.min(indices.length, from + batchSize);

@@ -7,6 +7,7 @@ import { backendName } from '../backend-choice';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
+import { roundTripBatchSize } from '../model/decode-batches';
 import { evaluatePsnr, psnrSum } from './psnr';
 import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
@@ -148,6 +149,7 @@ function heldOutPass(
   let kl = 0;
   let psnr = 0;
   const next = seedSequence(seed);
+  batchSize = Math.min(batchSize, roundTripBatchSize(vae.config));
   for (let from = 0; from < indices.length; from += batchSize) {
     const to = Math.min(indices.length, from + batchSize);
     const sums = tf.tidy(() => {

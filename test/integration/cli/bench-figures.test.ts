@@ -11,7 +11,7 @@ describe('bench --only', () => {
     expect([...parseParts('ingest-pillow, first-view')]).toEqual(['ingest-pillow', 'first-view']);
     expect(parseParts(undefined).size).toBe(5);
     expect(() => parseParts('conv-folder,speed')).toThrow(
-      /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view, soak; got "conv-folder,speed"/,
+      /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view, soak, memory; got "conv-folder,speed"/,
     );
     expect(() => parseParts(',')).toThrow(/--only takes/);
   });

@@ -21,6 +21,51 @@ import { FitPlanner, resampleInto } from './resample.mjs';
 export const MAX_INPUT_PIXELS = 100_000_000;
 /** Files bigger than this are skipped without being read. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/**
+ * Bytes one image may take while it is decoded (decodedBytes below), known from its header before
+ * decoding: pixels alone do not bound memory (a 777 KB interlaced 16-bit RGBA PNG of 9,999² takes
+ * 800 MB). 400 MB lets every 8-bit image under the pixel cap through.
+ */
+export const MAX_DECODED_BYTES = 400 * 1024 * 1024;
+
+/** Bytes per sample of each libvips band format sharp's metadata names. */
+const SAMPLE_BYTES = /** @type {Record<string, number>} */ ({
+  uchar: 1,
+  char: 1,
+  ushort: 2,
+  short: 2,
+  uint: 4,
+  int: 4,
+  float: 4,
+  complex: 8,
+  double: 8,
+  dpcomplex: 16,
+});
+/** The largest shrink-on-load of libjpeg and libwebp that sharp uses. */
+const MAX_SHRINK_ON_LOAD = 8;
+
+/**
+ * Bytes the decoder holds for an image, from its header: width × height × channels (alpha included) ×
+ * bytes per sample. JPEG and WebP shrink on load (by a power of two up to 8, as long as the short side
+ * keeps `box` pixels), except a progressive JPEG, whose coefficients (2 bytes a sample) are held whole;
+ * every other format (PNG, interlaced or not, TIFF, GIF…) is counted whole.
+ * @param {{ width: number; height: number; channels: number; depth?: string; format?: string; isProgressive?: boolean }} meta
+ * @param {number} box the longest side the decode is shrunk to (createDecoder's box)
+ */
+export function decodedBytes(meta, box) {
+  const { width, height, channels, format } = meta;
+  const sample = SAMPLE_BYTES[meta.depth ?? 'uchar'] ?? 1;
+  if (format === 'jpeg' && meta.isProgressive) return width * height * channels * 2;
+  let shrink = 1;
+  if (format === 'jpeg' || format === 'webp') while (shrink < MAX_SHRINK_ON_LOAD && Math.min(width, height) / (2 * shrink) >= box) shrink *= 2;
+  return Math.ceil(width / shrink) * Math.ceil(height / shrink) * channels * sample;
+}
+
+/** @param {number} bytes */
+const megabytes = (bytes) => Math.round(bytes / 2 ** 20);
+
+/** @type {import('./decode-core.d.mts').Admit} */
+const admitAll = async () => () => {};
 
 /** @type {Promise<typeof import('sharp').default> | null} */
 let sharpModule = null;
@@ -70,6 +115,7 @@ export async function createDecoder(settings) {
   const sharp = await loadSharp();
   const turbo = await loadJpegTurbo();
   const { size, color, fit, thumbSize } = settings;
+  const maxDecodedBytes = settings.maxDecodedBytes ?? MAX_DECODED_BYTES;
   const [r, g, b] = settings.background;
   const channels = color === 'gray' ? 1 : 3;
   const planner = new FitPlanner();
@@ -101,27 +147,56 @@ export async function createDecoder(settings) {
   /**
    * TurboJPEG's decode of a JPEG that sharp would neither shrink nor colour-convert differently
    * (gray output from a colour JPEG is sharp's: it converts through linear light), or null.
-   * @param {Buffer} input
+   * @param {Buffer} input @param {import('./decode-core.d.mts').Admit} admit
    */
-  const decodeJpegFast = async (input) => {
+  const decodeJpegFast = async (input, admit) => {
     if (!turbo) return null;
     const jpeg = plainJpegInfo(input);
     if (!jpeg || (channels === 1 && jpeg.components !== 1)) return null;
     if (jpeg.width * jpeg.height > MAX_INPUT_PIXELS) return null;
     if ((fit === 'cover' ? Math.min(jpeg.width, jpeg.height) : Math.max(jpeg.width, jpeg.height)) > box) return null;
+    const release = await admit(jpeg.width * jpeg.height * channels);
     try {
       const out = await turbo.decompress(input, { format: channels === 1 ? turbo.FORMAT_GRAY : turbo.FORMAT_RGB });
       return out.width === jpeg.width && out.height === jpeg.height && out.data.length === out.width * out.height * channels ? out : null;
     } catch {
       return null; // a warning or an error: sharp decides, and words the reason
+    } finally {
+      release();
     }
   };
 
-  /** @param {Buffer} input */
-  const decodeBytes = async (input) => {
+  /**
+   * What sharp's decode of `input` will hold, from its header (0 when the header cannot be read or the
+   * pixel cap refuses the image: the decode then fails fast and words the reason), or why it is refused.
+   * @param {Buffer} input @returns {Promise<{ bytes: number } | { skip: string; remember: boolean }>}
+   */
+  const decodeCost = async (input) => {
+    let meta;
+    try {
+      meta = await sharp(input, { limitInputPixels: false }).metadata();
+    } catch {
+      return { bytes: 0 };
+    }
+    const { width, height, channels } = meta;
+    if (!width || !height || !channels || width * height > MAX_INPUT_PIXELS) return { bytes: 0 };
+    const bytes = decodedBytes({ ...meta, width, height, channels }, box);
+    if (bytes <= maxDecodedBytes) return { bytes };
+    const bits = 8 * (SAMPLE_BYTES[meta.depth ?? 'uchar'] ?? 1);
+    return {
+      skip: `image too large to decode: ${width}×${height}, ${channels} channels of ${bits} bits take ${megabytes(bytes)} MB decoded (limit ${megabytes(maxDecodedBytes)} MB)`,
+      remember: true,
+    };
+  };
+
+  /** @param {Buffer} input @param {import('./decode-core.d.mts').Admit} admit */
+  const decodeBytes = async (input, admit = admitAll) => {
     if (input.length === 0) return { skip: 'empty file (0 bytes)', remember: true };
-    const fast = await decodeJpegFast(input);
+    const fast = await decodeJpegFast(input, admit);
     if (fast) return finish(fast.data, fast.width, fast.height);
+    const cost = await decodeCost(input);
+    if ('skip' in cost) return cost;
+    const release = await admit(cost.bytes);
     let out;
     try {
       const image = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
@@ -138,6 +213,8 @@ export async function createDecoder(settings) {
       // a message can carry another file's words. `recheck` asks the caller to decode this file
       // again alone for its own reason.
       return { skip: await reasonFor(err, input, sharp), remember: true, recheck: true };
+    } finally {
+      release();
     }
     const { data, info } = out;
     if (info.channels !== channels || data.length !== info.width * info.height * channels) {
@@ -164,7 +241,7 @@ export async function createDecoder(settings) {
   return {
     channels,
     decodeBytes,
-    async decodeFile(path, fileSize, sync = false) {
+    async decodeFile(path, fileSize, sync = false, admit = admitAll) {
       if (fileSize > MAX_FILE_BYTES) {
         return { skip: `file too large: ${Math.round(fileSize / 2 ** 20)} MB (limit ${MAX_FILE_BYTES / 2 ** 20} MB)`, remember: true };
       }
@@ -175,7 +252,7 @@ export async function createDecoder(settings) {
       } catch (err) {
         return { skip: readReason(err), remember: false };
       }
-      return decodeBytes(bytes);
+      return decodeBytes(bytes, admit);
     },
   };
 }

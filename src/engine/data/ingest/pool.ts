@@ -5,12 +5,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createDecoder, loadSharp, type DecodeResult, type DecodeSettings, type Decoder } from './decode-core.mjs';
+import { createDecoder, loadSharp, type Admit, type DecodeResult, type DecodeSettings, type Decoder } from './decode-core.mjs';
+import { ByteBudget } from './byte-budget';
 
 interface Job {
   path: Buffer;
   size: number;
   resolve: (result: DecodeResult) => void;
+  /** Bytes the budget granted this job's decode: given back with its result. */
+  granted: number;
 }
 
 interface Slot {
@@ -19,6 +22,11 @@ interface Slot {
   alive: boolean;
 }
 
+/**
+ * Bytes all decodes in flight may hold together, by their headers (decode-core.mjs's decodedBytes):
+ * a few big images wait for each other instead of all being decoded at once.
+ */
+export const DECODE_BUDGET_BYTES = 512 * 1024 * 1024;
 /** Below this many files, starting workers (each loads sharp: ~0.1 s) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 500;
 /** Decodes in flight per worker: enough to keep the shared libuv/libvips threads busy. */
@@ -46,8 +54,24 @@ export class DecodePool {
   private readonly slots: Slot[] = [];
   private local: Promise<Decoder> | null = null;
   private nextId = 0;
+  private readonly budget: ByteBudget;
+  /** The in-process decoder's way through the budget. */
+  private readonly admitLocal: Admit = async (bytes) => {
+    await this.budget.take(bytes);
+    return () => this.budget.give(bytes);
+  };
 
-  private constructor(private readonly settings: DecodeSettings) {}
+  private constructor(
+    private readonly settings: DecodeSettings,
+    budgetBytes: number,
+  ) {
+    this.budget = new ByteBudget(budgetBytes);
+  }
+
+  /** The most bytes decodes in flight held at once so far. */
+  get peakDecodeBytes(): number {
+    return this.budget.peak;
+  }
 
   get workers(): number {
     return this.slots.filter((s) => s.alive).length;
@@ -59,8 +83,8 @@ export class DecodePool {
     return n > 0 ? n * IN_FLIGHT_PER_WORKER : IN_FLIGHT_IN_PROCESS;
   }
 
-  static async start(settings: DecodeSettings, workers: number): Promise<DecodePool> {
-    const pool = new DecodePool(settings);
+  static async start(settings: DecodeSettings, workers: number, budgetBytes = DECODE_BUDGET_BYTES): Promise<DecodePool> {
+    const pool = new DecodePool(settings, budgetBytes);
     // sharp must be loaded by the main thread before any worker loads it (libvips initialisation
     // and unloading are process-wide; see sharp's notes on worker threads).
     await loadSharp();
@@ -84,7 +108,16 @@ export class DecodePool {
       const slot: Slot = { worker, pending: new Map(), alive: false };
       worker.on(
         'message',
-        (msg: { ready?: true; id?: number; pixels?: Uint8Array; thumb?: Uint8Array | null; skip?: string; remember?: boolean; recheck?: boolean }) => {
+        (msg: {
+          ready?: true;
+          id?: number;
+          need?: number;
+          pixels?: Uint8Array;
+          thumb?: Uint8Array | null;
+          skip?: string;
+          remember?: boolean;
+          recheck?: boolean;
+        }) => {
           if (msg.ready) {
             slot.alive = true;
             this.slots.push(slot);
@@ -93,7 +126,21 @@ export class DecodePool {
           }
           const job = slot.pending.get(msg.id!);
           if (!job) return;
+          if (msg.need !== undefined) {
+            const need = msg.need;
+            void this.budget.take(need).then(() => {
+              // The worker may have died while this job waited: its bytes go straight back.
+              if (slot.alive && slot.pending.get(msg.id!) === job) {
+                job.granted = need;
+                slot.worker.postMessage({ grant: msg.id });
+              } else {
+                this.budget.give(need);
+              }
+            });
+            return;
+          }
           slot.pending.delete(msg.id!);
+          this.budget.give(job.granted);
           job.resolve(
             typeof msg.skip === 'string'
               ? { skip: msg.skip, remember: msg.remember ?? false, recheck: msg.recheck }
@@ -108,7 +155,10 @@ export class DecodePool {
         // Hand unfinished jobs to the in-process decoder.
         const orphans = [...slot.pending.values()];
         slot.pending.clear();
-        for (const job of orphans) void this.decodeLocally(job.path, job.size).then(job.resolve);
+        for (const job of orphans) {
+          this.budget.give(job.granted);
+          void this.decodeLocally(job.path, job.size).then(job.resolve);
+        }
       };
       worker.on('error', fail);
       worker.on('exit', fail);
@@ -117,7 +167,9 @@ export class DecodePool {
 
   private decodeLocally(path: Buffer, size: number): Promise<DecodeResult> {
     this.local ??= createDecoder(this.settings);
-    return this.local.then((d) => d.decodeFile(path, size)).catch((err: Error) => ({ skip: `cannot decode: ${err?.message ?? String(err)}`, remember: false }));
+    return this.local
+      .then((d) => d.decodeFile(path, size, false, this.admitLocal))
+      .catch((err: Error) => ({ skip: `cannot decode: ${err?.message ?? String(err)}`, remember: false }));
   }
 
   /** Decodes in this thread; call with nothing else in flight for an undisturbed libvips error. */
@@ -132,7 +184,7 @@ export class DecodePool {
     const slot = best;
     return new Promise((resolve) => {
       const id = this.nextId++;
-      slot.pending.set(id, { path, size, resolve });
+      slot.pending.set(id, { path, size, resolve, granted: 0 });
       // A latin1 string carries the raw path bytes; a pooled Buffer would clone its whole 8 KB slab.
       slot.worker.postMessage({ id, path: path.toString('latin1'), size });
     });

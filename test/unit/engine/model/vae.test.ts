@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadMnist } from '../../../../src/engine/data/mnist';
 import { limitDataset, type Dataset } from '../../../../src/engine/data/dataset';
 import { Vae, imagesToTensor, makeConfig } from '../../../../src/engine/model/vae';
@@ -151,6 +151,25 @@ describeEngine(
           for (let i = 0; i < pixels.length; i++) expect(Math.abs(pixels[i] - want[i])).toBeLessThanOrEqual(0.5 + 1e-3);
           vae.dispose();
         }));
+    });
+
+    describe('fromWeights', () => {
+      it('wraps the weights as they are: no random initialisation first, no copy; the caller may dispose its tensors', () => {
+        const config = makeConfig({ arch: 'mlp', latentDim: 2, hidden: 16 });
+        const source = Vae.create(config, 3);
+        const weights = new Map([...source.params].map(([name, v]) => [name, v.clone()]));
+        const buffersBefore = tf.memory().numDataBuffers;
+        const create = vi.spyOn(Vae, 'create');
+        const loaded = Vae.fromWeights(config, weights);
+        expect(create).not.toHaveBeenCalled();
+        create.mockRestore();
+        expect(tf.memory().numDataBuffers).toBe(buffersBefore);
+        tf.dispose([...weights.values()]);
+        const z = new Float32Array([0.3, -0.7]);
+        expect(loaded.decodeToPixels(z, 1)).toEqual(source.decodeToPixels(z, 1));
+        source.dispose();
+        loaded.dispose();
+      });
     });
   },
   { only: { backends: ['wasm', 'tensorflow'], why: 'trains models: on cpu one training alone outlasts the 2-minute test timeout' } },

@@ -1,0 +1,118 @@
+/**
+ * Image decode memory is bounded by bytes, not pixels: what a decode holds is read from the header
+ * (width × height × channels × bytes per sample, 16-bit and alpha included; JPEG's shrink-on-load), an
+ * image over the cap is refused with its figures before it is decoded, and the decode pool's decodes in
+ * flight stay within a total byte budget, in-process and on worker threads. Medium images and lowered
+ * limits keep this test's own memory small.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { createDecoder, decodedBytes, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
+import { DecodePool } from '../../../../src/engine/data/ingest/pool';
+
+const settings: DecodeSettings = { size: 16, color: 'rgb', fit: 'cover', background: [0, 0, 0], thumbSize: 0 };
+/** createDecoder's box at size 16: max(256, 4 × 16). */
+const BOX = 256;
+
+/** A PNG whose header says 9,999² interlaced 16-bit RGBA (the issue's 777 KB file): only the header is real. */
+async function hugeInterlacedPngHeader(): Promise<Buffer> {
+  const png = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } })
+      .png()
+      .toBuffer(),
+  );
+  png.writeUInt32BE(9999, 16);
+  png.writeUInt32BE(9999, 20);
+  png[24] = 16; // bit depth
+  png[25] = 6; // colour type RGBA
+  png[28] = 1; // Adam7 interlace
+  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
+  return png;
+}
+
+describe('decodedBytes, by hand', () => {
+  it('counts every channel and sample byte: 16-bit RGBA PNG', () => {
+    expect(decodedBytes({ width: 9999, height: 9999, channels: 4, depth: 'ushort', format: 'png', isProgressive: true }, BOX)).toBe(9999 * 9999 * 4 * 2);
+    expect(decodedBytes({ width: 300, height: 200, channels: 1, depth: 'uchar', format: 'png' }, BOX)).toBe(300 * 200);
+  });
+
+  it('a baseline JPEG shrinks on load while its short side keeps the box; a progressive one holds its coefficients whole', () => {
+    // 3000 / 8 = 375 ≥ 256: shrunk by 8 to 500 × 375.
+    expect(decodedBytes({ width: 4000, height: 3000, channels: 3, depth: 'uchar', format: 'jpeg' }, BOX)).toBe(500 * 375 * 3);
+    // 600 / 2 = 300 ≥ 256 but 600 / 4 < 256: shrunk by 2.
+    expect(decodedBytes({ width: 800, height: 600, channels: 3, depth: 'uchar', format: 'jpeg' }, BOX)).toBe(400 * 300 * 3);
+    expect(decodedBytes({ width: 4000, height: 3000, channels: 3, depth: 'uchar', format: 'jpeg', isProgressive: true }, BOX)).toBe(4000 * 3000 * 3 * 2);
+  });
+});
+
+describe('the decoded-bytes cap', () => {
+  it('refuses the 9,999² 16-bit RGBA interlaced PNG from its header, saying what it would take', async () => {
+    const decoder = await createDecoder(settings);
+    const result = await decoder.decodeBytes(await hugeInterlacedPngHeader());
+    expect(result).toEqual({
+      skip: 'image too large to decode: 9999×9999, 4 channels of 16 bits take 763 MB decoded (limit 400 MB)',
+      remember: true,
+    });
+  });
+
+  it('refuses a real 16-bit RGBA interlaced PNG over a lowered cap, and decodes it under the default', async () => {
+    const png = await sharp({ create: { width: 1200, height: 1000, channels: 4, background: { r: 200, g: 100, b: 50, alpha: 0.8 } } })
+      .toColourspace('rgb16')
+      .png({ progressive: true })
+      .toBuffer();
+    const meta = await sharp(png).metadata();
+    expect(meta).toMatchObject({ depth: 'ushort', channels: 4, isProgressive: true });
+    const capped = await createDecoder({ ...settings, maxDecodedBytes: 4 * 2 ** 20 });
+    expect(await capped.decodeBytes(png)).toEqual({
+      skip: 'image too large to decode: 1200×1000, 4 channels of 16 bits take 9 MB decoded (limit 4 MB)',
+      remember: true,
+    });
+    const decoded = await (await createDecoder(settings)).decodeBytes(png);
+    expect('pixels' in decoded && decoded.pixels.length).toBe(16 * 16 * 3);
+  });
+});
+
+describe('the decode pool’s byte budget', () => {
+  let dir: string;
+  const files: { path: Buffer; size: number }[] = [];
+  /** Each test image: 600 × 500 RGB, 8 bits: 900,000 bytes decoded. */
+  const IMAGE_BYTES = 600 * 500 * 3;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ls-decode-bytes-'));
+    for (let i = 0; i < 6; i++) {
+      const path = join(dir, `${i}.png`);
+      const info = await sharp({ create: { width: 600, height: 500, channels: 3, background: { r: 40 * i, g: 90, b: 200 } } })
+        .png()
+        .toFile(path);
+      files.push({ path: Buffer.from(path), size: info.size });
+    }
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['in-process', 0],
+    ['on worker threads', 2],
+  ])('%s: decodes in flight hold at most the budget, and every image is decoded', async (_, workers) => {
+    const budget = 2 * IMAGE_BYTES + 1000;
+    const bounded = await DecodePool.start(settings, workers, budget);
+    const free = await DecodePool.start(settings, workers, 64 * 2 ** 20);
+    try {
+      for (const pool of [bounded, free]) {
+        const results = await Promise.all(files.map((f) => pool.decode(f.path, f.size)));
+        expect(results.every((r) => 'pixels' in r)).toBe(true);
+      }
+      expect(bounded.peakDecodeBytes).toBeLessThanOrEqual(budget);
+      expect(bounded.peakDecodeBytes).toBeGreaterThanOrEqual(IMAGE_BYTES);
+      // Without the bound the same decodes overlap further: the budget is what held them back.
+      expect(free.peakDecodeBytes).toBeGreaterThan(budget);
+    } finally {
+      await bounded.close();
+      await free.close();
+    }
+  });
+});
