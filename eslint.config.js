@@ -85,7 +85,7 @@ export default ts.config(
   boundary(['src/cli/page-bench.ts'], [MAIN, ELECTRON, THREE, SVELTE], { 'no-restricted-globals': 'off' }),
 
   {
-    files: ['test/**'],
+    files: ['test/**', 'src/renderer/**/*.test.ts'],
     rules: {
       // Tests build odd values on purpose (to check they are refused, or the longest JSON a number makes).
       '@typescript-eslint/no-explicit-any': 'off',
