@@ -42,7 +42,12 @@ export default defineConfig({
         // Svelte components mounted in happy-dom: Svelte 5 mounts only with its browser build.
         plugins: [svelte({ configFile: false, compilerOptions: { hmr: false } })],
         resolve: { conditions: ['browser'] },
-        test: { name: 'components', environment: 'happy-dom', include: ['src/renderer/**/*.component.test.ts'] },
+        test: {
+          name: 'components',
+          environment: 'happy-dom',
+          include: ['src/renderer/**/*.component.test.ts'],
+          setupFiles: ['src/renderer/shell/testing/component-setup.ts'],
+        },
       },
       {
         extends: true,
