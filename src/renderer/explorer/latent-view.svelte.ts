@@ -1,13 +1,13 @@
 /**
  * The state of the 3D view of the latent space: which view is shown (identity, PCA, UMAP, or the
- * live view of a model being trained), how points are coloured, what is hovered and selected, where
+ * live view of a model being trained), what is hovered and selected, where
  * the 3D cursor is, and the decoded image with the latent it came from. Other panels (interpolation,
  * arithmetic) place latents in the view and decode spots of it through viewToLatent / latentToView
- * (the maps live in view-inverse.ts).
+ * (the maps live in view-inverse.ts). How points are drawn (colours, hidden labels) is point-style.svelte.ts.
  *
  * Decoding while dragging keeps at most one request in flight and only the latest pending.
  */
-import type { Embeddings, Images, PointStats, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import type { Embeddings, Images, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
 import { project } from '../../shared/projection';
 import { LatestOnly } from './decode/latest-only';
 import { ThumbnailAtlas } from './thumbnails';
@@ -18,7 +18,8 @@ import { UmapLayouts } from './layouts/umap-layouts.svelte';
 import { measureInWorker, type QualityRun } from './layouts/quality';
 import type { Vec3 } from '../scene/types';
 
-import { indexInLayout, soloHidden, type PointColoring, type Decoded, type Layout } from './layout';
+import { indexInLayout, type Decoded, type Layout } from './layout';
+import { PointStyle } from './point-style.svelte';
 
 type DecodeRequest = { z: Float32Array; view: Vec3 | null; source: Decoded['source'] };
 
@@ -30,16 +31,10 @@ export class LatentViewState {
   linear = $state.raw<Projection | null>(null);
   /** "UMAP: placing points 40%" while a view is being computed. */
   projectionBusy = $state<string | null>(null);
-  colorMode = $state<PointColoring>('label');
   /** 2: a flat view (PCA's first two axes, UMAP in 2D; the camera faces it). */
   dims = $state<2 | 3>(3);
   /** The layout's trustworthiness (k = 10, on a sample); null while measured or not measurable. */
   quality = $state<number | null>(null);
-  stats = $state.raw<PointStats | null>(null);
-  statsLoading = $state(false);
-  hiddenLabels = $state<number[]>([]);
-  showShells = $state(true);
-  pointScale = $state(1);
   /** The latest training snapshot (shown while a training runs). */
   snapshot = $state.raw<TrainSnapshot | null>(null);
   snapshots = $state(0);
@@ -53,6 +48,8 @@ export class LatentViewState {
   /** A path drawn over the view (n × 3 view positions) — set by other panels through setPathOverlay. */
   pathOverlay = $state.raw<{ points: Float32Array; keyframes: Float32Array | null; color?: string } | null>(null);
 
+  /** Colours, hidden labels, shells and point size. */
+  readonly style: PointStyle;
   readonly thumbnails: ThumbnailAtlas;
   readonly decodes: LatestOnly<DecodeRequest, Images>;
   /** The training images nearest the decoded latent. */
@@ -67,6 +64,7 @@ export class LatentViewState {
   private reconstructSeq = 0;
 
   constructor(private readonly app: Session) {
+    this.style = new PointStyle(app, () => this.embeddingsKey);
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
     this.decodes = new LatestOnly(
       (r) => app.api.call('decode', { z: r.z }),
@@ -104,7 +102,6 @@ export class LatentViewState {
     this.embeddingsKey = key;
     const wasSnapshot = this.layout?.source === 'snapshot';
     if (!sameModel) {
-      this.stats = null;
       this.umap.forget();
       this.selected = null;
       this.cursor = null;
@@ -130,7 +127,7 @@ export class LatentViewState {
     this.linear = e.projection;
     this.setLayout({ ...base, kind: e.projection.kind, view: e.view });
     if (this.kind !== e.projection.kind) void this.applyKind(this.kind, false);
-    if (this.colorMode !== 'label') void this.loadStats();
+    this.style.pointsChanged(sameModel);
     this.replaceDecodedView();
   }
 
@@ -255,14 +252,13 @@ export class LatentViewState {
     this.umap.forget();
     this.layout = null;
     this.linear = null;
-    this.stats = null;
     this.snapshot = null;
     this.selected = null;
     this.cursor = null;
     this.decoded = null;
     this.nearby.clear();
     this.hover = null;
-    this.hiddenLabels = [];
+    this.style.forgetDataset();
     this.embeddingsKey = '';
     this.thumbnails.clear();
   }
@@ -411,38 +407,5 @@ export class LatentViewState {
 
   setHover(index: number | null, x: number, y: number): void {
     this.hover = index === null ? null : { index, x, y };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Colours and classes
-
-  async setColorMode(mode: PointColoring): Promise<void> {
-    this.colorMode = mode;
-    if (mode !== 'label') await this.loadStats();
-  }
-
-  /** Loads every point's recon error and KL once per model (colours, the selection's table). */
-  async loadStats(): Promise<void> {
-    if (this.stats || this.statsLoading || !this.app.embeddings) return;
-    this.statsLoading = true;
-    const key = this.embeddingsKey;
-    try {
-      const stats = await this.app.api.call('pointStats', {});
-      if (key === this.embeddingsKey) this.stats = stats;
-    } catch (err) {
-      this.app.notify('error', `could not measure the points: ${(err as Error).message}`);
-      this.colorMode = 'label';
-    } finally {
-      this.statsLoading = false;
-    }
-  }
-
-  toggleLabel(label: number): void {
-    this.hiddenLabels = this.hiddenLabels.includes(label) ? this.hiddenLabels.filter((l) => l !== label) : [...this.hiddenLabels, label];
-  }
-
-  /** Shows only `label` (or everything again when it is the only one shown). */
-  soloLabel(label: number): void {
-    this.hiddenLabels = soloHidden(this.hiddenLabels, label, this.layout?.labelNames.length ?? 0);
   }
 }

@@ -43,7 +43,7 @@ export class BookmarksState {
       name: trimmed.slice(0, 200),
       camera: { position: [...cam.position], target: [...cam.target] },
       projection: this.view.kind,
-      colorMode: this.view.colorMode,
+      colorMode: this.view.style.coloring,
       search: this.search.query.slice(0, 200),
       selection: rows.slice(0, MAX_BOOKMARK_SELECTION).map((i) => l.ids[i]),
       decoded: d ? Array.from(d.z) : null,
@@ -60,7 +60,7 @@ export class BookmarksState {
   /** Brings a bookmarked view back: projection and colours first, then the camera glides there. */
   async restore(bookmark: Bookmark): Promise<void> {
     if (bookmark.projection !== this.view.kind) await this.view.setProjection(bookmark.projection);
-    if (bookmark.colorMode !== this.view.colorMode) await this.view.setColorMode(bookmark.colorMode);
+    if (bookmark.colorMode !== this.view.style.coloring) await this.view.style.setColoring(bookmark.colorMode);
     this.search.query = bookmark.search;
     const rows = bookmark.selection.map((id) => this.view.layoutIndexOf(id)).filter((i): i is number => i !== null);
     if (rows.length) this.selection.add(rows, true);
