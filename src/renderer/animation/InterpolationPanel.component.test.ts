@@ -68,7 +68,7 @@ describe('InterpolationPanel', () => {
     const { app } = setup();
     const add = screen.getByTestId('kf-add-selection') as HTMLButtonElement;
     expect(add.disabled).toBe(true);
-    app.view.decoded = { z: Float32Array.from([0.5, -0.5]), view: null, image: frames, source: 'point', index: 4, label: 9, original: null, seq: 1 };
+    app.view.decoder.decoded = { z: Float32Array.from([0.5, -0.5]), view: null, image: frames, source: 'point', index: 4, label: 9, original: null, seq: 1 };
     await waitFor(() => expect(add.disabled).toBe(false));
     expect(add.textContent).toBe('Add image #4');
     await fireEvent.click(add);

@@ -13,7 +13,7 @@ export interface LatentPick {
 }
 
 export function currentPick(view: LatentViewState, app: Pick<Session, 'model' | 'embeddings' | 'dataset'>): LatentPick | null {
-  const d = view.decoded;
+  const d = view.decoder.decoded;
   const latentDim = app.model?.latentDim ?? 0;
   if (!d || d.z.length !== latentDim) return null;
   if (d.index !== null) {

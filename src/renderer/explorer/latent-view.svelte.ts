@@ -5,23 +5,20 @@
  * arithmetic) place latents in the view and decode spots of it through viewToLatent / latentToView
  * (the maps live in view-inverse.ts). How points are drawn (colours, hidden labels) is point-style.svelte.ts.
  *
- * Decoding while dragging keeps at most one request in flight and only the latest pending.
+ * The decoded image and its queue are decode/decoder.svelte.ts.
  */
-import type { Embeddings, Images, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
 import { project } from '../../shared/projection';
-import { LatestOnly } from './decode/latest-only';
+import { Decoder } from './decode/decoder.svelte';
 import { ThumbnailAtlas } from './thumbnails';
 import type { Session } from '../shell/session';
 import { ViewInverse } from './view-inverse';
-import { NearestImages } from './decode/nearest-images.svelte';
 import { UmapLayouts } from './layouts/umap-layouts.svelte';
 import { measureInWorker, type QualityRun } from './layouts/quality';
 import type { Vec3 } from '../scene/types';
 
 import { indexInLayout, type Decoded, type Layout } from './layout';
 import { PointStyle } from './point-style.svelte';
-
-type DecodeRequest = { z: Float32Array; view: Vec3 | null; source: Decoded['source'] };
 
 export class LatentViewState {
   /** The view asked for (the layout follows, UMAP after its fit). */
@@ -41,9 +38,6 @@ export class LatentViewState {
   /** The selected point (index into the layout). */
   selected = $state<number | null>(null);
   cursor = $state.raw<Vec3 | null>(null);
-  decoded = $state.raw<Decoded | null>(null);
-  /** How many decoded images were shown (the drag test measures the rate). */
-  decodeCount = $state(0);
   hover = $state.raw<{ index: number; x: number; y: number } | null>(null);
   /** A path drawn over the view (n × 3 view positions) — set by other panels through setPathOverlay. */
   pathOverlay = $state.raw<{ points: Float32Array; keyframes: Float32Array | null; color?: string } | null>(null);
@@ -51,31 +45,19 @@ export class LatentViewState {
   /** Colours, hidden labels, shells and point size. */
   readonly style: PointStyle;
   readonly thumbnails: ThumbnailAtlas;
-  readonly decodes: LatestOnly<DecodeRequest, Images>;
-  /** The training images nearest the decoded latent. */
-  readonly nearby: NearestImages;
-  private seq = 0;
+  /** The decoded image, its decode queue and the images nearest it. */
+  readonly decoder: Decoder;
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
   private qualityRun: QualityRun | null = null;
   private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
-  private reconstructSeq = 0;
 
   constructor(private readonly app: Session) {
     this.style = new PointStyle(app, () => this.embeddingsKey);
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
-    this.decodes = new LatestOnly(
-      (r) => app.api.call('decode', { z: r.z }),
-      (r, image) => this.show({ z: r.z, view: r.view, image, source: r.source, index: null, label: null, original: null }),
-      (_r, err) => app.notify('error', `decode failed: ${(err as Error).message}`),
-    );
-    this.nearby = new NearestImages(
-      app,
-      () => this.decoded,
-      () => this.decodes.busy,
-    );
+    this.decoder = new Decoder(app);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -105,9 +87,9 @@ export class LatentViewState {
       this.umap.forget();
       this.selected = null;
       this.cursor = null;
-      this.nearby.clear();
-      if (this.decoded && this.decoded.z.length !== e.latentDim) this.decoded = null;
-      else if (this.decoded) this.decoded = { ...this.decoded, view: null };
+      this.decoder.nearby.clear();
+      if (this.decoder.decoded && this.decoder.decoded.z.length !== e.latentDim) this.decoder.forget();
+      else this.decoder.placeAt(null);
       this.snapshot = null;
     }
     if (this.kind === 'identity' && e.latentDim > 3) this.kind = 'pca';
@@ -255,8 +237,7 @@ export class LatentViewState {
     this.snapshot = null;
     this.selected = null;
     this.cursor = null;
-    this.decoded = null;
-    this.nearby.clear();
+    this.decoder.forget();
     this.hover = null;
     this.style.forgetDataset();
     this.embeddingsKey = '';
@@ -302,14 +283,14 @@ export class LatentViewState {
 
   /** After a view change the decoded spot moves with it. */
   private replaceDecodedView(): void {
-    const d = this.decoded;
+    const d = this.decoder.decoded;
     if (!d) return;
     let view: Vec3 | null = null;
     if (d.source === 'point' && d.index !== null && this.layout) {
       const i = this.layoutIndexOf(d.index);
       if (i !== null) view = [this.layout.view[i * 3], this.layout.view[i * 3 + 1], this.layout.view[i * 3 + 2]];
     } else view = this.latentToView(d.z);
-    this.decoded = { ...d, view };
+    this.decoder.placeAt(view);
     this.cursor = view;
   }
 
@@ -321,13 +302,6 @@ export class LatentViewState {
   // -------------------------------------------------------------------------------------------
   // Interaction
 
-  private show(d: Omit<Decoded, 'seq'>): void {
-    const seq = ++this.seq;
-    this.decoded = { ...d, seq };
-    this.decodeCount++;
-    this.nearby.schedule();
-  }
-
   /** A click on point i of the layout: its original and reconstruction. */
   async selectPoint(i: number): Promise<void> {
     const l = this.layout;
@@ -336,15 +310,7 @@ export class LatentViewState {
     this.selected = i;
     const view: Vec3 = [l.view[i * 3], l.view[i * 3 + 1], l.view[i * 3 + 2]];
     this.cursor = view;
-    this.decodes.clear();
-    const ticket = ++this.reconstructSeq;
-    try {
-      const r = await this.app.api.call('reconstruct', { index });
-      if (ticket !== this.reconstructSeq) return;
-      this.show({ z: r.mu, view, image: r.reconstruction, source: 'point', index, label: r.label, original: r.original });
-    } catch (err) {
-      this.app.notify('error', `could not reconstruct image ${index}: ${(err as Error).message}`);
-    }
+    await this.decoder.reconstruct(index, view);
   }
 
   /** Selects a dataset image by its index (from the neighbours list). */
@@ -376,8 +342,7 @@ export class LatentViewState {
   private requestDecode(p: Vec3, source: Decoded['source']): void {
     const z = this.viewToLatent(p);
     if (!z) return;
-    this.reconstructSeq++;
-    this.decodes.push({ z, view: p, source });
+    this.decoder.request(z, p, source);
   }
 
   /** Decodes any latent (typed, or from another panel) and places the cursor on it when it can. */
@@ -385,24 +350,18 @@ export class LatentViewState {
     const view = this.latentToView(z);
     this.selected = null;
     this.cursor = view;
-    this.reconstructSeq++;
-    this.decodes.push({ z, view, source });
+    this.decoder.request(z, view, source);
   }
 
   /** The model changed: the decoded image was the old model's. */
   forgetDecoded(): void {
-    this.decoded = null;
-    this.nearby.clear();
-    this.decodes.clear();
+    this.decoder.forget();
   }
 
   clearSelection(): void {
     this.selected = null;
     this.cursor = null;
-    this.decoded = null;
-    this.nearby.clear();
-    this.decodes.clear();
-    this.reconstructSeq++;
+    this.decoder.forget();
   }
 
   setHover(index: number | null, x: number, y: number): void {

@@ -38,7 +38,7 @@ export class BookmarksState {
     const rows = this.selection.indices();
     if (rows.length > MAX_BOOKMARK_SELECTION)
       this.app.notify('info', `the bookmark keeps the first ${MAX_BOOKMARK_SELECTION.toLocaleString()} of the ${rows.length.toLocaleString()} selected images`);
-    const d = this.view.decoded;
+    const d = this.view.decoder.decoded;
     const bookmark: Bookmark = {
       name: trimmed.slice(0, 200),
       camera: { position: [...cam.position], target: [...cam.target] },

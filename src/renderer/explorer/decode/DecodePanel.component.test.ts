@@ -47,7 +47,7 @@ describe('DecodePanel', () => {
   it('a decoded training image shows its number, label and file', async () => {
     const { app } = setup(2);
     app.files = ['cats/tabby.png', 'dogs/rex.png'];
-    app.view.decoded = { z: Float32Array.from([0.25, 0.5]), view: null, image, source: 'point', index: 1, label: 7, original: image, seq: 1 };
+    app.view.decoder.decoded = { z: Float32Array.from([0.25, 0.5]), view: null, image, source: 'point', index: 1, label: 7, original: image, seq: 1 };
     await waitFor(() => expect(screen.getByTestId('decoded-source').textContent).toBe('Image #1'));
     expect(screen.getByTestId('decoded-file').textContent).toBe('rex.png in dogs');
     expect(screen.getByText('7', { selector: '.chip' })).toBeTruthy();

@@ -16,7 +16,7 @@ export class NearestImages {
 
   /** `decoded`: the decoded image now shown; `decoding`: whether a decode is still in flight. */
   constructor(
-    private readonly app: Session,
+    private readonly app: Pick<Session, 'api' | 'model'>,
     private readonly decoded: () => Decoded | null,
     private readonly decoding: () => boolean,
   ) {

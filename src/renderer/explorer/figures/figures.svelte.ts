@@ -47,7 +47,7 @@ export class FiguresState {
 
   /** The decoded point's traversal: one row per latent dimension (top principal directions when d > 12). */
   async traverse(): Promise<void> {
-    const d = this.view.decoded;
+    const d = this.view.decoder.decoded;
     if (!d || d.z.length !== this.latentDim) {
       this.app.notify('info', 'decode a point or a spot first: the traversal goes through it');
       return;
