@@ -47,8 +47,6 @@ export class AnimationState {
   /** The preview frame shown (and the one "save image" writes). */
   frame = $state(0);
   playing = $state(true);
-  /** How many preview decodes were done (tests wait on it). */
-  previews = $state(0);
   /** Vertices of the path the 3D view draws (0: none). */
   get drawnPath(): number {
     return (this.view.pathOverlay?.points.length ?? 0) / 3;
@@ -211,7 +209,6 @@ export class AnimationState {
       if (r.images) {
         this.preview = r.images;
         if (this.frame >= r.images.count) this.frame = 0;
-        this.previews++;
       }
     } catch (err) {
       if (ticket === this.pending) this.app.notify('error', (err as Error).message);

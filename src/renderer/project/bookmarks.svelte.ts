@@ -13,8 +13,6 @@ export class BookmarksState {
   list = $state.raw<Bookmark[]>([]);
   /** Bumped on every change a project should remember (autosave listens). */
   revision = $state(0);
-  /** How many bookmarks were restored (tests wait on it). */
-  restored = $state(0);
 
   constructor(
     private readonly app: Session,
@@ -68,7 +66,6 @@ export class BookmarksState {
     if (bookmark.decoded && bookmark.decoded.length === this.view.latentDim) this.view.decodeLatent(Float32Array.from(bookmark.decoded), 'external');
     // After the new layout's own framing (its effect runs first), so the bookmark's camera wins.
     setTimeout(() => this.camera.glideTo(bookmark.camera), 0);
-    this.restored++;
   }
 
   /** The bookmarks of an opened project (or of the app's current view). */

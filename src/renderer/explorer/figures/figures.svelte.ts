@@ -31,8 +31,6 @@ const CAMERA_FOV = 50;
 export class FiguresState {
   figure = $state.raw<Figure | null>(null);
   busy = $state<FigureKind | null>(null);
-  /** How many figures were made (tests wait on it). */
-  made = $state(0);
   private priorSeed = 1;
 
   constructor(
@@ -101,7 +99,6 @@ export class FiguresState {
     try {
       const images = await this.app.api.call('decode', { z: grid.z });
       this.figure = { kind, title, grid, images };
-      this.made++;
     } catch (err) {
       this.app.notify('error', `could not decode the figure: ${(err as Error).message}`);
     } finally {
