@@ -1,6 +1,6 @@
 /** The design's import rules, checked on the source (eslint.config.js holds the full layering; this also runs without ESLint). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function files(dir: string): string[] {
@@ -32,10 +32,14 @@ describe('boundaries', () => {
 
   it('the renderer imports only itself, src/shared (types and the wire codec), svelte, three and umap-js (in its web worker)', () => {
     for (const f of files('src/renderer')) {
+      // Its tests sit beside the code (feature slices), their helpers in shell/testing: they also take vitest and the testing library.
+      const isTest = f.endsWith('.test.ts') || f.startsWith(join('src', 'renderer', 'shell', 'testing'));
       for (const spec of imports(f)) {
         const ok = spec.startsWith('.')
-          ? !/\.\.\/\.\.\/(?!shared\/)/.test(spec)
-          : /^(svelte|three)(\/|$)/.test(spec) || (spec === 'umap-js' && f.endsWith('.worker.ts'));
+          ? /^src\/(renderer|shared)\//.test(relative('.', resolve(dirname(f), spec)))
+          : /^(svelte|three)(\/|$)/.test(spec) ||
+            (spec === 'umap-js' && f.endsWith('.worker.ts')) ||
+            (isTest && /^(vitest|@testing-library\/svelte)$/.test(spec));
         expect(ok, `${f} imports ${spec}`).toBe(true);
       }
     }
