@@ -27,19 +27,33 @@ const boundary = (files, patterns, extra = {}) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
 });
-const RENDERER_REFUSED = [
-  ENGINE,
-  SERVICE,
-  MAIN,
-  HOST,
-  CLI,
-  NODE_SIDE,
-  PRELOAD,
-  NODE,
-  ELECTRON,
-  refuse('^(?![./]|svelte(/|$)|three(/|$)|umap-js$)', 'the renderer uses svelte, three and umap-js only'),
-  refuse('^(\\.\\./){2,}(?!shared/|\\.\\./)', 'the renderer imports only itself and src/shared'),
-];
+const RENDERER_REFUSED = [ENGINE, SERVICE, MAIN, HOST, CLI, NODE_SIDE, PRELOAD, NODE, ELECTRON];
+const RENDERER_PACKAGES = refuse('^(?![./]|svelte(/|$)|three(/|$)|umap-js$)', 'the renderer uses svelte, three and umap-js only');
+/** Its tests (beside the code, in the slices) and their helpers also use the test tools. */
+const RENDERER_TEST_PACKAGES = refuse(
+  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|vitest$|@testing-library/svelte$)',
+  'the renderer uses svelte, three and umap-js only (its tests also vitest and @testing-library/svelte)',
+);
+const UMAP_IN_WORKER = refuse('^umap-js$', 'umap-js runs only in the web worker (explorer/layouts/umap.worker.ts)');
+/**
+ * The renderer's import rules for its files `depth` folders below src/renderer: a relative path that
+ * climbs depth + 1 levels is in src/ and must go on to shared/; one that climbs further leaves src/.
+ * (Regexes see only the text of a path, so the depth decides which climb leaves the renderer.)
+ */
+function rendererBlocks(depth) {
+  const climb = (n) => `(\\.\\./){${n}}`;
+  const here = [
+    refuse(`^${climb(depth + 1)}(?!shared/|\\.\\./)`, 'the renderer imports only itself and src/shared'),
+    refuse(`^${climb(depth + 2)}`, 'the renderer imports only itself and src/shared'),
+  ];
+  const files = `src/renderer/${'*/'.repeat(depth)}`;
+  const tests = [`${files}*.test.ts`, ...(depth === 2 ? ['src/renderer/shell/testing/*'] : [])];
+  return [
+    boundary([`${files}*`], [...RENDERER_REFUSED, ...here, RENDERER_PACKAGES, UMAP_IN_WORKER]),
+    boundary([`${files}*.worker.ts`], [...RENDERER_REFUSED, ...here, RENDERER_PACKAGES]),
+    boundary(tests, [...RENDERER_REFUSED, ...here, RENDERER_TEST_PACKAGES, UMAP_IN_WORKER]),
+  ];
+}
 const IPC_OUTSIDE_IPC = {
   selector: 'Identifier[name=/^ipc(Main|Renderer)$/]',
   message: 'only src/main/ipc and src/preload touch ipcMain / ipcRenderer',
@@ -125,8 +139,9 @@ export default ts.config(
   boundary(['src/preload/**'], [ENGINE, SERVICE, THREE, SVELTE, RENDERER, MAIN, HOST, CLI, NODE_SIDE, NODE]),
   // The renderer imports only src/shared and itself (types of the preload's bridge are in src/shared/bridge.ts).
   // Outside packages: svelte and three, and umap-js in the UMAP web worker; of ours, only src/shared.
-  boundary(['src/renderer/**'], [...RENDERER_REFUSED, refuse('^umap-js$', 'umap-js runs only in the web worker (scene/umap.worker.ts)')]),
-  boundary(['src/renderer/**/*.worker.ts'], RENDERER_REFUSED),
+  // Files sit up to three folders deep (src/renderer/<slice>/<part>/file).
+  ...[0, 1, 2].flatMap(rendererBlocks),
+  boundary(['src/renderer/*/*/*/**'], [refuse('.', 'src/renderer is at most two folders deep: add the depth to rendererBlocks in eslint.config.js')]),
   // The CLI drives the engine in-process and starts the host: anything but the renderer and Electron.
   boundary(['src/cli/**'], [RENDERER, MAIN, ELECTRON, THREE, SVELTE], noDom),
   // The page bench bundles the renderer's bench page and drives it in Chromium: its types and `window`
@@ -165,7 +180,7 @@ export default ts.config(
   },
 
   {
-    files: ['test/**'],
+    files: ['test/**', 'src/renderer/**/*.test.ts'],
     rules: {
       // Tests build odd values on purpose (to check they are refused, or the longest JSON a number makes).
       '@typescript-eslint/no-explicit-any': 'off',

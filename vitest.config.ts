@@ -36,7 +36,20 @@ export default defineConfig({
         extends: true,
         // Compiles the runes of the renderer's .svelte.ts state, so its classes run under test too.
         plugins: [svelte({ configFile: false })],
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        // The renderer's tests live beside its code, in its feature slices.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/renderer/**/*.test.ts'], exclude: ['src/renderer/**/*.component.test.ts'] },
+      },
+      {
+        extends: true,
+        // Svelte components mounted in happy-dom: Svelte 5 mounts only with its browser build.
+        plugins: [svelte({ configFile: false, compilerOptions: { hmr: false } })],
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'components',
+          environment: 'happy-dom',
+          include: ['src/renderer/**/*.component.test.ts'],
+          setupFiles: ['src/renderer/shell/testing/component-setup.ts'],
+        },
       },
       {
         extends: true,

@@ -1,7 +1,7 @@
 /**
  * Latent space (d dims) ↔ the 3D view. Identity when d ≤ 3 (padded with zeros: the view *is* the
  * latent space); PCA to 3D otherwise, whose inverse maps a view point p to mean + V·p exactly on the
- * 3D subspace. (UMAP, with an approximate inverse, runs in the page: src/renderer/scene/umap.worker.ts.)
+ * 3D subspace. (UMAP, with an approximate inverse, runs in the page: src/renderer/explorer/layouts/umap.worker.ts.)
  */
 import { PCA } from 'ml-pca';
 

@@ -5,7 +5,7 @@
  * of the view through the full grid index. Bundled on its own (window.latentscapePageBench).
  */
 import { createInteraction } from '../scene/interaction';
-import { extentOf } from '../scene/latent-scene';
+import { extentOf } from '../scene/camera3d';
 import { createPointCloud } from '../scene/point-cloud';
 import { createStage } from '../scene/stage';
 

@@ -7,8 +7,9 @@
  * Its pointer handlers are registered before OrbitControls sees the press (capture phase), so a
  * drag on the cursor can switch the controls off first.
  */
-import { Plane, Vector3 } from 'three';
+import { Vector3 } from 'three';
 import { PointIndex } from '../../shared/point-index';
+import { spotAt as spotOnPlane } from './camera3d';
 import { pointsInPolygon, type ScreenPoint } from './lasso';
 import type { PointCloud } from './point-cloud';
 import type { Stage } from './stage';
@@ -58,6 +59,8 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   let cursorAt: Vec3 | null = null;
   let downAt: { x: number; y: number; t: number; button: number } | null = null;
   let draggingCursor = false;
+  /** Where the current drag of the cursor last reported it (the cursor itself is the page's). */
+  let dragSpot: Vec3 | null = null;
   let lasso: ScreenPoint[] | null = null;
   let hoverFrame = 0;
   let hoverEvent: { x: number; y: number } | null = null;
@@ -87,13 +90,15 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   }
 
   function spotAt(clientX: number, clientY: number, through?: Vec3): Vec3 | null {
-    const normal = new Vector3();
-    camera.getWorldDirection(normal);
-    const origin = through ? new Vector3(...through) : controls.target.clone();
-    const plane = new Plane().setFromNormalAndCoplanarPoint(normal, origin);
-    const hit = new Vector3();
-    if (!stage.rayAt(clientX, clientY).ray.intersectPlane(plane, hit)) return null;
-    return [hit.x, hit.y, hit.z];
+    const facing = camera.getWorldDirection(new Vector3());
+    const { ray } = stage.rayAt(clientX, clientY);
+    const target = controls.target;
+    return spotOnPlane(
+      [ray.origin.x, ray.origin.y, ray.origin.z],
+      [ray.direction.x, ray.direction.y, ray.direction.z],
+      [facing.x, facing.y, facing.z],
+      through ?? [target.x, target.y, target.z],
+    );
   }
 
   function nearCursor(clientX: number, clientY: number): boolean {
@@ -172,9 +177,10 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
       return;
     }
     if (draggingCursor) {
+      // The plane through the cursor as the page last set it: the scene only reports the spot.
       const p = spotAt(e.clientX, e.clientY, cursorAt ?? undefined);
       if (p) {
-        cursorAt = p;
+        dragSpot = p;
         callbacks.onCursorDrag?.(p, 'move');
       }
       return;
@@ -196,7 +202,9 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
       controls.enabled = true;
       release(e);
       canvas.style.cursor = 'grab';
-      if (cursorAt) callbacks.onCursorDrag?.([...cursorAt], 'end');
+      const end = dragSpot ?? cursorAt;
+      dragSpot = null;
+      if (end) callbacks.onCursorDrag?.([...end], 'end');
       return;
     }
     if (!down || down.button !== 0 || e.button !== 0) return;

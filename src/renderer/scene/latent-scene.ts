@@ -10,8 +10,9 @@
 import { createInteraction, type PickStats, type SceneCallbacks } from './interaction';
 import { createOverlays, clearTree, type PathOptions, type ShellMode } from './overlays';
 import { createPointCloud } from './point-cloud';
+import { extentOf, flyTo, isFlat, needsReframe } from './camera3d';
 import { createStage } from './stage';
-import type { CameraState, Extent, Vec3 } from './types';
+import type { CameraState, Vec3 } from './types';
 
 export type { CameraState, Vec3 } from './types';
 export type { SceneCallbacks } from './interaction';
@@ -60,26 +61,6 @@ export interface LatentScene {
   dispose(): void;
 }
 
-/** The centre (per-axis median, so a few far-off points do not pull it) and the radius holding 99.5 %. */
-export function extentOf(view: Float32Array, n: number, minRadius: number): Extent {
-  const step = Math.max(1, Math.floor(n / 20000));
-  const c = [0, 1, 2].map((a) => {
-    const values: number[] = [];
-    for (let i = 0; i < n; i += step) values.push(view[i * 3 + a]);
-    values.sort((x, y) => x - y);
-    return values.length ? values[Math.floor(values.length / 2)] : 0;
-  }) as Vec3;
-  const dist: number[] = [];
-  for (let i = 0; i < n; i += step) dist.push(Math.hypot(view[i * 3] - c[0], view[i * 3 + 1] - c[1], view[i * 3 + 2] - c[2]));
-  dist.sort((a, b) => a - b);
-  return { c, r: Math.max(dist[Math.floor(dist.length * 0.995)] ?? 1, minRadius, 1e-3) };
-}
-
-function isFlat(view: Float32Array, n: number): boolean {
-  for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 1000))) if (Math.abs(view[i * 3 + 2]) > 1e-9) return false;
-  return true;
-}
-
 export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks = {}): LatentScene {
   const stage = createStage(canvas);
   const cloud = createPointCloud(stage);
@@ -96,10 +77,7 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       const positions = view.subarray(0, n * 3);
       const extent = extentOf(positions, n, options.minRadius ?? 0);
       // 'auto' re-frames only when the cloud grew, shrank or moved a lot (a model forming as it trains).
-      const moved = Math.hypot(extent.c[0] - home.target[0], extent.c[1] - home.target[1], extent.c[2] - home.target[2]);
-      const reframe =
-        options.frame === true || !framed || (options.frame === 'auto' && (extent.r > radius * 1.6 || extent.r < radius * 0.45 || moved > radius * 0.5));
-      if (reframe && n > 0) {
+      if (needsReframe(extent, home, radius, options.frame ?? false, framed) && n > 0) {
         framed = true;
         radius = extent.r;
         home = stage.framing(extent, isFlat(positions, n));
@@ -120,12 +98,7 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       stage.setCamera(home, animate ? 450 : 0);
     },
     flyTo(p) {
-      const { position, target } = stage.getCamera();
-      const offset = [0, 1, 2].map((a) => position[a] - target[a]);
-      const length = Math.hypot(...offset) || 1;
-      const distance = Math.min(length, radius * 0.6);
-      const to = offset.map((v, a) => p[a] + (v / length) * distance) as Vec3;
-      stage.setCamera({ position: to, target: [p[0], p[1], p[2]] }, 600);
+      stage.setCamera(flyTo(stage.getCamera(), p, radius), 600);
     },
     getCamera: () => stage.getCamera(),
     setCamera: (camera, ms) => stage.setCamera(camera, ms),

@@ -6,6 +6,7 @@
  */
 import { PerspectiveCamera, Raycaster, Scene, Vector2, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { framingOf } from './camera3d';
 import { easeInOut, type CameraState, type Extent, type Vec3 } from './types';
 
 export interface Stage {
@@ -120,17 +121,14 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       controls.target.set(...state.target);
       controls.update();
     },
-    framing({ c, r }, flat) {
-      // Fit the bulk in the narrower of the two fields of view, with a margin for the overlays.
-      const half = (camera.fov * Math.PI) / 360;
-      const narrowest = Math.min(half, Math.atan(Math.tan(half) * camera.aspect));
-      const distance = (r / Math.sin(narrowest)) * 1.15;
-      // Mostly frontal (the first two axes across the screen), tilted enough to read depth.
-      const dir = flat ? new Vector3(0, 0, 1) : new Vector3(0.5, 0.38, 1).normalize();
+    framing(extent, flat) {
+      const framed = framingOf(extent, flat, camera.fov, camera.aspect);
+      // Near and far planes follow the distance, so depth precision suits the layout's size.
+      const distance = Math.hypot(...[0, 1, 2].map((a) => framed.position[a] - framed.target[a]));
       camera.near = distance / 200;
       camera.far = distance * 20;
       camera.updateProjectionMatrix();
-      return { position: [c[0] + dir.x * distance, c[1] + dir.y * distance, c[2] + dir.z * distance], target: [c[0], c[1], c[2]] };
+      return framed;
     },
     rayAt(clientX, clientY) {
       const rect = canvas.getBoundingClientRect();

@@ -121,6 +121,43 @@ const SAMPLES: Sample[] = [
     code: "import { x } from '../../../scripts/x';\nexport const y = x;\n",
     refusedBy: { rule: IMPORTS, saying: 'only itself and src/shared' },
   },
+  // Two folders deep (a slice's part): the climbs that stay in the renderer, reach src/shared, or leave.
+  {
+    why: 'a slice part imports the shell and shared',
+    file: 'src/renderer/explorer/decode/x.ts',
+    code: "import { AppState } from '../../shell/app.svelte';\nimport { BACKEND_NAMES } from '../../../shared/vocabulary';\nexport const v = [AppState, BACKEND_NAMES];\n",
+    refusedBy: null,
+  },
+  {
+    why: 'a slice part imports the engine',
+    file: 'src/renderer/explorer/decode/x.ts',
+    code: "import { Vae } from '../../../engine/model/vae';\nexport const v = Vae;\n",
+    refusedBy: { rule: IMPORTS, saying: 'engine' },
+  },
+  {
+    why: 'a slice part imports outside src',
+    file: 'src/renderer/explorer/decode/x.ts',
+    code: "import { x } from '../../../../scripts/x';\nexport const y = x;\n",
+    refusedBy: { rule: IMPORTS, saying: 'only itself and src/shared' },
+  },
+  {
+    why: 'a slice part imports src/host by a relative path',
+    file: 'src/renderer/explorer/decode/x.ts',
+    code: "import { x } from '../../../tools/x';\nexport const y = x;\n",
+    refusedBy: { rule: IMPORTS, saying: 'only itself and src/shared' },
+  },
+  {
+    why: 'a renderer test uses vitest and testing-library',
+    file: 'src/renderer/explorer/decode/X.component.test.ts',
+    code: "import { it } from 'vitest';\nimport { render } from '@testing-library/svelte';\nexport const v = [it, render];\n",
+    refusedBy: null,
+  },
+  {
+    why: 'renderer code uses vitest',
+    file: 'src/renderer/explorer/decode/x.ts',
+    code: "import { it } from 'vitest';\nexport const v = it;\n",
+    refusedBy: { rule: IMPORTS, saying: 'svelte, three and umap-js only' },
+  },
   {
     why: 'umap-js outside the worker',
     file: 'src/renderer/scene/x.ts',

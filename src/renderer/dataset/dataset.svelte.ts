@@ -1,0 +1,49 @@
+/**
+ * The dataset slice's state: opening MNIST or an image folder (with its preprocessing) and the ingest's
+ * progress. What is open is the session's (`Session.dataset`, set from the service's status and events).
+ */
+import type { DatasetSummary } from '../../shared/contract';
+import type { ColorMode, FitMode } from '../../shared/vocabulary';
+import type { Jobs } from '../shell/session';
+
+export interface FolderOptions {
+  size?: number;
+  color?: ColorMode;
+  fit?: FitMode;
+}
+
+export class DatasetState {
+  /** Images read so far while a folder is ingested (null: none is). */
+  ingest = $state<{ done: number; total: number } | null>(null);
+
+  constructor(
+    private readonly jobs: Jobs,
+    /** Opening a dataset: the last run's outcome is not shown over the ingest (issue 11, point 7). */
+    private readonly forgetFinishedRun: () => void,
+  ) {}
+
+  async openMnist(): Promise<unknown> {
+    const { jobs } = this;
+    // The same dataset again keeps the project open (the service closes it only for another one).
+    if (jobs.dataset?.source.kind !== 'mnist' && !jobs.leaveProject('open MNIST')) return undefined;
+    jobs.newJob();
+    this.forgetFinishedRun();
+    return jobs.run('Opening MNIST…', () => jobs.api.call('openDataset', { source: { kind: 'mnist' } }));
+  }
+
+  async openFolder(path: string, options: FolderOptions = {}): Promise<DatasetSummary | undefined> {
+    const { jobs } = this;
+    const open = jobs.dataset?.source;
+    const same = open?.kind === 'folder' && open.path === path && Object.keys(options).length === 0;
+    if (!same && !jobs.leaveProject(`open the folder ${path}`)) return undefined;
+    jobs.newJob();
+    this.forgetFinishedRun();
+    return jobs.run('Opening the folder…', () => jobs.api.call('openDataset', { source: { kind: 'folder', path, ...options } }));
+  }
+
+  /** A native dialog where there is one (Electron). */
+  async chooseFolder(): Promise<void> {
+    const chosen = await this.jobs.run('Choosing…', () => this.jobs.api.call('choosePath', { purpose: 'dataset' }));
+    if (chosen?.path) await this.openFolder(chosen.path);
+  }
+}

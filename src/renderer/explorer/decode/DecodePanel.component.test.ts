@@ -1,0 +1,56 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { Images } from '../../../shared/contract';
+import { AppState } from '../../shell/app.svelte';
+import { fakeApi } from '../../shell/testing/fake-api';
+import { mnist, model } from '../../shell/testing/fixtures';
+import WithSlices from '../../shell/testing/WithSlices.svelte';
+import DecodePanel from './DecodePanel.svelte';
+
+const image: Images = { count: 1, height: 2, width: 2, channels: 1, pixels: new Uint8Array([0, 64, 128, 255]) };
+
+function setup(latentDim: number | null) {
+  const fake = fakeApi({ decode: () => image });
+  const app = new AppState(fake.api, () => true);
+  app.dataset = mnist();
+  // Nearest images are asked for only for a model that fits the open dataset: not these.
+  if (latentDim !== null) app.model = model({ latentDim, fitsDataset: false });
+  render(WithSlices, { props: { app, component: DecodePanel } });
+  return { app, fake };
+}
+
+const decodeButton = (): HTMLButtonElement => screen.getByRole('button', { name: 'Decode the typed latent vector' }) as HTMLButtonElement;
+
+describe('DecodePanel', () => {
+  it('without a model, nothing can be decoded and the panel says how to start', () => {
+    setup(null);
+    expect(decodeButton().disabled).toBe(true);
+    expect(screen.getByText('Click a point or an empty spot of the view, or type a latent vector.')).toBeTruthy();
+  });
+
+  it('decodes the typed vector and shows it as a typed latent', async () => {
+    const { fake } = setup(2);
+    await fireEvent.input(screen.getByRole('textbox', { name: 'latent vector: 2 numbers' }), { target: { value: '[1.5; -2]' } });
+    await fireEvent.click(decodeButton());
+    expect(fake.argsOf('decode').map((a) => Array.from(a.z))).toEqual([[1.5, -2]]);
+    await waitFor(() => expect(screen.getByTestId('decoded-source').textContent).toBe('Typed latent'));
+    expect(screen.getByTestId('decoded-z').textContent?.trim()).toBe('z = [1.500, -2.000]');
+  });
+
+  it("fills the numbers left out (or not numbers) with 0 up to the model's latent size", async () => {
+    const { fake } = setup(3);
+    await fireEvent.input(screen.getByRole('textbox', { name: 'latent vector: 3 numbers' }), { target: { value: '7, x' } });
+    await fireEvent.click(decodeButton());
+    expect(fake.argsOf('decode').map((a) => Array.from(a.z))).toEqual([[7, 0, 0]]);
+  });
+
+  it('a decoded training image shows its number, label and file', async () => {
+    const { app } = setup(2);
+    app.files = ['cats/tabby.png', 'dogs/rex.png'];
+    app.view.decoder.decoded = { z: Float32Array.from([0.25, 0.5]), view: null, image, source: 'point', index: 1, label: 7, original: image, seq: 1 };
+    await waitFor(() => expect(screen.getByTestId('decoded-source').textContent).toBe('Image #1'));
+    expect(screen.getByTestId('decoded-file').textContent).toBe('rex.png in dogs');
+    expect(screen.getByText('7', { selector: '.chip' })).toBeTruthy();
+    expect(screen.getByTestId('reconstruction-pair')).toBeTruthy();
+  });
+});

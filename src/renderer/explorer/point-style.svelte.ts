@@ -1,0 +1,66 @@
+/**
+ * How the 3D view draws its points: the colouring (by label, reconstruction error or KL, with the
+ * per-point measures loaded once per model), the labels hidden, the prior's shells and the point
+ * size. Split from the view's layouts (latent-view.svelte.ts) so colours and classes change here.
+ */
+import type { PointStats } from '../../shared/contract';
+import type { Session } from '../shell/session';
+import { soloHidden, type PointColoring } from './layout';
+
+export class PointStyle {
+  coloring = $state<PointColoring>('label');
+  /** Every point's reconstruction error and KL (null: not loaded for the open model). */
+  stats = $state.raw<PointStats | null>(null);
+  statsLoading = $state(false);
+  hiddenLabels = $state<number[]>([]);
+  showShells = $state(true);
+  pointScale = $state(1);
+
+  constructor(
+    private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify'>,
+    /** Which points the stats belong to: a late answer for other points is dropped. */
+    private readonly pointsKey: () => string,
+  ) {}
+
+  async setColoring(coloring: PointColoring): Promise<void> {
+    this.coloring = coloring;
+    if (coloring !== 'label') await this.loadStats();
+  }
+
+  /** New points: their measures are loaded again when a colouring needs them. */
+  pointsChanged(sameModel: boolean): void {
+    if (!sameModel) this.stats = null;
+    if (this.coloring !== 'label') void this.loadStats();
+  }
+
+  /** Another dataset: its labels and measures are other ones. */
+  forgetDataset(): void {
+    this.stats = null;
+    this.hiddenLabels = [];
+  }
+
+  /** Loads every point's recon error and KL once per model (colours, the selection's table). */
+  async loadStats(): Promise<void> {
+    if (this.stats || this.statsLoading || !this.app.embeddings) return;
+    this.statsLoading = true;
+    const key = this.pointsKey();
+    try {
+      const stats = await this.app.api.call('pointStats', {});
+      if (key === this.pointsKey()) this.stats = stats;
+    } catch (err) {
+      this.app.notify('error', `could not measure the points: ${(err as Error).message}`);
+      this.coloring = 'label';
+    } finally {
+      this.statsLoading = false;
+    }
+  }
+
+  toggleLabel(label: number): void {
+    this.hiddenLabels = this.hiddenLabels.includes(label) ? this.hiddenLabels.filter((l) => l !== label) : [...this.hiddenLabels, label];
+  }
+
+  /** Shows only `label` (or everything again when it is the only one shown). */
+  soloLabel(label: number, labelCount: number): void {
+    this.hiddenLabels = soloHidden(this.hiddenLabels, label, labelCount);
+  }
+}

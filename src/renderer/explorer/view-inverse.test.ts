@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ViewInverse } from './view-inverse';
+
+// Four points of a 4-d latent space; their "UMAP" view puts them on the corners of a square.
+const mu = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+const view = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0]);
+const umap = { kind: 'umap', count: 4, latentDim: 4, view, mu };
+
+describe('view ↔ latent maps', () => {
+  it('a linear view is inverted exactly: latentToView(viewToLatent(p)) = p', () => {
+    const linear = {
+      kind: 'pca' as const,
+      latentDim: 4,
+      mean: [0.5, 0, 0, 0],
+      axes: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 1],
+      ],
+    };
+    const inverse = new ViewInverse({ ...umap, kind: 'pca' }, linear as never);
+    const z = inverse.viewToLatent([0.25, -1, 2]);
+    expect(Array.from(z)).toEqual([0.75, -1, 0, 2]);
+    expect(inverse.latentToView(z)).toEqual([0.25, -1, 2]);
+  });
+
+  it('UMAP: a point of the layout maps to its own μ, and its μ back to (near) its spot', () => {
+    const inverse = new ViewInverse(umap, null);
+    expect(Array.from(inverse.viewToLatent([1, 0, 0]))).toEqual([0, 1, 0, 0]);
+    const back = inverse.latentToView(mu.subarray(8, 12))!;
+    // The nearest μ dominates the weighted mean (weight 1e6 against ~0.7 for the others).
+    expect(back[0]).toBeCloseTo(0, 4);
+    expect(back[1]).toBeCloseTo(1, 4);
+  });
+
+  it('UMAP: a spot between points is a distance-weighted mean of their μ, nearer points weigh more', () => {
+    const inverse = new ViewInverse(umap, null);
+    const z = inverse.viewToLatent([0.2, 0, 0]);
+    expect(z[0]).toBeGreaterThan(z[1]);
+    expect(z[1]).toBeGreaterThan(z[3]);
+    expect(z[0] + z[1] + z[2] + z[3]).toBeCloseTo(1, 5);
+  });
+
+  it('latents of the wrong size cannot be placed', () => {
+    const inverse = new ViewInverse(umap, null);
+    expect(inverse.latentToView([1, 2])).toBeNull();
+    expect(inverse.latentsToView(new Float32Array(5))).toBeNull();
+    expect(inverse.latentsToView(mu)?.length).toBe(12);
+  });
+});

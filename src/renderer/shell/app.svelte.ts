@@ -1,0 +1,264 @@
+/**
+ * The page's one state root: what the service reported (status and events) and the states of the
+ * feature slices — dataset, training, explorer, animation, project, library. App.svelte creates it and
+ * hands each slice to the components through its own context (shell/context.ts); panels take their
+ * slice, never this root. Only lib/api.ts talks to the outside. The slices take the narrow Session
+ * and Jobs this root implements, never the root itself.
+ */
+import type { DatasetSummary, Embeddings, EventData, ModelSummary, Status } from '../../shared/contract';
+import { ApiError, type Api, type ConnectionState } from '../lib/api';
+import { AnimationState } from '../animation/animation.svelte';
+import { BookmarksState } from '../project/bookmarks.svelte';
+import { CameraRequests } from '../explorer/camera-requests.svelte';
+import { FiguresState } from '../explorer/figures/figures.svelte';
+import { LibraryState } from '../library/library.svelte';
+import { LatentViewState } from '../explorer/latent-view.svelte';
+import { ProjectState } from '../project/project.svelte';
+import { SearchState } from '../explorer/search.svelte';
+import { SelectionState } from '../explorer/selection.svelte';
+import type { Jobs, NoticeLevel, PathPurpose, Session } from './session';
+import { DatasetState } from '../dataset/dataset.svelte';
+import { TrainingState } from '../training/training.svelte';
+
+export interface Notice {
+  id: number;
+  level: NoticeLevel;
+  message: string;
+}
+
+/** Asks the user a yes/no question (the shell's dialog; tests answer it). */
+export type AskUser = (question: string) => boolean;
+
+export class AppState implements Session, Jobs {
+  connection = $state<ConnectionState>('connecting');
+  status = $state<Status | null>(null);
+  engine = $state<EventData<'engine'> | null>(null);
+  dataset = $state<DatasetSummary | null>(null);
+  model = $state<ModelSummary | null>(null);
+  notices = $state<Notice[]>([]);
+  /** Large and replaced whole: not deeply reactive. */
+  embeddings = $state.raw<Embeddings | null>(null);
+  /** Milliseconds from asking for the embeddings to having them in the page. */
+  embeddingsMs = $state<number | null>(null);
+  /** How many times the embeddings were fetched (tests wait on it). */
+  embeddingsFetches = $state(0);
+  busy = $state<string | null>(null);
+  /** Each image's file relative to the dataset's folder (null: MNIST, or not loaded yet). */
+  files = $state.raw<string[] | null>(null);
+  readonly training: TrainingState;
+  /** Opening MNIST or a folder, and the ingest's progress. */
+  readonly datasets: DatasetState;
+  /** The 3D view: its layout, colours, cursor and decoded image. */
+  readonly view: LatentViewState;
+  /** Keyframes, the path through them, its preview and export. */
+  readonly animation: AnimationState;
+  readonly project: ProjectState;
+  /** Named views kept in the project. */
+  readonly bookmarks: BookmarksState;
+  /** The search box and the points it matches. */
+  readonly search: SearchState;
+  /** The selected points (lasso, Shift+click, a search). */
+  readonly selection: SelectionState;
+  readonly camera = new CameraRequests();
+  /** The VAE figures: traversal, prior samples, manifold. */
+  readonly figures: FiguresState;
+  readonly library: LibraryState;
+  private nextNotice = 1;
+
+  backend = $derived(this.status?.backend ?? null);
+
+  constructor(
+    readonly api: Api,
+    private readonly ask: AskUser,
+  ) {
+    this.training = new TrainingState(this);
+    this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
+    this.view = new LatentViewState(this);
+    this.animation = new AnimationState(this, this.view);
+    this.search = new SearchState(this.view, () => this.files);
+    this.selection = new SelectionState(this.view);
+    this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
+    this.project = new ProjectState(this, this.animation, this.bookmarks);
+    this.figures = new FiguresState(this, this.view, this.camera);
+    this.library = new LibraryState(this, (action) => this.leaveProject(action));
+  }
+
+  async init(): Promise<void> {
+    const api = this.api;
+    api.onConnection((s) => {
+      const wasClosed = this.connection === 'closed';
+      this.connection = s;
+      if (s === 'open' && wasClosed) void this.refresh();
+    });
+    api.on('engine', (e) => {
+      this.engine = e;
+      if (e.state === 'crashed' || e.state === 'failed') this.notify('error', e.message ?? `engine ${e.state}`);
+      if (e.restarted && e.message) this.notify('info', e.message);
+      void this.refresh();
+    });
+    api.on('notice', (n) => this.notify(n.level, n.message));
+    api.on('ingestProgress', (p) => (this.datasets.ingest = p.done >= p.total ? null : p));
+    api.on('datasetChanged', (d) => {
+      // Keyframes and paths are latents of the old dataset's model: not kept across datasets (a
+      // project keeps its own; an opened project restores them right after).
+      if (this.dataset?.fingerprint !== d?.fingerprint) this.animation.restore(null);
+      this.dataset = d;
+      void this.loadFiles();
+      this.embeddings = null;
+      this.view.reset();
+    });
+    api.on('modelChanged', (m) => {
+      // The decoded spot was the old model's image.
+      if (m?.dir !== this.model?.dir) this.view.forgetDecoded();
+      this.model = m;
+    });
+    api.on('trainProgress', (p) => {
+      const t = this.training;
+      if (t.state !== 'cancelling') t.state = 'running';
+      t.runId = p.runId;
+      t.epochs = p.epochs;
+      t.epoch = p.epoch;
+      t.step = p.step;
+      t.stepsPerEpoch = p.stepsPerEpoch;
+      t.loss = p.loss;
+      t.samplesPerSec = p.samplesPerSec;
+      // The service's clock: right after a reload mid-run too; the page ticks on from it.
+      t.startedAt = performance.now() - p.elapsedSeconds * 1000;
+      t.tick();
+      // On a budget the run ends at the budget if the epochs cap is further away.
+      t.etaSeconds = t.timeBudgetSeconds ? Math.min(p.etaSeconds, Math.max(0, t.timeBudgetSeconds - t.elapsedSeconds)) : p.etaSeconds;
+      const x = p.epoch - 1 + (p.stepsPerEpoch ? p.step / p.stepsPerEpoch : 0);
+      const steps = t.steps.length > 4000 ? t.steps.filter((_, i) => i % 2 === 0) : t.steps;
+      t.steps = [...steps, { x, loss: p.loss, recon: p.recon ?? null, kl: p.kl ?? null }];
+    });
+    api.on('trainSnapshot', (s) => {
+      if (this.training.runId && s.runId && s.runId !== this.training.runId) return;
+      this.view.onSnapshot(s);
+    });
+    api.on('trainEpoch', (e) => {
+      const { runId: _r, epochs: _e, ...metrics } = e;
+      this.training.history = [...this.training.history, metrics];
+    });
+    api.on('trainCheckpoint', (c) => (this.training.lastCheckpointEpoch = c.epoch));
+    api.on('trainEnded', (e) => {
+      this.training.tick();
+      this.training.state = e.status;
+      this.training.error = e.error;
+      this.training.budgetReached = e.budgetReached;
+      if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
+      // Nothing new to show: back to the open model's points.
+      if (e.epochsCompleted === 0 && this.embeddings && this.view.layout?.source === 'snapshot') this.view.onEmbeddings(this.embeddings);
+    });
+    api.on('embeddingsReady', () => void this.loadEmbeddings());
+    await this.refresh();
+    if (this.status?.embeddingsReady) await this.loadEmbeddings();
+  }
+
+  async refresh(): Promise<void> {
+    const status = await this.api.call('status', {});
+    this.status = status;
+    this.engine ??= { state: status.engine.state, message: status.engine.message, restarts: status.engine.restarts, restarted: false };
+    if (this.engine.state !== status.engine.state) this.engine = { ...this.engine, state: status.engine.state, restarts: status.engine.restarts };
+    if (status.dataset?.fingerprint !== this.dataset?.fingerprint || (status.dataset && !this.files)) {
+      this.dataset = status.dataset;
+      void this.loadFiles();
+    }
+    this.dataset = status.dataset;
+    this.model = status.model;
+    const t = this.training;
+    if (!t.active || status.training.state !== 'running') {
+      t.state = status.training.state;
+      t.error = status.training.error;
+    }
+    // A run this page did not start (a reload mid-run): its clock starts now.
+    if (status.training.state === 'running' && (t.startedAt === null || t.runId !== status.training.runId)) t.began(status.training.timeBudgetSeconds);
+    t.runId = status.training.runId;
+    t.lastCheckpointEpoch = status.training.lastCheckpointEpoch;
+    t.timeBudgetSeconds = status.training.timeBudgetSeconds;
+    if (!t.active) t.budgetReached = status.training.budgetReached;
+    if (status.training.epochs) t.epochs = status.training.epochs;
+  }
+
+  /** The open folder's file names (search, hover card, decode panel, selection table). */
+  async loadFiles(): Promise<void> {
+    const d = this.dataset;
+    if (!d || d.source.kind !== 'folder') {
+      this.files = null;
+      return;
+    }
+    try {
+      const { files } = await this.api.call('datasetFiles', {});
+      if (this.dataset?.fingerprint === d.fingerprint) this.files = files;
+    } catch {
+      this.files = null;
+    }
+  }
+
+  notify(level: Notice['level'], message: string): void {
+    this.notices = [...this.notices.slice(-7), { id: this.nextNotice++, level, message }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  /** Runs an action, showing it as busy and its failure as a notice. */
+  async run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
+    this.busy = label;
+    try {
+      return await action();
+    } catch (err) {
+      this.notify('error', err instanceof ApiError || err instanceof Error ? err.message : String(err));
+      return undefined;
+    } finally {
+      if (this.busy === label) this.busy = null;
+    }
+  }
+
+  /**
+   * Another dataset or model closes the open project (it stays as last saved): ask first. True when
+   * there is no project or the user goes on.
+   */
+  leaveProject(action: string): boolean {
+    const path = this.project.path;
+    if (!path) return true;
+    const name = path.split(/[\\/]/).filter(Boolean).at(-1) ?? path;
+    return this.ask(`Close project ${name} and ${action}?\n\nThe project stays as it was last saved.`);
+  }
+
+  /** A new job starts: the error notices of earlier ones no longer describe anything (issue 11, point 7). */
+  newJob(): void {
+    this.notices = this.notices.filter((n) => n.level !== 'error');
+  }
+
+  async choosePath(purpose: PathPurpose, defaultName?: string): Promise<string | null> {
+    try {
+      return (await this.api.call('choosePath', { purpose, ...(defaultName ? { defaultName } : {}) })).path;
+    } catch (err) {
+      this.notify('error', (err as Error).message);
+      return null;
+    }
+  }
+
+  async loadEmbeddings(): Promise<void> {
+    // A model that does not fit the open dataset has no points: the view says so (ViewEmptyState).
+    if (this.model && !this.model.fitsDataset) return;
+    const started = performance.now();
+    this.busy = 'Loading points…';
+    let e: Embeddings;
+    try {
+      e = await this.api.call('embeddings', {});
+    } catch (err) {
+      // The pair changed while the call was on its way (a library model opens a moment before its
+      // folder): not an error, the view already shows what does not fit.
+      if (!(err instanceof ApiError && err.code === 'mismatch')) this.notify('error', err instanceof Error ? err.message : String(err));
+      return;
+    } finally {
+      if (this.busy === 'Loading points…') this.busy = null;
+    }
+    this.embeddingsMs = performance.now() - started;
+    this.embeddingsFetches++;
+    this.embeddings = e;
+    this.view.onEmbeddings(e);
+  }
+}

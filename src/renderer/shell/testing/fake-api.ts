@@ -1,0 +1,44 @@
+/**
+ * A fake Api for the renderer's component and state tests: the test answers the calls it expects,
+ * every call is recorded (what a click sent), any other call fails, and events are emitted by hand.
+ */
+import type { CallInput, CallName, CallOutput, EventData, EventName } from '../../../shared/contract';
+import { ApiError, type Api } from '../../lib/api';
+
+export type Answers = { [K in CallName]?: (args: CallInput<K>) => CallOutput<K> | Promise<CallOutput<K>> };
+
+export interface FakeApi {
+  readonly api: Api;
+  /** Every call made, in order. */
+  readonly calls: { name: CallName; args: unknown }[];
+  /** The calls of one name, their arguments. */
+  argsOf<K extends CallName>(name: K): CallInput<K>[];
+  emit<E extends EventName>(name: E, data: EventData<E>): void;
+}
+
+export function fakeApi(answers: Answers = {}): FakeApi {
+  const calls: { name: CallName; args: unknown }[] = [];
+  const listeners = new Map<string, Set<(data: unknown) => void>>();
+  const api: Api = {
+    transport: 'browser',
+    async call<K extends CallName>(name: K, args: CallInput<K>): Promise<CallOutput<K>> {
+      calls.push({ name, args });
+      const answer = answers[name] as ((a: CallInput<K>) => CallOutput<K> | Promise<CallOutput<K>>) | undefined;
+      if (!answer) throw new ApiError('internal', `unexpected call ${name}`);
+      return answer(args);
+    },
+    on(name, listener) {
+      const set = listeners.get(name) ?? new Set();
+      set.add(listener as (data: unknown) => void);
+      listeners.set(name, set);
+      return () => set.delete(listener as (data: unknown) => void);
+    },
+    onConnection: () => () => {},
+  };
+  return {
+    api,
+    calls,
+    argsOf: <K extends CallName>(name: K) => calls.filter((c) => c.name === name).map((c) => c.args as CallInput<K>),
+    emit: (name, data) => listeners.get(name)?.forEach((l) => l(data)),
+  };
+}

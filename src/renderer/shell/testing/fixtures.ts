@@ -1,0 +1,89 @@
+/** Values of the contract as the service sends them, for the renderer's component tests. */
+import type { DatasetSummary, LibraryModel, ModelSummary, Status } from '../../../shared/contract';
+
+export function mnist(overrides: Partial<DatasetSummary> = {}): DatasetSummary {
+  return {
+    name: 'MNIST',
+    source: { kind: 'mnist' },
+    count: 70000,
+    trainCount: 60000,
+    testCount: 10000,
+    height: 28,
+    width: 28,
+    channels: 1,
+    labelNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    fingerprint: 'mnist',
+    skipped: [],
+    ...overrides,
+  };
+}
+
+export function model(overrides: Partial<ModelSummary> = {}): ModelSummary {
+  return {
+    dir: '/data/models/mlp-2',
+    arch: 'mlp',
+    latentDim: 2,
+    likelihood: 'bernoulli',
+    height: 28,
+    width: 28,
+    channels: 1,
+    epochsCompleted: 3,
+    epochsPlanned: 3,
+    metrics: [],
+    datasetName: 'MNIST',
+    datasetFingerprint: 'mnist',
+    fitsDataset: true,
+    isDefault: false,
+    ...overrides,
+  };
+}
+
+export function status(overrides: Partial<Status> = {}): Status {
+  return {
+    backend: 'wasm',
+    fallbacks: [],
+    engine: { state: 'ready', restarts: 0, message: null },
+    dataset: null,
+    model: null,
+    training: {
+      state: 'idle',
+      runId: null,
+      dir: null,
+      epochs: 0,
+      epoch: 0,
+      lastCheckpointEpoch: 0,
+      error: null,
+      timeBudgetSeconds: null,
+      budgetReached: false,
+    },
+    project: null,
+    embeddingsReady: false,
+    allowedRoots: ['/home/me/pictures'],
+    dataDir: '/data',
+    nativeDialogs: false,
+    ...overrides,
+  };
+}
+
+export function libraryModel(overrides: Partial<LibraryModel> = {}): LibraryModel {
+  return {
+    id: 'mlp-2',
+    name: 'mlp-2',
+    dataset: { name: 'MNIST', kind: 'mnist', path: null },
+    height: 28,
+    width: 28,
+    channels: 1,
+    arch: 'mlp',
+    latentDim: 2,
+    likelihood: 'bernoulli',
+    epochs: 3,
+    testLoss: 140.5,
+    psnrDb: 18.2,
+    testBpd: 0.26,
+    date: '2026-12-01T10:20:00.000Z',
+    readOnly: false,
+    open: false,
+    fitsDataset: true,
+    ...overrides,
+  };
+}
