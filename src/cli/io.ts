@@ -2,7 +2,15 @@
  * Output of the `latentscape` command: with --json one JSON object per line (progress lines, then a
  * final line with "final": true); otherwise a progress bar on a TTY and a readable summary.
  */
+/** Bad usage: the command line cannot run as given (exit code 2). */
 export class UsageError extends Error {}
+/** The user stopped the command (Ctrl-C): exit code 130, as a shell gives a process SIGINT ended. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
 
 export interface CliOutput {
   json: boolean;
