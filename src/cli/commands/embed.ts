@@ -6,7 +6,7 @@ import { project, projectionFor } from '../../engine/latent/projection';
 import { loadModel } from '../../engine/train/checkpoint';
 import { backgroundOption, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
-import { datasetForModel } from '../model-data';
+import { datasetForModel, embedWithProgress, ingestBar } from '../model-data';
 import { parseCommandArgs } from '../options';
 import { COMMAND_SPECS } from '../command-specs';
 
@@ -21,11 +21,11 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, undefined);
+    const dataset = limitDataset((await datasetForModel(manifest, values.data, background, ingestBar(out))).dataset, undefined);
     const count = limit ? Math.min(limit, dataset.count) : dataset.count;
     const started = performance.now();
     const d = vae.config.latentDim;
-    const latents = vae.embed(dataset.pixels, count);
+    const latents = await embedWithProgress(vae, dataset, count, out);
     const seconds = (performance.now() - started) / 1000;
     const projection = projectionFor(latents, count, d);
     const view = project(projection, latents, count);

@@ -93,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     out.info(
       `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}${lrSchedule === 'cosine' ? ' (a warm-up, then a cosine decay over the run)' : ''}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
     );
+    const trainStarted = performance.now();
     const result = await train(dataset, {
       arch,
       latentDim,
@@ -112,7 +113,13 @@ export async function run(argv: string[]): Promise<number> {
       preprocessing: loaded.preprocessing,
       onEvent: (e) => {
         if (e.type === 'step') {
-          if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
+          // The bar spans the run: its steps, or on a time budget its seconds (the ETA is then the budget's end).
+          const label = `epoch ${e.epoch}/${epochs}`;
+          const bar =
+            timeBudget === undefined
+              ? { done: (e.epoch - 1) * e.stepsPerEpoch + e.step, total: epochs * e.stepsPerEpoch, label }
+              : { done: Math.min(timeBudget, (performance.now() - trainStarted) / 1000), total: timeBudget, label };
+          if (!out.json) out.progress(e, bar);
         } else if (e.type === 'epoch') {
           const { type: _t, ...m } = e;
           const record = {
