@@ -9,7 +9,7 @@ import { runCli } from '../../unit/helpers';
 describe('bench --only', () => {
   it('parses a list of parts, all of them by default, and refuses an unknown one', () => {
     expect([...parseParts('ingest-pillow, first-view')]).toEqual(['ingest-pillow', 'first-view']);
-    expect(parseParts(undefined).size).toBe(5);
+    expect(parseParts(undefined).size).toBe(6);
     expect(() => parseParts('conv-folder,speed')).toThrow(
       /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view, soak; got "conv-folder,speed"/,
     );
