@@ -70,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`latentscape ${version()}\n`);
     return 0;
   }
+  if (name === 'help' && rest[0] !== undefined && Object.hasOwn(COMMAND_SPECS, rest[0])) {
+    process.stdout.write(helpText(rest[0], COMMAND_SPECS[rest[0] as CommandName]) + '\n');
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;

@@ -59,6 +59,15 @@ describe('--help', () => {
     expect(seen.stdout()).toContain('usage: latentscape ingest PATH [options]');
   });
 
+  it('`help COMMAND` is `COMMAND --help`; bare `--help` lists the commands', async () => {
+    const seen = capture();
+    expect(await main(['help', 'sample'])).toBe(0);
+    expect(await main(['--help'])).toBe(0);
+    const text = seen.stdout();
+    expect(text).toContain('usage: latentscape sample [options]');
+    for (const name of commands) expect(text).toContain(`  ${name.padEnd(12)} ${COMMAND_SPECS[name].summary}`);
+  });
+
   it('`latentscape train --help` exits 0 as a process', () => {
     const r = runCli(['train', '--help']);
     expect(r.code).toBe(0);
