@@ -9,10 +9,7 @@ import { benchIngestVsPillow, type IngestVsPillowRun } from '../engine/bench-fig
 import { median, summariseRuns } from '../engine/bench-figures/bench-stats';
 import { benchFirstView, type FirstViewReport } from './first-view-bench';
 import { UsageError } from './io';
-
-/** `base`: today's figures (runBench); `page`: the Chromium page bench; the rest are this file's. */
-export const BENCH_PARTS = ['base', 'page', 'conv-folder', 'ingest-pillow', 'first-view', 'soak', 'memory'] as const;
-export type BenchPart = (typeof BENCH_PARTS)[number];
+import { BENCH_PARTS, type BenchPart } from './bench-parts';
 
 export function parseParts(raw: string | undefined): Set<BenchPart> {
   if (raw === undefined) return new Set(BENCH_PARTS);

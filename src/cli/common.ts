@@ -4,11 +4,6 @@ import { UsageError, type CliOutput } from './io';
 import { parseBackground } from '../shared/background';
 import type { Background } from '../shared/vocabulary';
 
-export const COMMON_OPTIONS = {
-  json: { type: 'boolean' },
-  backend: { type: 'string' },
-} as const;
-
 /**
  * Starts the tfjs backend; with `out`, every JSON line it prints from now on names the backend and
  * the backends passed over, with why (`fallbacks`).

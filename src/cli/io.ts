@@ -2,7 +2,15 @@
  * Output of the `latentscape` command: with --json one JSON object per line (progress lines, then a
  * final line with "final": true); otherwise a progress bar on a TTY and a readable summary.
  */
+/** Bad usage: the command line cannot run as given (exit code 2). */
 export class UsageError extends Error {}
+/** The user stopped the command (Ctrl-C): exit code 130, as a shell gives a process SIGINT ended. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
 
 export interface CliOutput {
   json: boolean;
@@ -16,10 +24,39 @@ export interface CliOutput {
   stamp(fields: Record<string, unknown>): void;
 }
 
-export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): CliOutput {
+/** "ETA 42 s", "ETA 3:07", "ETA 1:02:03": the time left at the rate so far; "ETA –" before there is a rate. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return 'ETA –';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (h) return `ETA ${h}:${two(m)}:${two(s % 60)}`;
+  return m ? `ETA ${m}:${two(s % 60)}` : `ETA ${s} s`;
+}
+
+/** Seconds left for `total` at the rate from `first` (the first report of this bar) to now. */
+export function etaSeconds(first: { done: number; at: number }, done: number, total: number, now: number): number | null {
+  const rate = (done - first.done) / (now - first.at);
+  if (!(rate > 0) || !Number.isFinite(rate)) return null;
+  return (total - done) / rate / 1000;
+}
+
+/**
+ * With --json, progress is JSON lines on stdout; without, on a terminal (stderr a TTY) a bar with an
+ * ETA redrawn in place, and nothing of it where stderr is a file or a pipe. `now` (ms) is the clock.
+ */
+export function createOutput(
+  json: boolean,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+  now: () => number = () => performance.now(),
+): CliOutput {
   const tty = Boolean((stderr as NodeJS.WriteStream).isTTY) && !json;
   let barShown = false;
   let stamped: Record<string, unknown> = {};
+  // Where the current bar started: a new total, or a count going back, starts another.
+  let first: { done: number; total: number; at: number } | null = null;
   const clearBar = (): void => {
     if (barShown) {
       stderr.write('\r\x1b[2K');
@@ -34,10 +71,13 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
         return;
       }
       if (bar && tty) {
+        const at = now();
+        if (!first || first.total !== bar.total || bar.done < first.done) first = { done: bar.done, total: bar.total, at };
         const width = 30;
         const frac = bar.total > 0 ? Math.min(1, bar.done / bar.total) : 0;
         const filled = Math.round(frac * width);
-        stderr.write(`\r\x1b[2K${bar.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}%`);
+        const eta = formatEta(etaSeconds(first, bar.done, bar.total, at));
+        stderr.write(`\r\x1b[2K${bar.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${eta}`);
         barShown = true;
       } else if (!bar) {
         clearBar();

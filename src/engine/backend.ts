@@ -72,8 +72,12 @@ async function activate(name: BackendName): Promise<string | null> {
   } catch (err) {
     return `${name} backend failed to initialise (${firstLine(err)})`;
   }
-  // cpu is the reference the others are checked against.
-  if (name === 'cpu') return null;
+  // cpu is the reference the others are checked against. Its first tensor prints tfjs's advertisement
+  // for tfjs-node: made here, where the console is quiet.
+  if (name === 'cpu') {
+    await withQuietConsole(async () => tf.scalar(0).dispose());
+    return null;
+  }
   try {
     return await withQuietConsole(() => smokeCheck(name));
   } catch (err) {

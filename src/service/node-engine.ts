@@ -32,7 +32,8 @@ export function forkNodeEngine(options: NodeEngineOptions = {}): EngineChannel {
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     tail = (tail + chunk).slice(-4000);
-    if (options.forwardStderr ?? Boolean(process.env.LATENTSCAPE_DEBUG)) process.stderr.write(chunk.slice(0, 2000));
+    // `latentscape serve --verbose` shows the engine's log too (native TensorFlow's start-up lines among it).
+    if (options.forwardStderr ?? Boolean(process.env.LATENTSCAPE_DEBUG || process.env.LATENTSCAPE_VERBOSE)) process.stderr.write(chunk.slice(0, 2000));
   });
   const exitListeners: ((e: EngineExit) => void)[] = [];
   child.on('exit', (code, signal) => {

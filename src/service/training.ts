@@ -3,7 +3,7 @@
  * keep its status. Every epoch the engine writes a checkpoint into the run's folder in the data dir
  * (models/<run>/), so a crash loses at most the epoch in progress.
  */
-import { suggestTraining } from '../shared/training-defaults';
+import { learningRateFor, suggestTraining } from '../shared/training-defaults';
 import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -82,7 +82,7 @@ export class Training {
       latentDim: s.latentDim,
       epochs: s.epochs,
       batchSize: s.batchSize ?? suggested.batchSize,
-      lr: s.lr ?? (s.arch === 'conv' && suggested.arch === 'conv' ? suggested.lr : 1e-3),
+      lr: s.lr ?? (s.arch === 'conv' && suggested.arch === 'conv' ? suggested.lr : learningRateFor('mlp')),
       lrSchedule: suggested.lrSchedule,
       beta: s.beta ?? 1,
       likelihood,

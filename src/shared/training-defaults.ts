@@ -25,6 +25,8 @@ export interface DatasetShape {
 
 export interface SuggestedTraining {
   arch: Arch;
+  /** Room for colour and shape in a folder's latent space (d = 2 gives blurs there); MNIST keeps its 2-d map. */
+  latentDim: number;
   likelihood: LikelihoodKind;
   learnedScale: boolean;
   lr: number;
@@ -35,11 +37,28 @@ export interface SuggestedTraining {
   epochs: number;
   /** Training stops at the end of the epoch that would pass this many seconds. */
   timeBudgetSeconds: number;
+  /** Whether a run trains on `timeBudgetSeconds` unless told how long (a folder), or for `fixedEpochs` (MNIST). */
+  budgeted: boolean;
+  /** The epochs of a run without a time budget when none are asked for. */
+  fixedEpochs: number;
 }
 
 /** A small folder still needs this many optimisation steps to give a usable model. */
 export const MIN_STEPS = 6000;
 export const DEFAULT_TIME_BUDGET_S = 180;
+/** MNIST's epochs when nothing else is asked for. */
+export const MNIST_EPOCHS = 10;
+/** The side a folder's images are resized to unless asked otherwise: a size the conv VAE takes. */
+export const FOLDER_IMAGE_SIZE = 32;
+/** A folder's latent size: the one the icon runs of scripts/reference/README.md measured. */
+export const FOLDER_LATENT = 32;
+/** MNIST's: the default model's 2-d map, which the app shows as it is. */
+export const MNIST_LATENT = 2;
+
+/** Adam's rate for an architecture: the conv rate is measured with its warm-up (lr-schedule.ts). */
+export function learningRateFor(arch: Arch): number {
+  return arch === 'conv' ? 5e-3 : 1e-3;
+}
 
 export function suggestTraining(d: DatasetShape): SuggestedTraining {
   const conv = d.kind === 'folder' && (CONV_SIZES as readonly number[]).includes(d.height);
@@ -51,12 +70,15 @@ export function suggestTraining(d: DatasetShape): SuggestedTraining {
   const epochs = Math.min(100000, Math.max(10, Math.ceil(MIN_STEPS / stepsPerEpoch)));
   return {
     arch,
+    latentDim: d.kind === 'folder' ? FOLDER_LATENT : MNIST_LATENT,
     likelihood: gaussian ? 'gaussian' : 'bernoulli',
     learnedScale: gaussian,
-    lr: arch === 'conv' ? 5e-3 : 1e-3,
+    lr: learningRateFor(arch),
     lrSchedule: gaussian ? 'cosine' : 'constant',
     batchSize,
     epochs,
     timeBudgetSeconds: DEFAULT_TIME_BUDGET_S,
+    budgeted: d.kind === 'folder',
+    fixedEpochs: MNIST_EPOCHS,
   };
 }

@@ -1,33 +1,16 @@
-import { parseArgs } from 'node:util';
 import { runBench } from '../../engine/bench';
-import { COMMON_OPTIONS, startBackend } from '../common';
+import { startBackend } from '../common';
 import { UsageError, intOption } from '../io';
 import { checkConvImages, parseParts, runReferenceFigures } from '../bench-figures';
 import { benchMemory } from '../memory-bench';
 import { benchPage } from '../page-bench';
 import { benchSoak } from '../soak-bench';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 /** Always JSON: progress lines on stderr, one final JSON object on stdout. `--memory`: only the peak-memory figures. */
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      'no-reference': { type: 'boolean' },
-      only: { type: 'string' },
-      runs: { type: 'string' },
-      threads: { type: 'string' },
-      'conv-steps': { type: 'string' },
-      'conv-images': { type: 'string' },
-      'ingest-images': { type: 'string' },
-      // The same as --only soak, and --only memory.
-      'soak-only': { type: 'boolean' },
-      memory: { type: 'boolean' },
-      'soak-clients': { type: 'string' },
-      'soak-seconds': { type: 'string' },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.bench, argv);
   if ((values['soak-only'] || values.memory) && values.only !== undefined)
     throw new UsageError('--soak-only and --memory are --only soak and --only memory: give one of them');
   const parts = parseParts(

@@ -1,27 +1,17 @@
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { limitDataset } from '../../engine/data/dataset';
 import { project, projectionFor } from '../../engine/latent/projection';
 import { loadModel } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
+import { backgroundOption, required, startBackend } from '../common';
 import { createOutput, intOption } from '../io';
-import { datasetForModel } from '../model-data';
+import { datasetForModel, embedWithProgress, ingestBar } from '../model-data';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      model: { type: 'string' },
-      data: { type: 'string' },
-      background: { type: 'string' },
-      out: { type: 'string' },
-      limit: { type: 'string' },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.embed, argv);
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
   const file = required('out', values.out);
@@ -31,11 +21,11 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await startBackend(values.backend, out);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, undefined);
+    const dataset = limitDataset((await datasetForModel(manifest, values.data, background, ingestBar(out))).dataset, undefined);
     const count = limit ? Math.min(limit, dataset.count) : dataset.count;
     const started = performance.now();
     const d = vae.config.latentDim;
-    const latents = vae.embed(dataset.pixels, count);
+    const latents = await embedWithProgress(vae, dataset, count, out);
     const seconds = (performance.now() - started) / 1000;
     const projection = projectionFor(latents, count, d);
     const view = project(projection, latents, count);

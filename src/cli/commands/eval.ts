@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import { limitDataset, gatherImages, type Dataset } from '../../engine/data/dataset';
 import { loadDataset } from '../../engine/data/load';
 import { imagesToTensor, type Vae } from '../../engine/model/vae';
@@ -8,41 +7,19 @@ import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
 import { LATENT_SOURCES, LATENT_SOURCE_NAMES, SAMPLE_QUALITY_COUNT } from '../../engine/quality/sample-quality';
 import { COLOR_MODES, FIT_MODES } from '../../shared/vocabulary';
-import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
-import { UsageError, choiceOption, createOutput, intOption, type CliOutput } from '../io';
+import { backgroundOption, required, startBackend } from '../common';
+import { CancelledError, UsageError, choiceOption, createOutput, intOption, type CliOutput } from '../io';
 import { datasetForModel } from '../model-data';
 import { frechetFigures, sampleQualityRecord } from '../sample-quality';
 import { recordSampleQuality } from '../../engine/train/manifest-quality';
 import { manifestDensity } from '../../engine/latent/model-density';
 import { evalHeadline } from '../headline';
 import { bitsPerDim, imageDims } from '../../shared/headline-figures';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      model: { type: 'string' },
-      data: { type: 'string' },
-      background: { type: 'string' },
-      k: { type: 'string' },
-      limit: { type: 'string' },
-      seed: { type: 'string' },
-      // The Fréchet distances (src/engine/quality): on unless --skip-fd.
-      'skip-fd': { type: 'boolean' },
-      'fd-count': { type: 'string' },
-      'z-source': { type: 'string' },
-      'score-images': { type: 'string' },
-      'feature-cache': { type: 'string' },
-      // Writes the distances into the model's manifest.json (the library and the training panel show them).
-      record: { type: 'boolean' },
-      // Without --model (scoring images only): how to ingest --data, as `train` took it.
-      size: { type: 'string' },
-      color: { type: 'string' },
-      fit: { type: 'string' },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.eval, argv);
   const out = createOutput(Boolean(values.json));
   const scoreFile = values['score-images'];
   if (values.model === undefined && scoreFile === undefined) required('model', values.model);
@@ -84,7 +61,7 @@ export async function run(argv: string[]): Promise<void> {
       vae.dispose();
     }
   } catch (err) {
-    if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');
+    if ((err as Error)?.name === 'AbortError') throw new CancelledError();
     throw err;
   }
 }

@@ -6,28 +6,15 @@
  * (No tensors are involved: --backend is accepted like everywhere, and ignored.)
  */
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ingestFolder } from '../../engine/data/image-folder';
-import { COMMON_OPTIONS, backgroundOption } from '../common';
-import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
+import { backgroundOption } from '../common';
+import { CancelledError, UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { DEFAULT_BACKGROUND } from '../../shared/vocabulary';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...COMMON_OPTIONS,
-      size: { type: 'string' },
-      color: { type: 'string' },
-      fit: { type: 'string' },
-      background: { type: 'string' },
-      'test-fraction': { type: 'string' },
-      seed: { type: 'string' },
-      'cache-dir': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseCommandArgs(COMMAND_SPECS.ingest, argv);
   if (positionals.length !== 1) {
     throw new UsageError(
       `ingest takes one folder: latentscape ingest PATH [--size 64] [--color rgb] [--fit cover|contain] [--background white|black|#rrggbb]${positionals.length ? ` (got ${positionals.length} paths)` : ''}`,
@@ -89,7 +76,7 @@ export async function run(argv: string[]): Promise<void> {
       ...(report.cache_warning ? { cache_warning: report.cache_warning } : {}),
     });
   } catch (err) {
-    if ((err as Error)?.name === 'AbortError') throw new Error('cancelled');
+    if ((err as Error)?.name === 'AbortError') throw new CancelledError();
     throw err;
   } finally {
     process.off('SIGINT', onSignal);

@@ -4,7 +4,6 @@
  * PNG frames. The path can be loaded from / saved to a path JSON file (the format the app saves).
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { imageBytes } from '../../engine/data/dataset';
 import { exportAnimation, exportKindFor, ExportCancelledError, UnknownExportTypeError, writeFileAtomic, type FrameSet } from '../../engine/export';
 import { interpolatePath } from '../../engine/latent/interpolate';
@@ -12,9 +11,11 @@ import { makePathSpec, parsePathSpec, pathFromSpec, PathSpecError, serializePath
 import { EASINGS, MAX_FRAMES, SEGMENT_MODES, SPACINGS } from '../../shared/vocabulary';
 import type { Vae } from '../../engine/model/vae';
 import { loadModel } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
-import { choiceOption, createOutput, intOption, UsageError } from '../io';
+import { required, startBackend } from '../common';
+import { CancelledError, choiceOption, createOutput, intOption, UsageError } from '../io';
 import { datasetForModel } from '../model-data';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 /** Latents decoded per batch: big enough to amortise a backend call, small enough for any model. */
 const DECODE_BATCH = 64;
@@ -102,28 +103,7 @@ export function attachNegativeVectors(argv: string[], options: readonly string[]
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: attachNegativeVectors(argv, ['from', 'to', 'via']),
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      model: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      via: { type: 'string', multiple: true },
-      frames: { type: 'string' },
-      path: { type: 'string' },
-      ease: { type: 'string' },
-      loop: { type: 'boolean' },
-      spacing: { type: 'string' },
-      fps: { type: 'string' },
-      scale: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      'load-path': { type: 'string' },
-      'save-path': { type: 'string' },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.interpolate, attachNegativeVectors(argv, ['from', 'to', 'via']));
   const out = createOutput(Boolean(values.json));
   const modelDir = required('model', values.model);
   const target = required('out', values.out);
@@ -239,7 +219,7 @@ export async function run(argv: string[]): Promise<void> {
       backend: backend.name,
     });
   } catch (err) {
-    if (err instanceof ExportCancelledError) throw new Error('cancelled: nothing was written');
+    if (err instanceof ExportCancelledError) throw new CancelledError('cancelled: nothing was written');
     throw err;
   } finally {
     process.off('SIGINT', onSigint);

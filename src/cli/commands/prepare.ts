@@ -11,22 +11,19 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/files';
-import { parseArgs } from 'node:util';
 import { pointStats } from '../../engine/latent/point-stats';
 import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
 import { loadModel, readManifest } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
+import { backgroundOption, required, startBackend } from '../common';
 import { createOutput } from '../io';
-import { datasetForModel } from '../model-data';
+import { datasetForModel, embedWithProgress, ingestBar } from '../model-data';
 import { fitLatentDensity } from '../../engine/latent/density-fit';
 import { storeDensity } from '../../engine/latent/model-density';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: { ...COMMON_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, background: { type: 'string' }, 'strip-optimizer': { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.prepare, argv);
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
   // The model's own background unless --background says otherwise (datasetForModel).
@@ -35,10 +32,12 @@ export async function run(argv: string[]): Promise<void> {
   await readManifest(dir);
   const { vae, manifest } = await loadModel(dir);
   try {
-    const dataset = (await datasetForModel(manifest, values.data, background)).dataset;
+    const dataset = (await datasetForModel(manifest, values.data, background, ingestBar(out))).dataset;
     const started = performance.now();
-    const mu = vae.embed(dataset.pixels, dataset.count);
-    const { recon, kl, rmse } = await pointStats(vae, dataset);
+    const mu = await embedWithProgress(vae, dataset, dataset.count, out);
+    const { recon, kl, rmse } = await pointStats(vae, dataset, (done, total) => {
+      if (!out.json) out.progress({ stage: 'stats', done, total }, { done, total, label: 'reconstruction error and KL' });
+    });
     const seconds = (performance.now() - started) / 1000;
     const key = { weightsSha256: manifest.weights.sha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: vae.config.latentDim };
     if (!(await writePointCache(dir, key, { mu, recon, kl, rmse }))) throw new Error(`cannot write ${join(dir, POINT_CACHE_FILE)}`);

@@ -5,29 +5,18 @@
  * trained towards; `--prior density` refuses a model without a fitted density. The summary says which.
  */
 import sharp from 'sharp';
-import { parseArgs } from 'node:util';
 import { loadModel } from '../../engine/train/checkpoint';
-import { COMMON_OPTIONS, required, startBackend } from '../common';
+import { required, startBackend } from '../common';
 import { choiceOption, createOutput, intOption } from '../io';
 import { manifestDensity } from '../../engine/latent/model-density';
 import { drawLatents } from '../../shared/latent-density';
 import { LATENT_PRIORS } from '../../shared/vocabulary';
 import { tileImages } from '../../engine/export/grid';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      model: { type: 'string' },
-      n: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      scale: { type: 'string' },
-      prior: { type: 'string' },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.sample, argv);
   const out = createOutput(Boolean(values.json));
   const dir = required('model', values.model);
   const file = required('out', values.out);

@@ -8,12 +8,12 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startHost } from '../../host/server';
 import { forkNodeEngine } from '../../service/node-engine';
 import { AppService } from '../../service/service';
-import { COMMON_OPTIONS } from '../common';
 import { UsageError, createOutput, intOption } from '../io';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -44,17 +44,7 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      allow: { type: 'string', multiple: true },
-    },
-  });
+  const { values } = parseCommandArgs(COMMAND_SPECS.serve, argv);
   const out = createOutput(Boolean(values.json));
   const port = intOption('port', values.port, 0, 0, 65535);
   const host = values.host ?? '127.0.0.1';

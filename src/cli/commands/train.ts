@@ -1,64 +1,42 @@
-import { parseArgs } from 'node:util';
 import { loadDataset } from '../../engine/data/load';
 import { limitDataset } from '../../engine/data/dataset';
 import { train } from '../../engine/train/trainer';
-import { COMMON_OPTIONS, backgroundOption, required, startBackend } from '../common';
+import { backgroundOption, required, startBackend } from '../common';
+import { parseCommandArgs } from '../options';
+import { COMMAND_SPECS } from '../command-specs';
+import { chooseTraining } from '../train-settings';
 import { epochHeadline } from '../headline';
 import { readManifest } from '../../engine/train/checkpoint';
 import { recordedBackground } from '../../shared/background';
-import { UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
+import { CancelledError, UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
-import { suggestTraining } from '../../shared/training-defaults';
+import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
 import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES } from '../../shared/vocabulary';
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      ...COMMON_OPTIONS,
-      data: { type: 'string', default: 'mnist' },
-      arch: { type: 'string' },
-      latent: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      'lr-schedule': { type: 'string' },
-      beta: { type: 'string' },
-      likelihood: { type: 'string' },
-      'learned-scale': { type: 'boolean' },
-      size: { type: 'string' },
-      color: { type: 'string' },
-      fit: { type: 'string' },
-      background: { type: 'string' },
-      binarize: { type: 'boolean' },
-      limit: { type: 'string' },
-      seed: { type: 'string' },
-      resume: { type: 'boolean' },
-      force: { type: 'boolean' },
-      'time-budget': { type: 'string' },
-      'budget-clock': { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
+/** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved). */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(COMMAND_SPECS.train, argv);
   const out = createOutput(Boolean(values.json));
   const outDir = required('out', values.out);
   const dataSpec = required('data', values.data);
   const isFolder = dataSpec.toLowerCase() !== 'mnist';
   // Unset options are chosen from the dataset once it is loaded (shared/training-defaults.ts); here they
   // are only checked, so bad arguments fail before anything is loaded.
-  const arch = choiceOption('arch', values.arch, ARCHS, isFolder ? 'conv' : 'mlp');
-  const latentDim = intOption('latent', values.latent, 2, MIN_LATENT, MAX_LATENT);
-  const explicitBudget = values['time-budget'] === undefined ? undefined : numberOption('time-budget', values['time-budget'], 0, 1, 7 * 24 * 3600);
+  const given = {
+    arch: values.arch === undefined ? undefined : choiceOption('arch', values.arch, ARCHS, 'mlp'),
+    latentDim: values.latent === undefined ? undefined : intOption('latent', values.latent, MIN_LATENT, MIN_LATENT, MAX_LATENT),
+    timeBudgetSeconds: values['time-budget'] === undefined ? undefined : numberOption('time-budget', values['time-budget'], 0, 1, 7 * 24 * 3600),
+    epochs: values.epochs === undefined ? undefined : intOption('epochs', values.epochs, 10, 1, 100000),
+    batchSize: values.batch === undefined ? undefined : intOption('batch', values.batch, 128, 1, 65536),
+    lr: values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10),
+    lrSchedule: values['lr-schedule'] === undefined ? undefined : choiceOption('lr-schedule', values['lr-schedule'], LR_SCHEDULES, 'constant'),
+    likelihood: values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, LIKELIHOODS, 'bernoulli'),
+    learnedScale: values['learned-scale'],
+  };
   const budgetClock = choiceOption('budget-clock', values['budget-clock'], ['wall', 'cpu'] as const, 'wall');
-  const explicitEpochs = values.epochs === undefined ? undefined : intOption('epochs', values.epochs, 10, 1, 100000);
-  const explicitBatch = values.batch === undefined ? undefined : intOption('batch', values.batch, 128, 1, 65536);
-  const explicitLr = values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10);
-  const explicitSchedule = values['lr-schedule'] === undefined ? undefined : choiceOption('lr-schedule', values['lr-schedule'], LR_SCHEDULES, 'constant');
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
-  const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, LIKELIHOODS, 'bernoulli');
-  const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
+  const size = intOption('size', values.size, isFolder ? FOLDER_IMAGE_SIZE : 28, 8, 512);
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
   const fit = choiceOption('fit', values.fit, FIT_MODES, 'cover');
   // A folder's transparency is flattened onto it (default white); recorded in the model's manifest.
@@ -111,17 +89,11 @@ export async function run(argv: string[]): Promise<void> {
       height: dataset.height,
       channels: dataset.channels,
     });
-    const likelihood = explicitLikelihood ?? suggested.likelihood;
-    const learnedScale = values['learned-scale'] ?? (explicitLikelihood === undefined && suggested.learnedScale);
-    const batchSize = explicitBatch ?? suggested.batchSize;
-    const lr = explicitLr ?? suggested.lr;
-    const lrSchedule = explicitSchedule ?? suggested.lrSchedule;
-    // A folder trains on a time budget unless told how long; MNIST keeps its 10 epochs.
-    const timeBudget = explicitBudget ?? (explicitEpochs === undefined && isFolder ? suggested.timeBudgetSeconds : undefined);
-    const epochs = explicitEpochs ?? (timeBudget === undefined ? 10 : isFolder && explicitBudget === undefined ? suggested.epochs : 100000);
+    const { arch, latentDim, likelihood, learnedScale, batchSize, lr, lrSchedule, epochs, timeBudgetSeconds: timeBudget } = chooseTraining(given, suggested);
     out.info(
       `settings: ${arch}, likelihood ${likelihood}${likelihood === 'gaussian' ? (learnedScale ? ' (learned scale)' : ' (σ = 1)') : ''}, lr ${lr}${lrSchedule === 'cosine' ? ' (a warm-up, then a cosine decay over the run)' : ''}, batch ${batchSize}, ${timeBudget === undefined ? `${epochs} epochs` : `up to ${epochs} epochs or ${timeBudget} s (${budgetClock} clock)`}`,
     );
+    const trainStarted = performance.now();
     const result = await train(dataset, {
       arch,
       latentDim,
@@ -141,7 +113,13 @@ export async function run(argv: string[]): Promise<void> {
       preprocessing: loaded.preprocessing,
       onEvent: (e) => {
         if (e.type === 'step') {
-          if (!out.json) out.progress(e, { done: e.step, total: e.stepsPerEpoch, label: `epoch ${e.epoch}/${epochs}` });
+          // The bar spans the run: its steps, or on a time budget its seconds (the ETA is then the budget's end).
+          const label = `epoch ${e.epoch}/${epochs}`;
+          const bar =
+            timeBudget === undefined
+              ? { done: (e.epoch - 1) * e.stepsPerEpoch + e.step, total: epochs * e.stepsPerEpoch, label }
+              : { done: Math.min(timeBudget, (performance.now() - trainStarted) / 1000), total: timeBudget, label };
+          if (!out.json) out.progress(e, bar);
         } else if (e.type === 'epoch') {
           const { type: _t, ...m } = e;
           const record = {
@@ -167,7 +145,7 @@ export async function run(argv: string[]): Promise<void> {
     const last = result.metrics[result.metrics.length - 1];
     if (result.densityError) out.info(`${result.densityError}; samples use N(0, I) until \`latentscape prepare\` fits one`);
     result.vae.dispose();
-    if (!last) throw new Error(result.cancelled ? 'cancelled before the first epoch finished; nothing was saved' : 'no epoch ran');
+    if (!last) throw result.cancelled ? new CancelledError('cancelled before the first epoch finished; nothing was saved') : new Error('no epoch ran');
     const headline =
       last.train_bpd === undefined || last.test_bpd === undefined
         ? undefined
@@ -195,7 +173,7 @@ export async function run(argv: string[]): Promise<void> {
       },
       headline,
     );
-    if (result.cancelled) process.exitCode = 130;
+    return result.cancelled ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

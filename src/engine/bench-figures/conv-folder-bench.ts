@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suggestTraining } from '../../shared/training-defaults';
+import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
 import { backendName } from '../backend';
 import { createAdam } from '../kernels/adam';
 import { Vae, imagesToTensor, makeConfig } from '../model/vae';
@@ -17,9 +17,7 @@ import { createTrainStep } from '../train/trainer';
 import { ratio, round, withMachineState, type MachineState } from './bench-stats';
 import { runReferenceScript } from './reference-python';
 
-export const FOLDER_SIZE = 32;
-/** The latent size the app gives a folder (the renderer's FOLDER_LATENT, which the engine cannot import). */
-export const FOLDER_LATENT = 32;
+export const FOLDER_SIZE = FOLDER_IMAGE_SIZE;
 
 /**
  * `count` 32×32 RGB images, HWC uint8: a two-colour gradient in a random direction behind a disc, a
@@ -86,7 +84,7 @@ export function folderRecipe(images: number) {
   const recipe = suggestTraining({ kind: 'folder', trainCount: images, height: FOLDER_SIZE, channels: 3 });
   const config = makeConfig({
     arch: recipe.arch,
-    latentDim: FOLDER_LATENT,
+    latentDim: recipe.latentDim,
     height: FOLDER_SIZE,
     channels: 3,
     likelihood: recipe.likelihood,

@@ -11,9 +11,13 @@ const STATS_SLICE = 1000;
  * For every image: −log p(x | z = μ(x)) (the reconstruction error of the image the app shows for
  * it) and KL(q(z|x) ‖ N(0, I)), in nats, and the RMS difference between the image and that decoded
  * image (clipped to [0, 1], as PSNR takes it) in levels of 255: the error the colour legend shows,
- * never negative. In slices, yielding between them so decodes interleave.
+ * never negative. In slices, yielding between them so decodes interleave; `onProgress` after each.
  */
-export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: Float32Array; kl: Float32Array; rmse: Float32Array }> {
+export async function pointStats(
+  vae: Vae,
+  dataset: Dataset,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ recon: Float32Array; kl: Float32Array; rmse: Float32Array }> {
   const recon = new Float32Array(dataset.count);
   const kl = new Float32Array(dataset.count);
   const rmse = new Float32Array(dataset.count);
@@ -31,6 +35,7 @@ export async function pointStats(vae: Vae, dataset: Dataset): Promise<{ recon: F
     kl.set(k.dataSync() as Float32Array, start);
     rmse.set(e.dataSync() as Float32Array, start);
     tf.dispose([r, k, e]);
+    onProgress?.(start + n, dataset.count);
     await yieldToEventLoop();
   }
   return { recon, kl, rmse };
