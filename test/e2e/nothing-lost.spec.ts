@@ -72,6 +72,9 @@ test('opening another dataset inside a project asks first; Cancel keeps it, goin
     const { savedAt: _s, view: _v, ...rest } = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')) as Record<string, unknown>;
     return rest;
   };
+  // The embeddings are written into the project once they are computed (an autosave): wait for them, so
+  // what follows compares against the project as it stands, not one autosave short of it.
+  await expect.poll(() => (holds() as { embeddings: unknown }).embeddings, { timeout: 120_000 }).not.toBeNull();
   const saved = holds();
   expect(saved).toMatchObject({ dataset: { kind: 'mnist' } });
   const files = readdirSync(project).sort();
