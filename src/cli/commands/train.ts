@@ -10,7 +10,9 @@ import { UsageError, choiceOption, createOutput, intOption, numberOption } from 
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
-import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES } from '../../shared/vocabulary';
+import { ARCHS, COLOR_MODES, DECODER_UPSAMPLES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES, type Arch, type DecoderUpsample } from '../../shared/vocabulary';
+import { MAX_FILTERS, MAX_RESIDUAL_BLOCKS } from '../../engine/model/vae';
+import { MAX_FREE_BITS } from '../../engine/train/kl-schedule';
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +28,11 @@ export async function run(argv: string[]): Promise<void> {
       lr: { type: 'string' },
       'lr-schedule': { type: 'string' },
       beta: { type: 'string' },
+      'kl-warmup': { type: 'string' },
+      'free-bits': { type: 'string' },
+      filters: { type: 'string' },
+      upsample: { type: 'string' },
+      'residual-blocks': { type: 'string' },
       likelihood: { type: 'string' },
       'learned-scale': { type: 'boolean' },
       size: { type: 'string' },
@@ -57,6 +64,9 @@ export async function run(argv: string[]): Promise<void> {
   const explicitLr = values.lr === undefined ? undefined : numberOption('lr', values.lr, 1e-3, 1e-7, 10);
   const explicitSchedule = values['lr-schedule'] === undefined ? undefined : choiceOption('lr-schedule', values['lr-schedule'], LR_SCHEDULES, 'constant');
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
+  const klWarmup = numberOption('kl-warmup', values['kl-warmup'], 0, 0, 1);
+  const freeBits = numberOption('free-bits', values['free-bits'], 0, 0, MAX_FREE_BITS);
+  const architecture = convOptions(arch, values.filters, values.upsample, values['residual-blocks']);
   const explicitLikelihood = values.likelihood === undefined ? undefined : choiceOption('likelihood', values.likelihood, LIKELIHOODS, 'bernoulli');
   const size = intOption('size', values.size, arch === 'conv' ? 32 : 28, 8, 512);
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
@@ -130,6 +140,9 @@ export async function run(argv: string[]): Promise<void> {
       lr,
       lrSchedule,
       beta,
+      klWarmup,
+      freeBits,
+      ...architecture,
       likelihood,
       learnedScale,
       binarize: Boolean(values.binarize),
@@ -155,6 +168,8 @@ export async function run(argv: string[]): Promise<void> {
             psnr_db: m.psnr_db,
             train_bpd: m.train_bpd,
             test_bpd: m.test_bpd,
+            // What was minimised, beside the true −ELBO_β above (present with --kl-warmup or --free-bits).
+            ...(m.train_objective === undefined ? {} : { train_objective: m.train_objective }),
             samples_per_s: m.samples_per_s,
             backend: m.backend,
             seconds: m.seconds,
@@ -199,4 +214,20 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** --filters 32,64 --upsample resize-conv --residual-blocks 1: the conv net's shape (model/conv-arch.ts); unset ones are left to the model's defaults. */
+function convOptions(
+  arch: Arch,
+  filters: string | undefined,
+  upsample: string | undefined,
+  residualBlocks: string | undefined,
+): { filters?: number[]; decoderUpsample?: DecoderUpsample; residualBlocks?: number } {
+  if (arch !== 'conv' && (filters ?? upsample ?? residualBlocks) !== undefined)
+    throw new UsageError('--filters, --upsample and --residual-blocks shape the conv net: use them with --arch conv');
+  return {
+    ...(filters === undefined ? {} : { filters: filters.split(',').map((f) => intOption('filters', f.trim(), 32, 1, MAX_FILTERS)) }),
+    ...(upsample === undefined ? {} : { decoderUpsample: choiceOption('upsample', upsample, DECODER_UPSAMPLES, 'transpose') }),
+    ...(residualBlocks === undefined ? {} : { residualBlocks: intOption('residual-blocks', residualBlocks, 0, 0, MAX_RESIDUAL_BLOCKS) }),
+  };
 }
