@@ -142,12 +142,24 @@ function runLayer(layer: ConvLayer, h: tf.Tensor4D, p: ParamLookup, inputGradien
   }
 }
 
-/**
- * act(conv2d(nearest×2(x), filter, stride 1, SAME) + bias). The nearest-neighbour resize and its
- * gradient are kernels of every backend (wasm's too), so no custom gradient is needed for it.
- */
+/** act(conv2d(nearest×2(x), filter, stride 1, SAME) + bias). */
 export function resizeConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: 'relu' | 'linear' = 'linear'): tf.Tensor4D {
-  const [, height, width] = x.shape;
-  const up = tf.image.resizeNearestNeighbor(x, [height * 2, width * 2], false, false);
-  return conv2d(up, filter, bias, 1, { activation });
+  return conv2d(upsampleNearest2x(x), filter, bias, 1, { activation });
+}
+
+// The customGrad typings do not model a leading-tensors-then-save signature; this cast does.
+type CustomGradBody = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * Nearest-neighbour ×2: every pixel repeated over a 2×2 block. Its gradient is the sum of dy over each
+ * block, written here because the cpu backend's ResizeNearestNeighborGrad kernel (tfjs 4) gives wrong
+ * values for this resize (test/unit/engine/model/conv-arch.test.ts checks it against finite differences).
+ */
+export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [batch, height, width, channels] = x.shape;
+  const op = tf.customGrad(((xi: tf.Tensor4D) => ({
+    value: tf.image.resizeNearestNeighbor(xi, [height * 2, width * 2], false, false),
+    gradFunc: (dy: tf.Tensor) => tf.sum(tf.reshape(dy, [batch, height, 2, width, 2, channels]), [2, 4]),
+  })) as unknown as CustomGradBody) as unknown as (x: tf.Tensor4D) => tf.Tensor4D;
+  return op(x);
 }
