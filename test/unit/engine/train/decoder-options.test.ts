@@ -173,6 +173,47 @@ describeEngine('train/decoder-options', () => {
       }
     });
 
+    it('a resumed run continues exactly: the new layers are checkpointed and the warm-up goes on from where it was', async () => {
+      const a = await tempDir();
+      const b = await tempDir();
+      try {
+        const data = limitDataset(small, 32);
+        const options = {
+          arch: 'conv' as const,
+          latentDim: 2,
+          batchSize: 16,
+          seed: 3,
+          filters: [4, 8],
+          decoderUpsample: 'resize-conv' as const,
+          residualBlocks: 1,
+          klWarmup: 1,
+          freeBits: 0.01,
+        };
+        const straight = await train(data, { ...options, epochs: 2, outDir: `${a.path}/m` });
+        // The kill: the run stops right after its first checkpoint, planned for 2 epochs (the warm-up spans them).
+        const controller = new AbortController();
+        const stopped = await train(data, {
+          ...options,
+          epochs: 2,
+          outDir: `${b.path}/m`,
+          signal: controller.signal,
+          onEvent: (e) => {
+            if (e.type === 'checkpoint') controller.abort();
+          },
+        });
+        expect(stopped.epochsCompleted).toBe(1);
+        stopped.vae.dispose();
+        const resumed = await train(data, { ...options, epochs: 2, outDir: `${b.path}/m`, resume: true });
+        expect(resumed.metrics.map((m) => m.train_objective)).toEqual(straight.metrics.map((m) => m.train_objective));
+        for (const [name, v] of straight.vae.params) expect(Array.from(resumed.vae.params.get(name)!.dataSync()), name).toEqual(Array.from(v.dataSync()));
+        straight.vae.dispose();
+        resumed.vae.dispose();
+      } finally {
+        await a.cleanup();
+        await b.cleanup();
+      }
+    }, 240_000); // three trainings: a minute on the cpu backend when the machine is loaded
+
     it('a run without them records none of them', async () => {
       const { vae, metrics } = await train(limitDataset(small, 16), { arch: 'conv', latentDim: 4, epochs: 1, batchSize: 16 });
       expect(vae.config).not.toHaveProperty('decoderUpsample');
