@@ -17,6 +17,12 @@ PSNR as in src/engine/train/psnr.ts: pixels x/255 in [0, 1], x^ = decoder mean a
 
   python3 scripts/reference/torch_vae.py --data /work/data/icons-32-rgb --latent 32 --budget 180 \
       --likelihood gaussian --learned-scale --out /work/data/runs/torch
+
+The decoder options of the app's model/conv-arch.ts and kl-schedule.ts, alike: --upsample resize-conv (nearest x2
+then a 3x3 conv), --residual-blocks N (x + conv_b(relu(conv_a(x))), conv_b zero-initialised, N per resolution level
+in the encoder and the decoder), --kl-warmup FRACTION (the KL's weight rises linearly from 0 to beta over that
+fraction of the budget) and --free-bits NATS (sum_j max(NATS, batch-mean KL_j) in the objective). The last two change
+only the objective: test_loss stays the -ELBO_beta.
 """
 import argparse, json, math, os, sys, time
 
@@ -40,38 +46,71 @@ def load(data_dir):
     return meta, x, train, test
 
 
+class ResidualBlock(nn.Module):
+    """x + conv_b(relu(conv_a(x))), conv_b starting at zero (the block starts as the identity), as conv-arch.ts."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv_a = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv_b = nn.Conv2d(channels, channels, 3, padding=1)
+        nn.init.zeros_(self.conv_b.weight)
+        nn.init.zeros_(self.conv_b.bias)
+
+    def forward(self, x):
+        return x + self.conv_b(F.relu(self.conv_a(x)))
+
+
+class ResizeConv(nn.Module):
+    """Nearest-neighbour x2, then a 3x3 convolution (SAME): no checkerboard."""
+
+    def __init__(self, in_c, out_c):
+        super().__init__()
+        self.conv = nn.Conv2d(in_c, out_c, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2, mode='nearest'))
+
+
 class ConvVae(nn.Module):
-    def __init__(self, size, channels, latent, filters, likelihood, learned_scale):
+    def __init__(self, size, channels, latent, filters, likelihood, learned_scale, upsample='transpose', residual_blocks=0):
         super().__init__()
         self.likelihood, self.filters = likelihood, filters
         self.smallest = size // 2 ** len(filters)
+        # Each encoder stage: a stride-2 conv (then relu), then the residual blocks at its resolution.
         enc, in_c = [], channels
         for f in filters:
-            enc.append(nn.Conv2d(in_c, f, 3, stride=2, padding=1))
+            enc.append(nn.ModuleList([nn.Conv2d(in_c, f, 3, stride=2, padding=1)] + [ResidualBlock(f) for _ in range(residual_blocks)]))
             in_c = f
         self.enc = nn.ModuleList(enc)
         flat = self.smallest * self.smallest * filters[-1]
         self.mean = nn.Linear(flat, latent)
         self.logvar = nn.Linear(flat, latent)
         self.dense = nn.Linear(latent, flat)
+        # Each decoder stage: the residual blocks at its resolution, then the upsampling (relu after, but the last).
         dec = []
         for i in range(len(filters) - 1, -1, -1):
             to_c = channels if i == 0 else filters[i - 1]
-            dec.append(nn.ConvTranspose2d(filters[i], to_c, 3, stride=2, padding=1, output_padding=1))
+            up = (nn.ConvTranspose2d(filters[i], to_c, 3, stride=2, padding=1, output_padding=1) if upsample == 'transpose'
+                  else ResizeConv(filters[i], to_c))
+            dec.append(nn.ModuleList([ResidualBlock(filters[i]) for _ in range(residual_blocks)] + [up]))
         self.dec = nn.ModuleList(dec)
         self.out_logvar = nn.Parameter(torch.zeros(1)) if (likelihood == 'gaussian' and learned_scale) else None
         self.mse_ema = None
 
     def encode(self, x):
         h = x
-        for conv in self.enc:
+        for conv, *blocks in self.enc:
             h = F.relu(conv(h))
+            for block in blocks:
+                h = block(h)
         h = h.flatten(1)
         return self.mean(h), self.logvar(h)
 
     def decode(self, z):
         h = F.relu(self.dense(z)).view(z.shape[0], self.filters[-1], self.smallest, self.smallest)
-        for i, up in enumerate(self.dec):
+        for i, (*blocks, up) in enumerate(self.dec):
+            for block in blocks:
+                h = block(h)
             h = up(h)
             if i < len(self.dec) - 1:
                 h = F.relu(h)
@@ -94,12 +133,18 @@ class ConvVae(nn.Module):
             self.mse_ema = mse if self.mse_ema is None else (1 - ema) * self.mse_ema + ema * mse
             self.out_logvar.fill_(max(min_logvar, math.log(max(self.mse_ema, 1e-12))))
 
-    def loss(self, x, beta):
+    def loss(self, x, beta, kl_weight=None, free_bits=0.0):
+        """(-ELBO_beta, recon, kl, objective): the objective is the loss unless a warm-up weight or free bits reshape its KL."""
         mu, logvar = self.encode(x)
         z = mu + (0.5 * logvar).exp() * torch.randn_like(mu)
         recon = self.recon_nll(self.decode(z), x)
-        kl = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
-        return (recon + beta * kl).mean(), recon.mean(), kl.mean()
+        kl_per_dim = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar)
+        kl = kl_per_dim.sum(1)
+        loss = (recon + beta * kl).mean()
+        if kl_weight is None and free_bits == 0:
+            return loss, recon.mean(), kl.mean(), loss
+        objective_kl = kl_per_dim.mean(0).clamp_min(free_bits).sum() if free_bits > 0 else kl.mean()
+        return loss, recon.mean(), kl.mean(), recon.mean() + (beta if kl_weight is None else kl_weight) * objective_kl
 
 
 @torch.no_grad()
@@ -107,7 +152,7 @@ def evaluate(model, x, idx, beta, batch=500):
     loss_sum, psnr_sum = 0.0, 0.0
     for i in range(0, len(idx), batch):
         xb = x[idx[i:i + batch]]
-        loss, _, _ = model.loss(xb, beta)
+        loss, _, _, _ = model.loss(xb, beta)
         loss_sum += loss.item() * len(xb)
         mu, _ = model.encode(xb)
         mse = ((model.image(model.decode(mu)) - xb) ** 2).flatten(1).mean(1).clamp_min(1e-10)
@@ -188,6 +233,10 @@ def main():
                    help='learning rate: constant (the app on MNIST), or cosine decay over the time budget (the app on folders; with --warmup 0.05)')
     p.add_argument('--final-lr-fraction', type=float, default=0.05)
     p.add_argument('--warmup', type=float, default=0.0, help='cosine only: linear warm-up over this fraction of the budget (the app: 0.05)')
+    p.add_argument('--upsample', choices=['transpose', 'resize-conv'], default='transpose')
+    p.add_argument('--residual-blocks', type=int, default=0)
+    p.add_argument('--kl-warmup', type=float, default=0.0, help="the KL's weight rises from 0 to beta over this fraction of the budget")
+    p.add_argument('--free-bits', type=float, default=0.0, help='nats per latent dimension under which the KL is not penalised')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', required=True)
@@ -199,7 +248,8 @@ def main():
     torch.manual_seed(a.seed)
     os.makedirs(a.out, exist_ok=True)
     meta, x, train, test = load(a.data)
-    model = ConvVae(meta['height'], meta['channels'], a.latent, [int(f) for f in a.filters.split(',')], a.likelihood, a.learned_scale)
+    model = ConvVae(meta['height'], meta['channels'], a.latent, [int(f) for f in a.filters.split(',')], a.likelihood, a.learned_scale,
+                    a.upsample, a.residual_blocks)
     calibrated = model.out_logvar is not None and a.scale == 'calibrated'
     params = [p for p in model.parameters() if not (calibrated and p is model.out_logvar)]
     opt = torch.optim.Adam(params, lr=a.lr)
@@ -214,13 +264,17 @@ def main():
         t0 = clock()
         model.train()
         order = train[torch.randperm(len(train))]
+        objective_sum = 0.0
         for i in range(0, len(order), a.batch):
             if a.schedule == 'cosine':
                 for g in opt.param_groups:
                     g['lr'] = lr_at(a.lr, (clock() - start) / a.budget, a.final_lr_fraction, a.warmup)
-            loss, recon, _ = model.loss(x[order[i:i + a.batch]], a.beta)
+            progress = (clock() - start) / a.budget
+            kl_weight = a.beta * min(1.0, max(0.0, progress) / a.kl_warmup) if a.kl_warmup > 0 else None
+            loss, recon, _, objective = model.loss(x[order[i:i + a.batch]], a.beta, kl_weight, a.free_bits)
+            objective_sum += objective.item() * len(order[i:i + a.batch])
             opt.zero_grad()
-            loss.backward()
+            objective.backward()
             opt.step()
             if calibrated:
                 model.calibrate(recon.item(), pixels)
@@ -228,11 +282,13 @@ def main():
         test_loss, psnr = evaluate(model, x, test, a.beta)
         epoch += 1
         last_epoch = clock() - t0
-        print(json.dumps({'epoch': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start, 'clock': a.clock}), flush=True)
+        shaped = {'train_objective': objective_sum / len(order)} if (a.kl_warmup > 0 or a.free_bits > 0) else {}
+        print(json.dumps({'epoch': epoch, 'test_loss': test_loss, 'psnr_db': psnr, **shaped, 'elapsed_s': clock() - start, 'clock': a.clock}), flush=True)
     save_grids(model, x, test, a.out)
     samples = write_samples(model, x, train, a.out, a.write_samples, a.seed) if a.write_samples > 0 else {}
     print(json.dumps({'final': True, 'epochs': epoch, 'test_loss': test_loss, 'psnr_db': psnr, 'elapsed_s': clock() - start,
-                      'wall_s': time.perf_counter() - wall_start, 'clock': a.clock, 'scale': a.scale, 'lr': a.lr, 'schedule': a.schedule, 'warmup': a.warmup, 'batch': a.batch, 'latent': a.latent, 'filters': a.filters, 'threads': torch.get_num_threads(), 'blas_threads': os.environ['OPENBLAS_NUM_THREADS'],
+                      'wall_s': time.perf_counter() - wall_start, 'clock': a.clock, 'scale': a.scale, 'lr': a.lr, 'schedule': a.schedule, 'warmup': a.warmup, 'batch': a.batch, 'latent': a.latent, 'filters': a.filters,
+                      'upsample': a.upsample, 'residual_blocks': a.residual_blocks, 'kl_warmup': a.kl_warmup, 'free_bits': a.free_bits, 'threads': torch.get_num_threads(), 'blas_threads': os.environ['OPENBLAS_NUM_THREADS'],
                       'torch': torch.__version__, 'out': a.out, 'samples': samples}), flush=True)
 
 

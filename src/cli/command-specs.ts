@@ -6,7 +6,18 @@ import { BENCH_PART_NAMES } from './bench-parts';
 import type { CommandSpec, OptionSpec } from './options';
 import { FOLDER_IMAGE_SIZE, suggestTraining } from '../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../shared/limits';
-import { ARCHS, COLOR_MODES, EASINGS, FIT_MODES, LATENT_PRIORS, LIKELIHOODS, LR_SCHEDULES, SEGMENT_MODES, SPACINGS } from '../shared/vocabulary';
+import {
+  ARCHS,
+  COLOR_MODES,
+  DECODER_UPSAMPLES,
+  EASINGS,
+  FIT_MODES,
+  LATENT_PRIORS,
+  LIKELIHOODS,
+  LR_SCHEDULES,
+  SEGMENT_MODES,
+  SPACINGS,
+} from '../shared/vocabulary';
 
 const MNIST_DEFAULTS = suggestTraining({ kind: 'mnist', trainCount: 60000, height: 28, channels: 1 });
 const FOLDER_DEFAULTS = suggestTraining({ kind: 'folder', trainCount: 1000, height: FOLDER_IMAGE_SIZE, channels: 3 });
@@ -59,6 +70,22 @@ export const COMMAND_SPECS = {
       lr: { type: 'string', value: 'RATE', help: 'Adam learning rate', defaultText: `${FOLDER_DEFAULTS.lr} for conv, ${MNIST_DEFAULTS.lr} for mlp` },
       'lr-schedule': { type: 'string', choices: LR_SCHEDULES, help: 'learning-rate schedule', defaultText: 'cosine for a folder, constant for mnist' },
       beta: { type: 'string', value: 'B', help: 'weight of the KL term', default: '1' },
+      'kl-warmup': { type: 'string', value: 'FRACTION', help: 'the KL weight rises from 0 to β over this first fraction of the run', defaultText: '0 (none)' },
+      'free-bits': {
+        type: 'string',
+        value: 'NATS',
+        unit: 'nats per latent dimension',
+        help: 'KL floor under which a dimension is not penalised',
+        defaultText: '0 (none)',
+      },
+      filters: { type: 'string', value: 'N,N,…', help: "the conv net's filters, one per halving of the image", defaultText: '32,64 up to 32 px' },
+      upsample: {
+        type: 'string',
+        choices: DECODER_UPSAMPLES,
+        help: "the conv decoder's upsampling (resize-conv: nearest ×2, then a 3×3 convolution)",
+        defaultText: 'transpose',
+      },
+      'residual-blocks': { type: 'string', value: 'N', help: 'residual blocks per resolution level of the conv net', defaultText: '0' },
       likelihood: { type: 'string', choices: LIKELIHOODS, help: 'decoder likelihood', defaultText: 'gaussian for a folder, bernoulli for mnist' },
       'learned-scale': { type: 'boolean', help: "learn the Gaussian decoder's σ (on by default for a folder)" },
       size: {

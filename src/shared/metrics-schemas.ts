@@ -39,6 +39,8 @@ export const EpochMetricsRecordSchema = z.strictObject({
   /** train_loss and test_loss in bits per dimension; absent for older models. */
   train_bpd: z.number().optional(),
   test_bpd: z.number().optional(),
+  /** What training minimised, when a KL warm-up or free bits made it differ from train_loss (the true −ELBO_β); absent otherwise. */
+  train_objective: z.number().optional(),
   samples_per_s: z.number(),
   seconds: z.number(),
 });

@@ -27,6 +27,11 @@ export const LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
 export type LikelihoodKind = (typeof LIKELIHOODS)[number];
 export const LikelihoodSchema = choices(LIKELIHOODS);
 
+/** How the conv decoder doubles its resolution: a transposed stride-2 convolution, or nearest ×2 then a 3×3 convolution (no checkerboard). */
+export const DECODER_UPSAMPLES = ['transpose', 'resize-conv'] as const;
+export type DecoderUpsample = (typeof DECODER_UPSAMPLES)[number];
+export const DecoderUpsampleSchema = choices(DECODER_UPSAMPLES);
+
 // Latent sizes a model can have (MIN_LATENT, MAX_LATENT) are in limits.ts with the other sizes.
 
 /**

@@ -12,7 +12,9 @@ import { CancelledError, UsageError, choiceOption, createOutput, intOption, numb
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
 import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
-import { ARCHS, COLOR_MODES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES } from '../../shared/vocabulary';
+import { ARCHS, COLOR_MODES, DECODER_UPSAMPLES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES, type Arch, type DecoderUpsample } from '../../shared/vocabulary';
+import { MAX_FILTERS, MAX_RESIDUAL_BLOCKS } from '../../engine/model/vae';
+import { MAX_FREE_BITS } from '../../engine/train/kl-schedule';
 
 /** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved). */
 export async function run(argv: string[]): Promise<number> {
@@ -37,6 +39,10 @@ export async function run(argv: string[]): Promise<number> {
   const budgetClock = choiceOption('budget-clock', values['budget-clock'], ['wall', 'cpu'] as const, 'wall');
   const beta = numberOption('beta', values.beta, 1, 0, 1000);
   const size = intOption('size', values.size, isFolder ? FOLDER_IMAGE_SIZE : 28, 8, 512);
+  const klWarmup = numberOption('kl-warmup', values['kl-warmup'], 0, 0, 1);
+  const freeBits = numberOption('free-bits', values['free-bits'], 0, 0, MAX_FREE_BITS);
+  // Checked against the architecture the dataset would get when --arch is unset (a folder: conv).
+  const architecture = convOptions(given.arch ?? (isFolder ? 'conv' : 'mlp'), values.filters, values.upsample, values['residual-blocks']);
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');
   const fit = choiceOption('fit', values.fit, FIT_MODES, 'cover');
   // A folder's transparency is flattened onto it (default white); recorded in the model's manifest.
@@ -102,6 +108,9 @@ export async function run(argv: string[]): Promise<number> {
       lr,
       lrSchedule,
       beta,
+      klWarmup,
+      freeBits,
+      ...architecture,
       likelihood,
       learnedScale,
       binarize: Boolean(values.binarize),
@@ -133,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
             psnr_db: m.psnr_db,
             train_bpd: m.train_bpd,
             test_bpd: m.test_bpd,
+            // What was minimised, beside the true −ELBO_β above (present with --kl-warmup or --free-bits).
+            ...(m.train_objective === undefined ? {} : { train_objective: m.train_objective }),
             samples_per_s: m.samples_per_s,
             backend: m.backend,
             seconds: m.seconds,
@@ -177,4 +188,20 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** --filters 32,64 --upsample resize-conv --residual-blocks 1: the conv net's shape (model/conv-arch.ts); unset ones are left to the model's defaults. */
+function convOptions(
+  arch: Arch,
+  filters: string | undefined,
+  upsample: string | undefined,
+  residualBlocks: string | undefined,
+): { filters?: number[]; decoderUpsample?: DecoderUpsample; residualBlocks?: number } {
+  if (arch !== 'conv' && (filters ?? upsample ?? residualBlocks) !== undefined)
+    throw new UsageError('--filters, --upsample and --residual-blocks shape the conv net: use them with --arch conv');
+  return {
+    ...(filters === undefined ? {} : { filters: filters.split(',').map((f) => intOption('filters', f.trim(), 32, 1, MAX_FILTERS)) }),
+    ...(upsample === undefined ? {} : { decoderUpsample: choiceOption('upsample', upsample, DECODER_UPSAMPLES, 'transpose') }),
+    ...(residualBlocks === undefined ? {} : { residualBlocks: intOption('residual-blocks', residualBlocks, 0, 0, MAX_RESIDUAL_BLOCKS) }),
+  };
 }

@@ -15,6 +15,7 @@
  *   to [0, 1], the ×255 and the read-back (decode); the input floats and its tensor (encode).
  */
 import type { VaeConfig } from './vae';
+import { convLayers, type ConvLayer } from './conv-arch';
 
 const FLOAT_BYTES = 4;
 /** Tensors a layer with a bias and a ReLU leaves in a tidy: the op's output, + bias, ReLU. */
@@ -28,11 +29,32 @@ const ENCODED_IMAGE_COPIES = 2;
 /** Transposed convolutions use 3×3 kernels (vae.ts). */
 const KERNEL_AREA = 9;
 
-type Shapes = Pick<VaeConfig, 'arch' | 'latentDim' | 'height' | 'width' | 'channels' | 'hidden' | 'filters'>;
+type Shapes = Pick<VaeConfig, 'arch' | 'latentDim' | 'height' | 'width' | 'channels' | 'hidden' | 'filters' | 'decoderUpsample' | 'residualBlocks'>;
 
-/** Side of the smallest feature map of a conv config (its input halved once per layer). */
-function smallestSide(c: Shapes): number {
-  return c.height / 2 ** c.filters.length;
+/** A residual block's tensors per output float: conv a (output, bias, ReLU), conv b (output, bias), the sum. */
+const RESIDUAL_BLOCK_TENSORS = 6;
+
+/**
+ * Floats one conv layer (model/conv-arch.ts's list, the one description the model is built from) leaves
+ * in a tidy: its tensors, and what its op builds on the way — a transposed convolution's column matrix;
+ * for nearest ×2 then a convolution, the upsampled input and (as an upper bound for backends that
+ * unfold it) its 3×3 patches.
+ */
+function layerFloats(layer: ConvLayer): number {
+  const out = layer.outSize * layer.outSize * layer.outChannels;
+  const tensors = layer.relu ? RELU_LAYER_TENSORS : LINEAR_LAYER_TENSORS;
+  switch (layer.kind) {
+    case 'transpose':
+      return layer.inSize * layer.inSize * KERNEL_AREA * layer.outChannels + tensors * out;
+    case 'resize-conv': {
+      const upsampled = layer.outSize * layer.outSize * layer.inChannels;
+      return upsampled + KERNEL_AREA * upsampled + tensors * out;
+    }
+    case 'residual':
+      return RESIDUAL_BLOCK_TENSORS * out;
+    default:
+      return tensors * out;
+  }
 }
 
 /** Bytes one image's decode (z → the uint8 image) holds at its peak. */
@@ -42,14 +64,10 @@ export function decodeActivationBytes(c: Shapes): number {
   if (c.arch === 'mlp') {
     floats += RELU_LAYER_TENSORS * c.hidden + LINEAR_LAYER_TENSORS * image;
   } else {
-    let side = smallestSide(c);
-    floats += RELU_LAYER_TENSORS * side * side * c.filters[c.filters.length - 1];
-    for (let i = c.filters.length - 1; i >= 0; i--) {
-      const toChannels = i === 0 ? c.channels : c.filters[i - 1];
-      const columns = side * side * KERNEL_AREA * toChannels;
-      side *= 2;
-      floats += columns + (i === 0 ? LINEAR_LAYER_TENSORS : RELU_LAYER_TENSORS) * side * side * toChannels;
-    }
+    const layers = convLayers(c);
+    // The dense layer's output (with bias and ReLU) at the smallest resolution, then every decoder layer.
+    floats += RELU_LAYER_TENSORS * layers.flat;
+    for (const layer of layers.decoder) floats += layerFloats(layer);
   }
   return floats * FLOAT_BYTES;
 }
@@ -61,11 +79,7 @@ export function encodeActivationBytes(c: Shapes): number {
   if (c.arch === 'mlp') {
     floats += RELU_LAYER_TENSORS * c.hidden;
   } else {
-    let side = c.height;
-    for (const f of c.filters) {
-      side /= 2;
-      floats += RELU_LAYER_TENSORS * side * side * f;
-    }
+    for (const layer of convLayers(c).encoder) floats += layerFloats(layer);
   }
   return floats * FLOAT_BYTES;
 }

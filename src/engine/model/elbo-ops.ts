@@ -89,3 +89,29 @@ export function bernoulliNllMean(logits: tf.Tensor, x: tf.Tensor): tf.Scalar {
   }) as unknown as CustomGradBody) as unknown as (l: tf.Tensor) => tf.Scalar;
   return op(logits);
 }
+
+/**
+ * The free-bits KL of Kingma et al. (2016): Σ_j max(λ, KL_j), with KL_j the batch mean of latent
+ * dimension j's KL(q ‖ N(0, I)). A dimension whose KL is under λ nats gets no gradient from the KL term,
+ * so the encoder is not pushed to switch it off. With λ = 0 it is klToStdNormalMean. It is an objective
+ * only: the ELBO a run reports keeps the true KL.
+ */
+export function klFreeBitsMean(mean: tf.Tensor2D, logvar: tf.Tensor2D, lambda: number): tf.Scalar {
+  const batch = mean.shape[0];
+  const op = tf.customGrad(((mu: tf.Tensor2D, lv: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const variance = tf.exp(lv);
+    const perDimension = tf.mul(tf.mean(tf.sub(tf.sub(tf.add(variance, tf.square(mu)), 1), lv), 0), 0.5);
+    // Which dimensions are over the floor (and so get the KL's gradient), as 1 or 0.
+    const over = tf.cast(tf.greater(perDimension, lambda), 'float32');
+    save([mu, variance, over]);
+    return {
+      value: tf.sum(tf.maximum(perDimension, lambda)) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [muSaved, varianceSaved, overSaved]: tf.Tensor[]) => {
+        const perExample = tf.mul(overSaved, tf.div(dy, batch));
+        // As klToStdNormalMean's, for the dimensions over the floor: μ / B and ½ (exp(logvar) − 1) / B.
+        return [tf.mul(muSaved, perExample), tf.mul(tf.sub(varianceSaved, 1), tf.mul(perExample, 0.5))];
+      },
+    };
+  }) as unknown as CustomGradBody) as unknown as (m: tf.Tensor2D, l: tf.Tensor2D) => tf.Scalar;
+  return op(mean, logvar);
+}

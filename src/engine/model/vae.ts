@@ -5,17 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, DiagonalGaussian, SharedScaleGaussian, stdNormalLogProb, type Likelihood } from './distributions';
-import { conv2d, conv2dTranspose, dense } from './ops';
-import { bernoulliNllMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
+import { dense } from './ops';
+import { convLayers, layerParams, runConvLayers, type ParamSpec } from './conv-arch';
+import { bernoulliNllMean, klFreeBitsMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
 import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
 import { decodeActivationBytes, formatBytes } from './activation-bytes';
 import { decodeInBatches, encodeBatchSize } from './decode-batches';
-import type { Arch, LikelihoodKind } from '../../shared/vocabulary';
+import { DECODER_UPSAMPLES, type Arch, type DecoderUpsample, type LikelihoodKind } from '../../shared/vocabulary';
 
 export { MAX_PARAMETERS };
 
-export type { Arch, LikelihoodKind };
+export type { Arch, DecoderUpsample, LikelihoodKind };
 
 export interface VaeConfig {
   arch: Arch;
@@ -30,6 +31,10 @@ export interface VaeConfig {
   hidden: number;
   /** conv: filters of the stride-2 convolutions, one entry per halving of the image. */
   filters: number[];
+  /** conv: how the decoder doubles its resolution (conv-arch.ts); absent: 'transpose', as models before the option. */
+  decoderUpsample?: DecoderUpsample;
+  /** conv: residual blocks at every resolution level of the encoder and the decoder (conv-arch.ts); absent: 0. */
+  residualBlocks?: number;
 }
 
 export { CONV_SIZES };
@@ -41,6 +46,7 @@ export const MAX_IMAGE_SIZE = 512;
 export const MAX_HIDDEN = 4096;
 export const MAX_CONV_LAYERS = 6;
 export const MAX_FILTERS = 1024;
+export const MAX_RESIDUAL_BLOCKS = 4;
 
 export function defaultFilters(size: number): number[] {
   const halvings = size >= 64 ? Math.round(Math.log2(size / 8)) : 2;
@@ -59,6 +65,9 @@ export function makeConfig(partial: Partial<VaeConfig> & Pick<VaeConfig, 'arch' 
     learnedScale: partial.learnedScale ?? false,
     hidden: partial.hidden ?? 400,
     filters: partial.filters ?? defaultFilters(height),
+    // Recorded only when asked for, so a model without them keeps today's manifest.
+    ...(partial.decoderUpsample === undefined ? {} : { decoderUpsample: partial.decoderUpsample }),
+    ...(partial.residualBlocks === undefined ? {} : { residualBlocks: partial.residualBlocks }),
   };
   validateConfig(config);
   return config;
@@ -85,6 +94,7 @@ export function validateConfig(c: VaeConfig): void {
     for (const f of c.filters)
       if (!Number.isInteger(f) || f < 1 || f > MAX_FILTERS) throw new Error(`each filter count must be an integer from 1 to ${MAX_FILTERS}, got ${f}`);
   }
+  validateConvOptions(c);
   if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian') {
     throw new Error(`unknown likelihood "${c.likelihood}": use bernoulli or gaussian`);
   }
@@ -101,6 +111,19 @@ export function validateConfig(c: VaeConfig): void {
     throw new Error(
       `decoding one image would take ${formatBytes(decodeBytes)} of activations; at most ${formatBytes(MAX_DECODE_IMAGE_BYTES)}: use fewer filters in the first layers (they run at the highest resolution) or a smaller image size`,
     );
+  }
+}
+
+function validateConvOptions(c: VaeConfig): void {
+  if (c.decoderUpsample !== undefined && !(DECODER_UPSAMPLES as readonly string[]).includes(c.decoderUpsample)) {
+    throw new Error(`unknown decoder upsampling "${c.decoderUpsample}": use ${DECODER_UPSAMPLES.join(' or ')}`);
+  }
+  const blocks = c.residualBlocks;
+  if (blocks !== undefined && (!Number.isInteger(blocks) || blocks < 0 || blocks > MAX_RESIDUAL_BLOCKS)) {
+    throw new Error(`residual blocks must be an integer from 0 to ${MAX_RESIDUAL_BLOCKS}, got ${blocks}`);
+  }
+  if (c.arch === 'mlp' && ((blocks ?? 0) > 0 || (c.decoderUpsample ?? 'transpose') !== 'transpose')) {
+    throw new Error('residual blocks and the decoder upsampling are conv options: the mlp has no convolutions');
   }
 }
 
@@ -122,6 +145,14 @@ export interface ForwardResult {
   kl: tf.Tensor1D;
 }
 
+/** How training reshapes the KL term of its objective (the reported loss stays the ELBO_β). */
+export interface LossShaping {
+  /** The KL's weight in the objective now (a KL warm-up raises it from 0 to β); default β. */
+  klWeight?: number;
+  /** Free bits: each latent dimension's batch-mean KL counts as at least this many nats; default 0. */
+  freeBits?: number;
+}
+
 /** A small seeded generator so initialisation and sampling seeds are reproducible. */
 export function seedSequence(seed: number): () => number {
   let s = seed >>> 0 || 0x9e3779b9;
@@ -134,8 +165,6 @@ export function seedSequence(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-type ParamSpec = { name: string; shape: number[]; fanIn: number; zero?: boolean };
 
 function mlpParams(c: VaeConfig): ParamSpec[] {
   const D = c.height * c.width * c.channels;
@@ -155,37 +184,19 @@ function mlpParams(c: VaeConfig): ParamSpec[] {
   ];
 }
 
-function convGeometry(c: VaeConfig): { smallest: number; flat: number } {
-  const smallest = c.height / 2 ** c.filters.length;
-  return { smallest, flat: smallest * smallest * c.filters[c.filters.length - 1] };
-}
-
 function convParams(c: VaeConfig): ParamSpec[] {
-  const specs: ParamSpec[] = [];
-  let inC: number = c.channels;
-  c.filters.forEach((f, i) => {
-    specs.push({ name: `encoder/conv${i}/kernel`, shape: [3, 3, inC, f], fanIn: 9 * inC });
-    specs.push({ name: `encoder/conv${i}/bias`, shape: [f], fanIn: 9 * inC });
-    inC = f;
-  });
-  const { flat } = convGeometry(c);
+  const { encoder, decoder, flat } = convLayers(c);
   const d = c.latentDim;
-  specs.push({ name: 'encoder/mean/kernel', shape: [flat, d], fanIn: flat });
-  specs.push({ name: 'encoder/mean/bias', shape: [d], fanIn: flat });
-  specs.push({ name: 'encoder/logvar/kernel', shape: [flat, d], fanIn: flat });
-  specs.push({ name: 'encoder/logvar/bias', shape: [d], fanIn: flat });
-  specs.push({ name: 'decoder/dense/kernel', shape: [d, flat], fanIn: d });
-  specs.push({ name: 'decoder/dense/bias', shape: [flat], fanIn: d });
-  // Transposed 3×3 stride-2 convolutions, each doubling the resolution, mirroring the encoder.
-  // Kernels are [3, 3, outC, inC] as tf.conv2dTranspose takes them; fan-in as PyTorch's
-  // ConvTranspose2d computes it for its default init (outC·3·3).
-  for (let i = c.filters.length - 1; i >= 0; i--) {
-    const fromC = c.filters[i];
-    const toC = i === 0 ? c.channels : c.filters[i - 1];
-    specs.push({ name: `decoder/up${i}/kernel`, shape: [3, 3, toC, fromC], fanIn: 9 * toC });
-    specs.push({ name: `decoder/up${i}/bias`, shape: [toC], fanIn: 9 * toC });
-  }
-  return specs;
+  return [
+    ...encoder.flatMap(layerParams),
+    { name: 'encoder/mean/kernel', shape: [flat, d], fanIn: flat },
+    { name: 'encoder/mean/bias', shape: [d], fanIn: flat },
+    { name: 'encoder/logvar/kernel', shape: [flat, d], fanIn: flat },
+    { name: 'encoder/logvar/bias', shape: [d], fanIn: flat },
+    { name: 'decoder/dense/kernel', shape: [d, flat], fanIn: d },
+    { name: 'decoder/dense/bias', shape: [flat], fanIn: d },
+    ...decoder.flatMap(layerParams),
+  ];
 }
 
 export class Vae {
@@ -259,14 +270,11 @@ export class Vae {
         inputGradient: false,
       });
     } else {
-      let h: tf.Tensor4D = x;
-      c.filters.forEach((_, i) => {
-        h = conv2d(h, this.p(`encoder/conv${i}/kernel`) as tf.Tensor4D, this.p(`encoder/conv${i}/bias`) as tf.Tensor1D, 2, {
-          activation: 'relu',
-          inputGradient: i > 0,
-        });
-      });
-      features = tf.reshape(h, [batch, convGeometry(c).flat]) as tf.Tensor2D;
+      const { encoder, flat } = convLayers(c);
+      features = tf.reshape(
+        runConvLayers(encoder, x, (name) => this.p(name), true),
+        [batch, flat],
+      ) as tf.Tensor2D;
     }
     const mean = dense(features, this.p('encoder/mean/kernel') as tf.Tensor2D, this.p('encoder/mean/bias') as tf.Tensor1D);
     const logvar = dense(features, this.p('encoder/logvar/kernel') as tf.Tensor2D, this.p('encoder/logvar/bias') as tf.Tensor1D);
@@ -289,15 +297,10 @@ export class Vae {
       const flat = dense(h, this.p('decoder/out/kernel') as tf.Tensor2D, this.p('decoder/out/bias') as tf.Tensor1D);
       out = tf.reshape(flat, [batch, c.height, c.width, c.channels]);
     } else {
-      const { smallest } = convGeometry(c);
-      const last = c.filters.length - 1;
+      const { decoder, smallest } = convLayers(c);
       const h0 = dense(z, this.p('decoder/dense/kernel') as tf.Tensor2D, this.p('decoder/dense/bias') as tf.Tensor1D, { activation: 'relu' });
-      let h: tf.Tensor4D = tf.reshape(h0, [batch, smallest, smallest, c.filters[last]]);
-      for (let i = last; i >= 0; i--) {
-        const kernel = this.p(`decoder/up${i}/kernel`) as tf.Tensor4D;
-        h = conv2dTranspose(h, kernel, this.p(`decoder/up${i}/bias`) as tf.Tensor1D, 2, { activation: i > 0 ? 'relu' : 'linear' });
-      }
-      out = h;
+      const h = tf.reshape(h0, [batch, smallest, smallest, c.filters[c.filters.length - 1]]) as tf.Tensor4D;
+      out = runConvLayers(decoder, h, (name) => this.p(name));
     }
     if (c.likelihood === 'bernoulli') return new Bernoulli(out);
     if (c.learnedScale) return new SharedScaleGaussian(out, this.p('decoder/logvar'));
@@ -329,9 +332,10 @@ export class Vae {
   /**
    * −ELBO_β per batch (mean over examples) and its two terms, as scalars: the function forward()
    * computes, with the same noise for a seed, through the fused ops of elbo-ops.ts (the training step's
-   * loss; fewer taped kernels).
+   * loss; fewer taped kernels). `objective` is what training minimises: the loss itself, unless a KL
+   * warm-up weight (`klWeight`, in place of β) or free bits (`freeBits` nats per latent dimension) are given.
    */
-  loss(x: tf.Tensor4D, beta: number, seed?: number): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar } {
+  loss(x: tf.Tensor4D, beta: number, seed?: number, shaping: LossShaping = {}): { loss: tf.Scalar; recon: tf.Scalar; kl: tf.Scalar; objective: tf.Scalar } {
     const q = this.encode(x);
     const likelihood = this.decode(this.reparameterize(q, seed));
     const recon =
@@ -340,8 +344,15 @@ export class Vae {
         : likelihood instanceof Bernoulli
           ? bernoulliNllMean(likelihood.logits, x)
           : (tf.mean(likelihood.nll(x)) as tf.Scalar);
-    const kl = klToStdNormalMean(q.mean as tf.Tensor2D, q.logvar as tf.Tensor2D);
-    return { loss: tf.add(recon, tf.mul(kl, beta)) as tf.Scalar, recon, kl };
+    const mean = q.mean as tf.Tensor2D;
+    const logvar = q.logvar as tf.Tensor2D;
+    const kl = klToStdNormalMean(mean, logvar);
+    const loss = tf.add(recon, tf.mul(kl, beta)) as tf.Scalar;
+    const freeBits = shaping.freeBits ?? 0;
+    const klWeight = shaping.klWeight ?? beta;
+    if (freeBits === 0 && klWeight === beta) return { loss, recon, kl, objective: loss };
+    const objectiveKl = freeBits > 0 ? klFreeBitsMean(mean, logvar, freeBits) : kl;
+    return { loss, recon, kl, objective: tf.add(recon, tf.mul(objectiveKl, klWeight)) as tf.Scalar };
   }
 
   /**

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { MAX_PARAMETERS, Vae, parameterShapes, validateConfig, type VaeConfig } from '../model/vae';
 import { ACC_BETA1, ACC_BETA2 } from '../kernels/adam';
 import { EpochMetricsRecordSchema, SampleQualityRecordSchema } from '../../shared/contract';
-import { ArchSchema, ChannelsSchema, LikelihoodSchema } from '../../shared/vocabulary';
+import { ArchSchema, ChannelsSchema, DecoderUpsampleSchema, LikelihoodSchema } from '../../shared/vocabulary';
 import { LatentDensityJsonSchema, densityToJson, type LatentDensity } from '../../shared/latent-density';
 import { recoverDir, swapDirInto, tempStage } from '../../node/dir-swap';
 import { asDiskFull } from '../../node/files';
@@ -63,6 +63,10 @@ export const TrainingSettingsSchema = z.object({
   limit: z.number().int().nonnegative().optional(),
   /** 'cosine': the rate decays over the run (lr-schedule.ts); absent: constant (older models too). */
   lrSchedule: z.enum(['constant', 'cosine']).optional(),
+  /** KL warm-up: the KL's weight rises from 0 to β over this fraction of the run (trainer.ts klWeightAt); absent: none. */
+  klWarmup: z.number().min(0).max(1).optional(),
+  /** Free bits: nats per latent dimension below which the KL is not penalised (elbo-ops.ts klFreeBitsMean); absent: none. */
+  freeBits: z.number().nonnegative().optional(),
 });
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
@@ -87,6 +91,9 @@ const VaeConfigSchema = z.object({
   learnedScale: z.boolean(),
   hidden: z.number().int().positive(),
   filters: z.array(z.number().int().positive()),
+  /** Absent in models from before the options: a transposed-convolution decoder without residual blocks. */
+  decoderUpsample: DecoderUpsampleSchema.optional(),
+  residualBlocks: z.number().int().nonnegative().optional(),
 });
 
 /**

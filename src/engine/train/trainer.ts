@@ -5,11 +5,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendName } from '../backend-choice';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
-import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type LikelihoodKind, type VaeConfig } from '../model/vae';
+import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type DecoderUpsample, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
 import { roundTripBatchSize } from '../model/decode-batches';
 import { evaluatePsnr, psnrSum } from './psnr';
 import { bitsPerDim, imageDims } from '../../shared/headline-figures';
+import { checkKlShaping, klWeightAt } from './kl-schedule';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
 import { loadModel, readManifest, saveModel, type DatasetInfo, type EpochMetrics, type TrainingSettings } from './checkpoint';
 import { yieldToEventLoop } from '../../node/event-loop';
@@ -33,6 +34,13 @@ export interface TrainConfig {
   seed?: number;
   hidden?: number;
   filters?: number[];
+  /** conv: the decoder's upsampling and residual blocks per level (model/conv-arch.ts). */
+  decoderUpsample?: DecoderUpsample;
+  residualBlocks?: number;
+  /** KL warm-up: the KL's weight rises linearly from 0 to β over this fraction of the run (0: none). */
+  klWarmup?: number;
+  /** Free bits: nats per latent dimension below which the KL is not penalised (0: none). */
+  freeBits?: number;
 }
 
 export type TrainEvent =
@@ -198,28 +206,38 @@ export interface StepState {
   lrPlan?: LrPlan | null;
 }
 
+/** A step's numbers: the batch's −ELBO_β and its terms, and the objective it minimised (the loss unless the KL was reshaped). */
+export interface StepNumbers {
+  loss: number;
+  recon: number;
+  kl: number;
+  objective: number;
+}
+
 export function createTrainStep(
   vae: Vae,
   optimizer: tf.Optimizer,
   beta: number,
   state: StepState = { scaleMse: null },
-): (x: tf.Tensor4D, sampleSeed: number) => { loss: number; recon: number; kl: number } {
+  freeBits = 0,
+): (x: tf.Tensor4D, sampleSeed: number, klWeight?: number) => StepNumbers {
   const scale = vae.config.likelihood === 'gaussian' && vae.config.learnedScale ? vae.params.get('decoder/logvar') : undefined;
   const varList = [...vae.params.values()].filter((v) => v !== scale);
   const pixels = vae.config.height * vae.config.width * vae.config.channels;
-  return (x, sampleSeed) => {
+  return (x, sampleSeed, klWeight = beta) => {
     let parts: tf.Tensor[] = [];
     const cost = optimizer.minimize(
       () => {
-        const { loss, recon, kl } = vae.loss(x, beta, sampleSeed);
-        parts = [tf.keep(recon), tf.keep(kl)];
-        return loss;
+        const { loss, recon, kl, objective } = vae.loss(x, beta, sampleSeed, { klWeight, freeBits });
+        parts = objective === loss ? [tf.keep(recon), tf.keep(kl)] : [tf.keep(recon), tf.keep(kl), tf.keep(loss)];
+        return objective;
       },
       true,
       varList,
     ) as tf.Scalar;
-    const [recon, kl] = parts.map((t) => t.dataSync()[0]);
-    const loss = cost.dataSync()[0];
+    const [recon, kl, trueLoss] = parts.map((t) => t.dataSync()[0]);
+    const objective = cost.dataSync()[0];
+    const loss = trueLoss ?? objective;
     tf.dispose([cost, ...parts]);
     if (scale) {
       // recon = ½·Σ((x−μ)²/σ² + log σ² + log 2π) per image, so the per-pixel squared error is
@@ -230,7 +248,7 @@ export function createTrainStep(
       const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(state.scaleMse, 1e-12)));
       tf.tidy(() => scale.assign(tf.fill(scale.shape, next)));
     }
-    return { loss, recon, kl };
+    return { loss, recon, kl, objective };
   };
 }
 
@@ -243,7 +261,11 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     binarize: options.binarize ?? false,
     seed: options.seed ?? 0,
     ...(options.lrSchedule === 'cosine' ? { lrSchedule: 'cosine' as const } : {}),
+    // Recorded only when used, so a run without them keeps today's manifest.
+    ...(options.klWarmup ? { klWarmup: options.klWarmup } : {}),
+    ...(options.freeBits ? { freeBits: options.freeBits } : {}),
   };
+  checkKlShaping(settings.klWarmup ?? 0, settings.freeBits ?? 0);
   if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw new Error(`epochs must be a positive integer, got ${settings.epochs}`);
   if (dataset.split.train.length === 0) throw new Error('the dataset has no training images');
 
@@ -282,6 +304,8 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         learnedScale: options.learnedScale,
         hidden: options.hidden,
         filters: options.filters,
+        decoderUpsample: options.decoderUpsample,
+        residualBlocks: options.residualBlocks,
       });
       vae = Vae.create(config, settings.seed);
     }
@@ -293,7 +317,10 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     throw err;
   }
 
-  const trainStep = createTrainStep(vae, optimizer, settings.beta, stepState);
+  const trainStep = createTrainStep(vae, optimizer, settings.beta, stepState, settings.freeBits ?? 0);
+  // The warm-up spans the run by its steps from epoch 0 (a resumed run continues it), or this run's
+  // time budget when that is further along.
+  const warmupPlan: LrPlan = { fromEpoch: 0, toEpoch: settings.epochs };
   const trainIdx = dataset.split.train;
   const testIdx = dataset.split.test;
   const stepsPerEpoch = Math.ceil(trainIdx.length / settings.batchSize);
@@ -335,6 +362,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       const noise = seedSequence(settings.seed * 7919 + epoch + 1);
       let reconSum = 0;
       let klSum = 0;
+      let objectiveSum = 0;
       let seen = 0;
       const started = performance.now();
       let lastEvent = started;
@@ -350,12 +378,15 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
           optimizer.setLearningRate(scheduledLr(settings.lr, schedule, planProgress(lrPlan, epoch, step, stepsPerEpoch, budgetFraction)));
         }
         const x = batchTensor(dataset, shuffled, from, to, vae.config, settings.binarize ? Math.floor(noise() * 2 ** 31) : null);
-        const { loss, recon, kl } = trainStep(x, Math.floor(noise() * 2 ** 31));
+        const budgetNow = options.timeBudget ? (clock() - runStarted) / options.timeBudget.seconds : null;
+        const klWeight = klWeightAt(settings.beta, settings.klWarmup ?? 0, planProgress(warmupPlan, epoch, step, stepsPerEpoch, budgetNow));
+        const { loss, recon, kl, objective } = trainStep(x, Math.floor(noise() * 2 ** 31), klWeight);
         x.dispose();
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss is ${loss}); try a lower learning rate`);
         const n = to - from;
         reconSum += recon * n;
         klSum += kl * n;
+        objectiveSum += objective * n;
         seen += n;
         const now = performance.now();
         if (now - lastEvent >= interval || step === stepsPerEpoch - 1) {
@@ -383,6 +414,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         ...(Number.isFinite(psnr) ? { psnr_db: psnr } : {}),
         train_bpd: bitsPerDim(trainLoss, dims, vae.config.likelihood),
         test_bpd: bitsPerDim(test.loss, dims, vae.config.likelihood),
+        ...(settings.klWarmup || settings.freeBits ? { train_objective: objectiveSum / seen } : {}),
         samples_per_s: seen / seconds,
         seconds,
         backend: backendName(),

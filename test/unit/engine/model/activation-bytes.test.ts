@@ -52,6 +52,16 @@ describe('activation bytes per image, by hand', () => {
     expect(encodeActivationBytes(conv32)).toBe(4 * (6144 + 3072 + 1536 + 8));
   });
 
+  it('conv with the decoder options: residual blocks ×6 per level, nearest ×2 then a conv (its input, patches, ×3/×2)', () => {
+    const options: VaeConfig = { ...conv32, decoderUpsample: 'resize-conv', residualBlocks: 1 };
+    // z 2; dense 1536; block1 (8², 8 ch) 6·512 = 3072; upconv1: upsampled 16²·8 = 2048, patches 9·2048 = 18432,
+    // 3·16²·4 = 3072; block0 (16², 4 ch) 6·1024 = 6144; upconv0: 32²·4 = 4096, 9·4096 = 36864, 2·1024·3 = 6144;
+    // image copies 12288.
+    expect(decodeActivationBytes(options)).toBe(4 * (2 + 1536 + 3072 + 2048 + 18432 + 3072 + 6144 + 4096 + 36864 + 6144 + 12288));
+    // input 6144; conv0 3072 then its block 6·16²·4 = 6144; conv1 1536 then its block 6·8²·8 = 3072; heads 8.
+    expect(encodeActivationBytes(options)).toBe(4 * (6144 + 3072 + 6144 + 1536 + 3072 + 8));
+  });
+
   it('mlp decode and encode', () => {
     // decode: z 2, hidden 3·400, out 2·784, image copies 4·784; encode: input 2·784, hidden 3·400, heads 8.
     expect(decodeActivationBytes(mnistMlp)).toBe(4 * (2 + 1200 + 1568 + 3136));
