@@ -8,6 +8,7 @@
  * The decoded image and its queue are decode/decoder.svelte.ts.
  */
 import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import type { LatentDensity } from '../../shared/latent-density';
 import { project } from '../../shared/projection';
 import { Decoder } from './decode/decoder.svelte';
 import { ThumbnailAtlas } from './thumbnails';
@@ -51,7 +52,7 @@ export class LatentViewState {
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
   private qualityRun: QualityRun | null = null;
-  private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
+  private inverseOf: { layout: Layout; density: LatentDensity | null; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
 
   constructor(private readonly app: Session) {
@@ -251,7 +252,11 @@ export class LatentViewState {
   private get inverse(): ViewInverse | null {
     const l = this.layout;
     if (!l || l.source !== 'embeddings') return null;
-    if (this.inverseOf?.layout !== l) this.inverseOf = { layout: l, inverse: new ViewInverse(l, l.kind === 'umap' ? null : this.linear) };
+    const density = this.app.model?.latentDensity ?? null;
+    if (this.inverseOf?.layout !== l || this.inverseOf.density !== density) {
+      const linear = l.kind === 'umap' ? null : this.linear;
+      this.inverseOf = { layout: l, density, inverse: new ViewInverse(l, linear, density, this.dims) };
+    }
     return this.inverseOf.inverse;
   }
 
