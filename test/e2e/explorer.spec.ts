@@ -232,7 +232,7 @@ test.describe('first start', () => {
     await screenshot(page, testInfo, 'first-start.png');
     // Coloured by reconstruction error (measured once per model; the default model ships them).
     await page.getByTestId('color-recon').click();
-    await expect(page.getByTestId('legend-scale')).toContainText('≤', { timeout: 60_000 });
+    await expect(page.getByTestId('legend-scale')).toContainText('≥', { timeout: 60_000 });
     await screenshot(page, testInfo, 'colour-by-recon.png');
     await page.getByTestId('color-label').click();
     expect(problems).toEqual([]);
