@@ -8,7 +8,7 @@
  * The decoded image and its queue are decode/decoder.svelte.ts.
  */
 import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
-import type { LatentDensity } from '../../shared/latent-density';
+import { drawLatents, type LatentDensity } from '../../shared/latent-density';
 import { project } from '../../shared/projection';
 import { Decoder } from './decode/decoder.svelte';
 import { ThumbnailAtlas } from './thumbnails';
@@ -356,6 +356,20 @@ export class LatentViewState {
     this.selected = null;
     this.cursor = view;
     this.decoder.request(z, view, source);
+  }
+
+  /**
+   * A random spot: one z drawn from the model's fitted density (N(0, I) without one), decoded as a click
+   * is, with the cursor where it lies in the current view. `seed` makes it repeatable (tests).
+   */
+  randomSpot(seed = Math.floor(Math.random() * 2 ** 32)): void {
+    const d = this.app.model?.latentDim ?? 0;
+    if (!this.decodable || !d) {
+      this.app.notify('info', 'a random spot needs the points of a model in the view');
+      return;
+    }
+    const { z } = drawLatents(this.app.model?.latentDensity, d, 1, seed);
+    this.decodeLatent(z, 'random');
   }
 
   /** The model changed: the decoded image was the old model's. */
