@@ -8,7 +8,7 @@
  * The decoded image and its queue are decode/decoder.svelte.ts.
  */
 import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
-import { drawLatents, type LatentDensity } from '../../shared/latent-density';
+import { drawLatents, type DensityView, type LatentDensity } from '../../shared/latent-density';
 import { project } from '../../shared/projection';
 import { Decoder } from './decode/decoder.svelte';
 import { ThumbnailAtlas } from './thumbnails';
@@ -258,6 +258,11 @@ export class LatentViewState {
       this.inverseOf = { layout: l, density, inverse: new ViewInverse(l, linear, density, this.dims) };
     }
     return this.inverseOf.inverse;
+  }
+
+  /** The fitted density seen through the current linear view (null: UMAP, a snapshot, or no density). */
+  get densityView(): DensityView | null {
+    return this.inverse?.densityView ?? null;
   }
 
   /** The latent vector of a view position (exact for identity/PCA, approximate for UMAP). */
