@@ -416,8 +416,7 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   );
   await screenshot(page, testInfo, 'trained-d20-pca.png');
 
-  // A spot p of the PCA view decodes E[z | Vᵀ(z − m) = p] under the model's fitted density (training fits
-  // one), else m + V·p; V and m the projection the service reports.
+  // A spot p of the PCA view decodes E[z | Vᵀ(z − m) = p] under the fitted density (training fits one), else m + V·p.
   await clickEmptySpot(page, ...SPOTS_A, ...SPOTS_B);
   const s = await expectShownIsDecodeOfZ(page, url);
   expect(s.z.length).toBe(20);
@@ -428,11 +427,8 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   const expectedZ = density ? new DensityView(density, projection, 3).conditionalMean(p) : unproject(projection, p);
   const worst = Math.max(...s.z.map((v, j) => Math.abs(expectedZ[j] - v)));
   expect(worst).toBeLessThan(1e-4);
-  report(
-    testInfo,
-    'pca_inverse',
-    `spot p=[${p.map((v) => v.toFixed(3))}] decoded z = ${density ? "the fitted density's conditional mean" : 'mean + V·p'} within ${worst.toExponential(2)}`,
-  );
+  const inverse = density ? "the fitted density's conditional mean" : 'mean + V·p';
+  report(testInfo, 'pca_inverse', `spot p=[${p.map((v) => v.toFixed(3))}] decoded z = ${inverse} within ${worst.toExponential(2)}`);
 
   // UMAP (fitted in a web worker): the view morphs; a spot decodes its approximate inverse.
   const umapStarted = performance.now();
