@@ -32,7 +32,41 @@ describe('DatasetPanel', () => {
     await fireEvent.input(screen.getByRole('textbox', { name: 'Path of an image folder' }), { target: { value: ' /home/me/pictures/cats ' } });
     expect((open as HTMLButtonElement).disabled).toBe(false);
     await fireEvent.click(open);
-    expect(fake.argsOf('openDataset')).toEqual([{ source: { kind: 'folder', path: '/home/me/pictures/cats' } }]);
+    expect(fake.argsOf('openDataset')).toEqual([{ source: { kind: 'folder', path: '/home/me/pictures/cats', background: 'white' } }]);
+  });
+
+  describe('transparent areas', () => {
+    const openFolder = async (): Promise<void> => {
+      await fireEvent.input(screen.getByRole('textbox', { name: 'Path of an image folder' }), { target: { value: '/pics' } });
+      await fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    };
+    const kind = (): HTMLSelectElement => screen.getByRole('combobox', { name: 'Transparent areas of the images' }) as HTMLSelectElement;
+
+    it('White by default; Black is sent as the folder source background', async () => {
+      const { fake } = setup();
+      expect(kind().value).toBe('white');
+      expect(screen.queryByLabelText('Colour of the transparent areas')).toBeNull();
+      await fireEvent.change(kind(), { target: { value: 'black' } });
+      await openFolder();
+      expect(fake.argsOf('openDataset').map((a) => a.source)).toEqual([{ kind: 'folder', path: '/pics', background: 'black' }]);
+    });
+
+    it('Colour offers a colour input whose #rrggbb is sent', async () => {
+      const { fake } = setup();
+      await fireEvent.change(kind(), { target: { value: 'colour' } });
+      await fireEvent.input(screen.getByLabelText('Colour of the transparent areas'), { target: { value: '#336699' } });
+      await openFolder();
+      expect(fake.argsOf('openDataset').map((a) => a.source)).toEqual([{ kind: 'folder', path: '/pics', background: '#336699' }]);
+    });
+
+    it("a folder model's recorded background is preselected when its folder is asked for", async () => {
+      const { app } = setup();
+      app.library.needsFolder = { id: 'cats', folder: { path: '/old/cats', size: 64, background: '#102030' } };
+      await tick();
+      expect(kind().value).toBe('colour');
+      expect((screen.getByLabelText('Colour of the transparent areas') as HTMLInputElement).value).toBe('#102030');
+      expect(app.datasets.background).toBe('#102030');
+    });
   });
 
   it('while a training runs, nothing else can be opened', async () => {

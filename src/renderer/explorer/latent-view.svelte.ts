@@ -8,6 +8,7 @@
  * The decoded image and its queue are decode/decoder.svelte.ts.
  */
 import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import { drawLatents, type DensityView, type LatentDensity } from '../../shared/latent-density';
 import { project } from '../../shared/projection';
 import { Decoder } from './decode/decoder.svelte';
 import { ThumbnailAtlas } from './thumbnails';
@@ -51,7 +52,7 @@ export class LatentViewState {
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
   private qualityRun: QualityRun | null = null;
-  private inverseOf: { layout: Layout; inverse: ViewInverse } | null = null;
+  private inverseOf: { layout: Layout; density: LatentDensity | null; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
 
   constructor(private readonly app: Session) {
@@ -251,8 +252,17 @@ export class LatentViewState {
   private get inverse(): ViewInverse | null {
     const l = this.layout;
     if (!l || l.source !== 'embeddings') return null;
-    if (this.inverseOf?.layout !== l) this.inverseOf = { layout: l, inverse: new ViewInverse(l, l.kind === 'umap' ? null : this.linear) };
+    const density = this.app.model?.latentDensity ?? null;
+    if (this.inverseOf?.layout !== l || this.inverseOf.density !== density) {
+      const linear = l.kind === 'umap' ? null : this.linear;
+      this.inverseOf = { layout: l, density, inverse: new ViewInverse(l, linear, density, this.dims) };
+    }
     return this.inverseOf.inverse;
+  }
+
+  /** The fitted density seen through the current linear view (null: UMAP, a snapshot, or no density). */
+  get densityView(): DensityView | null {
+    return this.inverse?.densityView ?? null;
   }
 
   /** The latent vector of a view position (exact for identity/PCA, approximate for UMAP). */
@@ -351,6 +361,20 @@ export class LatentViewState {
     this.selected = null;
     this.cursor = view;
     this.decoder.request(z, view, source);
+  }
+
+  /**
+   * A random spot: one z drawn from the model's fitted density (N(0, I) without one), decoded as a click
+   * is, with the cursor where it lies in the current view. `seed` makes it repeatable (tests).
+   */
+  randomSpot(seed = Math.floor(Math.random() * 2 ** 32)): void {
+    const d = this.app.model?.latentDim ?? 0;
+    if (!this.decodable || !d) {
+      this.app.notify('info', 'a random spot needs the points of a model in the view');
+      return;
+    }
+    const { z } = drawLatents(this.app.model?.latentDensity, d, 1, seed);
+    this.decodeLatent(z, 'random');
   }
 
   /** The model changed: the decoded image was the old model's. */

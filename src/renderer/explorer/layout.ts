@@ -33,7 +33,8 @@ export interface Decoded {
   /** Where it sits in the current view (null when it cannot be placed). */
   view: Vec3 | null;
   image: Images;
-  source: 'point' | 'space' | 'typed' | 'external';
+  /** 'random': a random spot, drawn from the model's fitted density (N(0, I) without one). */
+  source: 'point' | 'space' | 'typed' | 'external' | 'random';
   /** The dataset image, for a clicked point. */
   index: number | null;
   label: number | null;

@@ -47,4 +47,51 @@ describe('view ↔ latent maps', () => {
     expect(inverse.latentsToView(new Float32Array(5))).toBeNull();
     expect(inverse.latentsToView(mu)?.length).toBe(12);
   });
+
+  describe('with a fitted latent density', () => {
+    // One Gaussian at (1, 2, 3, 4) whose dimension 2 follows dimension 0 (covariance 0.5), viewed on
+    // axes 0, 1 and 3: the unseen dimension 2 of a spot is 3 + 0.5·(z₀ − 1), not the view mean's 0.
+    const covariances = new Float64Array(16);
+    for (let i = 0; i < 4; i++) covariances[i * 4 + i] = 1;
+    covariances[0 * 4 + 2] = covariances[2 * 4 + 0] = 0.5;
+    const density = {
+      dim: 4,
+      weights: Float64Array.of(1),
+      means: Float64Array.of(1, 2, 3, 4),
+      covariances,
+      heldOutLogLikelihood: null,
+      fittedOn: 100,
+    };
+    const linear = {
+      kind: 'pca' as const,
+      latentDim: 4,
+      mean: [0, 0, 0, 0],
+      axes: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 1],
+      ],
+    };
+
+    it("PCA: a spot's seen coordinates are the spot's, its unseen ones the conditional mean", () => {
+      const inverse = new ViewInverse({ ...umap, kind: 'pca' }, linear as never, density);
+      const z = Array.from(inverse.viewToLatent([3, -1, 0.5]));
+      [3, -1, 3 + 0.5 * (3 - 1), 0.5].forEach((v, j) => expect(z[j]).toBeCloseTo(v, 5));
+      const back = inverse.latentToView(z)!;
+      [3, -1, 0.5].forEach((v, a) => expect(back[a]).toBeCloseTo(v, 5));
+    });
+
+    it('a flat view fixes two axes: the third takes its conditional mean, and latents land on the plane', () => {
+      const inverse = new ViewInverse({ ...umap, kind: 'pca' }, linear as never, density, 2);
+      const z = Array.from(inverse.viewToLatent([0, 5, 0]));
+      [0, 5, 3 - 0.5, 4].forEach((v, j) => expect(z[j]).toBeCloseTo(v, 5));
+      expect(inverse.latentToView(z)![2]).toBe(0);
+    });
+
+    it('UMAP ignores the density (its inverse is the neighbours of the spot)', () => {
+      const inverse = new ViewInverse(umap, null, density);
+      expect(inverse.densityView).toBeNull();
+      expect(Array.from(inverse.viewToLatent([1, 0, 0]))).toEqual([0, 1, 0, 0]);
+    });
+  });
 });

@@ -1,11 +1,15 @@
 /**
  * The maps between a view of the latent space and the space itself:
- *  - identity / PCA: exact (z = m + V·p, p = Vᵀ(z − m));
+ *  - identity / PCA: p = Vᵀ(z − m) exactly; a spot's latent is z = m + V·p, or, when the model has a
+ *    fitted latent density, E[z | Vᵀ(z − m) = p] under it: the unseen dimensions of a click take the
+ *    values the data has there instead of the mean's, so the decoder sees a latent like those it was
+ *    trained on (a flat view fixes only its two axes);
  *  - UMAP: approximate — a spot's latent is the distance-weighted mean of the μ of its nearest
  *    points in the view, a latent's spot the weighted mean of the view of its nearest μ.
  * Pure functions of the layout (tested in Node); the caller keeps the view's PointIndex.
  */
 import type { Projection } from '../../shared/contract';
+import { DensityView, type LatentDensity } from '../../shared/latent-density';
 import { PointIndex, insertNearest } from '../../shared/point-index';
 import { project, unproject } from '../../shared/projection';
 import type { Vec3 } from '../scene/types';
@@ -25,12 +29,20 @@ const NEIGHBOURS = 8;
 
 export class ViewInverse {
   private index: PointIndex | null = null;
+  /** The density seen through the linear view (null: UMAP, or no density). */
+  readonly densityView: DensityView | null;
 
   constructor(
     private readonly layout: MappedLayout,
     /** The layout's linear projection (null for UMAP). */
     private readonly linear: Projection | null,
-  ) {}
+    /** The model's fitted latent density, when it has one. */
+    density: LatentDensity | null = null,
+    /** 2: a flat view (its third coordinate is always 0). */
+    private readonly viewDims: 2 | 3 = 3,
+  ) {
+    this.densityView = this.exact && density && density.dim === layout.latentDim ? new DensityView(density, linear!, viewDims) : null;
+  }
 
   private get exact(): boolean {
     return this.linear !== null && this.layout.kind !== 'umap';
@@ -39,7 +51,8 @@ export class ViewInverse {
   /** The latent vector of a view position. */
   viewToLatent(p: Vec3): Float32Array {
     const l = this.layout;
-    if (this.exact) return unproject(this.linear!, p);
+    if (this.densityView) return this.densityView.conditionalMean(p);
+    if (this.exact) return unproject(this.linear!, this.viewDims === 2 ? [p[0], p[1], 0] : p);
     this.index ??= new PointIndex(l.view, l.count);
     const { ids, distances } = this.index.nearest(p, NEIGHBOURS);
     const d = l.latentDim;
@@ -62,7 +75,7 @@ export class ViewInverse {
     if (z.length !== l.latentDim) return null;
     if (this.exact) {
       const v = project(this.linear!, z, 1);
-      return [v[0], v[1], v[2]];
+      return [v[0], v[1], this.viewDims === 2 ? 0 : v[2]];
     }
     const d = l.latentDim;
     const k = Math.min(NEIGHBOURS, l.count);

@@ -32,18 +32,21 @@ const rows = (): HTMLElement[] => screen.queryAllByTestId('library-model');
 
 describe('LibraryPanel', () => {
   it('lists the models with their facts; the open one cannot be opened, deleted or renamed again', async () => {
-    setup([libraryModel({ id: 'digits', name: 'digits', open: true }), libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null })]);
+    setup([
+      libraryModel({ id: 'digits', name: 'digits', open: true, sampleFd: 7.25 }),
+      libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null, testBpd: null }),
+    ]);
     await waitFor(() => expect(rows()).toHaveLength(2));
-    expect(within(rows()[0]).getByTestId('library-model-facts').textContent?.trim()).toBe(
-      'MNIST · 28×28 grey · mlp · d=2 · 3 ep · loss 140.5 · 18.2 dB · 2026-12-01 10:20',
-    );
+    const facts = within(rows()[0]).getByTestId('library-model-facts');
+    expect(facts.textContent?.trim()).toBe('MNIST · 28×28 grey · mlp · d=2 · 3 ep · 0.260 bits/dim · 18.2 dB · sample FD 7.3 · 2026-12-01 10:20');
+    expect(facts.title).toBe('held-out −ELBO 140.5 nats per image');
     expect((screen.getByRole('button', { name: 'Open the model digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Delete digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Open the model faces' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('leaves out the loss and PSNR a model does not have', async () => {
-    setup([libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null })]);
+    setup([libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null, testBpd: null })]);
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(screen.getByTestId('library-model-facts').textContent?.trim()).toBe('MNIST · 28×28 grey · mlp · d=2 · 3 ep · 2026-12-01 10:20');
   });

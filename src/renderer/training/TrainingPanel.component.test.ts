@@ -1,6 +1,8 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
+import type { EpochMetrics, ModelSummary } from '../../shared/contract';
+import type { SampleQuality } from '../../shared/metrics-schemas';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi } from '../shell/testing/fake-api';
 import { mnist, model } from '../shell/testing/fixtures';
@@ -71,5 +73,57 @@ describe('TrainingPanel', () => {
     setup({ dataset: true, model: true });
     await tick();
     expect(screen.getByTestId('model-info').textContent?.replace(/\s+/g, ' ').trim()).toBe('MLP, d = 2, bernoulli, epoch 3');
+  });
+
+  describe('readable numbers', () => {
+    const epoch = (overrides: Partial<EpochMetrics> = {}): EpochMetrics => ({
+      ...{ epoch: 3, trainLoss: 100, testLoss: 110, recon: 90, kl: 10, testRecon: 99, testKl: 11, samplesPerSec: 1000, seconds: 2 },
+      ...overrides,
+    });
+    const quality: SampleQuality = {
+      ...{ epoch: 3, sampleFd: 12.34, floorFd: 1.5, reconFd: 4.25, n: 2000, zSource: 'density' },
+      ...{ featureSpace: 'a small classifier of MNIST (penultimate layer, 64 features)', featureLabels: true },
+    };
+
+    function setupModel(overrides: Partial<ModelSummary>) {
+      const fake = fakeApi();
+      const app = new AppState(fake.api, () => true);
+      app.dataset = mnist();
+      app.model = model(overrides);
+      render(WithSlices, { props: { app, component: TrainingPanel } });
+      return app;
+    }
+
+    it('the headline is test bits/dim and PSNR, with the nats in its tooltip', () => {
+      setupModel({ metrics: [epoch({ testBpd: 0.1234, psnrDb: 21.04 })] });
+      const headline = screen.getByTestId('epoch-losses');
+      expect(headline.textContent?.replace(/\s+/g, ' ').trim()).toBe('epoch 3: test 0.123 bits/dim · PSNR 21.0 dB');
+      expect(headline.title).toContain('test 110.0 nats');
+      expect(screen.queryByTestId('sample-fd')).toBeNull();
+    });
+
+    it("an older model's metrics without bits/dim are converted from nats with the image size and likelihood", () => {
+      // Bernoulli on 28 × 28: bits/dim = nats / (784 · ln 2).
+      setupModel({ metrics: [epoch({ testLoss: 784 * Math.LN2 * 0.25 })] });
+      expect(screen.getByTestId('epoch-bpd').textContent).toBe('0.250');
+    });
+
+    it('the loss chart plots bits/dim and its axis says so', () => {
+      setupModel({ metrics: [epoch({ trainBpd: 0.2, testBpd: 0.3 })] });
+      const chart = screen.getByTestId('loss-chart');
+      expect(chart.querySelector('svg')?.textContent).toContain('bits/dim');
+      // The left axis's ticks span the bits/dim (0.2 … 0.3 with a 6 % margin), not the nats (100 … 110).
+      const ticks = Array.from(chart.querySelectorAll('text.tick')).map((t) => t.textContent);
+      expect(ticks).toContain('0.31');
+      expect(ticks).not.toContain('111');
+    });
+
+    it('shows the sample distance beside PSNR, its feature space in the tooltip, and marks features learned without labels', () => {
+      setupModel({ metrics: [epoch({ testBpd: 0.1, psnrDb: 20 })], sampleQuality: { ...quality, featureLabels: false } });
+      const fd = screen.getByTestId('sample-fd');
+      expect(fd.textContent).toBe('12.3');
+      expect(fd.title).toContain('a small classifier of MNIST');
+      expect(screen.getByTestId('sample-fd-no-labels').textContent?.trim()).toBe('(no labels)');
+    });
   });
 });

@@ -4,6 +4,7 @@
  * (shell/app.svelte.ts), which owns the API's event stream.
  */
 import type { EpochMetrics, TrainSettings } from '../../shared/contract';
+import type { LikelihoodKind } from '../../shared/vocabulary';
 import type { Jobs } from '../shell/session';
 
 export class TrainingState {
@@ -27,6 +28,8 @@ export class TrainingState {
   /** performance.now() when the run started (by the service's elapsed time once a progress event came). */
   startedAt: number | null = null;
   history = $state<EpochMetrics[]>([]);
+  /** The decoder likelihood of the run (its losses are converted to bits/dim with it); null: not known. */
+  likelihood = $state<LikelihoodKind | null>(null);
   /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
   steps = $state.raw<{ x: number; loss: number; recon: number | null; kl: number | null }[]>([]);
 
@@ -73,6 +76,7 @@ export class TrainingState {
     jobs.newJob();
     this.began(started.timeBudgetSeconds);
     this.state = 'running';
+    this.likelihood = settings.likelihood ?? null;
     this.runId = started.runId;
     this.epochs = started.epochs;
     this.epoch = 1;
@@ -90,7 +94,7 @@ export class TrainingState {
     await this.jobs.run('Cancelling…', () => this.jobs.api.call('trainCancel', {}));
   }
 
-  async resume(epochs?: number): Promise<void> {
+  async resume(epochs?: number, likelihood: LikelihoodKind | null = null): Promise<void> {
     const { jobs } = this;
     if (!jobs.leaveProject('resume training its model')) return;
     jobs.newJob();
@@ -99,6 +103,7 @@ export class TrainingState {
     jobs.newJob();
     this.began(started.timeBudgetSeconds);
     this.state = 'running';
+    this.likelihood = likelihood;
     this.runId = started.runId;
     this.epochs = started.epochs;
     this.error = null;

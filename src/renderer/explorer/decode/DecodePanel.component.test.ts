@@ -53,4 +53,61 @@ describe('DecodePanel', () => {
     expect(screen.getByText('7', { selector: '.chip' })).toBeTruthy();
     expect(screen.getByTestId('reconstruction-pair')).toBeTruthy();
   });
+
+  describe('how far the decoded spot lies from the data', () => {
+    // A 2-d model whose fitted density is one unit Gaussian at (1, 1), shown in the identity view.
+    const density = {
+      dim: 2,
+      weights: Float64Array.of(1),
+      means: Float64Array.of(1, 1),
+      covariances: Float64Array.of(1, 0, 0, 1),
+      heldOutLogLikelihood: null,
+      fittedOn: 100,
+    };
+    function setupWithDensity() {
+      const fake = fakeApi({ decode: () => image });
+      const app = new AppState(fake.api, () => true);
+      app.dataset = mnist();
+      app.model = model({ latentDim: 2, fitsDataset: false, latentDensity: density });
+      const empty = new Float32Array(0);
+      app.view.linear = {
+        kind: 'identity',
+        latentDim: 2,
+        mean: [0, 0],
+        axes: [
+          [1, 0],
+          [0, 1],
+          [0, 0],
+        ],
+        explained: [0.5, 0.5, 0],
+      };
+      app.view.layout = {
+        ...{ source: 'embeddings', kind: 'identity', count: 0, latentDim: 2, view: empty, mu: empty, ids: new Int32Array(0), labels: new Int32Array(0) },
+        ...{ labelNames: [], version: 1, animateMs: 0, frame: false },
+      };
+      render(WithSlices, { props: { app, component: DecodePanel } });
+      return app;
+    }
+
+    it('a spot in the cloud is inside the data', async () => {
+      const app = setupWithDensity();
+      app.view.clickSpace([1.5, 0.5, 0]);
+      await waitFor(() => expect(screen.getByTestId('decoded-distance').textContent).toBe('inside the data'));
+    });
+
+    it('a spot past the data says how many σ away it lies', async () => {
+      const app = setupWithDensity();
+      // (1, 1) + (3, 4): a Mahalanobis distance of 5 under the unit covariance.
+      app.view.clickSpace([4, 5, 0]);
+      await waitFor(() => expect(screen.getByTestId('decoded-distance').textContent).toBe('5.0σ from the data'));
+    });
+
+    it('a model without a density says nothing about it', async () => {
+      setup(2);
+      await fireEvent.input(screen.getByRole('textbox', { name: 'latent vector: 2 numbers' }), { target: { value: '9, 9' } });
+      await fireEvent.click(decodeButton());
+      await waitFor(() => expect(screen.getByTestId('decoded-source').textContent).toBe('Typed latent'));
+      expect(screen.queryByTestId('decoded-distance')).toBeNull();
+    });
+  });
 });

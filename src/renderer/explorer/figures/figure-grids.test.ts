@@ -55,14 +55,35 @@ describe('VAE figure grids', () => {
   });
 
   it('prior samples are N(0, 1) and the same for the same seed', () => {
-    const g = priorGrid(4, 50, 50, 3);
+    const { grid: g, prior } = priorGrid(null, 4, 50, 50, 3);
+    expect(prior).toBe('normal');
     const mean = g.z.reduce((s, v) => s + v, 0) / g.z.length;
     const variance = g.z.reduce((s, v) => s + (v - mean) ** 2, 0) / g.z.length;
     expect(Math.abs(mean)).toBeLessThan(0.05);
     expect(variance).toBeGreaterThan(0.9);
     expect(variance).toBeLessThan(1.1);
-    expect(Array.from(priorGrid(4, 2, 2, 3).z)).toEqual(Array.from(g.z.subarray(0, 16)));
-    expect(Array.from(priorGrid(4, 2, 2, 4).z)).not.toEqual(Array.from(g.z.subarray(0, 16)));
+    expect(Array.from(priorGrid(null, 4, 2, 2, 3).grid.z)).toEqual(Array.from(g.z.subarray(0, 16)));
+    expect(Array.from(priorGrid(null, 4, 2, 2, 4).grid.z)).not.toEqual(Array.from(g.z.subarray(0, 16)));
+  });
+
+  it("samples the model's fitted density when it has one, and N(0, I) when asked", () => {
+    // One Gaussian far from the origin, with variance 0.25: its samples sit around (10, −10).
+    const density = {
+      dim: 2,
+      weights: Float64Array.of(1),
+      means: Float64Array.of(10, -10),
+      covariances: Float64Array.of(0.25, 0, 0, 0.25),
+      heldOutLogLikelihood: null,
+      fittedOn: 50,
+    };
+    const drawn = priorGrid(density, 2, 20, 20, 5);
+    expect(drawn.prior).toBe('density');
+    const meanOf = (z: Float32Array, j: number): number => z.filter((_, i) => i % 2 === j).reduce((s, v) => s + v, 0) / (z.length / 2);
+    expect(meanOf(drawn.grid.z, 0)).toBeCloseTo(10, 0);
+    expect(meanOf(drawn.grid.z, 1)).toBeCloseTo(-10, 0);
+    const normal = priorGrid(density, 2, 20, 20, 5, 'normal');
+    expect(normal.prior).toBe('normal');
+    expect(Math.abs(meanOf(normal.grid.z, 0))).toBeLessThan(0.3);
   });
 
   it('the manifold spots cover a square of the plane facing the camera, top row first', () => {

@@ -3,9 +3,12 @@
  * one batched decode of all its cells:
  *  - a traversal grid: one row per direction (each latent dimension, or the top principal directions
  *    of μ when d > 12), columns z + t·u for t from −3 to +3 (the prior's σ is 1 along any unit u);
- *  - samples of the prior N(0, I) (seeded, so a figure can be made again);
+ *  - samples of the model's fitted latent density, or of the prior N(0, I) (seeded, so a figure can be
+ *    made again);
  *  - a manifold grid: the spots of a square of the view plane, mapped to latents by the caller.
  */
+import { drawLatents, type LatentDensity } from '../../../shared/latent-density';
+import type { LatentPrior } from '../../../shared/vocabulary';
 import type { Vec3 } from '../../scene/types';
 
 /** A latent figure: rows × cols latents (row-major, d each) and what each row is. */
@@ -132,11 +135,20 @@ export function gaussian(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-/** rows × cols samples of N(0, I). */
-export function priorGrid(d: number, rows: number, cols: number, seed: number): LatentGrid {
-  const next = gaussian(seed);
-  const z = Float32Array.from({ length: rows * cols * d }, next);
-  return { rows, cols, latentDim: d, z, rowNames: [], colNames: [] };
+/**
+ * rows × cols random latents: samples of the model's fitted latent density when it has one and
+ * 'normal' is not asked for, else of N(0, I) (shared drawLatents); says which it drew from.
+ */
+export function priorGrid(
+  density: LatentDensity | null | undefined,
+  d: number,
+  rows: number,
+  cols: number,
+  seed: number,
+  prior?: LatentPrior,
+): { grid: LatentGrid; prior: LatentPrior } {
+  const drawn = drawLatents(density, d, rows * cols, seed, prior);
+  return { grid: { rows, cols, latentDim: d, z: drawn.z, rowNames: [], colNames: [] }, prior: drawn.prior };
 }
 
 /**

@@ -4,6 +4,8 @@
  * clicked is decoded again into the decode panel (with the cursor on it where it can be placed).
  */
 import type { Images } from '../../../shared/contract';
+import { componentCount } from '../../../shared/latent-density';
+import type { LatentPrior } from '../../../shared/vocabulary';
 import type { CameraRequests } from '../camera-requests.svelte';
 import { priorGrid, traversalDirections, traversalGrid, viewPlaneSpots, type LatentGrid } from './figure-grids';
 import type { LatentViewState } from '../latent-view.svelte';
@@ -60,11 +62,25 @@ export class FiguresState {
     );
   }
 
-  /** A fresh grid of samples of N(0, I). */
+  /** Where the sample grid draws from, as asked; null: the fitted density when the model has one. */
+  priorChoice = $state<LatentPrior | null>(null);
+
+  /** Where the sample grid draws from now (N(0, I) for a model without a fitted density). */
+  get prior(): LatentPrior {
+    return this.app.model?.latentDensity ? (this.priorChoice ?? 'density') : 'normal';
+  }
+
+  /** A fresh grid of samples of the fitted latent density, or of N(0, I). */
   async priorSamples(): Promise<void> {
     if (!this.latentDim) return;
     const seed = this.priorSeed++;
-    await this.make('prior', `Samples of the prior N(0, I) (seed ${seed})`, priorGrid(this.latentDim, PRIOR_SIDE, PRIOR_SIDE, seed));
+    const density = this.app.model?.latentDensity;
+    const { grid, prior } = priorGrid(density, this.latentDim, PRIOR_SIDE, PRIOR_SIDE, seed, this.prior);
+    const title =
+      prior === 'density' && density
+        ? `Samples of the fitted latent density (${componentCount(density)} component${componentCount(density) === 1 ? '' : 's'}, seed ${seed})`
+        : `Samples of the prior N(0, I) (seed ${seed})`;
+    await this.make('prior', title, grid);
   }
 
   /** The latent space decoded over a square of the current view's plane (through the orbit target). */

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { PointStats } from '../../shared/contract';
+import { RECON_ERROR_UNIT } from '../../shared/headline-figures';
+import { coloringMeasure } from './point-colors';
+
+// A learned Gaussian scale makes −log p negative for the best reconstructions; the RMS error never is.
+const n = 100;
+const stats: PointStats = {
+  count: n,
+  modelEpoch: 3,
+  recon: Float32Array.from({ length: n }, (_, i) => -500 + i),
+  kl: Float32Array.from({ length: n }, (_, i) => 10 + i / 10),
+  rmse: Float32Array.from({ length: n }, (_, i) => 4 + i / 2),
+};
+
+describe('colouring by a per-point measure', () => {
+  it('reconstruction error is the RMS error in levels of 255, from 0 to the top of its spread', () => {
+    const m = coloringMeasure(stats, 'recon');
+    expect(m.values).toBe(stats.rmse);
+    expect(m.unit).toBe(RECON_ERROR_UNIT);
+    expect(m.range[0]).toBe(0);
+    expect(m.range[1]).toBeCloseTo(4 + 98 / 2, 5);
+  });
+
+  it('KL keeps its own spread, in nats', () => {
+    const m = coloringMeasure(stats, 'kl');
+    expect(m.values).toBe(stats.kl);
+    expect(m.unit).toBe('nats');
+    expect(m.range[0]).toBeCloseTo(10.2, 5);
+  });
+});
