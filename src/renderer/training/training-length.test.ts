@@ -51,4 +51,11 @@ describe('the model a dataset trains by default', () => {
     expect(defaultModelChoices(folder)).toEqual({ arch: 'conv', latentDim: 32, limit: 0 });
     expect(defaultModelChoices(mnist)).toEqual({ arch: 'mlp', latentDim: 2, limit: 2000 });
   });
+
+  it("is the CLI's: arch and latent size are suggestTraining's (the one source both take them from)", () => {
+    for (const d of [folder, mnist]) {
+      const cli = suggestTraining({ kind: d.source.kind, trainCount: d.trainCount, height: d.height, channels: d.channels });
+      expect(defaultModelChoices(d)).toMatchObject({ arch: cli.arch, latentDim: cli.latentDim });
+    }
+  });
 });

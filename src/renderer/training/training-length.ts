@@ -1,21 +1,20 @@
 /**
  * How long the training panel trains: "Train for N epochs | minutes". The default comes from the
  * dataset, as the CLI's (shared/training-defaults.ts): a folder trains on a time budget (its epochs
- * suggestion is only the cap), MNIST for 10 epochs. Pure: the panel and its unit test use it.
+ * suggestion is only the cap), MNIST for a fixed number of epochs. Pure: the panel and its unit test use it.
  */
 import type { DatasetSummary, TrainSettings } from '../../shared/contract';
 import type { Arch } from '../../shared/vocabulary';
 import { MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS } from '../../shared/limits';
-import { suggestTraining, type DatasetShape } from '../../shared/training-defaults';
+import { FOLDER_IMAGE_SIZE, suggestTraining, type DatasetShape } from '../../shared/training-defaults';
+
+export { FOLDER_IMAGE_SIZE };
 
 export type LengthUnit = 'epochs' | 'minutes';
 export interface TrainingLength {
   value: number;
   unit: LengthUnit;
 }
-
-/** MNIST's epochs when nothing else is asked for (the CLI's too). */
-export const MNIST_EPOCHS = 10;
 
 /** Which dataset a typed length belongs to: the same folder reopened at another size keeps it. */
 export function datasetKey(d: DatasetSummary): string {
@@ -28,8 +27,8 @@ function shape(d: DatasetSummary, limit: number): DatasetShape {
 }
 
 export function defaultTrainingLength(d: DatasetSummary): TrainingLength {
-  if (d.source.kind === 'mnist') return { value: MNIST_EPOCHS, unit: 'epochs' };
-  return { value: suggestTraining(shape(d, 0)).timeBudgetSeconds / 60, unit: 'minutes' };
+  const suggested = suggestTraining(shape(d, 0));
+  return suggested.budgeted ? { value: suggested.timeBudgetSeconds / 60, unit: 'minutes' } : { value: suggested.fixedEpochs, unit: 'epochs' };
 }
 
 /**
@@ -52,12 +51,12 @@ export interface ModelChoices {
   limit: number;
 }
 
-/** The panel's image size for a folder (it reopens the folder at this size); the conv VAE takes it. */
-export const FOLDER_IMAGE_SIZE = 32;
-/** A folder's latent size: the one the icon runs of scripts/reference/README.md measured (d = 2 gives blurs). */
-export const FOLDER_LATENT = 32;
-/** MNIST's quick start: the default model's d = 2 on a 2,000-image subset. */
-export const MNIST_CHOICES: ModelChoices = { arch: 'mlp', latentDim: 2, limit: 2000 };
+/** MNIST's quick start: the CLI's model (suggestTraining: d = 2, the default model's) on a 2,000-image subset. */
+export const MNIST_CHOICES: ModelChoices = {
+  arch: 'mlp',
+  latentDim: suggestTraining({ kind: 'mnist', trainCount: 60000, height: 28, channels: 1 }).latentDim,
+  limit: 2000,
+};
 
 /**
  * A folder trains what the CLI would (a conv VAE where the size allows, on every image) with room in its
@@ -65,8 +64,9 @@ export const MNIST_CHOICES: ModelChoices = { arch: 'mlp', latentDim: 2, limit: 2
  */
 export function defaultModelChoices(d: DatasetSummary): ModelChoices {
   if (d.source.kind === 'mnist') return { ...MNIST_CHOICES };
-  const { arch } = suggestTraining({ kind: 'folder', trainCount: d.trainCount, height: FOLDER_IMAGE_SIZE, channels: d.channels });
-  return { arch, latentDim: FOLDER_LATENT, limit: 0 };
+  // The CLI's choice for the folder at the panel's size (shared/training-defaults.ts: one source for both).
+  const { arch, latentDim } = suggestTraining({ kind: 'folder', trainCount: d.trainCount, height: FOLDER_IMAGE_SIZE, channels: d.channels });
+  return { arch, latentDim, limit: 0 };
 }
 
 /** "1:05" or "42 s". */
