@@ -55,9 +55,9 @@ def main():
     pixels_per_image = h * w * c
 
     def step(xb):
-        loss, recon, _ = model.loss(xb, 1.0)
+        loss, recon, _, objective = model.loss(xb, 1.0)  # objective = loss without KL warm-up or free bits
         opt.zero_grad()
-        loss.backward()
+        objective.backward()
         opt.step()
         model.calibrate(recon.item(), pixels_per_image)
         return loss.item()
