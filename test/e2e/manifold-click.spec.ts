@@ -86,6 +86,8 @@ test('a click in the PCA view of a d = 32 model decodes the conditional mean of 
   await expect(page.getByTestId('dataset-name')).toHaveText('MNIST', { timeout: 60_000 });
   // d > 3 opens in PCA once the model's embeddings arrive.
   await expect(page.getByTestId('projection-pca')).toHaveAttribute('aria-pressed', 'true', { timeout: 120_000 });
+  // The model's own embeddings, not the live view of a training an earlier spec ran (clicks there do not decode).
+  await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout', 'embeddings', { timeout: 120_000 });
 
   await clickEmptySpot(page);
   const spotText = (await page.getByTestId('decoded-source').textContent()) ?? '';

@@ -9,6 +9,7 @@ import { dense } from './ops';
 import { convLayers, layerParams, runConvLayers, type ParamSpec } from './conv-arch';
 import { bernoulliNllMean, klFreeBitsMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
+import { seededUniform } from '../../shared/latent-density';
 import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
 import { decodeActivationBytes, formatBytes } from './activation-bytes';
 import { decodeInBatches, encodeBatchSize } from './decode-batches';
@@ -153,18 +154,8 @@ export interface LossShaping {
   freeBits?: number;
 }
 
-/** A small seeded generator so initialisation and sampling seeds are reproducible. */
-export function seedSequence(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator so initialisation and sampling seeds are reproducible: the shared one (mulberry32), so the page draws the same numbers. */
+export const seedSequence = seededUniform;
 
 function mlpParams(c: VaeConfig): ParamSpec[] {
   const D = c.height * c.width * c.channels;
