@@ -18,18 +18,11 @@ export interface GivenTrainOptions {
   learnedScale?: boolean;
 }
 
-export interface ChosenTraining {
-  arch: Arch;
-  latentDim: number;
-  likelihood: LikelihoodKind;
-  learnedScale: boolean;
-  lr: number;
-  lrSchedule: LrSchedule;
-  batchSize: number;
-  epochs: number;
+/** What a run trains: the suggestion's fields, with the time budget absent when the run lasts `epochs`. */
+export type ChosenTraining = Omit<SuggestedTraining, 'timeBudgetSeconds' | 'budgeted' | 'fixedEpochs'> & {
   /** Undefined: the run lasts `epochs`. */
   timeBudgetSeconds: number | undefined;
-}
+};
 
 /** A run on a time budget the user gave has no epoch cap of its own (the trainer's limit). */
 const UNCAPPED_EPOCHS = 100000;
