@@ -4,6 +4,7 @@
  * (stderr a TTY, --json off) that is a bar with an ETA redrawn in place, elsewhere one line per stage.
  */
 import type { BenchPart } from './bench-parts';
+import { stderrIsTerminal } from './filtered-stderr';
 import { createOutput } from './io';
 
 /** The stages each part reports through its `progress` callback (bench.ts, page-bench.ts, bench-figures.ts, …). */
@@ -31,7 +32,7 @@ export interface BenchProgress {
 
 /** `now` (ms) is the clock the ETA reads. */
 export function benchProgress(expected: number, json: boolean, stderr: NodeJS.WritableStream = process.stderr, now?: () => number): BenchProgress {
-  const tty = Boolean((stderr as NodeJS.WriteStream).isTTY) && !json;
+  const tty = stderrIsTerminal(stderr) && !json;
   if (!tty) return { stage: (stage) => void stderr.write(`bench: ${stage}…\n`), finish: () => {} };
   // With a bar createOutput writes only to stderr; stdout keeps the final JSON object alone.
   const out = createOutput(false, process.stdout, stderr, now);
