@@ -2,6 +2,8 @@
  * Output of the `latentscape` command: with --json one JSON object per line (progress lines, then a
  * final line with "final": true); otherwise a progress bar on a TTY and a readable summary.
  */
+import { stderrIsTerminal } from './filtered-stderr';
+
 /** Bad usage: the command line cannot run as given (exit code 2). */
 export class UsageError extends Error {}
 /** The user stopped the command (Ctrl-C): exit code 130, as a shell gives a process SIGINT ended. */
@@ -52,7 +54,7 @@ export function createOutput(
   stderr: NodeJS.WritableStream = process.stderr,
   now: () => number = () => performance.now(),
 ): CliOutput {
-  const tty = Boolean((stderr as NodeJS.WriteStream).isTTY) && !json;
+  const tty = stderrIsTerminal(stderr) && !json;
   let barShown = false;
   let stamped: Record<string, unknown> = {};
   // Where the current bar started: a new total, or a count going back, starts another.

@@ -8,6 +8,7 @@ import { CancelledError, UsageError } from './io';
 import { COMMAND_SPECS, type CommandName } from './command-specs';
 import { helpText } from './options';
 import { quietNativeLogs } from './native-logs';
+import { followParent, needsStderrFilter, runBehindFilter } from './filtered-stderr';
 
 /** `run` resolves to the exit code when it is not 0 (train cancelled after an epoch: 130, its model kept). */
 type CommandModule = { run(argv: string[]): Promise<number | void> };
@@ -89,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   quietNativeLogs(flags.includes('--verbose'));
+  // Only from the entry script (bin/latentscape.js), which the child runs again; never from a test calling main().
+  if (needsStderrFilter(command, flags) && /latentscape(\.js)?$/.test(process.argv[1] ?? '')) return runBehindFilter(argv);
+  followParent();
   try {
     const mod = await LOADERS[command]();
     return (await mod.run(rest)) ?? 0;

@@ -1,4 +1,6 @@
 /** Native dialogs: whatever the user picks becomes an allowed root of the service. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BrowserWindow, dialog, type FileFilter } from 'electron';
 import type { CallInput } from '../shared/contract';
 import type { AppService } from '../service/service';
@@ -29,7 +31,10 @@ export async function choosePath(service: AppService, purpose: Purpose, defaultN
   if (save) {
     // A folder of PNG frames is a name without an extension; no filter would let it through.
     const frames = purpose === 'export' && defaultName !== undefined && !/\.\w+$/.test(defaultName);
-    const options = { title: save.title, defaultPath: defaultName ?? save.defaultPath, ...(save.filters && !frames ? { filters: save.filters } : {}) };
+    // In the app's exports folder (made now, so the dialog opens there), never beside the dataset.
+    await mkdir(service.exportsDir, { recursive: true }).catch(() => {});
+    const defaultPath = join(service.exportsDir, defaultName ?? save.defaultPath);
+    const options = { title: save.title, defaultPath, ...(save.filters && !frames ? { filters: save.filters } : {}) };
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     path = result.canceled ? null : (result.filePath ?? null);
     if (path && frames) path = path.replace(/[\\/]*$/, '/');

@@ -55,8 +55,11 @@ if (!app.requestSingleInstanceLock()) {
     handleAppProtocol(paths.rendererDir);
 
     const defaultModel = paths.defaultModelDir;
+    const dataDir = process.env.LATENTSCAPE_DATA_DIR;
     service = new AppService({
-      dataDir: process.env.LATENTSCAPE_DATA_DIR || join(app.getPath('userData'), 'data'),
+      dataDir: dataDir || join(app.getPath('userData'), 'data'),
+      // Saves default into the OS pictures folder; a data dir given for tests keeps them inside it.
+      ...(dataDir ? {} : { exportsDir: join(app.getPath('pictures'), 'Latentscape') }),
       spawnEngine: () => forkUtilityEngine(paths.engineEntry),
       defaultModelDir: existsSync(defaultModel) ? defaultModel : null,
       pathHint: 'open it with File › Open Folder… or drop it on the window',

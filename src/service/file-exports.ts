@@ -1,11 +1,15 @@
 /**
  * What the user writes to (or reads from) files they chose: an animation, one decoded image, the
- * points as CSV, and path files. Every path is checked against the allowed folders first.
+ * points as CSV, and path files. Every path is checked against the allowed folders first, and a
+ * write inside the open dataset's folder is refused unless the user confirmed it ('inside-dataset').
  */
+
+/** The user confirmed a write inside the open dataset's folder. */
+type Confirmed = { insideDataset?: true };
 import { sep } from 'node:path';
 import { writeFileAtomic } from '../node/files';
 import { ContractError, type CallOutput, type PathDoc } from '../shared/contract';
-import type { AllowedPaths } from './allowed-paths';
+import { canonicalPath, isWithin, type AllowedPaths } from './allowed-paths';
 import type { Handlers } from './dispatch';
 import type { EngineSupervisor } from './engine-supervisor';
 import { readPathFile, writePathFile } from './latent-path-files';
@@ -18,8 +22,24 @@ export class FileExports {
     private readonly workspace: Workspace,
   ) {}
 
+  /**
+   * The next ingest of the dataset would read a file written into its folder as one of its images
+   * (and the user's folder gains files they did not mean it to hold): refused unless confirmed.
+   */
+  private async outsideDataset(path: string, what: string, confirmed: Confirmed): Promise<void> {
+    const source = this.workspace.datasetSource;
+    if (confirmed.insideDataset || source?.kind !== 'folder') return;
+    const folder = await canonicalPath(source.path);
+    if (!isWithin(folder, path)) return;
+    throw new ContractError(
+      'inside-dataset',
+      `${what} "${path}" is inside the open dataset's folder ${folder}: the next ingest would read it as an image. Save it elsewhere, or confirm to write it there.`,
+    );
+  }
+
   async animation(a: Parameters<Handlers['export']>[0]): Promise<CallOutput<'export'>> {
     const checked = await this.paths.check(a.path, 'the export target');
+    await this.outsideDataset(checked, 'the export target', a);
     // A trailing slash asks for a folder of PNG frames: keep it through the canonical form.
     const path = /[\\/]$/.test(a.path) ? checked + sep : checked;
     return this.engine.request('export', {
@@ -35,15 +55,17 @@ export class FileExports {
     });
   }
 
-  async image(raw: string, z: Float32Array, scale: number): Promise<CallOutput<'exportImage'>> {
+  async image(raw: string, z: Float32Array, scale: number, confirmed: Confirmed = {}): Promise<CallOutput<'exportImage'>> {
     const path = await this.paths.check(raw, 'the image file');
     if (!/\.png$/i.test(path)) throw new ContractError('bad-arguments', `the image file must end in .png: ${raw}`);
+    await this.outsideDataset(path, 'the image file', confirmed);
     return this.engine.request('exportImage', { path, z, scale });
   }
 
   /** The embeddings as CSV (id, label, z…, x, y, z), written to a temp file and renamed. */
-  async points(raw: string): Promise<CallOutput<'exportPoints'>> {
+  async points(raw: string, confirmed: Confirmed = {}): Promise<CallOutput<'exportPoints'>> {
     const path = await this.paths.check(raw, 'the CSV file');
+    await this.outsideDataset(path, 'the CSV file', confirmed);
     const e = await this.workspace.embeddings();
     const d = e.latentDim;
     const csvField = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -59,8 +81,9 @@ export class FileExports {
     return { path, bytes: bytes.byteLength, rows: e.count };
   }
 
-  async pathSave(raw: string, doc: PathDoc): Promise<CallOutput<'pathSave'>> {
+  async pathSave(raw: string, doc: PathDoc, confirmed: Confirmed = {}): Promise<CallOutput<'pathSave'>> {
     const path = await this.paths.check(raw, 'the path file');
+    await this.outsideDataset(path, 'the path file', confirmed);
     const model = this.workspace.model;
     if (model && doc.latentDim !== model.latentDim) {
       throw new ContractError('bad-arguments', `the path has latent size ${doc.latentDim} but the model's is ${model.latentDim}`);

@@ -2,9 +2,10 @@
  * The model library: the model folders of the data dir's models/ and the built-in default model.
  * The page names a model only by the id the listing gave (a folder name, checked by the contract,
  * or DEFAULT_MODEL_ID); a path never comes from the page. Manifests are read by the engine's strict
- * parser (inspectModel), so nothing in a folder is trusted beyond it. Renames, deletes (a move into
- * trash/) and restores are single renames inside the data dir, so each is atomic; a duplicate is
- * copied to a temporary sibling first and renamed into place.
+ * parser (inspectModel), so nothing in a folder is trusted beyond it. Deletes (a move into trash/) and
+ * restores are single renames inside the data dir, so each is atomic; a duplicate is copied to a
+ * temporary sibling first and renamed into place. A rename changes the name shown, never the folder
+ * (library-names.ts), so the open model can be renamed.
  */
 import { lstat, mkdir, readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { sweepFolder } from '../node/dir-swap';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import { copyModelFolder, freeName } from './library-files';
+import { ModelNames } from './library-names';
 import { SampleStrips } from './library-samples';
 import type { Workspace } from './workspace';
 
@@ -30,9 +32,12 @@ export interface LibraryDeps {
 
 export class ModelLibrary {
   private readonly strips: SampleStrips;
+  /** What the user reads and renames; ids stay the folders' names. */
+  readonly names: ModelNames;
 
   constructor(private readonly deps: LibraryDeps) {
     this.strips = new SampleStrips(deps.engine);
+    this.names = new ModelNames(deps.dataDir);
   }
 
   get modelsDir(): string {
@@ -61,14 +66,14 @@ export class ModelLibrary {
     return this.deps.engine.request('inspectModel', verify ? { dir, verify } : { dir });
   }
 
-  private entry(id: string, x: EngineModelInspection): LibraryModel {
+  private entry(id: string, x: EngineModelInspection, name?: string): LibraryModel {
     const m = x.info;
     const open = this.deps.workspace.model?.dir === m.dir;
     const d = this.deps.workspace.dataset;
     const last = m.metrics.at(-1);
     return {
       id,
-      name: id === DEFAULT_MODEL_ID ? 'Default model' : id,
+      name: id === DEFAULT_MODEL_ID ? 'Default model' : (name ?? id),
       dataset: x.dataset ? { name: m.datasetName ?? x.dataset.kind, kind: x.dataset.kind, path: x.dataset.path } : null,
       height: m.height,
       width: m.width,
@@ -100,14 +105,15 @@ export class ModelLibrary {
     }
     // An engine killed mid-save (a restart) leaves its model in a hidden stage: recover it first.
     await sweepFolder(this.modelsDir);
-    const names = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(this.modelsDir, { withFileTypes: true }).catch(() => []);
+    const names = (await this.names.read()).models;
     const found: LibraryModel[] = [];
-    for (const e of names) {
+    for (const e of entries) {
       // Only real folders with a listable name (temporary siblings start with '.').
       if (!e.isDirectory() || !MODEL_NAME_PATTERN.test(e.name)) continue;
       try {
         // Weights checked too: a truncated or corrupt model is listed as unreadable, not as a model.
-        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true)));
+        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true), names[e.name]));
       } catch (err) {
         unreadable.push({ id: e.name, reason: (err as Error).message });
       }
@@ -146,14 +152,12 @@ export class ModelLibrary {
     return { id, dataset: 'opened', folder };
   }
 
+  /** Renames what the user reads (the id, its folder, stays): so the open model, or one training, can be renamed too. */
   async rename(id: string, name: string): Promise<CallOutput<'modelRename'>> {
-    const dir = await this.dirOf(id);
+    await this.dirOf(id);
     if (id === DEFAULT_MODEL_ID) throw new ContractError('forbidden', 'the default model is read-only: duplicate it to change it');
-    this.refuseIfInUse(dir, 'rename');
-    const target = join(this.modelsDir, name);
-    if (name !== id && (await exists(target))) throw new ContractError('exists', `a model named "${name}" already exists`);
-    await rename(dir, target);
-    return { id: name };
+    await this.names.set(id, name);
+    return { id };
   }
 
   async duplicate(id: string): Promise<CallOutput<'modelDuplicate'>> {
@@ -161,9 +165,11 @@ export class ModelLibrary {
     if (this.deps.trainingDir() === dir) throw new ContractError('busy', 'a training is writing this model: wait for it or cancel it first');
     await this.inspect(dir); // a folder the parser refuses is not copied
     await mkdir(this.modelsDir, { recursive: true });
-    const name = await freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
-    await copyModelFolder(dir, this.modelsDir, name);
-    return { id: name };
+    const copy = await freeName(this.modelsDir, id === DEFAULT_MODEL_ID ? 'default' : id, ' copy');
+    await copyModelFolder(dir, this.modelsDir, copy);
+    const name = (await this.names.read()).models[id];
+    if (name !== undefined) await this.names.set(copy, `${name} copy`);
+    return { id: copy };
   }
 
   async delete(id: string): Promise<CallOutput<'modelDelete'>> {
@@ -173,6 +179,7 @@ export class ModelLibrary {
     await mkdir(this.trashDir, { recursive: true });
     const trashId = await freeName(this.trashDir, id, '');
     await rename(dir, join(this.trashDir, trashId));
+    await this.names.trashed(id, trashId);
     return { trashId };
   }
 
@@ -184,6 +191,7 @@ export class ModelLibrary {
     await mkdir(this.modelsDir, { recursive: true });
     const id = await freeName(this.modelsDir, trashId, '');
     await rename(from, join(this.modelsDir, id));
+    await this.names.restored(trashId, id);
     return { id };
   }
 

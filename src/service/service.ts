@@ -24,6 +24,7 @@ import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
 import { ModelLibrary } from './library';
+import { newModelName } from './library-names';
 import { LibraryTrash } from './library-trash';
 import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   /** Report the engine's pid in status (tests kill the engine with it). */
   exposeEnginePid?: boolean;
   nativeDialogs?: boolean;
+  /** Where save paths default to (the Electron shell passes the OS pictures folder's Latentscape/); `<dataDir>/exports` when not given. Always an allowed root. */
+  exportsDir?: string;
   /** Restarts allowed within restartWindowMs before the service gives up. */
   maxRestarts?: number;
   restartWindowMs?: number;
@@ -96,7 +99,7 @@ export class AppService {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
       openDataset: (a) => this.openDataset(a.source),
-      trainStart: (a) => training.start(a),
+      trainStart: (a) => this.trainStart(a),
       trainCancel: () => training.cancel(),
       trainResume: (a) => training.resume(a.epochs),
       embeddings: () => workspace.embeddings(),
@@ -128,9 +131,9 @@ export class AppService {
         }),
       export: (a) => files.animation(a),
       exportCancel: () => engine.request('exportCancel', {}),
-      exportImage: (a) => files.image(a.path, a.z, a.scale ?? 1),
-      exportPoints: (a) => files.points(a.path),
-      pathSave: (a) => files.pathSave(a.path, a.doc),
+      exportImage: (a) => files.image(a.path, a.z, a.scale ?? 1, a),
+      exportPoints: (a) => files.points(a.path, a),
+      pathSave: (a) => files.pathSave(a.path, a.doc, a),
       pathOpen: (a) => files.pathOpen(a.path),
       projectSave: (a) => projects.save(a.path, a.view),
       projectOpen: (a) => projects.open(a.path),
@@ -189,11 +192,18 @@ export class AppService {
   async start(): Promise<void> {
     await mkdir(this.options.dataDir, { recursive: true });
     await this.paths.add(this.options.dataDir);
+    // Created by the first save into it (writes make their folder), not here.
+    await this.paths.add(this.exportsDir);
     for (const root of this.options.allowedRoots ?? []) await this.paths.add(root);
     // A run killed mid-save leaves hidden stages in models/: put its model back, delete the rest.
     await sweepFolder(join(this.options.dataDir, 'models')).catch((err: Error) => this.notice('warning', `models/ could not be tidied: ${err.message}`));
     if (!this.engine.alive) await this.engine.start();
     await this.openDefaultModel();
+  }
+
+  /** Where save paths default to: never a dataset's folder. */
+  get exportsDir(): string {
+    return this.options.exportsDir ?? join(this.options.dataDir, 'exports');
   }
 
   stop(): Promise<void> {
@@ -244,8 +254,16 @@ export class AppService {
     return this.workspace.openDataset(source, options);
   }
 
-  trainStart(s: TrainSettings): Promise<CallOutput<'trainStart'>> {
-    return this.training.start(s);
+  /** A new model is named after its dataset and settings ("holiday-photos · conv d32 · 3 min"); its id stays the run's folder. */
+  async trainStart(s: TrainSettings): Promise<CallOutput<'trainStart'>> {
+    const run = await this.training.start(s);
+    const dataset = this.workspace.dataset;
+    if (dataset) {
+      await this.library.names
+        .set(run.runId, newModelName(dataset.name, s))
+        .catch((err: Error) => this.notice('warning', `the new model keeps its folder's name: ${err.message}`));
+    }
+    return run;
   }
 
   trainResume(epochs: number | undefined): Promise<CallOutput<'trainResume'>> {
@@ -263,6 +281,7 @@ export class AppService {
       allowedRoots: this.paths.list(),
       dataDir: this.options.dataDir,
       nativeDialogs: this.options.nativeDialogs ?? false,
+      exportsDir: this.exportsDir,
     };
   }
 }

@@ -149,6 +149,8 @@ export const StatusSchema = z.strictObject({
   dataDir: z.string(),
   /** Whether native file dialogs exist (Electron) or paths are typed (browser). */
   nativeDialogs: z.boolean(),
+  /** Where save paths default to, never the dataset's folder (Electron: the OS pictures folder's Latentscape/; serve: the data dir's exports/). */
+  exportsDir: z.string(),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -228,6 +230,12 @@ const RunSchema = z.strictObject({ runId: z.string(), dir: z.string(), epochs: i
 // ---------------------------------------------------------------------------------------------
 // Calls: renderer → app
 
+/**
+ * The user confirmed writing inside the open dataset's folder: without it such a save is refused
+ * with the code 'inside-dataset' (the next ingest would read the file as an image).
+ */
+const insideDataset = z.literal(true).optional();
+
 export const calls = {
   status: { input: none, output: StatusSchema },
   /** A native dialog (Electron). In the browser there is none: `supported` is false and the user types a path. */
@@ -296,19 +304,20 @@ export const calls = {
       ...PathShape,
       fps: int.min(1).max(120).optional(),
       scale: int.min(1).max(8).optional(),
+      insideDataset,
     }),
     output: ExportResultSchema,
   },
   exportCancel: { input: none, output: z.strictObject({ cancelled: z.boolean() }) },
   /** One decoded latent point (d numbers) as a PNG, upscaled ×scale (nearest). */
   exportImage: {
-    input: z.strictObject({ path: AbsolutePath, z: boundedFloat32Array(MAX_LATENT, 'z'), scale: int.min(1).max(8).optional() }),
+    input: z.strictObject({ path: AbsolutePath, z: boundedFloat32Array(MAX_LATENT, 'z'), scale: int.min(1).max(8).optional(), insideDataset }),
     output: z.strictObject({ path: z.string(), bytes: count }),
   },
   /** The embeddings as CSV: id, label, z0…z(d−1), x, y, z (the 3D view). */
-  exportPoints: { input: z.strictObject({ path: AbsolutePath }), output: z.strictObject({ path: z.string(), bytes: count, rows: count }) },
+  exportPoints: { input: z.strictObject({ path: AbsolutePath, insideDataset }), output: z.strictObject({ path: z.string(), bytes: count, rows: count }) },
   /** Writes a path as the path JSON file (the format `latentscape interpolate --load-path` reads). */
-  pathSave: { input: z.strictObject({ path: AbsolutePath, doc: PathDocSchema }), output: z.strictObject({ path: z.string(), bytes: count }) },
+  pathSave: { input: z.strictObject({ path: AbsolutePath, doc: PathDocSchema, insideDataset }), output: z.strictObject({ path: z.string(), bytes: count }) },
   pathOpen: { input: z.strictObject({ path: AbsolutePath }), output: PathDocSchema },
   /** Saves the project (model, embeddings, dataset source, and the view: the given one or the last projectUpdate's). */
   projectSave: { input: z.strictObject({ path: AbsolutePath, view: ProjectViewSchema.optional() }), output: z.strictObject({ path: z.string() }) },
@@ -389,7 +398,7 @@ export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output'
 export type EventData<E extends EventName> = z.output<(typeof events)[E]>;
 
 export interface RpcError {
-  /** bad-arguments | unknown-call | path-not-allowed | forbidden | engine | failed … */
+  /** bad-arguments | unknown-call | path-not-allowed | inside-dataset | forbidden | engine | failed … */
   code: string;
   message: string;
 }

@@ -24,6 +24,14 @@ export const ModelNameSchema = z
   .regex(MODEL_NAME_PATTERN, 'a model name is 1–100 letters, digits, spaces, ".", "_" or "-", not starting with "." or a space')
   .refine((s) => !s.endsWith(' ') && !s.endsWith('.'), 'a model name does not end with a space or "."');
 export const ModelIdSchema = z.union([z.literal(DEFAULT_MODEL_ID), ModelNameSchema]);
+/** The name the library shows ("holiday-photos · conv d32 · 3 min"): any text of one line, 1–100 characters. */
+export const ModelDisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a model name cannot be empty')
+  .max(100, 'a model name is at most 100 characters')
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'a model name is one line of text');
 
 export const LibraryModelSchema = z.strictObject({
   id: ModelIdSchema,
@@ -89,7 +97,8 @@ export const libraryCalls = {
         .nullable(),
     }),
   },
-  modelRename: { input: z.strictObject({ id: ModelNameSchema, name: ModelNameSchema }), output: z.strictObject({ id: ModelNameSchema }) },
+  /** Renames what the library shows (the id stays): the open model can be renamed too. */
+  modelRename: { input: z.strictObject({ id: ModelNameSchema, name: ModelDisplayNameSchema }), output: z.strictObject({ id: ModelNameSchema }) },
   modelDuplicate: { input: z.strictObject({ id: ModelIdSchema }), output: z.strictObject({ id: ModelNameSchema }) },
   /** Moves the model folder to the data dir's trash/ (modelRestore brings it back). */
   modelDelete: { input: z.strictObject({ id: ModelNameSchema }), output: z.strictObject({ trashId: ModelNameSchema }) },

@@ -7,8 +7,9 @@ import { benchPage } from '../page-bench';
 import { benchSoak } from '../soak-bench';
 import { parseCommandArgs } from '../options';
 import { COMMAND_SPECS } from '../command-specs';
+import { benchProgress, expectedBenchStages } from '../bench-progress';
 
-/** Always JSON: progress lines on stderr, one final JSON object on stdout. `--memory`: only the peak-memory figures. */
+/** Always JSON: one final JSON object on stdout; progress on stderr (a bar with an ETA on a terminal without --json). `--memory`: only the peak-memory figures. */
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseCommandArgs(COMMAND_SPECS.bench, argv);
   if ((values['soak-only'] || values.memory) && values.only !== undefined)
@@ -30,14 +31,17 @@ export async function run(argv: string[]): Promise<void> {
     process.env.TF_NUM_INTRAOP_THREADS = threads;
     process.env.TF_NUM_INTEROP_THREADS = threads;
   }
-  const progress = (stage: string): void => void process.stderr.write(`bench: ${stage}…\n`);
+  const reference = !values['no-reference'];
+  const bar = benchProgress(expectedBenchStages(parts, { runs, reference }), Boolean(values.json));
+  const progress = (stage: string): void => bar.stage(stage);
   if (parts.size === 1 && parts.has('soak')) {
     // The soak runs its own serve process: this one loads no backend.
-    process.stdout.write(JSON.stringify({ ...(await benchSoak(progress, soak)), final: true }) + '\n');
+    const soakReport = await benchSoak(progress, soak);
+    bar.finish();
+    process.stdout.write(JSON.stringify({ ...soakReport, final: true }) + '\n');
     return;
   }
   const backend = await startBackend(values.backend);
-  const reference = !values['no-reference'];
   const report = parts.has('base') ? await runBench(progress, { reference }) : {};
   // The scene in a real page (Chromium, software WebGL): skipped with the reason where it cannot run.
   if (parts.has('page')) Object.assign(report, await benchPage(progress));
@@ -55,5 +59,6 @@ export async function run(argv: string[]): Promise<void> {
   // Peak memory of sample and the library strip on the largest model the caps allow, each in a child process.
   if (parts.has('memory')) Object.assign(figures, await benchMemory(progress));
   if (parts.has('soak')) Object.assign(figures, await benchSoak(progress, soak));
+  bar.finish();
   process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, fallbacks: backend.fallbacks, final: true }) + '\n');
 }

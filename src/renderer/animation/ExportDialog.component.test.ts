@@ -3,28 +3,32 @@ import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { Embeddings } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
-import { fakeApi } from '../shell/testing/fake-api';
+import { ApiError } from '../lib/api';
+import { escStack } from '../shell/esc-stack';
+import { fakeApi, type Answers } from '../shell/testing/fake-api';
 import { mnist, model, status } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import ExportDialog from './ExportDialog.svelte';
 
-function setup() {
+function setup(answers: Answers = {}, ask: (question: string) => boolean = () => true) {
   const fake = fakeApi({
     export: (a) => ({ kind: 'webm', path: a.path, bytes: 2048, files: 1 }),
     exportPoints: (a) => ({ path: a.path, bytes: 4096, rows: 70000 }),
+    ...answers,
   });
-  const app = new AppState(fake.api, () => true);
-  app.status = status({ allowedRoots: ['/data', '/home/me/out'], dataDir: '/data' });
+  const app = new AppState(fake.api, ask);
+  // The dataset's folder is an allowed folder too: the targets must not be suggested in it.
+  app.status = status({ allowedRoots: ['/data', '/home/me/photos', '/home/me/out'], dataDir: '/data', exportsDir: '/home/me/out' });
   app.dataset = mnist();
   app.model = model({ latentDim: 2 });
-  render(WithSlices, { props: { app, component: ExportDialog } });
-  return { app, fake };
+  const { unmount } = render(WithSlices, { props: { app, component: ExportDialog } });
+  return { app, fake, unmount };
 }
 
 const button = (testid: string): HTMLButtonElement => screen.getByTestId(testid) as HTMLButtonElement;
 
 describe('ExportDialog', () => {
-  it('is shown only once opened, with targets in the first allowed folder that is not the data dir', async () => {
+  it("is shown only once opened, with targets in the app's exports folder (the service's default), not the dataset's", async () => {
     const { app } = setup();
     expect(screen.queryByRole('dialog')).toBeNull();
     app.animation.exportOpen = true;
@@ -74,5 +78,52 @@ describe('ExportDialog', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(app.animation.exportOpen).toBe(false);
+  });
+
+  it("asks before saving inside the open dataset's folder, and saves there only on yes, with the confirmation", async () => {
+    const refuse = (a: { path: string; insideDataset?: true }) => {
+      if (!a.insideDataset) throw new ApiError('inside-dataset', `the CSV file "${a.path}" is inside the open dataset's folder /home/me/photos`);
+      return { path: a.path, bytes: 4096, rows: 70000 };
+    };
+    for (const yes of [true, false]) {
+      const questions: string[] = [];
+      const { app, fake, unmount } = setup({ exportPoints: refuse }, (q) => (questions.push(q), yes));
+      app.embeddings = { count: 1 } as unknown as Embeddings;
+      app.animation.exportOpen = true;
+      await tick();
+      await fireEvent.input(screen.getByTestId('points-path'), { target: { value: '/home/me/photos/points.csv' } });
+      await fireEvent.click(button('save-points'));
+      await waitFor(() => expect(app.notices).toHaveLength(1));
+      expect(questions).toEqual([`the CSV file "/home/me/photos/points.csv" is inside the open dataset's folder /home/me/photos\n\nWrite it there anyway?`]);
+      if (yes) {
+        expect(fake.argsOf('exportPoints')).toEqual([{ path: '/home/me/photos/points.csv' }, { path: '/home/me/photos/points.csv', insideDataset: true }]);
+        expect(app.notices[0]).toMatchObject({ level: 'info', message: '70000 points saved to /home/me/photos/points.csv (4.0 kB)' });
+      } else {
+        expect(fake.argsOf('exportPoints')).toEqual([{ path: '/home/me/photos/points.csv' }]);
+        expect(app.notices[0]).toMatchObject({ level: 'error' });
+      }
+      unmount();
+    }
+  });
+
+  it('Esc closes the dialog (the Esc stack), and not while an export runs', async () => {
+    const stop = escStack.listen(window);
+    try {
+      const { app } = setup();
+      app.animation.exportOpen = true;
+      await tick();
+      app.animation.exportRun = { state: 'running', stage: 'decode', done: 0, total: 10, message: null, path: null };
+      await tick();
+      await fireEvent.keyDown(window, { key: 'Escape' });
+      expect(app.animation.exportOpen).toBe(true);
+      app.animation.exportRun = null;
+      await tick();
+      await fireEvent.keyDown(window, { key: 'Escape' });
+      await tick();
+      expect(screen.queryByRole('dialog')).toBeNull();
+      expect(escStack.depth).toBe(0);
+    } finally {
+      stop();
+    }
   });
 });

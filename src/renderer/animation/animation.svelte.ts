@@ -67,7 +67,23 @@ export class AnimationState {
   constructor(
     private readonly app: Session,
     private readonly view: LatentViewState,
+    /** A yes/no question to the user (the window's confirm dialog). */
+    private readonly ask: (question: string) => boolean = () => false,
   ) {}
+
+  /**
+   * A save into the open dataset's folder is refused ('inside-dataset'): the user is asked, and on yes
+   * it is made again with the confirmation. Any other failure, or a no, is the caller's to show.
+   */
+  private async confirmingDataset<T>(save: (confirmed: { insideDataset?: true }) => Promise<T>): Promise<T> {
+    try {
+      return await save({});
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code !== 'inside-dataset' || !this.ask(`${e.message}\n\nWrite it there anyway?`)) throw err;
+      return save({ insideDataset: true });
+    }
+  }
 
   get latentDim(): number {
     return this.app.model?.latentDim ?? 0;
@@ -241,7 +257,9 @@ export class AnimationState {
     const args = this.pathArgs();
     this.exportRun = { state: 'running', stage: 'decode', done: 0, total: args.frames, message: null, path: null };
     try {
-      const r = await this.app.api.call('export', { ...args, path: target, fps: Math.round(this.fps), scale: Math.round(this.scale) });
+      const r = await this.confirmingDataset((c) =>
+        this.app.api.call('export', { ...args, path: target, fps: Math.round(this.fps), scale: Math.round(this.scale), ...c }),
+      );
       this.exportRun = {
         state: 'done',
         stage: 'encode',
@@ -338,7 +356,7 @@ export class AnimationState {
     const z = this.currentZ();
     if (!z) return;
     try {
-      const r = await this.app.api.call('exportImage', { path, z, scale: this.scale });
+      const r = await this.confirmingDataset((c) => this.app.api.call('exportImage', { path, z, scale: this.scale, ...c }));
       this.app.notify('info', `image saved to ${r.path} (${formatBytes(r.bytes)})`);
     } catch (err) {
       this.app.notify('error', (err as Error).message);
@@ -348,7 +366,7 @@ export class AnimationState {
   /** Every point (index, label, μ, view position) as CSV, to a path the user chose. */
   async savePoints(path: string): Promise<void> {
     try {
-      const r = await this.app.api.call('exportPoints', { path });
+      const r = await this.confirmingDataset((c) => this.app.api.call('exportPoints', { path, ...c }));
       this.app.notify('info', `${r.rows} points saved to ${r.path} (${formatBytes(r.bytes)})`);
     } catch (err) {
       this.app.notify('error', (err as Error).message);
@@ -359,7 +377,7 @@ export class AnimationState {
     const doc = this.toDoc();
     if (!doc) return false;
     try {
-      const r = await this.app.api.call('pathSave', { path, doc });
+      const r = await this.confirmingDataset((c) => this.app.api.call('pathSave', { path, doc, ...c }));
       this.app.notify('info', `path saved to ${r.path}`);
       return true;
     } catch (err) {

@@ -21,6 +21,10 @@ function setup(models: LibraryModel[]) {
     },
     modelImport: () => ({ id: 'imported', renamed: true }),
     modelDuplicate: ({ id }) => ({ id: `${id}-copy` }),
+    modelRename: ({ id, name }) => {
+      listed = listed.map((m) => (m.id === id ? { ...m, name } : m));
+      return { id };
+    },
     trashList: () => ({ models: [] }),
   });
   const app = new AppState(fake.api, () => true);
@@ -31,7 +35,7 @@ function setup(models: LibraryModel[]) {
 const rows = (): HTMLElement[] => screen.queryAllByTestId('library-model');
 
 describe('LibraryPanel', () => {
-  it('lists the models with their facts; the open one cannot be opened, deleted or renamed again', async () => {
+  it('lists the models with their facts; the open one cannot be opened again nor deleted', async () => {
     setup([
       libraryModel({ id: 'digits', name: 'digits', open: true, sampleFd: 7.25 }),
       libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null, testBpd: null }),
@@ -43,6 +47,21 @@ describe('LibraryPanel', () => {
     expect((screen.getByRole('button', { name: 'Open the model digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Delete digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Open the model faces' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('the open model is renamed by its id, and its disabled Delete says to open another model first', async () => {
+    const { fake } = setup([libraryModel({ id: 'run-20261206-151636-7c6858', name: 'holiday-photos · conv d32 · 3 min', open: true })]);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const del = screen.getByRole('button', { name: 'Delete holiday-photos · conv d32 · 3 min' }) as HTMLButtonElement;
+    expect(del.disabled).toBe(true);
+    expect(del.title).toBe('This model is open: open another model first, then delete it');
+    const rename = screen.getByRole('button', { name: 'Rename holiday-photos · conv d32 · 3 min' }) as HTMLButtonElement;
+    expect(rename.disabled).toBe(false);
+    await fireEvent.click(rename);
+    await fireEvent.input(screen.getByTestId('library-rename-input'), { target: { value: 'beach, 3 minutes' } });
+    await fireEvent.click(screen.getByTestId('library-rename-save'));
+    expect(fake.argsOf('modelRename')).toEqual([{ id: 'run-20261206-151636-7c6858', name: 'beach, 3 minutes' }]);
+    await waitFor(() => expect(screen.getByTestId('library-model-name').textContent).toBe('beach, 3 minutes'));
   });
 
   it('leaves out the loss and PSNR a model does not have', async () => {

@@ -74,7 +74,7 @@ export class AppState implements Session, Jobs {
     this.training = new TrainingState(this);
     this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
     this.view = new LatentViewState(this);
-    this.animation = new AnimationState(this, this.view);
+    this.animation = new AnimationState(this, this.view, ask);
     this.search = new SearchState(this.view, () => this.files);
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);

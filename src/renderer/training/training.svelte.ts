@@ -59,6 +59,12 @@ export class TrainingState {
 
   constructor(private readonly jobs: Jobs) {}
 
+  /**
+   * Starts a run with what the training panel shows (its settings live in the panel): set by the
+   * panel while it is mounted, so the view's "Train a model for this dataset" starts the same run.
+   */
+  startAsShown: (() => Promise<void>) | null = null;
+
   /** Opening a dataset: the last run's outcome is not shown over the ingest (issue 11, point 7). */
   forgetFinishedRun(): void {
     if (this.active) return;

@@ -1,7 +1,7 @@
 /**
  * Quiet by default: a command on native TensorFlow prints none of its C++ start-up log lines (the CPU
- * feature notice) unless --verbose. The oneDNN notice is not among them: no log level reaches it
- * (src/cli/native-logs.ts), so it is not asserted either way.
+ * feature notice, and absl's and the oneDNN notices that no log level reaches: filtered out of stderr,
+ * src/cli/filtered-stderr.ts) unless --verbose.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -34,9 +34,13 @@ describe.skipIf(missing)(`native TensorFlow's log${missing ? ` (skipped: ${missi
     const quiet = sample(join(dir.path, 'quiet.png'));
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toMatch(/cpu_feature_guard|This TensorFlow binary is optimized/);
+    expect(quiet.stderr).not.toMatch(/oneDNN|absl::InitializeLog|port\.cc/);
+    // What the command itself says still comes through.
+    expect(quiet.stderr).toContain('this model has no fitted latent density');
     const verbose = sample(join(dir.path, 'verbose.png'), '--verbose');
     expect(verbose.code).toBe(0);
     expect(verbose.stderr).toMatch(/cpu_feature_guard/);
+    expect(verbose.stderr).toMatch(/oneDNN custom operations are on/);
   });
 
   it("`serve --verbose` passes on the engine process's lines", async () => {

@@ -78,6 +78,10 @@ describe('the model library (real engine)', () => {
       dataset: { name: 'MNIST', kind: 'mnist', path: null },
     });
     expect(folder).toMatchObject({ open: false, height: 16, width: 16, channels: 3, epochs: 1, fitsDataset: false, dataset: { kind: 'folder', path: images } });
+    // A new model is named after its dataset and settings; its id stays the run's folder.
+    expect(mnist.name).toBe('MNIST · mlp d2 · 1 epoch');
+    expect(folder.name).toBe('icons · mlp d2 · 1 epoch');
+    expect(folderRun).toMatch(/^run-/);
     expect(Number.isFinite(mnist.testLoss)).toBe(true);
     expect(Date.parse(mnist.date)).toBeGreaterThan(Date.parse(folder.date) - 1);
   });
@@ -116,12 +120,15 @@ describe('the model library (real engine)', () => {
     expect(status.model).toMatchObject({ isDefault: true, fitsDataset: true, dir: DEFAULT_MODEL });
   });
 
-  it('the default model cannot be renamed or deleted, and an open model is not renamed or deleted under it', async () => {
+  it('the default model cannot be renamed or deleted, and an open model is not deleted under it but can be renamed', async () => {
     expect((await refusal(service, 'modelRename', { id: DEFAULT_MODEL_ID, name: 'mine' })).code).toBe('bad-arguments');
     expect((await refusal(service, 'modelDelete', { id: DEFAULT_MODEL_ID })).code).toBe('bad-arguments');
     await call(service, 'modelOpen', { id: mnistRun });
     expect(await refusal(service, 'modelDelete', { id: mnistRun })).toMatchObject({ code: 'busy', message: expect.stringContaining('open another model') });
-    expect((await refusal(service, 'modelRename', { id: mnistRun, name: 'x' })).code).toBe('busy');
+    // A rename changes the name shown, not the folder: the open model stays open, under its id.
+    expect(await call(service, 'modelRename', { id: mnistRun, name: 'digits · mlp d2' })).toEqual({ id: mnistRun });
+    expect(service.status().model?.dir).toBe(join(dataDir, 'models', mnistRun));
+    expect((await call<List>(service, 'modelsList', {})).models.find((m) => m.id === mnistRun)).toMatchObject({ name: 'digits · mlp d2', open: true });
     await call(service, 'modelOpen', { id: DEFAULT_MODEL_ID });
     expect(existsSync(join(DEFAULT_MODEL, 'manifest.json'))).toBe(true);
   });
@@ -133,31 +140,33 @@ describe('the model library (real engine)', () => {
     for (const id of ['../models', '/etc', '..', '.hidden', 'a/b', 'a\\b', DEFAULT_MODEL]) {
       expect((await refusal(service, 'modelOpen', { id })).code).toBe('bad-arguments');
     }
-    expect((await refusal(service, 'modelRename', { id: folderRun, name: '../outside' })).code).toBe('bad-arguments');
+    // A name is one line of text (it never becomes a path).
+    expect((await refusal(service, 'modelRename', { id: folderRun, name: 'two\nlines' })).code).toBe('bad-arguments');
+    expect((await refusal(service, 'modelRename', { id: folderRun, name: '  ' })).code).toBe('bad-arguments');
   });
 
   it('renames, duplicates, deletes into the trash and restores', async () => {
-    const renamed = await call<{ id: string }>(service, 'modelRename', { id: folderRun, name: 'icons 16px' });
-    expect(renamed.id).toBe('icons 16px');
-    expect(existsSync(join(dataDir, 'models', folderRun))).toBe(false);
-    expect((await refusal(service, 'modelRename', { id: mnistRun, name: 'icons 16px' })).code).toBe('exists');
+    const renamed = await call<{ id: string }>(service, 'modelRename', { id: folderRun, name: 'icons · 16 px' });
+    expect(renamed.id).toBe(folderRun);
+    expect(existsSync(join(dataDir, 'models', folderRun))).toBe(true);
 
-    const copy = await call<{ id: string }>(service, 'modelDuplicate', { id: 'icons 16px' });
-    expect(copy.id).toBe('icons 16px copy');
+    const copy = await call<{ id: string }>(service, 'modelDuplicate', { id: folderRun });
+    expect(copy.id).toBe(`${folderRun} copy`);
     let list = await call<List>(service, 'modelsList', {});
-    expect(list.models.find((m) => m.id === 'icons 16px copy')).toMatchObject({ height: 16, channels: 3, epochs: 1 });
+    expect(list.models.find((m) => m.id === copy.id)).toMatchObject({ name: 'icons · 16 px copy', height: 16, channels: 3, epochs: 1 });
 
-    const { trashId } = await call<{ trashId: string }>(service, 'modelDelete', { id: 'icons 16px copy' });
+    const { trashId } = await call<{ trashId: string }>(service, 'modelDelete', { id: copy.id });
     expect(existsSync(join(dataDir, 'trash', trashId, 'manifest.json'))).toBe(true);
     list = await call<List>(service, 'modelsList', {});
-    expect(list.models.map((m) => m.id)).not.toContain('icons 16px copy');
+    expect(list.models.map((m) => m.id)).not.toContain(copy.id);
 
+    // Its name comes back with it.
     const restored = await call<{ id: string }>(service, 'modelRestore', { trashId });
-    expect(restored.id).toBe('icons 16px copy');
+    expect(restored.id).toBe(copy.id);
     list = await call<List>(service, 'modelsList', {});
-    expect(list.models.map((m) => m.id)).toContain('icons 16px copy');
+    expect(list.models.find((m) => m.id === copy.id)).toMatchObject({ name: 'icons · 16 px copy' });
     // The restored model really loads.
-    await call(service, 'modelOpen', { id: 'icons 16px copy' });
+    await call(service, 'modelOpen', { id: copy.id });
     expect(service.status().model).toMatchObject({ height: 16, channels: 3 });
   });
 
@@ -165,7 +174,7 @@ describe('the model library (real engine)', () => {
     const other = new AppService({ dataDir, spawnEngine: () => forkNodeEngine(), backend: 'wasm', defaultModelDir: DEFAULT_MODEL });
     try {
       await other.start();
-      const opened = await call<CallOutput<'modelOpen'>>(other, 'modelOpen', { id: 'icons 16px' });
+      const opened = await call<CallOutput<'modelOpen'>>(other, 'modelOpen', { id: folderRun });
       expect(opened).toMatchObject({ dataset: 'needs-folder', folder: { path: images, size: 16, color: 'rgb' } });
       expect(other.status().dataset?.name).toBe('MNIST');
     } finally {

@@ -61,6 +61,7 @@ export function status(overrides: Partial<Status> = {}): Status {
     allowedRoots: ['/home/me/pictures'],
     dataDir: '/data',
     nativeDialogs: false,
+    exportsDir: '/data/exports',
     ...overrides,
   };
 }
