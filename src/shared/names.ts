@@ -42,6 +42,8 @@ export const CALL_NAMES = [
   'modelExport',
   'trashList',
   'trashEmpty',
+  'encodeImage',
+  'selectionExport',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 
