@@ -279,10 +279,12 @@ export class EngineSession {
 
   /** An image file through the open model (latent/encode-image.ts) and its nearest training images. */
   async encodeImage(args: EngineParsedArgs<'encodeImage'>): Promise<EngineResults['encodeImage']> {
-    const pixels = await decodeImageFile(args.name, args.bytes, encodeSettings(this.requireModel().vae.config, this.modelDataset));
     const { vae, dataset } = this.requireFit();
+    const pixels = await decodeImageFile(args.name, args.bytes, encodeSettings(vae.config, this.modelDataset));
     if (!this.latents || this.latents.model !== vae) await this.embed();
-    if (this.model?.vae !== vae || this.latents?.model !== vae) throw new EngineCallError('stale', 'the model changed while the image was encoded');
+    if (this.model?.vae !== vae || this.dataset !== dataset || this.latents?.model !== vae) {
+      throw new EngineCallError('stale', 'the model or dataset changed while the image was encoded: bring it in again');
+    }
     const encoded = encodePixels(vae, pixels);
     const nearest = nearestImages({ z: encoded.mu, k: args.k, space: 'latent', among: 'train' }, vae, dataset, this.latents.mu);
     const { reconstruction, ...figures } = encoded;

@@ -19,7 +19,16 @@ import { imageInCalls } from './image-in-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
-import { MAX_SELECTION_EXPORT, MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
+import {
+  MAX_SELECTION_EXPORT,
+  MAX_DECODE_FLOATS,
+  MAX_LATENT,
+  MIN_LATENT,
+  MAX_PATH_CHARS,
+  MAX_TIME_BUDGET_SECONDS,
+  MIN_TIME_BUDGET_SECONDS,
+  boundedFloat32Array,
+} from './limits';
 import {
   ArchSchema,
   BackendNameSchema,

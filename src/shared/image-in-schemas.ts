@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AbsolutePath, ImagesSchema, Uint8ArraySchema } from './base-schemas';
-import { ENCODE_NEIGHBOURS, MAX_ENCODE_IMAGE_BYTES, MAX_SELECTION_EXPORT } from './limits';
+import { MAX_ENCODE_IMAGE_BYTES, MAX_SELECTION_EXPORT } from './limits';
 
 const int = z.number().int();
 const count = int.nonnegative();

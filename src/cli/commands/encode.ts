@@ -64,7 +64,8 @@ export async function run(argv: string[]): Promise<number | void> {
     const cached = await readPointCache(dir, { weightsSha256: manifest.weights.sha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: d });
     const mu = cached?.mu ?? (await embedWithProgress(vae, dataset, dataset.count, out));
     // --background stands in for the recorded one, as it does for the dataset above.
-    const trainedOn = manifest.dataset && background ? { ...manifest.dataset, preprocessing: { ...manifest.dataset.preprocessing, background } } : manifest.dataset;
+    const trainedOn =
+      manifest.dataset && background ? { ...manifest.dataset, preprocessing: { ...manifest.dataset.preprocessing, background } } : manifest.dataset;
     const settings = encodeSettings(vae.config, trainedOn);
     const encoded: Encoded[] = [];
     const failed: { file: string; reason: string }[] = [];

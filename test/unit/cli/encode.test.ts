@@ -37,7 +37,14 @@ beforeAll(async () => {
   model = join(root.path, 'model');
   const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 2, height: SIZE, channels: 3, hidden: 16 }), 2);
   await saveModel(model, vae, {
-    dataset: { name: 'images', source: { kind: 'folder', path: images }, fingerprint: dataset.fingerprint, count: 6, labelNames: dataset.labelNames, preprocessing: { ...PRE } },
+    dataset: {
+      name: 'images',
+      source: { kind: 'folder', path: images },
+      fingerprint: dataset.fingerprint,
+      count: 6,
+      labelNames: dataset.labelNames,
+      preprocessing: { ...PRE },
+    },
   });
   stored = { mu: vae.embed(dataset.pixels, dataset.count), files: dataset.files!, train: dataset.split.train };
   vae.dispose();
@@ -57,7 +64,14 @@ function capture(): { stdout: string[] } {
 }
 
 interface Final {
-  images: { file: string; mu: number[]; sigma: number[]; recon_nats: number; rmse: number; nearest: { index: number; file: string; label: string; distance: number }[] }[];
+  images: {
+    file: string;
+    mu: number[];
+    sigma: number[];
+    recon_nats: number;
+    rmse: number;
+    nearest: { index: number; file: string; label: string; distance: number }[];
+  }[];
   failed: { file: string; reason: string }[];
 }
 

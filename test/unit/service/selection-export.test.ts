@@ -84,7 +84,9 @@ describe('selectionExport: copies', () => {
   it('refuses a place outside the chosen folders, an index outside the dataset, and MNIST', async () => {
     const ex = await exporter();
     await expect(ex.export({ kind: 'files', path: join(root, 'elsewhere'), ids: Int32Array.from([0]) })).rejects.toThrow(/outside the folders you chose/);
-    await expect(ex.export({ kind: 'files', path: join(out, 'x'), ids: Int32Array.from([4]) })).rejects.toThrow('image 4 is not in the dataset (it has 4 images)');
+    await expect(ex.export({ kind: 'files', path: join(out, 'x'), ids: Int32Array.from([4]) })).rejects.toThrow(
+      'image 4 is not in the dataset (it has 4 images)',
+    );
     await expect(ex.export({ kind: 'files', path: join(images, 'inside'), ids: Int32Array.from([0]) })).rejects.toThrow(/cannot go inside the image folder/);
     await expect((await exporter({ kind: 'mnist' })).export({ kind: 'csv', path: join(out, 'l.csv'), ids: Int32Array.from([0]) })).rejects.toThrow(
       /MNIST has no image files to export/,
@@ -101,13 +103,18 @@ describe('selectionExport: lists', () => {
     expect(await readFile(csv, 'utf8')).toBe('index,file,label\n0,cats/a.png,cats\n2,top.png,\n');
     const json = join(out, 'list.json');
     await ex.export({ kind: 'json', path: json, ids: Int32Array.from([3]) });
-    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual({ folder: expect.stringMatching(/images$/), images: [{ index: 3, file: 'dogs/c.png', label: 'dogs' }] });
+    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual({
+      folder: expect.stringMatching(/images$/),
+      images: [{ index: 3, file: 'dogs/c.png', label: 'dogs' }],
+    });
   });
 
   it('refuses an existing file and leaves it as it was', async () => {
     const csv = join(out, 'list.csv');
     await writeFile(csv, 'mine');
-    await expect((await exporter()).export({ kind: 'csv', path: csv, ids: Int32Array.from([0]) })).rejects.toThrow(/already exists: choose a new file name; nothing was written/);
+    await expect((await exporter()).export({ kind: 'csv', path: csv, ids: Int32Array.from([0]) })).rejects.toThrow(
+      /already exists: choose a new file name; nothing was written/,
+    );
     expect(await readFile(csv, 'utf8')).toBe('mine');
   });
 });

@@ -44,7 +44,9 @@ describe('SelectionExportPanel', () => {
     await waitFor(() => expect(fake.argsOf('selectionExport').length).toBe(1));
     const sent = fake.argsOf('selectionExport')[0];
     expect([sent.kind, sent.path, Array.from(sent.ids)]).toEqual(['files', '/home/me/new-folder', [11, 13]]);
-    await waitFor(() => expect(screen.getByTestId('selection-export-done').textContent?.trim()).toBe('2 files copied into /home/me/new-folder'));
+    await waitFor(() =>
+      expect(screen.getByTestId('selection-export-done').textContent?.replace(/\s+/g, ' ').trim()).toBe('2 files copied into /home/me/new-folder'),
+    );
   });
 
   it('with native dialogs, a list goes to the file the save dialog gave', async () => {

@@ -31,7 +31,8 @@ export class SelectionExportState {
         : this.app.choosePath('selection-list', `selected-images.${this.kind}`);
     }
     const typed = this.typedPath.trim();
-    if (!typed) this.app.notify('warning', this.kind === 'files' ? 'type the path of a new folder for the copies' : `type the path of the .${this.kind} file to write`);
+    if (!typed)
+      this.app.notify('warning', this.kind === 'files' ? 'type the path of a new folder for the copies' : `type the path of the .${this.kind} file to write`);
     return typed || null;
   }
 

@@ -21,6 +21,8 @@ describe('subsetDataset', () => {
 
   it('a choice with no held-out image is tested on its training images; one with no training image is refused', () => {
     expect(Array.from(subsetDataset(dataset, Int32Array.of(0, 3)).split.test)).toEqual([0, 3]);
-    expect(() => subsetDataset(dataset, Int32Array.of(2, 5))).toThrow('the chosen images hold no training image (all are held out for testing): choose more images');
+    expect(() => subsetDataset(dataset, Int32Array.of(2, 5))).toThrow(
+      'the chosen images hold no training image (all are held out for testing): choose more images',
+    );
   });
 });

@@ -12,7 +12,7 @@ import { Vae, makeConfig } from '../../../../src/engine/model/vae';
 import { EngineSession } from '../../../../src/engine/session';
 import { saveModel } from '../../../../src/engine/train/checkpoint';
 import { describeEngine } from '../../../engine-suite';
-import { tempDir } from '../../helpers';
+import { tempDir, useTestBackend } from '../../helpers';
 
 const SIZE = 8;
 /** Preprocessing that changes the pixels (contain pads a wide image; transparency lands on the colour). */
@@ -52,6 +52,7 @@ async function pngOf300Megapixels(): Promise<Buffer> {
 }
 
 beforeAll(async () => {
+  await useTestBackend();
   root = await tempDir('ls-encode-image-');
   process.env.XDG_CACHE_HOME = join(root.path, 'cache'); // the ingest cache stays in the temp folder
   images = join(root.path, 'images');
