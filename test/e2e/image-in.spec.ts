@@ -36,6 +36,7 @@ test('an image file brought in shows its reconstruction, its neighbours and its 
   const neighbours = page.getByTestId('dropped-nearest').locator('button');
   await expect.poll(() => neighbours.count()).toBeGreaterThan(0);
   await expect(page.getByTestId('dropped-mark')).toHaveCount(1);
+  await page.getByTestId('dropped-nearest').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'docs/screenshots/dropped-image.png' });
 
   const notes = join(allowed, 'notes.txt');
