@@ -4,6 +4,7 @@
  * folder or file is refused before anything is written. The copies are made as library-files.ts copies
  * a model: regular files only, links neither followed nor copied, the total size bounded before a byte
  * is written, in a hidden temp sibling renamed into place once complete. The dataset is only read.
+ * One export at a time; it reports its progress and a cancel deletes the temp folder (nothing written).
  */
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
@@ -12,10 +13,19 @@ import { tempStage } from '../node/dir-swap';
 import { ContractError, MAX_SELECTION_EXPORT_BYTES, type CallInput, type CallOutput } from '../shared/contract';
 import { canonicalPath, isWithin, type AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
+import type { ServiceEvents } from './events';
 import { copyRegularFile } from './library-files';
 import type { Workspace } from './workspace';
 
 const GB = 1024 ** 3;
+/** How often progress is reported while files are copied. */
+const PROGRESS_EVERY_MS = 100;
+
+/** Where a copy reports each file done, and learns that it was cancelled. */
+interface CopyRun {
+  signal: AbortSignal;
+  progress(done: number, total: number): void;
+}
 
 /** One selected image: its file relative to the dataset's folder, and its label (the subfolder; '' at the top). */
 export interface SelectedFile {
@@ -32,13 +42,33 @@ export function selectionListText(kind: 'csv' | 'json', root: string, rows: read
 }
 
 export class SelectionExport {
+  private running: AbortController | null = null;
+
   constructor(
     private readonly paths: AllowedPaths,
     private readonly engine: EngineSupervisor,
     private readonly workspace: Workspace,
+    private readonly events: Pick<ServiceEvents, 'emit'>,
   ) {}
 
+  cancel(): CallOutput<'selectionExportCancel'> {
+    if (!this.running) return { cancelled: false };
+    this.running.abort();
+    return { cancelled: true };
+  }
+
   async export(args: CallInput<'selectionExport'>): Promise<CallOutput<'selectionExport'>> {
+    if (this.running) throw new ContractError('busy', 'a selection export is running: wait for it or cancel it');
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      return await this.exportNow(args, controller.signal);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async exportNow(args: CallInput<'selectionExport'>, signal: AbortSignal): Promise<CallOutput<'selectionExport'>> {
     const source = this.workspace.datasetSource;
     if (!source) throw new ContractError('no-dataset', 'no dataset is open: there is nothing to export');
     if (source.kind !== 'folder') throw new ContractError('no-files', 'MNIST has no image files to export: selections can be exported from an image folder');
@@ -58,7 +88,14 @@ export class SelectionExport {
       return { kind: args.kind, path: target, files: rows.length, bytes: Buffer.byteLength(text) };
     }
     if (isWithin(root, target)) throw new ContractError('forbidden', 'the copies cannot go inside the image folder itself (they would join the dataset)');
-    const bytes = await copySelection(root, rows, target);
+    let reported = 0;
+    const progress = (done: number, total: number): void => {
+      const now = performance.now();
+      if (done !== total && done !== 1 && now - reported < PROGRESS_EVERY_MS) return;
+      reported = now;
+      this.events.emit('selectionExportProgress', { done, total });
+    };
+    const bytes = await copySelection(root, rows, target, { signal, progress });
     return { kind: 'files', path: target, files: rows.length, bytes };
   }
 
@@ -83,7 +120,7 @@ export class SelectionExport {
 }
 
 /** Copies each row's file from `root` into the new folder `target` (via a hidden temp sibling); the bytes copied. */
-async function copySelection(root: string, rows: readonly SelectedFile[], target: string): Promise<number> {
+async function copySelection(root: string, rows: readonly SelectedFile[], target: string, run: CopyRun): Promise<number> {
   let total = 0;
   for (const row of rows) {
     const info = await lstat(join(root, row.file)).catch(() => null);
@@ -97,14 +134,17 @@ async function copySelection(root: string, rows: readonly SelectedFile[], target
   try {
     await mkdir(stage.path);
     const made = new Set<string>();
-    for (const row of rows) {
+    for (const [done, row] of rows.entries()) {
+      if (run.signal.aborted) throw new ContractError('cancelled', 'the selection export was cancelled: nothing was written');
       const dir = dirname(row.file);
       if (dir !== '.' && !made.has(dir)) {
         await mkdir(join(stage.path, dir), { recursive: true });
         made.add(dir);
       }
       await copyRegularFile(join(root, row.file), join(stage.path, row.file.split(/[\\/]/).join(sep)));
+      run.progress(done + 1, rows.length);
     }
+    if (run.signal.aborted) throw new ContractError('cancelled', 'the selection export was cancelled: nothing was written');
     // A folder that appeared under the name meanwhile is not replaced (rename would replace an empty one).
     if (await lstat(target).catch(() => null)) throw new ContractError('exists', `"${target}" appeared while copying: nothing was replaced`);
     await rename(stage.path, target);

@@ -93,7 +93,7 @@ export class AppService {
     const { engine, workspace, training, projects, files, library } = this;
     const trash = new LibraryTrash(library.trashDir);
     const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
-    const selectionOut = new SelectionExport(this.paths, engine, workspace);
+    const selectionOut = new SelectionExport(this.paths, engine, workspace, this.events);
     this.handlers = waitingForRestarts(engine, {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
@@ -156,6 +156,7 @@ export class AppService {
       trashEmpty: (a) => trash.empty(a.trashIds),
       encodeImage: (a) => engine.request('encodeImage', { name: a.name, bytes: a.bytes, k: ENCODE_NEIGHBOURS }),
       selectionExport: (a) => selectionOut.export(a),
+      selectionExportCancel: async () => selectionOut.cancel(),
     });
   }
 

@@ -15,7 +15,7 @@ import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
-import { imageInCalls } from './image-in-schemas';
+import { imageInCalls, imageInEvents } from './image-in-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
@@ -397,6 +397,7 @@ export const events = {
   projectMissingFolder: z.strictObject({ project: z.string(), folder: z.string() }),
   /** Another dataset or model was opened: the project is closed as it was saved, never rewritten with them. */
   projectClosed: z.strictObject({ path: z.string(), reason: z.string() }),
+  ...imageInEvents,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------

@@ -71,4 +71,11 @@ export const imageInCalls = {
     }),
     output: z.strictObject({ kind: SelectionExportKindSchema, path: z.string(), files: count, bytes: count }),
   },
+  /** Stops the selection export in progress: its temp folder is deleted and nothing is written. */
+  selectionExportCancel: { input: z.strictObject({}), output: z.strictObject({ cancelled: z.boolean() }) },
+} as const;
+
+export const imageInEvents = {
+  /** Files of the selection export copied so far. */
+  selectionExportProgress: z.strictObject({ done: count, total: count }),
 } as const;

@@ -44,6 +44,7 @@ export const CALL_NAMES = [
   'trashEmpty',
   'encodeImage',
   'selectionExport',
+  'selectionExportCancel',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 
@@ -64,6 +65,7 @@ export const EVENT_NAMES = [
   'projectOpened',
   'projectMissingFolder',
   'projectClosed',
+  'selectionExportProgress',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -34,13 +34,26 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
+/** Progress events the export sent; `onProgress` runs on each (a test cancels from it). */
+let progress: unknown[] = [];
+let onProgress: (() => void) | null = null;
+
 async function exporter(source: { kind: 'folder'; path: string } | { kind: 'mnist' } = { kind: 'folder', path: images }): Promise<SelectionExport> {
   const paths = new AllowedPaths('choose it first');
   await paths.add(images);
   await paths.add(out);
   const engine = { request: async (op: string) => (op === 'datasetFiles' ? { files: source.kind === 'folder' ? FILES : null } : null) };
   const workspace = { datasetSource: source };
-  return new SelectionExport(paths, engine as unknown as EngineSupervisor, workspace as unknown as Workspace);
+  progress = [];
+  onProgress = null;
+  const events = {
+    emit: (name: string, data: unknown) => {
+      if (name !== 'selectionExportProgress') return;
+      progress.push(data);
+      onProgress?.();
+    },
+  };
+  return new SelectionExport(paths, engine as unknown as EngineSupervisor, workspace as unknown as Workspace, events);
 }
 
 /** Every entry under `dir`, relative, sorted (hidden ones too). */
@@ -57,6 +70,24 @@ describe('selectionExport: copies', () => {
     for (const f of ['dogs/b.jpg', 'top.png', 'dogs/c.png']) expect((await readFile(join(target, f))).equals(bytesOf(f))).toBe(true);
     // Nothing else appeared beside it (the temp stage was renamed away).
     expect(await readdir(out)).toEqual(['chosen']);
+    // Progress: the first file and the last, at least.
+    expect(progress.at(0)).toEqual({ done: 1, total: 3 });
+    expect(progress.at(-1)).toEqual({ done: 3, total: 3 });
+  });
+
+  it('a cancel during the copy deletes what was copied: nothing is written', async () => {
+    const ex = await exporter();
+    onProgress = () => expect(ex.cancel()).toEqual({ cancelled: true });
+    await expect(ex.export({ kind: 'files', path: join(out, 'stopped'), ids: Int32Array.from([0, 1, 2, 3]) })).rejects.toThrow(
+      'the selection export was cancelled: nothing was written',
+    );
+    expect(progress).toEqual([{ done: 1, total: 4 }]);
+    expect(await readdir(out)).toEqual([]);
+    // Nothing left running: a cancel now has nothing to stop, and the next export runs.
+    expect(ex.cancel()).toEqual({ cancelled: false });
+    onProgress = null;
+    await ex.export({ kind: 'files', path: join(out, 'again'), ids: Int32Array.from([0]) });
+    expect(await tree(join(out, 'again'))).toEqual(['cats', 'cats/a.png']);
   });
 
   it('refuses an existing folder, and writes nothing', async () => {

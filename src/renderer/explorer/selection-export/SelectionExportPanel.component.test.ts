@@ -71,6 +71,36 @@ describe('SelectionExportPanel', () => {
     expect(screen.queryByTestId('selection-export-done')).toBeNull();
   });
 
+  it('shows the copy’s progress, and Cancel stops it (the service says nothing was written)', async () => {
+    let stop: (err: Error) => void = () => {};
+    const fake = fakeApi({
+      selectionExport: () => new Promise<never>((_, reject) => (stop = reject)),
+      selectionExportCancel: () => {
+        stop(new ApiError('cancelled', 'the selection export was cancelled: nothing was written'));
+        return { cancelled: true };
+      },
+    });
+    const app = new AppState(fake.api, () => true);
+    app.status = status();
+    app.dataset = folder;
+    app.view.layout = {
+      ...{ source: 'embeddings', kind: 'pca', count: 2, latentDim: 2, view: new Float32Array(6), mu: new Float32Array(0), ids: Int32Array.of(0, 1) },
+      ...{ labels: new Int32Array(2), labelNames: [], version: 1, animateMs: 0, frame: false },
+    };
+    render(WithSlices, { props: { app, component: SelectionExportPanel } });
+    app.selection.add([0, 1]);
+    await fireEvent.input(screen.getByTestId('selection-export-path'), { target: { value: '/home/me/new' } });
+    await waitFor(() => expect(exportButton().disabled).toBe(false));
+    await fireEvent.click(exportButton());
+    await waitFor(() => expect(screen.getByTestId('selection-export-cancel')).toBeTruthy());
+    fake.emit('selectionExportProgress', { done: 1, total: 2 });
+    await waitFor(() => expect((screen.getByTestId('selection-export-progress') as HTMLProgressElement).value).toBe(1));
+    await fireEvent.click(screen.getByTestId('selection-export-cancel'));
+    await waitFor(() => expect(app.notices.map((n) => [n.level, n.message])).toEqual([['info', 'the selection export was cancelled: nothing was written']]));
+    expect(screen.queryByTestId('selection-export-progress')).toBeNull();
+    expect(screen.queryByTestId('selection-export-done')).toBeNull();
+  });
+
   it('greying out the rest is an option of the selection', async () => {
     const { app } = setup();
     expect(app.selection.dimOthers).toBe(false);

@@ -5,6 +5,7 @@
  * and writes nothing then; its message is shown as it is.
  */
 import type { CallOutput, SelectionExportKind } from '../../../shared/contract';
+import { ApiError } from '../../lib/api';
 import type { Session } from '../../shell/session';
 import type { LatentViewState } from '../latent-view.svelte';
 import type { SelectionState } from '../selection.svelte';
@@ -15,6 +16,8 @@ export class SelectionExportState {
   /** The path typed in the browser (no native dialog there). */
   typedPath = $state('');
   busy = $state(false);
+  /** Files copied so far by the export running now (null: none running, or no report yet). */
+  progress = $state<{ done: number; total: number } | null>(null);
   last = $state.raw<CallOutput<'selectionExport'> | null>(null);
 
   constructor(
@@ -45,6 +48,8 @@ export class SelectionExportState {
     const path = await this.target();
     if (!path) return null;
     this.busy = true;
+    this.progress = null;
+    const stopListening = this.app.api.on('selectionExportProgress', (p) => (this.progress = p));
     try {
       const done = await this.app.api.call('selectionExport', { kind: this.kind, path, ids });
       this.last = done;
@@ -52,10 +57,20 @@ export class SelectionExportState {
       this.app.notify('info', `${what} ${done.path}`);
       return done;
     } catch (err) {
-      this.app.notify('error', (err as Error).message);
+      this.app.notify(err instanceof ApiError && err.code === 'cancelled' ? 'info' : 'error', (err as Error).message);
       return null;
     } finally {
+      stopListening();
       this.busy = false;
+      this.progress = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await this.app.api.call('selectionExportCancel', {});
+    } catch (err) {
+      this.app.notify('error', (err as Error).message);
     }
   }
 }
