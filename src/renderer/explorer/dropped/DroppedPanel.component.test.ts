@@ -78,6 +78,25 @@ describe('DroppedPanel', () => {
     ]);
   });
 
+  it('takes files dropped on it, and image files pasted anywhere outside a text field', async () => {
+    const { fake } = setup();
+    await fireEvent.drop(screen.getByTestId('image-drop'), { dataTransfer: { files: [png('dropped.png')] } });
+    await waitFor(() => expect(screen.getByTestId('dropped-count').textContent).toBe('1'));
+    const paste = (target: EventTarget): void => {
+      const event = new Event('paste', { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'clipboardData', { value: { files: [png('pasted.png'), new File(['x'], 'notes.txt', { type: 'text/plain' })] } });
+      target.dispatchEvent(event);
+    };
+    paste(window);
+    await waitFor(() => expect(screen.getByTestId('dropped-count').textContent).toBe('2'));
+    // In a text field a paste is the field's.
+    const field = document.body.appendChild(document.createElement('input'));
+    paste(field);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.argsOf('encodeImage').map((a) => a.name)).toEqual(['dropped.png', 'pasted.png']);
+    field.remove();
+  });
+
   it('a file that is not an image gets the reason as a notice, and the others are still encoded', async () => {
     const { app } = setup();
     await fireEvent.change(fileInput(), { target: { files: [new File(['hello'], 'notes.txt', { type: 'text/plain' }), png('dog.png')] } });
