@@ -151,6 +151,16 @@ export const COMMAND_SPECS = {
       limit: { type: 'string', value: 'N', unit: 'images', help: 'the first N images only', defaultText: 'all' },
     },
   },
+  encode: {
+    summary: 'encode image files: μ, σ, reconstruction error and the nearest training images',
+    positionals: 'FILE…',
+    options: {
+      model,
+      data: modelData,
+      background: background("the model's own"),
+      k: { type: 'string', value: 'N', unit: 'images', help: 'how many nearest training images', default: '8' },
+    },
+  },
   ingest: {
     summary: 'load an image folder into the dataset cache',
     positionals: 'PATH',

@@ -1,5 +1,5 @@
 /**
- * `latentscape <command>`: train, eval, sample, embed, ingest, interpolate, prepare, bench, serve, completion.
+ * `latentscape <command>`: train, eval, sample, embed, encode, ingest, interpolate, prepare, bench, serve, completion.
  * Each command lives in ./commands/<name>.ts and exports `run(argv)`; its options are declared in
  * ./command-specs.ts, which `--help` reads without loading the command.
  */
@@ -17,6 +17,7 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   eval: () => import('./commands/eval'),
   sample: () => import('./commands/sample'),
   embed: () => import('./commands/embed'),
+  encode: () => import('./commands/encode'),
   ingest: () => import('./commands/ingest'),
   interpolate: () => import('./commands/interpolate'),
   prepare: () => import('./commands/prepare'),

@@ -32,5 +32,6 @@ export function engineHandlers(emit: Emit): EngineHandlers {
     export: (a) => paths.export(a),
     exportCancel: () => paths.exportCancel(),
     exportImage: (a) => paths.exportImage(a),
+    encodeImage: (a) => session.encodeImage(a),
   };
 }

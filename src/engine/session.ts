@@ -8,12 +8,14 @@ import { readManifest, loadModel } from './train/checkpoint';
 import { train } from './train/trainer';
 import { SnapshotTaker } from './train/snapshots';
 import { initBackend } from './backend';
-import { limitDataset, type Dataset } from './data/dataset';
+import { limitDataset, subsetDataset, type Dataset } from './data/dataset';
 import { loadDataset } from './data/load';
 import { atlasPage } from './data/atlas';
 import { fitPca, identityProjection, project, projectionFor, type LinearProjection } from './latent/projection';
 import { readPointCache, writePointCache, type PointCacheKey } from './latent/point-cache';
 import { nearestImages } from './latent/nearest';
+import { decodeImageFile, encodePixels, encodeSettings } from './latent/encode-image';
+import type { DatasetInfo } from './train/checkpoint';
 import { pointStats } from './latent/point-stats';
 import { datasetSummary, modelInfo } from './model-info';
 import type { Vae } from './model/vae';
@@ -29,6 +31,8 @@ export class EngineSession {
   private dataset: Dataset | null = null;
   private preprocessing: Record<string, string | number | boolean> | undefined;
   private model: { vae: Vae; info: EngineModelInfo } | null = null;
+  /** What the open model was trained on, as its manifest records it (its preprocessing encodes dropped images). */
+  private modelDataset: DatasetInfo | null = null;
   private latents: { mu: Float32Array; count: number; d: number; model: Vae } | null = null;
   /** The open model's weights checksum (keys the point cache beside it). */
   private weightsSha256: string | null = null;
@@ -97,7 +101,7 @@ export class EngineSession {
   async train(args: EngineParsedArgs<'train'>): Promise<EngineResults['train']> {
     if (this.training) throw new EngineCallError('busy', 'a training is already running');
     const full = this.requireDataset();
-    const dataset = limitDataset(full, args.limit);
+    const dataset = args.subset ? subsetDataset(full, args.subset) : limitDataset(full, args.limit);
     const controller = new AbortController();
     this.training = controller;
     let pendingStep: Extract<EngineEvent, { type: 'step' }> | null = null;
@@ -121,7 +125,11 @@ export class EngineSession {
         resume: args.resume,
         ...(args.timeBudget ? { timeBudget: args.timeBudget } : {}),
         signal: controller.signal,
-        preprocessing: { ...(this.preprocessing ?? {}), ...(args.limit ? { limit: args.limit } : {}) },
+        preprocessing: {
+          ...(this.preprocessing ?? {}),
+          ...(args.limit ? { limit: args.limit } : {}),
+          ...(args.subset ? { subset: dataset.split.train.length } : {}),
+        },
         onStep: async (info) => {
           // The progress event of this step (if any) carries the mean recon and KL since the last one.
           terms.recon += info.recon;
@@ -175,6 +183,7 @@ export class EngineSession {
     const { vae, manifest } = await loadModel(args.dir);
     const info = modelInfo(args.dir, manifest, { density: true });
     this.setModel(vae, info);
+    this.modelDataset = manifest.dataset ?? null;
     this.weightsSha256 = manifest.weights.sha256;
     return info;
   }
@@ -266,6 +275,20 @@ export class EngineSession {
   private pointCacheKey(vae: Vae, dataset: Dataset): PointCacheKey | null {
     if (!this.weightsSha256) return null;
     return { weightsSha256: this.weightsSha256, fingerprint: dataset.fingerprint, count: dataset.count, latentDim: vae.config.latentDim };
+  }
+
+  /** An image file through the open model (latent/encode-image.ts) and its nearest training images. */
+  async encodeImage(args: EngineParsedArgs<'encodeImage'>): Promise<EngineResults['encodeImage']> {
+    const { vae, dataset } = this.requireFit();
+    const pixels = await decodeImageFile(args.name, args.bytes, encodeSettings(vae.config, this.modelDataset));
+    if (!this.latents || this.latents.model !== vae) await this.embed();
+    if (this.model?.vae !== vae || this.dataset !== dataset || this.latents?.model !== vae) {
+      throw new EngineCallError('stale', 'the model or dataset changed while the image was encoded: bring it in again');
+    }
+    const encoded = encodePixels(vae, pixels);
+    const nearest = nearestImages({ z: encoded.mu, k: args.k, space: 'latent', among: 'train' }, vae, dataset, this.latents.mu);
+    const { reconstruction, ...figures } = encoded;
+    return { name: args.name, ...figures, input: this.images(pixels, 1, vae), reconstruction: this.images(reconstruction, 1, vae), nearest };
   }
 
   /** Reconstruction error and KL of every image, computed once per (model, dataset) and cached beside the model. */

@@ -22,6 +22,15 @@ const SAVE: Partial<Record<Purpose, { title: string; defaultPath: string; filter
   'export-points': { title: 'Save the points as CSV', defaultPath: 'points.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] },
   'path-save': { title: 'Save the path', defaultPath: 'path.json', filters: [{ name: 'Latentscape path', extensions: ['json'] }] },
   'project-save': { title: 'Save the project as a folder', defaultPath: 'latentscape-project' },
+  'selection-export': { title: 'Copy the selected images into a new folder', defaultPath: 'selected-images' },
+  'selection-list': {
+    title: 'Save the list of selected images',
+    defaultPath: 'selected-images.csv',
+    filters: [
+      { name: 'CSV', extensions: ['csv'] },
+      { name: 'JSON', extensions: ['json'] },
+    ],
+  },
 };
 
 export async function choosePath(service: AppService, purpose: Purpose, defaultName?: string): Promise<string | null> {

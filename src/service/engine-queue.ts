@@ -59,6 +59,7 @@ const BULK_OPS = new Set<string>([
   'pointStats',
   'exportImage',
   'inspectModel',
+  'encodeImage',
 ]);
 
 function smallDecode(args: unknown): boolean {

@@ -48,7 +48,7 @@ export async function scanModelFolder(root: string): Promise<FolderScan> {
 }
 
 /** Copies one regular file, refusing a link put in its place since the scan (O_NOFOLLOW where there is one). */
-async function copyRegularFile(from: string, to: string): Promise<void> {
+export async function copyRegularFile(from: string, to: string): Promise<void> {
   const handle = await open(from, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     if (!(await handle.stat()).isFile()) throw new Error(`${from} is no longer a regular file`);

@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings } from '../shared/contract';
+import { ENCODE_NEIGHBOURS, type CallOutput, type DatasetSource, type DatasetSummary, type Status, type TrainSettings } from '../shared/contract';
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { sweepFolder } from '../node/dir-swap';
@@ -28,6 +28,7 @@ import { newModelName } from './library-names';
 import { LibraryTrash } from './library-trash';
 import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
+import { SelectionExport } from './selection-export';
 import { Training } from './training';
 import { Workspace } from './workspace';
 
@@ -95,6 +96,7 @@ export class AppService {
     const { engine, workspace, training, projects, files, library } = this;
     const trash = new LibraryTrash(library.trashDir);
     const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
+    const selectionOut = new SelectionExport(this.paths, engine, workspace, this.events);
     this.handlers = waitingForRestarts(engine, {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
@@ -155,6 +157,9 @@ export class AppService {
       modelExport: (a) => transfer.export(a.id, a.parent),
       trashList: () => trash.list(),
       trashEmpty: (a) => trash.empty(a.trashIds),
+      encodeImage: (a) => engine.request('encodeImage', { name: a.name, bytes: a.bytes, k: ENCODE_NEIGHBOURS }),
+      selectionExport: (a) => selectionOut.export(a),
+      selectionExportCancel: async () => selectionOut.cancel(),
     });
   }
 

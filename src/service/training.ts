@@ -90,6 +90,7 @@ export class Training {
       binarize: s.binarize ?? false,
       seed: s.seed ?? 0,
       ...(s.limit ? { limit: s.limit } : {}),
+      ...(s.subset ? { subset: s.subset } : {}),
       // On a budget `epochs` is the cap; the trainer stops at the end of the epoch that would pass it.
       ...(s.timeBudgetSeconds === undefined ? {} : { timeBudget: { seconds: s.timeBudgetSeconds, clock: 'wall' as const } }),
     };

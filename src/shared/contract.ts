@@ -15,10 +15,20 @@ import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
+import { imageInCalls, imageInEvents } from './image-in-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
-import { MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
+import {
+  MAX_SELECTION_EXPORT,
+  MAX_DECODE_FLOATS,
+  MAX_LATENT,
+  MIN_LATENT,
+  MAX_PATH_CHARS,
+  MAX_TIME_BUDGET_SECONDS,
+  MIN_TIME_BUDGET_SECONDS,
+  boundedFloat32Array,
+} from './limits';
 import {
   ArchSchema,
   BackendNameSchema,
@@ -37,6 +47,7 @@ export * from './base-schemas';
 export * from './names';
 export * from './explorer-schemas';
 export * from './library-schemas';
+export * from './image-in-schemas';
 export * from './metrics-schemas';
 export * from './view-schemas';
 export * from './limits';
@@ -171,6 +182,10 @@ export const TrainSettingsSchema = z.strictObject({
     .optional(),
   /** Train and test on the first `limit` images of each split (quick runs). */
   limit: int.min(1).optional(),
+  /** Train only on these images (dataset indices: a selection of the view); each split keeps its own. */
+  subset: Int32ArraySchema.refine((ids) => !(ids instanceof Int32Array) || (ids.length >= 1 && ids.length <= MAX_SELECTION_EXPORT), {
+    message: `a training subset takes 1 to ${MAX_SELECTION_EXPORT} images`,
+  }).optional(),
   /**
    * Train for this long (wall clock), stopping at the end of the epoch that would pass it; `epochs` is
    * then the cap. The learning rate's decay (folders: cosine) follows the budget.
@@ -253,6 +268,8 @@ export const calls = {
         'relocate',
         'model-import',
         'model-export',
+        'selection-export',
+        'selection-list',
       ]),
       /** A suggested file name (with the extension of the chosen format). */
       defaultName: z.string().min(1).max(255).optional(),
@@ -288,6 +305,7 @@ export const calls = {
   },
   ...explorerCalls,
   ...libraryCalls,
+  ...imageInCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),
@@ -388,6 +406,7 @@ export const events = {
   projectMissingFolder: z.strictObject({ project: z.string(), folder: z.string() }),
   /** Another dataset or model was opened: the project is closed as it was saved, never rewritten with them. */
   projectClosed: z.strictObject({ path: z.string(), reason: z.string() }),
+  ...imageInEvents,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------

@@ -19,10 +19,13 @@ import {
   DatasetSummarySchema,
   describeIssues,
   EmbeddingsSchema,
+  EncodedImageSchema,
   EpochMetricsRecordSchema,
   EpochMetricsSchema,
   Float32ArraySchema,
+  ImageFileSchema,
   ImagesSchema,
+  Int32ArraySchema,
   MAX_MODEL_SAMPLES,
   ModelSummarySchema,
   ProjectionSchema,
@@ -123,6 +126,8 @@ export const engineCalls = {
       binarize: z.boolean(),
       seed: int,
       limit: int.min(1).optional(),
+      /** Train only on these images (dataset indices): a selection of the view. */
+      subset: Int32ArraySchema.optional(),
       /** Stop at the end of the epoch that would pass this many seconds of wall clock (`epochs` is the cap). */
       timeBudget: z.strictObject({ seconds: z.number().positive(), clock: z.literal('wall') }).optional(),
     }),
@@ -180,6 +185,8 @@ export const engineCalls = {
   },
   exportCancel: { input: none, output: Cancelled },
   exportImage: { input: z.strictObject({ path: AbsolutePath, z: Float32ArraySchema, scale: int.min(1).max(8) }), output: calls.exportImage.output },
+  /** One image file encoded with the open model's preprocessing, and its `k` nearest training images (contract: encodeImage). */
+  encodeImage: { input: ImageFileSchema.extend({ k: int.min(1).max(100) }), output: EncodedImageSchema },
 } as const;
 
 export type EngineOp = keyof typeof engineCalls;

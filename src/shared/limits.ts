@@ -55,6 +55,17 @@ export const MIN_TIME_BUDGET_SECONDS = 1;
 export const MAX_TIME_BUDGET_SECONDS = 24 * 3600;
 /** Deleted models one trash listing reports (the oldest beyond it are not listed). */
 export const MAX_TRASH_ENTRIES = 1000;
+/**
+ * An image dropped on the view (one `encodeImage` call): its file's bytes. Its pixels are bounded by
+ * the ingest's own caps (decode-core.mjs: 100 megapixels, 400 MB decoded) once the engine reads its header.
+ */
+export const MAX_ENCODE_IMAGE_BYTES = 5 * 1024 * 1024;
+/** The training images shown beside an encoded image (issue 27: its 8 nearest). */
+export const ENCODE_NEIGHBOURS = 8;
+/** Images one selection export copies or lists (the largest dataset a folder ingest keeps is well under it). */
+export const MAX_SELECTION_EXPORT = 1_000_000;
+/** Bytes one selection export may copy, all files together. */
+export const MAX_SELECTION_EXPORT_BYTES = 16 * 1024 * 1024 * 1024;
 
 /** Floats of `decode`'s z: n × d for n ≤ MAX_DECODE_VECTORS, d ≤ MAX_LATENT. */
 export const MAX_DECODE_FLOATS = MAX_DECODE_VECTORS * MAX_LATENT;
@@ -77,7 +88,7 @@ const BOOKMARK_JSON_BYTES = MAX_BOOKMARK_SELECTION * 11 + MAX_LATENT * 25 + 2 * 
 const VIEW_BYTES =
   MAX_VIEW_KEYFRAME_FLOATS * 4 + MAX_VIEW_KEYFRAMES * (SOURCE_JSON_BYTES + 16) + MAX_VIEW_PATHS * PATH_FIXED_JSON_BYTES + MAX_BOOKMARKS * BOOKMARK_JSON_BYTES;
 const FRAME_OVERHEAD_BYTES = 64 * 1024 + 6 * MAX_PATH_CHARS;
-export const MAX_CALL_FRAME_BYTES = Math.max(MAX_DECODE_FLOATS * 4, VIEW_BYTES) + FRAME_OVERHEAD_BYTES;
+export const MAX_CALL_FRAME_BYTES = Math.max(MAX_DECODE_FLOATS * 4, VIEW_BYTES, MAX_ENCODE_IMAGE_BYTES) + FRAME_OVERHEAD_BYTES;
 
 /** A Float32Array of at most `max` elements (`what` names it in the refusal). */
 export const boundedFloat32Array = (max: number, what: string) =>

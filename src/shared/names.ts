@@ -42,6 +42,9 @@ export const CALL_NAMES = [
   'modelExport',
   'trashList',
   'trashEmpty',
+  'encodeImage',
+  'selectionExport',
+  'selectionExportCancel',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 
@@ -62,6 +65,7 @@ export const EVENT_NAMES = [
   'projectOpened',
   'projectMissingFolder',
   'projectClosed',
+  'selectionExportProgress',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -51,6 +51,20 @@ export function limitDataset(d: Dataset, limit: number | undefined): Dataset {
   return { ...d, split: { train, test }, fingerprint: sha256(`${d.fingerprint}|limit=${limit}`) };
 }
 
+/**
+ * Only the images at `ids` (dataset indices): each split keeps its members among them, so held-out
+ * images stay held out. A subset with no held-out image is tested on its training images.
+ */
+export function subsetDataset(d: Dataset, ids: ArrayLike<number>): Dataset {
+  const wanted = new Uint8Array(d.count);
+  for (let i = 0; i < ids.length; i++) if (ids[i] >= 0 && ids[i] < d.count) wanted[ids[i]] = 1;
+  const train = d.split.train.filter((i) => wanted[i] === 1);
+  if (train.length === 0) throw new Error('the chosen images hold no training image (all are held out for testing): choose more images');
+  const test = d.split.test.filter((i) => wanted[i] === 1);
+  const key = sha256(Array.from(train).join(',') + '|' + Array.from(test).join(','));
+  return { ...d, split: { train, test: test.length ? test : train }, fingerprint: sha256(`${d.fingerprint}|subset=${key}`) };
+}
+
 /** A seeded split: `testFraction` of a seeded permutation goes to test. */
 export function seededSplit(count: number, testFraction: number, seed: number): { train: Uint32Array; test: Uint32Array } {
   const order = seededPermutation(count, seed);

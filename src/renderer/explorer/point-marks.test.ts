@@ -48,6 +48,14 @@ describe('point marks', () => {
     expect(Array.from(pointMarks(3, new Uint8Array([1, 0, 0]), new Uint8Array([0, 0, 1]))!)).toEqual([MARK_HIGHLIGHT, MARK_DIM, MARK_HIGHLIGHT]);
   });
 
+  it('greying out the rest dims every point outside the selection, search matches too', () => {
+    const selected = new Uint8Array([0, 1, 0]);
+    expect(Array.from(pointMarks(3, null, selected, true)!)).toEqual([MARK_DIM, MARK_HIGHLIGHT, MARK_DIM]);
+    expect(Array.from(pointMarks(3, new Uint8Array([1, 0, 0]), selected, true)!)).toEqual([MARK_DIM, MARK_HIGHLIGHT, MARK_DIM]);
+    // Without a selection there is nothing to grey out around.
+    expect(pointMarks(3, null, null, true)).toBeNull();
+  });
+
   it('hides hidden labels and, when isolated, everything outside the selection', () => {
     const labels = new Int32Array([0, 1, 2, 1]);
     expect(hiddenMask(4, labels, [], null)).toBeNull();

@@ -7,12 +7,13 @@ export const MARK_NORMAL = 0;
 export const MARK_DIM = 1;
 export const MARK_HIGHLIGHT = 2;
 
-/** Per point a mark, or null when every point is drawn normally. */
-export function pointMarks(count: number, matches: Uint8Array | null, selected: Uint8Array | null): Uint8Array | null {
+/** Per point a mark, or null when every point is drawn normally. `dimUnselected`: grey out what a selection leaves out. */
+export function pointMarks(count: number, matches: Uint8Array | null, selected: Uint8Array | null, dimUnselected = false): Uint8Array | null {
   if (!matches && !selected) return null;
   const marks = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     if (selected?.[i]) marks[i] = MARK_HIGHLIGHT;
+    else if (selected && dimUnselected) marks[i] = MARK_DIM;
     else if (matches) marks[i] = matches[i] ? MARK_HIGHLIGHT : MARK_DIM;
   }
   return marks;

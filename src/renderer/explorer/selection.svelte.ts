@@ -17,6 +17,8 @@ interface Marked {
 export class SelectionState {
   private marked = $state.raw<Marked>({ mask: new Uint8Array(0), count: 0, ids: null });
   private isolate = $state(false);
+  /** Grey out the points outside the selection (instead of hiding them, as isolating does). */
+  dimOthers = $state(false);
 
   /** The selection over the current layout's points (null: none, or it was over other points). */
   readonly mask: Uint8Array | null = $derived.by(() => {

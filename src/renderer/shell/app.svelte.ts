@@ -16,6 +16,8 @@ import { LatentViewState } from '../explorer/latent-view.svelte';
 import { ProjectState } from '../project/project.svelte';
 import { SearchState } from '../explorer/search.svelte';
 import { SelectionState } from '../explorer/selection.svelte';
+import { DroppedImages } from '../explorer/dropped/dropped.svelte';
+import { SelectionExportState } from '../explorer/selection-export/selection-export.svelte';
 import type { Jobs, NoticeLevel, PathPurpose, Session } from './session';
 import { DatasetState } from '../dataset/dataset.svelte';
 import { TrainingState } from '../training/training.svelte';
@@ -63,6 +65,10 @@ export class AppState implements Session, Jobs {
   /** The VAE figures: traversal, prior samples, manifold. */
   readonly figures: FiguresState;
   readonly library: LibraryState;
+  /** Images the user brought in, encoded by the open model. */
+  readonly dropped: DroppedImages;
+  /** The selection out: copies of its files, or their list. */
+  readonly selectionExport: SelectionExportState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -81,6 +87,8 @@ export class AppState implements Session, Jobs {
     this.project = new ProjectState(this, this.animation, this.bookmarks);
     this.figures = new FiguresState(this, this.view, this.camera);
     this.library = new LibraryState(this, (action) => this.leaveProject(action));
+    this.dropped = new DroppedImages(this, this.view);
+    this.selectionExport = new SelectionExportState(this, this.view, this.selection);
   }
 
   async init(): Promise<void> {

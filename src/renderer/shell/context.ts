@@ -9,6 +9,8 @@ import type { PageSession } from './session';
 import { provideAnimation } from '../animation/context';
 import { provideDataset } from '../dataset/context';
 import { provideExplorer } from '../explorer/context';
+import { provideDropped } from '../explorer/dropped/context';
+import { provideSelectionExport } from '../explorer/selection-export/context';
 import { provideLibrary } from '../library/context';
 import { provideProject } from '../project/context';
 import { provideTraining } from '../training/context';
@@ -29,5 +31,7 @@ export function provideSlices(app: AppState): AppState {
   provideAnimation(app.animation);
   provideProject({ project: app.project, bookmarks: app.bookmarks });
   provideLibrary(app.library);
+  provideDropped(app.dropped);
+  provideSelectionExport(app.selectionExport);
   return app;
 }

@@ -60,6 +60,27 @@ describe('TrainingPanel', () => {
     expect(fake.argsOf('trainResume')).toEqual([{ epochs: 25 }]);
   });
 
+  it('trains a new model on the selected images only: their dataset indices, no limit', async () => {
+    const { app, fake } = setup({ dataset: true });
+    await tick();
+    const selectionButton = screen.getByTestId('train-on-selection') as HTMLButtonElement;
+    expect(selectionButton.disabled).toBe(true);
+    const empty = new Float32Array(0);
+    app.view.layout = {
+      ...{ source: 'embeddings', kind: 'pca', count: 3, latentDim: 2, view: new Float32Array(9), mu: empty, ids: Int32Array.of(7, 8, 9) },
+      ...{ labels: new Int32Array(3), labelNames: [], version: 1, animateMs: 0, frame: false },
+    };
+    app.selection.add([0, 2]);
+    await tick();
+    expect(selectionButton.disabled).toBe(false);
+    await fireEvent.click(selectionButton);
+    const sent = fake.argsOf('trainStart');
+    expect(sent.length).toBe(1);
+    const { subset, ...rest } = sent[0];
+    expect(Array.from(subset ?? [])).toEqual([7, 9]);
+    expect(rest).toEqual({ arch: 'mlp', latentDim: 2, epochs: 10, beta: 1, likelihood: 'bernoulli', learnedScale: false });
+  });
+
   it('refuses a length that is not a whole number of epochs, with a notice, and starts nothing', async () => {
     const { app, fake } = setup({ dataset: true });
     await tick();

@@ -40,6 +40,8 @@ const VALID: Partial<Record<CallName, Record<string, unknown>>> = {
   projectOpen: { path: '/tmp/proj' },
   projectUpdate: { view: { camera: null, paths: [], activePath: null }, autosave: true },
   projectRelocate: { folder: '/data/moved' },
+  encodeImage: { name: 'photo.jpg', bytes: new Uint8Array([255, 216, 255]) },
+  selectionExport: { kind: 'csv', path: '/tmp/l.csv', ids: new Int32Array([1]) },
 };
 
 /** A mutation of a valid argument object: one field replaced, removed or added (one level deep too). */

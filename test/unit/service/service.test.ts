@@ -109,6 +109,15 @@ describe('AppService', () => {
     expect(service.status().training).toMatchObject({ timeBudgetSeconds: null });
   });
 
+  it('hands a training subset (a selection of the view) to the engine as dataset indices', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const started = await dispatch(service.handlers, 'trainStart', { arch: 'mlp', latentDim: 2, epochs: 1, subset: Int32Array.of(1, 3) });
+    expect(started.ok).toBe(true);
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    expect(Array.from((engines[0].trainRequest!.args as { subset: Int32Array }).subset)).toEqual([1, 3]);
+    engines[0].finishTraining(1, false);
+  });
+
   it('computes the embeddings once per model and keeps them', async () => {
     await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
     const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });

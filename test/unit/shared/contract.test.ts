@@ -63,6 +63,9 @@ const VALID = {
   modelExport: { id: 'run-1', parent: '/exports' },
   trashList: {},
   trashEmpty: { trashIds: ['run-1', 'run-2'] },
+  encodeImage: { name: 'photo.jpg', bytes: new Uint8Array([255, 216, 255]) },
+  selectionExport: { kind: 'files', path: '/out/selected', ids: new Int32Array([3, 5]) },
+  selectionExportCancel: {},
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */

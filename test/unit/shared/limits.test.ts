@@ -8,6 +8,7 @@ import {
   MAX_BOOKMARKS,
   MAX_CALL_FRAME_BYTES,
   MAX_DECODE_FLOATS,
+  MAX_ENCODE_IMAGE_BYTES,
   MAX_LABEL_CHARS,
   MAX_LATENT,
   MAX_VIEW_KEYFRAMES,
@@ -51,6 +52,7 @@ describe('MAX_CALL_FRAME_BYTES', () => {
       decode: { z: new Float32Array(MAX_DECODE_FLOATS) },
       projectUpdate: { view, autosave: true },
       projectSave: { path: '/' + 'a'.repeat(4000), view },
+      encodeImage: { name: 'n'.repeat(255), bytes: new Uint8Array(MAX_ENCODE_IMAGE_BYTES) },
     } as const;
     let largest = 0;
     for (const [method, args] of Object.entries(candidates)) {
