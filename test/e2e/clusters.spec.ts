@@ -60,7 +60,16 @@ test('the density layer draws contours and tells when a click lies past the data
   await expect(canvas).toHaveAttribute('data-contour-segments', '0');
   await page.getByTestId('density-toggle').click();
   await expect.poll(async () => Number(await canvas.getAttribute('data-contour-segments'))).toBeGreaterThan(40);
+  await screenshot(page, testInfo, 'density-layer-3d.png');
+  // In the flat view the contours lie in the points' own plane (the same x, y: the same contours).
+  await page.getByTestId('view-2d').click();
+  await expect(page.getByTestId('view-2d')).toHaveAttribute('aria-pressed', 'true');
+  await page.waitForTimeout(1500); // the points glide flat
+  expect(Number(await canvas.getAttribute('data-contour-segments'))).toBeGreaterThan(40);
   await screenshot(page, testInfo, 'density-layer.png');
+  await page.getByTestId('view-2d').click();
+  await expect(page.getByTestId('view-2d')).toHaveAttribute('aria-pressed', 'false');
+  await page.waitForTimeout(1500);
   // A spot far out in a corner of the view (no point under it) lies past the data.
   const box = (await canvas.boundingBox())!;
   let past = false;

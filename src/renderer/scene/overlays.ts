@@ -151,9 +151,12 @@ export function createOverlays(stage: Stage): Overlays {
         const g = new BufferGeometry();
         g.setAttribute('position', new BufferAttribute(new Float32Array(positions), 3));
         if (colors) g.setAttribute('color', new BufferAttribute(new Float32Array(colors), 3));
-        // Under the points (drawn first, no depth write): a map of where they are, not over them.
-        const lines = new LineSegments(g, new LineBasicMaterial({ vertexColors: Boolean(colors), transparent: true, opacity: 0.8, depthWrite: false }));
-        lines.renderOrder = -1;
+        // Drawn over the points (a map of where they are is no use hidden inside the cloud), under the shells and path.
+        const lines = new LineSegments(
+          g,
+          new LineBasicMaterial({ vertexColors: Boolean(colors), transparent: true, opacity: 0.85, depthWrite: false, depthTest: false }),
+        );
+        lines.renderOrder = 4;
         contours.add(lines);
       }
       stage.requestRender();

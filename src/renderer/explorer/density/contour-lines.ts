@@ -17,7 +17,7 @@ export interface ContourLines {
 /** Outer levels dim, inner ones bright. */
 function levelColor(rank: number, levels: number): [number, number, number] {
   const t = levels > 1 ? rank / (levels - 1) : 1;
-  return [0.35 + 0.45 * t, 0.55 + 0.35 * t, 0.75 + 0.25 * t];
+  return [0.55 + 0.45 * t, 0.75 + 0.25 * t, 0.9 + 0.1 * t];
 }
 
 export function contourLines(grid: DensityGrid, levels: readonly number[], z: number): ContourLines {
