@@ -121,5 +121,5 @@ test('each quality list flies to its point and decodes it', async ({ page }) => 
       .toBeLessThan(0.01);
   }
   // The near-duplicates carry their thumbnails' pixel distance.
-  await expect(page.getByTestId('quality-row').first().locator('td').nth(4)).toHaveText(/^\d/);
+  await expect(page.getByTestId('quality-row').first().locator('td').nth(4)).toHaveText(/^\d/, { timeout: 120_000 });
 });

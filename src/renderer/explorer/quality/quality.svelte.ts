@@ -116,13 +116,28 @@ export class QualityState {
     this.measure = measure;
   }
 
-  /** The pairs' pixel distances, from the dataset's thumbnails (one atlas page holds many). */
+  /**
+   * The pairs' pixel distances, from the dataset's thumbnails: read in image order, so each atlas page
+   * (1,024 thumbnails) is fetched once, not once per pair.
+   */
   private async measurePixels(l: Layout, rows: QualityRow[]): Promise<void> {
-    const measured: QualityRow[] = [];
-    for (const r of rows) {
-      const [a, b] = await Promise.all([this.view.thumbnails.pixels(l.ids[r.index]), this.view.thumbnails.pixels(l.ids[r.other ?? r.index])]);
-      measured.push({ ...r, pixels: a && b ? pixelDistance(a, b) : null });
+    const images = rows
+      .flatMap((r) => [l.ids[r.index], l.ids[r.other ?? r.index]])
+      .sort((a, b) => a - b)
+      .filter((v, i, all) => i === 0 || v !== all[i - 1]);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a temporary, never rendered
+    const pixels = new Map<number, Uint8Array | null>();
+    for (const [done, image] of images.entries()) {
+      if (this.view.layout?.mu !== l.mu) return;
+      if (this.kind === 'duplicates') this.busy = `pixel distances ${Math.round((100 * done) / images.length)} %`;
+      pixels.set(image, await this.view.thumbnails.pixels(image));
     }
+    if (this.kind === 'duplicates') this.busy = null;
+    const measured = rows.map((r) => {
+      const a = pixels.get(l.ids[r.index]);
+      const b = pixels.get(l.ids[r.other ?? r.index]);
+      return { ...r, pixels: a && b ? pixelDistance(a, b) : null };
+    });
     this.remember('duplicates', l, measured, 'latent distance');
   }
 
