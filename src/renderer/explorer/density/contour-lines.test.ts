@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { seededNormal } from '../../../shared/latent-density';
 import { densityGrid, enclosingLevels } from '../../../shared/view-density';
 import { contourLines } from './contour-lines';
-import { densityLayer, floorOf } from './density.svelte';
+import type { Layout } from '../layout';
+import { DensityState, densityLayer, floorOf } from './density.svelte';
 
 /** n points of N(0, I) in 2D, as a layout's view (z = 0). */
 function gaussian(n: number): Float32Array {
@@ -42,5 +43,32 @@ describe('density contours', () => {
     expect(floorOf(view, n)).toBeCloseTo(-0.045, 5);
     expect(layer.lines.positions[2]).toBeCloseTo(-0.045, 5);
     expect(floorOf(gaussian(10), 10)).toBe(0);
+  });
+});
+
+describe('past the data', () => {
+  const n = 4000;
+  const layout = { count: n, view: gaussian(n) } as unknown as Layout;
+
+  it('while the layer is on, a click outside the 99 % contour is past the data, one inside is not', () => {
+    const density = new DensityState();
+    density.noteClick(layout, [4, 4, 0]);
+    expect(density.pastData).toBeNull();
+    density.toggle();
+    density.noteClick(layout, [4, 4, 0]);
+    expect(density.pastData).toBe(true);
+    density.noteClick(layout, [0.3, -0.2, 0]);
+    expect(density.pastData).toBe(false);
+    density.clearClick();
+    expect(density.pastData).toBeNull();
+    density.noteClick(layout, [4, 4, 0]);
+    density.toggle();
+    expect(density.pastData).toBeNull();
+  });
+
+  it('the layer is computed once per layout', () => {
+    const density = new DensityState();
+    expect(density.layerOf(layout)).toBe(density.layerOf(layout));
+    expect(density.layerOf({ count: 3, view: new Float32Array(9) } as unknown as Layout)).toBeNull();
   });
 });
