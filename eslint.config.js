@@ -28,11 +28,14 @@ const boundary = (files, patterns, extra = {}) => ({
   rules: { 'no-restricted-imports': ['error', { patterns }], ...extra },
 });
 const RENDERER_REFUSED = [ENGINE, SERVICE, MAIN, HOST, CLI, NODE_SIDE, PRELOAD, NODE, ELECTRON];
-const RENDERER_PACKAGES = refuse('^(?![./]|svelte(/|$)|three(/|$)|umap-js$)', 'the renderer uses svelte, three and umap-js only');
+const RENDERER_PACKAGES = refuse(
+  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$)',
+  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour for clusters and density)',
+);
 /** Its tests (beside the code, in the slices) and their helpers also use the test tools. */
 const RENDERER_TEST_PACKAGES = refuse(
-  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|vitest$|@testing-library/svelte$)',
-  'the renderer uses svelte, three and umap-js only (its tests also vitest and @testing-library/svelte)',
+  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$|vitest$|@testing-library/svelte$)',
+  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour; its tests also vitest and @testing-library/svelte)',
 );
 const UMAP_IN_WORKER = refuse('^umap-js$', 'umap-js runs only in the web worker (explorer/layouts/umap.worker.ts)');
 /**

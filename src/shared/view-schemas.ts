@@ -68,7 +68,7 @@ export const BookmarkSchema = z.strictObject({
   name: z.string().min(1).max(MAX_LABEL_CHARS),
   camera: CameraSchema,
   projection: ProjectionKindSchema,
-  colorMode: z.enum(['label', 'recon', 'kl']),
+  colorMode: z.enum(['label', 'recon', 'kl', 'cluster']),
   search: z.string().max(MAX_LABEL_CHARS),
   selection: z.array(count).max(MAX_BOOKMARK_SELECTION),
   decoded: z.array(z.number()).max(MAX_LATENT).nullable(),

@@ -20,6 +20,9 @@ import type { Vec3 } from '../scene/types';
 
 import { indexInLayout, type Decoded, type Layout } from './layout';
 import { PointStyle } from './point-style.svelte';
+import { ClusterState } from './clusters/clusters.svelte';
+import { DensityState } from './density/density.svelte';
+import { QualityState } from './quality/quality.svelte';
 
 export class LatentViewState {
   /** The view asked for (the layout follows, UMAP after its fit). */
@@ -51,14 +54,26 @@ export class LatentViewState {
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
+  /** Clusters of the latent means (colour by cluster, their labels). */
+  readonly clusters: ClusterState;
+  /** The density layer: contours of the points in the view, and whether a click lies past the data. */
+  readonly density = new DensityState();
+  /** The quality views: worst reconstructions, outliers, near-duplicates. */
+  readonly qualityLists: QualityState;
   private qualityRun: QualityRun | null = null;
   private inverseOf: { layout: Layout; density: LatentDensity | null; inverse: ViewInverse } | null = null;
   private embeddingsKey = '';
 
   constructor(private readonly app: Session) {
-    this.style = new PointStyle(app, () => this.embeddingsKey);
+    this.style = new PointStyle(
+      app,
+      () => this.embeddingsKey,
+      () => this.clusters.ensure(),
+    );
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
     this.decoder = new Decoder(app);
+    this.clusters = new ClusterState(app, () => this.layout);
+    this.qualityLists = new QualityState(app, this);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -86,6 +101,8 @@ export class LatentViewState {
     const wasSnapshot = this.layout?.source === 'snapshot';
     if (!sameModel) {
       this.umap.forget();
+      this.clusters.forget();
+      this.qualityLists.forget();
       this.selected = null;
       this.cursor = null;
       this.decoder.nearby.clear();
@@ -233,6 +250,9 @@ export class LatentViewState {
   /** Clears everything that belonged to the dataset (a new one was opened). */
   reset(): void {
     this.umap.forget();
+    this.clusters.forget();
+    this.qualityLists.forget();
+    this.density.clearClick();
     this.layout = null;
     this.linear = null;
     this.snapshot = null;
@@ -318,6 +338,7 @@ export class LatentViewState {
     if (!l || i < 0 || i >= l.count) return;
     const index = l.ids[i];
     this.selected = i;
+    this.density.clearClick();
     const view: Vec3 = [l.view[i * 3], l.view[i * 3 + 1], l.view[i * 3 + 2]];
     this.cursor = view;
     await this.decoder.reconstruct(index, view);
@@ -337,6 +358,7 @@ export class LatentViewState {
     }
     this.selected = null;
     this.cursor = p;
+    this.density.noteClick(this.layout, p);
     this.requestDecode(p, 'space');
   }
 

@@ -3,7 +3,7 @@ import type { Images, ProjectionKind } from '../../shared/contract';
 import type { Vec3 } from '../scene/types';
 
 /** How the points are coloured (not the dataset's gray/rgb ColorMode of shared/vocabulary.ts). */
-export type PointColoring = 'label' | 'recon' | 'kl';
+export type PointColoring = 'label' | 'recon' | 'kl' | 'cluster';
 
 /** What the 3D view shows. */
 export interface Layout {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PointStats } from '../../shared/contract';
 import { RECON_ERROR_UNIT } from '../../shared/headline-figures';
-import { coloringMeasure } from './point-colors';
+import { labelColors } from '../scene/colors';
+import type { Layout } from './layout';
+import { coloringMeasure, pointColors } from './point-colors';
 
 // A learned Gaussian scale makes −log p negative for the best reconstructions; the RMS error never is.
 const n = 100;
@@ -27,5 +29,17 @@ describe('colouring by a per-point measure', () => {
     expect(m.values).toBe(stats.kl);
     expect(m.unit).toBe('nats');
     expect(m.range[0]).toBeCloseTo(10.2, 5);
+  });
+});
+
+describe('colouring by cluster', () => {
+  const layout = { source: 'embeddings', count: 3, labels: Int32Array.from([5, 5, 5]) } as unknown as Layout;
+
+  it("each point takes its cluster's colour", () => {
+    expect(pointColors(layout, 'cluster', null, Int32Array.from([0, 1, 2]))).toEqual(labelColors(Int32Array.from([0, 1, 2]), 3));
+  });
+
+  it('the labels colour the points until the clusters are found', () => {
+    expect(pointColors(layout, 'cluster', null, null)).toEqual(labelColors(layout.labels, 3));
   });
 });

@@ -18,7 +18,7 @@ export interface ColoringMeasure {
  * end of its spread (never negative, unlike the −log p in nats, which a learned scale makes negative).
  * KL: its own spread, in nats.
  */
-export function coloringMeasure(stats: PointStats, coloring: Exclude<PointColoring, 'label'>): ColoringMeasure {
+export function coloringMeasure(stats: PointStats, coloring: 'recon' | 'kl'): ColoringMeasure {
   if (coloring === 'recon') {
     const hi = robustRange(stats.rmse)[1];
     return { values: stats.rmse, range: [0, hi > 0 ? hi : 1], unit: RECON_ERROR_UNIT, fromZero: true };
@@ -26,7 +26,10 @@ export function coloringMeasure(stats: PointStats, coloring: Exclude<PointColori
   return { values: stats.kl, range: robustRange(stats.kl), unit: 'nats', fromZero: false };
 }
 
-export function pointColors(layout: Layout, coloring: PointColoring, stats: PointStats | null): Float32Array {
+/** `clusters`: each point's cluster (null: not found yet; the labels colour meanwhile). */
+export function pointColors(layout: Layout, coloring: PointColoring, stats: PointStats | null, clusters: Int32Array | null = null): Float32Array {
+  if (coloring === 'cluster')
+    return clusters && clusters.length === layout.count ? labelColors(clusters, layout.count) : labelColors(layout.labels, layout.count);
   // A measure only colours the embeddings it was computed for (not a training snapshot).
   if (coloring === 'label' || !stats || layout.source !== 'embeddings' || stats.count !== layout.count) return labelColors(layout.labels, layout.count);
   const { values, range } = coloringMeasure(stats, coloring);

@@ -20,17 +20,26 @@ export class PointStyle {
     private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify'>,
     /** Which points the stats belong to: a late answer for other points is dropped. */
     private readonly pointsKey: () => string,
+    /** Colouring by cluster asks for the clusters (found in a worker, clusters/clusters.svelte.ts). */
+    private readonly needClusters: () => void = () => {},
   ) {}
+
+  /** Whether the colouring shows a per-point measure (loaded with pointStats). */
+  private get measured(): boolean {
+    return this.coloring === 'recon' || this.coloring === 'kl';
+  }
 
   async setColoring(coloring: PointColoring): Promise<void> {
     this.coloring = coloring;
-    if (coloring !== 'label') await this.loadStats();
+    if (coloring === 'cluster') this.needClusters();
+    if (this.measured) await this.loadStats();
   }
 
   /** New points: their measures are loaded again when a colouring needs them. */
   pointsChanged(sameModel: boolean): void {
     if (!sameModel) this.stats = null;
-    if (this.coloring !== 'label') void this.loadStats();
+    if (this.coloring === 'cluster') this.needClusters();
+    if (this.measured) void this.loadStats();
   }
 
   /** Another dataset: its labels and measures are other ones. */

@@ -39,6 +39,21 @@ describe('PointStyle', () => {
     expect(notices).toEqual(['could not measure the points: engine stopped']);
   });
 
+  it('colouring by cluster asks for the clusters, not the measures', async () => {
+    const fake = fakeApi({ pointStats: async () => stats });
+    let asked = 0;
+    const style = new PointStyle(
+      { api: fake.api, embeddings: { count: 2 } as unknown as Embeddings, notify: () => {} },
+      () => 'k',
+      () => asked++,
+    );
+    await style.setColoring('cluster');
+    expect(asked).toBe(1);
+    expect(fake.argsOf('pointStats')).toHaveLength(0);
+    style.pointsChanged(false);
+    expect(asked).toBe(2);
+  });
+
   it('solo shows one label, and all again when it is the only one shown', () => {
     const { style } = styleWith(async () => stats);
     style.soloLabel(2, 4);

@@ -76,6 +76,22 @@ export class ThumbnailAtlas {
     }
   }
 
+  /** Image `index`'s thumbnail as RGB bytes (thumb × thumb × 3), or null when its page cannot be had. */
+  async pixels(index: number): Promise<Uint8Array | null> {
+    try {
+      const { canvas, atlas } = await this.page(Math.floor(index / ATLAS_PAGE_SIZE));
+      const cell = index - atlas.first;
+      if (cell < 0 || cell >= atlas.count) return null;
+      const t = atlas.thumb;
+      const rgba = canvas.getContext('2d')!.getImageData((cell % atlas.cols) * t, Math.floor(cell / atlas.cols) * t, t, t).data;
+      const rgb = new Uint8Array(t * t * 3);
+      for (let i = 0; i < t * t; i++) rgb.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
+      return rgb;
+    } catch {
+      return null;
+    }
+  }
+
   clear(): void {
     this.pages.clear();
   }

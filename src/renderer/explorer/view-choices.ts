@@ -12,8 +12,14 @@ export const PROJECTION_CHOICES: readonly { kind: ProjectionKind; label: string;
     title: 'UMAP: a non-linear view; clicks decode an approximate inverse (not for d ≤ 3, where the latent space is the view)',
   },
 ];
-export const COLOR_CHOICES: readonly { mode: PointColoring; label: string; title: string }[] = [
+export const COLOR_CHOICES: readonly { mode: PointColoring; label: string; title: string; testId?: string }[] = [
   { mode: 'label', label: 'Label', title: 'Colour by label' },
   { mode: 'recon', label: 'Recon', title: 'Colour by reconstruction error −log p(x | μ)' },
   { mode: 'kl', label: 'KL', title: 'Colour by KL(q(z|x) ‖ p(z))' },
+  {
+    mode: 'cluster',
+    label: 'Clusters',
+    title: 'Colour by cluster: k-means on the latent means, k chosen by silhouette; each named after its most common label',
+    testId: 'cluster-toggle',
+  },
 ];

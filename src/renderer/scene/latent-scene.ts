@@ -43,6 +43,8 @@ export interface LatentScene {
   setShells(mode: ShellMode): void;
   /** A polyline through view positions (n × 3), e.g. an interpolation path; null removes it. */
   setPath(points: Float32Array | null, options?: PathOptions): void;
+  /** Line segments (2 × 3 numbers each) with a colour per end point, e.g. density contours; null removes them. */
+  setContours(positions: Float32Array | null, colors?: Float32Array | null): void;
   resetView(animate?: boolean): void;
   /** Glides the camera to look at p from close by (the direction it looks from is kept). */
   flyTo(p: Vec3): void;
@@ -94,6 +96,7 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
     setCursor: (p) => interaction.setCursor(p),
     setShells: (mode) => overlays.setShells(mode),
     setPath: (points, options) => overlays.setPath(points, options),
+    setContours: (positions, colors) => overlays.setContours(positions, colors ?? null),
     resetView(animate = true) {
       stage.setCamera(home, animate ? 450 : 0);
     },

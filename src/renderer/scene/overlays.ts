@@ -36,6 +36,8 @@ export interface Overlays {
   setShells(mode: ShellMode): void;
   /** A polyline through view positions (n × 3); null removes it. */
   setPath(points: Float32Array | null, options?: PathOptions): void;
+  /** Line segments (2 × 3 numbers each) with a colour per end point; null removes them. */
+  setContours(positions: Float32Array | null, colors: Float32Array | null): void;
   dispose(): void;
 }
 
@@ -81,7 +83,8 @@ export function createOverlays(stage: Stage): Overlays {
   const shells = new Group();
   const path = new Group();
   path.renderOrder = 9;
-  stage.scene.add(shells, axes, path);
+  const contours = new Group();
+  stage.scene.add(shells, axes, path, contours);
   let shellMode: ShellMode = 'none';
 
   return {
@@ -142,8 +145,24 @@ export function createOverlays(stage: Stage): Overlays {
       }
       stage.requestRender();
     },
+    setContours(positions, colors) {
+      clearTree(contours);
+      if (positions && positions.length >= 6) {
+        const g = new BufferGeometry();
+        g.setAttribute('position', new BufferAttribute(new Float32Array(positions), 3));
+        if (colors) g.setAttribute('color', new BufferAttribute(new Float32Array(colors), 3));
+        // Drawn over the points (a map of where they are is no use hidden inside the cloud), under the shells and path.
+        const lines = new LineSegments(
+          g,
+          new LineBasicMaterial({ vertexColors: Boolean(colors), transparent: true, opacity: 0.85, depthWrite: false, depthTest: false }),
+        );
+        lines.renderOrder = 4;
+        contours.add(lines);
+      }
+      stage.requestRender();
+    },
     dispose() {
-      for (const g of [axes, shells, path]) {
+      for (const g of [axes, shells, path, contours]) {
         clearTree(g);
         stage.scene.remove(g);
       }
