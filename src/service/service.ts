@@ -10,8 +10,8 @@
  * Every path that arrives is checked against the folders the user chose (AllowedPaths).
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { CallOutput, DatasetSource, DatasetSummary, Status, TrainSettings } from '../shared/contract';
+import { basename, join, resolve } from 'node:path';
+import type { CallOutput, DatasetSource, DatasetSummary, MetadataImport, Status, TrainSettings } from '../shared/contract';
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { sweepFolder } from '../node/dir-swap';
@@ -24,6 +24,8 @@ import { EngineSupervisor } from './engine-supervisor';
 import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
 import { ModelLibrary } from './library';
+import { joinMetadata } from './metadata-join';
+import { MetadataError, readMetadataFile } from './metadata-read';
 import { LibraryTrash } from './library-trash';
 import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
@@ -116,6 +118,7 @@ export class AppService {
       pointStats: () => workspace.pointStats(),
       atlas: (a) => engine.request('atlas', { page: a.page }),
       datasetFiles: () => engine.request('datasetFiles', {}),
+      metadataImport: (a) => this.importMetadata(a.path),
       interpolate: (a) =>
         engine.request('interpolate', {
           keyframes: a.keyframes,
@@ -213,6 +216,16 @@ export class AppService {
   }
 
   /** A new engine after a crash: reopen the dataset and reload the model (the training's last checkpoint first). */
+  /** Reads the user's CSV or Parquet file and joins it to the open dataset's files (metadata-join.ts). */
+  private async importMetadata(raw: string): Promise<MetadataImport> {
+    const path = await this.paths.check(raw, 'the metadata file');
+    const dataset = this.workspace.dataset;
+    if (!dataset) throw new MetadataError('open a dataset first: metadata is joined to its images');
+    const table = await readMetadataFile(path, basename(path));
+    const { files } = await this.engine.request('datasetFiles', {});
+    return joinMetadata(table, files, dataset.count, basename(path));
+  }
+
   private async restoreAfterRestart(): Promise<string[]> {
     const restored: string[] = [];
     const dataset = await this.workspace.reopenDataset();

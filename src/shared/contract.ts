@@ -15,6 +15,7 @@ import type { CallName, EventName } from './names';
 import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
+import { metadataCalls } from './metadata-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
@@ -37,6 +38,7 @@ export * from './base-schemas';
 export * from './names';
 export * from './explorer-schemas';
 export * from './library-schemas';
+export * from './metadata-schemas';
 export * from './metrics-schemas';
 export * from './view-schemas';
 export * from './limits';
@@ -245,6 +247,7 @@ export const calls = {
         'relocate',
         'model-import',
         'model-export',
+        'metadata-open',
       ]),
       /** A suggested file name (with the extension of the chosen format). */
       defaultName: z.string().min(1).max(255).optional(),
@@ -280,6 +283,7 @@ export const calls = {
   },
   ...explorerCalls,
   ...libraryCalls,
+  ...metadataCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),

@@ -42,6 +42,7 @@ export const CALL_NAMES = [
   'modelExport',
   'trashList',
   'trashEmpty',
+  'metadataImport',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

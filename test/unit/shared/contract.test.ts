@@ -63,6 +63,7 @@ const VALID = {
   modelExport: { id: 'run-1', parent: '/exports' },
   trashList: {},
   trashEmpty: { trashIds: ['run-1', 'run-2'] },
+  metadataImport: { path: '/data/photos/labels.csv' },
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */
