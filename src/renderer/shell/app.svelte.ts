@@ -13,6 +13,7 @@ import { CameraRequests } from '../explorer/camera-requests.svelte';
 import { FiguresState } from '../explorer/figures/figures.svelte';
 import { LibraryState } from '../library/library.svelte';
 import { LatentViewState } from '../explorer/latent-view.svelte';
+import { MetadataState } from '../explorer/metadata/metadata.svelte';
 import { ProjectState } from '../project/project.svelte';
 import { SearchState } from '../explorer/search.svelte';
 import { SelectionState } from '../explorer/selection.svelte';
@@ -63,6 +64,8 @@ export class AppState implements Session, Jobs {
   /** The VAE figures: traversal, prior samples, manifold. */
   readonly figures: FiguresState;
   readonly library: LibraryState;
+  /** The user's CSV or Parquet columns, joined to the dataset's files. */
+  readonly metadata: MetadataState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -75,7 +78,12 @@ export class AppState implements Session, Jobs {
     this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view);
-    this.search = new SearchState(this.view, () => this.files);
+    this.metadata = new MetadataState(this, this.view);
+    this.search = new SearchState(
+      this.view,
+      () => this.files,
+      () => this.metadata.imported?.columns ?? null,
+    );
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
     this.project = new ProjectState(this, this.animation, this.bookmarks);
@@ -101,7 +109,10 @@ export class AppState implements Session, Jobs {
     api.on('datasetChanged', (d) => {
       // Keyframes and paths are latents of the old dataset's model: not kept across datasets (a
       // project keeps its own; an opened project restores them right after).
-      if (this.dataset?.fingerprint !== d?.fingerprint) this.animation.restore(null);
+      if (this.dataset?.fingerprint !== d?.fingerprint) {
+        this.animation.restore(null);
+        this.metadata.forget();
+      }
       this.dataset = d;
       void this.loadFiles();
       this.embeddings = null;
