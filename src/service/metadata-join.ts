@@ -20,6 +20,7 @@ interface KeyMatch {
   matchedBy: MatchedBy;
   /** Per row, the dataset index it names (-1: none). */
   imageOfRow: Int32Array;
+  /** The distinct images it names. */
   matched: number;
 }
 
@@ -93,6 +94,9 @@ function findKey(table: MetadataTable, files: readonly string[] | null, imageCou
   for (let c = 0; c < table.names.length; c++) {
     for (const lookup of lookups) {
       const imageOfRow = new Int32Array(table.rows).fill(-1);
+      // Scored by the distinct images it names, not its rows: a column of small numbers (a score
+      // from 0 to 99) names image numbers on every row, but only a hundred images.
+      const named = new Uint8Array(imageCount);
       let matched = 0;
       const cells = table.columns[c];
       for (let r = 0; r < table.rows; r++) {
@@ -101,7 +105,8 @@ function findKey(table: MetadataTable, files: readonly string[] | null, imageCou
         const image = lookup.index(String(cell));
         if (image >= 0) {
           imageOfRow[r] = image;
-          matched++;
+          if (!named[image]) matched++;
+          named[image] = 1;
         }
       }
       const better = !best || matched > best.matched || (matched === best.matched && matched > 0 && preference(c) < preference(best.column));

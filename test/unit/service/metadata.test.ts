@@ -58,6 +58,12 @@ describe('metadata import', () => {
     expect(imported).toMatchObject({ keyColumn: 'file', matchedBy: 'name', matchedRows: 2, unmatchedRows: 1 });
   });
 
+  it('picks the column that names the most images, not the most rows (a column of small numbers names few)', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${i % 5}`);
+    const imported = await importText('scores.csv', ['image,score', ...rows, '999,1'].join('\n'), null, 50);
+    expect(imported).toMatchObject({ keyColumn: 'image', matchedRows: 50, unmatchedRows: 1 });
+  });
+
   it('keys a dataset without files (MNIST) by image number', async () => {
     const imported = await importText('mnist.csv', 'image,split\n0,a\n#2,b\n70000,c\n', null, 3);
     expect(imported).toMatchObject({ matchedBy: 'index', matchedRows: 2, unmatchedRows: 1 });
