@@ -69,15 +69,16 @@ async function openWith(page: Page, file: string): Promise<void> {
   await page.getByTestId('metadata-import').click();
 }
 
-test('a CSV column colours the view, its histogram filters it, and the search box finds column:value', async ({ page }) => {
+test('a CSV column colours the view, its histogram filters it, and the search box finds column:value', async ({ page }, testInfo) => {
   await openWith(page, 'digits.csv');
   await expect(page.getByTestId('metadata-summary')).toContainText('70,000 of 70,000 images have a row');
-  await expect(page.getByTestId('metadata-summary')).toContainText('1 rows named no image');
+  await expect(page.getByTestId('metadata-summary')).toContainText('1 row named no image');
 
   const canvas = page.getByTestId('latent-canvas');
   const before = await canvas.screenshot();
   await page.getByTestId('metadata-color').selectOption('parity');
   await expect.poll(async () => Buffer.compare(await canvas.screenshot(), before)).not.toBe(0);
+  await expect(page.getByTestId('legend-column')).toContainText('Coloured by parity');
 
   // Keeping only "even" hides the 35,000 odd images.
   await page.getByRole('button', { name: /^parity odd: 35000$/ }).click();
@@ -86,6 +87,7 @@ test('a CSV column colours the view, its histogram filters it, and the search bo
   // The cross-filter: the other column's bars count only the kept points; parity's own bars still show both values.
   await expect(page.getByRole('button', { name: /^rest 0–4\.1\d: 2100$/ })).toBeVisible();
   await expect(page.getByRole('button', { name: /^parity odd: 35000$/ })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('metadata-histogram-filter.png') }); // docs/screenshots
 
   await page.getByTestId('search').fill('parity:odd');
   await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', '35000');
@@ -108,4 +110,19 @@ test('a file whose rows name no image is refused with a message, and nothing is 
   await openWith(page, 'strangers.csv');
   await expect(page.getByTestId('metadata-error')).toContainText('none of the 2 rows of strangers.csv names an image of this dataset');
   await expect(page.getByTestId('metadata-summary')).toHaveCount(0);
+});
+
+test('without an import, the label and the measured reconstruction error filter the view too', async ({ page }) => {
+  await page.goto(url);
+  const canvas = page.getByTestId('latent-canvas');
+  await expect(canvas).toHaveAttribute('data-points', String(TOTAL), { timeout: 90_000 });
+  await page.getByRole('button', { name: /^label 7: 7293$/ }).click(); // keeps every label but 7
+  await expect(page.getByTestId('metadata-kept')).toContainText(`${(TOTAL - 7293).toLocaleString('en-US')} points pass the filters`);
+  await expect(canvas).toHaveAttribute('data-hidden', '7293');
+  await page.getByTestId('metadata-measure').click();
+  const recon = page.locator('[data-testid="metadata-histogram"][data-column="reconstruction error"]');
+  await expect(recon).toBeVisible();
+  // The worst reconstructions' bar under the label filter, then kept alone: fewer points pass.
+  await recon.locator('button').last().click();
+  await expect.poll(async () => Number((await page.getByTestId('metadata-kept').textContent())?.replace(/\D/g, ''))).toBeLessThan(TOTAL - 7293);
 });

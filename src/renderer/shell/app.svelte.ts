@@ -78,7 +78,7 @@ export class AppState implements Session, Jobs {
     this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view);
-    this.metadata = new MetadataState(this, this.view);
+    this.metadata = new MetadataState(this, this.view, () => this.view.style.stats);
     this.search = new SearchState(
       this.view,
       () => this.files,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetadataColumn } from '../../../shared/contract';
-import { columnColors, columnQuery, filterMask, histogram } from './metadata-view';
+import { builtInColumns, columnColors, columnQuery, filterMask, histogram } from './metadata-view';
 
 // Five images; the layout shows dataset indices 4, 0, 2 (in that order).
 const weight: MetadataColumn = { kind: 'numeric', name: 'weight', values: new Float32Array([1, 2, NaN, 4, 10]), min: 1, max: 10 };
@@ -48,5 +48,27 @@ describe('metadata through the layout', () => {
     const byWeight = columnColors(weight, new Int32Array([0, 4, 2]));
     expect(Array.from(byWeight.slice(0, 3))).not.toEqual(Array.from(byWeight.slice(3, 6)));
     expect(Array.from(byWeight.slice(6, 9))).toEqual(Array.from(byKind.slice(6, 9))); // both grey
+  });
+});
+
+describe('built-in columns', () => {
+  it('turn the layout’s labels and measures into columns by dataset index, so they filter like imported ones', () => {
+    const columns = builtInColumns({
+      ids: new Int32Array([3, 0, 1]),
+      labels: new Int32Array([1, 0, 1]),
+      labelNames: ['zero', 'one'],
+      rmse: new Float32Array([30, 10, 20]),
+      kl: null,
+    });
+    expect(columns.map((c) => c.name)).toEqual(['label', 'reconstruction error']);
+    const [label, rmse] = columns;
+    expect(label.kind === 'category' && Array.from(label.codes)).toEqual([0, 1, -1, 1]);
+    expect(rmse.kind === 'numeric' && [Array.from(rmse.values).map((v) => (Number.isNaN(v) ? null : v)), rmse.min, rmse.max]).toEqual([
+      [10, 20, null, 30],
+      10,
+      30,
+    ]);
+    const keepWorst = filterMask(columns, { 'reconstruction error': { kind: 'range', lo: 25, hi: 30 } }, new Int32Array([3, 0, 1]));
+    expect(Array.from(keepWorst ?? [])).toEqual([1, 0, 0]);
   });
 });

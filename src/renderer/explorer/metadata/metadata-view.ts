@@ -128,3 +128,44 @@ export function columnQuery(columns: readonly MetadataColumn[], query: string, i
   for (let i = 0; i < ids.length; i++) mask[i] = needle && column.values[ids[i]].toLowerCase().includes(needle) ? 1 : 0;
   return mask;
 }
+
+/** The layout's own per-point values, as columns the filters and colours treat like imported ones. */
+export interface BuiltInSource {
+  ids: Int32Array;
+  labels: Int32Array;
+  labelNames: readonly string[];
+  /** Per layout point (null: not measured, or not for these points). */
+  rmse: Float32Array | null;
+  kl: Float32Array | null;
+}
+
+export const BUILT_IN_NAMES = { label: 'label', rmse: 'reconstruction error', kl: 'KL' } as const;
+
+/** label (a category), and, once measured, the reconstruction error and the KL (numbers); per dataset index. */
+export function builtInColumns(source: BuiltInSource): MetadataColumn[] {
+  const { ids, labels, labelNames } = source;
+  let size = 0;
+  for (let i = 0; i < ids.length; i++) size = Math.max(size, ids[i] + 1);
+  const columns: MetadataColumn[] = [];
+  if (labelNames.length > 1) {
+    const codes = new Int32Array(size).fill(-1);
+    for (let i = 0; i < ids.length; i++) codes[ids[i]] = labels[i];
+    columns.push({ kind: 'category', name: BUILT_IN_NAMES.label, categories: [...labelNames], codes });
+  }
+  const numeric = (name: string, perPoint: Float32Array | null): void => {
+    if (!perPoint || perPoint.length !== ids.length) return;
+    const values = new Float32Array(size).fill(NaN);
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < ids.length; i++) {
+      const v = perPoint[i];
+      values[ids[i]] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (min <= max) columns.push({ kind: 'numeric', name, values, min, max });
+  };
+  numeric(BUILT_IN_NAMES.rmse, source.rmse);
+  numeric(BUILT_IN_NAMES.kl, source.kl);
+  return columns;
+}

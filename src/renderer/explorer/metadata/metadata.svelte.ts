@@ -4,10 +4,10 @@
  * points the filters leave out; the search box understands `column:value` (metadata-view.ts).
  * Kept with the project (project.svelte.ts saves `source()` and re-imports it when the project opens).
  */
-import type { MetadataImport } from '../../../shared/contract';
+import type { MetadataColumn, MetadataImport, PointStats } from '../../../shared/contract';
 import type { Session } from '../../shell/session';
 import type { LatentViewState } from '../latent-view.svelte';
-import { columnColors, filterMask, histogram, type ColumnFilter, type Filters, type Histogram } from './metadata-view';
+import { builtInColumns, columnColors, filterMask, histogram, type ColumnFilter, type Filters, type Histogram } from './metadata-view';
 
 export class MetadataState {
   imported = $state.raw<MetadataImport | null>(null);
@@ -21,12 +21,29 @@ export class MetadataState {
   constructor(
     private readonly app: Pick<Session, 'api' | 'notify'>,
     private readonly view: Pick<LatentViewState, 'layout'>,
+    /** The points' measured reconstruction error and KL (null: not loaded). */
+    private readonly stats: () => PointStats | null = () => null,
   ) {}
+
+  /** The layout's label and, once measured, its reconstruction error and KL: filterable without an import. */
+  readonly builtIn: MetadataColumn[] = $derived.by(() => {
+    const l = this.view.layout;
+    if (!l) return [];
+    const stats = this.stats();
+    const measured = stats && l.source === 'embeddings' && stats.count === l.count ? stats : null;
+    return builtInColumns({ ids: l.ids, labels: l.labels, labelNames: l.labelNames, rmse: measured?.rmse ?? null, kl: measured?.kl ?? null });
+  });
+
+  /** The built-in columns, then the imported ones (an imported column of the same name wins). */
+  readonly columns: MetadataColumn[] = $derived.by(() => {
+    const imported = this.imported?.columns ?? [];
+    return [...this.builtIn.filter((b) => !imported.some((c) => c.name === b.name)), ...imported];
+  });
 
   /** Points of the current layout that pass every filter (1), or null: no filter. */
   readonly mask: Uint8Array | null = $derived.by(() => {
     const l = this.view.layout;
-    return l && this.imported ? filterMask(this.imported.columns, this.filters, l.ids) : null;
+    return l ? filterMask(this.columns, this.filters, l.ids) : null;
   });
 
   /** How many points the filters keep (null: no filter). */
@@ -35,16 +52,16 @@ export class MetadataState {
   /** The layout's colours by the chosen column, or null (the view's own colouring applies). */
   readonly colors: Float32Array | null = $derived.by(() => {
     const l = this.view.layout;
-    const column = this.imported?.columns.find((c) => c.name === this.colorColumn);
+    const column = this.columns.find((c) => c.name === this.colorColumn);
     return l && column && column.kind !== 'text' ? columnColors(column, l.ids) : null;
   });
 
   /** A column's bars, counted over the points the other columns' filters keep. */
   histogramOf(name: string): Histogram | null {
     const l = this.view.layout;
-    const column = this.imported?.columns.find((c) => c.name === name);
-    if (!l || !column || !this.imported) return null;
-    return histogram(column, l.ids, filterMask(this.imported.columns, this.filters, l.ids, name));
+    const column = this.columns.find((c) => c.name === name);
+    if (!l || !column) return null;
+    return histogram(column, l.ids, filterMask(this.columns, this.filters, l.ids, name));
   }
 
   async import(path: string): Promise<boolean> {
