@@ -70,6 +70,23 @@ export const MetadataImportSchema = z.strictObject({
 });
 export type MetadataImport = z.infer<typeof MetadataImportSchema>;
 
+/** A numeric column's kept range (inclusive), or a category column's kept values (codes into its categories). */
+export const ColumnFilterSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('range'), lo: z.number(), hi: z.number() }),
+  z.strictObject({ kind: z.literal('values'), codes: z.array(z.number().int().min(-1)).max(MAX_METADATA_CATEGORIES) }),
+]);
+export type ColumnFilter = z.infer<typeof ColumnFilterSchema>;
+
+/** What a project keeps of the metadata: the file (a copy inside the project once saved), the colouring and the filters. */
+export const ProjectMetadataSchema = z.strictObject({
+  path: AbsolutePath,
+  colorColumn: ColumnName.nullable(),
+  filters: z
+    .record(ColumnName, ColumnFilterSchema)
+    .refine((filters) => Object.keys(filters).length <= MAX_METADATA_COLUMNS + 3, `at most ${MAX_METADATA_COLUMNS + 3} filters`),
+});
+export type ProjectMetadata = z.infer<typeof ProjectMetadataSchema>;
+
 export const metadataCalls = {
   /** Reads a CSV or Parquet file the user chose and joins its rows to the open dataset's files. */
   metadataImport: { input: z.strictObject({ path: AbsolutePath }), output: MetadataImportSchema },

@@ -4,11 +4,10 @@
  * a column's own filter never hides its own bars), colours by a column, and `column:value` search.
  * Columns are per dataset index; a layout's point i is dataset index ids[i].
  */
-import type { MetadataColumn } from '../../../shared/contract';
+import type { ColumnFilter, MetadataColumn } from '../../../shared/contract';
 import { colormap, hexToRgb, labelColor, UNLABELLED } from '../../scene/colors';
 
-/** A numeric column's kept range (inclusive), or a category column's kept values. */
-export type ColumnFilter = { kind: 'range'; lo: number; hi: number } | { kind: 'values'; codes: number[] };
+export type { ColumnFilter };
 export type Filters = Readonly<Record<string, ColumnFilter>>;
 
 export const HISTOGRAM_BINS = 24;

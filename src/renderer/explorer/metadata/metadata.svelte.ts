@@ -4,7 +4,7 @@
  * points the filters leave out; the search box understands `column:value` (metadata-view.ts).
  * Kept with the project (project.svelte.ts saves `source()` and re-imports it when the project opens).
  */
-import type { MetadataColumn, MetadataImport, PointStats } from '../../../shared/contract';
+import type { MetadataColumn, MetadataImport, PointStats, ProjectMetadata } from '../../../shared/contract';
 import type { Session } from '../../shell/session';
 import type { LatentViewState } from '../latent-view.svelte';
 import { builtInColumns, columnColors, filterMask, histogram, type ColumnFilter, type Filters, type Histogram } from './metadata-view';
@@ -85,6 +85,24 @@ export class MetadataState {
     } finally {
       this.importing = false;
     }
+  }
+
+  /** What the project keeps (undefined: nothing imported). */
+  viewPart(): ProjectMetadata | undefined {
+    return this.imported && this.path ? { path: this.path, colorColumn: this.colorColumn, filters: { ...this.filters } } : undefined;
+  }
+
+  /** An opened project's metadata: imported again from the project's copy, with its colouring and filters. */
+  async restore(part: ProjectMetadata | undefined): Promise<void> {
+    if (!part) {
+      this.forget();
+      return;
+    }
+    if (part.path === this.path && this.imported) return;
+    if (!(await this.import(part.path))) return;
+    const names = new Set(this.columns.map((c) => c.name));
+    this.colorColumn = part.colorColumn && names.has(part.colorColumn) ? part.colorColumn : null;
+    this.filters = Object.fromEntries(Object.entries(part.filters).filter(([name]) => names.has(name)));
   }
 
   setFilter(name: string, filter: ColumnFilter | null): void {
