@@ -100,9 +100,9 @@ export class MetadataState {
     }
     if (part.path === this.path && this.imported) return;
     if (!(await this.import(part.path))) return;
-    const names = new Set(this.columns.map((c) => c.name));
-    this.colorColumn = part.colorColumn && names.has(part.colorColumn) ? part.colorColumn : null;
-    this.filters = Object.fromEntries(Object.entries(part.filters).filter(([name]) => names.has(name)));
+    const names = this.columns.map((c) => c.name);
+    this.colorColumn = part.colorColumn && names.includes(part.colorColumn) ? part.colorColumn : null;
+    this.filters = Object.fromEntries(Object.entries(part.filters).filter(([name]) => names.includes(name)));
   }
 
   setFilter(name: string, filter: ColumnFilter | null): void {
