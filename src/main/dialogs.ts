@@ -55,14 +55,17 @@ export async function choosePath(service: AppService, purpose: Purpose, defaultN
       'path-open': 'Open a saved path',
       'model-import': 'Import a model folder',
       'model-export': 'Export the model into which folder?',
+      'metadata-open': 'Import metadata (CSV or Parquet)',
     };
     const options = {
       title: titles[purpose] ?? 'Open',
       // An export goes into a new folder inside the chosen one: offer to make that parent (macOS).
-      properties: [purpose === 'path-open' ? 'openFile' : 'openDirectory', ...(purpose === 'model-export' ? ['createDirectory'] : [])] as (
-        'openFile' | 'openDirectory' | 'createDirectory'
-      )[],
+      properties: [
+        purpose === 'path-open' || purpose === 'metadata-open' ? 'openFile' : 'openDirectory',
+        ...(purpose === 'model-export' ? ['createDirectory'] : []),
+      ] as ('openFile' | 'openDirectory' | 'createDirectory')[],
       ...(purpose === 'path-open' ? { filters: [{ name: 'Latentscape path', extensions: ['json'] }] } : {}),
+      ...(purpose === 'metadata-open' ? { filters: [{ name: 'CSV or Parquet', extensions: ['csv', 'tsv', 'parquet'] }] } : {}),
     };
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     path = result.canceled ? null : (result.filePaths[0] ?? null);

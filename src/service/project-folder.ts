@@ -4,6 +4,7 @@
  *                           (camera) and the saved paths
  *   model-<hash>/           a copy of the model (so the project is self-contained)
  *   embeddings-<hash>.bin   the embeddings of that model on that dataset (ids, labels, μ, view)
+ *   metadata-<hash>.csv     a copy of the metadata file the user imported (or .parquet), when there is one
  *
  * Saving is atomic: the model and embeddings are written under new names (named by their content),
  * then project.json is written to a temp file and renamed over the old one — that rename is the
@@ -12,13 +13,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import {
   BookmarkSchema,
   CameraSchema,
   DatasetSourceSchema,
   MAX_BOOKMARKS,
+  MAX_METADATA_FILE_BYTES,
+  ProjectMetadataSchema,
   MAX_PARAMETERS,
   ProjectionSchema,
   ProjectViewSchema,
@@ -74,6 +77,10 @@ export const ProjectFileSchema = z.strictObject({
       paths: z.array(z.unknown()).max(100),
       activePath: z.number().int().nonnegative().nullable(),
       bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
+      /** The imported metadata: its copy inside the project, its colouring and filters. */
+      metadata: ProjectMetadataSchema.omit({ path: true })
+        .extend({ file: FileName, source: z.string().max(200) })
+        .optional(),
     })
     .nullable()
     .optional(),
@@ -231,7 +238,27 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
         embeddings = kept;
     }
 
-    // 3. project.json, the commit.
+    // 3. The metadata file the user imported, copied under a name of its content (the project keeps it
+    //    even when the original moves; a project opened again imports this copy).
+    let metadata: NonNullable<ProjectFile['view']>['metadata'] = undefined;
+    const m = contents.view?.metadata;
+    if (m) {
+      const bytes = await readRegularFile(m.path, { maxBytes: MAX_METADATA_FILE_BYTES, what: `the metadata file ${basename(m.path)}` });
+      const extension = extname(m.path).toLowerCase() === '.parquet' ? '.parquet' : '.csv';
+      const file = `metadata-${sha256(bytes).slice(0, 16)}${extension}`;
+      const target = join(dir, file);
+      if ((await stat(target).catch(() => null))?.size !== bytes.byteLength) {
+        const tmp = join(dir, tempName(file));
+        created.push(tmp);
+        await writeFile(tmp, bytes);
+        await rename(tmp, target);
+        created.pop();
+        created.push(target);
+      }
+      metadata = { file, source: basename(m.path), colorColumn: m.colorColumn, filters: m.filters };
+    }
+
+    // 4. project.json, the commit.
     const file: ProjectFile = {
       format: PROJECT_FORMAT,
       version: PROJECT_VERSION,
@@ -248,15 +275,17 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
             paths: contents.view.paths.map((p) => docToSpec(p)),
             activePath: contents.view.activePath,
             ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}),
+            ...(metadata ? { metadata } : {}),
           }
         : null,
     };
     await writeFileAtomic(join(dir, PROJECT_FILE), JSON.stringify(file, null, 2) + '\n');
     created.length = 0;
 
-    // 4. What the previous version named and this one does not.
+    // 5. What the previous version named and this one does not.
     if (previous) {
-      const stale = [previous.model, previous.embeddings?.file].filter((n): n is string => Boolean(n) && n !== model && n !== embeddings?.file);
+      const named = [model, embeddings?.file, metadata?.file];
+      const stale = [previous.model, previous.embeddings?.file, previous.view?.metadata?.file].filter((n): n is string => Boolean(n) && !named.includes(n));
       for (const name of stale) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
     }
     return file;
@@ -318,6 +347,9 @@ export function projectView(file: ProjectFile, dir: string): ProjectView | null 
     paths,
     activePath: active !== null && active < paths.length ? active : null,
     ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}),
+    ...(file.view.metadata
+      ? { metadata: { path: join(dir, file.view.metadata.file), colorColumn: file.view.metadata.colorColumn, filters: file.view.metadata.filters } }
+      : {}),
   };
   const checked = ProjectViewSchema.safeParse(view);
   if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);

@@ -119,7 +119,7 @@ export class Projects {
     const path = await this.paths.check(raw, 'the project folder');
     if (!this.workspace.model && !this.workspace.datasetSource && !this.missingDataset)
       throw new ContractError('nothing-to-save', 'nothing to save yet: open a dataset or train a model first');
-    if (view) this.view = view;
+    if (view) this.view = await this.checkedView(view);
     const switching = path !== this.projectPath;
     const file = await this.write(path);
     if (switching && file) {
@@ -133,11 +133,17 @@ export class Projects {
 
   /** Remembers the renderer's view; with `autosave`, writes it to the open project now. */
   async update(view: ProjectView, autosave: boolean): Promise<CallOutput<'projectUpdate'>> {
-    this.view = view;
+    this.view = await this.checkedView(view);
     const path = this.projectPath;
     if (!autosave || !path) return { saved: false, path };
     const saved = await this.write(path, true);
     return { saved: saved !== null, path: saved ? path : this.projectPath };
+  }
+
+  /** A view names a metadata file the project will copy: only one the user chose (or the project's own copy). */
+  private async checkedView(view: ProjectView): Promise<ProjectView> {
+    if (!view.metadata) return view;
+    return { ...view, metadata: { ...view.metadata, path: await this.paths.check(view.metadata.path, 'the metadata file') } };
   }
 
   async recent(): Promise<(RecentProject & { exists: boolean })[]> {

@@ -10,8 +10,16 @@
  * Every path that arrives is checked against the folders the user chose (AllowedPaths).
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { ENCODE_NEIGHBOURS, type CallOutput, type DatasetSource, type DatasetSummary, type Status, type TrainSettings } from '../shared/contract';
+import { basename, join, resolve } from 'node:path';
+import {
+  ENCODE_NEIGHBOURS,
+  type CallOutput,
+  type DatasetSource,
+  type DatasetSummary,
+  type MetadataImport,
+  type Status,
+  type TrainSettings,
+} from '../shared/contract';
 import type { EngineEvent } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { sweepFolder } from '../node/dir-swap';
@@ -25,6 +33,8 @@ import { ServiceEvents, type Listener } from './events';
 import { FileExports } from './file-exports';
 import { ModelLibrary } from './library';
 import { newModelName } from './library-names';
+import { joinMetadata } from './metadata-join';
+import { MetadataError, readMetadataFile } from './metadata-read';
 import { LibraryTrash } from './library-trash';
 import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
@@ -121,6 +131,7 @@ export class AppService {
       pointStats: () => workspace.pointStats(),
       atlas: (a) => engine.request('atlas', { page: a.page }),
       datasetFiles: () => engine.request('datasetFiles', {}),
+      metadataImport: (a) => this.importMetadata(a.path),
       interpolate: (a) =>
         engine.request('interpolate', {
           keyframes: a.keyframes,
@@ -228,6 +239,16 @@ export class AppService {
   }
 
   /** A new engine after a crash: reopen the dataset and reload the model (the training's last checkpoint first). */
+  /** Reads the user's CSV or Parquet file and joins it to the open dataset's files (metadata-join.ts). */
+  private async importMetadata(raw: string): Promise<MetadataImport> {
+    const path = await this.paths.check(raw, 'the metadata file');
+    const dataset = this.workspace.dataset;
+    if (!dataset) throw new MetadataError('open a dataset first: metadata is joined to its images');
+    const table = await readMetadataFile(path, basename(path));
+    const { files } = await this.engine.request('datasetFiles', {});
+    return joinMetadata(table, files, dataset.count, basename(path));
+  }
+
   private async restoreAfterRestart(): Promise<string[]> {
     const restored: string[] = [];
     const dataset = await this.workspace.reopenDataset();

@@ -16,6 +16,7 @@ import { explorerCalls, explorerEvents } from './explorer-schemas';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
 import { imageInCalls, imageInEvents } from './image-in-schemas';
+import { metadataCalls } from './metadata-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
@@ -48,6 +49,7 @@ export * from './names';
 export * from './explorer-schemas';
 export * from './library-schemas';
 export * from './image-in-schemas';
+export * from './metadata-schemas';
 export * from './metrics-schemas';
 export * from './view-schemas';
 export * from './limits';
@@ -270,6 +272,7 @@ export const calls = {
         'model-export',
         'selection-export',
         'selection-list',
+        'metadata-open',
       ]),
       /** A suggested file name (with the extension of the chosen format). */
       defaultName: z.string().min(1).max(255).optional(),
@@ -306,6 +309,7 @@ export const calls = {
   ...explorerCalls,
   ...libraryCalls,
   ...imageInCalls,
+  ...metadataCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),

@@ -45,6 +45,7 @@ export const CALL_NAMES = [
   'encodeImage',
   'selectionExport',
   'selectionExportCancel',
+  'metadataImport',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ProjectionKindSchema } from './explorer-schemas';
+import { ProjectMetadataSchema } from './metadata-schemas';
 import {
   MAX_BOOKMARK_SELECTION,
   MAX_BOOKMARKS,
@@ -89,5 +90,7 @@ export const ProjectViewSchema = z.strictObject({
   /** Which of `paths` the interpolation panel shows (null: none). */
   activePath: count.nullable(),
   bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
+  /** The imported metadata, its colouring and filters (metadata-schemas.ts). */
+  metadata: ProjectMetadataSchema.optional(),
 });
 export type ProjectView = z.infer<typeof ProjectViewSchema>;

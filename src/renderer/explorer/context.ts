@@ -7,6 +7,7 @@ import type { CameraKeeper } from './camera-link.svelte';
 import type { CameraRequests } from './camera-requests.svelte';
 import type { FiguresState } from './figures/figures.svelte';
 import type { LatentViewState } from './latent-view.svelte';
+import type { MetadataState } from './metadata/metadata.svelte';
 import type { SearchState } from './search.svelte';
 import type { SelectionState } from './selection.svelte';
 
@@ -16,6 +17,8 @@ export interface Explorer {
   readonly selection: SelectionState;
   readonly camera: CameraRequests;
   readonly figures: FiguresState;
+  /** The user's own columns: colour, filter and search by them. */
+  readonly metadata: MetadataState;
   /** Keeps the camera with the open project (saved with it, put back when it is opened). */
   readonly cameraKeeper: CameraKeeper;
 }

@@ -19,11 +19,19 @@ export function pointMarks(count: number, matches: Uint8Array | null, selected: 
   return marks;
 }
 
-/** The hidden mask: hidden labels, and everything outside an isolated selection. */
+/** The hidden mask: hidden labels, and everything outside `isolated` (an isolated selection, the metadata filters). */
 export function hiddenMask(count: number, labels: Int32Array, hiddenLabels: readonly number[], isolated: Uint8Array | null): Uint8Array | null {
   if (!hiddenLabels.length && !isolated) return null;
   const hide = new Set(hiddenLabels);
   const mask = new Uint8Array(count);
   for (let i = 0; i < count; i++) mask[i] = hide.has(labels[i]) || (isolated && !isolated[i]) ? 1 : 0;
   return mask;
+}
+
+/** The points both masks keep (1 in each); a null mask keeps everything. */
+export function bothKept(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
+  if (!a || !b) return a ?? b;
+  const kept = new Uint8Array(Math.min(a.length, b.length));
+  for (let i = 0; i < kept.length; i++) kept[i] = a[i] && b[i] ? 1 : 0;
+  return kept;
 }

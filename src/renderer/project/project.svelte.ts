@@ -6,6 +6,7 @@
 import type { Camera, EventData, ProjectSummary, ProjectView } from '../../shared/contract';
 import type { AnimationState } from '../animation/animation.svelte';
 import type { BookmarksState } from './bookmarks.svelte';
+import type { MetadataState } from '../explorer/metadata/metadata.svelte';
 import type { Session } from '../shell/session';
 
 export interface CameraAccess {
@@ -62,6 +63,8 @@ export class ProjectState {
     private readonly app: Session,
     readonly animation: AnimationState,
     private readonly bookmarks: BookmarksState,
+    /** The imported metadata, kept with the project (its file copied into it). */
+    private readonly metadata: Pick<MetadataState, 'viewPart' | 'restore'> | null = null,
   ) {}
 
   listen(): () => void {
@@ -132,7 +135,13 @@ export class ProjectState {
 
   view(): ProjectView {
     const view = this.animation.viewPart(this.camera?.get() ?? null);
-    return this.bookmarks.list.length ? { ...view, bookmarks: this.bookmarks.list } : view;
+    const metadata = this.metadata?.viewPart();
+    return { ...view, ...(this.bookmarks.list.length ? { bookmarks: this.bookmarks.list } : {}), ...(metadata ? { metadata } : {}) };
+  }
+
+  /** Reads what the project keeps of the metadata, so an effect that calls this reruns when it changes. */
+  trackMetadata(): void {
+    void this.metadata?.viewPart();
   }
 
   /** Something of the view changed: tell the app (debounced); it writes the project when autosave is on. */
@@ -157,6 +166,7 @@ export class ProjectState {
         if (current.view) {
           this.animation.restore(current.view);
           this.bookmarks.load(current.view.bookmarks);
+          void this.metadata?.restore(current.view.metadata);
           this.restoredCamera = current.view.camera;
           this.restoredFor = null;
           this.reapplyCamera();
@@ -179,6 +189,7 @@ export class ProjectState {
       p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]),
       a: view.activePath,
       b: view.bookmarks,
+      m: view.metadata,
       s: this.autosave,
       path: this.path,
     });
@@ -241,6 +252,7 @@ export class ProjectState {
     this.missingFolder = p.missingFolder;
     this.animation.restore(p.view);
     this.bookmarks.load(p.view?.bookmarks);
+    void this.metadata?.restore(p.view?.metadata);
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();

@@ -13,6 +13,7 @@ import { CameraRequests } from '../explorer/camera-requests.svelte';
 import { FiguresState } from '../explorer/figures/figures.svelte';
 import { LibraryState } from '../library/library.svelte';
 import { LatentViewState } from '../explorer/latent-view.svelte';
+import { MetadataState } from '../explorer/metadata/metadata.svelte';
 import { ProjectState } from '../project/project.svelte';
 import { SearchState } from '../explorer/search.svelte';
 import { SelectionState } from '../explorer/selection.svelte';
@@ -69,6 +70,8 @@ export class AppState implements Session, Jobs {
   readonly dropped: DroppedImages;
   /** The selection out: copies of its files, or their list. */
   readonly selectionExport: SelectionExportState;
+  /** The user's CSV or Parquet columns, joined to the dataset's files. */
+  readonly metadata: MetadataState;
   private nextNotice = 1;
 
   backend = $derived(this.status?.backend ?? null);
@@ -81,10 +84,15 @@ export class AppState implements Session, Jobs {
     this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view, ask);
-    this.search = new SearchState(this.view, () => this.files);
+    this.metadata = new MetadataState(this, this.view, () => this.view.style.stats);
+    this.search = new SearchState(
+      this.view,
+      () => this.files,
+      () => this.metadata.imported?.columns ?? null,
+    );
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
-    this.project = new ProjectState(this, this.animation, this.bookmarks);
+    this.project = new ProjectState(this, this.animation, this.bookmarks, this.metadata);
     this.figures = new FiguresState(this, this.view, this.camera);
     this.library = new LibraryState(this, (action) => this.leaveProject(action));
     this.dropped = new DroppedImages(this, this.view);
@@ -109,7 +117,10 @@ export class AppState implements Session, Jobs {
     api.on('datasetChanged', (d) => {
       // Keyframes and paths are latents of the old dataset's model: not kept across datasets (a
       // project keeps its own; an opened project restores them right after).
-      if (this.dataset?.fingerprint !== d?.fingerprint) this.animation.restore(null);
+      if (this.dataset?.fingerprint !== d?.fingerprint) {
+        this.animation.restore(null);
+        this.metadata.forget();
+      }
       this.dataset = d;
       void this.loadFiles();
       this.embeddings = null;

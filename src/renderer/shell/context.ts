@@ -27,7 +27,15 @@ export function provideSlices(app: AppState): AppState {
   provideSession(app);
   provideDataset(app.datasets);
   provideTraining(app.training);
-  provideExplorer({ view: app.view, search: app.search, selection: app.selection, camera: app.camera, figures: app.figures, cameraKeeper: app.project });
+  provideExplorer({
+    view: app.view,
+    search: app.search,
+    selection: app.selection,
+    camera: app.camera,
+    figures: app.figures,
+    metadata: app.metadata,
+    cameraKeeper: app.project,
+  });
   provideAnimation(app.animation);
   provideProject({ project: app.project, bookmarks: app.bookmarks });
   provideLibrary(app.library);

@@ -109,6 +109,8 @@ export class FakeEngine implements EngineChannel {
         const count = (args.z as Float32Array).length / 2;
         return this.reply(m.id, { count, height: 1, width: 1, channels: 1, pixels: new Uint8Array(count) });
       }
+      case 'datasetFiles':
+        return this.reply(m.id, { files: null }); // MNIST: no files
       default:
         return this.post({ kind: 'response', id: m.id, ok: false, error: { message: `fake engine: ${m.op} not supported` } });
     }

@@ -172,6 +172,41 @@ describe('projects', () => {
     expect(readdirSync(project).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('keeps a copy of the imported metadata file with its colouring and filters, and refuses a file the user did not choose', async () => {
+    await trainModel(h);
+    const csv = join(root, 'digits.csv');
+    writeFileSync(csv, 'image,parity\n0,even\n1,odd\n');
+    const metadata = { path: csv, colorColumn: 'parity', filters: { parity: { kind: 'values' as const, codes: [0] } } };
+    const project = join(root, 'with-metadata');
+    await call(h.service, 'projectSave', { path: project, view: { ...VIEW, metadata } });
+    const copy = readdirSync(project).find((n) => /^metadata-[0-9a-f]{16}\.csv$/.test(n));
+    expect(copy).toBeDefined();
+    expect(readFileSync(join(project, copy!), 'utf8')).toBe(readFileSync(csv, 'utf8'));
+    registerProjectModel(project);
+    rmSync(csv); // the original goes: the project still has its copy
+
+    const opened = await call<ProjectSummary>(h.service, 'projectOpen', { path: project });
+    expect(opened.view?.metadata).toEqual({ ...metadata, path: join(project, copy!) });
+    const imported = await call<{ matchedRows: number }>(h.service, 'metadataImport', { path: opened.view!.metadata!.path });
+    expect(imported.matchedRows).toBe(2);
+    // Saved again without metadata, the copy goes with the next save.
+    await call(h.service, 'projectSave', { path: project, view: VIEW });
+    expect(readdirSync(project).some((n) => n.startsWith('metadata-'))).toBe(false);
+
+    const outside = mkdtempSync(join(tmpdir(), 'ls-not-chosen-'));
+    try {
+      writeFileSync(join(outside, 'secret.csv'), 'image,x\n0,1\n');
+      const refused = await refusal(h.service, 'projectUpdate', {
+        view: { ...VIEW, metadata: { ...metadata, path: join(outside, 'secret.csv') } },
+        autosave: true,
+      });
+      expect(refused.message).toMatch(/metadata file/);
+      expect(readdirSync(project).some((n) => n.startsWith('metadata-'))).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('refuses corrupt or foreign project files with a message and changes nothing', async () => {
     await trainModel(h);
     const good = join(root, 'good');

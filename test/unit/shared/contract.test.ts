@@ -66,6 +66,7 @@ const VALID = {
   encodeImage: { name: 'photo.jpg', bytes: new Uint8Array([255, 216, 255]) },
   selectionExport: { kind: 'files', path: '/out/selected', ids: new Int32Array([3, 5]) },
   selectionExportCancel: {},
+  metadataImport: { path: '/data/photos/labels.csv' },
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */
