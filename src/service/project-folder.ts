@@ -18,12 +18,18 @@ import {
   BookmarkSchema,
   CameraSchema,
   DatasetSourceSchema,
+  KeyframeSourceSchema,
   MAX_BOOKMARKS,
+  MAX_DRAFT_KEYFRAMES,
+  MAX_LATENT,
   MAX_PARAMETERS,
+  PathModeSchema,
   ProjectionSchema,
   ProjectViewSchema,
+  ViewColorModeSchema,
   describeIssues,
   type DatasetSource,
+  type DraftKeyframes,
   type PathDoc,
   type Projection,
   type ProjectView,
@@ -74,6 +80,16 @@ export const ProjectFileSchema = z.strictObject({
       paths: z.array(z.unknown()).max(100),
       activePath: z.number().int().nonnegative().nullable(),
       bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
+      colorMode: ViewColorModeSchema.optional(),
+      /** The keyframes not yet kept as a path, as plain numbers (checked against the contract when read). */
+      draft: z
+        .strictObject({
+          latentDim: z.number().int(),
+          keyframes: z.array(z.number()).max(MAX_DRAFT_KEYFRAMES * MAX_LATENT),
+          sources: z.array(KeyframeSourceSchema.nullable()).max(MAX_DRAFT_KEYFRAMES),
+          segments: z.array(PathModeSchema).max(MAX_DRAFT_KEYFRAMES),
+        })
+        .optional(),
     })
     .nullable()
     .optional(),
@@ -248,6 +264,8 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
             paths: contents.view.paths.map((p) => docToSpec(p)),
             activePath: contents.view.activePath,
             ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}),
+            ...(contents.view.colorMode ? { colorMode: contents.view.colorMode } : {}),
+            ...(contents.view.draft ? { draft: draftToJson(contents.view.draft) } : {}),
           }
         : null,
     };
@@ -302,6 +320,11 @@ export function parseProjectFile(text: string, dir: string): ProjectFile {
   return parsed.data;
 }
 
+/** The draft keyframes as project.json keeps them: plain numbers. */
+function draftToJson(draft: DraftKeyframes): Omit<DraftKeyframes, 'keyframes'> & { keyframes: number[] } {
+  return { ...draft, keyframes: Array.from(draft.keyframes) };
+}
+
 /** The view a project file keeps, its paths parsed and within the contract's limits; throws ProjectError. */
 export function projectView(file: ProjectFile, dir: string): ProjectView | null {
   if (!file.view) return null;
@@ -318,6 +341,8 @@ export function projectView(file: ProjectFile, dir: string): ProjectView | null 
     paths,
     activePath: active !== null && active < paths.length ? active : null,
     ...(file.view.bookmarks?.length ? { bookmarks: file.view.bookmarks } : {}),
+    ...(file.view.colorMode ? { colorMode: file.view.colorMode } : {}),
+    ...(file.view.draft ? { draft: { ...file.view.draft, keyframes: Float32Array.from(file.view.draft.keyframes) } } : {}),
   };
   const checked = ProjectViewSchema.safeParse(view);
   if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);

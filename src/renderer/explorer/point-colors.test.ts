@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PointStats } from '../../shared/contract';
 import { RECON_ERROR_UNIT } from '../../shared/headline-figures';
-import { coloringMeasure } from './point-colors';
+import { coloringMeasure, pointColors } from './point-colors';
+import { OTHER_LABELS_GREY } from './label-share';
+import type { Layout } from './layout';
+import { labelColors } from '../scene/colors';
 
 // A learned Gaussian scale makes −log p negative for the best reconstructions; the RMS error never is.
 const n = 100;
@@ -27,5 +30,22 @@ describe('colouring by a per-point measure', () => {
     expect(m.values).toBe(stats.kl);
     expect(m.unit).toBe('nats');
     expect(m.range[0]).toBeCloseTo(10.2, 5);
+  });
+});
+
+describe('colouring one label only', () => {
+  const labels = Int32Array.from([0, 1, 1, 2]);
+  const layout = { source: 'embeddings', count: 4, labels } as unknown as Layout;
+
+  it('keeps that label in its colour and greys the others', () => {
+    const colors = pointColors(layout, 'label', null, 1);
+    const own = labelColors(labels, 4);
+    expect(Array.from(colors.subarray(3, 9))).toEqual(Array.from(own.subarray(3, 9)));
+    expect(Array.from(colors.subarray(0, 3))).toEqual(OTHER_LABELS_GREY.map((v) => Math.fround(v)));
+    expect(Array.from(colors.subarray(9, 12))).toEqual(OTHER_LABELS_GREY.map((v) => Math.fround(v)));
+  });
+
+  it('every label in its colour without one chosen', () => {
+    expect(Array.from(pointColors(layout, 'label', null, null))).toEqual(Array.from(labelColors(labels, 4)));
   });
 });

@@ -3,7 +3,7 @@
  * the paths of an opened project, and asking where a moved image folder went. The camera belongs to
  * the 3D scene, which lends it through `attachCamera`.
  */
-import type { Camera, EventData, ProjectSummary, ProjectView } from '../../shared/contract';
+import { ViewColorModeSchema, type Camera, type EventData, type ProjectSummary, type ProjectView, type ViewColorMode } from '../../shared/contract';
 import type { AnimationState } from '../animation/animation.svelte';
 import type { BookmarksState } from './bookmarks.svelte';
 import type { Session } from '../shell/session';
@@ -11,6 +11,12 @@ import type { Session } from '../shell/session';
 export interface CameraAccess {
   get(): Camera | null;
   set(camera: Camera): void;
+}
+
+/** The view's colouring, kept with the project (the explorer's PointStyle). */
+export interface ColoringKeeper {
+  readonly coloring: string;
+  setColoring(mode: ViewColorMode): Promise<void>;
 }
 
 export interface RecentProject {
@@ -62,7 +68,19 @@ export class ProjectState {
     private readonly app: Session,
     readonly animation: AnimationState,
     private readonly bookmarks: BookmarksState,
+    private readonly style?: ColoringKeeper,
   ) {}
+
+  /** The colouring a project keeps (undefined: one it does not, such as a colouring added later). */
+  get coloring(): ViewColorMode | undefined {
+    const mode = ViewColorModeSchema.safeParse(this.style?.coloring);
+    return mode.success ? mode.data : undefined;
+  }
+
+  private restoreColoring(view: ProjectView | null): void {
+    const mode = view?.colorMode;
+    if (mode && this.style && mode !== this.style.coloring) void this.style.setColoring(mode);
+  }
 
   listen(): () => void {
     const offs = [
@@ -132,7 +150,8 @@ export class ProjectState {
 
   view(): ProjectView {
     const view = this.animation.viewPart(this.camera?.get() ?? null);
-    return this.bookmarks.list.length ? { ...view, bookmarks: this.bookmarks.list } : view;
+    const colorMode = this.coloring;
+    return { ...view, ...(this.bookmarks.list.length ? { bookmarks: this.bookmarks.list } : {}), ...(colorMode ? { colorMode } : {}) };
   }
 
   /** Something of the view changed: tell the app (debounced); it writes the project when autosave is on. */
@@ -157,6 +176,7 @@ export class ProjectState {
         if (current.view) {
           this.animation.restore(current.view);
           this.bookmarks.load(current.view.bookmarks);
+          this.restoreColoring(current.view);
           this.restoredCamera = current.view.camera;
           this.restoredFor = null;
           this.reapplyCamera();
@@ -179,6 +199,8 @@ export class ProjectState {
       p: view.paths.map((p) => [p.frames, p.easing, p.loop, p.segments, Array.from(p.keyframes)]),
       a: view.activePath,
       b: view.bookmarks,
+      d: view.draft ? [view.draft.sources, view.draft.segments, Array.from(view.draft.keyframes)] : null,
+      k: view.colorMode,
       s: this.autosave,
       path: this.path,
     });
@@ -241,6 +263,7 @@ export class ProjectState {
     this.missingFolder = p.missingFolder;
     this.animation.restore(p.view);
     this.bookmarks.load(p.view?.bookmarks);
+    this.restoreColoring(p.view);
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();
