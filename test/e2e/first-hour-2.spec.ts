@@ -5,7 +5,7 @@
  *  7. no console error opening the default model from the library while a project is open;
  *  8. notices: identical ones merge, informational ones go, errors stay, none over the view's status line;
  *  9. colour-by-Recon and keyframes not yet kept survive a reload and a project reopen;
- * 10. words: "1 file found", the images-per-split field, the decode box (no "0, 0", never padded);
+ * 10. words: the decode box (no "0, 0", never padded), the images-per-split field, "1 file found";
  * 11. a dominant label: the legend says so and colours one chosen label only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +21,7 @@ test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
 });
 
-test.describe.configure({ mode: 'serial' });
+// Not serial: each test stands alone (a failure restarts the worker, and with it a fresh serve).
 
 let serve: ChildProcess | null = null;
 let url = '';
@@ -235,10 +235,9 @@ test('item 9: colour by Recon and keyframes not yet kept survive a reload and a 
   await page.getByTestId('project-autosave').check();
 });
 
-test('item 10: words — "1 file found", all images per split, and a decode box that pads nothing', async ({ page }) => {
-  test.setTimeout(120_000);
+test('item 10: the decode box is not prefilled "0, 0" for a 3-d model and pads nothing', async ({ page }) => {
   await openCloud(page);
-  // The decode box: empty, the model's size of zeros as its placeholder; a wrong length is refused.
+  // Empty, the model's size of zeros as its placeholder; a wrong length is refused with a message.
   const box = page.getByTestId('decode-z');
   await expect(box).toHaveValue('');
   await expect(box).toHaveAttribute('placeholder', '0, 0, 0');
@@ -246,13 +245,17 @@ test('item 10: words — "1 file found", all images per split, and a decode box 
   await box.press('Enter');
   await expect(page.getByTestId('decode-z-error')).toHaveText("the model's latent vector has 3 numbers, not 2: type 3 numbers separated by commas");
   await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-decoded', '0');
+});
 
-  // 0 images per split means all of them, and says so.
+test('item 10: 0 images per split says "all images", and no field is called "Subset"', async ({ page }) => {
+  await openCloud(page);
   await page.getByTestId('train-limit').fill('0');
   await expect(page.getByTestId('train-limit-meaning')).toHaveText('all images');
   await expect(page.getByRole('region', { name: 'Training' })).not.toContainText('Subset');
+});
 
-  // A folder of one file that is not an image.
+test('item 10: a folder of one file that is not an image says "1 file found"', async ({ page }) => {
+  await openCloud(page);
   const folder = join(allowed, 'one-broken-file');
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'broken.png'), 'not a png');
