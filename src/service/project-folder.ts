@@ -19,14 +19,20 @@ import {
   BookmarkSchema,
   CameraSchema,
   DatasetSourceSchema,
+  KeyframeSourceSchema,
   MAX_BOOKMARKS,
   MAX_METADATA_FILE_BYTES,
   ProjectMetadataSchema,
+  MAX_DRAFT_KEYFRAMES,
+  MAX_LATENT,
   MAX_PARAMETERS,
+  PathModeSchema,
   ProjectionSchema,
   ProjectViewSchema,
+  ViewColorModeSchema,
   describeIssues,
   type DatasetSource,
+  type DraftKeyframes,
   type PathDoc,
   type Projection,
   type ProjectView,
@@ -80,6 +86,16 @@ export const ProjectFileSchema = z.strictObject({
       /** The imported metadata: its copy inside the project, its colouring and filters. */
       metadata: ProjectMetadataSchema.omit({ path: true })
         .extend({ file: FileName, source: z.string().max(200) })
+        .optional(),
+      colorMode: ViewColorModeSchema.optional(),
+      /** The keyframes not yet kept as a path, as plain numbers (checked against the contract when read). */
+      draft: z
+        .strictObject({
+          latentDim: z.number().int(),
+          keyframes: z.array(z.number()).max(MAX_DRAFT_KEYFRAMES * MAX_LATENT),
+          sources: z.array(KeyframeSourceSchema.nullable()).max(MAX_DRAFT_KEYFRAMES),
+          segments: z.array(PathModeSchema).max(MAX_DRAFT_KEYFRAMES),
+        })
         .optional(),
     })
     .nullable()
@@ -276,6 +292,8 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
             activePath: contents.view.activePath,
             ...(contents.view.bookmarks?.length ? { bookmarks: contents.view.bookmarks } : {}),
             ...(metadata ? { metadata } : {}),
+            ...(contents.view.colorMode ? { colorMode: contents.view.colorMode } : {}),
+            ...(contents.view.draft ? { draft: draftToJson(contents.view.draft) } : {}),
           }
         : null,
     };
@@ -331,6 +349,11 @@ export function parseProjectFile(text: string, dir: string): ProjectFile {
   return parsed.data;
 }
 
+/** The draft keyframes as project.json keeps them: plain numbers. */
+function draftToJson(draft: DraftKeyframes): Omit<DraftKeyframes, 'keyframes'> & { keyframes: number[] } {
+  return { ...draft, keyframes: Array.from(draft.keyframes) };
+}
+
 /** The view a project file keeps, its paths parsed and within the contract's limits; throws ProjectError. */
 export function projectView(file: ProjectFile, dir: string): ProjectView | null {
   if (!file.view) return null;
@@ -350,6 +373,8 @@ export function projectView(file: ProjectFile, dir: string): ProjectView | null 
     ...(file.view.metadata
       ? { metadata: { path: join(dir, file.view.metadata.file), colorColumn: file.view.metadata.colorColumn, filters: file.view.metadata.filters } }
       : {}),
+    ...(file.view.colorMode ? { colorMode: file.view.colorMode } : {}),
+    ...(file.view.draft ? { draft: { ...file.view.draft, keyframes: Float32Array.from(file.view.draft.keyframes) } } : {}),
   };
   const checked = ProjectViewSchema.safeParse(view);
   if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);

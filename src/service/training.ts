@@ -9,6 +9,7 @@ import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ContractError, type CallOutput, type TrainingStatus, type TrainSettings } from '../shared/contract';
 import type { EngineArgs, EngineEvent } from '../shared/engine-protocol';
+import { plural } from '../shared/plural';
 import { isWithin } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';
@@ -112,7 +113,7 @@ export class Training {
     if (!this.workspace.dataset) throw new ContractError('no-dataset', 'open the dataset the model was trained on first');
     const total = epochs ?? model.training.epochs;
     if (total <= model.epochsCompleted) {
-      throw new ContractError('bad-arguments', `the model already has ${model.epochsCompleted} epoch(s): ask for more than that to resume`);
+      throw new ContractError('bad-arguments', `the model already has ${plural(model.epochsCompleted, 'epoch')}: ask for more than that to resume`);
     }
     // Resume writes checkpoints into the model's folder: a model trained here continues in place;
     // others (the default model, a project's) are copied to a new run in the data dir first.
@@ -204,7 +205,7 @@ export class Training {
       const info = await this.engine.request('loadModel', { dir });
       this.workspace.setModel(info, isDefault);
       if (epochs > 0)
-        this.events.notice('info', `training cancelled: the model that was open stays open; the partial run (${epochs} epoch(s)) is kept in ${runDir}`);
+        this.events.notice('info', `training cancelled: the model that was open stays open; the partial run (${plural(epochs, 'epoch')}) is kept in ${runDir}`);
       return true;
     } catch (err) {
       this.events.notice('warning', `training cancelled: the model open before could not be loaded again (${(err as Error).message}); the partial run is open`);

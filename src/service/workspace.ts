@@ -8,6 +8,7 @@ import type { EngineModelInfo, EngineResults } from '../shared/engine-protocol';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';
+import { plural } from '../shared/plural';
 
 export type Embeddings = EngineResults['embed'];
 
@@ -63,7 +64,10 @@ export class Workspace {
     this.events.emit('datasetChanged', summary);
     if (this.info) this.events.emit('modelChanged', this.modelSummary());
     if (summary.skipped.length)
-      this.events.notice('warning', `${summary.skipped.length} file(s) could not be read (first: ${summary.skipped[0].file}: ${summary.skipped[0].reason})`);
+      this.events.notice(
+        'warning',
+        `${plural(summary.skipped.length, 'file')} could not be read (first: ${summary.skipped[0].file}: ${summary.skipped[0].reason})`,
+      );
     if (options.embed ?? true) this.scheduleEmbeddings();
     return summary;
   }

@@ -27,6 +27,8 @@ export const MAX_KEYFRAMES = 1000;
 /** Paths a project view keeps, and the keyframes of all of them together. */
 export const MAX_VIEW_PATHS = 100;
 export const MAX_VIEW_KEYFRAMES = 2 * MAX_KEYFRAMES;
+/** Keyframes of the path being edited that a project or a reload keeps before "Keep path". */
+export const MAX_DRAFT_KEYFRAMES = 100;
 /** Bookmarks (named views) a project keeps, and the selected images one bookmark remembers. */
 export const MAX_BOOKMARKS = 20;
 export const MAX_BOOKMARK_SELECTION = 5000;
@@ -85,8 +87,13 @@ const SOURCE_JSON_BYTES = 6 * MAX_LABEL_CHARS + 64;
 const PATH_FIXED_JSON_BYTES = 16 * 1024;
 /** A bookmark: its selection as JSON numbers (≤ 11 bytes each), its decoded latent, name, search and camera. */
 const BOOKMARK_JSON_BYTES = MAX_BOOKMARK_SELECTION * 11 + MAX_LATENT * 25 + 2 * 6 * MAX_LABEL_CHARS + 1024;
+const DRAFT_BYTES = MAX_DRAFT_KEYFRAMES * (MAX_LATENT * 4 + SOURCE_JSON_BYTES + 16);
 const VIEW_BYTES =
-  MAX_VIEW_KEYFRAME_FLOATS * 4 + MAX_VIEW_KEYFRAMES * (SOURCE_JSON_BYTES + 16) + MAX_VIEW_PATHS * PATH_FIXED_JSON_BYTES + MAX_BOOKMARKS * BOOKMARK_JSON_BYTES;
+  MAX_VIEW_KEYFRAME_FLOATS * 4 +
+  MAX_VIEW_KEYFRAMES * (SOURCE_JSON_BYTES + 16) +
+  MAX_VIEW_PATHS * PATH_FIXED_JSON_BYTES +
+  MAX_BOOKMARKS * BOOKMARK_JSON_BYTES +
+  DRAFT_BYTES;
 const FRAME_OVERHEAD_BYTES = 64 * 1024 + 6 * MAX_PATH_CHARS;
 export const MAX_CALL_FRAME_BYTES = Math.max(MAX_DECODE_FLOATS * 4, VIEW_BYTES, MAX_ENCODE_IMAGE_BYTES) + FRAME_OVERHEAD_BYTES;
 

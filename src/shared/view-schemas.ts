@@ -9,6 +9,7 @@ import { ProjectMetadataSchema } from './metadata-schemas';
 import {
   MAX_BOOKMARK_SELECTION,
   MAX_BOOKMARKS,
+  MAX_DRAFT_KEYFRAMES,
   MAX_KEYFRAME_FLOATS,
   MAX_KEYFRAMES,
   MAX_LABEL_CHARS,
@@ -76,6 +77,25 @@ export const BookmarkSchema = z.strictObject({
 });
 export type Bookmark = z.infer<typeof BookmarkSchema>;
 
+/** How the view colours its points, as a project and a reload keep it. */
+export const ViewColorModeSchema = z.enum(['label', 'recon', 'kl']);
+export type ViewColorMode = z.infer<typeof ViewColorModeSchema>;
+
+/** The keyframes being edited and not yet kept with "Keep path" (one keyframe is enough). */
+export const DraftKeyframesSchema = z
+  .strictObject({
+    latentDim: int.min(1).max(MAX_LATENT),
+    /** k × latentDim numbers. */
+    keyframes: boundedFloat32Array(MAX_DRAFT_KEYFRAMES * MAX_LATENT, 'draft keyframes'),
+    sources: z.array(KeyframeSourceSchema.nullable()).min(1).max(MAX_DRAFT_KEYFRAMES),
+    /** One mode per segment (k − 1). */
+    segments: z.array(PathModeSchema).max(MAX_DRAFT_KEYFRAMES),
+  })
+  .refine((d) => d.keyframes.length === d.sources.length * d.latentDim && d.segments.length === d.sources.length - 1, {
+    message: 'draft: latentDim numbers and one source per keyframe, one mode per segment',
+  });
+export type DraftKeyframes = z.infer<typeof DraftKeyframesSchema>;
+
 /** What a project remembers of the session besides the data and the model. */
 export const ProjectViewSchema = z.strictObject({
   camera: CameraSchema.nullable(),
@@ -92,5 +112,9 @@ export const ProjectViewSchema = z.strictObject({
   bookmarks: z.array(BookmarkSchema).max(MAX_BOOKMARKS).optional(),
   /** The imported metadata, its colouring and filters (metadata-schemas.ts). */
   metadata: ProjectMetadataSchema.optional(),
+  /** How the points were coloured. */
+  colorMode: ViewColorModeSchema.optional(),
+  /** Keyframes not yet kept as a path. */
+  draft: DraftKeyframesSchema.optional(),
 });
 export type ProjectView = z.infer<typeof ProjectViewSchema>;

@@ -166,7 +166,10 @@ test('stale state: the decoded spot of the previous model is cleared when a new 
   test.setTimeout(300_000);
   await openApp(page);
   await openMnist(page);
-  await page.getByTestId('decode-z').fill('0.5, -0.25');
+  // A vector of the open model's size (the box's placeholder is that many zeros; it pads nothing).
+  await expect(page.getByTestId('decode-button')).toBeEnabled({ timeout: 60_000 });
+  const size = ((await page.getByTestId('decode-z').getAttribute('placeholder')) ?? '').split(',').length;
+  await page.getByTestId('decode-z').fill(['0.5', '-0.25', ...Array<string>(Math.max(0, size - 2)).fill('0')].join(', '));
   await page.getByTestId('decode-button').click();
   const decoded = page.getByTestId('decoded-image');
   await expect(decoded).toHaveAttribute('data-decoded', '1', { timeout: 60_000 });

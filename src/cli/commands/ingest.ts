@@ -10,6 +10,7 @@ import { ingestFolder } from '../../engine/data/image-folder';
 import { backgroundOption } from '../common';
 import { CancelledError, UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { DEFAULT_BACKGROUND } from '../../shared/vocabulary';
+import { plural } from '../../shared/plural';
 import { parseCommandArgs } from '../options';
 import { COMMAND_SPECS } from '../command-specs';
 
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
       throw new Error(
         report.found === 0
           ? `no images in ${path}: the folder holds no files`
-          : `no images in ${path}: all ${report.found} files were skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`,
+          : `no images in ${path}: ${report.found === 1 ? 'the 1 file was' : `all ${plural(report.found, 'file')} were`} skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`,
       );
     }
     if (report.cache_warning) out.info(`warning: ${report.cache_warning}`);

@@ -5,6 +5,7 @@ import type { Dataset } from './dataset';
 import type { IngestOptions, IngestReport } from './image-folder';
 import { parseBackground } from '../../shared/background';
 import { DEFAULT_BACKGROUND } from '../../shared/vocabulary';
+import { plural } from '../../shared/plural';
 
 export type LoadOptions = Partial<IngestOptions>;
 
@@ -30,7 +31,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     background: options.background ?? DEFAULT_BACKGROUND,
   };
   const { dataset, report } = await ingestFolder(spec, settings);
-  if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${report.found} files found, all skipped)`);
+  if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${plural(report.found, 'file')} found, all skipped)`);
   // ingestFolder accepted the background, so it parses: recorded in its canonical form ('white', '#336699').
   const background = parseBackground(settings.background ?? DEFAULT_BACKGROUND);
   return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit, background } };

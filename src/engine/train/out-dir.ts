@@ -5,6 +5,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { readManifest } from './checkpoint';
 import { recoverDir } from '../../node/dir-swap';
+import { plural } from '../../shared/plural';
 
 export type OutDirState =
   { kind: 'absent' } | { kind: 'empty' } | { kind: 'model'; epochsCompleted: number } | { kind: 'file' } | { kind: 'other'; entries: number };
@@ -44,6 +45,6 @@ export function outDirRefusal(dir: string, state: OutDirState, mode: { resume: b
     case 'model':
       return mode.resume || mode.force
         ? null
-        : `${dir} already holds a model (${state.epochsCompleted} epoch(s)): pass --resume to continue it or --force to replace it`;
+        : `${dir} already holds a model (${plural(state.epochsCompleted, 'epoch')}): pass --resume to continue it or --force to replace it`;
   }
 }

@@ -5,8 +5,8 @@
  * the 3D view, and with the preview their images from one batched decode). Saved paths (the
  * project's) live here too, as PathDocs.
  */
-import type { Camera, EventData, Images, PathDoc, ProjectView } from '../../shared/contract';
-import { MAX_PREVIEW_FRAMES } from '../../shared/contract';
+import type { Camera, DraftKeyframes, EventData, Images, PathDoc, ProjectView } from '../../shared/contract';
+import { MAX_DRAFT_KEYFRAMES, MAX_PREVIEW_FRAMES } from '../../shared/contract';
 import type { LatentViewState } from '../explorer/latent-view.svelte';
 import type { Session } from '../shell/session';
 import { muOf, rowOf } from '../explorer/latent-math';
@@ -233,9 +233,12 @@ export class AnimationState {
     }
   }
 
-  /** Draws the path (or clears it) in the 3D view, in whatever projection it shows. */
+  /**
+   * Draws the path (or clears it) in the 3D view, in whatever projection it shows. Keyframes of
+   * another latent size (another model opened) are not drawn: the path is recomputed for them.
+   */
   draw(): void {
-    const z = this.pathZ;
+    const z = this.ready ? this.pathZ : null;
     this.view.setPathOverlay(z, z && this.keyframes.length ? this.keyframeArray() : null);
   }
 
@@ -399,12 +402,28 @@ export class AnimationState {
     }
   }
 
-  /** The project's part of the view (the camera is the scene's). */
-  viewPart(camera: Camera | null): ProjectView {
-    return { camera, paths: this.saved, activePath: this.activePath };
+  /** The keyframes being edited, kept by the project (and a reload) until "Keep path" (null: none, or too many). */
+  draft(): DraftKeyframes | null {
+    const k = this.keyframes.length;
+    const d = this.keyframes[0]?.z.length ?? 0;
+    if (!k || k > MAX_DRAFT_KEYFRAMES || this.keyframes.some((f) => f.z.length !== d)) return null;
+    const keyframes = new Float32Array(k * d);
+    this.keyframes.forEach((f, i) => keyframes.set(f.z, i * d));
+    return {
+      latentDim: d,
+      keyframes,
+      sources: this.keyframes.map((f) => (f.source ? { ...f.source } : null)),
+      segments: Array.from({ length: k - 1 }, (_, i) => this.segments[i] ?? 'linear'),
+    };
   }
 
-  /** Restores the paths of an opened project. */
+  /** The project's part of the view (the camera is the scene's). */
+  viewPart(camera: Camera | null): ProjectView {
+    const draft = this.draft();
+    return { camera, paths: this.saved, activePath: this.activePath, ...(draft ? { draft } : {}) };
+  }
+
+  /** Restores the paths of an opened project, and the keyframes it was editing. */
   restore(view: ProjectView | null): void {
     this.saved = view?.paths ?? [];
     this.activePath = null;
@@ -412,6 +431,12 @@ export class AnimationState {
     this.segments = [];
     const active = view?.activePath ?? null;
     if (active !== null && this.saved[active]) this.select(active);
-    else this.changed();
+    const draft = view?.draft;
+    if (draft) {
+      const d = draft.latentDim;
+      this.keyframes = draft.sources.map((source, i) => ({ id: this.nextId++, z: draft.keyframes.slice(i * d, (i + 1) * d), source }));
+      this.segments = [...draft.segments];
+    }
+    this.changed();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { difference, groupMean, moveAlong, muOf, norm, parseVector, rowOf, rowsWithLabels } from './latent-math';
+import { difference, groupMean, moveAlong, muOf, norm, parseLatent, parseVector, rowOf, rowsWithLabels } from './latent-math';
 import { exportTarget } from '../animation/animation-export';
 
 const e = {
@@ -43,5 +43,21 @@ describe('latent arithmetic', () => {
     expect(exportTarget('/out/walk.webm', 'frames')).toBe('/out/walk/');
     expect(exportTarget('/out/walk/', 'sprite')).toBe('/out/walk.png');
     expect(exportTarget('/out/walk', 'gif')).toBe('/out/walk.gif');
+  });
+});
+
+describe('parseLatent', () => {
+  it('takes exactly d numbers, in brackets or not, separated by commas, semicolons or spaces', () => {
+    expect(parseLatent('[0.5; -1 2]', 3)).toEqual({ z: Float32Array.from([0.5, -1, 2]) });
+  });
+
+  it('refuses another length instead of padding or cutting it', () => {
+    expect(parseLatent('0, 0', 3)).toEqual({ error: "the model's latent vector has 3 numbers, not 2: type 3 numbers separated by commas" });
+    expect(parseLatent('1 2 3 4', 3)).toHaveProperty('error');
+    expect(parseLatent('', 2)).toHaveProperty('error');
+  });
+
+  it('names the part that is not a number', () => {
+    expect(parseLatent('1, abc', 2)).toEqual({ error: '"abc" is not a number: type 2 numbers separated by commas' });
   });
 });

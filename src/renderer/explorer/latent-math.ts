@@ -64,6 +64,18 @@ export function norm(v: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/**
+ * Parses a typed latent vector ("0.5, -1, 2", "[0.5; -1 2]") of exactly d numbers: a vector of
+ * another length, or a part that is not a number, is refused with a message saying so (never padded).
+ */
+export function parseLatent(text: string, d: number): { z: Float32Array } | { error: string } {
+  const parts = text.split(/[\s,;[\]]+/).filter(Boolean);
+  const bad = parts.find((p) => !Number.isFinite(Number(p)));
+  if (bad !== undefined) return { error: `"${bad.slice(0, 20)}" is not a number: type ${d} numbers separated by commas` };
+  if (parts.length !== d) return { error: `the model's latent vector has ${d} numbers, not ${parts.length}: type ${d} numbers separated by commas` };
+  return { z: Float32Array.from(parts, Number) };
+}
+
 /** Parses "0.5, -1 2" into exactly d numbers (missing ones 0), or null if something is not a number. */
 export function parseVector(text: string, d: number): Float32Array | null {
   const parts = text.split(/[\s,;]+/).filter(Boolean);

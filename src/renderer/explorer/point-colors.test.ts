@@ -4,6 +4,7 @@ import { RECON_ERROR_UNIT } from '../../shared/headline-figures';
 import { labelColors } from '../scene/colors';
 import type { Layout } from './layout';
 import { coloringMeasure, pointColors } from './point-colors';
+import { OTHER_LABELS_GREY } from './label-share';
 
 // A learned Gaussian scale makes −log p negative for the best reconstructions; the RMS error never is.
 const n = 100;
@@ -41,5 +42,22 @@ describe('colouring by cluster', () => {
 
   it('the labels colour the points until the clusters are found', () => {
     expect(pointColors(layout, 'cluster', null, null)).toEqual(labelColors(layout.labels, 3));
+  });
+});
+
+describe('colouring one label only', () => {
+  const labels = Int32Array.from([0, 1, 1, 2]);
+  const layout = { source: 'embeddings', count: 4, labels } as unknown as Layout;
+
+  it('keeps that label in its colour and greys the others', () => {
+    const colors = pointColors(layout, 'label', null, null, 1);
+    const own = labelColors(labels, 4);
+    expect(Array.from(colors.subarray(3, 9))).toEqual(Array.from(own.subarray(3, 9)));
+    expect(Array.from(colors.subarray(0, 3))).toEqual(OTHER_LABELS_GREY.map((v) => Math.fround(v)));
+    expect(Array.from(colors.subarray(9, 12))).toEqual(OTHER_LABELS_GREY.map((v) => Math.fround(v)));
+  });
+
+  it('every label in its colour without one chosen', () => {
+    expect(Array.from(pointColors(layout, 'label', null, null, null))).toEqual(Array.from(labelColors(labels, 4)));
   });
 });

@@ -3,6 +3,7 @@ import type { PointStats } from '../../shared/contract';
 import { RECON_ERROR_UNIT } from '../../shared/headline-figures';
 import { labelColors, robustRange, valueColors } from '../scene/colors';
 import type { Layout, PointColoring } from './layout';
+import { greyAllBut } from './label-share';
 
 /** The measure a colouring shows, the range its colour map spans and its unit. */
 export interface ColoringMeasure {
@@ -26,10 +27,20 @@ export function coloringMeasure(stats: PointStats, coloring: 'recon' | 'kl'): Co
   return { values: stats.kl, range: robustRange(stats.kl), unit: 'nats', fromZero: false };
 }
 
-/** `clusters`: each point's cluster (null: not found yet; the labels colour meanwhile). */
-export function pointColors(layout: Layout, coloring: PointColoring, stats: PointStats | null, clusters: Int32Array | null = null): Float32Array {
+/**
+ * `clusters`: each point's cluster (null: not found yet; the labels colour meanwhile). `onlyLabel`: colour
+ * by label with only that label in colour, the rest grey (null: every label).
+ */
+export function pointColors(
+  layout: Layout,
+  coloring: PointColoring,
+  stats: PointStats | null,
+  clusters: Int32Array | null = null,
+  onlyLabel: number | null = null,
+): Float32Array {
   if (coloring === 'cluster')
     return clusters && clusters.length === layout.count ? labelColors(clusters, layout.count) : labelColors(layout.labels, layout.count);
+  if (coloring === 'label' && onlyLabel !== null) return greyAllBut(labelColors(layout.labels, layout.count), layout.labels, layout.count, onlyLabel);
   // A measure only colours the embeddings it was computed for (not a training snapshot).
   if (coloring === 'label' || !stats || layout.source !== 'embeddings' || stats.count !== layout.count) return labelColors(layout.labels, layout.count);
   const { values, range } = coloringMeasure(stats, coloring);

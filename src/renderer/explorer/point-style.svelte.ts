@@ -13,6 +13,8 @@ export class PointStyle {
   stats = $state.raw<PointStats | null>(null);
   statsLoading = $state(false);
   hiddenLabels = $state<number[]>([]);
+  /** Colour by label with only this one in colour, the others grey (null: every label in its colour). */
+  onlyLabel = $state<number | null>(null);
   showShells = $state(true);
   pointScale = $state(1);
 
@@ -46,6 +48,7 @@ export class PointStyle {
   forgetDataset(): void {
     this.stats = null;
     this.hiddenLabels = [];
+    this.onlyLabel = null;
   }
 
   /** Loads every point's recon error and KL once per model (colours, the selection's table). */

@@ -3,7 +3,7 @@
  * the paths of an opened project, and asking where a moved image folder went. The camera belongs to
  * the 3D scene, which lends it through `attachCamera`.
  */
-import type { Camera, EventData, ProjectSummary, ProjectView } from '../../shared/contract';
+import { ViewColorModeSchema, type Camera, type EventData, type ProjectSummary, type ProjectView, type ViewColorMode } from '../../shared/contract';
 import type { AnimationState } from '../animation/animation.svelte';
 import type { BookmarksState } from './bookmarks.svelte';
 import type { MetadataState } from '../explorer/metadata/metadata.svelte';
@@ -12,6 +12,12 @@ import type { Session } from '../shell/session';
 export interface CameraAccess {
   get(): Camera | null;
   set(camera: Camera): void;
+}
+
+/** The view's colouring, kept with the project (the explorer's PointStyle). */
+export interface ColoringKeeper {
+  readonly coloring: string;
+  setColoring(mode: ViewColorMode): Promise<void>;
 }
 
 export interface RecentProject {
@@ -65,7 +71,19 @@ export class ProjectState {
     private readonly bookmarks: BookmarksState,
     /** The imported metadata, kept with the project (its file copied into it). */
     private readonly metadata: Pick<MetadataState, 'viewPart' | 'restore'> | null = null,
+    private readonly style?: ColoringKeeper,
   ) {}
+
+  /** The colouring a project keeps (undefined: one it does not, such as a colouring added later). */
+  get coloring(): ViewColorMode | undefined {
+    const mode = ViewColorModeSchema.safeParse(this.style?.coloring);
+    return mode.success ? mode.data : undefined;
+  }
+
+  private restoreColoring(view: ProjectView | null): void {
+    const mode = view?.colorMode;
+    if (mode && this.style && mode !== this.style.coloring) void this.style.setColoring(mode);
+  }
 
   listen(): () => void {
     const offs = [
@@ -136,7 +154,13 @@ export class ProjectState {
   view(): ProjectView {
     const view = this.animation.viewPart(this.camera?.get() ?? null);
     const metadata = this.metadata?.viewPart();
-    return { ...view, ...(this.bookmarks.list.length ? { bookmarks: this.bookmarks.list } : {}), ...(metadata ? { metadata } : {}) };
+    const colorMode = this.coloring;
+    return {
+      ...view,
+      ...(this.bookmarks.list.length ? { bookmarks: this.bookmarks.list } : {}),
+      ...(metadata ? { metadata } : {}),
+      ...(colorMode ? { colorMode } : {}),
+    };
   }
 
   /** Reads what the project keeps of the metadata, so an effect that calls this reruns when it changes. */
@@ -167,6 +191,7 @@ export class ProjectState {
           this.animation.restore(current.view);
           this.bookmarks.load(current.view.bookmarks);
           void this.metadata?.restore(current.view.metadata);
+          this.restoreColoring(current.view);
           this.restoredCamera = current.view.camera;
           this.restoredFor = null;
           this.reapplyCamera();
@@ -190,6 +215,8 @@ export class ProjectState {
       a: view.activePath,
       b: view.bookmarks,
       m: view.metadata,
+      d: view.draft ? [view.draft.sources, view.draft.segments, Array.from(view.draft.keyframes)] : null,
+      k: view.colorMode,
       s: this.autosave,
       path: this.path,
     });
@@ -253,6 +280,7 @@ export class ProjectState {
     this.animation.restore(p.view);
     this.bookmarks.load(p.view?.bookmarks);
     void this.metadata?.restore(p.view?.metadata);
+    this.restoreColoring(p.view);
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();

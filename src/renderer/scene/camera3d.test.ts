@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extentOf, flyTo, framingOf, isFlat, needsReframe, spotAt } from './camera3d';
+import { extentOf, faceFlat, flyTo, framingOf, isFlat, needsReframe, spotAt } from './camera3d';
 import type { CameraState, Vec3 } from './types';
 
 const close = (actual: readonly number[], expected: readonly number[]): void => {
@@ -86,6 +86,20 @@ describe('flyTo', () => {
   it('keeps a camera that is already closer at its distance', () => {
     const camera = flyTo({ position: [0, 1, 0], target: [0, 0, 0] }, [2, 2, 2], 5);
     close(camera.position, [2, 3, 2]);
+  });
+});
+
+describe('faceFlat', () => {
+  it('moves a tilted camera onto the normal of the z = 0 plane through its target, at the same distance', () => {
+    // A 3D view's camera (tilted, distance 13 from the target).
+    const camera = faceFlat({ position: [4, 3, 12 + 1], target: [1, -1, 1] });
+    close(camera.target, [1, -1, 1]);
+    close(camera.position, [1, -1, 14]);
+  });
+
+  it('leaves a camera that already faces the plane where it is', () => {
+    const camera = faceFlat({ position: [2, 5, 7], target: [2, 5, 0] });
+    close(camera.position, [2, 5, 7]);
   });
 });
 

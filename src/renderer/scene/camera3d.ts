@@ -39,6 +39,16 @@ export function framingOf({ c, r }: Extent, flat: boolean, fovDegrees: number, a
   return { position: [0, 1, 2].map((a) => c[a] + (tilt[a] / length) * distance) as Vec3, target: [c[0], c[1], c[2]] };
 }
 
+/**
+ * The same camera looking straight down on a flat layout (the z = 0 plane): the target kept, the
+ * position moved onto the plane's normal at the same distance. A camera saved in 3D (a bookmark, a
+ * project) would otherwise show a 2D view tilted.
+ */
+export function faceFlat({ position, target }: CameraState): CameraState {
+  const distance = Math.hypot(position[0] - target[0], position[1] - target[1], position[2] - target[2]) || 1;
+  return { position: [target[0], target[1], target[2] + distance], target: [target[0], target[1], target[2]] };
+}
+
 /** Whether a new layout moves the camera: the first one, or ('auto') one that grew, shrank or moved a lot. */
 export function needsReframe(extent: Extent, home: CameraState, radius: number, frame: boolean | 'auto', framed: boolean): boolean {
   if (frame === true || !framed) return true;

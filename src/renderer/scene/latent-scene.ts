@@ -10,7 +10,7 @@
 import { createInteraction, type PickStats, type SceneCallbacks } from './interaction';
 import { createOverlays, clearTree, type PathOptions, type ShellMode } from './overlays';
 import { createPointCloud } from './point-cloud';
-import { extentOf, flyTo, isFlat, needsReframe } from './camera3d';
+import { extentOf, faceFlat, flyTo, isFlat, needsReframe } from './camera3d';
 import { createStage } from './stage';
 import type { CameraState, Vec3 } from './types';
 
@@ -71,6 +71,9 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
   let radius = 2;
   let home: CameraState = { position: [3.2, 2.2, 4.6], target: [0, 0, 0] };
   let framed = false;
+  /** The layout is flat (a 2D view): every camera faces it, and dragging pans. */
+  let flat = false;
+  const facing = (camera: CameraState): CameraState => (flat ? faceFlat(camera) : camera);
 
   return {
     setLayout(view, n, options = {}) {
@@ -78,11 +81,13 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       interaction.reindex();
       const positions = view.subarray(0, n * 3);
       const extent = extentOf(positions, n, options.minRadius ?? 0);
+      flat = n > 0 && isFlat(positions, n);
+      stage.setFlat(flat);
       // 'auto' re-frames only when the cloud grew, shrank or moved a lot (a model forming as it trains).
       if (needsReframe(extent, home, radius, options.frame ?? false, framed) && n > 0) {
         framed = true;
         radius = extent.r;
-        home = stage.framing(extent, isFlat(positions, n));
+        home = stage.framing(extent, flat);
         overlays.setAxesRadius(radius);
         stage.setCamera(home, cloud.glideMs);
       }
@@ -104,7 +109,7 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       stage.setCamera(flyTo(stage.getCamera(), p, radius), 600);
     },
     getCamera: () => stage.getCamera(),
-    setCamera: (camera, ms) => stage.setCamera(camera, ms),
+    setCamera: (camera, ms) => stage.setCamera(facing(camera), ms),
     pick: (x, y) => interaction.pick(x, y),
     spotAt: (x, y, through) => interaction.spotAt(x, y, through),
     toScreen: (p) => stage.toScreen(p),

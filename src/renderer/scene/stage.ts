@@ -4,7 +4,7 @@
  * Other modules add objects to `scene`, register per-frame work with `onFrame` (e.g. a glide) and
  * listen to camera moves with `onCameraChange` (DOM overlays follow the scene with toScreen).
  */
-import { PerspectiveCamera, Raycaster, Scene, Vector2, Vector3, WebGLRenderer } from 'three';
+import { MOUSE, PerspectiveCamera, Raycaster, Scene, TOUCH, Vector2, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { framingOf } from './camera3d';
 import { easeInOut, type CameraState, type Extent, type Vec3 } from './types';
@@ -24,6 +24,8 @@ export interface Stage {
   setCamera(state: CameraState, ms?: number): void;
   /** A camera that sees the extent from a pleasant oblique angle (frontal when the layout is flat). */
   framing(extent: Extent, flat: boolean): CameraState;
+  /** A flat layout is panned, not orbited: dragging (one finger) pans and the camera cannot tilt. */
+  setFlat(flat: boolean): void;
   /** The ray through a client position. */
   rayAt(clientX: number, clientY: number): Raycaster;
   /** A view position in client (CSS pixel) coordinates, or null when it is behind the camera. */
@@ -129,6 +131,11 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       camera.far = distance * 20;
       camera.updateProjectionMatrix();
       return framed;
+    },
+    setFlat(flat) {
+      controls.enableRotate = !flat;
+      controls.mouseButtons.LEFT = flat ? MOUSE.PAN : MOUSE.ROTATE;
+      controls.touches.ONE = flat ? TOUCH.PAN : TOUCH.ROTATE;
     },
     rayAt(clientX, clientY) {
       const rect = canvas.getBoundingClientRect();

@@ -22,12 +22,9 @@ import { SelectionExportState } from '../explorer/selection-export/selection-exp
 import type { Jobs, NoticeLevel, PathPurpose, Session } from './session';
 import { DatasetState } from '../dataset/dataset.svelte';
 import { TrainingState } from '../training/training.svelte';
+import { NOTICE_LIFETIME_MS, raiseNotice, type Notice } from './notice-list';
 
-export interface Notice {
-  id: number;
-  level: NoticeLevel;
-  message: string;
-}
+export type { Notice } from './notice-list';
 
 /** Asks the user a yes/no question (the shell's dialog; tests answer it). */
 export type AskUser = (question: string) => boolean;
@@ -73,6 +70,9 @@ export class AppState implements Session, Jobs {
   /** The user's CSV or Parquet columns, joined to the dataset's files. */
   readonly metadata: MetadataState;
   private nextNotice = 1;
+  /** The timers that take informational notices away, per notice id (bookkeeping, nothing shown reads it). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state: no view depends on the timers
+  private noticeTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
   backend = $derived(this.status?.backend ?? null);
 
@@ -92,7 +92,7 @@ export class AppState implements Session, Jobs {
     );
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
-    this.project = new ProjectState(this, this.animation, this.bookmarks, this.metadata);
+    this.project = new ProjectState(this, this.animation, this.bookmarks, this.metadata, this.view.style);
     this.figures = new FiguresState(this, this.view, this.camera);
     this.library = new LibraryState(this, (action) => this.leaveProject(action));
     this.dropped = new DroppedImages(this, this.view);
@@ -213,11 +213,24 @@ export class AppState implements Session, Jobs {
     }
   }
 
-  notify(level: Notice['level'], message: string): void {
-    this.notices = [...this.notices.slice(-7), { id: this.nextNotice++, level, message }];
+  /** Shows a notice: an identical one is counted, not stacked; info and warnings go by themselves, errors stay. */
+  notify(level: NoticeLevel, message: string): void {
+    const { list, notice } = raiseNotice(this.notices, level, message, this.nextNotice);
+    if (notice.id === this.nextNotice) this.nextNotice++;
+    this.notices = list;
+    clearTimeout(this.noticeTimers.get(notice.id));
+    this.noticeTimers.delete(notice.id);
+    const lifetime = NOTICE_LIFETIME_MS[level];
+    if (lifetime !== null)
+      this.noticeTimers.set(
+        notice.id,
+        setTimeout(() => this.dismiss(notice.id), lifetime),
+      );
   }
 
   dismiss(id: number): void {
+    clearTimeout(this.noticeTimers.get(id));
+    this.noticeTimers.delete(id);
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 

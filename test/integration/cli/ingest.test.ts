@@ -71,7 +71,7 @@ describe('latentscape ingest', () => {
     expect(file.stderr).toMatch(/not a folder/);
     const empty = cli('ingest', join(dir.path, 'nothing-here'), '--cache-dir', cache);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toMatch(/no images in .*nothing-here: all 1 files were skipped \(readme\.txt: not an image/);
+    expect(empty.stderr).toMatch(/no images in .*nothing-here: the 1 file was skipped \(readme\.txt: not an image/);
     const usage = cli('ingest', images, '--fit', 'stretch');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--fit must be one of cover, contain/);

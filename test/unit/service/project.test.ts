@@ -154,6 +154,29 @@ describe('projects', () => {
     }
   });
 
+  it('keeps the colouring and the keyframes not yet kept as a path (issue 25, item 9)', async () => {
+    await trainModel(h);
+    const project = join(root, 'draft');
+    const draft = {
+      latentDim: 2,
+      keyframes: new Float32Array([0.1, -0.2, 3.5, 0.25]),
+      sources: [{ index: 7, label: '3' }, null],
+      segments: ['spherical' as const],
+    };
+    await call(h.service, 'projectSave', { path: project, view: { ...VIEW, colorMode: 'recon', draft } });
+    const saved = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')).view;
+    expect(saved.colorMode).toBe('recon');
+    expect(saved.draft).toEqual({ ...draft, keyframes: Array.from(draft.keyframes) });
+    registerProjectModel(project);
+    const opened = await call<ProjectSummary>(h.service, 'projectOpen', { path: project });
+    expect(opened.view?.colorMode).toBe('recon');
+    expect(opened.view?.draft?.keyframes).toBeInstanceOf(Float32Array);
+    expect({ ...opened.view?.draft, keyframes: Array.from(opened.view!.draft!.keyframes) }).toEqual({ ...draft, keyframes: Array.from(draft.keyframes) });
+    // A draft whose numbers do not match its keyframes is refused at the seam.
+    const bad = await refusal(h.service, 'projectUpdate', { view: { ...VIEW, draft: { ...draft, sources: [null] } }, autosave: false });
+    expect(bad.message).toContain('draft');
+  });
+
   it('autosave writes the view into the open project; without it the view is only remembered', async () => {
     await trainModel(h);
     const project = join(root, 'auto');

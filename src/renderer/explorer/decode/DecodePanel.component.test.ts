@@ -37,11 +37,23 @@ describe('DecodePanel', () => {
     expect(screen.getByTestId('decoded-z').textContent?.trim()).toBe('z = [1.500, -2.000]');
   });
 
-  it("fills the numbers left out (or not numbers) with 0 up to the model's latent size", async () => {
+  it("starts empty, with the model's size of zeros as the placeholder (not a prefilled 2-d vector)", () => {
+    setup(3);
+    const box = screen.getByRole('textbox', { name: 'latent vector: 3 numbers' }) as HTMLInputElement;
+    expect(box.value).toBe('');
+    expect(box.placeholder).toBe('0, 0, 0');
+  });
+
+  it('refuses a vector of another length or with a part that is not a number, saying so, and decodes nothing', async () => {
     const { fake } = setup(3);
-    await fireEvent.input(screen.getByRole('textbox', { name: 'latent vector: 3 numbers' }), { target: { value: '7, x' } });
+    const box = screen.getByRole('textbox', { name: 'latent vector: 3 numbers' });
+    await fireEvent.input(box, { target: { value: '7, 1' } });
     await fireEvent.click(decodeButton());
-    expect(fake.argsOf('decode').map((a) => Array.from(a.z))).toEqual([[7, 0, 0]]);
+    expect(screen.getByTestId('decode-z-error').textContent).toBe("the model's latent vector has 3 numbers, not 2: type 3 numbers separated by commas");
+    await fireEvent.input(box, { target: { value: '7, x, 1' } });
+    await fireEvent.click(decodeButton());
+    expect(screen.getByTestId('decode-z-error').textContent).toBe('"x" is not a number: type 3 numbers separated by commas');
+    expect(fake.argsOf('decode')).toEqual([]);
   });
 
   it('a decoded training image shows its number, label and file', async () => {
