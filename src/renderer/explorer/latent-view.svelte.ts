@@ -20,6 +20,7 @@ import type { Vec3 } from '../scene/types';
 
 import { indexInLayout, type Decoded, type Layout } from './layout';
 import { PointStyle } from './point-style.svelte';
+import { MosaicState } from './mosaic/mosaic.svelte';
 
 export class LatentViewState {
   /** The view asked for (the layout follows, UMAP after its fit). */
@@ -48,6 +49,8 @@ export class LatentViewState {
   readonly thumbnails: ThumbnailAtlas;
   /** The decoded image, its decode queue and the images nearest it. */
   readonly decoder: Decoder;
+  /** Images as points (the mosaic) and the decoded map behind them. */
+  readonly mosaic: MosaicState;
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
@@ -59,6 +62,13 @@ export class LatentViewState {
     this.style = new PointStyle(app, () => this.embeddingsKey);
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
     this.decoder = new Decoder(app);
+    this.mosaic = new MosaicState(app, {
+      layout: () => this.layout,
+      decodable: () => this.decodable,
+      modelKey: () => this.embeddingsKey,
+      dims: () => this.dims,
+      viewToLatent: (p) => this.viewToLatent(p),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -243,6 +253,7 @@ export class LatentViewState {
     this.style.forgetDataset();
     this.embeddingsKey = '';
     this.thumbnails.clear();
+    this.mosaic.reset();
   }
 
   // -------------------------------------------------------------------------------------------

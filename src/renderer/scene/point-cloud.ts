@@ -31,6 +31,10 @@ export interface PointCloud {
   readonly lodActive: boolean;
   /** Where point i is drawn now (mid-glide included). */
   positionOf(i: number): Vec3 | null;
+  /** The full cloud's geometry: other layers (the mosaic) draw from its attributes. */
+  readonly geometry: BufferGeometry;
+  /** The glide's uniform (0: at `position`, 1: at `positionTo`), shared with those layers. */
+  readonly mixUniform: { value: number };
   dispose(): void;
 }
 
@@ -167,6 +171,8 @@ export function createPointCloud(stage: Stage): PointCloud {
       scale = s;
       updateSize();
     },
+    geometry,
+    mixUniform: material.uniforms.uMix as { value: number },
     positionOf(i) {
       if (i < 0 || i >= count) return null;
       const m = mix();
