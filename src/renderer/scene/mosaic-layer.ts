@@ -1,11 +1,12 @@
 /**
  * The mosaic: the points near the camera drawn as their thumbnails, straight from the sprite atlas
- * pages hover already uses. One Points object (one draw call) per atlas page, drawing the page's
- * range of the point cloud's own buffers (positions, glide targets, hidden flags are shared, not
- * copied), with each point's cell in the page in one more attribute. Which points become images is
- * mosaic-lod.ts's: the nearest MOSAIC_BUDGET, where they are at least MOSAIC_MIN_PX wide; the rest
- * stay the cloud's dots. Only the pages holding such points are fetched and kept as textures (at
- * most MAX_PAGES), so a million-point cloud costs what a few thousand thumbnails cost.
+ * pages hover already uses. One Points object (one draw call) per atlas page, holding compact
+ * copies of the page's points that are near enough (positions, glide targets, hidden flags, each
+ * one's cell in the page), gathered again a few times a second while the view moves: drawing the
+ * whole page and discarding most vertices costs a software renderer what 70,000 more dots do.
+ * Which points become images is mosaic-lod.ts's: the nearest MOSAIC_BUDGET, where they are at least
+ * MOSAIC_MIN_PX wide (the shader checks both again every frame); the rest stay the cloud's dots.
+ * Only the pages holding such points are fetched and kept as textures (at most MAX_PAGES).
  */
 import {
   BufferAttribute,
@@ -21,9 +22,10 @@ import {
 } from 'three';
 import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE, type Atlas } from '../../shared/explorer-schemas';
 import { extentOf } from './camera3d';
-import { lodSubset } from './lod';
+import { LOD_ABOVE, lodSubset } from './lod';
 import {
   MOSAIC_BUDGET,
+  MOSAIC_DOTS_LOD_ABOVE,
   MOSAIC_MAX_PX,
   MOSAIC_MIN_PX,
   MOSAIC_SAMPLE,
@@ -69,7 +71,12 @@ interface Page {
   material: ShaderMaterial;
   texture: DataTexture;
   usedAt: number;
+  first: number;
+  count: number;
 }
+
+/** Gathered with a margin, so the points the shader shows between two gatherings are there. */
+const GATHER_MARGIN = 1.25;
 
 function atlasTexture(atlas: Atlas): DataTexture {
   const width = atlas.cols * atlas.thumb;
@@ -108,8 +115,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
   let options: MosaicOptions | null = null;
   /** Bumped whenever loaded pages would no longer fit (new points, mosaic off): late pages are dropped. */
   let generation = 0;
-  let wired: { position: unknown; positionTo: unknown; hidden: unknown; count: number; version: number } | null = null;
-  let cells = new BufferAttribute(new Float32Array(0), 2);
+  let wired: { position: unknown; positionTo: unknown; hidden: unknown; count: number; versions: string } | null = null;
   let sample: Uint32Array = new Uint32Array(0);
   let baseSize = 0;
   let wanted = new Set<number>();
@@ -117,26 +123,18 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
   let pagesTimer: ReturnType<typeof setTimeout> | null = null;
   const stats: MosaicStats = { textures: 0, thumbnails: 0 };
 
-  /**
-   * Disposing a geometry frees the GPU buffers of every attribute on it: the cloud's (and, unless
-   * `withCells`, the shared cells) are taken off first, so only what this page owned goes.
-   */
-  function dropPage(page: number, withCells = false): void {
+  function dropPage(page: number): void {
     const p = pages.get(page);
     if (!p) return;
     stage.scene.remove(p.points);
-    const g = p.points.geometry;
-    for (const name of ['position', 'positionTo', 'aHidden', ...(withCells ? [] : ['aCell'])]) g.deleteAttribute(name);
-    g.dispose();
+    p.points.geometry.dispose();
     p.material.dispose();
     p.texture.dispose();
     pages.delete(page);
   }
 
   function dropAll(): void {
-    const all = [...pages.keys()];
-    // The last page takes the shared cells' buffer with it.
-    all.forEach((page, k) => dropPage(page, k === all.length - 1));
+    for (const page of [...pages.keys()]) dropPage(page);
     loading.clear();
     wanted = new Set();
     generation++;
@@ -144,40 +142,55 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
     stats.thumbnails = 0;
   }
 
-  function wireGeometry(geometry: BufferGeometry): void {
-    for (const name of ['position', 'positionTo', 'aHidden']) geometry.setAttribute(name, cloud.geometry.getAttribute(name) as BufferAttribute);
-    geometry.setAttribute('aCell', cells);
-  }
-
-  /** New points (or new buffers for them): cells, sample and size again, pages re-pointed at the buffers. */
+  /** New points, new buffers or new values in them (a glide, hidden labels): size again, gather again. */
   function rewire(): void {
     const g = cloud.geometry;
-    const target = g.getAttribute('positionTo') as BufferAttribute | undefined;
-    // A glide writes new targets into the same buffer (its version moves): the size follows the new layout.
-    const now = {
-      position: g.getAttribute('position'),
-      positionTo: target,
-      hidden: g.getAttribute('aHidden'),
-      count: cloud.count,
-      version: target?.version ?? -1,
-    };
-    const same = wired && (['position', 'positionTo', 'hidden', 'count', 'version'] as const).every((k) => wired![k] === now[k]);
+    const attrs = (['position', 'positionTo', 'aHidden'] as const).map((name) => g.getAttribute(name) as BufferAttribute | undefined);
+    const now = { position: attrs[0], positionTo: attrs[1], hidden: attrs[2], count: cloud.count, versions: attrs.map((a) => a?.version ?? -1).join() };
+    const same = wired && (['position', 'positionTo', 'hidden', 'count', 'versions'] as const).every((k) => wired![k] === now[k]);
     if (same) return;
     if (wired?.count !== now.count) {
       dropAll();
-      const n = now.count;
-      const a = new Float32Array(n * 2);
-      for (let i = 0; i < n; i++) {
-        const cell = i % ATLAS_PAGE_SIZE;
-        a[i * 2] = cell % ATLAS_COLUMNS;
-        a[i * 2 + 1] = Math.floor(cell / ATLAS_COLUMNS);
-      }
-      cells = new BufferAttribute(a, 2);
-      sample = lodSubset(n, Math.min(n, MOSAIC_SAMPLE), 777);
+      sample = lodSubset(now.count, Math.min(now.count, MOSAIC_SAMPLE), 777);
     }
     baseSize = now.count ? defaultThumbnailSize(extentOf(cloud.positions, now.count, 0).r, now.count) : 0;
-    for (const p of pages.values()) wireGeometry(p.points.geometry);
+    lastPages = -Infinity;
     wired = now;
+  }
+
+  /** Copies the page's points within `reach` of the eye (and not hidden) into its own buffers. */
+  function gather(p: Page, eye: [number, number, number], reach: number): number {
+    const g = cloud.geometry;
+    const from = (g.getAttribute('position') as BufferAttribute).array as Float32Array;
+    const to = cloud.positions;
+    const hidden = cloud.hidden;
+    const geometry = p.points.geometry;
+    const position = geometry.getAttribute('position') as BufferAttribute;
+    const target = geometry.getAttribute('positionTo') as BufferAttribute;
+    const cell = geometry.getAttribute('aCell') as BufferAttribute;
+    const [a, b, c] = [position.array as Float32Array, target.array as Float32Array, cell.array as Float32Array];
+    const r2 = reach * GATHER_MARGIN * (reach * GATHER_MARGIN);
+    let k = 0;
+    for (let n = 0; n < p.count; n++) {
+      const i = p.first + n;
+      if (hidden?.[i]) continue;
+      const dx = to[i * 3] - eye[0];
+      const dy = to[i * 3 + 1] - eye[1];
+      const dz = to[i * 3 + 2] - eye[2];
+      if (dx * dx + dy * dy + dz * dz > r2) continue;
+      for (let j = 0; j < 3; j++) {
+        a[k * 3 + j] = from[i * 3 + j];
+        b[k * 3 + j] = to[i * 3 + j];
+      }
+      c[k * 2] = n % ATLAS_COLUMNS;
+      c[k * 2 + 1] = Math.floor(n / ATLAS_COLUMNS);
+      k++;
+    }
+    position.needsUpdate = true;
+    target.needsUpdate = true;
+    cell.needsUpdate = true;
+    geometry.setDrawRange(0, k);
+    return k;
   }
 
   function addPage(atlas: Atlas): void {
@@ -193,14 +206,20 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
       fragmentShader: MOSAIC_FRAGMENT,
     });
     const geometry = new BufferGeometry();
-    wireGeometry(geometry);
-    geometry.setDrawRange(atlas.first, Math.min(atlas.count, cloud.count - atlas.first));
+    const n = atlas.count;
+    geometry.setAttribute('position', new BufferAttribute(new Float32Array(n * 3), 3));
+    geometry.setAttribute('positionTo', new BufferAttribute(new Float32Array(n * 3), 3));
+    // Hidden points are left out when gathered: the shader's flag stays 0.
+    geometry.setAttribute('aHidden', new BufferAttribute(new Float32Array(n), 1));
+    geometry.setAttribute('aCell', new BufferAttribute(new Float32Array(n * 2), 2));
+    geometry.setDrawRange(0, 0);
     const points = new Points(geometry, material);
     points.frustumCulled = false;
     // After the cloud: a thumbnail covers its own dot (same depth; three's depth test is less-or-equal).
     points.renderOrder = 1;
     stage.scene.add(points);
-    pages.set(atlas.page, { points, material, texture, usedAt: performance.now() });
+    pages.set(atlas.page, { points, material, texture, usedAt: performance.now(), first: atlas.first, count: atlas.count });
+    lastPages = -Infinity;
   }
 
   function load(page: number): void {
@@ -235,19 +254,17 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
       if (p) p.usedAt = now;
       else if (!loading.has(page) && loading.size < MAX_LOADS) load(page);
     }
-    // Count what is drawn (points of loaded pages within reach), for the view's figures and the bench.
-    if (pages.size) {
-      const r2 = reach * reach;
-      for (const page of pages.keys()) {
-        if (!wanted.has(page)) continue;
-        const end = Math.min(cloud.count, (page + 1) * ATLAS_PAGE_SIZE);
-        for (let i = page * ATLAS_PAGE_SIZE; i < end; i++) {
-          if (cloud.hidden?.[i]) continue;
-          const dx = cloud.positions[i * 3] - eye[0];
-          const dy = cloud.positions[i * 3 + 1] - eye[1];
-          const dz = cloud.positions[i * 3 + 2] - eye[2];
-          if (dx * dx + dy * dy + dz * dz <= r2) thumbnails++;
-        }
+    // Gather each wanted page's near points; what the shader will show of them is counted (the view's figures, the bench).
+    const r2 = reach * reach;
+    for (const [page, p] of pages) {
+      if (!wanted.has(page)) continue;
+      const k = gather(p, eye, reach);
+      const to = p.points.geometry.getAttribute('positionTo').array as Float32Array;
+      for (let j = 0; j < k; j++) {
+        const dx = to[j * 3] - eye[0];
+        const dy = to[j * 3 + 1] - eye[1];
+        const dz = to[j * 3 + 2] - eye[2];
+        if (dx * dx + dy * dy + dz * dz <= r2) thumbnails++;
       }
     }
     stats.thumbnails = thumbnails;
@@ -284,13 +301,14 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
 
   return {
     set(next) {
+      cloud.setLodAbove(next ? MOSAIC_DOTS_LOD_ABOVE : LOD_ABOVE);
       if (!next) {
         options = null;
         dropAll();
         wired = null;
       } else {
         if (options && options.loadPage !== next.loadPage) {
-          // Another dataset's thumbnails: new pages, new cells.
+          // Another dataset's thumbnails.
           dropAll();
           wired = null;
         }

@@ -7,11 +7,20 @@
 import type { Vec3 } from './types';
 
 /** At most this many thumbnails are drawn in a frame. */
-export const MOSAIC_BUDGET = 4_000;
+export const MOSAIC_BUDGET = 2_500;
 /** A thumbnail smaller than this on screen (device pixels) is left a dot. */
 export const MOSAIC_MIN_PX = 6;
-/** Nor is one drawn larger than this (a sprite's fill cost grows with its area). */
-export const MOSAIC_MAX_PX = 128;
+/**
+ * Nor is one drawn larger than this (device pixels): a sprite's fill cost grows with its area, and in
+ * SwiftShader the fill is most of what the mosaic costs (page bench on a loaded machine: capping at 16
+ * px instead of 64 took the 70k orbit from about 0.1 to 0.3 of the empty scene's frame rate).
+ */
+export const MOSAIC_MAX_PX = 40;
+/**
+ * With the mosaic on, the dots are thinned while the view moves from this many points on (not only
+ * above LOD_ABOVE): the thumbnails' draws come on top of the dots', and the far dots are what can go.
+ */
+export const MOSAIC_DOTS_LOD_ABOVE = 30_000;
 /** How many points the distance quantile is estimated on. */
 export const MOSAIC_SAMPLE = 4_096;
 
