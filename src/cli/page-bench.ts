@@ -1,17 +1,19 @@
 /**
- * page_fps_1m and page_pick_ms_1m for `latentscape bench`: the renderer's own stage, point cloud
+ * page_fps_1m, page_pick_ms_1m and page_fps_mosaic_70k for `latentscape bench`: the renderer's own stage, point cloud
  * and picking (src/renderer/bench/page-bench.ts, bundled here with Vite) in Chromium with
  * SwiftShader software WebGL (the flags of playwright.config.ts), on 1,000,000 synthetic points.
  * The frame rate is measured with level of detail (the app's default) and without it (the
- * reference, in the same run). Chromium, Playwright and Vite are development tools: where one is
+ * reference, in the same run). The mosaic's figure is 70,000 points, each drawn as a thumbnail where
+ * the level of detail allows, orbited from close by (synthetic atlas pages). Chromium, Playwright and Vite are development tools: where one is
  * missing the fields are null and page_bench_skipped says why.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PageBenchResult } from '../renderer/bench/page-bench';
+import type { MosaicBenchResult, PageBenchResult } from '../renderer/bench/page-bench';
 
 const POINTS = 1_000_000;
+const MOSAIC_POINTS = 70_000;
 const ORBIT_SECONDS = 5;
 /** As in playwright.config.ts: WebGL through SwiftShader (software), so no --disable-gpu. */
 const CHROMIUM_ARGS = [
@@ -29,7 +31,7 @@ type Report = Record<string, number | string | null>;
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
 function skipped(reason: string): Report {
-  return { page_fps_1m: null, page_pick_ms_1m: null, page_bench_skipped: reason };
+  return { page_fps_1m: null, page_pick_ms_1m: null, page_fps_mosaic_70k: null, page_bench_skipped: reason };
 }
 
 function chromiumPath(): string | null {
@@ -77,7 +79,21 @@ export async function benchPage(progress: (stage: string) => void = () => {}): P
       [POINTS, ORBIT_SECONDS] as const,
     );
     if (errors.length) throw new Error(errors[0]);
+    progress(`page bench: the mosaic of ${MOSAIC_POINTS.toLocaleString()} thumbnails in Chromium`);
+    const mosaicPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    mosaicPage.on('pageerror', (e) => errors.push(e.message));
+    await mosaicPage.setContent('<!doctype html><html><body></body></html>');
+    await mosaicPage.addScriptTag({ content: code });
+    const m = await mosaicPage.evaluate(
+      ([n, s]) => (window as unknown as { latentscapeMosaicBench(n: number, s: number): Promise<MosaicBenchResult> }).latentscapeMosaicBench(n, s),
+      [MOSAIC_POINTS, ORBIT_SECONDS] as const,
+    );
+    if (errors.length) throw new Error(errors[0]);
     return {
+      page_fps_mosaic_70k: round(m.fps, 2),
+      page_fps_mosaic_70k_frames: m.frames,
+      page_mosaic_70k_thumbnails_mean: round(m.thumbnails_mean, 0),
+      page_mosaic_70k_textures: m.textures,
       page_fps_1m: round(r.fps_lod, 2),
       page_fps_1m_no_lod: round(r.fps_full, 2),
       page_fps_empty_scene: round(r.fps_empty, 2),

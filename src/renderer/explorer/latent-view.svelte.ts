@@ -23,6 +23,7 @@ import { PointStyle } from './point-style.svelte';
 import { ClusterState } from './clusters/clusters.svelte';
 import { DensityState } from './density/density.svelte';
 import { QualityState } from './quality/quality.svelte';
+import { MosaicState } from './mosaic/mosaic.svelte';
 
 export class LatentViewState {
   /** The view asked for (the layout follows, UMAP after its fit). */
@@ -51,6 +52,8 @@ export class LatentViewState {
   readonly thumbnails: ThumbnailAtlas;
   /** The decoded image, its decode queue and the images nearest it. */
   readonly decoder: Decoder;
+  /** Images as points (the mosaic) and the decoded map behind them. */
+  readonly mosaic: MosaicState;
   private version = 0;
   /** UMAP's settings, runs and finished layouts. */
   readonly umap = new UmapLayouts();
@@ -74,6 +77,13 @@ export class LatentViewState {
     this.decoder = new Decoder(app);
     this.clusters = new ClusterState(app, () => this.layout);
     this.qualityLists = new QualityState(app, this);
+    this.mosaic = new MosaicState(app, {
+      layout: () => this.layout,
+      decodable: () => this.decodable,
+      modelKey: () => this.embeddingsKey,
+      dims: () => this.dims,
+      viewToLatent: (p) => this.viewToLatent(p),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -263,6 +273,7 @@ export class LatentViewState {
     this.style.forgetDataset();
     this.embeddingsKey = '';
     this.thumbnails.clear();
+    this.mosaic.reset();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -12,10 +12,14 @@ import { createOverlays, clearTree, type PathOptions, type ShellMode } from './o
 import { createPointCloud } from './point-cloud';
 import { extentOf, faceFlat, flyTo, isFlat, needsReframe } from './camera3d';
 import { createStage } from './stage';
+import { createMosaicLayer, type MosaicOptions, type MosaicStats } from './mosaic-layer';
+import { createDecodedMapLayer, type MapTile } from './decoded-map-layer';
 import type { CameraState, Vec3 } from './types';
 
 export type { CameraState, Vec3 } from './types';
 export type { SceneCallbacks } from './interaction';
+export type { MosaicOptions, MosaicStats } from './mosaic-layer';
+export type { MapTile } from './decoded-map-layer';
 
 export interface LayoutOptions {
   /** Glide from where the points are (same count only); default 700, 0 jumps. */
@@ -60,6 +64,12 @@ export interface LatentScene {
   onCameraChange(listener: () => void): () => void;
   readonly pointCount: number;
   readonly pickStats: PickStats;
+  /** Points near the camera drawn as their thumbnails (null: dots only). */
+  setMosaic(options: MosaicOptions | null): void;
+  readonly mosaicStats: MosaicStats;
+  /** The decoded map's tiles, behind the cloud (empty: none). */
+  setMapTiles(tiles: readonly MapTile[]): void;
+  readonly mapStats: { tiles: number; level: number };
   dispose(): void;
 }
 
@@ -68,6 +78,8 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
   const cloud = createPointCloud(stage);
   const overlays = createOverlays(stage);
   const interaction = createInteraction(stage, cloud, callbacks);
+  const mosaic = createMosaicLayer(stage, cloud);
+  const decodedMap = createDecodedMapLayer(stage);
   let radius = 2;
   let home: CameraState = { position: [3.2, 2.2, 4.6], target: [0, 0, 0] };
   let framed = false;
@@ -119,7 +131,13 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
       return cloud.count;
     },
     pickStats: interaction.pickStats,
+    setMosaic: (options) => mosaic.set(options),
+    mosaicStats: mosaic.stats,
+    setMapTiles: (tiles) => decodedMap.setTiles(tiles),
+    mapStats: decodedMap.stats,
     dispose() {
+      mosaic.dispose();
+      decodedMap.dispose();
       interaction.dispose();
       overlays.dispose();
       cloud.dispose();

@@ -20,6 +20,8 @@ export interface Lod {
   /** Whether the last frame drew the subset. */
   readonly active: boolean;
   setEnabled(enabled: boolean): void;
+  /** Clouds above this many points are thinned while moving (LOD_ABOVE unless a layer asks for less). */
+  setAbove(count: number): void;
   dispose(): void;
 }
 
@@ -48,6 +50,7 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
   subset.visible = false;
   stage.scene.add(subset);
   let enabled = true;
+  let above = LOD_ABOVE;
   let active = false;
   let subsetOf = -1;
   let chosen: Uint32Array = new Uint32Array(0);
@@ -89,7 +92,7 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
     const n = count();
     const moved = cameraMoved() || gliding();
     if (moved) lastMove = now;
-    const want = enabled && n > LOD_ABOVE && now - lastMove < SETTLE_MS;
+    const want = enabled && n > above && now - lastMove < SETTLE_MS;
     if (want) {
       if (subsetOf !== n) {
         chosen = lodSubset(n, LOD_POINTS);
@@ -115,6 +118,10 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
     },
     setEnabled(e) {
       enabled = e;
+      stage.requestRender();
+    },
+    setAbove(count) {
+      above = count;
       stage.requestRender();
     },
     dispose() {

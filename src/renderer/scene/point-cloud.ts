@@ -29,8 +29,14 @@ export interface PointCloud {
   setLod(enabled: boolean): void;
   /** Whether the last frame drew the level-of-detail subset. */
   readonly lodActive: boolean;
+  /** Thin clouds above this many points while moving (default LOD_ABOVE; the mosaic asks for less). */
+  setLodAbove(count: number): void;
   /** Where point i is drawn now (mid-glide included). */
   positionOf(i: number): Vec3 | null;
+  /** The full cloud's geometry: other layers (the mosaic) draw from its attributes. */
+  readonly geometry: BufferGeometry;
+  /** The glide's uniform (0: at `position`, 1: at `positionTo`), shared with those layers. */
+  readonly mixUniform: { value: number };
   dispose(): void;
 }
 
@@ -160,6 +166,7 @@ export function createPointCloud(stage: Stage): PointCloud {
       stage.requestRender();
     },
     setLod: (enabled) => lod.setEnabled(enabled),
+    setLodAbove: (n) => lod.setAbove(n),
     get lodActive() {
       return lod.active;
     },
@@ -167,6 +174,8 @@ export function createPointCloud(stage: Stage): PointCloud {
       scale = s;
       updateSize();
     },
+    geometry,
+    mixUniform: material.uniforms.uMix as { value: number },
     positionOf(i) {
       if (i < 0 || i >= count) return null;
       const m = mix();

@@ -62,3 +62,41 @@ void main() {
   vec3 col = mix(vec3(0.05), uColor, max(ring, uFill * step(r, 0.22)));
   gl_FragColor = vec4(col, alpha);
 }`;
+
+/**
+ * The mosaic: each point as its thumbnail, a square sprite cut from its atlas page (`aCell` is its
+ * column and row in the page). A thumbnail is drawn only within uRadius of the camera and where it
+ * is at least uMinPx wide (mosaic-lod.ts computes both on the CPU the same way); elsewhere the
+ * vertex is put outside the clip volume and the point cloud's dot shows.
+ */
+export const MOSAIC_VERTEX = /* glsl */ `
+attribute vec3 positionTo;
+attribute float aHidden;
+attribute vec2 aCell;
+uniform float uMix;
+uniform float uWorld;
+uniform float uPxPerUnit;
+uniform float uMinPx;
+uniform float uMaxPx;
+uniform float uRadius;
+varying vec2 vCell;
+void main() {
+  vec3 p = mix(position, positionTo, uMix);
+  vec4 mv = modelViewMatrix * vec4(p, 1.0);
+  float distance = length(mv.xyz);
+  float px = -mv.z > 0.0 ? uWorld * uPxPerUnit / distance : 0.0;
+  bool shown = aHidden < 0.5 && distance <= uRadius && px >= uMinPx;
+  gl_Position = shown ? projectionMatrix * mv : vec4(2.0, 2.0, 2.0, 1.0);
+  gl_PointSize = shown ? min(px, uMaxPx) : 0.0;
+  vCell = aCell;
+}`;
+
+export const MOSAIC_FRAGMENT = /* glsl */ `
+uniform sampler2D uAtlas;
+uniform vec2 uCellUv;
+uniform float uGray;
+varying vec2 vCell;
+void main() {
+  vec4 t = texture2D(uAtlas, (vCell + gl_PointCoord) * uCellUv);
+  gl_FragColor = vec4(uGray > 0.5 ? vec3(t.r) : t.rgb, 1.0);
+}`;

@@ -33,13 +33,16 @@ export interface Stage {
   dispose(): void;
 }
 
+/** The camera's vertical field of view, in degrees (the decoded map works out its scale from it). */
+export const CAMERA_FOV = 50;
+
 export function createStage(canvas: HTMLCanvasElement): Stage {
   const renderer = new WebGLRenderer({ canvas, antialias: false, alpha: false, powerPreference: 'high-performance', preserveDrawingBuffer: false });
   const pixelRatio = Math.min(window.devicePixelRatio || 1, 2);
   renderer.setPixelRatio(pixelRatio);
   renderer.setClearColor(0x101217);
   const scene = new Scene();
-  const camera = new PerspectiveCamera(50, 1, 0.01, 1000);
+  const camera = new PerspectiveCamera(CAMERA_FOV, 1, 0.01, 1000);
   camera.position.set(3.2, 2.2, 4.6);
   const controls = new OrbitControls(camera, canvas);
   controls.enableDamping = false;

@@ -14,6 +14,7 @@ describe('page bench', () => {
     const report = await benchPage();
     expect(report.page_fps_1m).toBeNull();
     expect(report.page_pick_ms_1m).toBeNull();
+    expect(report.page_fps_mosaic_70k).toBeNull();
     expect(String(report.page_bench_skipped)).toMatch(/no Chromium at \/nonexistent\/chromium-for-the-test/);
   });
 });

@@ -1,0 +1,136 @@
+/**
+ * The decoded map's state: which tiles the view shows, and their images, decoded through the
+ * service's batched `decode` (a tile is MAP_GRID² latents: the inverse of the current layout at its
+ * cell centres on z = 0). Coarse tiles are asked for first, finer ones as the user zooms; every tile
+ * is cached per model and layout (a linear view's tiles outlive a switch to UMAP and back), and a
+ * tile decoded for a layout that has since gone is dropped, never shown.
+ */
+import type { Session } from '../../shell/session';
+import type { Layout } from '../layout';
+import type { MapTile } from '../../scene/decoded-map-layer';
+import type { Vec3 } from '../../scene/types';
+import { MAP_GRID, composeTile, mapSquare, tileKey, tileSpots, tilesForView, type MapSquare, type PlaneView, type TileRect } from './map-tiles';
+
+/** Tiles in one decode call (8 × 16 = 128 latents). */
+const TILES_PER_DECODE = 8;
+/** Tiles kept in memory, least recently shown dropped first (a 28 px gray tile is 12 KB). */
+const CACHE_TILES = 400;
+
+/** What the map reads of the view. */
+export interface MapSource {
+  layout(): Layout | null;
+  decodable(): boolean;
+  /** Which model the points are of (its folder and epoch). */
+  modelKey(): string;
+  /** The flat view (2) or a 3D one. */
+  dims(): 2 | 3;
+  viewToLatent(p: Vec3): Float32Array | null;
+}
+
+export class DecodedMapState {
+  enabled = $state(false);
+  /** The tiles on show, coarse first. */
+  tiles = $state.raw<MapTile[]>([]);
+  /** Tiles still to decode for the current view. */
+  pending = $state(0);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a private cache; what is shown is `tiles`
+  private readonly cache = new Map<string, MapTile>();
+  private queue: { key: string; prefix: string; tile: TileRect }[] = [];
+  private running = false;
+  private lastView: PlaneView | null = null;
+  private squareOf: { prefix: string; square: MapSquare } | null = null;
+  private failed = false;
+
+  constructor(
+    private readonly app: Pick<Session, 'api' | 'notify'>,
+    private readonly source: MapSource,
+  ) {}
+
+  toggle(): void {
+    this.enabled = !this.enabled;
+    this.failed = false;
+    if (this.enabled && this.lastView) this.viewChanged(this.lastView);
+    else this.clearShown();
+  }
+
+  /** Another dataset: nothing cached belongs to it. */
+  reset(): void {
+    this.cache.clear();
+    this.clearShown();
+  }
+
+  private clearShown(): void {
+    this.queue = [];
+    this.pending = 0;
+    if (this.tiles.length) this.tiles = [];
+  }
+
+  /** The cache's key for the current layout: a linear view's layout is fixed by the model, UMAP's by its run. */
+  private prefix(l: Layout): string {
+    return `${this.source.modelKey()}|${l.kind}|${this.source.dims()}${l.kind === 'umap' ? `|${l.version}` : ''}`;
+  }
+
+  /** The camera moved (or the view was resized): show what is cached, queue what is missing, coarse first. */
+  viewChanged(view: PlaneView): void {
+    this.lastView = view;
+    if (!this.enabled) return;
+    const l = this.source.layout();
+    if (!l || l.source !== 'embeddings' || !this.source.decodable()) return this.clearShown();
+    const prefix = this.prefix(l);
+    if (this.squareOf?.prefix !== prefix) this.squareOf = { prefix, square: mapSquare(l.view, l.count) };
+    const wanted = tilesForView(this.squareOf.square, view).map((tile) => ({ key: tileKey(prefix, tile), prefix, tile }));
+    const shown: MapTile[] = [];
+    for (const w of wanted) {
+      const t = this.cache.get(w.key);
+      if (!t) continue;
+      // Most recently shown last.
+      this.cache.delete(w.key);
+      this.cache.set(w.key, t);
+      shown.push(t);
+    }
+    if (shown.length !== this.tiles.length || shown.some((t, i) => t !== this.tiles[i])) this.tiles = shown;
+    this.queue = wanted.filter((w) => !this.cache.has(w.key));
+    this.pending = this.queue.length;
+    if (!this.failed) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length && this.enabled) {
+        const l = this.source.layout();
+        if (!l) break;
+        const prefix = this.prefix(l);
+        const batch = this.queue.splice(0, TILES_PER_DECODE).filter((w) => w.prefix === prefix);
+        if (!batch.length) continue;
+        const d = l.latentDim;
+        const per = MAP_GRID * MAP_GRID;
+        const z = new Float32Array(batch.length * per * d);
+        for (let b = 0; b < batch.length; b++) {
+          tileSpots(batch[b].tile).forEach((spot, k) => {
+            const latent = this.source.viewToLatent(spot);
+            if (latent) z.set(latent, (b * per + k) * d);
+          });
+        }
+        const images = await this.app.api.call('decode', { z });
+        // The view may have moved to other points while the engine decoded: those tiles are not theirs.
+        const now = this.source.layout();
+        if (!now || this.prefix(now) !== prefix) continue;
+        batch.forEach((w, b) => {
+          const { x0, y0, x1, y1, level } = w.tile;
+          this.cache.set(w.key, { key: w.key, level, x0, y0, x1, y1, image: composeTile(images, b * per) });
+        });
+        while (this.cache.size > CACHE_TILES) this.cache.delete(this.cache.keys().next().value as string);
+        if (this.lastView) this.viewChanged(this.lastView);
+      }
+    } catch (err) {
+      // Shown once; the map tries again when it is turned on again.
+      this.failed = true;
+      this.app.notify('error', `the decoded map could not decode its tiles: ${(err as Error).message}`);
+    } finally {
+      this.running = false;
+      this.pending = this.queue.length;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Images } from '../../../shared/contract';
+import { fakeApi } from '../../shell/testing/fake-api';
+import type { Layout } from '../layout';
+import type { Vec3 } from '../../scene/types';
+import { DecodedMapState } from './decoded-map.svelte';
+import { MAP_GRID } from './map-tiles';
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+function layoutOf(version = 1, kind: Layout['kind'] = 'identity'): Layout {
+  // Four points at the corners of [−1, 1]², d = 2, the view is the latent space.
+  const view = Float32Array.of(-1, -1, 0, 1, -1, 0, -1, 1, 0, 1, 1, 0);
+  const mu = Float32Array.of(-1, -1, 1, -1, -1, 1, 1, 1);
+  return {
+    source: 'embeddings',
+    kind,
+    count: 4,
+    latentDim: 2,
+    view,
+    mu,
+    ids: Int32Array.of(0, 1, 2, 3),
+    labels: new Int32Array(4),
+    labelNames: [],
+    version,
+    animateMs: 0,
+    frame: false,
+  };
+}
+
+function mapWith(layout: { current: Layout | null }) {
+  const fake = fakeApi({
+    // Each decoded image is 1 × 1, its gray the latent's x mapped to 0…255: the tiles can be read back.
+    decode: ({ z }): Images => {
+      const n = z.length / 2;
+      return { count: n, height: 1, width: 1, channels: 1, pixels: Uint8Array.from({ length: n }, (_, i) => Math.round((z[i * 2] + 2) * 60)) };
+    },
+  });
+  const notices: string[] = [];
+  const map = new DecodedMapState(
+    { api: fake.api, notify: (_l, m) => notices.push(m) },
+    {
+      layout: () => layout.current,
+      decodable: () => true,
+      modelKey: () => 'model-a|3',
+      dims: () => 2,
+      viewToLatent: (p: Vec3) => Float32Array.of(p[0], p[1]),
+    },
+  );
+  return { map, fake, notices };
+}
+
+const far = { target: [0, 0, 0] as Vec3, distance: 50, widthPx: 800, heightPx: 800, fovDeg: 50 };
+const near = { ...far, distance: 0.6 };
+
+describe('DecodedMapState', () => {
+  it('shows the coarse tile first, finer tiles on zoom, each decoded through the batched decode once', async () => {
+    const layout = { current: layoutOf() as Layout | null };
+    const { map, fake } = mapWith(layout);
+    map.viewChanged(far);
+    expect(map.tiles).toEqual([]);
+    map.toggle();
+    await settle();
+    expect(map.tiles.map((t) => t.level)).toEqual([0]);
+    const decodes = fake.argsOf('decode').length;
+    expect(fake.argsOf('decode')[0].z.length).toBe(MAP_GRID * MAP_GRID * 2);
+    // The coarse tile's top-left image is the decode of its top-left cell centre.
+    const coarse = map.tiles[0];
+    const side = coarse.x1 - coarse.x0;
+    expect(coarse.image.width).toBe(MAP_GRID);
+    expect(coarse.image.pixels[0]).toBe(Math.round((Math.fround(coarse.x0 + side / (2 * MAP_GRID)) + 2) * 60));
+    // Its top-right image, the decode of the top-right cell centre.
+    expect(coarse.image.pixels[MAP_GRID - 1]).toBe(Math.round((Math.fround(coarse.x1 - side / (2 * MAP_GRID)) + 2) * 60));
+
+    map.viewChanged(near);
+    await settle();
+    const levels = map.tiles.map((t) => t.level);
+    expect(levels[0]).toBe(0);
+    expect(Math.max(...levels)).toBeGreaterThan(0);
+    expect(fake.argsOf('decode').length).toBeGreaterThan(decodes);
+
+    // Back out and in again: everything comes from the cache.
+    const calls = fake.argsOf('decode').length;
+    map.viewChanged(far);
+    map.viewChanged(near);
+    await settle();
+    expect(fake.argsOf('decode').length).toBe(calls);
+    expect(Math.max(...map.tiles.map((t) => t.level))).toBeGreaterThan(0);
+  });
+
+  it('drops tiles decoded for a layout that has gone, and shows none when turned off', async () => {
+    const layout = { current: layoutOf(1, 'umap') as Layout | null };
+    let answer: () => void = () => {};
+    const fake = fakeApi({
+      decode: ({ z }) =>
+        new Promise<Images>((resolve) => {
+          const n = z.length / 2;
+          answer = () => resolve({ count: n, height: 1, width: 1, channels: 1, pixels: new Uint8Array(n) });
+        }),
+    });
+    const map = new DecodedMapState(
+      { api: fake.api, notify: () => {} },
+      { layout: () => layout.current, decodable: () => true, modelKey: () => 'm', dims: () => 3, viewToLatent: (p) => Float32Array.of(p[0], p[1]) },
+    );
+    map.toggle();
+    map.viewChanged(far);
+    await settle();
+    // A new UMAP layout arrives while the tile is being decoded.
+    layout.current = layoutOf(2, 'umap');
+    answer();
+    await settle();
+    expect(map.tiles).toEqual([]);
+    // The new layout's own tile is asked for and shown.
+    map.viewChanged(far);
+    await settle();
+    answer();
+    await settle();
+    expect(map.tiles).toHaveLength(1);
+    expect(map.tiles[0].key).toContain('|2|');
+    map.toggle();
+    expect(map.tiles).toEqual([]);
+  });
+});
