@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { Embeddings } from '../../shared/contract';
+import type { Embeddings, Stamped } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi } from '../shell/testing/fake-api';
 import { mnist, model, status } from '../shell/testing/fixtures';
@@ -59,7 +59,7 @@ describe('ExportDialog', () => {
 
   it('saves the points as CSV through the animation slice and tells the user', async () => {
     const { app, fake } = setup();
-    app.embeddings = { count: 1 } as unknown as Embeddings;
+    app.embeddings = { count: 1 } as unknown as Stamped<Embeddings>;
     app.animation.exportOpen = true;
     await tick();
     await fireEvent.click(button('save-points'));

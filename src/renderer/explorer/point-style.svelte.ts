@@ -4,6 +4,7 @@
  * size. Split from the view's layouts (latent-view.svelte.ts) so colours and classes change here.
  */
 import type { PointStats } from '../../shared/contract';
+import { isStale } from '../lib/api';
 import type { Session } from '../shell/session';
 import { soloHidden, type PointColoring } from './layout';
 
@@ -16,11 +17,7 @@ export class PointStyle {
   showShells = $state(true);
   pointScale = $state(1);
 
-  constructor(
-    private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify'>,
-    /** Which points the stats belong to: a late answer for other points is dropped. */
-    private readonly pointsKey: () => string,
-  ) {}
+  constructor(private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify' | 'isCurrent'>) {}
 
   async setColoring(coloring: PointColoring): Promise<void> {
     this.coloring = coloring;
@@ -43,11 +40,11 @@ export class PointStyle {
   async loadStats(): Promise<void> {
     if (this.stats || this.statsLoading || !this.app.embeddings) return;
     this.statsLoading = true;
-    const key = this.pointsKey();
     try {
-      const stats = await this.app.api.call('pointStats', {});
-      if (key === this.pointsKey()) this.stats = stats;
+      const { generation, ...stats } = await this.app.api.call('pointStats', {});
+      if (this.app.isCurrent(generation)) this.stats = stats;
     } catch (err) {
+      if (isStale(err)) return;
       this.app.notify('error', `could not measure the points: ${(err as Error).message}`);
       this.coloring = 'label';
     } finally {
