@@ -59,8 +59,9 @@ test("the training panel shows only the open model's numbers: none of MNIST's du
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
   await expect(page.getByTestId('training-budget-reached')).toContainText('Stopped at the time budget (3 s)');
-  // The run's own numbers, not MNIST's.
+  // The run's own numbers, not MNIST's, and never the open model's mismatch while it trained.
   await expect(epochLine).not.toHaveAttribute('title', mnistTitle);
+  expect(await watched(page)).toMatchObject({ sawTraining: true, mismatchWhileTraining: false, mnistNumbersWhileTraining: false });
 
   // MNIST's model again, from the library: its own numbers, and no word of the folder's run.
   await openDefaultModel(page);
