@@ -164,6 +164,11 @@ export class FakeEngine implements EngineChannel {
     this.post({ kind: 'event', event: { type: 'checkpoint', epoch, dir } });
   }
 
+  /** Sends an engine event (a progress record, a snapshot…) as the real engine does. */
+  event(event: Extract<FromEngine, { kind: 'event' }>['event']): void {
+    this.post({ kind: 'event', event });
+  }
+
   /** Answers the train request; like the real engine, it then holds the run's last checkpoint. */
   finishTraining(epochs: number, cancelled = false, budgetReached = false): void {
     const dir = String((this.trainRequest!.args as { dir: string }).dir);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../../src/service/dispatch';
 import { AppService } from '../../../src/service/service';
-import type { EventName } from '../../../src/shared/contract';
+import type { EventData, EventName } from '../../../src/shared/contract';
 import { FakeEngine } from './fake-engine';
 
 async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -211,6 +211,25 @@ describe('AppService', () => {
     expect(reloaded.ok).toBe(true);
     expect(service.status().training).toMatchObject({ state: 'idle', budgetReached: false });
     expect((events('trainingStatus') as { state: string }[]).at(-1)).toMatchObject({ state: 'idle' });
+  });
+
+  it("passes the engine's progress record on unchanged, with the run's id, generation and clock; none after the run ended", async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 3 });
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    const record = { epoch: 1, epochs: 3, step: 4, stepsPerEpoch: 10, loss: 180.5, samplesPerSec: 950, etaSeconds: 12, recon: 170, kl: 10.5 };
+    engines[0].event({ type: 'step', ...record });
+    await until(() => events('trainProgress').length === 1, 'trainProgress');
+    const { runId, generation, elapsedSeconds: _clock, ...passed } = events('trainProgress')[0] as EventData<'trainProgress'>;
+    expect(passed).toEqual(record);
+    expect({ runId, generation }).toEqual({ runId: run.runId, generation: service.status().generation });
+
+    engines[0].checkpoint(1);
+    engines[0].finishTraining(1);
+    await until(() => service.status().training.state === 'done', 'done');
+    engines[0].event({ type: 'step', ...record, step: 9 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events('trainProgress')).toHaveLength(1);
   });
 
   it('gives up after too many crashes in a row and says so', async () => {
