@@ -68,6 +68,18 @@ describe('TrainingPanel', () => {
     expect(screen.getByTestId('training-state').textContent).toBe('cancelling');
   });
 
+  it('while the service is still starting the run, Cancel waits for it (the engine has no run to cancel yet)', async () => {
+    const { fake } = await setup({ dataset: true });
+    fake.emit('trainingStatus', trainingStatus({ state: 'starting', runId: 'run-1', epochs: 10 }));
+    await tick();
+    expect(screen.getByTestId('training-state').textContent).toBe('starting');
+    expect(button('Start training').disabled).toBe(true);
+    expect(button('Cancel the training').disabled).toBe(true);
+    fake.emit('trainingStatus', trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
+    await tick();
+    expect(button('Cancel the training').disabled).toBe(false);
+  });
+
   it('resumes the open model up to the typed number of epochs', async () => {
     const { fake } = await setup({ dataset: true, model: true });
     await tick();
