@@ -155,7 +155,7 @@ export class Projects {
   private async restoreEmbeddings(): Promise<boolean> {
     const entry = this.projectFile?.embeddings;
     const dir = this.projectPath;
-    const version = this.workspace.embeddingsVersion;
+    const generation = this.workspace.generation;
     const dataset = this.workspace.dataset;
     const model = this.workspace.model;
     if (!entry || !dir || !dataset || !model) return false;
@@ -166,7 +166,7 @@ export class Projects {
       this.events.notice('warning', `the saved points of ${dir} could not be read (missing or damaged): they are computed again`);
       return false;
     }
-    return this.workspace.adoptEmbeddings(version, data);
+    return this.workspace.adoptEmbeddings(generation, data);
   }
 
   async open(raw: string): Promise<ProjectSummary> {

@@ -85,7 +85,7 @@ export class AppService {
       onLost: () => {
         this.lostRunDir = this.training.engineLost();
       },
-      beforeRestart: () => this.workspace.invalidate(),
+      beforeRestart: () => this.workspace.invalidate('restarted'),
       restore: () => this.restoreAfterRestart(),
       afterRestart: () => this.workspace.scheduleEmbeddings(),
     });
@@ -114,34 +114,41 @@ export class AppService {
       trainStart: (a) => this.trainStart(a),
       trainCancel: () => training.cancel(),
       trainResume: (a) => training.resume(a.epochs),
-      embeddings: () => workspace.embeddings(),
-      projection: async (a) => {
-        const embeddings = await workspace.embeddings();
-        return !a.kind || a.kind === embeddings.projection.kind ? embeddings.projection : engine.request('fitProjection', { kind: a.kind });
-      },
+      // What depends on the open pair is stamped with its generation, or refused as stale (workspace.current).
+      embeddings: () => workspace.current(() => workspace.embeddings()),
+      projection: (a) =>
+        workspace.current(async () => {
+          const embeddings = await workspace.embeddings();
+          return !a.kind || a.kind === embeddings.projection.kind ? embeddings.projection : engine.request('fitProjection', { kind: a.kind });
+        }),
       decode: (a) =>
-        decodeInSlices(
-          (z) => engine.request('decode', { z }),
-          a.z,
-          workspace.model?.latentDim ?? null,
-          () => workspace.model,
+        workspace.current(() =>
+          decodeInSlices(
+            (z) => engine.request('decode', { z }),
+            a.z,
+            workspace.model?.latentDim ?? null,
+            () => workspace.generation,
+          ),
         ),
-      reconstruct: (a) => engine.request('reconstruct', { index: a.index }),
-      nearest: (a) => engine.request('nearest', { z: a.z, k: a.k, ...(a.space ? { space: a.space } : {}), ...(a.among ? { among: a.among } : {}) }),
-      pointStats: () => workspace.pointStats(),
+      reconstruct: (a) => workspace.current(() => engine.request('reconstruct', { index: a.index })),
+      nearest: (a) =>
+        workspace.current(() => engine.request('nearest', { z: a.z, k: a.k, ...(a.space ? { space: a.space } : {}), ...(a.among ? { among: a.among } : {}) })),
+      pointStats: () => workspace.current(() => workspace.pointStats()),
       atlas: (a) => engine.request('atlas', { page: a.page }),
-      datasetFiles: () => engine.request('datasetFiles', {}),
+      datasetFiles: () => workspace.current(() => engine.request('datasetFiles', {})),
       metadataImport: (a) => this.importMetadata(a.path),
       interpolate: (a) =>
-        engine.request('interpolate', {
-          keyframes: a.keyframes,
-          frames: a.frames,
-          mode: a.mode ?? 'linear',
-          easing: a.easing ?? 'linear',
-          loop: a.loop ?? 'none',
-          spacing: a.spacing ?? 'length',
-          decode: a.decode ?? false,
-        }),
+        workspace.current(() =>
+          engine.request('interpolate', {
+            keyframes: a.keyframes,
+            frames: a.frames,
+            mode: a.mode ?? 'linear',
+            easing: a.easing ?? 'linear',
+            loop: a.loop ?? 'none',
+            spacing: a.spacing ?? 'length',
+            decode: a.decode ?? false,
+          }),
+        ),
       export: (a) => files.animation(a),
       exportCancel: () => engine.request('exportCancel', {}),
       exportImage: (a) => files.image(a.path, a.z, a.scale ?? 1, a),
@@ -155,10 +162,7 @@ export class AppService {
       projectCurrent: async () => projects.current(),
       projectRelocate: (a) => projects.relocate(a.folder),
       modelsList: () => library.list(),
-      modelOpen: (a) => {
-        training.forgetFinished();
-        return library.open(a.id);
-      },
+      modelOpen: (a) => library.open(a.id),
       modelRename: (a) => library.rename(a.id, a.name),
       modelDuplicate: (a) => library.duplicate(a.id),
       modelDelete: (a) => library.delete(a.id),
@@ -261,7 +265,7 @@ export class AppService {
       if (!(await exists(join(dir, 'manifest.json')))) continue;
       try {
         const info = await this.engine.request('loadModel', { dir });
-        this.workspace.setModel(info, this.workspace.isDefaultModel && dir === this.workspace.model?.dir);
+        this.workspace.setModel(info, this.workspace.isDefaultModel && dir === this.workspace.model?.dir, 'restarted');
         this.training.modelReloaded(dir, info.epochsCompleted);
         restored.push(`model at epoch ${info.epochsCompleted}`);
         break;
@@ -276,6 +280,7 @@ export class AppService {
   // Calls the transports make directly (the Electron menu, dropped folders) and the tests use
 
   openDataset(source: DatasetSource, options: { embed?: boolean } = {}): Promise<DatasetSummary> {
+    // At once, not when the new generation comes: the last run's outcome is not shown over the ingest.
     this.training.forgetFinished();
     return this.workspace.openDataset(source, options);
   }
@@ -304,6 +309,7 @@ export class AppService {
       training: this.training.snapshot(),
       project: this.projects.path ? { path: this.projects.path } : null,
       embeddingsReady: this.workspace.embeddingsReady,
+      generation: this.workspace.generation,
       allowedRoots: this.paths.list(),
       dataDir: this.options.dataDir,
       nativeDialogs: this.options.nativeDialogs ?? false,

@@ -1,7 +1,8 @@
 /**
  * Training runs: start, cancel and resume a training in the engine, follow its progress events, and
- * keep its status. Every epoch the engine writes a checkpoint into the run's folder in the data dir
- * (models/<run>/), so a crash loses at most the epoch in progress.
+ * keep its status in the one training state machine (training-state.ts), announced to the renderer
+ * after every change ('trainingStatus'). Every epoch the engine writes a checkpoint into the run's
+ * folder in the data dir (models/<run>/), so a crash loses at most the epoch in progress.
  */
 import { learningRateFor, suggestTraining } from '../shared/training-defaults';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import { plural } from '../shared/plural';
 import { isWithin } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';
+import { canTransition, idleTraining, transition, type TrainingTransition } from './training-state';
 import type { Workspace } from './workspace';
 
 type TrainArgs = EngineArgs<'train'>;
@@ -23,17 +25,7 @@ function newRunId(): string {
 }
 
 export class Training {
-  private status: TrainingStatus = {
-    state: 'idle',
-    runId: null,
-    dir: null,
-    epochs: 0,
-    epoch: 0,
-    lastCheckpointEpoch: 0,
-    error: null,
-    timeBudgetSeconds: null,
-    budgetReached: false,
-  };
+  private status: TrainingStatus;
 
   /** performance.now() when the current (or last) run started. */
   private runStartedAt = 0;
@@ -43,16 +35,29 @@ export class Training {
     private readonly engine: EngineSupervisor,
     private readonly events: ServiceEvents,
     private readonly workspace: Workspace,
-  ) {}
+  ) {
+    this.status = idleTraining(workspace.generation);
+    // Another dataset or model opened: a finished run's outcome ("cancelled", its budget, its error)
+    // no longer describes what is shown. A restart reloads the same pair: the outcome stays.
+    workspace.onOpen((reason) => {
+      if (reason === 'opened') this.forgetFinished();
+    });
+  }
 
-  /** Another dataset is opening: a finished run's outcome ("cancelled", its error) no longer describes what is shown. */
+  /** A finished run's outcome is no longer shown (something else opened, or a dataset is being opened). */
   forgetFinished(): void {
-    if (this.busy) return;
-    this.status = { ...this.status, state: 'idle', error: null, budgetReached: false };
+    if (this.status.state !== 'idle' && canTransition(this.status.state, 'forget')) this.apply({ kind: 'forget' });
+  }
+
+  /** Moves the state machine; every change but a progress record is announced. */
+  private apply(t: TrainingTransition): void {
+    this.status = transition(this.status, t);
+    if (t.kind !== 'progress') this.events.emit('trainingStatus', this.snapshot());
   }
 
   get busy(): boolean {
-    return this.status.state === 'running' || this.status.state === 'cancelling';
+    const { state } = this.status;
+    return state === 'starting' || state === 'running' || state === 'cancelling';
   }
 
   snapshot(): TrainingStatus {
@@ -70,7 +75,6 @@ export class Training {
     if (!dataset) throw new ContractError('no-dataset', 'open a dataset (MNIST or an image folder) before training');
     if (s.arch === 'conv' && dataset.height % 4 !== 0)
       throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
-    await this.engine.ensure();
     const runId = newRunId();
     const dir = join(this.dataDir, 'models', runId);
     // What the user left unset is chosen from the dataset (shared/training-defaults.ts).
@@ -95,12 +99,31 @@ export class Training {
       // On a budget `epochs` is the cap; the trainer stops at the end of the epoch that would pass it.
       ...(s.timeBudgetSeconds === undefined ? {} : { timeBudget: { seconds: s.timeBudgetSeconds, clock: 'wall' as const } }),
     };
+    // Starting at once, before anything is awaited: a second start is refused as busy.
+    this.begin(args, runId, 0);
+    await this.prepare(() => this.engine.ensure());
     return this.run(args, runId);
   }
 
+  private begin(args: TrainArgs, runId: string, lastCheckpointEpoch: number): void {
+    const timeBudgetSeconds = args.timeBudget?.seconds ?? null;
+    this.apply({ kind: 'start', runId, dir: args.dir, epochs: args.epochs, timeBudgetSeconds, lastCheckpointEpoch, generation: this.workspace.generation });
+  }
+
+  /** What a run needs before the engine takes it; a failure refuses the run (back to idle) and is thrown. */
+  private async prepare(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (this.status.state === 'starting') this.apply({ kind: 'refused' });
+      throw err;
+    }
+  }
+
   async cancel(): Promise<CallOutput<'trainCancel'>> {
-    if (!this.busy) return { cancelled: false };
-    this.status.state = 'cancelling';
+    const { state } = this.status;
+    if (state !== 'running' && state !== 'cancelling') return { cancelled: false };
+    if (state === 'running') this.apply({ kind: 'cancel' });
     const { cancelled } = await this.engine.request('cancel', {});
     return { cancelled };
   }
@@ -119,10 +142,10 @@ export class Training {
     // others (the default model, a project's) are copied to a new run in the data dir first.
     let dir = resolve(model.dir);
     let runId = basename(dir);
-    if (this.workspace.isDefaultModel || !isWithin(resolve(this.dataDir, 'models'), dir)) {
+    const copy = this.workspace.isDefaultModel || !isWithin(resolve(this.dataDir, 'models'), dir);
+    if (copy) {
       runId = newRunId();
       dir = join(this.dataDir, 'models', runId);
-      await cp(model.dir, dir, { recursive: true });
     }
     const t = model.training;
     const args: TrainArgs = {
@@ -140,57 +163,46 @@ export class Training {
       seed: t.seed,
       ...(t.limit ? { limit: t.limit } : {}),
     };
-    await this.engine.ensure();
+    this.begin(args, runId, copy ? 0 : model.epochsCompleted);
+    await this.prepare(async () => {
+      if (copy) await cp(model.dir, dir, { recursive: true });
+      await this.engine.ensure();
+    });
     return this.run(args, runId);
   }
 
   private run(args: TrainArgs, runId: string): CallOutput<'trainStart'> {
     const timeBudgetSeconds = args.timeBudget?.seconds ?? null;
     this.runStartedAt = performance.now();
-    this.status = {
-      state: 'running',
-      runId,
-      dir: args.dir,
-      epochs: args.epochs,
-      epoch: 0,
-      lastCheckpointEpoch: 0,
-      error: null,
-      timeBudgetSeconds,
-      budgetReached: false,
-    };
     const model = this.workspace.model;
-    if (args.resume && model?.dir === args.dir) this.status.lastCheckpointEpoch = model.epochsCompleted;
     const engine = this.engine.current;
     // A cancelled run does not replace the model that was open (its partial checkpoint stays in its folder).
     const previous = model;
     const previousIsDefault = this.workspace.isDefaultModel;
+    this.apply({ kind: 'started' });
     void this.engine.request('train', args).then(
       async (result) => {
-        if (this.status.runId !== runId) return;
-        this.status.state = result.cancelled ? 'cancelled' : 'done';
-        this.status.epoch = result.epochsCompleted;
-        this.status.budgetReached = result.budgetReached && !result.cancelled;
+        if (this.status.runId !== runId || !canTransition(this.status.state, 'ended')) return;
         const keptPrevious =
           result.cancelled && previous !== null && previous.dir !== args.dir
             ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted)
             : false;
         if (result.model && !keptPrevious) this.workspace.setModel(result.model, false);
-        this.events.emit('trainEnded', {
-          runId,
-          status: this.status.state,
-          epochsCompleted: result.epochsCompleted,
-          error: null,
-          budgetReached: this.status.budgetReached,
-        });
+        // The outcome belongs to what is open now (the trained model, or the one kept on a cancel).
+        const generation = this.workspace.generation;
+        this.apply({ kind: 'ended', cancelled: result.cancelled, epochsCompleted: result.epochsCompleted, budgetReached: result.budgetReached, generation });
+        const { state, budgetReached } = this.status;
+        if (state !== 'done' && state !== 'cancelled') return;
+        this.events.emit('trainEnded', { runId, generation, status: state, epochsCompleted: result.epochsCompleted, error: null, budgetReached });
         this.workspace.scheduleEmbeddings();
       },
       (err: Error) => {
         if (this.status.runId !== runId || !this.busy) return;
         // An engine crash is reported by engineLost(); anything else ends the run here.
         if (engine !== this.engine.current || !this.engine.alive) return;
-        this.status.state = 'failed';
-        this.status.error = err.message;
-        this.events.emit('trainEnded', { runId, status: 'failed', epochsCompleted: this.status.lastCheckpointEpoch, error: err.message, budgetReached: false });
+        this.apply({ kind: 'failed', error: err.message, epochsCompleted: this.status.epoch });
+        const { generation, lastCheckpointEpoch } = this.status;
+        this.events.emit('trainEnded', { runId, generation, status: 'failed', epochsCompleted: lastCheckpointEpoch, error: err.message, budgetReached: false });
       },
     );
     return { runId, dir: args.dir, epochs: args.epochs, timeBudgetSeconds };
@@ -216,35 +228,33 @@ export class Training {
   /** The training's progress events (other engine events are not the training's: false). */
   onEngineEvent(e: EngineEvent): boolean {
     const runId = this.status.runId ?? '';
+    const generation = this.workspace.generation;
+    // A run's event after it ended (or before it began) describes no run: dropped.
+    const ofTheRun = canTransition(this.status.state, 'progress');
     switch (e.type) {
-      case 'step':
-        this.status.epoch = e.epoch - 1;
-        this.events.emit('trainProgress', {
-          runId,
-          epoch: e.epoch,
-          epochs: e.epochs,
-          step: e.step,
-          stepsPerEpoch: e.stepsPerEpoch,
-          loss: e.loss,
-          samplesPerSec: e.samplesPerSec,
-          etaSeconds: e.etaSeconds,
-          elapsedSeconds: (performance.now() - this.runStartedAt) / 1000,
-          ...(e.recon !== undefined && e.kl !== undefined ? { recon: e.recon, kl: e.kl } : {}),
-        });
+      case 'step': {
+        if (!ofTheRun) return true;
+        const { type: _type, ...record } = e;
+        this.apply({ kind: 'progress', epoch: e.epoch - 1 });
+        this.events.emit('trainProgress', { ...record, runId, generation, elapsedSeconds: (performance.now() - this.runStartedAt) / 1000 });
         return true;
+      }
       case 'epoch': {
+        if (!ofTheRun) return true;
         const { type: _type, ...metrics } = e;
-        this.status.epoch = e.epoch;
-        this.events.emit('trainEpoch', { runId, ...metrics });
+        this.apply({ kind: 'progress', epoch: e.epoch });
+        this.events.emit('trainEpoch', { runId, generation, ...metrics });
         return true;
       }
       case 'checkpoint':
-        this.status.lastCheckpointEpoch = e.epoch;
-        this.events.emit('trainCheckpoint', { runId, epoch: e.epoch, dir: e.dir });
+        if (!ofTheRun) return true;
+        this.apply({ kind: 'checkpoint', epoch: e.epoch });
+        this.events.emit('trainCheckpoint', { runId, generation, epoch: e.epoch, dir: e.dir });
         return true;
       case 'snapshot': {
+        if (!ofTheRun) return true;
         const { type: _type, ...snapshot } = e;
-        this.events.emit('trainSnapshot', { runId, ...snapshot });
+        this.events.emit('trainSnapshot', { runId, generation, ...snapshot });
         return true;
       }
       default:
@@ -258,27 +268,23 @@ export class Training {
    */
   engineLost(): string | null {
     if (!this.busy) return null;
-    if (this.status.runId) {
-      const kept = this.status.lastCheckpointEpoch;
-      this.status.state = 'failed';
-      // Counted from the last checkpoint, as the status is: an epoch whose save was cut off is lost.
-      this.status.epoch = kept;
-      this.status.error = lostMessage(kept);
-      this.events.emit('trainEnded', { runId: this.status.runId, status: 'failed', epochsCompleted: kept, error: this.status.error, budgetReached: false });
-    }
+    const kept = this.status.lastCheckpointEpoch;
+    // Counted from the last checkpoint, as the status is: an epoch whose save was cut off is lost.
+    const error = lostMessage(kept);
+    this.apply({ kind: 'failed', error, epochsCompleted: kept });
+    const { runId, generation } = this.status;
+    if (runId) this.events.emit('trainEnded', { runId, generation, status: 'failed', epochsCompleted: kept, error, budgetReached: false });
     return this.status.dir;
   }
 
   /** A model was reloaded after a restart: if it is this run's, its checkpoint is the last one kept. */
   modelReloaded(dir: string, epochsCompleted: number): void {
-    if (dir !== this.status.dir) return;
-    const said = this.status.lastCheckpointEpoch;
-    this.status.lastCheckpointEpoch = epochsCompleted;
-    if (this.status.state !== 'failed' || said === epochsCompleted) return;
+    if (dir !== this.status.dir || this.status.state !== 'failed') return;
+    if (this.status.lastCheckpointEpoch === epochsCompleted) return;
     // The save finished but its event was lost with the engine: the folder is the truth.
-    this.status.epoch = epochsCompleted;
-    this.status.error = lostMessage(epochsCompleted);
-    this.events.notice('info', this.status.error);
+    const error = lostMessage(epochsCompleted);
+    this.apply({ kind: 'reloaded', epochsCompleted, error });
+    this.events.notice('info', error);
   }
 }
 

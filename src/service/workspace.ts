@@ -1,9 +1,20 @@
 /**
- * What is open: the dataset, the model, and the embeddings of that model on that dataset. The
- * embeddings are computed once per (model, dataset) — a version number changes whenever either does,
- * so a late answer for an old pair is dropped — and kept, so asking for them again is immediate.
+ * What is open: the dataset, the model, and the embeddings of that model on that dataset. Every
+ * opening of either mints a new generation (shared/generation.ts): what the renderer gets for the open
+ * pair is stamped with it, and an answer computed for an older one is dropped (`current`). The
+ * embeddings are computed once per generation and kept, so asking for them again is immediate.
  */
-import { ContractError, DEFAULT_BACKGROUND, epochMetricsFromRecord, type DatasetSource, type DatasetSummary, type ModelSummary } from '../shared/contract';
+import {
+  ContractError,
+  DEFAULT_BACKGROUND,
+  epochMetricsFromRecord,
+  GenerationGate,
+  type DatasetSource,
+  type DatasetSummary,
+  type Generation,
+  type ModelSummary,
+  type Stamped,
+} from '../shared/contract';
 import type { EngineModelInfo, EngineResults } from '../shared/engine-protocol';
 import type { AllowedPaths } from './allowed-paths';
 import type { EngineSupervisor } from './engine-supervisor';
@@ -12,16 +23,20 @@ import { plural } from '../shared/plural';
 
 export type Embeddings = EngineResults['embed'];
 
+/** Why the generation changed: the user opened something, or the engine restarted (the same pair is reloaded). */
+export type OpenReason = 'opened' | 'restarted';
+
 export class Workspace {
   private source: DatasetSource | null = null;
   private summary: DatasetSummary | null = null;
   private info: EngineModelInfo | null = null;
   private modelIsDefault = false;
 
-  private version = 0;
-  private cache: { version: number; value: Embeddings } | null = null;
-  private pending: { version: number; promise: Promise<Embeddings> } | null = null;
-  private statsCache: { version: number; promise: Promise<EngineResults['pointStats']> } | null = null;
+  private readonly generations = new GenerationGate();
+  private readonly openListeners: ((reason: OpenReason) => void)[] = [];
+  private cache: { generation: Generation; value: Embeddings } | null = null;
+  private pending: { generation: Generation; promise: Promise<Embeddings> } | null = null;
+  private statsCache: { generation: Generation; promise: Promise<EngineResults['pointStats']> } | null = null;
 
   constructor(
     private readonly engine: EngineSupervisor,
@@ -87,10 +102,10 @@ export class Workspace {
     this.events.emit('datasetChanged', null);
   }
 
-  setModel(info: EngineModelInfo, isDefault: boolean): void {
+  setModel(info: EngineModelInfo, isDefault: boolean, reason: OpenReason = 'opened'): void {
     this.info = info;
     this.modelIsDefault = isDefault;
-    this.invalidate();
+    this.invalidate(reason);
     this.events.emit('modelChanged', this.modelSummary());
   }
 
@@ -121,48 +136,67 @@ export class Workspace {
   // -------------------------------------------------------------------------------------------
   // Embeddings
 
-  /** The dataset or the model changed: what was computed for the old pair is stale. */
-  invalidate(): void {
-    this.version++;
+  /** The dataset or the model changed: a new generation, and what was computed for the old one is stale. */
+  invalidate(reason: OpenReason = 'opened'): void {
+    const generation = this.generations.next();
     this.cache = null;
+    this.events.emit('generationChanged', { generation });
+    for (const listener of this.openListeners) listener(reason);
+  }
+
+  /** Calls `listener` after every new generation (before the dataset and model events go out). */
+  onOpen(listener: (reason: OpenReason) => void): void {
+    this.openListeners.push(listener);
+  }
+
+  /** The generation of what is open now. */
+  get generation(): Generation {
+    return this.generations.current;
+  }
+
+  /**
+   * The one place the service drops what was computed for an older generation: runs `work` for the
+   * open pair and stamps its result with the pair's generation, or refuses it ('stale') when another
+   * dataset or model opened meanwhile.
+   */
+  async current<T extends object>(work: () => Promise<T>): Promise<Stamped<T>> {
+    const generation = this.generations.current;
+    const value = await work();
+    if (!this.generations.isCurrent(generation)) throw new ContractError('stale', 'another dataset or model was opened meanwhile: ask again');
+    return { ...value, generation };
   }
 
   get embeddingsReady(): boolean {
-    return this.cache?.version === this.version;
+    return this.cache !== null && this.generations.isCurrent(this.cache.generation);
   }
 
   /** The embeddings of the open pair when they are already known (no engine call). */
   cachedEmbeddings(): Embeddings | null {
-    return this.cache?.version === this.version ? this.cache.value : null;
+    return this.cache && this.generations.isCurrent(this.cache.generation) ? this.cache.value : null;
   }
 
-  /** The current (model, dataset) pair's version: compare before adopting something computed for it. */
-  get embeddingsVersion(): number {
-    return this.version;
-  }
-
-  /** Takes embeddings read from elsewhere (a saved project) for the pair of `version`, if still current. */
-  adoptEmbeddings(version: number, value: Embeddings): boolean {
-    if (version !== this.version) return false;
-    this.cache = { version, value };
-    this.events.emit('embeddingsReady', { count: value.count, modelEpoch: value.modelEpoch });
+  /** Takes embeddings read from elsewhere (a saved project) for `generation`, if still current. */
+  adoptEmbeddings(generation: Generation, value: Embeddings): boolean {
+    if (!this.generations.isCurrent(generation)) return false;
+    this.cache = { generation, value };
+    this.events.emit('embeddingsReady', { count: value.count, modelEpoch: value.modelEpoch, generation });
     return true;
   }
 
   async embeddings(): Promise<Embeddings> {
-    const version = this.version;
-    if (this.cache?.version === version) return this.cache.value;
-    if (this.pending?.version === version) return this.pending.promise;
+    const generation = this.generations.current;
+    if (this.cache?.generation === generation) return this.cache.value;
+    if (this.pending?.generation === generation) return this.pending.promise;
     if (!this.info) throw new ContractError('no-model', 'no model yet: train one or open a project');
     if (!this.summary) throw new ContractError('no-dataset', 'no dataset is open');
     const promise = this.engine.request('embed', {}).then((value) => {
-      if (this.version === version) {
-        this.cache = { version, value };
-        this.events.emit('embeddingsReady', { count: value.count, modelEpoch: value.modelEpoch });
+      if (this.generations.isCurrent(generation)) {
+        this.cache = { generation, value };
+        this.events.emit('embeddingsReady', { count: value.count, modelEpoch: value.modelEpoch, generation });
       }
       return value;
     });
-    this.pending = { version, promise };
+    this.pending = { generation, promise };
     promise
       .finally(() => {
         if (this.pending?.promise === promise) this.pending = null;
@@ -182,11 +216,11 @@ export class Workspace {
 
   /** Per-point reconstruction error and KL of the current embeddings (once per model and dataset). */
   async pointStats(): Promise<EngineResults['pointStats']> {
-    const version = this.version;
-    if (this.statsCache?.version === version) return this.statsCache.promise;
+    const generation = this.generations.current;
+    if (this.statsCache?.generation === generation) return this.statsCache.promise;
     await this.embeddings();
     const promise = this.engine.request('pointStats', {});
-    this.statsCache = { version, promise };
+    this.statsCache = { generation, promise };
     promise.catch(() => {
       if (this.statsCache?.promise === promise) this.statsCache = null;
     });

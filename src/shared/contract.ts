@@ -30,6 +30,8 @@ import {
   MIN_TIME_BUDGET_SECONDS,
   boundedFloat32Array,
 } from './limits';
+import { GenerationSchema } from './generation';
+import { TrainProgressSchema } from './training-progress';
 import {
   ArchSchema,
   BackendNameSchema,
@@ -54,6 +56,8 @@ export * from './metrics-schemas';
 export * from './view-schemas';
 export * from './limits';
 export * from './vocabulary';
+export * from './generation';
+export * from './training-progress';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -126,8 +130,12 @@ export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 export const EngineStateSchema = z.enum(['starting', 'ready', 'crashed', 'failed', 'stopped']);
 export type EngineState = z.infer<typeof EngineStateSchema>;
 
+/** The service's training state machine (service/training-state.ts): idle → starting → running → cancelling → done | cancelled | failed. */
+export const TrainingStateSchema = z.enum(['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed']);
+export type TrainingState = z.infer<typeof TrainingStateSchema>;
+
 export const TrainingStatusSchema = z.strictObject({
-  state: z.enum(['idle', 'running', 'cancelling', 'done', 'cancelled', 'failed']),
+  state: TrainingStateSchema,
   runId: z.string().nullable(),
   dir: z.string().nullable(),
   epochs: count,
@@ -138,6 +146,8 @@ export const TrainingStatusSchema = z.strictObject({
   timeBudgetSeconds: z.number().positive().nullable(),
   /** The run ended because its time budget was reached (before its `epochs` cap). */
   budgetReached: z.boolean(),
+  /** The opening the run (or its outcome) belongs to: an outcome is forgotten when something else opens. */
+  generation: GenerationSchema,
 });
 export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
 
@@ -157,6 +167,8 @@ export const StatusSchema = z.strictObject({
   training: TrainingStatusSchema,
   project: z.strictObject({ path: z.string() }).nullable(),
   embeddingsReady: z.boolean(),
+  /** The generation of what is open (shared/generation.ts). */
+  generation: GenerationSchema,
   /** The folders the user chose (dialogs, drag-and-drop, the serve host's --allow list). */
   allowedRoots: z.array(z.string()),
   dataDir: z.string(),
@@ -224,6 +236,16 @@ export const EmbeddingsSchema = z.strictObject({
 });
 export type Embeddings = z.infer<typeof EmbeddingsSchema>;
 
+/** A result computed for what is open, with the generation it was computed for (shared/generation.ts). */
+function stamped<S extends z.core.$ZodShape, C extends z.core.$ZodObjectConfig>(schema: z.ZodObject<S, C>) {
+  return schema.extend({ generation: GenerationSchema });
+}
+
+export const ReconstructionSchema = z.strictObject({ index: count, label: int, original: ImagesSchema, reconstruction: ImagesSchema, mu: Float32ArraySchema });
+export const NearestSchema = z.strictObject({ ids: Int32ArraySchema, distances: Float32ArraySchema });
+export const DatasetFilesSchema = z.strictObject({ files: z.array(z.string().max(MAX_PATH_CHARS)).nullable() });
+export const InterpolationSchema = z.strictObject({ z: Float32ArraySchema, frames: count, latentDim: int, images: ImagesSchema.nullable() });
+
 export const ExportResultSchema = z.strictObject({ kind: ExportKindSchema, path: z.string(), bytes: count, files: count });
 
 export const ProjectSummarySchema = z.strictObject({
@@ -284,17 +306,14 @@ export const calls = {
   trainCancel: { input: none, output: z.strictObject({ cancelled: z.boolean() }) },
   /** Continues the open model's training from its last checkpoint, up to `epochs` in total. */
   trainResume: { input: z.strictObject({ epochs: int.min(1).max(100_000).optional() }), output: RunSchema },
-  embeddings: { input: none, output: EmbeddingsSchema },
+  embeddings: { input: none, output: stamped(EmbeddingsSchema) },
   /** Each image's file, relative to the dataset's folder, by dataset index (null: a dataset without files, MNIST). */
-  datasetFiles: { input: none, output: z.strictObject({ files: z.array(z.string().max(MAX_PATH_CHARS)).nullable() }) },
+  datasetFiles: { input: none, output: stamped(DatasetFilesSchema) },
   /** The linear projection of the embeddings (the default: identity for d ≤ 3, else PCA), or the one asked for. */
-  projection: { input: z.strictObject({ kind: LinearKindSchema.optional() }), output: ProjectionSchema },
+  projection: { input: z.strictObject({ kind: LinearKindSchema.optional() }), output: stamped(ProjectionSchema) },
   /** Decodes n latent vectors given as n × d floats. */
-  decode: { input: z.strictObject({ z: boundedFloat32Array(MAX_DECODE_FLOATS, 'z') }), output: ImagesSchema },
-  reconstruct: {
-    input: z.strictObject({ index: count }),
-    output: z.strictObject({ index: count, label: int, original: ImagesSchema, reconstruction: ImagesSchema, mu: Float32ArraySchema }),
-  },
+  decode: { input: z.strictObject({ z: boundedFloat32Array(MAX_DECODE_FLOATS, 'z') }), output: stamped(ImagesSchema) },
+  reconstruct: { input: z.strictObject({ index: count }), output: stamped(ReconstructionSchema) },
   nearest: {
     input: z.strictObject({
       z: boundedFloat32Array(MAX_LATENT, 'z'),
@@ -304,16 +323,17 @@ export const calls = {
       /** 'all' (default) or only the training split (a memorization check). */
       among: NearestAmongSchema.optional(),
     }),
-    output: z.strictObject({ ids: Int32ArraySchema, distances: Float32ArraySchema }),
+    output: stamped(NearestSchema),
   },
   ...explorerCalls,
+  pointStats: { ...explorerCalls.pointStats, output: stamped(explorerCalls.pointStats.output) },
   ...libraryCalls,
   ...imageInCalls,
   ...metadataCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),
-    output: z.strictObject({ z: Float32ArraySchema, frames: count, latentDim: int, images: ImagesSchema.nullable() }),
+    output: stamped(InterpolationSchema),
   },
   /**
    * Decodes a path through latent space and writes it (the kind follows the path: .gif, .webm,
@@ -372,35 +392,33 @@ export const events = {
   }),
   notice: z.strictObject({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
   ingestProgress: z.strictObject({ done: count, total: count }),
+  /** Another dataset or model was opened: results and events stamped with an older generation are stale. Sent before datasetChanged/modelChanged. */
+  generationChanged: z.strictObject({ generation: GenerationSchema }),
   datasetChanged: DatasetSummarySchema.nullable(),
   modelChanged: ModelSummarySchema.nullable(),
-  trainProgress: z.strictObject({
+  /** The engine's progress record as it sent it, with the run's id and generation and the service's clock. */
+  trainProgress: TrainProgressSchema.extend({
     runId: z.string(),
-    epoch: int,
-    epochs: int,
-    step: int,
-    stepsPerEpoch: int,
-    loss: z.number(),
-    samplesPerSec: z.number(),
-    etaSeconds: z.number(),
+    generation: GenerationSchema,
     /** Seconds since the run started (the service's clock): a page reloaded mid-run shows the right time. */
     elapsedSeconds: z.number().min(0),
-    /** Mean reconstruction term and KL (nats) of the steps since the last progress event. */
-    recon: z.number().optional(),
-    kl: z.number().optional(),
   }),
-  trainEpoch: EpochMetricsSchema.extend({ runId: z.string(), epochs: int }),
-  trainCheckpoint: z.strictObject({ runId: z.string(), epoch: int, dir: z.string() }),
+  /** The service's training status, after every change of state (service/training-state.ts). */
+  trainingStatus: TrainingStatusSchema,
+  trainEpoch: EpochMetricsSchema.extend({ runId: z.string(), epochs: int, generation: GenerationSchema }),
+  trainCheckpoint: z.strictObject({ runId: z.string(), epoch: int, dir: z.string(), generation: GenerationSchema }),
   trainEnded: z.strictObject({
     runId: z.string(),
+    generation: GenerationSchema,
     status: z.enum(['done', 'cancelled', 'failed']),
     epochsCompleted: count,
     error: z.string().nullable(),
     /** Done because the time budget was reached (before the epochs cap). */
     budgetReached: z.boolean(),
   }),
-  embeddingsReady: z.strictObject({ count, modelEpoch: count }),
+  embeddingsReady: z.strictObject({ count, modelEpoch: count, generation: GenerationSchema }),
   ...explorerEvents,
+  trainSnapshot: stamped(explorerEvents.trainSnapshot),
   /** A native menu item the renderer acts on. */
   menu: z.strictObject({ action: z.enum(['export', 'project-open', 'project-save']) }),
   exportProgress: z.strictObject({ stage: z.enum(['decode', 'encode']), done: count, total: count }),

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import {
   AbsolutePath,
   calls,
+  DatasetFilesSchema,
   DatasetSourceSchema,
   DatasetSummarySchema,
   describeIssues,
@@ -26,10 +27,14 @@ import {
   ImageFileSchema,
   ImagesSchema,
   Int32ArraySchema,
+  InterpolationSchema,
   MAX_MODEL_SAMPLES,
   ModelSummarySchema,
+  NearestSchema,
   ProjectionSchema,
+  ReconstructionSchema,
 } from './contract';
+import { TrainProgressSchema } from './training-progress';
 import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSchema } from './explorer-schemas';
 import {
   ArchSchema,
@@ -156,20 +161,20 @@ export const engineCalls = {
     output: ImagesSchema,
   },
   embed: { input: none, output: EmbeddingsSchema },
-  decode: { input: z.strictObject({ z: Float32ArraySchema }), output: calls.decode.output },
-  reconstruct: { input: z.strictObject({ index: int.min(0) }), output: calls.reconstruct.output },
+  decode: { input: z.strictObject({ z: Float32ArraySchema }), output: ImagesSchema },
+  reconstruct: { input: z.strictObject({ index: int.min(0) }), output: ReconstructionSchema },
   /** Each image's file relative to the dataset's folder (null for MNIST). */
-  datasetFiles: { input: none, output: calls.datasetFiles.output },
+  datasetFiles: { input: none, output: DatasetFilesSchema },
   nearest: {
     input: z.strictObject({ z: Float32ArraySchema, k: int.min(1), space: NearestSpaceSchema.optional(), among: NearestAmongSchema.optional() }),
-    output: calls.nearest.output,
+    output: NearestSchema,
   },
   pointStats: { input: explorerEngineRequests.pointStats, output: PointStatsSchema },
   atlas: { input: explorerEngineRequests.atlas, output: AtlasSchema },
   fitProjection: { input: explorerEngineRequests.fitProjection, output: ProjectionSchema },
   interpolate: {
     input: z.strictObject({ ...PathArgs, easing: EasingSchema, loop: LoopSchema, spacing: SpacingSchema, decode: z.boolean() }),
-    output: calls.interpolate.output,
+    output: InterpolationSchema,
   },
   export: {
     input: z.strictObject({
@@ -202,19 +207,8 @@ export type EngineHandlers = { [O in EngineOp]: (args: EngineParsedArgs<O>) => E
 
 export const EngineEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ingest'), done: count, total: count }),
-  z.strictObject({
-    type: z.literal('step'),
-    epoch: int,
-    epochs: int,
-    step: int,
-    stepsPerEpoch: int,
-    loss: z.number(),
-    samplesPerSec: z.number(),
-    etaSeconds: z.number(),
-    /** Mean reconstruction and KL terms since the previous step event. */
-    recon: z.number().optional(),
-    kl: z.number().optional(),
-  }),
+  /** The training's progress record (shared/training-progress.ts), as the service passes it on. */
+  TrainProgressSchema.extend({ type: z.literal('step') }),
   TrainSnapshotSchema.omit({ runId: true }).extend({ type: z.literal('snapshot') }),
   EpochMetricsSchema.extend({ type: z.literal('epoch'), epochs: int }),
   z.strictObject({ type: z.literal('checkpoint'), epoch: int, dir: z.string() }),

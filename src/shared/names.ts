@@ -61,6 +61,8 @@ export const EVENT_NAMES = [
   'trainEnded',
   'embeddingsReady',
   'trainSnapshot',
+  'generationChanged',
+  'trainingStatus',
   'menu',
   'exportProgress',
   'projectOpened',

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { expect, test, type Page } from '@playwright/test';
-import { ProjectionSchema, type Projection } from '../../src/shared/contract';
+import { calls, type Projection } from '../../src/shared/contract';
 import { DensityView, densityFromJson, LatentDensityJsonSchema } from '../../src/shared/latent-density';
 import { project } from '../../src/shared/projection';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../src/shared/wire';
@@ -88,6 +88,8 @@ test('a click in the PCA view of a d = 32 model decodes the conditional mean of 
   await expect(page.getByTestId('projection-pca')).toHaveAttribute('aria-pressed', 'true', { timeout: 120_000 });
   // The model's own embeddings, not the live view of a training an earlier spec ran (clicks there do not decode).
   await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout', 'embeddings', { timeout: 120_000 });
+  // …of this model: an earlier spec's model may have shown PCA embeddings too, before these replaced them.
+  await expect(page.getByText(`PCA of d = ${LATENT}`)).toBeVisible({ timeout: 120_000 });
 
   await clickEmptySpot(page);
   const spotText = (await page.getByTestId('decoded-source').textContent()) ?? '';
@@ -97,7 +99,8 @@ test('a click in the PCA view of a d = 32 model decodes the conditional mean of 
   const z = zTitle.replace(/[[\]]/g, '').split(', ').map(Number);
   expect(z).toHaveLength(LATENT);
 
-  const projection: Projection = ProjectionSchema.parse(await serviceCall('projection', { kind: 'pca' }));
+  // Stamped with the generation of what is open (shared/generation.ts).
+  const projection: Projection = calls.projection.output.parse(await serviceCall('projection', { kind: 'pca' }));
   // Its view coordinates are the click's (the panel shows them to 2 decimals)…
   const view = Array.from(project(projection, z, 1));
   view.forEach((v, a) => expect(Math.abs(v - spot![a])).toBeLessThan(0.006));

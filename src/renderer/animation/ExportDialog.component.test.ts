@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { Embeddings } from '../../shared/contract';
+import type { Embeddings, Stamped } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { ApiError } from '../lib/api';
 import { escStack } from '../shell/esc-stack';
@@ -63,7 +63,7 @@ describe('ExportDialog', () => {
 
   it('saves the points as CSV through the animation slice and tells the user', async () => {
     const { app, fake } = setup();
-    app.embeddings = { count: 1 } as unknown as Embeddings;
+    app.embeddings = { count: 1 } as unknown as Stamped<Embeddings>;
     app.animation.exportOpen = true;
     await tick();
     await fireEvent.click(button('save-points'));
@@ -88,7 +88,7 @@ describe('ExportDialog', () => {
     for (const yes of [true, false]) {
       const questions: string[] = [];
       const { app, fake, unmount } = setup({ exportPoints: refuse }, (q) => (questions.push(q), yes));
-      app.embeddings = { count: 1 } as unknown as Embeddings;
+      app.embeddings = { count: 1 } as unknown as typeof app.embeddings;
       app.animation.exportOpen = true;
       await tick();
       await fireEvent.input(screen.getByTestId('points-path'), { target: { value: '/home/me/photos/points.csv' } });

@@ -8,6 +8,7 @@
 import type { Camera, DraftKeyframes, EventData, Images, PathDoc, ProjectView } from '../../shared/contract';
 import { MAX_DRAFT_KEYFRAMES, MAX_PREVIEW_FRAMES } from '../../shared/contract';
 import type { LatentViewState } from '../explorer/latent-view.svelte';
+import { isStale } from '../lib/api';
 import type { Session } from '../shell/session';
 import { muOf, rowOf } from '../explorer/latent-math';
 import type { Easing, SegmentMode } from '../../shared/vocabulary';
@@ -219,7 +220,7 @@ export class AnimationState {
     this.previewing = decode;
     try {
       const r = await this.app.api.call('interpolate', { ...args, frames, decode });
-      if (ticket !== this.pending) return;
+      if (ticket !== this.pending || !this.app.isCurrent(r.generation)) return;
       this.pathZ = r.z;
       this.draw();
       if (r.images) {
@@ -227,7 +228,7 @@ export class AnimationState {
         if (this.frame >= r.images.count) this.frame = 0;
       }
     } catch (err) {
-      if (ticket === this.pending) this.app.notify('error', (err as Error).message);
+      if (ticket === this.pending && !isStale(err)) this.app.notify('error', (err as Error).message);
     } finally {
       if (ticket === this.pending) this.previewing = false;
     }

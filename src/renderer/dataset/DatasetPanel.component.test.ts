@@ -3,7 +3,7 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi, type Answers } from '../shell/testing/fake-api';
-import { mnist } from '../shell/testing/fixtures';
+import { mnist, trainingStatus } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import DatasetPanel from './DatasetPanel.svelte';
 
@@ -71,7 +71,7 @@ describe('DatasetPanel', () => {
 
   it('while a training runs, nothing else can be opened', async () => {
     const { app } = setup();
-    app.training.state = 'running';
+    app.training.show(trainingStatus({ state: 'running', runId: 'run-1' }));
     await tick();
     expect((screen.getByRole('button', { name: 'Open the MNIST dataset' }) as HTMLButtonElement).disabled).toBe(true);
   });

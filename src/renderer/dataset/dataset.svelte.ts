@@ -21,18 +21,13 @@ export class DatasetState {
   /** The background the open folder was read with (the summary does not say). */
   private openedWith: Background | null = null;
 
-  constructor(
-    private readonly jobs: Jobs,
-    /** Opening a dataset: the last run's outcome is not shown over the ingest (issue 11, point 7). */
-    private readonly forgetFinishedRun: () => void,
-  ) {}
+  constructor(private readonly jobs: Jobs) {}
 
   async openMnist(): Promise<unknown> {
     const { jobs } = this;
     // The same dataset again keeps the project open (the service closes it only for another one).
     if (jobs.dataset?.source.kind !== 'mnist' && !jobs.leaveProject('open MNIST')) return undefined;
     jobs.newJob();
-    this.forgetFinishedRun();
     return jobs.run('Opening MNIST…', () => jobs.api.call('openDataset', { source: { kind: 'mnist' } }));
   }
 
@@ -43,7 +38,6 @@ export class DatasetState {
     const same = open?.kind === 'folder' && open.path === path && Object.keys(options).length === 0 && this.openedWith === background;
     if (!same && !jobs.leaveProject(`open the folder ${path}`)) return undefined;
     jobs.newJob();
-    this.forgetFinishedRun();
     const opened = await jobs.run('Opening the folder…', () => jobs.api.call('openDataset', { source: { kind: 'folder', path, ...options, background } }));
     if (opened) this.openedWith = background;
     return opened;

@@ -7,10 +7,11 @@
  *
  * The decoded image and its queue are decode/decoder.svelte.ts.
  */
-import type { Embeddings, Projection, ProjectionKind, TrainSnapshot } from '../../shared/contract';
+import type { Embeddings, Projection, ProjectionKind, Stamped, TrainSnapshot } from '../../shared/contract';
 import { drawLatents, type DensityView, type LatentDensity } from '../../shared/latent-density';
 import { project } from '../../shared/projection';
 import { Decoder } from './decode/decoder.svelte';
+import { isStale } from '../lib/api';
 import { ThumbnailAtlas } from './thumbnails';
 import type { Session } from '../shell/session';
 import { ViewInverse } from './view-inverse';
@@ -68,11 +69,7 @@ export class LatentViewState {
   private embeddingsKey = '';
 
   constructor(private readonly app: Session) {
-    this.style = new PointStyle(
-      app,
-      () => this.embeddingsKey,
-      () => this.clusters.ensure(),
-    );
+    this.style = new PointStyle(app, () => this.clusters.ensure());
     this.thumbnails = new ThumbnailAtlas((page) => app.api.call('atlas', { page }));
     this.decoder = new Decoder(app);
     this.clusters = new ClusterState(app, () => this.layout);
@@ -196,13 +193,14 @@ export class LatentViewState {
     }
     try {
       this.projectionBusy = `fitting ${kind === 'pca' ? 'PCA' : 'the identity view'}…`;
-      const p = e.projection.kind === kind ? e.projection : await this.app.api.call('projection', { kind });
-      if (this.kind !== kind || this.app.embeddings !== e) return;
+      const { generation, ...p } = e.projection.kind === kind ? { ...e.projection, generation: e.generation } : await this.app.api.call('projection', { kind });
+      // Another view asked for meanwhile wins; a projection of another opening is stale.
+      if (this.kind !== kind || !this.app.isCurrent(generation)) return;
       const view = project(p, e.mu, e.count);
       if (this.dims === 2) for (let i = 0; i < e.count; i++) view[i * 3 + 2] = 0;
       this.showEmbeddingsLayout(kind, view, p, animate ? 900 : 0);
     } catch (err) {
-      this.app.notify('error', `could not switch the view: ${(err as Error).message}`);
+      if (!isStale(err)) this.app.notify('error', `could not switch the view: ${(err as Error).message}`);
     } finally {
       this.projectionBusy = null;
     }
@@ -229,11 +227,11 @@ export class LatentViewState {
     this.replaceDecodedView();
   }
 
-  private startUmap(e: Embeddings, key: string): void {
+  private startUmap(e: Stamped<Embeddings>, key: string): void {
     this.umap.start(e, key, this.dims, {
       busy: (text) => (this.projectionBusy = text),
       layout: (view, first) => {
-        if (this.kind !== 'umap' || this.layout?.source !== 'embeddings' || this.app.embeddings !== e) return;
+        if (this.kind !== 'umap' || this.layout?.source !== 'embeddings' || !this.app.isCurrent(e.generation)) return;
         // Each streamed layout glides into the next: the user watches UMAP settle.
         this.showEmbeddingsLayout('umap', view, null, first ? 900 : 350, first ? true : 'auto');
       },

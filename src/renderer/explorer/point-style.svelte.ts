@@ -4,6 +4,7 @@
  * size. Split from the view's layouts (latent-view.svelte.ts) so colours and classes change here.
  */
 import type { PointStats } from '../../shared/contract';
+import { isStale } from '../lib/api';
 import type { Session } from '../shell/session';
 import { soloHidden, type PointColoring } from './layout';
 
@@ -19,9 +20,7 @@ export class PointStyle {
   pointScale = $state(1);
 
   constructor(
-    private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify'>,
-    /** Which points the stats belong to: a late answer for other points is dropped. */
-    private readonly pointsKey: () => string,
+    private readonly app: Pick<Session, 'api' | 'embeddings' | 'notify' | 'isCurrent'>,
     /** Colouring by cluster asks for the clusters (found in a worker, clusters/clusters.svelte.ts). */
     private readonly needClusters: () => void = () => {},
   ) {}
@@ -55,11 +54,11 @@ export class PointStyle {
   async loadStats(): Promise<void> {
     if (this.stats || this.statsLoading || !this.app.embeddings) return;
     this.statsLoading = true;
-    const key = this.pointsKey();
     try {
-      const stats = await this.app.api.call('pointStats', {});
-      if (key === this.pointsKey()) this.stats = stats;
+      const { generation, ...stats } = await this.app.api.call('pointStats', {});
+      if (this.app.isCurrent(generation)) this.stats = stats;
     } catch (err) {
+      if (isStale(err)) return;
       this.app.notify('error', `could not measure the points: ${(err as Error).message}`);
       this.coloring = 'label';
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Embeddings, PointStats } from '../../shared/contract';
+import type { Embeddings, Generation, PointStats, Stamped } from '../../shared/contract';
 import { fakeApi } from '../shell/testing/fake-api';
 import { PointStyle } from './point-style.svelte';
 
@@ -8,9 +8,15 @@ const stats = { count: 2, recon: Float32Array.from([1, 2]), kl: Float32Array.fro
 function styleWith(answer: () => Promise<PointStats>) {
   const fake = fakeApi({ pointStats: answer });
   const notices: string[] = [];
-  let key = 'model-a';
-  const style = new PointStyle({ api: fake.api, embeddings: { count: 2 } as unknown as Embeddings, notify: (_l, m) => notices.push(m) }, () => key);
-  return { style, fake, notices, setKey: (k: string) => (key = k) };
+  // The generation the page holds; the fake stamps answers with the first one (0).
+  let current = 0;
+  const style = new PointStyle({
+    api: fake.api,
+    embeddings: { count: 2 } as unknown as Stamped<Embeddings>,
+    notify: (_l, m) => notices.push(m),
+    isCurrent: (g: Generation) => g === current,
+  });
+  return { style, fake, notices, open: () => current++ };
 }
 
 describe('PointStyle', () => {
@@ -18,15 +24,15 @@ describe('PointStyle', () => {
     const { style, fake } = styleWith(async () => stats);
     await style.setColoring('recon');
     await style.setColoring('kl');
-    expect(style.stats).toBe(stats);
+    expect(style.stats).toEqual(stats);
     expect(fake.argsOf('pointStats')).toHaveLength(1);
   });
 
-  it('drops measures that arrive after the points changed', async () => {
+  it('drops measures of another generation (something else opened while they were measured)', async () => {
     let release: (s: PointStats) => void = () => {};
-    const { style, setKey } = styleWith(() => new Promise((resolve) => (release = resolve)));
+    const { style, open } = styleWith(() => new Promise((resolve) => (release = resolve)));
     const loading = style.setColoring('recon');
-    setKey('model-b');
+    open();
     release(stats);
     await loading;
     expect(style.stats).toBeNull();
@@ -42,11 +48,7 @@ describe('PointStyle', () => {
   it('colouring by cluster asks for the clusters, not the measures', async () => {
     const fake = fakeApi({ pointStats: async () => stats });
     let asked = 0;
-    const style = new PointStyle(
-      { api: fake.api, embeddings: { count: 2 } as unknown as Embeddings, notify: () => {} },
-      () => 'k',
-      () => asked++,
-    );
+    const style = new PointStyle({ api: fake.api, embeddings: { count: 2 } as never, notify: () => {}, isCurrent: () => true }, () => asked++);
     await style.setColoring('cluster');
     expect(asked).toBe(1);
     expect(fake.argsOf('pointStats')).toHaveLength(0);

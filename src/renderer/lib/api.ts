@@ -17,6 +17,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The service refused an answer as stale (another dataset or model opened meanwhile): nothing to tell the user. */
+export function isStale(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 'stale';
+}
+
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface Api {

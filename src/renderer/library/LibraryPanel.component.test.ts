@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LibraryModel } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi } from '../shell/testing/fake-api';
-import { libraryModel } from '../shell/testing/fixtures';
+import { libraryModel, trainingStatus } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import LibraryPanel from './LibraryPanel.svelte';
 
@@ -106,7 +106,7 @@ describe('LibraryPanel', () => {
   it('while a training runs, no model can be opened', async () => {
     const { app } = setup([libraryModel({ id: 'faces', name: 'faces' })]);
     await waitFor(() => expect(rows()).toHaveLength(1));
-    app.training.state = 'running';
+    app.training.show(trainingStatus({ state: 'running', runId: 'run-1' }));
     await waitFor(() => expect((screen.getByRole('button', { name: 'Open the model faces' }) as HTMLButtonElement).disabled).toBe(true));
   });
 });

@@ -5,8 +5,9 @@
  * slice, never this root. Only lib/api.ts talks to the outside. The slices take the narrow Session
  * and Jobs this root implements, never the root itself.
  */
-import type { DatasetSummary, Embeddings, EventData, ModelSummary, Status } from '../../shared/contract';
-import { ApiError, type Api, type ConnectionState } from '../lib/api';
+import type { DatasetSummary, Embeddings, EventData, ModelSummary, Stamped, Status } from '../../shared/contract';
+import { GenerationGate, type Generation } from '../../shared/generation';
+import { ApiError, isStale, type Api, type ConnectionState } from '../lib/api';
 import { AnimationState } from '../animation/animation.svelte';
 import { BookmarksState } from '../project/bookmarks.svelte';
 import { CameraRequests } from '../explorer/camera-requests.svelte';
@@ -37,7 +38,7 @@ export class AppState implements Session, Jobs {
   model = $state<ModelSummary | null>(null);
   notices = $state<Notice[]>([]);
   /** Large and replaced whole: not deeply reactive. */
-  embeddings = $state.raw<Embeddings | null>(null);
+  embeddings = $state.raw<Stamped<Embeddings> | null>(null);
   /** Milliseconds from asking for the embeddings to having them in the page. */
   embeddingsMs = $state<number | null>(null);
   /** How many times the embeddings were fetched (tests wait on it). */
@@ -69,6 +70,8 @@ export class AppState implements Session, Jobs {
   readonly selectionExport: SelectionExportState;
   /** The user's CSV or Parquet columns, joined to the dataset's files. */
   readonly metadata: MetadataState;
+  /** The generation of what the service has open, as it last said (its status, generationChanged). */
+  private readonly generations = new GenerationGate();
   private nextNotice = 1;
   /** The timers that take informational notices away, per notice id (bookkeeping, nothing shown reads it). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state: no view depends on the timers
@@ -81,7 +84,7 @@ export class AppState implements Session, Jobs {
     private readonly ask: AskUser,
   ) {
     this.training = new TrainingState(this);
-    this.datasets = new DatasetState(this, () => this.training.forgetFinishedRun());
+    this.datasets = new DatasetState(this);
     this.view = new LatentViewState(this);
     this.animation = new AnimationState(this, this.view, ask);
     this.metadata = new MetadataState(this, this.view, () => this.view.style.stats);
@@ -113,6 +116,7 @@ export class AppState implements Session, Jobs {
       void this.refresh();
     });
     api.on('notice', (n) => this.notify(n.level, n.message));
+    api.on('generationChanged', (g) => this.generations.adopt(g.generation));
     api.on('ingestProgress', (p) => (this.datasets.ingest = p.done >= p.total ? null : p));
     api.on('datasetChanged', (d) => {
       // Keyframes and paths are latents of the old dataset's model: not kept across datasets (a
@@ -131,44 +135,28 @@ export class AppState implements Session, Jobs {
       if (m?.dir !== this.model?.dir) this.view.forgetDecoded();
       this.model = m;
     });
+    // The training's state is the service's; its records are shown only while they are current.
+    api.on('trainingStatus', (s) => this.training.show(s));
     api.on('trainProgress', (p) => {
-      const t = this.training;
-      if (t.state !== 'cancelling') t.state = 'running';
-      t.runId = p.runId;
-      t.epochs = p.epochs;
-      t.epoch = p.epoch;
-      t.step = p.step;
-      t.stepsPerEpoch = p.stepsPerEpoch;
-      t.loss = p.loss;
-      t.samplesPerSec = p.samplesPerSec;
-      // The service's clock: right after a reload mid-run too; the page ticks on from it.
-      t.startedAt = performance.now() - p.elapsedSeconds * 1000;
-      t.tick();
-      // On a budget the run ends at the budget if the epochs cap is further away.
-      t.etaSeconds = t.timeBudgetSeconds ? Math.min(p.etaSeconds, Math.max(0, t.timeBudgetSeconds - t.elapsedSeconds)) : p.etaSeconds;
-      const x = p.epoch - 1 + (p.stepsPerEpoch ? p.step / p.stepsPerEpoch : 0);
-      const steps = t.steps.length > 4000 ? t.steps.filter((_, i) => i % 2 === 0) : t.steps;
-      t.steps = [...steps, { x, loss: p.loss, recon: p.recon ?? null, kl: p.kl ?? null }];
+      if (this.isCurrent(p.generation)) this.training.onProgress(p);
     });
     api.on('trainSnapshot', (s) => {
-      if (this.training.runId && s.runId && s.runId !== this.training.runId) return;
-      this.view.onSnapshot(s);
+      if (this.isCurrent(s.generation)) this.view.onSnapshot(s);
     });
     api.on('trainEpoch', (e) => {
-      const { runId: _r, epochs: _e, ...metrics } = e;
-      this.training.history = [...this.training.history, metrics];
+      const { runId: _r, epochs: _e, generation, ...metrics } = e;
+      if (this.isCurrent(generation)) this.training.onEpoch(metrics);
     });
-    api.on('trainCheckpoint', (c) => (this.training.lastCheckpointEpoch = c.epoch));
     api.on('trainEnded', (e) => {
+      if (!this.isCurrent(e.generation)) return;
       this.training.tick();
-      this.training.state = e.status;
-      this.training.error = e.error;
-      this.training.budgetReached = e.budgetReached;
       if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
       // Nothing new to show: back to the open model's points.
       if (e.epochsCompleted === 0 && this.embeddings && this.view.layout?.source === 'snapshot') this.view.onEmbeddings(this.embeddings);
     });
-    api.on('embeddingsReady', () => void this.loadEmbeddings());
+    api.on('embeddingsReady', (e) => {
+      if (this.isCurrent(e.generation)) void this.loadEmbeddings();
+    });
     await this.refresh();
     if (this.status?.embeddingsReady) await this.loadEmbeddings();
   }
@@ -184,18 +172,16 @@ export class AppState implements Session, Jobs {
     }
     this.dataset = status.dataset;
     this.model = status.model;
-    const t = this.training;
-    if (!t.active || status.training.state !== 'running') {
-      t.state = status.training.state;
-      t.error = status.training.error;
-    }
-    // A run this page did not start (a reload mid-run): its clock starts now.
-    if (status.training.state === 'running' && (t.startedAt === null || t.runId !== status.training.runId)) t.began(status.training.timeBudgetSeconds);
-    t.runId = status.training.runId;
-    t.lastCheckpointEpoch = status.training.lastCheckpointEpoch;
-    t.timeBudgetSeconds = status.training.timeBudgetSeconds;
-    if (!t.active) t.budgetReached = status.training.budgetReached;
-    if (status.training.epochs) t.epochs = status.training.epochs;
+    this.generations.adopt(status.generation);
+    this.training.show(status.training);
+  }
+
+  /**
+   * The renderer's one check against stale answers: whether something the service stamped with
+   * `generation` still belongs to what is open (shared/generation.ts).
+   */
+  isCurrent(generation: Generation): boolean {
+    return this.generations.isCurrent(generation);
   }
 
   /** The open folder's file names (search, hover card, decode panel, selection table). */
@@ -206,8 +192,8 @@ export class AppState implements Session, Jobs {
       return;
     }
     try {
-      const { files } = await this.api.call('datasetFiles', {});
-      if (this.dataset?.fingerprint === d.fingerprint) this.files = files;
+      const { files, generation } = await this.api.call('datasetFiles', {});
+      if (this.isCurrent(generation)) this.files = files;
     } catch {
       this.files = null;
     }
@@ -240,7 +226,7 @@ export class AppState implements Session, Jobs {
     try {
       return await action();
     } catch (err) {
-      this.notify('error', err instanceof ApiError || err instanceof Error ? err.message : String(err));
+      if (!isStale(err)) this.notify('error', err instanceof ApiError || err instanceof Error ? err.message : String(err));
       return undefined;
     } finally {
       if (this.busy === label) this.busy = null;
@@ -277,17 +263,18 @@ export class AppState implements Session, Jobs {
     if (this.model && !this.model.fitsDataset) return;
     const started = performance.now();
     this.busy = 'Loading points…';
-    let e: Embeddings;
+    let e: Stamped<Embeddings>;
     try {
       e = await this.api.call('embeddings', {});
     } catch (err) {
       // The pair changed while the call was on its way (a library model opens a moment before its
       // folder): not an error, the view already shows what does not fit.
-      if (!(err instanceof ApiError && err.code === 'mismatch')) this.notify('error', err instanceof Error ? err.message : String(err));
+      if (!isStale(err) && !(err instanceof ApiError && err.code === 'mismatch')) this.notify('error', err instanceof Error ? err.message : String(err));
       return;
     } finally {
       if (this.busy === 'Loading points…') this.busy = null;
     }
+    if (!this.isCurrent(e.generation)) return;
     this.embeddingsMs = performance.now() - started;
     this.embeddingsFetches++;
     this.embeddings = e;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallName, Embeddings, ModelSummary } from '../../shared/contract';
+import type { CallName, Embeddings, ModelSummary, Stamped } from '../../shared/contract';
 import { ApiError, type Api } from '../lib/api';
 import { AppState } from './app.svelte';
 
@@ -49,7 +49,8 @@ const shown = {
   view: new Float32Array(),
   projection: 'pca',
   modelEpoch: 1,
-} as unknown as Embeddings;
+  generation: 0,
+} as unknown as Stamped<Embeddings>;
 
 function appWith(embeddings: () => Promise<Embeddings>, fits: boolean) {
   const { api, call } = fakeApi(embeddings);
@@ -78,6 +79,22 @@ describe('AppState.loadEmbeddings', () => {
     await app.loadEmbeddings();
     expect(app.notices.map((n) => [n.level, n.message])).toEqual([['error', 'the engine fell over']]);
     expect(app.busy).toBeNull();
+    expect(app.embeddings).toBe(shown);
+  });
+
+  it('points stamped with another generation than the page holds (something else opened meanwhile) are dropped, not shown', async () => {
+    // The page holds the first generation (0); the answer was computed for another opening.
+    const late = { ...shown, count: 5, generation: 1 } as Stamped<Embeddings>;
+    const { app } = appWith(async () => late, true);
+    await app.loadEmbeddings();
+    expect(app.embeddings).toBe(shown);
+    expect(app.embeddingsFetches).toBe(0);
+  });
+
+  it('a points request the service refused as stale leaves no error', async () => {
+    const { app } = appWith(() => Promise.reject(new ApiError('stale', 'another dataset or model was opened meanwhile: ask again')), true);
+    await app.loadEmbeddings();
+    expect(app.notices).toEqual([]);
     expect(app.embeddings).toBe(shown);
   });
 

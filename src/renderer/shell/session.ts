@@ -3,7 +3,7 @@
  * (AppState) provides it; the explorer, animation, project, library, dataset and training states take
  * only these narrow views, so no part of the state imports the root.
  */
-import type { CallInput, DatasetSummary, Embeddings, ModelSummary, Status } from '../../shared/contract';
+import type { CallInput, DatasetSummary, Embeddings, Generation, ModelSummary, Stamped, Status } from '../../shared/contract';
 import type { Api } from '../lib/api';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -16,7 +16,7 @@ export interface Session {
   readonly status: Status | null;
   readonly dataset: DatasetSummary | null;
   readonly model: ModelSummary | null;
-  readonly embeddings: Embeddings | null;
+  readonly embeddings: Stamped<Embeddings> | null;
   /** Each image's file relative to the dataset's folder (null: MNIST, or not loaded yet). */
   readonly files: string[] | null;
   /** Milliseconds from asking for the points to having them in the page (shown under the view). */
@@ -24,6 +24,8 @@ export interface Session {
   /** How many times the points were fetched (the view's timing line carries it). */
   readonly embeddingsFetches: number;
   notify(level: NoticeLevel, message: string): void;
+  /** Whether a result or event stamped with `generation` still belongs to what is open: the one check against stale answers. */
+  isCurrent(generation: Generation): boolean;
   /** Asks the service for its status again. */
   refresh(): Promise<void>;
   /** Fetches the open pair's points again. */

@@ -1,32 +1,48 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { EpochMetrics, ModelSummary } from '../../shared/contract';
+import type { EpochMetrics, EventData, Generation, ModelSummary } from '../../shared/contract';
 import type { SampleQuality } from '../../shared/metrics-schemas';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi } from '../shell/testing/fake-api';
-import { mnist, model } from '../shell/testing/fixtures';
+import { mnist, model, status, trainingStatus } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import TrainingPanel from './TrainingPanel.svelte';
 
-function setup(open: { dataset?: boolean; model?: boolean } = {}) {
+/** The panel over an AppState listening to a fake service that announces its training status as the real one does. */
+async function setup(open: { dataset?: boolean; model?: boolean | Partial<ModelSummary> } = {}) {
+  const shownModel = open.model ? model(open.model === true ? {} : open.model) : null;
+  const running = (epochs: number, runId: string) => trainingStatus({ state: 'running', runId, epochs, dir: `/data/models/${runId}` });
   const fake = fakeApi({
-    trainStart: (s) => ({ runId: 'run-1', dir: '/data/runs/run-1', epochs: 'epochs' in s ? (s.epochs ?? 0) : 0, timeBudgetSeconds: null }),
+    status: () => status({ dataset: open.dataset ? mnist() : null, model: shownModel }),
+    trainStart: (s) => {
+      const epochs = 'epochs' in s ? (s.epochs ?? 0) : 0;
+      fake.emit('trainingStatus', running(epochs, 'run-1'));
+      return { runId: 'run-1', dir: '/data/models/run-1', epochs, timeBudgetSeconds: null };
+    },
     trainResume: (a) => ({ runId: 'run-2', dir: '/data/models/mlp-2', epochs: a.epochs ?? 0, timeBudgetSeconds: null }),
-    trainCancel: () => ({ cancelled: true }),
+    trainCancel: () => {
+      fake.emit('trainingStatus', { ...running(10, 'run-1'), state: 'cancelling' });
+      return { cancelled: true };
+    },
   });
   const app = new AppState(fake.api, () => true);
-  if (open.dataset) app.dataset = mnist();
-  if (open.model) app.model = model();
+  await app.init();
   render(WithSlices, { props: { app, component: TrainingPanel } });
   return { app, fake };
 }
 
+const progress = (overrides: Partial<EventData<'trainProgress'>> = {}): EventData<'trainProgress'> => ({
+  ...{ runId: 'run-1', generation: 0 as Generation, elapsedSeconds: 2, epoch: 1, epochs: 10, step: 5, stepsPerEpoch: 20 },
+  ...{ loss: 150, samplesPerSec: 900, etaSeconds: 30 },
+  ...overrides,
+});
+
 const button = (name: string): HTMLButtonElement => screen.getByRole('button', { name }) as HTMLButtonElement;
 
 describe('TrainingPanel', () => {
-  it('cannot train without a dataset, nor cancel or resume without a run or a model', () => {
-    setup();
+  it('cannot train without a dataset, nor cancel or resume without a run or a model', async () => {
+    await setup();
     expect(button('Start training').disabled).toBe(true);
     expect(button('Cancel the training').disabled).toBe(true);
     expect(button("Resume the open model's training up to the Epochs value").disabled).toBe(true);
@@ -34,14 +50,14 @@ describe('TrainingPanel', () => {
   });
 
   it("trains MNIST with the panel's defaults (MLP, d = 2, 10 epochs on the first 2,000 images)", async () => {
-    const { fake } = setup({ dataset: true });
+    const { fake } = await setup({ dataset: true });
     await tick();
     await fireEvent.click(button('Start training'));
     expect(fake.argsOf('trainStart')).toEqual([{ arch: 'mlp', latentDim: 2, epochs: 10, beta: 1, likelihood: 'bernoulli', learnedScale: false, limit: 2000 }]);
   });
 
-  it('while training, the form locks and Cancel sends trainCancel', async () => {
-    const { app, fake } = setup({ dataset: true });
+  it("while training (as the service says), the form locks and Cancel sends trainCancel; the state shown is the service's", async () => {
+    const { app, fake } = await setup({ dataset: true });
     await fireEvent.click(button('Start training'));
     await tick();
     expect(app.training.state).toBe('running');
@@ -52,8 +68,20 @@ describe('TrainingPanel', () => {
     expect(screen.getByTestId('training-state').textContent).toBe('cancelling');
   });
 
+  it('while the service is still starting the run, Cancel waits for it (the engine has no run to cancel yet)', async () => {
+    const { fake } = await setup({ dataset: true });
+    fake.emit('trainingStatus', trainingStatus({ state: 'starting', runId: 'run-1', epochs: 10 }));
+    await tick();
+    expect(screen.getByTestId('training-state').textContent).toBe('starting');
+    expect(button('Start training').disabled).toBe(true);
+    expect(button('Cancel the training').disabled).toBe(true);
+    fake.emit('trainingStatus', trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
+    await tick();
+    expect(button('Cancel the training').disabled).toBe(false);
+  });
+
   it('resumes the open model up to the typed number of epochs', async () => {
-    const { fake } = setup({ dataset: true, model: true });
+    const { fake } = await setup({ dataset: true, model: true });
     await tick();
     await fireEvent.input(screen.getByRole('spinbutton', { name: 'Train for this many epochs' }), { target: { value: '25' } });
     await fireEvent.click(button("Resume the open model's training up to the Epochs value"));
@@ -61,7 +89,7 @@ describe('TrainingPanel', () => {
   });
 
   it('trains a new model on the selected images only: their dataset indices, no limit', async () => {
-    const { app, fake } = setup({ dataset: true });
+    const { app, fake } = await setup({ dataset: true });
     await tick();
     const selectionButton = screen.getByTestId('train-on-selection') as HTMLButtonElement;
     expect(selectionButton.disabled).toBe(true);
@@ -82,7 +110,7 @@ describe('TrainingPanel', () => {
   });
 
   it('refuses a length that is not a whole number of epochs, with a notice, and starts nothing', async () => {
-    const { app, fake } = setup({ dataset: true });
+    const { app, fake } = await setup({ dataset: true });
     await tick();
     await fireEvent.input(screen.getByRole('spinbutton', { name: 'Train for this many epochs' }), { target: { value: '0' } });
     await fireEvent.click(button('Start training'));
@@ -91,9 +119,54 @@ describe('TrainingPanel', () => {
   });
 
   it("shows the open model's architecture, latent size and epochs", async () => {
-    setup({ dataset: true, model: true });
+    await setup({ dataset: true, model: true });
     await tick();
     expect(screen.getByTestId('model-info').textContent?.replace(/\s+/g, ' ').trim()).toBe('MLP, d = 2, bernoulli, epoch 3');
+  });
+
+  describe('shows only the run it is about (issue 25, item 4)', () => {
+    const mnistEpoch: EpochMetrics = {
+      epoch: 10,
+      trainLoss: 141.4,
+      testLoss: 141.5,
+      recon: 130,
+      kl: 11,
+      testRecon: 131,
+      testKl: 11,
+      samplesPerSec: 1000,
+      seconds: 2,
+    };
+
+    it("while a run starts, the open model's last epoch is not shown as if it were the run's", async () => {
+      const { fake } = await setup({ dataset: true, model: { metrics: [mnistEpoch] } });
+      expect(screen.getByTestId('epoch-losses').textContent).toContain('epoch 10');
+      fake.emit('trainingStatus', trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
+      await tick();
+      expect(screen.queryByTestId('epoch-losses')).toBeNull();
+    });
+
+    it("a finished run's budget line goes once the service forgets the run (another model opened)", async () => {
+      const { fake } = await setup({ dataset: true, model: true });
+      const done = trainingStatus({ state: 'done', runId: 'run-1', epochs: 500, timeBudgetSeconds: 180, budgetReached: true, lastCheckpointEpoch: 25 });
+      fake.emit('trainingStatus', done);
+      await tick();
+      expect(screen.getByTestId('training-budget-reached').textContent).toContain('Stopped at the time budget (3:00) after 25 epoch(s)');
+      fake.emit('trainingStatus', { ...done, state: 'idle', budgetReached: false });
+      await tick();
+      expect(screen.queryByTestId('training-budget-reached')).toBeNull();
+      expect(screen.getByTestId('training-state').textContent).toBe('idle');
+    });
+
+    it('a progress record of another generation than the page holds is dropped', async () => {
+      const { fake } = await setup({ dataset: true });
+      fake.emit('trainingStatus', trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
+      fake.emit('trainProgress', progress({ generation: 1 as Generation, loss: 999 }));
+      await tick();
+      expect(screen.getByTestId('train-loss').title).toBe('– nats per image');
+      fake.emit('trainProgress', progress({ loss: 150 }));
+      await tick();
+      expect(screen.getByTestId('train-loss').title).toBe('150.0 nats per image');
+    });
   });
 
   describe('readable numbers', () => {

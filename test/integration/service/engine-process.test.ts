@@ -43,7 +43,7 @@ describe('the engine process', () => {
     const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1, limit: 500 });
     await until(() => seen.some(([n]) => n === 'embeddingsReady'), 'embeddings');
     expect(seen.some(([n]) => n === 'trainProgress')).toBe(true);
-    expect(seen.find(([n]) => n === 'trainCheckpoint')?.[1]).toEqual({ runId: run.runId, epoch: 1, dir: run.dir });
+    expect(seen.find(([n]) => n === 'trainCheckpoint')?.[1]).toEqual({ runId: run.runId, epoch: 1, dir: run.dir, generation: expect.any(Number) });
 
     const e = await dispatch(service.handlers, 'embeddings', {});
     if (!e.ok) throw new Error(e.error.message);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type HostOptions, type RunningHost } from '../../../src/host/server';
-import { CALL_NAMES } from '../../../src/shared/contract';
+import { CALL_NAMES, FIRST_GENERATION } from '../../../src/shared/contract';
 import type { ContractService, Handlers } from '../../../src/service/dispatch';
 import { EngineQueue, currentCaller } from '../../../src/service/engine-queue';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
@@ -23,7 +23,7 @@ function bigReplies(callers: string[], replyBytes = REPLY_BYTES, gate?: Promise<
   handlers.decode = async ({ z }) => {
     callers.push(currentCaller());
     if (gate && z.length > 8 * 64) await gate;
-    return { count: 1, height: replyBytes / 1024, width: 1024, channels: 1, pixels: new Uint8Array(replyBytes) };
+    return { count: 1, height: replyBytes / 1024, width: 1024, channels: 1, pixels: new Uint8Array(replyBytes), generation: FIRST_GENERATION };
   };
   return { handlers, on: () => () => undefined };
 }
@@ -182,7 +182,7 @@ describe('calls of one socket', () => {
       queue.run('decode', { z }, async () => {
         started++;
         await gate;
-        return { count: 1, height: 1, width: 1, channels: 1, pixels: new Uint8Array(1) };
+        return { count: 1, height: 1, width: 1, channels: 1, pixels: new Uint8Array(1), generation: FIRST_GENERATION };
       });
     const h = await start({ handlers, on: () => () => undefined }, {});
     const { ws } = await open(h);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { allowedHostHeaders, startHost, type HostOptions, type RunningHost } from '../../../src/host/server';
-import { CALL_NAMES, MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LATENT } from '../../../src/shared/contract';
+import { CALL_NAMES, MAX_CALL_FRAME_BYTES, MAX_DECODE_FLOATS, MAX_LATENT, FIRST_GENERATION } from '../../../src/shared/contract';
 import type { ContractService, Handlers } from '../../../src/service/dispatch';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 
@@ -22,11 +22,11 @@ function fakeService(calls: Calls, gate?: Promise<void>): ContractService {
   handlers.decode = async ({ z }) => {
     calls.decode++;
     if (gate) await gate;
-    return { count: 1, height: 1, width: 1, channels: 1, pixels: new Uint8Array(Math.min(z.length, 1)) };
+    return { count: 1, height: 1, width: 1, channels: 1, pixels: new Uint8Array(Math.min(z.length, 1)), generation: FIRST_GENERATION };
   };
   handlers.nearest = async () => {
     calls.nearest++;
-    return { ids: new Int32Array(1), distances: new Float32Array(1) };
+    return { ids: new Int32Array(1), distances: new Float32Array(1), generation: FIRST_GENERATION };
   };
   return { handlers, on: () => () => undefined };
 }

@@ -5,14 +5,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../../src/host/server';
-import { CALL_NAMES, type EventName } from '../../../src/shared/contract';
+import { CALL_NAMES, type EventName, FIRST_GENERATION } from '../../../src/shared/contract';
 import type { ContractService, Handlers } from '../../../src/service/dispatch';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire';
 
 function fakeService(): ContractService & { emit(name: EventName, data: unknown): void } {
   const listeners = new Set<(n: EventName, d: unknown) => void>();
   const handlers = Object.fromEntries(CALL_NAMES.map((n) => [n, async () => Promise.reject(new Error(`${n} not faked`))])) as unknown as Handlers;
-  handlers.decode = async ({ z }) => ({ count: 1, height: 2, width: 2, channels: 1, pixels: new Uint8Array(z.length * 2).fill(7) });
+  handlers.decode = async ({ z }) => ({
+    count: 1,
+    height: 2,
+    width: 2,
+    channels: 1,
+    pixels: new Uint8Array(z.length * 2).fill(7),
+    generation: FIRST_GENERATION,
+  });
   return {
     handlers,
     on(l) {

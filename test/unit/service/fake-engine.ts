@@ -46,6 +46,9 @@ export class FakeEngine implements EngineChannel {
   private dead = false;
   /** The open train request, answered by finishTraining(). */
   trainRequest: ToEngine | null = null;
+  /** Operations whose next request is answered only on release() (a slow call in flight). */
+  readonly holding = new Set<string>();
+  private held: ToEngine[] = [];
 
   constructor() {
     setImmediate(() => this.post({ kind: 'ready', pid: this.pid }));
@@ -65,7 +68,18 @@ export class FakeEngine implements EngineChannel {
     setImmediate(() => this.handle(m));
   }
 
+  /** Answers the held requests. */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const m of held) this.handle(m);
+  }
+
   private handle(m: ToEngine): void {
+    if (this.holding.delete(m.op)) {
+      this.held.push(m);
+      return;
+    }
     const args = m.args as Record<string, unknown>;
     switch (m.op) {
       case 'init':
@@ -76,6 +90,17 @@ export class FakeEngine implements EngineChannel {
         const epochs = FakeEngine.checkpoints.get(String(args.dir));
         if (epochs === undefined) return this.post({ kind: 'response', id: m.id, ok: false, error: { message: `no model in ${String(args.dir)}` } });
         return this.reply(m.id, modelInfo(String(args.dir), epochs));
+      }
+      case 'inspectModel': {
+        const epochs = FakeEngine.checkpoints.get(String(args.dir));
+        if (epochs === undefined) return this.post({ kind: 'response', id: m.id, ok: false, error: { message: `no model in ${String(args.dir)}` } });
+        const dataset = { kind: 'mnist', path: null, size: null, color: null, fit: null, background: null };
+        return this.reply(m.id, {
+          info: modelInfo(String(args.dir), epochs),
+          createdAt: '2026-12-06T00:00:00.000Z',
+          updatedAt: '2026-12-06T00:00:00.000Z',
+          dataset,
+        });
       }
       case 'train':
         this.trainRequest = m;
@@ -139,6 +164,11 @@ export class FakeEngine implements EngineChannel {
       },
     });
     this.post({ kind: 'event', event: { type: 'checkpoint', epoch, dir } });
+  }
+
+  /** Sends an engine event (a progress record, a snapshot…) as the real engine does. */
+  event(event: Extract<FromEngine, { kind: 'event' }>['event']): void {
+    this.post({ kind: 'event', event });
   }
 
   /** Answers the train request; like the real engine, it then holds the run's last checkpoint. */

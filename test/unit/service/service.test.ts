@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../../src/service/dispatch';
 import { AppService } from '../../../src/service/service';
-import type { EventName } from '../../../src/shared/contract';
+import type { EventData, EventName } from '../../../src/shared/contract';
 import { FakeEngine } from './fake-engine';
 
 async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -97,7 +97,10 @@ describe('AppService', () => {
     engines[0].checkpoint(2);
     engines[0].finishTraining(2, false, true);
     await until(() => events('trainEnded').length === 1, 'trainEnded');
-    expect(events('trainEnded')).toEqual([{ runId: run.runId, status: 'done', epochsCompleted: 2, error: null, budgetReached: true }]);
+    // The outcome belongs to the generation of the model the run left open.
+    const { generation } = service.status();
+    expect(events('trainEnded')).toEqual([{ runId: run.runId, generation, status: 'done', epochsCompleted: 2, error: null, budgetReached: true }]);
+    expect(service.status().training.generation).toBe(generation);
     expect(service.status().training).toMatchObject({ state: 'done', epoch: 2, budgetReached: true });
     await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
     expect(service.status().training).toMatchObject({ state: 'idle', budgetReached: false });
@@ -151,6 +154,7 @@ describe('AppService', () => {
     expect(events('trainEnded')).toEqual([
       {
         runId: run.runId,
+        generation: expect.any(Number),
         status: 'failed',
         epochsCompleted: 1,
         error: 'the engine stopped during epoch 2; the checkpoint of epoch 1 is kept — resume to continue',
@@ -175,6 +179,66 @@ describe('AppService', () => {
     expect(resumed).toEqual({ runId: run.runId, dir: run.dir, epochs: 3, timeBudgetSeconds: null });
     await until(() => engines[1].trainRequest !== null, 'resume request');
     expect(engines[1].trainRequest!.args).toMatchObject({ dir: run.dir, resume: true, epochs: 3 });
+  });
+
+  it('stamps results with the generation of what is open, and refuses one computed for an older generation as stale', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const opened = service.status().generation;
+    const fresh = await dispatch(service.handlers, 'decode', { z: Float32Array.of(0, 0) });
+    expect(fresh).toMatchObject({ ok: true, value: { count: 1, generation: opened } });
+
+    // A decode in flight while another dataset opens: its answer describes what was open before.
+    engines[0].holding.add('decode');
+    const late = dispatch(service.handlers, 'decode', { z: Float32Array.of(0, 0) });
+    await until(() => engines[0].received.filter((m) => m.op === 'decode').length === 2, 'the held decode');
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const reopened = service.status().generation;
+    expect(reopened).toBeGreaterThan(opened);
+    expect(events('generationChanged')).toContainEqual({ generation: reopened });
+    engines[0].release();
+    const r = await late;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('stale');
+  });
+
+  it('keeps one training state machine: starting at once (a second start is refused), announced on every change, forgotten when another model opens', async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const first = service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
+    // Before anything was awaited: the run is starting, and a second start is refused.
+    expect(service.status().training.state).toBe('starting');
+    await expect(service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 })).rejects.toThrow('already running');
+    const run = await first;
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    engines[0].checkpoint(1);
+    engines[0].finishTraining(1, false, true);
+    await until(() => service.status().training.state === 'done', 'done');
+    const states = (events('trainingStatus') as { state: string }[]).map((s) => s.state);
+    expect(states).toEqual(['starting', 'running', 'running', 'done']);
+
+    // Another model opens (here: the same folder, loaded again, as the library does): the outcome is not its.
+    const reloaded = await dispatch(service.handlers, 'modelOpen', { id: run.runId });
+    expect(reloaded.ok).toBe(true);
+    expect(service.status().training).toMatchObject({ state: 'idle', budgetReached: false });
+    expect((events('trainingStatus') as { state: string }[]).at(-1)).toMatchObject({ state: 'idle' });
+  });
+
+  it("passes the engine's progress record on unchanged, with the run's id, generation and clock; none after the run ended", async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 3 });
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    const record = { epoch: 1, epochs: 3, step: 4, stepsPerEpoch: 10, loss: 180.5, samplesPerSec: 950, etaSeconds: 12, recon: 170, kl: 10.5 };
+    engines[0].event({ type: 'step', ...record });
+    await until(() => events('trainProgress').length === 1, 'trainProgress');
+    const { runId, generation, elapsedSeconds: _clock, ...passed } = events('trainProgress')[0] as EventData<'trainProgress'>;
+    expect(passed).toEqual(record);
+    expect({ runId, generation }).toEqual({ runId: run.runId, generation: service.status().generation });
+
+    engines[0].checkpoint(1);
+    engines[0].finishTraining(1);
+    await until(() => service.status().training.state === 'done', 'done');
+    engines[0].event({ type: 'step', ...record, step: 9 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events('trainProgress')).toHaveLength(1);
   });
 
   it('gives up after too many crashes in a row and says so', async () => {

@@ -149,8 +149,10 @@ describe('the contract', () => {
   });
 
   it('checks events strictly too', () => {
-    expect(events.trainCheckpoint.safeParse({ runId: 'r', epoch: 1, dir: '/d' }).success).toBe(true);
-    expect(events.trainCheckpoint.safeParse({ runId: 'r', epoch: 1, dir: '/d', extra: 1 }).success).toBe(false);
+    expect(events.trainCheckpoint.safeParse({ runId: 'r', epoch: 1, dir: '/d', generation: 2 }).success).toBe(true);
+    expect(events.trainCheckpoint.safeParse({ runId: 'r', epoch: 1, dir: '/d', generation: 2, extra: 1 }).success).toBe(false);
+    // Stamped with the generation it belongs to, or refused.
+    expect(events.trainCheckpoint.safeParse({ runId: 'r', epoch: 1, dir: '/d' }).success).toBe(false);
     expect(events.engine.safeParse({ state: 'exploded', message: null, restarts: 0, restarted: false }).success).toBe(false);
   });
 });

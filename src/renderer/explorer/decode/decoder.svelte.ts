@@ -4,10 +4,11 @@
  * reconstruction (a later request of any kind wins over it), and the training images nearest it.
  * Where the image sits in the view is the view's business (latent-view.svelte.ts).
  */
-import type { Images } from '../../../shared/contract';
+import type { Images, Stamped } from '../../../shared/contract';
 import type { Vec3 } from '../../scene/types';
 import type { Session } from '../../shell/session';
 import type { Decoded } from '../layout';
+import { isStale } from '../../lib/api';
 import { LatestOnly } from './latest-only';
 import { NearestImages } from './nearest-images.svelte';
 
@@ -17,18 +18,23 @@ export class Decoder {
   decoded = $state.raw<Decoded | null>(null);
   /** How many decoded images were shown (the drag test measures the rate). */
   decodeCount = $state(0);
-  readonly queue: LatestOnly<DecodeRequest, Images>;
+  readonly queue: LatestOnly<DecodeRequest, Stamped<Images>>;
   /** The training images nearest the decoded latent. */
   readonly nearby: NearestImages;
   private seq = 0;
   /** Bumped by every request: a reconstruction that comes back after a newer one is dropped. */
   private ticket = 0;
 
-  constructor(private readonly app: Pick<Session, 'api' | 'notify' | 'model'>) {
+  constructor(private readonly app: Pick<Session, 'api' | 'notify' | 'model' | 'isCurrent'>) {
     this.queue = new LatestOnly(
       (r) => app.api.call('decode', { z: r.z }),
-      (r, image) => this.show({ z: r.z, view: r.view, image, source: r.source, index: null, label: null, original: null }),
-      (_r, err) => app.notify('error', `decode failed: ${(err as Error).message}`),
+      ({ z, view, source }, { generation, ...image }) => {
+        // A decode of the model that was open before (still in flight when it changed) is not shown.
+        if (app.isCurrent(generation)) this.show({ z, view, image, source, index: null, label: null, original: null });
+      },
+      (_r, err) => {
+        if (!isStale(err)) app.notify('error', `decode failed: ${(err as Error).message}`);
+      },
     );
     this.nearby = new NearestImages(
       app,
@@ -49,10 +55,11 @@ export class Decoder {
     const ticket = ++this.ticket;
     try {
       const r = await this.app.api.call('reconstruct', { index });
-      if (ticket !== this.ticket) return;
+      // A newer request of the user's wins; a reconstruction by another model is stale.
+      if (ticket !== this.ticket || !this.app.isCurrent(r.generation)) return;
       this.show({ z: r.mu, view, image: r.reconstruction, source: 'point', index, label: r.label, original: r.original });
     } catch (err) {
-      this.app.notify('error', `could not reconstruct image ${index}: ${(err as Error).message}`);
+      if (!isStale(err)) this.app.notify('error', `could not reconstruct image ${index}: ${(err as Error).message}`);
     }
   }
 

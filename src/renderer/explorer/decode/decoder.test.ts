@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallOutput, Images } from '../../../shared/contract';
+import type { CallOutput, Generation, Images } from '../../../shared/contract';
 import { fakeApi } from '../../shell/testing/fake-api';
 import { Decoder } from './decoder.svelte';
 
@@ -7,21 +7,34 @@ const image = (value: number): Images => ({ count: 1, height: 1, width: 1, chann
 
 function decoderWith() {
   let answerReconstruct: (r: CallOutput<'reconstruct'>) => void = () => {};
+  let answerDecode: (() => void) | null = null;
+  let holdDecodes = false;
   const fake = fakeApi({
-    decode: ({ z }) => image(z[0]),
+    decode: ({ z }) => (holdDecodes ? new Promise((resolve) => (answerDecode = () => resolve(image(z[0])))) : image(z[0])),
     reconstruct: () => new Promise((resolve) => (answerReconstruct = resolve)),
   });
   const notices: string[] = [];
+  // The generation the page holds (the fake stamps answers with 0); opened() is another opening.
+  let current = 0;
   // A model that does not fit the dataset: no nearest-image requests in these tests.
-  const decoder = new Decoder({ api: fake.api, notify: (_l, m) => notices.push(m), model: null });
+  const decoder = new Decoder({ api: fake.api, notify: (_l, m) => notices.push(m), model: null, isCurrent: (g: Generation) => g === current });
   const reconstruction = (index: number): CallOutput<'reconstruct'> => ({
     index,
     label: 3,
     mu: Float32Array.of(0.5, 0.5),
     original: image(9),
     reconstruction: image(8),
+    generation: 0 as Generation,
   });
-  return { decoder, fake, notices, answer: (index: number) => answerReconstruct(reconstruction(index)) };
+  return {
+    decoder,
+    fake,
+    notices,
+    answer: (index: number) => answerReconstruct(reconstruction(index)),
+    hold: () => (holdDecodes = true),
+    answerDecode: () => answerDecode?.(),
+    opened: () => current++,
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -60,6 +73,27 @@ describe('Decoder', () => {
     const { decoder, answer } = decoderWith();
     const reconstructing = decoder.reconstruct(4, [1, 1, 1]);
     decoder.forget();
+    answer(4);
+    await reconstructing;
+    expect(decoder.decoded).toBeNull();
+  });
+
+  it('a decode in flight when another model opened is not shown (it is of the old model)', async () => {
+    const { decoder, hold, answerDecode, opened } = decoderWith();
+    hold();
+    decoder.request(Float32Array.of(3, 3), [0, 0, 0], 'space');
+    await settle();
+    opened();
+    answerDecode();
+    await settle();
+    expect(decoder.decoded).toBeNull();
+    expect(decoder.decodeCount).toBe(0);
+  });
+
+  it('a reconstruction by the model that was open before is not shown', async () => {
+    const { decoder, answer, opened } = decoderWith();
+    const reconstructing = decoder.reconstruct(4, [1, 1, 1]);
+    opened();
     answer(4);
     await reconstructing;
     expect(decoder.decoded).toBeNull();

@@ -9,6 +9,7 @@ import type { LatentPrior } from '../../../shared/vocabulary';
 import type { CameraRequests } from '../camera-requests.svelte';
 import { priorGrid, traversalDirections, traversalGrid, viewPlaneSpots, type LatentGrid } from './figure-grids';
 import type { LatentViewState } from '../latent-view.svelte';
+import { isStale } from '../../lib/api';
 import type { Session } from '../../shell/session';
 
 export type FigureKind = 'traversal' | 'prior' | 'manifold';
@@ -113,10 +114,10 @@ export class FiguresState {
   private async make(kind: FigureKind, title: string, grid: LatentGrid): Promise<void> {
     this.busy = kind;
     try {
-      const images = await this.app.api.call('decode', { z: grid.z });
-      this.figure = { kind, title, grid, images };
+      const { generation, ...images } = await this.app.api.call('decode', { z: grid.z });
+      if (this.app.isCurrent(generation)) this.figure = { kind, title, grid, images };
     } catch (err) {
-      this.app.notify('error', `could not decode the figure: ${(err as Error).message}`);
+      if (!isStale(err)) this.app.notify('error', `could not decode the figure: ${(err as Error).message}`);
     } finally {
       this.busy = null;
     }

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { Embeddings } from '../../../shared/contract';
+import { FIRST_GENERATION } from '../../../shared/generation';
 import { AppState } from '../../shell/app.svelte';
 import { fakeApi } from '../../shell/testing/fake-api';
 import { mnist, model } from '../../shell/testing/fixtures';
@@ -40,7 +41,7 @@ function setup(withPoints: boolean, live = false) {
   const app = new AppState(fake.api, () => true);
   app.dataset = mnist();
   app.model = model({ latentDim: 2 });
-  if (withPoints) app.embeddings = embeddings;
+  if (withPoints) app.embeddings = { ...embeddings, generation: FIRST_GENERATION };
   render(WithSlices, { props: { app, component: MosaicControls, props: { live } } });
   return { app, mosaic: app.view.mosaic };
 }

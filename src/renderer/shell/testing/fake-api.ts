@@ -1,11 +1,29 @@
 /**
  * A fake Api for the renderer's component and state tests: the test answers the calls it expects,
  * every call is recorded (what a click sent), any other call fails, and events are emitted by hand.
+ * An answer that leaves out the generation of a stamped result gets the first one (the fixtures' status).
  */
-import type { CallInput, CallName, CallOutput, EventData, EventName } from '../../../shared/contract';
+import {
+  calls as contractCalls,
+  FIRST_GENERATION,
+  type CallInput,
+  type CallName,
+  type CallOutput,
+  type EventData,
+  type EventName,
+  type Generation,
+} from '../../../shared/contract';
 import { ApiError, type Api } from '../../lib/api';
 
-export type Answers = { [K in CallName]?: (args: CallInput<K>) => CallOutput<K> | Promise<CallOutput<K>> };
+/** A call's answer as a test writes it: a stamped result may leave its generation out. */
+export type Answer<K extends CallName> =
+  CallOutput<K> extends { generation: Generation } ? Omit<CallOutput<K>, 'generation'> & { generation?: Generation } : CallOutput<K>;
+export type Answers = { [K in CallName]?: (args: CallInput<K>) => Answer<K> | Promise<Answer<K>> };
+
+function isStamped(name: CallName): boolean {
+  const output: unknown = contractCalls[name].output;
+  return typeof output === 'object' && output !== null && 'shape' in output && 'generation' in (output as { shape: object }).shape;
+}
 
 export interface FakeApi {
   readonly api: Api;
@@ -23,9 +41,10 @@ export function fakeApi(answers: Answers = {}): FakeApi {
     transport: 'browser',
     async call<K extends CallName>(name: K, args: CallInput<K>): Promise<CallOutput<K>> {
       calls.push({ name, args });
-      const answer = answers[name] as ((a: CallInput<K>) => CallOutput<K> | Promise<CallOutput<K>>) | undefined;
+      const answer = answers[name] as ((a: CallInput<K>) => Answer<K> | Promise<Answer<K>>) | undefined;
       if (!answer) throw new ApiError('internal', `unexpected call ${name}`);
-      return answer(args);
+      const value = (await answer(args)) as object;
+      return (isStamped(name) && !('generation' in value) ? { ...value, generation: FIRST_GENERATION } : value) as CallOutput<K>;
     },
     on(name, listener) {
       const set = listeners.get(name) ?? new Set();

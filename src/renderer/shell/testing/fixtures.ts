@@ -1,5 +1,5 @@
 /** Values of the contract as the service sends them, for the renderer's component tests. */
-import type { DatasetSummary, LibraryModel, ModelSummary, Status } from '../../../shared/contract';
+import { FIRST_GENERATION, type DatasetSummary, type LibraryModel, type ModelSummary, type Status, type TrainingStatus } from '../../../shared/contract';
 
 export function mnist(overrides: Partial<DatasetSummary> = {}): DatasetSummary {
   return {
@@ -45,23 +45,31 @@ export function status(overrides: Partial<Status> = {}): Status {
     engine: { state: 'ready', restarts: 0, message: null },
     dataset: null,
     model: null,
-    training: {
-      state: 'idle',
-      runId: null,
-      dir: null,
-      epochs: 0,
-      epoch: 0,
-      lastCheckpointEpoch: 0,
-      error: null,
-      timeBudgetSeconds: null,
-      budgetReached: false,
-    },
+    training: trainingStatus(),
     project: null,
     embeddingsReady: false,
+    generation: FIRST_GENERATION,
     allowedRoots: ['/home/me/pictures'],
     dataDir: '/data',
     nativeDialogs: false,
     exportsDir: '/data/exports',
+    ...overrides,
+  };
+}
+
+/** The service's training status (idle unless overridden). */
+export function trainingStatus(overrides: Partial<TrainingStatus> = {}): TrainingStatus {
+  return {
+    state: 'idle',
+    runId: null,
+    dir: null,
+    epochs: 0,
+    epoch: 0,
+    lastCheckpointEpoch: 0,
+    error: null,
+    timeBudgetSeconds: null,
+    budgetReached: false,
+    generation: FIRST_GENERATION,
     ...overrides,
   };
 }
