@@ -3,7 +3,7 @@
  * keep its status. Every epoch the engine writes a checkpoint into the run's folder in the data dir
  * (models/<run>/), so a crash loses at most the epoch in progress.
  */
-import { learningRateFor, suggestTraining } from '../shared/training-defaults';
+import { DECODER_DEFAULTS, learningRateFor, suggestTraining } from '../shared/training-defaults';
 import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -69,6 +69,8 @@ export class Training {
     if (!dataset) throw new ContractError('no-dataset', 'open a dataset (MNIST or an image folder) before training');
     if (s.arch === 'conv' && dataset.height % 4 !== 0)
       throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
+    if (s.arch !== 'conv' && (s.decoderUpsample !== undefined || s.residualBlocks !== undefined))
+      throw new ContractError('bad-arguments', "the decoder's upsampling and residual blocks shape the convolutional model: choose it, or leave them unset");
     await this.engine.ensure();
     const runId = newRunId();
     const dir = join(this.dataDir, 'models', runId);
@@ -84,7 +86,7 @@ export class Training {
       batchSize: s.batchSize ?? suggested.batchSize,
       lr: s.lr ?? (s.arch === 'conv' && suggested.arch === 'conv' ? suggested.lr : learningRateFor('mlp')),
       lrSchedule: suggested.lrSchedule,
-      beta: s.beta ?? 1,
+      beta: s.beta ?? DECODER_DEFAULTS.beta,
       likelihood,
       learnedScale: likelihood === 'gaussian' && (s.learnedScale ?? (s.likelihood === undefined ? suggested.learnedScale : false)),
       binarize: s.binarize ?? false,
@@ -92,6 +94,11 @@ export class Training {
       ...(s.limit ? { limit: s.limit } : {}),
       // On a budget `epochs` is the cap; the trainer stops at the end of the epoch that would pass it.
       ...(s.timeBudgetSeconds === undefined ? {} : { timeBudget: { seconds: s.timeBudgetSeconds, clock: 'wall' as const } }),
+      // Unset: the trainer's own defaults, which are DECODER_DEFAULTS (the model of before the options).
+      ...(s.decoderUpsample === undefined ? {} : { decoderUpsample: s.decoderUpsample }),
+      ...(s.residualBlocks === undefined ? {} : { residualBlocks: s.residualBlocks }),
+      ...(s.klWarmup === undefined ? {} : { klWarmup: s.klWarmup }),
+      ...(s.freeBits === undefined ? {} : { freeBits: s.freeBits }),
     };
     return this.run(args, runId);
   }
@@ -137,6 +144,9 @@ export class Training {
       binarize: t.binarize,
       seed: t.seed,
       ...(t.limit ? { limit: t.limit } : {}),
+      // The decoder's shape comes with the checkpoint; the KL's shaping is the run's and goes on.
+      ...(t.klWarmup ? { klWarmup: t.klWarmup } : {}),
+      ...(t.freeBits ? { freeBits: t.freeBits } : {}),
     };
     await this.engine.ensure();
     return this.run(args, runId);
@@ -239,6 +249,9 @@ export class Training {
       case 'checkpoint':
         this.status.lastCheckpointEpoch = e.epoch;
         this.events.emit('trainCheckpoint', { runId, epoch: e.epoch, dir: e.dir });
+        return true;
+      case 'quality':
+        this.events.emit('trainQuality', { runId, stage: e.stage, done: e.done, total: e.total });
         return true;
       case 'snapshot': {
         const { type: _type, ...snapshot } = e;

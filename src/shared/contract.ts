@@ -19,6 +19,7 @@ import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
 import { MAX_DECODE_FLOATS, MAX_LATENT, MIN_LATENT, MAX_PATH_CHARS, MAX_TIME_BUDGET_SECONDS, MIN_TIME_BUDGET_SECONDS, boundedFloat32Array } from './limits';
+import { MAX_FREE_BITS, MAX_RESIDUAL_BLOCKS } from './limits';
 import {
   ArchSchema,
   BackendNameSchema,
@@ -31,6 +32,8 @@ import {
   LinearKindSchema,
   NearestAmongSchema,
   NearestSpaceSchema,
+  SampleQualityStageSchema,
+  DecoderUpsampleSchema,
 } from './vocabulary';
 
 export * from './base-schemas';
@@ -174,6 +177,12 @@ export const TrainSettingsSchema = z.strictObject({
    * then the cap. The learning rate's decay (folders: cosine) follows the budget.
    */
   timeBudgetSeconds: z.number().min(MIN_TIME_BUDGET_SECONDS).max(MAX_TIME_BUDGET_SECONDS).optional(),
+  /** conv only: the decoder's upsampling and residual blocks per level (unset: shared/training-defaults.ts DECODER_DEFAULTS). */
+  decoderUpsample: DecoderUpsampleSchema.optional(),
+  residualBlocks: int.min(0).max(MAX_RESIDUAL_BLOCKS).optional(),
+  /** The KL's warm-up (a fraction of the run) and free bits (nats per latent dimension); unset: none. */
+  klWarmup: z.number().min(0).max(1).optional(),
+  freeBits: z.number().min(0).max(MAX_FREE_BITS).optional(),
 });
 export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
 
@@ -368,6 +377,8 @@ export const events = {
     /** Done because the time budget was reached (before the epochs cap). */
     budgetReached: z.boolean(),
   }),
+  /** After a run's last epoch: measuring its model's sample distance (it ends with trainEnded). */
+  trainQuality: z.strictObject({ runId: z.string(), stage: SampleQualityStageSchema, done: count, total: count }),
   embeddingsReady: z.strictObject({ count, modelEpoch: count }),
   ...explorerEvents,
   /** A native menu item the renderer acts on. */

@@ -55,6 +55,7 @@ export const EVENT_NAMES = [
   'trainEpoch',
   'trainCheckpoint',
   'trainEnded',
+  'trainQuality',
   'embeddingsReady',
   'trainSnapshot',
   'menu',

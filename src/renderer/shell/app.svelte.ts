@@ -140,7 +140,12 @@ export class AppState implements Session, Jobs {
       this.training.history = [...this.training.history, metrics];
     });
     api.on('trainCheckpoint', (c) => (this.training.lastCheckpointEpoch = c.epoch));
+    api.on('trainQuality', (q) => {
+      if (this.training.runId && q.runId !== this.training.runId) return;
+      this.training.quality = { stage: q.stage, done: q.done, total: q.total };
+    });
     api.on('trainEnded', (e) => {
+      this.training.quality = null;
       this.training.tick();
       this.training.state = e.status;
       this.training.error = e.error;

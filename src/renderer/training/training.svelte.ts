@@ -4,7 +4,7 @@
  * (shell/app.svelte.ts), which owns the API's event stream.
  */
 import type { EpochMetrics, TrainSettings } from '../../shared/contract';
-import type { LikelihoodKind } from '../../shared/vocabulary';
+import type { LikelihoodKind, SampleQualityStage } from '../../shared/vocabulary';
 import type { Jobs } from '../shell/session';
 
 export class TrainingState {
@@ -30,6 +30,8 @@ export class TrainingState {
   history = $state<EpochMetrics[]>([]);
   /** The decoder likelihood of the run (its losses are converted to bits/dim with it); null: not known. */
   likelihood = $state<LikelihoodKind | null>(null);
+  /** After the last epoch: where the measure of the model's sample distance is (null: not measuring). */
+  quality = $state<{ stage: SampleQualityStage; done: number; total: number } | null>(null);
   /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
   steps = $state.raw<{ x: number; loss: number; recon: number | null; kl: number | null }[]>([]);
 
@@ -87,6 +89,7 @@ export class TrainingState {
     this.lastCheckpointEpoch = 0;
     this.history = [];
     this.steps = [];
+    this.quality = null;
   }
 
   async cancel(): Promise<void> {

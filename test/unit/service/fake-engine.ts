@@ -114,6 +114,11 @@ export class FakeEngine implements EngineChannel {
     }
   }
 
+  /** An engine event, as the engine process sends one. */
+  event(event: Extract<FromEngine, { kind: 'event' }>['event']): void {
+    this.post({ kind: 'event', event });
+  }
+
   /** Writes a checkpoint of `epoch` into the training's folder and reports it, as the trainer does. */
   checkpoint(epoch: number): void {
     const dir = String((this.trainRequest!.args as { dir: string }).dir);
