@@ -4,7 +4,7 @@
  */
 import { BENCH_PART_NAMES } from './bench-parts';
 import type { CommandSpec, OptionSpec } from './options';
-import { FOLDER_IMAGE_SIZE, suggestTraining } from '../shared/training-defaults';
+import { DECODER_DEFAULTS, FOLDER_IMAGE_SIZE, suggestTraining } from '../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../shared/limits';
 import {
   ARCHS,
@@ -69,7 +69,7 @@ export const COMMAND_SPECS = {
       batch: { type: 'string', value: 'N', unit: 'images', help: 'batch size', defaultText: '32 below 20,000 training images, else 128' },
       lr: { type: 'string', value: 'RATE', help: 'Adam learning rate', defaultText: `${FOLDER_DEFAULTS.lr} for conv, ${MNIST_DEFAULTS.lr} for mlp` },
       'lr-schedule': { type: 'string', choices: LR_SCHEDULES, help: 'learning-rate schedule', defaultText: 'cosine for a folder, constant for mnist' },
-      beta: { type: 'string', value: 'B', help: 'weight of the KL term', default: '1' },
+      beta: { type: 'string', value: 'B', help: 'weight of the KL term', default: String(DECODER_DEFAULTS.beta) },
       'kl-warmup': { type: 'string', value: 'FRACTION', help: 'the KL weight rises from 0 to β over this first fraction of the run', defaultText: '0 (none)' },
       'free-bits': {
         type: 'string',
@@ -83,9 +83,14 @@ export const COMMAND_SPECS = {
         type: 'string',
         choices: DECODER_UPSAMPLES,
         help: "the conv decoder's upsampling (resize-conv: nearest ×2, then a 3×3 convolution)",
-        defaultText: 'transpose',
+        defaultText: DECODER_DEFAULTS.decoderUpsample,
       },
-      'residual-blocks': { type: 'string', value: 'N', help: 'residual blocks per resolution level of the conv net', defaultText: '0' },
+      'residual-blocks': {
+        type: 'string',
+        value: 'N',
+        help: 'residual blocks per resolution level of the conv net',
+        defaultText: String(DECODER_DEFAULTS.residualBlocks),
+      },
       likelihood: { type: 'string', choices: LIKELIHOODS, help: 'decoder likelihood', defaultText: 'gaussian for a folder, bernoulli for mnist' },
       'learned-scale': { type: 'boolean', help: "learn the Gaussian decoder's σ (on by default for a folder)" },
       size: {
@@ -201,6 +206,8 @@ export const COMMAND_SPECS = {
       data: modelData,
       background: background("the model's own"),
       'strip-optimizer': { type: 'boolean', help: 'drop the Adam state to ship the model small' },
+      'skip-fd': { type: 'boolean', help: "skip measuring the samples' Fréchet distance (the library's FD)" },
+      'feature-cache': { type: 'string', value: 'DIR', help: 'where the feature network is cached' },
     },
   },
   bench: {

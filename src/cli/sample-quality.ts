@@ -67,9 +67,9 @@ export async function frechetFigures(out: CliOutput, request: FdRequest): Promis
     const onProgress = (p: { stage: QualityStage; done: number; total: number }): void => report(`fd ${p.stage}`, p.done, p.total);
     const options = { seed, count, onProgress };
     const figures: Record<string, unknown> = {};
-    const reference = qualityReference(net, dataset, options);
+    const reference = await qualityReference(net, dataset, options);
     if (request.model) {
-      const q = measureSampleQuality(request.model.vae, dataset, net, request.model.source, { ...options, reference });
+      const q = await measureSampleQuality(request.model.vae, dataset, net, request.model.source, { ...options, reference });
       figures.sample_fd = q.sample_fd;
       figures.floor_fd = q.floor_fd;
       figures.recon_fd = q.recon_fd;
@@ -77,7 +77,7 @@ export async function frechetFigures(out: CliOutput, request: FdRequest): Promis
       figures.z_source = q.z_source;
     }
     if (toScore) {
-      figures.score_fd = scoreImages(net, reference, toScore.pixels, toScore.count, options);
+      figures.score_fd = await scoreImages(net, reference, toScore.pixels, toScore.count, options);
       figures.score_n = toScore.count;
     }
     return {

@@ -49,6 +49,8 @@ export function modelInfo(dir: string, m: ModelManifest, options: { density?: bo
           seed: m.training.seed,
           ...(typeof limit === 'number' ? { limit } : {}),
           ...(m.training.lrSchedule ? { lrSchedule: m.training.lrSchedule } : {}),
+          ...(m.training.klWarmup ? { klWarmup: m.training.klWarmup } : {}),
+          ...(m.training.freeBits ? { freeBits: m.training.freeBits } : {}),
         }
       : null,
     ...(density ? { latentDensity: density } : {}),

@@ -17,6 +17,7 @@ import { nearestImages } from './latent/nearest';
 import { decodeImageFile, encodePixels, encodeSettings } from './latent/encode-image';
 import type { DatasetInfo } from './train/checkpoint';
 import { pointStats } from './latent/point-stats';
+import { measureModelQuality } from './quality/model-quality';
 import { datasetSummary, modelInfo } from './model-info';
 import type { Vae } from './model/vae';
 import { yieldToEventLoop } from '../node/event-loop';
@@ -124,6 +125,10 @@ export class EngineSession {
         outDir: args.dir,
         resume: args.resume,
         ...(args.timeBudget ? { timeBudget: args.timeBudget } : {}),
+        ...(args.decoderUpsample ? { decoderUpsample: args.decoderUpsample } : {}),
+        ...(args.residualBlocks !== undefined ? { residualBlocks: args.residualBlocks } : {}),
+        ...(args.klWarmup ? { klWarmup: args.klWarmup } : {}),
+        ...(args.freeBits ? { freeBits: args.freeBits } : {}),
         signal: controller.signal,
         preprocessing: {
           ...(this.preprocessing ?? {}),
@@ -161,6 +166,8 @@ export class EngineSession {
           }
         },
       });
+      // A finished run's weights are its last checkpoint's: measure their sample distance before letting go.
+      if (result.epochsCompleted > 0 && !result.cancelled) await this.measureQuality(args.dir, result.vae, dataset, controller.signal);
       // What the app shows is what is on disk: reload the last checkpoint (a cancel mid-epoch leaves
       // the in-memory weights ahead of it).
       result.vae.dispose();
@@ -169,6 +176,33 @@ export class EngineSession {
       return { epochsCompleted: result.epochsCompleted, cancelled: result.cancelled, budgetReached: result.budgetReached, model };
     } finally {
       this.training = null;
+    }
+  }
+
+  /**
+   * The sample distance of a run's model, recorded in its manifest. A cancel here skips it and keeps
+   * the trained model; a failure costs the figure only (`latentscape eval --record` measures it later).
+   */
+  private async measureQuality(dir: string, vae: Vae, dataset: Dataset, signal: AbortSignal): Promise<void> {
+    let shown = '';
+    try {
+      await measureModelQuality(dir, vae, dataset, {
+        signal,
+        onProgress: (p) => {
+          // One event per whole percent of a stage: the feature net's training has a step per batch.
+          const key = `${p.stage}:${Math.floor((100 * p.done) / p.total)}`;
+          if (key !== shown) this.emit({ type: 'quality', ...p });
+          shown = key;
+        },
+      });
+    } catch (err) {
+      const cancelled = (err as Error)?.name === 'AbortError';
+      this.emit({
+        type: 'log',
+        message: cancelled
+          ? 'the sample distance was not measured (cancelled); the trained model is kept'
+          : `the sample distance could not be measured: ${(err as Error).message}`,
+      });
     }
   }
 

@@ -85,7 +85,7 @@ export class ModelLibrary {
       testLoss: last ? last.test_loss : null,
       psnrDb: typeof last?.psnr_db === 'number' ? last.psnr_db : null,
       testBpd: typeof last?.test_bpd === 'number' ? last.test_bpd : null,
-      ...(m.sampleQuality ? { sampleFd: m.sampleQuality.sampleFd } : {}),
+      ...(m.sampleQuality ? { sampleQuality: m.sampleQuality } : {}),
       date: x.updatedAt,
       readOnly: id === DEFAULT_MODEL_ID,
       open,

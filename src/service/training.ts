@@ -4,7 +4,7 @@
  * after every change ('trainingStatus'). Every epoch the engine writes a checkpoint into the run's
  * folder in the data dir (models/<run>/), so a crash loses at most the epoch in progress.
  */
-import { learningRateFor, suggestTraining } from '../shared/training-defaults';
+import { DECODER_DEFAULTS, learningRateFor, suggestTraining } from '../shared/training-defaults';
 import { randomBytes } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -75,6 +75,8 @@ export class Training {
     if (!dataset) throw new ContractError('no-dataset', 'open a dataset (MNIST or an image folder) before training');
     if (s.arch === 'conv' && dataset.height % 4 !== 0)
       throw new ContractError('bad-arguments', `conv needs an image size that divides by 4, the dataset has ${dataset.height}`);
+    if (s.arch !== 'conv' && (s.decoderUpsample !== undefined || s.residualBlocks !== undefined))
+      throw new ContractError('bad-arguments', "the decoder's upsampling and residual blocks shape the convolutional model: choose it, or leave them unset");
     const runId = newRunId();
     const dir = join(this.dataDir, 'models', runId);
     // What the user left unset is chosen from the dataset (shared/training-defaults.ts).
@@ -89,7 +91,7 @@ export class Training {
       batchSize: s.batchSize ?? suggested.batchSize,
       lr: s.lr ?? (s.arch === 'conv' && suggested.arch === 'conv' ? suggested.lr : learningRateFor('mlp')),
       lrSchedule: suggested.lrSchedule,
-      beta: s.beta ?? 1,
+      beta: s.beta ?? DECODER_DEFAULTS.beta,
       likelihood,
       learnedScale: likelihood === 'gaussian' && (s.learnedScale ?? (s.likelihood === undefined ? suggested.learnedScale : false)),
       binarize: s.binarize ?? false,
@@ -98,6 +100,11 @@ export class Training {
       ...(s.subset ? { subset: s.subset } : {}),
       // On a budget `epochs` is the cap; the trainer stops at the end of the epoch that would pass it.
       ...(s.timeBudgetSeconds === undefined ? {} : { timeBudget: { seconds: s.timeBudgetSeconds, clock: 'wall' as const } }),
+      // Unset: the trainer's own defaults, which are DECODER_DEFAULTS (the model of before the options).
+      ...(s.decoderUpsample === undefined ? {} : { decoderUpsample: s.decoderUpsample }),
+      ...(s.residualBlocks === undefined ? {} : { residualBlocks: s.residualBlocks }),
+      ...(s.klWarmup === undefined ? {} : { klWarmup: s.klWarmup }),
+      ...(s.freeBits === undefined ? {} : { freeBits: s.freeBits }),
     };
     // Starting at once, before anything is awaited: a second start is refused as busy.
     this.begin(args, runId, 0);
@@ -162,6 +169,9 @@ export class Training {
       binarize: t.binarize,
       seed: t.seed,
       ...(t.limit ? { limit: t.limit } : {}),
+      // The decoder's shape comes with the checkpoint; the KL's shaping is the run's and goes on.
+      ...(t.klWarmup ? { klWarmup: t.klWarmup } : {}),
+      ...(t.freeBits ? { freeBits: t.freeBits } : {}),
     };
     this.begin(args, runId, copy ? 0 : model.epochsCompleted);
     await this.prepare(async () => {
@@ -250,6 +260,9 @@ export class Training {
         if (!ofTheRun) return true;
         this.apply({ kind: 'checkpoint', epoch: e.epoch });
         this.events.emit('trainCheckpoint', { runId, generation, epoch: e.epoch, dir: e.dir });
+        return true;
+      case 'quality':
+        this.events.emit('trainQuality', { runId, stage: e.stage, done: e.done, total: e.total });
         return true;
       case 'snapshot': {
         if (!ofTheRun) return true;

@@ -21,6 +21,8 @@ import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
 import {
+  MAX_FREE_BITS,
+  MAX_RESIDUAL_BLOCKS,
   MAX_SELECTION_EXPORT,
   MAX_DECODE_FLOATS,
   MAX_LATENT,
@@ -44,6 +46,8 @@ import {
   LinearKindSchema,
   NearestAmongSchema,
   NearestSpaceSchema,
+  SampleQualityStageSchema,
+  DecoderUpsampleSchema,
 } from './vocabulary';
 
 export * from './base-schemas';
@@ -205,6 +209,12 @@ export const TrainSettingsSchema = z.strictObject({
    * then the cap. The learning rate's decay (folders: cosine) follows the budget.
    */
   timeBudgetSeconds: z.number().min(MIN_TIME_BUDGET_SECONDS).max(MAX_TIME_BUDGET_SECONDS).optional(),
+  /** conv only: the decoder's upsampling and residual blocks per level (unset: shared/training-defaults.ts DECODER_DEFAULTS). */
+  decoderUpsample: DecoderUpsampleSchema.optional(),
+  residualBlocks: int.min(0).max(MAX_RESIDUAL_BLOCKS).optional(),
+  /** The KL's warm-up (a fraction of the run) and free bits (nats per latent dimension); unset: none. */
+  klWarmup: z.number().min(0).max(1).optional(),
+  freeBits: z.number().min(0).max(MAX_FREE_BITS).optional(),
 });
 export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
 
@@ -416,6 +426,8 @@ export const events = {
     /** Done because the time budget was reached (before the epochs cap). */
     budgetReached: z.boolean(),
   }),
+  /** After a run's last epoch: measuring its model's sample distance (it ends with trainEnded). */
+  trainQuality: z.strictObject({ runId: z.string(), stage: SampleQualityStageSchema, done: count, total: count }),
   embeddingsReady: z.strictObject({ count, modelEpoch: count, generation: GenerationSchema }),
   ...explorerEvents,
   trainSnapshot: stamped(explorerEvents.trainSnapshot),

@@ -33,6 +33,7 @@ import {
   NearestSchema,
   ProjectionSchema,
   ReconstructionSchema,
+  TrainSettingsSchema,
 } from './contract';
 import { TrainProgressSchema } from './training-progress';
 import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSchema } from './explorer-schemas';
@@ -46,6 +47,7 @@ import {
   LikelihoodSchema,
   LoopSchema,
   LrScheduleSchema,
+  SampleQualityStageSchema,
   NearestAmongSchema,
   NearestSpaceSchema,
   PathModeSchema,
@@ -74,6 +76,9 @@ export const EngineModelInfoSchema = ModelSummarySchema.omit({ metrics: true, fi
       seed: int,
       limit: int.optional(),
       lrSchedule: LrScheduleSchema.optional(),
+      /** Recorded only when used (resume keeps them). */
+      klWarmup: z.number().optional(),
+      freeBits: z.number().optional(),
     })
     .nullable(),
 });
@@ -135,6 +140,11 @@ export const engineCalls = {
       subset: Int32ArraySchema.optional(),
       /** Stop at the end of the epoch that would pass this many seconds of wall clock (`epochs` is the cap). */
       timeBudget: z.strictObject({ seconds: z.number().positive(), clock: z.literal('wall') }).optional(),
+      /** The contract's decoder options (absent: the trainer's defaults, today's model). */
+      decoderUpsample: TrainSettingsSchema.shape.decoderUpsample,
+      residualBlocks: TrainSettingsSchema.shape.residualBlocks,
+      klWarmup: TrainSettingsSchema.shape.klWarmup,
+      freeBits: TrainSettingsSchema.shape.freeBits,
     }),
     output: z.strictObject({
       epochsCompleted: count,
@@ -212,6 +222,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   TrainSnapshotSchema.omit({ runId: true }).extend({ type: z.literal('snapshot') }),
   EpochMetricsSchema.extend({ type: z.literal('epoch'), epochs: int }),
   z.strictObject({ type: z.literal('checkpoint'), epoch: int, dir: z.string() }),
+  /** After a run: measuring its model's sample distance (engine/quality/model-quality.ts). */
+  z.strictObject({ type: z.literal('quality'), stage: SampleQualityStageSchema, done: count, total: count }),
   z.strictObject({ type: z.literal('export'), stage: z.enum(['decode', 'encode']), done: count, total: count }),
   z.strictObject({ type: z.literal('log'), message: z.string() }),
 ]);

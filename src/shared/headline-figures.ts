@@ -45,3 +45,29 @@ export const RECON_ERROR_UNIT = 'RMS error, levels of 255';
 export function psnrFromRmse(rmse: number): number {
   return rmse <= 255e-5 ? 100 : 20 * Math.log10(255 / rmse);
 }
+
+/** What the library and the training panel read of a model's sample distance (the contract's SampleQuality). */
+export interface SampleDistance {
+  epoch: number;
+  sampleFd: number;
+  floorFd: number | null;
+  reconFd: number;
+  n: number;
+  zSource: string;
+  featureSpace: string;
+  featureLabels: boolean;
+}
+
+/** The sample distance beside PSNR: "FD 8.00 (floor 0.26)"; the floor is what held-out real images score. */
+export function sampleDistanceText(q: Pick<SampleDistance, 'sampleFd' | 'floorFd'>): string {
+  return `FD ${q.sampleFd.toFixed(2)}${q.floorFd === null ? '' : ` (floor ${q.floorFd.toFixed(2)})`}`;
+}
+
+/** Its tooltip: what was measured against what, and in which feature space. */
+export function sampleDistanceTooltip(q: SampleDistance): string {
+  const floor = q.floorFd === null ? 'no held-out images for a floor' : `held-out real images ${q.floorFd.toFixed(2)} (the floor)`;
+  return (
+    `Fréchet distance of ${q.n} samples (${q.zSource}) to the training images at epoch ${q.epoch}; lower is closer. ` +
+    `Feature space: ${q.featureSpace}. Reconstructions ${q.reconFd.toFixed(2)}, ${floor}.`
+  );
+}

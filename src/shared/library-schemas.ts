@@ -3,12 +3,13 @@
  * built-in default model, and what can be done with them. The page names a model only by the id the
  * listing gave (a folder name, or DEFAULT_MODEL_ID), never by a path.
  *
- * Imports only zod, the vocabulary, the limits and base-schemas: contract.ts imports this file, so it
+ * Imports only zod, the vocabulary, the limits, base-schemas and metrics-schemas: contract.ts imports this file, so it
  * cannot import contract.ts back.
  */
 import { z } from 'zod';
 import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { MAX_MODEL_SAMPLES, MAX_TRASH_ENTRIES } from './limits';
+import { SampleQualitySchema } from './metrics-schemas';
 import { ArchSchema, BackgroundSchema, ChannelsSchema, ColorModeSchema, FitModeSchema, LikelihoodSchema } from './vocabulary';
 
 const int = z.number().int();
@@ -50,8 +51,8 @@ export const LibraryModelSchema = z.strictObject({
   psnrDb: z.number().nullable(),
   /** testLoss in bits per dimension (shared/headline-figures.ts): the headline; the loss in nats stays for tooltips. */
   testBpd: z.number().nullable(),
-  /** Fréchet distance of its samples to the training images (`latentscape eval --record`; absent: not measured). */
-  sampleFd: z.number().optional(),
+  /** Its sample distance as its manifest records it (after an app training, `prepare`, `eval --record`; absent: not measured). */
+  sampleQuality: SampleQualitySchema.optional(),
   /** ISO date of the last write of the model (its manifest's updatedAt). */
   date: z.string(),
   readOnly: z.boolean(),

@@ -43,6 +43,10 @@ export const DEFAULT_MODEL_SAMPLES = 8;
 export const MODEL_SAMPLES_SEED = 20_251_130;
 /** Components of a model's fitted latent density (shared/latent-density.ts): a mixture of at most this many Gaussians. */
 export const MAX_DENSITY_COMPONENTS = 8;
+/** Residual blocks per resolution level of the conv net (engine/model/conv-arch.ts). */
+export const MAX_RESIDUAL_BLOCKS = 4;
+/** Free bits: a floor above this many nats per latent dimension would leave no KL gradient in any sane model. */
+export const MAX_FREE_BITS = 10;
 /**
  * A model folder that is imported or exported: its weights and Adam's two moments at MAX_PARAMETERS
  * (3 × 200 MB) plus room for the point caches stored beside them; and at most this many entries.

@@ -59,6 +59,7 @@ export const EVENT_NAMES = [
   'trainEpoch',
   'trainCheckpoint',
   'trainEnded',
+  'trainQuality',
   'embeddingsReady',
   'trainSnapshot',
   'generationChanged',

@@ -13,7 +13,27 @@
 /** Image sizes the conv VAE takes (the engine's model/vae.ts uses this list). */
 export const CONV_SIZES = [28, 32, 64, 128] as const;
 
-import type { Arch, Channels, LikelihoodKind, LrSchedule } from './vocabulary';
+import type { Arch, Channels, DecoderUpsample, LikelihoodKind, LrSchedule } from './vocabulary';
+
+/** The decoder's shape and the KL's weighting, which a run may set (the CLI's options, the training panel's advanced settings). */
+export interface DecoderOptions {
+  /** conv: how the decoder doubles its resolution (engine/model/conv-arch.ts). */
+  decoderUpsample: DecoderUpsample;
+  /** conv: residual blocks per resolution level. */
+  residualBlocks: number;
+  /** The KL's weight rises from 0 to β over this first fraction of the run (engine/train/kl-schedule.ts). */
+  klWarmup: number;
+  /** Nats per latent dimension under which the KL is not penalised. */
+  freeBits: number;
+  /** The KL's weight (β-VAE when ≠ 1). */
+  beta: number;
+}
+
+/**
+ * What a run gets unless asked otherwise, in the CLI and the app alike: the model of before the options
+ * (scripts/reference/README.md measures the others; none has yet beaten it on both PSNR and the sample distance).
+ */
+export const DECODER_DEFAULTS: Readonly<DecoderOptions> = { decoderUpsample: 'transpose', residualBlocks: 0, klWarmup: 0, freeBits: 0, beta: 1 };
 
 export interface DatasetShape {
   /** 'mnist' for the built-in set (near-binary strokes), 'folder' for the user's images. */

@@ -42,6 +42,15 @@ export const LATENT_PRIORS = ['density', 'normal'] as const;
 export type LatentPrior = (typeof LATENT_PRIORS)[number];
 export const LatentPriorSchema = choices(LATENT_PRIORS);
 
+/**
+ * The steps of measuring a model's sample distance (engine/quality): training the dataset's feature net
+ * (once per dataset, then cached), the training images' statistics, then the samples, the held-out floor
+ * and the reconstructions.
+ */
+export const SAMPLE_QUALITY_STAGES = ['feature-net', 'reference', 'samples', 'floor', 'recon'] as const;
+export type SampleQualityStage = (typeof SAMPLE_QUALITY_STAGES)[number];
+export const SampleQualityStageSchema = choices(SAMPLE_QUALITY_STAGES);
+
 /** Grayscale or colour images (the model's channels). */
 export type Channels = 1 | 3;
 export const ChannelsSchema = z.union([z.literal(1), z.literal(3)]);

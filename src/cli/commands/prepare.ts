@@ -4,7 +4,9 @@
  * RMS levels) and KL — and stores it beside the model (points.bin), so the app opens the model with its
  * cloud on screen at once — and fits the density of the training images' means in latent space
  * (engine/latent/density-fit.ts), stored in the manifest, which sampling draws from (models trained
- * before there was one get it here).
+ * before there was one get it here) — and, unless `--skip-fd`, measures the sample distance the library and
+ * the training panel show (engine/quality/model-quality.ts: the dataset's cached feature net, at most
+ * 1,000 images per set), recorded in the manifest.
  * `--strip-optimizer` drops the Adam state (optimizer.bin) to ship the model small; a resumed
  * training then starts Adam afresh.
  */
@@ -15,10 +17,14 @@ import { pointStats } from '../../engine/latent/point-stats';
 import { writePointCache, POINT_CACHE_FILE } from '../../engine/latent/point-cache';
 import { loadModel, readManifest } from '../../engine/train/checkpoint';
 import { backgroundOption, required, startBackend } from '../common';
-import { createOutput } from '../io';
 import { datasetForModel, embedWithProgress, ingestBar } from '../model-data';
 import { fitLatentDensity } from '../../engine/latent/density-fit';
 import { storeDensity } from '../../engine/latent/model-density';
+import { measureModelQuality } from '../../engine/quality/model-quality';
+import type { Dataset } from '../../engine/data/dataset';
+import type { Vae } from '../../engine/model/vae';
+import type { SampleQualityRecord } from '../../shared/contract';
+import { CancelledError, createOutput, type CliOutput } from '../io';
 import { parseCommandArgs } from '../options';
 import { COMMAND_SPECS } from '../command-specs';
 
@@ -48,6 +54,7 @@ export async function run(argv: string[]): Promise<void> {
     const fit = train.length >= 2 * (d + 1) ? await fitLatentDensity(trainMu, train.length, d, { seed: manifest.training?.seed ?? 0 }) : null;
     if (fit) await storeDensity(dir, fit.density);
     else out.info(`${train.length} training images are too few to fit a latent density of size ${d}: sampling stays N(0, I)`);
+    const quality = values['skip-fd'] ? null : await measureWithProgress(dir, vae, dataset, values['feature-cache'], out);
     let stripped = false;
     if (values['strip-optimizer'] && manifest.optimizer) {
       // The manifest stops naming the optimizer state before the file goes: never a dangling entry.
@@ -77,9 +84,35 @@ export async function run(argv: string[]): Promise<void> {
       optimizer_stripped: stripped,
       density_components: fit?.density.weights.length ?? null,
       density_heldout_loglik: fit?.density.heldOutLogLikelihood ?? null,
+      ...(quality ? { sample_fd: quality.sample_fd, floor_fd: quality.floor_fd, fd_n: quality.fd_n, feature_space: quality.feature_space } : {}),
       backend: backend.name,
     });
   } finally {
     vae.dispose();
+  }
+}
+
+/** The sample distance, recorded in the manifest, with a bar per stage; Ctrl-C stops it and exits cancelled. */
+async function measureWithProgress(dir: string, vae: Vae, dataset: Dataset, cacheDir: string | undefined, out: CliOutput): Promise<SampleQualityRecord> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  let shown = '';
+  try {
+    return await measureModelQuality(dir, vae, dataset, {
+      signal: controller.signal,
+      ...(cacheDir ? { cacheDir } : {}),
+      onProgress: ({ stage, done, total }) => {
+        const key = `${stage}:${Math.floor((100 * done) / total)}`;
+        if (key === shown) return;
+        shown = key;
+        out.progress({ stage: `fd ${stage}`, done, total }, { done, total, label: `sample distance: ${stage}` });
+      },
+    });
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw new CancelledError();
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

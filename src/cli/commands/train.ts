@@ -10,7 +10,7 @@ import { readManifest } from '../../engine/train/checkpoint';
 import { recordedBackground } from '../../shared/background';
 import { CancelledError, UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
-import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
+import { DECODER_DEFAULTS, FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
 import { ARCHS, COLOR_MODES, DECODER_UPSAMPLES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES, type Arch, type DecoderUpsample } from '../../shared/vocabulary';
 import { MAX_FILTERS, MAX_RESIDUAL_BLOCKS } from '../../engine/model/vae';
@@ -37,10 +37,10 @@ export async function run(argv: string[]): Promise<number> {
     learnedScale: values['learned-scale'],
   };
   const budgetClock = choiceOption('budget-clock', values['budget-clock'], ['wall', 'cpu'] as const, 'wall');
-  const beta = numberOption('beta', values.beta, 1, 0, 1000);
+  const beta = numberOption('beta', values.beta, DECODER_DEFAULTS.beta, 0, 1000);
   const size = intOption('size', values.size, isFolder ? FOLDER_IMAGE_SIZE : 28, 8, 512);
-  const klWarmup = numberOption('kl-warmup', values['kl-warmup'], 0, 0, 1);
-  const freeBits = numberOption('free-bits', values['free-bits'], 0, 0, MAX_FREE_BITS);
+  const klWarmup = numberOption('kl-warmup', values['kl-warmup'], DECODER_DEFAULTS.klWarmup, 0, 1);
+  const freeBits = numberOption('free-bits', values['free-bits'], DECODER_DEFAULTS.freeBits, 0, MAX_FREE_BITS);
   // Checked against the architecture the dataset would get when --arch is unset (a folder: conv).
   const architecture = convOptions(given.arch ?? (isFolder ? 'conv' : 'mlp'), values.filters, values.upsample, values['residual-blocks']);
   const color = choiceOption('color', values.color, COLOR_MODES, isFolder ? 'rgb' : 'gray');

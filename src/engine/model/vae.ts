@@ -10,7 +10,7 @@ import { convLayers, layerParams, runConvLayers, type ParamSpec } from './conv-a
 import { bernoulliNllMean, klFreeBitsMean, klToStdNormalMean, reparameterizeWith, sharedScaleNllMean } from './elbo-ops';
 import { CONV_SIZES } from '../../shared/training-defaults';
 import { seededUniform } from '../../shared/latent-density';
-import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MIN_LATENT } from '../../shared/limits';
+import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MAX_RESIDUAL_BLOCKS, MIN_LATENT } from '../../shared/limits';
 import { decodeActivationBytes, formatBytes } from './activation-bytes';
 import { decodeInBatches, encodeBatchSize } from './decode-batches';
 import { DECODER_UPSAMPLES, type Arch, type DecoderUpsample, type LikelihoodKind } from '../../shared/vocabulary';
@@ -47,7 +47,7 @@ export const MAX_IMAGE_SIZE = 512;
 export const MAX_HIDDEN = 4096;
 export const MAX_CONV_LAYERS = 6;
 export const MAX_FILTERS = 1024;
-export const MAX_RESIDUAL_BLOCKS = 4;
+export { MAX_RESIDUAL_BLOCKS };
 
 export function defaultFilters(size: number): number[] {
   const halvings = size >= 64 ? Math.round(Math.log2(size / 8)) : 2;

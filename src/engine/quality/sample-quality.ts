@@ -16,6 +16,8 @@ import { seedSequence } from '../model/vae';
 import { sampleDensity, type LatentDensity } from '../../shared/latent-density';
 import { featureStats, frechetDistanceOfStats, type FeatureStats } from './frechet';
 import { FEATURE_DIM, describeFeatureSpace, type FeatureNet } from './feature-net';
+import { yieldToEventLoop } from '../../node/event-loop';
+import type { SampleQualityStage } from '../../shared/vocabulary';
 
 export const SAMPLE_QUALITY_COUNT = 1000;
 export const REFERENCE_COUNT = 10000;
@@ -69,7 +71,8 @@ export const LATENT_SOURCES = {
 export type LatentSourceName = keyof typeof LATENT_SOURCES;
 export const LATENT_SOURCE_NAMES = Object.keys(LATENT_SOURCES) as LatentSourceName[];
 
-export type QualityStage = 'reference' | 'samples' | 'floor' | 'recon';
+/** The stages measured here (the feature net's training comes before, in feature-cache.ts). */
+export type QualityStage = Exclude<SampleQualityStage, 'feature-net'>;
 
 export interface QualityOptions {
   seed?: number;
@@ -114,16 +117,17 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw abortError();
 }
 
-/** Features of images in batches, checking for a cancel between them. */
-function featuresInBatches(
+/** Features of images in batches, yielding between them so a cancel (or the engine's other calls) gets in. */
+async function featuresInBatches(
   net: FeatureNet,
   images: (from: number, to: number) => Uint8Array,
   count: number,
   stage: QualityStage,
   options: QualityOptions,
-): Float32Array {
+): Promise<Float32Array> {
   const out = new Float32Array(count * FEATURE_DIM);
   for (let from = 0; from < count; from += DECODE_BATCH) {
+    await yieldToEventLoop();
     checkAbort(options.signal);
     const to = Math.min(count, from + DECODE_BATCH);
     out.set(net.featuresOf(images(from, to), to - from), from * FEATURE_DIM);
@@ -132,13 +136,13 @@ function featuresInBatches(
   return out;
 }
 
-export function qualityReference(net: FeatureNet, d: Dataset, options: QualityOptions = {}): QualityReference {
+export async function qualityReference(net: FeatureNet, d: Dataset, options: QualityOptions = {}): Promise<QualityReference> {
   const train = d.split.train;
   const take = Math.min(train.length, options.referenceCount ?? REFERENCE_COUNT);
   if (take < 2) throw new Error(`sample quality needs at least 2 training images, the dataset has ${train.length}`);
   const order = seededPermutation(train.length, (options.seed ?? 0) + 211).subarray(0, take);
   const indices = Uint32Array.from(order, (i) => train[i]);
-  const features = featuresInBatches(net, (from, to) => gatherImages(d, indices, from, to), take, 'reference', options);
+  const features = await featuresInBatches(net, (from, to) => gatherImages(d, indices, from, to), take, 'reference', options);
   return {
     stats: featureStats({ values: features, count: take, dim: FEATURE_DIM }),
     indices,
@@ -148,30 +152,36 @@ export function qualityReference(net: FeatureNet, d: Dataset, options: QualityOp
 }
 
 /** The Fréchet distance of `count` uint8 HWC images (the dataset's shape) to the reference. */
-export function scoreImages(net: FeatureNet, reference: QualityReference, pixels: Uint8Array, count: number, options: QualityOptions = {}): number {
+export async function scoreImages(
+  net: FeatureNet,
+  reference: QualityReference,
+  pixels: Uint8Array,
+  count: number,
+  options: QualityOptions = {},
+): Promise<number> {
   if (count < 2) throw new Error(`scoring needs at least 2 images, got ${count}`);
   const size = net.config.height * net.config.width * net.config.channels;
-  const features = featuresInBatches(net, (from, to) => pixels.subarray(from * size, to * size), count, 'samples', options);
+  const features = await featuresInBatches(net, (from, to) => pixels.subarray(from * size, to * size), count, 'samples', options);
   return frechetDistanceOfStats(featureStats({ values: features, count, dim: FEATURE_DIM }), reference.stats);
 }
 
 /** sample_fd, floor_fd and recon_fd of a model (see the top of this file). */
-export function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet, source: LatentSource, options: QualityOptions = {}): SampleQuality {
+export async function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet, source: LatentSource, options: QualityOptions = {}): Promise<SampleQuality> {
   const seed = options.seed ?? 0;
-  const reference = options.reference ?? qualityReference(net, d, options);
+  const reference = options.reference ?? (await qualityReference(net, d, options));
   const test = d.split.test;
   const cap = Math.min(options.count ?? SAMPLE_QUALITY_COUNT, reference.indices.length);
   const n = test.length >= 2 ? Math.min(cap, test.length) : cap;
   const latentDim = vae.config.latentDim;
   const z = source.draw(n, seed + 307);
   if (z.length !== n * latentDim) throw new Error(`the latent source "${source.name}" gave ${z.length} values, expected ${n} × ${latentDim}`);
-  const sampleFd = scoreImages(net, reference, decodeBatches(vae, z, n), n, options);
+  const sampleFd = await scoreImages(net, reference, decodeBatches(vae, z, n), n, options);
 
   let floorFd: number | null = null;
   if (test.length >= 2) {
     const floorSet = seededPermutation(test.length, seed + 401).subarray(0, n);
     const floorIdx = Uint32Array.from(floorSet, (i) => test[i]);
-    const features = featuresInBatches(net, (from, to) => gatherImages(d, floorIdx, from, to), n, 'floor', options);
+    const features = await featuresInBatches(net, (from, to) => gatherImages(d, floorIdx, from, to), n, 'floor', options);
     floorFd = frechetDistanceOfStats(featureStats({ values: features, count: n, dim: FEATURE_DIM }), reference.stats);
   }
 
@@ -180,7 +190,7 @@ export function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet, sour
   const means = vae.embed(gatherImages(d, reconIdx), n, DECODE_BATCH);
   const recon = decodeBatches(vae, means, n);
   const size = d.height * d.width * d.channels;
-  const reconFeatures = featuresInBatches(net, (from, to) => recon.subarray(from * size, to * size), n, 'recon', options);
+  const reconFeatures = await featuresInBatches(net, (from, to) => recon.subarray(from * size, to * size), n, 'recon', options);
   const reconFd = frechetDistanceOfStats(featureStats({ values: reconFeatures, count: n, dim: FEATURE_DIM }), reference.stats);
 
   return {

@@ -2,6 +2,7 @@
  * How a run reshapes the KL term of what it minimises, without changing the −ELBO_β it reports:
  * a KL warm-up (the weight rises from 0 to β) and free bits (model/elbo-ops.ts klFreeBitsMean).
  */
+import { MAX_FREE_BITS } from '../../shared/limits';
 
 /**
  * The KL's weight in the objective at progress p ∈ [0, 1] of the run: β, or with a warm-up over the
@@ -19,5 +20,4 @@ export function checkKlShaping(klWarmup: number, freeBits: number): void {
     throw new Error(`free bits must be from 0 to ${MAX_FREE_BITS} nats per latent dimension, got ${freeBits}`);
 }
 
-/** A floor above this many nats per dimension would leave no KL gradient in any sane model. */
-export const MAX_FREE_BITS = 10;
+export { MAX_FREE_BITS };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ViewInverse } from './view-inverse';
+import { densityLogPdf, sampleDensity, seededNormal, seededUniform } from '../../shared/latent-density';
 
 // Four points of a 4-d latent space; their "UMAP" view puts them on the corners of a square.
 const mu = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
@@ -88,10 +89,52 @@ describe('view ↔ latent maps', () => {
       expect(inverse.latentToView(z)![2]).toBe(0);
     });
 
-    it('UMAP ignores the density (its inverse is the neighbours of the spot)', () => {
+    it("UMAP: a spot on a point is still that point's μ (no conditional view of the density)", () => {
       const inverse = new ViewInverse(umap, null, density);
       expect(inverse.densityView).toBeNull();
       expect(Array.from(inverse.viewToLatent([1, 0, 0]))).toEqual([0, 1, 0, 0]);
+    });
+  });
+
+  describe('UMAP with a fitted density: blends are pulled onto the data', () => {
+    // Three tight clusters in d = 6; the "UMAP" view sees dimensions 0 and 1 through heavy noise, so a
+    // spot's 8 nearest points come from several clusters and their blend lies between them.
+    const d = 6;
+    const covariances = new Float64Array(3 * d * d);
+    for (let c = 0; c < 3; c++) for (let a = 0; a < d; a++) covariances[c * d * d + a * d + a] = 0.25;
+    const density = {
+      dim: d,
+      weights: Float64Array.of(0.4, 0.3, 0.3),
+      means: Float64Array.of(4, 0, 1, 0, 0, -1, -2, 3.5, 0, 1, -1, 0, -2, -3.5, -1, 0, 1, 1),
+      covariances,
+      heldOutLogLikelihood: null,
+      fittedOn: 300,
+    };
+    const count = 300;
+    const mu = sampleDensity(density, count, 7);
+    const noise = seededNormal(11);
+    const view = new Float32Array(count * 3);
+    for (let i = 0; i < count; i++) {
+      view[i * 3] = mu[i * d] + 3 * noise();
+      view[i * 3 + 1] = mu[i * d + 1] + 3 * noise();
+    }
+    const layout = { kind: 'umap', count, latentDim: d, view, mu };
+    const uniform = seededUniform(3);
+    const spots = Array.from({ length: 60 }, (): [number, number, number] => [-6 + 12 * uniform(), -6 + 12 * uniform(), 0]);
+
+    it('every spot decodes at a higher log-density than the plain blend, and on average by much', () => {
+      const blend = new ViewInverse(layout, null);
+      const pulled = new ViewInverse(layout, null, density);
+      const gains = spots.map((p) => densityLogPdf(density, pulled.viewToLatent(p)) - densityLogPdf(density, blend.viewToLatent(p)));
+      for (const gain of gains) expect(gain).toBeGreaterThan(0);
+      expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(5);
+    });
+
+    it('a density of another latent size is not used', () => {
+      const other = { ...density, dim: 4 };
+      const blend = new ViewInverse(layout, null);
+      const inverse = new ViewInverse(layout, null, other as never);
+      expect(Array.from(inverse.viewToLatent(spots[0]))).toEqual(Array.from(blend.viewToLatent(spots[0])));
     });
   });
 });

@@ -5,11 +5,14 @@
  *    values the data has there instead of the mean's, so the decoder sees a latent like those it was
  *    trained on (a flat view fixes only its two axes);
  *  - UMAP: approximate — a spot's latent is the distance-weighted mean of the μ of its nearest
- *    points in the view, a latent's spot the weighted mean of the view of its nearest μ.
+ *    points in the view, a latent's spot the weighted mean of the view of its nearest μ. With a fitted
+ *    density the blend is then moved to E[z | blend] (shared/density-posterior.ts), its noise the
+ *    neighbours' spread: a blend of far-apart means lies between them, off the data.
  * Pure functions of the layout (tested in Node); the caller keeps the view's PointIndex.
  */
 import type { Projection } from '../../shared/contract';
 import { DensityView, type LatentDensity } from '../../shared/latent-density';
+import { densityPosteriorMean } from '../../shared/density-posterior';
 import { PointIndex, insertNearest } from '../../shared/point-index';
 import { project, unproject } from '../../shared/projection';
 import type { Vec3 } from '../scene/types';
@@ -31,6 +34,8 @@ export class ViewInverse {
   private index: PointIndex | null = null;
   /** The density seen through the linear view (null: UMAP, or no density). */
   readonly densityView: DensityView | null;
+  /** The density UMAP's blends are pulled towards (null: a linear view, or no density). */
+  private readonly blendDensity: LatentDensity | null;
 
   constructor(
     private readonly layout: MappedLayout,
@@ -41,7 +46,9 @@ export class ViewInverse {
     /** 2: a flat view (its third coordinate is always 0). */
     private readonly viewDims: 2 | 3 = 3,
   ) {
-    this.densityView = this.exact && density && density.dim === layout.latentDim ? new DensityView(density, linear!, viewDims) : null;
+    const fits = density !== null && density.dim === layout.latentDim;
+    this.densityView = this.exact && fits ? new DensityView(density, linear!, viewDims) : null;
+    this.blendDensity = !this.exact && fits ? density : null;
   }
 
   private get exact(): boolean {
@@ -66,7 +73,15 @@ export class ViewInverse {
       for (let j = 0; j < d; j++) z[j] += w * l.mu[ids[k] * d + j];
     }
     for (let j = 0; j < d; j++) z[j] /= total;
-    return z;
+    if (!this.blendDensity) return z;
+    // The blend's uncertainty: the neighbours' weighted mean squared distance to it, per dimension.
+    let spread = 0;
+    for (let k = 0; k < ids.length; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (l.mu[ids[k] * d + j] - z[j]) ** 2;
+      spread += s / (distances[k] + 1e-6);
+    }
+    return densityPosteriorMean(this.blendDensity, z, spread / (total * d));
   }
 
   /** The view position of a latent vector, or null when it has the wrong size. */

@@ -33,17 +33,24 @@ function setup(models: LibraryModel[]) {
 }
 
 const rows = (): HTMLElement[] => screen.queryAllByTestId('library-model');
+const quality = {
+  ...{ epoch: 3, sampleFd: 7.25, floorFd: 0.26, reconFd: 4.6, n: 1000, zSource: 'fitted density (2 components)' },
+  ...{ featureSpace: 'rotation-prediction net, self-supervised (no labels)', featureLabels: false },
+};
 
 describe('LibraryPanel', () => {
   it('lists the models with their facts; the open one cannot be opened again nor deleted', async () => {
     setup([
-      libraryModel({ id: 'digits', name: 'digits', open: true, sampleFd: 7.25 }),
+      libraryModel({ id: 'digits', name: 'digits', open: true, sampleQuality: quality }),
       libraryModel({ id: 'faces', name: 'faces', psnrDb: null, testLoss: null, testBpd: null }),
     ]);
     await waitFor(() => expect(rows()).toHaveLength(2));
     const facts = within(rows()[0]).getByTestId('library-model-facts');
-    expect(facts.textContent?.trim()).toBe('MNIST · 28×28 grey · mlp · d=2 · 3 ep · 0.260 bits/dim · 18.2 dB · sample FD 7.3 · 2026-12-01 10:20');
+    expect(facts.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'MNIST · 28×28 grey · mlp · d=2 · 3 ep · 0.260 bits/dim · 18.2 dB · FD 7.25 (floor 0.26) · 2026-12-01 10:20',
+    );
     expect(facts.title).toBe('held-out −ELBO 140.5 nats per image');
+    expect(within(rows()[0]).getByTestId('library-model-fd').title).toContain('Feature space: rotation-prediction net, self-supervised');
     expect((screen.getByRole('button', { name: 'Open the model digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Delete digits' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Open the model faces' }) as HTMLButtonElement).disabled).toBe(false);

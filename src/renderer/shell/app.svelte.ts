@@ -147,7 +147,12 @@ export class AppState implements Session, Jobs {
       const { runId: _r, epochs: _e, generation, ...metrics } = e;
       if (this.isCurrent(generation)) this.training.onEpoch(metrics);
     });
+    api.on('trainQuality', (q) => {
+      if (this.training.runId && q.runId !== this.training.runId) return;
+      this.training.quality = { stage: q.stage, done: q.done, total: q.total };
+    });
     api.on('trainEnded', (e) => {
+      this.training.quality = null;
       if (!this.isCurrent(e.generation)) return;
       this.training.tick();
       if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);

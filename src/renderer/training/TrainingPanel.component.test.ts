@@ -58,14 +58,33 @@ describe('TrainingPanel', () => {
 
   it("while training (as the service says), the form locks and Cancel sends trainCancel; the state shown is the service's", async () => {
     const { app, fake } = await setup({ dataset: true });
-    await fireEvent.click(button('Start training'));
+  });
+
+  it("sends the advanced settings the user changed: the KL's for any model, the decoder's only for conv", async () => {
+    const { fake } = await setup({ dataset: true });
     await tick();
-    expect(app.training.state).toBe('running');
-    expect(button('Start training').disabled).toBe(true);
-    expect((screen.getByRole('spinbutton', { name: 'Train for this many epochs' }) as HTMLInputElement).disabled).toBe(true);
-    await fireEvent.click(button('Cancel the training'));
-    expect(fake.argsOf('trainCancel')).toEqual([{}]);
-    expect(screen.getByTestId('training-state').textContent).toBe('cancelling');
+    const upsampling = screen.getByRole('combobox', { name: 'Decoder upsampling' }) as HTMLSelectElement;
+    expect(upsampling.disabled).toBe(true);
+    await fireEvent.input(screen.getByRole('spinbutton', { name: 'KL warm-up, a fraction of the run' }), { target: { value: '0.25' } });
+    await fireEvent.input(screen.getByRole('spinbutton', { name: 'Free bits, nats per latent dimension' }), { target: { value: '0.5' } });
+    await fireEvent.click(button('Start training'));
+    expect(fake.argsOf('trainStart').at(-1)).toMatchObject({ arch: 'mlp', klWarmup: 0.25, freeBits: 0.5 });
+    expect(fake.argsOf('trainStart').at(-1)).not.toHaveProperty('decoderUpsample');
+  });
+
+  it("a folder's conv model takes the residual blocks from the advanced settings", async () => {
+    const fake = fakeApi({ trainStart: () => ({ runId: 'run-1', dir: '/data/models/run-1', epochs: 10, timeBudgetSeconds: 180 }) });
+    const app = new AppState(fake.api, () => true);
+    app.dataset = mnist({ source: { kind: 'folder', path: '/images' }, height: 32, width: 32, channels: 3 });
+    render(WithSlices, { props: { app, component: TrainingPanel } });
+    await tick();
+    expect((screen.getByRole('combobox', { name: 'Decoder upsampling' }) as HTMLSelectElement).disabled).toBe(false);
+    await fireEvent.input(screen.getByRole('spinbutton', { name: 'Residual blocks per resolution level' }), { target: { value: '1' } });
+    await fireEvent.click(button('Start training'));
+    const sent = fake.argsOf('trainStart').at(-1);
+    expect(sent).toMatchObject({ arch: 'conv', residualBlocks: 1 });
+    expect(sent).not.toHaveProperty('decoderUpsample');
+    expect(sent).not.toHaveProperty('klWarmup');
   });
 
   it('while the service is still starting the run, Cancel waits for it (the engine has no run to cancel yet)', async () => {
@@ -78,6 +97,19 @@ describe('TrainingPanel', () => {
     fake.emit('trainingStatus', trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
     await tick();
     expect(button('Cancel the training').disabled).toBe(false);
+  });
+
+  it('after the last epoch, says where the measure of the sample distance is', async () => {
+    const { app } = await setup({ dataset: true });
+    await fireEvent.click(button('Start training'));
+    await tick();
+    expect(screen.queryByTestId('training-quality')).toBeNull();
+    app.training.quality = { stage: 'samples', done: 250, total: 1000 };
+    await tick();
+    expect(screen.getByTestId('training-quality').textContent).toBe('measuring the sample distance: samples 250/1000');
+    app.training.quality = { stage: 'feature-net', done: 3, total: 470 };
+    await tick();
+    expect(screen.getByTestId('training-quality').textContent).toContain("training the dataset's feature net (once per dataset) 3/470");
   });
 
   it('resumes the open model up to the typed number of epochs', async () => {
@@ -215,9 +247,22 @@ describe('TrainingPanel', () => {
     it('shows the sample distance beside PSNR, its feature space in the tooltip, and marks features learned without labels', () => {
       setupModel({ metrics: [epoch({ testBpd: 0.1, psnrDb: 20 })], sampleQuality: { ...quality, featureLabels: false } });
       const fd = screen.getByTestId('sample-fd');
-      expect(fd.textContent).toBe('12.3');
-      expect(fd.title).toContain('a small classifier of MNIST');
+      expect(fd.textContent).toBe('FD 12.34 (floor 1.50)');
+      expect(fd.title).toContain('Feature space: a small classifier of MNIST');
       expect(screen.getByTestId('sample-fd-no-labels').textContent?.trim()).toBe('(no labels)');
+    });
+
+    it("after a run, shows the distance measured as it ended once its model is open, never another model's beside its curves", async () => {
+      const app = setupModel({ metrics: [epoch({ testBpd: 0.1, psnrDb: 20 })], sampleQuality: quality });
+      app.training.runId = 'run-1';
+      app.training.history = [epoch({ epoch: 1, testBpd: 0.2, psnrDb: 18 })];
+      app.training.state = 'done';
+      await tick();
+      // The model open is not the run's (a cancelled run left the one before open).
+      expect(screen.queryByTestId('sample-fd')).toBeNull();
+      app.model = model({ dir: '/data/models/run-1', metrics: [epoch({ epoch: 1 })], sampleQuality: { ...quality, epoch: 1 } });
+      await tick();
+      expect(screen.getByTestId('sample-fd').textContent).toBe('FD 12.34 (floor 1.50)');
     });
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { EpochMetrics, EventData, TrainingStatus, TrainSettings } from '../../shared/contract';
 import { FIRST_GENERATION } from '../../shared/generation';
-import type { LikelihoodKind } from '../../shared/vocabulary';
+import type { LikelihoodKind, SampleQualityStage } from '../../shared/vocabulary';
 import type { Jobs } from '../shell/session';
 
 export type TrainProgressEvent = EventData<'trainProgress'>;
@@ -36,6 +36,8 @@ export class TrainingState {
   history = $state<EpochMetrics[]>([]);
   /** The decoder likelihood of the run (its losses are converted to bits/dim with it); null: not known. */
   likelihood = $state<LikelihoodKind | null>(null);
+  /** After the last epoch: where the measure of the model's sample distance is (null: not measuring). */
+  quality = $state<{ stage: SampleQualityStage; done: number; total: number } | null>(null);
   /** Per progress event: x = epochs done (fractional), the batch loss and its two terms. */
   steps = $state.raw<{ x: number; loss: number; recon: number | null; kl: number | null }[]>([]);
 
@@ -119,6 +121,7 @@ export class TrainingState {
     if (!started) return;
     jobs.newJob();
     this.likelihood = settings.likelihood ?? null;
+    this.quality = null;
   }
 
   async cancel(): Promise<void> {

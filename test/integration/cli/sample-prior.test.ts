@@ -68,7 +68,8 @@ describe('the latent density in the CLI', () => {
     const refused = cli('sample', '--model', model, '--out', out, '--prior', 'density');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/no fitted latent density/);
-    const prepared = cli('prepare', '--model', model, '--json');
+    // (--skip-fd: the sample distance of a full MNIST is measured in prepare-quality.test.ts's smaller way.)
+    const prepared = cli('prepare', '--model', model, '--json', '--skip-fd');
     expect(prepared.code).toBe(0);
     expect(prepared.lines.at(-1)!.density_components).toBeGreaterThanOrEqual(1);
     const after = JSON.parse(await readFile(file, 'utf8'));

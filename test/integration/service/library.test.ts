@@ -86,13 +86,26 @@ describe('the model library (real engine)', () => {
     expect(Date.parse(mnist.date)).toBeGreaterThan(Date.parse(folder.date) - 1);
   });
 
-  it("lists a model's recorded sample Fréchet distance (latentscape eval --record) beside its PSNR", async () => {
+  it("an app training records its model's sample distance, with progress, and the listing shows it", async () => {
+    const { models } = await call<List>(service, 'modelsList', {});
+    for (const id of [folderRun, mnistRun]) {
+      const q = models.find((m) => m.id === id)?.sampleQuality;
+      expect(q).toMatchObject({ epoch: 1, featureLabels: true });
+      expect(q?.sampleFd).toBeGreaterThan(0);
+      expect(q?.floorFd).toBeGreaterThanOrEqual(0);
+      expect(q?.featureSpace).toMatch(/labels/);
+    }
+    const stages = new Set(seen.filter(([n]) => n === 'trainQuality').map(([, e]) => (e as { stage: string }).stage));
+    expect([...stages]).toEqual(expect.arrayContaining(['reference', 'samples', 'floor', 'recon']));
+    expect(models.find((m) => m.id === DEFAULT_MODEL_ID)).not.toHaveProperty('sampleQuality');
+  });
+
+  it("lists the figures `latentscape eval --record` wrote in the model's place", async () => {
     const dir = join(dataDir, 'models', folderRun);
     const record = { epoch: 1, sample_fd: 8, floor_fd: 0.26, recon_fd: 4.6, fd_n: 4, z_source: 'N(0, I)', feature_space: 'a net', feature_labels: true };
     await recordSampleQuality(dir, await readManifest(dir), record);
     const { models } = await call<List>(service, 'modelsList', {});
-    expect(models.find((m) => m.id === folderRun)?.sampleFd).toBe(8);
-    expect(models.find((m) => m.id === mnistRun)).not.toHaveProperty('sampleFd');
+    expect(models.find((m) => m.id === folderRun)?.sampleQuality).toMatchObject({ sampleFd: 8, floorFd: 0.26, featureSpace: 'a net' });
   });
 
   it('a folder that is not a readable model is reported, not listed', async () => {

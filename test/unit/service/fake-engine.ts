@@ -141,6 +141,11 @@ export class FakeEngine implements EngineChannel {
     }
   }
 
+  /** An engine event, as the engine process sends one. */
+  event(event: Extract<FromEngine, { kind: 'event' }>['event']): void {
+    this.post({ kind: 'event', event });
+  }
+
   /** Writes a checkpoint of `epoch` into the training's folder and reports it, as the trainer does. */
   checkpoint(epoch: number): void {
     const dir = String((this.trainRequest!.args as { dir: string }).dir);
@@ -164,11 +169,6 @@ export class FakeEngine implements EngineChannel {
       },
     });
     this.post({ kind: 'event', event: { type: 'checkpoint', epoch, dir } });
-  }
-
-  /** Sends an engine event (a progress record, a snapshot…) as the real engine does. */
-  event(event: Extract<FromEngine, { kind: 'event' }>['event']): void {
-    this.post({ kind: 'event', event });
   }
 
   /** Answers the train request; like the real engine, it then holds the run's last checkpoint. */

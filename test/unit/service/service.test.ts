@@ -121,6 +121,28 @@ describe('AppService', () => {
     engines[0].finishTraining(1, false);
   });
 
+  it("hands the advanced settings to the engine, refuses the conv decoder's for an MLP, and forwards the sample distance's progress", async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    const refused = await dispatch(service.handlers, 'trainStart', { arch: 'mlp', latentDim: 2, epochs: 1, residualBlocks: 1 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'bad-arguments' } });
+    expect(refused.ok ? '' : refused.error.message).toMatch(/convolutional model/);
+    const settings = { arch: 'conv', latentDim: 4, epochs: 1, decoderUpsample: 'resize-conv', residualBlocks: 1, klWarmup: 0.2, freeBits: 0.5 } as const;
+    const run = await service.trainStart(settings);
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    expect(engines[0].trainRequest!.args).toMatchObject({ decoderUpsample: 'resize-conv', residualBlocks: 1, klWarmup: 0.2, freeBits: 0.5, beta: 1 });
+    engines[0].event({ type: 'quality', stage: 'samples', done: 250, total: 1000 });
+    await until(() => events('trainQuality').length === 1, 'trainQuality');
+    expect(events('trainQuality')).toEqual([{ runId: run.runId, stage: 'samples', done: 250, total: 1000 }]);
+  });
+
+  it("without advanced settings the engine gets none: the trainer keeps today's model", async () => {
+    await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
+    await service.trainStart({ arch: 'conv', latentDim: 4, epochs: 1 });
+    await until(() => engines[0].trainRequest !== null, 'train request');
+    const args = engines[0].trainRequest!.args as Record<string, unknown>;
+    for (const key of ['decoderUpsample', 'residualBlocks', 'klWarmup', 'freeBits']) expect(args).not.toHaveProperty(key);
+  });
+
   it('computes the embeddings once per model and keeps them', async () => {
     await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
     const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bitsPerDim, imageDims, psnrFromRmse } from '../../../src/shared/headline-figures';
+import { bitsPerDim, imageDims, psnrFromRmse, sampleDistanceText, sampleDistanceTooltip } from '../../../src/shared/headline-figures';
 
 describe('headline figures', () => {
   it('Gaussian: bits/dim of the 8-bit image, (nll / D + ln 256) / ln 2', () => {
@@ -29,5 +29,29 @@ describe('headline figures', () => {
     expect(psnrFromRmse(25.5)).toBeCloseTo(20, 12);
     expect(psnrFromRmse(2.55)).toBeCloseTo(40, 12);
     expect(psnrFromRmse(0)).toBe(100);
+  });
+
+  it('the sample distance reads "FD x.xx (floor y.yy)", the floor left out when there is none', () => {
+    expect(sampleDistanceText({ sampleFd: 8.004, floorFd: 0.256 })).toBe('FD 8.00 (floor 0.26)');
+    expect(sampleDistanceText({ sampleFd: 12.5, floorFd: null })).toBe('FD 12.50');
+  });
+
+  it("the sample distance's tooltip names the feature space, the sample count and source, and the floor", () => {
+    const q = {
+      epoch: 3,
+      sampleFd: 8,
+      floorFd: 0.26,
+      reconFd: 4.6,
+      n: 1000,
+      zSource: 'N(0, I)',
+      featureSpace: 'rotation-prediction net',
+      featureLabels: false,
+    };
+    const text = sampleDistanceTooltip(q);
+    expect(text).toContain('Feature space: rotation-prediction net');
+    expect(text).toContain('1000 samples (N(0, I))');
+    expect(text).toContain('epoch 3');
+    expect(text).toContain('Reconstructions 4.60, held-out real images 0.26 (the floor)');
+    expect(sampleDistanceTooltip({ ...q, floorFd: null })).toContain('no held-out images for a floor');
   });
 });

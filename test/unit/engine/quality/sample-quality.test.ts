@@ -35,10 +35,10 @@ describe('standardNormalSource', () => {
 });
 
 describe('measureSampleQuality', () => {
-  it('reports the three distances, the z source and the feature space, leaving no tensors behind', () => {
+  it('reports the three distances, the z source and the feature space, leaving no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const stages = new Set<string>();
-    const q = measureSampleQuality(vae, d, net, standardNormalSource(2), { onProgress: (p) => stages.add(p.stage) });
+    const q = await measureSampleQuality(vae, d, net, standardNormalSource(2), { onProgress: (p) => stages.add(p.stage) });
     expect(tf.memory().numTensors).toBe(before);
     expect(q).toMatchObject({ n: 20, reference_n: 80, z_source: 'N(0, I)', feature_labels: true });
     expect(q.feature_space).toMatch(/2 labels/);
@@ -49,7 +49,7 @@ describe('measureSampleQuality', () => {
     expect(q.recon_fd).toBeGreaterThan(q.floor_fd as number);
   });
 
-  it('decodes the latents the given source draws, and names it', () => {
+  it('decodes the latents the given source draws, and names it', async () => {
     const calls: [number, number][] = [];
     const corner: LatentSource = {
       name: 'a fixed corner',
@@ -58,8 +58,8 @@ describe('measureSampleQuality', () => {
         return new Float32Array(count * 2).fill(3);
       },
     };
-    const normal = measureSampleQuality(vae, d, net, standardNormalSource(2));
-    const q = measureSampleQuality(vae, d, net, corner);
+    const normal = await measureSampleQuality(vae, d, net, standardNormalSource(2));
+    const q = await measureSampleQuality(vae, d, net, corner);
     expect(q.z_source).toBe('a fixed corner');
     expect(calls).toHaveLength(1);
     expect(calls[0][0]).toBe(20);
@@ -69,31 +69,46 @@ describe('measureSampleQuality', () => {
     expect(q.recon_fd).toBe(normal.recon_fd);
   });
 
-  it('refuses a source that draws the wrong number of values', () => {
+  it('refuses a source that draws the wrong number of values', async () => {
     const wrong: LatentSource = { name: 'short', draw: (count) => new Float32Array(count) };
-    expect(() => measureSampleQuality(vae, d, net, wrong)).toThrow(/"short" gave 20 values, expected 20 × 2/);
+    await expect(measureSampleQuality(vae, d, net, wrong)).rejects.toThrow(/"short" gave 20 values, expected 20 × 2/);
   });
 
-  it('has no floor without held-out images', () => {
+  it('has no floor without held-out images', async () => {
     const noTest = { ...d, split: { train: d.split.train, test: new Uint32Array(0) } };
-    const q = measureSampleQuality(vae, noTest, net, standardNormalSource(2), { count: 30 });
+    const q = await measureSampleQuality(vae, noTest, net, standardNormalSource(2), { count: 30 });
     expect(q.floor_fd).toBeNull();
     expect(q.n).toBe(30);
   });
 
-  it('stops on a cancel', () => {
+  it('stops on a cancel', async () => {
     const controller = new AbortController();
     controller.abort();
-    expect(() => measureSampleQuality(vae, d, net, standardNormalSource(2), { signal: controller.signal })).toThrow(/cancelled/);
+    await expect(measureSampleQuality(vae, d, net, standardNormalSource(2), { signal: controller.signal })).rejects.toThrow(/cancelled/);
+  });
+
+  it('yields between batches, so a cancel sent while it runs stops it', async () => {
+    const controller = new AbortController();
+    const stages: string[] = [];
+    // The cancel arrives as the engine's message loop would deliver it: it lands only if the measure yields.
+    const measuring = measureSampleQuality(vae, d, net, standardNormalSource(2), {
+      signal: controller.signal,
+      onProgress: (p) => {
+        stages.push(p.stage);
+        if (stages.length === 1) setImmediate(() => controller.abort());
+      },
+    });
+    await expect(measuring).rejects.toThrow(/cancelled/);
+    expect(stages).toEqual(['reference']);
   });
 });
 
 describe('scoreImages', () => {
-  it('scores the reference images themselves at 0 and other images above it', () => {
-    const reference = qualityReference(net, d);
+  it('scores the reference images themselves at 0 and other images above it', async () => {
+    const reference = await qualityReference(net, d);
     const same = gatherImages(d, reference.indices);
-    expect(scoreImages(net, reference, same, reference.indices.length)).toBeLessThan(1e-6);
+    expect(await scoreImages(net, reference, same, reference.indices.length)).toBeLessThan(1e-6);
     const flipped = same.map((v) => 255 - v);
-    expect(scoreImages(net, reference, flipped, reference.indices.length)).toBeGreaterThan(0.01);
+    expect(await scoreImages(net, reference, flipped, reference.indices.length)).toBeGreaterThan(0.01);
   });
 });
