@@ -82,5 +82,5 @@ test('opening a folder’s model from the library while MNIST is open brings its
   // No error notice. (The race this once showed, a points request answered between the model and its
   // folder opening, needs a folder whose ingest takes a while; this small one rarely hits it.)
   await page.waitForTimeout(1000);
-  await expect(page.locator('[data-testid="notice"][data-level="error"]')).toHaveCount(0);
+  await expect(page.getByTestId('notice').and(page.getByRole('alert'))).toHaveCount(0);
 });
