@@ -72,7 +72,7 @@ interface Shown {
   seq: number;
 }
 
-/** The decoded image as the page shows it: its pixels (read from the canvas) and the z it reports. */
+/** The decoded image as the page shows it: its pixels (read from the canvas), the z and view position it reports, and its caption. */
 async function shown(page: Page): Promise<Shown> {
   return page.getByTestId('decoded-image').evaluate((el) => {
     const canvas = el as HTMLCanvasElement;
@@ -82,7 +82,7 @@ async function shown(page: Page): Promise<Shown> {
     return {
       z: JSON.parse(canvas.dataset.z || '[]'),
       view: canvas.dataset.view ? JSON.parse(canvas.dataset.view) : null,
-      source: canvas.dataset.source ?? '',
+      source: document.querySelector('[data-testid="decoded-source"]')?.textContent ?? '',
       pixels,
       seq: Number(canvas.dataset.seq),
     };
@@ -264,7 +264,7 @@ test.describe('first start', () => {
     expect(a.z).not.toEqual(b.z);
     const differing = a.pixels.reduce((n, v, i) => n + (v !== b.pixels[i] ? 1 : 0), 0);
     expect(differing, 'pixels that differ between the two spots’ images').toBeGreaterThan(20);
-    expect(point.source).toBe('point');
+    expect(point.source).toMatch(/^Image #\d+$/);
     // d = 3, identity view: the decoded latent is the clicked view position itself.
     for (let k = 0; k < 3; k++) expect(Math.abs(b.z[k] - b.view![k])).toBeLessThan(1e-5);
     report(
