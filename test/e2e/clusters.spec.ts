@@ -111,8 +111,7 @@ test('each quality list flies to its point and decodes it', async ({ page }) => 
     const view = ((await row.getAttribute('data-view')) ?? '').split(',').map(Number);
     expect(view).toHaveLength(3);
     await row.click();
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-index', index!);
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'point');
+    await expect(page.getByTestId('decoded-source')).toHaveText(`Image #${index}`);
     await expect
       .poll(async () => {
         const t = await cameraTarget(page);

@@ -72,7 +72,7 @@ interface Shown {
   seq: number;
 }
 
-/** The decoded image as the page shows it: its pixels (read from the canvas) and the z it reports. */
+/** The decoded image as the page shows it: its pixels (read from the canvas), the z and view position it reports, and its caption. */
 async function shown(page: Page): Promise<Shown> {
   return page.getByTestId('decoded-image').evaluate((el) => {
     const canvas = el as HTMLCanvasElement;
@@ -82,7 +82,7 @@ async function shown(page: Page): Promise<Shown> {
     return {
       z: JSON.parse(canvas.dataset.z || '[]'),
       view: canvas.dataset.view ? JSON.parse(canvas.dataset.view) : null,
-      source: canvas.dataset.source ?? '',
+      source: document.querySelector('[data-testid="decoded-source"]')?.textContent ?? '',
       pixels,
       seq: Number(canvas.dataset.seq),
     };
@@ -168,7 +168,7 @@ async function clickEmptySpot(page: Page, ...spots: [number, number][]): Promise
     const before = Number(await page.getByTestId('decoded-image').getAttribute('data-seq'));
     await page.mouse.click(p.x, p.y);
     await expect.poll(async () => Number(await page.getByTestId('decoded-image').getAttribute('data-seq'))).toBeGreaterThan(before);
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'space');
+    await expect(page.getByTestId('decoded-source')).toHaveText(/^Spot/);
     return p;
   }
   throw new Error('every candidate spot had a point under it');
@@ -221,7 +221,7 @@ test.describe('first start', () => {
     await expect(page.getByTestId('legend').locator(':scope > *')).toHaveCount(10);
     const legendMs = performance.now() - started;
     await expect(page.getByTestId('model-info')).toContainText('default model');
-    await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout-kind', 'identity');
+    await expect(page.getByTestId('view-kind')).toHaveText('latent space');
     report(
       testInfo,
       'first_start',
@@ -248,11 +248,10 @@ test.describe('first start', () => {
 
     // A data point: original and reconstruction side by side.
     const p = await findPoint(page);
-    const hovered = Number(await page.getByTestId('hover-card').getAttribute('data-index'));
+    const hovered = Number((await page.getByTestId('hover-index').textContent())?.replace('#', ''));
     await page.mouse.click(p.x, p.y);
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'point');
+    await expect(page.getByTestId('decoded-source')).toHaveText(`Image #${hovered}`);
     await expect(page.getByTestId('reconstruction-pair')).toBeVisible();
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-index', String(hovered));
     await expect(page.getByTestId('nearest').locator('button')).toHaveCount(8);
     const point = await expectShownIsDecodeOfZ(page, url);
     await screenshot(page, testInfo, 'clicked-point.png');
@@ -265,7 +264,7 @@ test.describe('first start', () => {
     expect(a.z).not.toEqual(b.z);
     const differing = a.pixels.reduce((n, v, i) => n + (v !== b.pixels[i] ? 1 : 0), 0);
     expect(differing, 'pixels that differ between the two spots’ images').toBeGreaterThan(20);
-    expect(point.source).toBe('point');
+    expect(point.source).toMatch(/^Image #\d+$/);
     // d = 3, identity view: the decoded latent is the clicked view position itself.
     for (let k = 0; k < 3; k++) expect(Math.abs(b.z[k] - b.view![k])).toBeLessThan(1e-5);
     report(
@@ -407,7 +406,7 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   // The trained model's cloud: d = 20, shown with PCA.
   await expect(page.getByTestId('points-model-epoch')).toHaveText('3', { timeout: 90_000 });
   await expect(canvas).toHaveAttribute('data-layout', 'embeddings');
-  await expect(canvas).toHaveAttribute('data-layout-kind', 'pca');
+  await expect(page.getByTestId('view-kind')).toHaveText('PCA');
   const chartPoints = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   report(
     testInfo,
@@ -433,8 +432,8 @@ test('training from the UI on a 2,000-image subset (d = 20) draws the loss curve
   // UMAP (fitted in a web worker): the view morphs; a spot decodes its approximate inverse.
   const umapStarted = performance.now();
   await page.getByTestId('projection-umap').click();
-  await expect(canvas).toHaveAttribute('data-layout-kind', 'umap', { timeout: 120_000 });
-  await expect(canvas).toHaveAttribute('data-projection-busy', '', { timeout: 120_000 });
+  await expect(page.getByTestId('view-kind')).toHaveText('UMAP', { timeout: 120_000 });
+  await expect(page.getByTestId('projection-status')).toHaveCount(0, { timeout: 120_000 });
   report(
     testInfo,
     'umap',

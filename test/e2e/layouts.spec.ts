@@ -32,9 +32,8 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
 
 /** Waits for a settled layout of `kind` and its trustworthiness (measured in a worker once it settles). */
 async function quality(page: Page, kind: string): Promise<number> {
-  const canvas = page.getByTestId('latent-canvas');
-  await expect(canvas).toHaveAttribute('data-projection-busy', '', { timeout: 400_000 });
-  await expect(canvas).toHaveAttribute('data-layout-kind', kind);
+  await expect(page.getByTestId('projection-status')).toHaveCount(0, { timeout: 400_000 });
+  await expect(page.getByTestId('view-kind')).toHaveText(kind === 'identity' ? 'latent space' : kind.toUpperCase());
   const q = page.getByTestId('layout-quality');
   await expect(q).toHaveAttribute('data-value', /\d/, { timeout: 120_000 });
   const value = Number(await q.getAttribute('data-value'));

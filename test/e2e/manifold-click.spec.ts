@@ -60,7 +60,7 @@ async function clickEmptySpot(page: Page): Promise<void> {
     const before = Number(await page.getByTestId('decoded-image').getAttribute('data-seq'));
     await page.mouse.click(p.x, p.y);
     await expect.poll(async () => Number(await page.getByTestId('decoded-image').getAttribute('data-seq'))).toBeGreaterThan(before);
-    await expect(page.getByTestId('decoded-image')).toHaveAttribute('data-source', 'space');
+    await expect(page.getByTestId('decoded-source')).toHaveText(/^Spot/);
     return;
   }
   throw new Error('every candidate spot had a point under it');

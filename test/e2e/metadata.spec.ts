@@ -64,7 +64,7 @@ test.afterAll(async () => {
 async function openWith(page: Page, file: string): Promise<void> {
   await page.goto(url);
   const canvas = page.getByTestId('latent-canvas');
-  await expect(canvas).toHaveAttribute('data-points', String(TOTAL), { timeout: 90_000 });
+  await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   await page.getByTestId('metadata-path').fill(join(dataDir, file));
   await page.getByTestId('metadata-import').click();
 }
@@ -90,9 +90,9 @@ test('a CSV column colours the view, its histogram filters it, and the search bo
   await page.screenshot({ path: testInfo.outputPath('metadata-histogram-filter.png') }); // docs/screenshots
 
   await page.getByTestId('search').fill('parity:odd');
-  await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', '35000');
+  await expect(page.getByTestId('search-count')).toHaveText('35,000 matches');
   await page.getByTestId('search').fill('rest:0..9');
-  await expect(page.getByTestId('search-count')).toHaveAttribute('data-count', String(TOTAL / 10));
+  await expect(page.getByTestId('search-count')).toHaveText('7,000 matches');
 });
 
 test('a Parquet file of the same table colours and filters the same way', async ({ page }) => {
@@ -115,7 +115,7 @@ test('a file whose rows name no image is refused with a message, and nothing is 
 test('without an import, the label and the measured reconstruction error filter the view too', async ({ page }) => {
   await page.goto(url);
   const canvas = page.getByTestId('latent-canvas');
-  await expect(canvas).toHaveAttribute('data-points', String(TOTAL), { timeout: 90_000 });
+  await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   await page.getByRole('button', { name: /^label 7: 7293$/ }).click(); // keeps every label but 7
   await expect(page.getByTestId('metadata-kept')).toContainText(`${(TOTAL - 7293).toLocaleString('en-US')} points pass the filters`);
   await expect(canvas).toHaveAttribute('data-hidden', '7293');

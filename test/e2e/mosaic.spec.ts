@@ -58,7 +58,7 @@ async function openCloud(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
-  await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-points', String(TOTAL), { timeout: 90_000 });
+  await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   return problems;
 }
 

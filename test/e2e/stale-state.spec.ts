@@ -23,7 +23,7 @@ test('an error toast does not outlive the next training', async ({ page }) => {
   const epochs = Number(await page.getByTestId('model-epoch').textContent());
   await page.getByTestId('train-epochs').fill(String(epochs));
   await page.getByTestId('train-resume').click();
-  const error = page.getByTestId('notice').and(page.locator('[data-level="error"]'));
+  const error = page.getByTestId('notice').and(page.getByRole('alert'));
   await expect(error).toContainText('ask for more');
   // …which goes away once a new training has started.
   await page.getByTestId('train-epochs').fill('1');

@@ -50,8 +50,6 @@ export class ProjectState {
   busy = $state<string | null>(null);
   /** Bumped when the camera moved (autosave listens). */
   cameraRevision = $state(0);
-  /** How many projects were opened and their views restored (tests wait on it). */
-  restored = $state(0);
 
   private camera: CameraAccess | null = null;
   /** An opened project's camera, kept until the user moves the camera (new points must not reframe it). */
@@ -284,7 +282,6 @@ export class ProjectState {
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();
-    this.restored++;
     void this.app.refresh().catch(() => undefined);
   }
 

@@ -34,7 +34,7 @@ describe('Notices', () => {
     expect(screen.getAllByTestId('notice')).toHaveLength(2);
     vi.advanceTimersByTime(NOTICE_LIFETIME_MS.info! + 1);
     await tick();
-    expect(screen.getAllByTestId('notice').map((n) => n.dataset.level)).toEqual(['error']);
+    expect(screen.getAllByTestId('notice').map((n) => n.getAttribute('role'))).toEqual(['alert']);
     vi.advanceTimersByTime(10 * 60_000);
     await tick();
     expect(screen.getAllByTestId('notice')).toHaveLength(1);

@@ -1,5 +1,14 @@
 /** Values of the contract as the service sends them, for the renderer's component tests. */
-import { FIRST_GENERATION, type DatasetSummary, type LibraryModel, type ModelSummary, type Status, type TrainingStatus } from '../../../shared/contract';
+import {
+  FIRST_GENERATION,
+  type DatasetSummary,
+  type Embeddings,
+  type LibraryModel,
+  type ModelSummary,
+  type Status,
+  type TrainingStatus,
+} from '../../../shared/contract';
+import type { AppState } from '../app.svelte';
 
 export function mnist(overrides: Partial<DatasetSummary> = {}): DatasetSummary {
   return {
@@ -95,4 +104,46 @@ export function libraryModel(overrides: Partial<LibraryModel> = {}): LibraryMode
     fitsDataset: true,
     ...overrides,
   };
+}
+
+/**
+ * The points of a 2-D model, six images in three labels: (0, 0) (2, 0) · (0, 2) (2, 2) · (4, 4) (6, 4),
+ * so group means and their differences are easy to read. The view is μ itself (the identity view).
+ */
+export function embeddings(overrides: Partial<Embeddings> = {}): Embeddings {
+  const mu = Float32Array.of(0, 0, 2, 0, 0, 2, 2, 2, 4, 4, 6, 4);
+  const count = mu.length / 2;
+  const view = new Float32Array(count * 3);
+  for (let i = 0; i < count; i++) view.set([mu[i * 2], mu[i * 2 + 1], 0], i * 3);
+  return {
+    count,
+    latentDim: 2,
+    ids: Int32Array.from({ length: count }, (_, i) => i),
+    labels: Int32Array.of(0, 0, 1, 1, 2, 2),
+    labelNames: ['zero', 'one', 'two'],
+    mu,
+    view,
+    projection: {
+      kind: 'identity',
+      latentDim: 2,
+      mean: [0, 0],
+      axes: [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+      explained: [0.5, 0.5, 0],
+    },
+    modelEpoch: 3,
+    ...overrides,
+  };
+}
+
+/** The app as it is once a model's points arrived: the dataset, the model and the points in the view. */
+export function withPoints(app: AppState, e: Embeddings = embeddings()): Embeddings {
+  app.dataset = mnist({ labelNames: e.labelNames, count: e.count });
+  app.model = model({ latentDim: e.latentDim });
+  app.embeddings = { ...e, generation: FIRST_GENERATION };
+  app.view.onEmbeddings(e);
+  return e;
 }
