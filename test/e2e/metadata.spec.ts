@@ -63,7 +63,6 @@ test.afterAll(async () => {
 
 async function openWith(page: Page, file: string): Promise<void> {
   await page.goto(url);
-  const canvas = page.getByTestId('latent-canvas');
   await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   await page.getByTestId('metadata-path').fill(join(dataDir, file));
   await page.getByTestId('metadata-import').click();

@@ -58,6 +58,14 @@ describe('TrainingPanel', () => {
 
   it("while training (as the service says), the form locks and Cancel sends trainCancel; the state shown is the service's", async () => {
     const { app, fake } = await setup({ dataset: true });
+    await fireEvent.click(button('Start training'));
+    await tick();
+    expect(app.training.state).toBe('running');
+    expect(button('Start training').disabled).toBe(true);
+    expect((screen.getByRole('spinbutton', { name: 'Train for this many epochs' }) as HTMLInputElement).disabled).toBe(true);
+    await fireEvent.click(button('Cancel the training'));
+    expect(fake.argsOf('trainCancel')).toEqual([{}]);
+    expect(screen.getByTestId('training-state').textContent).toBe('cancelling');
   });
 
   it("sends the advanced settings the user changed: the KL's for any model, the decoder's only for conv", async () => {
