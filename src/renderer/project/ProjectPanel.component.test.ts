@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Bookmark, ProjectSummary } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi, type Answers } from '../shell/testing/fake-api';
-import { mnist, status } from '../shell/testing/fixtures';
+import { mnist, status, trainingStatus } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import ProjectPanel from './ProjectPanel.svelte';
 
@@ -41,15 +41,15 @@ const pathShown = (): string => screen.getByTestId('project-path').textContent?.
 beforeEach(() => localStorage.clear());
 
 describe('ProjectPanel', () => {
-  it('suggests a folder under the allowed ones and saves the project there', async () => {
+  it("suggests a folder in the app's exports folder (never the dataset's) and saves the project there", async () => {
     const { app, fake } = setup({ projectSave: ({ path }) => ({ path }) });
     expect(pathShown()).toBe('not saved as a project');
     const input = screen.getByPlaceholderText('/path/to/project-folder') as HTMLInputElement;
-    expect(input.value).toBe('/home/me/pictures/my-project');
+    expect(input.value).toBe('/data/exports/my-project');
     await fireEvent.click(button('Save project'));
-    await waitFor(() => expect(pathShown()).toBe('my-project /home/me/pictures/my-project'));
-    expect(fake.argsOf('projectSave').map((a) => a.path)).toEqual(['/home/me/pictures/my-project']);
-    expect(app.notices.map((n) => n.message)).toEqual(['project saved to /home/me/pictures/my-project']);
+    await waitFor(() => expect(pathShown()).toBe('my-project /data/exports/my-project'));
+    expect(fake.argsOf('projectSave').map((a) => a.path)).toEqual(['/data/exports/my-project']);
+    expect(app.notices.map((n) => n.message)).toEqual(['project saved to /data/exports/my-project']);
     // Once saved, "Save project" saves it where it is and the other button saves elsewhere.
     expect(button('Save as')).toBeTruthy();
   });
@@ -66,7 +66,7 @@ describe('ProjectPanel', () => {
   it('no project opens while a training runs', async () => {
     const { app } = setup();
     expect(button('Open project').disabled).toBe(false);
-    app.training.state = 'running';
+    app.training.show(trainingStatus({ state: 'running', runId: 'run-1', epochs: 10 }));
     await waitFor(() => expect(button('Open project').disabled).toBe(true));
   });
 

@@ -5,6 +5,7 @@ import { fakeApi } from './testing/fake-api';
 import { status } from './testing/fixtures';
 import WithSlices from './testing/WithSlices.svelte';
 import Notices from './Notices.svelte';
+import { MAX_NOTICES } from './notice-list';
 
 function setup() {
   const fake = fakeApi({ status: () => status() });
@@ -41,9 +42,9 @@ describe('Notices', () => {
     await waitFor(() => expect(shown()).toEqual(['first']));
   });
 
-  it('keeps the latest eight', async () => {
+  it(`keeps the latest ${MAX_NOTICES}`, async () => {
     const { app } = setup();
     for (let i = 1; i <= 10; i++) app.notify('info', `notice ${i}`);
-    await waitFor(() => expect(shown()).toEqual(Array.from({ length: 8 }, (_, i) => `notice ${i + 3}`)));
+    await waitFor(() => expect(shown()).toEqual(Array.from({ length: MAX_NOTICES }, (_, i) => `notice ${i + 11 - MAX_NOTICES}`)));
   });
 });

@@ -190,7 +190,7 @@ describe('TrainingPanel', () => {
       const done = trainingStatus({ state: 'done', runId: 'run-1', epochs: 500, timeBudgetSeconds: 180, budgetReached: true, lastCheckpointEpoch: 25 });
       fake.emit('trainingStatus', done);
       await tick();
-      expect(screen.getByTestId('training-budget-reached').textContent).toContain('Stopped at the time budget (3:00) after 25 epoch(s)');
+      expect(screen.getByTestId('training-budget-reached').textContent).toContain('Stopped at the time budget (3:00) after 25 epochs');
       fake.emit('trainingStatus', { ...done, state: 'idle', budgetReached: false });
       await tick();
       expect(screen.queryByTestId('training-budget-reached')).toBeNull();
