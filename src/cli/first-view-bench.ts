@@ -4,7 +4,7 @@
  * times: launch → serve printed its URL (`serve_listening_ms`), and navigation start → the cloud on
  * screen (`first_view_ms`).
  *
- * "On screen": the renderer sets data-points on its canvas when the points are on the stage; the time
+ * "On screen": the view's status line shows the number of points on the stage (point-count); the time
  * is taken in the page after two more animation frames, so the frame that draws them has run. (The
  * renderer has no mark of its first drawn frame of points; a `performance.mark('latentscape:first-cloud')`
  * after that frame would make this exact.)
@@ -21,7 +21,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsa
 
 /** What cloudOnScreen sees of the page: this file is Node code, with no DOM types or globals. */
 interface PageGlobals {
-  document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+  document: { querySelector(selector: string): { textContent: string | null } | null };
   requestAnimationFrame(callback: () => void): number;
   performance: { now(): number };
 }
@@ -32,7 +32,7 @@ interface PageGlobals {
  */
 const cloudOnScreen = (): null | Promise<{ ms: number; points: number }> => {
   const page = globalThis as unknown as PageGlobals;
-  const points = Number(page.document.querySelector('[data-testid="latent-canvas"]')?.getAttribute('data-points') ?? 0);
+  const points = Number(page.document.querySelector('[data-testid="point-count"]')?.textContent ?? 0);
   if (!(points > 0)) return null;
   return new Promise((resolve) => page.requestAnimationFrame(() => page.requestAnimationFrame(() => resolve({ ms: page.performance.now(), points }))));
 };

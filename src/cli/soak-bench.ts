@@ -228,11 +228,15 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
     }, 100);
     const latencies: number[] = [];
     let probeErrors = 0;
+    let firstProbeError: string | null = null;
     while (Date.now() < stopAt) {
       const t = performance.now();
       const r = await probe.call('decode', one());
       if (r.ok) latencies.push(performance.now() - t);
-      else probeErrors++;
+      else {
+        probeErrors++;
+        firstProbeError ??= `${r.error.code}: ${r.error.message}`;
+      }
       await sleep(PROBE_PAUSE_MS);
     }
     // The flood ends with M: its sockets are dropped with whatever they still wait for.
@@ -249,6 +253,7 @@ export async function benchSoak(progress: (stage: string) => void = () => {}, op
       soak_p50_decode_ms: latencies.length ? round(percentile(latencies, 50), 1) : null,
       soak_probe_decodes: latencies.length,
       soak_probe_errors: probeErrors,
+      soak_probe_first_error: firstProbeError,
       soak_peak_rss_growth_mb: idleRss !== null && peakRss !== null ? round(peakRss - idleRss, 1) : null,
       soak_rss_growth_after_mb: idleRss !== null && afterRss !== null ? round(afterRss - idleRss, 1) : null,
       soak_idle_rss_mb: idleRss !== null ? round(idleRss, 1) : null,

@@ -89,8 +89,10 @@ describe('the library’s strips, import, export and trash (real engine)', () =>
     const again = await call<Samples>(service, 'modelSamples', { id: 'colour' });
     expect(same(again.images, retrained.images)).toBe(true);
     expect(Object.keys(snapshot(join(models(), 'colour')))).toEqual(Object.keys(files));
-    await call(service, 'modelRename', { id: 'colour', name: 'colour two' });
-    const renamed = await call<Samples>(service, 'modelSamples', { id: 'colour two' });
+    // A rename changes the name shown, not the folder: the id, and so the strip, stay.
+    const { id } = await call<{ id: string }>(service, 'modelRename', { id: 'colour', name: 'colour two' });
+    expect(id).toBe('colour');
+    const renamed = await call<Samples>(service, 'modelSamples', { id });
     expect(same(renamed.images, retrained.images)).toBe(true);
 
     await saveColourModel(join(models(), 'broken'), 3);
