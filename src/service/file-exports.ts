@@ -3,13 +3,11 @@
  * points as CSV, and path files. Every path is checked against the allowed folders first, and a
  * write inside the open dataset's folder is refused unless the user confirmed it ('inside-dataset').
  */
-
-/** The user confirmed a write inside the open dataset's folder. */
-type Confirmed = { insideDataset?: true };
 import { sep } from 'node:path';
 import { writeFileAtomic } from '../node/files';
-import { ContractError, type CallOutput, type PathDoc } from '../shared/contract';
-import { canonicalPath, isWithin, type AllowedPaths } from './allowed-paths';
+import { ContractError, type CallOutput, type InsideDatasetConfirmed as Confirmed, type PathDoc } from '../shared/contract';
+import type { AllowedPaths } from './allowed-paths';
+import { refuseInsideDataset } from './dataset-folder-guard';
 import type { Handlers } from './dispatch';
 import type { EngineSupervisor } from './engine-supervisor';
 import { readPathFile, writePathFile } from './latent-path-files';
@@ -22,19 +20,8 @@ export class FileExports {
     private readonly workspace: Workspace,
   ) {}
 
-  /**
-   * The next ingest of the dataset would read a file written into its folder as one of its images
-   * (and the user's folder gains files they did not mean it to hold): refused unless confirmed.
-   */
-  private async outsideDataset(path: string, what: string, confirmed: Confirmed): Promise<void> {
-    const source = this.workspace.datasetSource;
-    if (confirmed.insideDataset || source?.kind !== 'folder') return;
-    const folder = await canonicalPath(source.path);
-    if (!isWithin(folder, path)) return;
-    throw new ContractError(
-      'inside-dataset',
-      `${what} "${path}" is inside the open dataset's folder ${folder}: the next ingest would read it as an image. Save it elsewhere, or confirm to write it there.`,
-    );
+  private outsideDataset(path: string, what: string, confirmed: Confirmed): Promise<void> {
+    return refuseInsideDataset(this.workspace.datasetSource, path, what, confirmed);
   }
 
   async animation(a: Parameters<Handlers['export']>[0]): Promise<CallOutput<'export'>> {

@@ -6,8 +6,17 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ContractError, type CallOutput, type DatasetSource, type DatasetSummary, type ProjectSummary, type ProjectView } from '../shared/contract';
+import {
+  ContractError,
+  type CallOutput,
+  type DatasetSource,
+  type DatasetSummary,
+  type InsideDatasetConfirmed,
+  type ProjectSummary,
+  type ProjectView,
+} from '../shared/contract';
 import type { AllowedPaths } from './allowed-paths';
+import { refuseInsideDataset } from './dataset-folder-guard';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { ServiceEvents } from './events';
 import { ProjectError, projectName, readEmbeddings, readProject, saveProject, weightsHash, type ProjectFile } from './project-folder';
@@ -115,10 +124,13 @@ export class Projects {
     );
   }
 
-  async save(raw: string, view?: ProjectView): Promise<CallOutput<'projectSave'>> {
+  async save(raw: string, view?: ProjectView, confirmed: InsideDatasetConfirmed = {}): Promise<CallOutput<'projectSave'>> {
     const path = await this.paths.check(raw, 'the project folder');
     if (!this.workspace.model && !this.workspace.datasetSource && !this.missingDataset)
       throw new ContractError('nothing-to-save', 'nothing to save yet: open a dataset or train a model first');
+    // The open project is written where it is without asking (autosave does so too): the user chose its place already.
+    if (path !== this.projectPath)
+      await refuseInsideDataset(this.workspace.datasetSource, path, 'the project folder', confirmed, 'the next ingest would read the files it holds as images');
     if (view) this.view = await this.checkedView(view);
     const switching = path !== this.projectPath;
     const file = await this.write(path);

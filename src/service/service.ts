@@ -155,7 +155,7 @@ export class AppService {
       exportPoints: (a) => files.points(a.path, a),
       pathSave: (a) => files.pathSave(a.path, a.doc, a),
       pathOpen: (a) => files.pathOpen(a.path),
-      projectSave: (a) => projects.save(a.path, a.view),
+      projectSave: (a) => projects.save(a.path, a.view, a),
       projectOpen: (a) => projects.open(a.path),
       projectUpdate: (a) => projects.update(a.view, a.autosave),
       recentProjects: async () => ({ projects: await projects.recent() }),

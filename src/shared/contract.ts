@@ -284,6 +284,7 @@ const RunSchema = z.strictObject({ runId: z.string(), dir: z.string(), epochs: i
  * with the code 'inside-dataset' (the next ingest would read the file as an image).
  */
 const insideDataset = z.literal(true).optional();
+export type InsideDatasetConfirmed = { insideDataset?: true };
 
 export const calls = {
   status: { input: none, output: StatusSchema },
@@ -372,7 +373,10 @@ export const calls = {
   pathSave: { input: z.strictObject({ path: AbsolutePath, doc: PathDocSchema, insideDataset }), output: z.strictObject({ path: z.string(), bytes: count }) },
   pathOpen: { input: z.strictObject({ path: AbsolutePath }), output: PathDocSchema },
   /** Saves the project (model, embeddings, dataset source, and the view: the given one or the last projectUpdate's). */
-  projectSave: { input: z.strictObject({ path: AbsolutePath, view: ProjectViewSchema.optional() }), output: z.strictObject({ path: z.string() }) },
+  projectSave: {
+    input: z.strictObject({ path: AbsolutePath, view: ProjectViewSchema.optional(), insideDataset }),
+    output: z.strictObject({ path: z.string() }),
+  },
   projectOpen: { input: z.strictObject({ path: AbsolutePath }), output: ProjectSummarySchema },
   /** The view changed: remembered for the next save, and written to the open project now when `autosave`. */
   projectUpdate: {

@@ -5,11 +5,12 @@
  * the 3D view, and with the preview their images from one batched decode). Saved paths (the
  * project's) live here too, as PathDocs.
  */
-import type { Camera, DraftKeyframes, EventData, Images, PathDoc, ProjectView } from '../../shared/contract';
+import type { Camera, DraftKeyframes, EventData, Images, InsideDatasetConfirmed, PathDoc, ProjectView } from '../../shared/contract';
 import { MAX_DRAFT_KEYFRAMES, MAX_PREVIEW_FRAMES } from '../../shared/contract';
 import type { LatentViewState } from '../explorer/latent-view.svelte';
 import { isStale } from '../lib/api';
 import type { Session } from '../shell/session';
+import { confirmingDataset } from '../shell/confirm-inside-dataset';
 import { muOf, rowOf } from '../explorer/latent-math';
 import type { Easing, SegmentMode } from '../../shared/vocabulary';
 import { formatBytes, type ExportFormat } from './animation-export';
@@ -76,14 +77,8 @@ export class AnimationState {
    * A save into the open dataset's folder is refused ('inside-dataset'): the user is asked, and on yes
    * it is made again with the confirmation. Any other failure, or a no, is the caller's to show.
    */
-  private async confirmingDataset<T>(save: (confirmed: { insideDataset?: true }) => Promise<T>): Promise<T> {
-    try {
-      return await save({});
-    } catch (err) {
-      const e = err as { code?: string; message: string };
-      if (e.code !== 'inside-dataset' || !this.ask(`${e.message}\n\nWrite it there anyway?`)) throw err;
-      return save({ insideDataset: true });
-    }
+  private confirmingDataset<T>(save: (confirmed: InsideDatasetConfirmed) => Promise<T>): Promise<T> {
+    return confirmingDataset(this.ask, save);
   }
 
   get latentDim(): number {

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Bookmark, ProjectSummary } from '../../shared/contract';
+import { ApiError } from '../lib/api';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi, type Answers } from '../shell/testing/fake-api';
 import { mnist, status, trainingStatus } from '../shell/testing/fixtures';
@@ -21,7 +22,7 @@ function summary(path: string, missingFolder: string | null = null): ProjectSumm
   return { path, dataset: null, model: null, weightsHash: null, view: { camera: null, paths: [], activePath: null, bookmarks: [bookmark] }, missingFolder };
 }
 
-function setup(answers: Answers = {}) {
+function setup(answers: Answers = {}, ask: (question: string) => boolean = () => true) {
   const fake = fakeApi({
     projectCurrent: () => ({ path: null, view: null, missingFolder: null }),
     recentProjects: () => ({ projects: [] }),
@@ -29,10 +30,10 @@ function setup(answers: Answers = {}) {
     status: () => status(),
     ...answers,
   });
-  const app = new AppState(fake.api, () => true);
+  const app = new AppState(fake.api, ask);
   app.status = status();
-  render(WithSlices, { props: { app, component: ProjectPanel } });
-  return { app, fake };
+  const { unmount } = render(WithSlices, { props: { app, component: ProjectPanel } });
+  return { app, fake, unmount };
 }
 
 const button = (name: string): HTMLButtonElement => screen.getByRole('button', { name }) as HTMLButtonElement;
@@ -52,6 +53,37 @@ describe('ProjectPanel', () => {
     expect(app.notices.map((n) => n.message)).toEqual(['project saved to /data/exports/my-project']);
     // Once saved, "Save project" saves it where it is and the other button saves elsewhere.
     expect(button('Save as')).toBeTruthy();
+  });
+
+  it("asks before saving a project inside the open dataset's folder, and saves there only on yes, with the confirmation", async () => {
+    const refuse = (a: { path: string; insideDataset?: true }) => {
+      if (!a.insideDataset) throw new ApiError('inside-dataset', `the project folder "${a.path}" is inside the open dataset's folder /home/me/photos`);
+      return { path: a.path };
+    };
+    for (const yes of [true, false]) {
+      const questions: string[] = [];
+      const { app, fake, unmount } = setup({ projectSave: refuse }, (q) => (questions.push(q), yes));
+      await fireEvent.input(screen.getByPlaceholderText('/path/to/project-folder'), { target: { value: '/home/me/photos/my-project' } });
+      await fireEvent.click(button('Save project'));
+      await waitFor(() => expect(app.notices).toHaveLength(1));
+      expect(questions).toEqual([
+        `the project folder "/home/me/photos/my-project" is inside the open dataset's folder /home/me/photos\n\nWrite it there anyway?`,
+      ]);
+      const calls = fake.argsOf('projectSave').map(({ path, insideDataset }) => ({ path, insideDataset }));
+      if (yes) {
+        expect(calls).toEqual([
+          { path: '/home/me/photos/my-project', insideDataset: undefined },
+          { path: '/home/me/photos/my-project', insideDataset: true },
+        ]);
+        expect(app.notices[0]).toMatchObject({ level: 'info', message: 'project saved to /home/me/photos/my-project' });
+        expect(pathShown()).toBe('my-project /home/me/photos/my-project');
+      } else {
+        expect(calls).toEqual([{ path: '/home/me/photos/my-project', insideDataset: undefined }]);
+        expect(app.notices[0]).toMatchObject({ level: 'error' });
+        expect(pathShown()).toBe('not saved as a project');
+      }
+      unmount();
+    }
   });
 
   it('opens a typed project folder and takes its bookmarks', async () => {

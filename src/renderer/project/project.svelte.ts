@@ -8,6 +8,7 @@ import type { AnimationState } from '../animation/animation.svelte';
 import type { BookmarksState } from './bookmarks.svelte';
 import type { MetadataState } from '../explorer/metadata/metadata.svelte';
 import type { Session } from '../shell/session';
+import { confirmingDataset } from '../shell/confirm-inside-dataset';
 
 export interface CameraAccess {
   get(): Camera | null;
@@ -70,6 +71,8 @@ export class ProjectState {
     /** The imported metadata, kept with the project (its file copied into it). */
     private readonly metadata: Pick<MetadataState, 'viewPart' | 'restore'> | null = null,
     private readonly style?: ColoringKeeper,
+    /** A yes/no question to the user (the window's confirm dialog). */
+    private readonly ask: (question: string) => boolean = () => false,
   ) {}
 
   /** The colouring a project keeps (undefined: one it does not, such as a colouring added later). */
@@ -249,7 +252,11 @@ export class ProjectState {
   }
 
   async save(path: string): Promise<boolean> {
-    const saved = await this.run('Saving…', () => this.app.api.call('projectSave', { path, view: this.view() }));
+    // A folder inside the open dataset's is refused until the user confirms it ('inside-dataset').
+    const saved = await this.run('Saving…', () => {
+      const view = this.view();
+      return confirmingDataset(this.ask, (confirmed) => this.app.api.call('projectSave', { path, view, ...confirmed }));
+    });
     if (!saved) return false;
     this.path = saved.path;
     this.lastSaved = clockTime();

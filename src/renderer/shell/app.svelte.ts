@@ -95,7 +95,7 @@ export class AppState implements Session, Jobs {
     );
     this.selection = new SelectionState(this.view);
     this.bookmarks = new BookmarksState(this, this.view, this.search, this.selection, this.camera);
-    this.project = new ProjectState(this, this.animation, this.bookmarks, this.metadata, this.view.style);
+    this.project = new ProjectState(this, this.animation, this.bookmarks, this.metadata, this.view.style, ask);
     this.figures = new FiguresState(this, this.view, this.camera);
     this.library = new LibraryState(this, (action) => this.leaveProject(action));
     this.dropped = new DroppedImages(this, this.view);

@@ -91,7 +91,8 @@ async function savedProject(h: { service: AppService; engines: FakeEngine[] }, p
   writeFileSync(join(dir, 'weights.bin'), weights);
   engine.finishTraining(1);
   await until(() => h.service.status().embeddingsReady, 'embeddings');
-  await call(h.service, 'projectSave', { path: project });
+  // One test keeps the project inside its image folder: the user confirmed that ('inside-dataset').
+  await call(h.service, 'projectSave', { path: project, insideDataset: true });
   const file = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')) as { model: string };
   FakeEngine.checkpoints.set(join(project, file.model), 1);
 }

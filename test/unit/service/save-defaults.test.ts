@@ -89,4 +89,32 @@ describe('where saves go', () => {
     expect(confirmed.ok).toBe(true);
     expect(JSON.parse(readFileSync(join(images, 'path.json'), 'utf8'))).toMatchObject({ latentDim: 2, frames: 10 });
   });
+
+  it("refuses a project folder inside the open dataset's folder until the user confirms; beside it, it saves", async () => {
+    const images = join(allowed, 'holiday-photos');
+    mkdirSync(join(images, 'beach'), { recursive: true });
+    expect((await dispatch(service.handlers, 'openDataset', { source: { kind: 'folder', path: images } })).ok).toBe(true);
+
+    for (const target of [join(images, 'my-project'), join(images, 'beach', 'my-project')]) {
+      const refused = await dispatch(service.handlers, 'projectSave', { path: target });
+      expect(refused.ok ? 'saved' : refused.error.code).toBe('inside-dataset');
+      if (!refused.ok) {
+        expect(refused.error.message).toContain(`the project folder "${target}" is inside the open dataset's folder`);
+        expect(refused.error.message).toContain('the next ingest would read the files it holds as images');
+      }
+      expect(existsSync(target)).toBe(false);
+    }
+    expect(await dispatch(service.handlers, 'projectCurrent', {})).toMatchObject({ ok: true, value: { path: null } });
+
+    const beside = join(allowed, 'holiday-photos-project');
+    expect((await dispatch(service.handlers, 'projectSave', { path: beside })).ok).toBe(true);
+    expect(existsSync(join(beside, 'project.json'))).toBe(true);
+
+    const inside = join(images, 'my-project');
+    const confirmed = await dispatch(service.handlers, 'projectSave', { path: inside, insideDataset: true });
+    expect(confirmed.ok && confirmed.value).toEqual({ path: inside });
+    expect(JSON.parse(readFileSync(join(inside, 'project.json'), 'utf8')).dataset).toMatchObject({ kind: 'folder', path: images });
+    // Saving the open project again writes it where the user already chose, as autosave does.
+    expect((await dispatch(service.handlers, 'projectSave', { path: inside })).ok).toBe(true);
+  });
 });
