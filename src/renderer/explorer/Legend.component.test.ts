@@ -65,6 +65,13 @@ describe('Legend: one dominant label', () => {
     expect(app.view.style.onlyLabel).toBeNull();
   });
 
+  it('offers colour by cluster instead, which asks for the clusters', async () => {
+    const app = withLabels([30, 12, 8]);
+    await fireEvent.click(screen.getByTestId('legend-color-clusters'));
+    expect(app.view.style.coloring).toBe('cluster');
+    expect(screen.queryByTestId('legend-dominant')).toBeNull(); // the cluster legend takes its place
+  });
+
   it('says nothing when no label holds more than half', () => {
     withLabels([20, 15, 15]);
     expect(screen.queryByTestId('legend-dominant')).toBeNull();
