@@ -38,9 +38,12 @@ test('the library lists the trained and the default model, opens the default wit
 
   // Delete the trained model (no longer open), then undo.
   const row = library.locator(`[data-testid="library-model"][data-id="${trainedId}"]`);
+  // A new model is named after its dataset and settings (issue 25, item 3); the undo line names it so.
+  await expect(row.getByTestId('library-model-name')).toContainText('MNIST · mlp');
+  const trainedName = (await row.getByTestId('library-model-name').textContent())!.trim();
   await row.getByTestId('library-delete').click();
   await expect(row).toHaveCount(0);
-  await expect(page.getByTestId('library-deleted')).toContainText(trainedId!);
+  await expect(page.getByTestId('library-deleted')).toContainText(`Deleted ${trainedName}`);
   await page.getByTestId('library-undo').click();
   await expect(row).toHaveCount(1);
   await expect(page.getByTestId('library-deleted')).toHaveCount(0);
