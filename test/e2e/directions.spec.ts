@@ -63,6 +63,7 @@ test('a direction slider decodes live while dragged; a direction becomes a custo
   await expect(page.getByTestId('custom-axis')).toHaveAttribute('data-active', 'true');
   await expect(page.getByTestId('projection-custom')).toHaveAttribute('title', /x = local PC2/);
   await expect.poll(() => canvas.getAttribute('data-view-sum')).not.toBe(sumBefore);
+  await expect(page.getByTestId('view-kind')).toHaveText('custom axis (local PC2)');
   const seq = (await shown(page)).seq;
   const c = (await canvas.boundingBox())!;
   // An empty spot near the lower-left corner (the cloud is framed in the middle).
@@ -74,5 +75,6 @@ test('a direction slider decodes live while dragged; a direction becomes a custo
 
   await page.getByTestId('custom-axis-clear').click();
   await expect(page.getByTestId('custom-axis')).toHaveAttribute('data-active', 'false');
+  await expect(page.getByTestId('view-kind')).toHaveText('latent space');
   expect(problems).toEqual([]);
 });

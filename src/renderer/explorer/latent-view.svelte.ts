@@ -33,7 +33,7 @@ export class LatentViewState {
   /** The linear projection of the layout (null for UMAP and snapshots). */
   linear = $state.raw<Projection | null>(null);
   /** The custom axis on show (directions/custom-axis.ts): its projection is `linear`; null for the standard views. */
-  customAxis = $state.raw<{ what: string } | null>(null);
+  customAxis = $state.raw<{ what: string; projection: Projection } | null>(null);
   /** "UMAP: placing points 40%" while a view is being computed. */
   projectionBusy = $state<string | null>(null);
   /** 2: a flat view (PCA's first two axes, UMAP in 2D; the camera faces it). */
@@ -218,13 +218,14 @@ export class LatentViewState {
     const view = project(p, e.mu, e.count);
     if (this.dims === 2) for (let i = 0; i < e.count; i++) view[i * 3 + 2] = 0;
     this.showEmbeddingsLayout('pca', view, p, 900);
-    this.customAxis = { what };
+    this.customAxis = { what, projection: p };
   }
 
   /** A flat (2) or a 3D view of the same projection. */
   async setDims(dims: 2 | 3): Promise<void> {
     if (dims === this.dims) return;
     this.dims = dims;
+    if (this.customAxis) return this.showCustomProjection(this.customAxis.projection, this.customAxis.what);
     if (this.layout?.source === 'embeddings') await this.applyKind(this.kind, true);
   }
 

@@ -78,6 +78,11 @@ describe('DirectionsPanel', () => {
     along.forEach((s, i) => expect(app.view.layout!.view[i * 3]).toBeCloseTo(s, 4));
     app.view.clickSpace([0.5, 0, 0]);
     await waitFor(() => lastDecoded(fake).forEach((v, j) => expect(v).toBeCloseTo(0.5 * u[j], 4)));
+    // A flat view keeps the custom axis: x as before, z flattened.
+    await app.view.setDims(2);
+    expect(app.view.customAxis?.what).toBe('local PC1');
+    along.forEach((s, i) => expect(app.view.layout!.view[i * 3]).toBeCloseTo(s, 4));
+    expect(app.view.layout!.view.filter((_, k) => k % 3 === 2).every((v) => v === 0)).toBe(true);
     await fireEvent.click(screen.getByTestId('custom-axis-clear'));
     await waitFor(() => expect(app.view.customAxis).toBeNull());
   });
