@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { Images } from '../../../shared/contract';
+import type { LatentDensity } from '../../../shared/latent-density';
 import { AppState } from '../../shell/app.svelte';
 import { fakeApi } from '../../shell/testing/fake-api';
 import { embeddings, withPoints } from '../../shell/testing/fixtures';
@@ -85,5 +86,34 @@ describe('DirectionsPanel', () => {
     expect(app.view.layout!.view.filter((_, k) => k % 3 === 2).every((v) => v === 0)).toBe(true);
     await fireEvent.click(screen.getByTestId('custom-axis-clear'));
     await waitFor(() => expect(app.view.customAxis).toBeNull());
+  });
+
+  it('k sets how many nearest means the local directions are fitted to', async () => {
+    const { app, fake } = setup();
+    app.view.decodeLatent(Float32Array.of(0, 0, 0), 'typed');
+    await waitFor(() => screen.getByTestId('directions-k'));
+    await fireEvent.change(screen.getByTestId('directions-k'), { target: { value: String(count) } });
+    await slide(0, 1);
+    // All the points: the local fit is the global one.
+    await waitFor(() => lastDecoded(fake).forEach((v, j) => expect(v).toBeCloseTo(globalSigma * u[j], 5)));
+  });
+
+  it('a flat custom view decodes a click to the density conditional mean, as a flat PCA view does', async () => {
+    const { app, fake } = setup();
+    const m = [5, 5, 5];
+    const density: LatentDensity = {
+      ...{ dim: d, weights: Float64Array.of(1), means: Float64Array.from(m), heldOutLogLikelihood: null, fittedOn: count },
+      covariances: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+    };
+    app.model = { ...app.model!, latentDensity: density };
+    app.view.decodeLatent(Float32Array.of(0, 0, 0), 'typed');
+    await waitFor(() => screen.getByTestId('direction-axis-0'));
+    await fireEvent.click(screen.getByTestId('direction-axis-0'));
+    await app.view.setDims(2);
+    app.view.clickSpace([0.5, 0.2, 0]);
+    // An isotropic Gaussian: the unseen axis takes the density mean's value along it, the seen ones the click's.
+    const [x, y, unseen] = app.view.linear!.axes;
+    const along = unseen.reduce((s, v, j) => s + v * m[j], 0);
+    await waitFor(() => lastDecoded(fake).forEach((v, j) => expect(v).toBeCloseTo(0.5 * x[j] + 0.2 * y[j] + along * unseen[j], 4)));
   });
 });
