@@ -70,9 +70,9 @@ describe('DirectionsPanel', () => {
     const { app, fake } = setup();
     app.view.decodeLatent(Float32Array.of(0, 0, 0), 'typed');
     await waitFor(() => screen.getByTestId('direction-axis-0'));
-    expect(screen.getByTestId('custom-axis').dataset.active).toBe('false');
+    expect(screen.queryByTestId('custom-axis-what')).toBeNull();
     await fireEvent.click(screen.getByTestId('direction-axis-0'));
-    await waitFor(() => expect(screen.getByTestId('custom-axis').dataset.active).toBe('true'));
+    await waitFor(() => expect(screen.getByTestId('custom-axis-what').textContent).toBe('local PC1'));
     expect(app.view.customAxis?.what).toBe('local PC1');
     app.view.linear!.axes[0].forEach((x, j) => expect(x).toBeCloseTo(u[j], 5));
     // The points lie along u: each one's view x is its position along the line.
