@@ -70,4 +70,15 @@ describe('ArithmeticPanel', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Add as keyframe' }));
     expect(app.animation.keyframes.map((k) => Array.from(k.z))).toEqual([[0, 4]]);
   });
+
+  it('A→B becomes the x axis of the view (a custom axis)', async () => {
+    const { app } = setup();
+    expect(screen.getByTestId('arith-axis')).toHaveProperty('disabled', true);
+    await choose('arith-a', ['zero']);
+    await choose('arith-b', ['one']);
+    await fireEvent.click(screen.getByTestId('arith-axis'));
+    await waitFor(() => expect(app.view.customAxis?.what).toBe('A→B'));
+    // mean(one) − mean(zero) = (0, 2): x is its unit vector.
+    expect(app.view.linear!.axes[0]).toEqual([0, 1]);
+  });
 });

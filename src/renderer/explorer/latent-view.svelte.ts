@@ -32,6 +32,8 @@ export class LatentViewState {
   layout = $state.raw<Layout | null>(null);
   /** The linear projection of the layout (null for UMAP and snapshots). */
   linear = $state.raw<Projection | null>(null);
+  /** The custom axis on show (directions/custom-axis.ts): its projection is `linear`; null for the standard views. */
+  customAxis = $state.raw<{ what: string; projection: Projection } | null>(null);
   /** "UMAP: placing points 40%" while a view is being computed. */
   projectionBusy = $state<string | null>(null);
   /** 2: a flat view (PCA's first two axes, UMAP in 2D; the camera faces it). */
@@ -97,6 +99,7 @@ export class LatentViewState {
 
   private setLayout(l: Omit<Layout, 'version'>): void {
     this.layout = { ...l, version: ++this.version };
+    this.customAxis = null;
     this.inverseOf = null;
   }
 
@@ -206,10 +209,23 @@ export class LatentViewState {
     }
   }
 
+  /** A linear view with a chosen x axis (a custom axis): shown, and inverted for clicks, as PCA is. */
+  showCustomProjection(p: Projection, what: string): void {
+    const e = this.app.embeddings;
+    if (!e || this.layout?.source !== 'embeddings' || p.latentDim !== e.latentDim) return;
+    this.cancelUmap();
+    this.kind = 'pca';
+    const view = project(p, e.mu, e.count);
+    if (this.dims === 2) for (let i = 0; i < e.count; i++) view[i * 3 + 2] = 0;
+    this.showEmbeddingsLayout('pca', view, p, 900);
+    this.customAxis = { what, projection: p };
+  }
+
   /** A flat (2) or a 3D view of the same projection. */
   async setDims(dims: 2 | 3): Promise<void> {
     if (dims === this.dims) return;
     this.dims = dims;
+    if (this.customAxis) return this.showCustomProjection(this.customAxis.projection, this.customAxis.what);
     if (this.layout?.source === 'embeddings') await this.applyKind(this.kind, true);
   }
 
