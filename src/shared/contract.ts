@@ -17,21 +17,11 @@ import { AbsolutePath, ImagesSchema } from './base-schemas';
 import { libraryCalls } from './library-schemas';
 import { imageInCalls, imageInEvents } from './image-in-schemas';
 import { metadataCalls } from './metadata-schemas';
+import { TrainingStatusSchema, TrainSettingsSchema } from './training-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
-import {
-  MAX_FREE_BITS,
-  MAX_RESIDUAL_BLOCKS,
-  MAX_SELECTION_EXPORT,
-  MAX_DECODE_FLOATS,
-  MAX_LATENT,
-  MIN_LATENT,
-  MAX_PATH_CHARS,
-  MAX_TIME_BUDGET_SECONDS,
-  MIN_TIME_BUDGET_SECONDS,
-  boundedFloat32Array,
-} from './limits';
+import { MAX_DECODE_FLOATS, MAX_LATENT, MAX_PATH_CHARS, boundedFloat32Array } from './limits';
 import { GenerationSchema } from './generation';
 import { TrainProgressSchema } from './training-progress';
 import {
@@ -47,7 +37,6 @@ import {
   NearestAmongSchema,
   NearestSpaceSchema,
   SampleQualityStageSchema,
-  DecoderUpsampleSchema,
 } from './vocabulary';
 
 export * from './base-schemas';
@@ -56,6 +45,7 @@ export * from './explorer-schemas';
 export * from './library-schemas';
 export * from './image-in-schemas';
 export * from './metadata-schemas';
+export * from './training-schemas';
 export * from './metrics-schemas';
 export * from './view-schemas';
 export * from './limits';
@@ -134,27 +124,6 @@ export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 export const EngineStateSchema = z.enum(['starting', 'ready', 'crashed', 'failed', 'stopped']);
 export type EngineState = z.infer<typeof EngineStateSchema>;
 
-/** The service's training state machine (service/training-state.ts): idle → starting → running → cancelling → done | cancelled | failed. */
-export const TrainingStateSchema = z.enum(['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed']);
-export type TrainingState = z.infer<typeof TrainingStateSchema>;
-
-export const TrainingStatusSchema = z.strictObject({
-  state: TrainingStateSchema,
-  runId: z.string().nullable(),
-  dir: z.string().nullable(),
-  epochs: count,
-  epoch: count,
-  lastCheckpointEpoch: count,
-  error: z.string().nullable(),
-  /** The run's time budget (null: it trains for `epochs`, which are then not a cap). */
-  timeBudgetSeconds: z.number().positive().nullable(),
-  /** The run ended because its time budget was reached (before its `epochs` cap). */
-  budgetReached: z.boolean(),
-  /** The opening the run (or its outcome) belongs to: an outcome is forgotten when something else opens. */
-  generation: GenerationSchema,
-});
-export type TrainingStatus = z.infer<typeof TrainingStatusSchema>;
-
 export const StatusSchema = z.strictObject({
   backend: BackendNameSchema.nullable(),
   /** Why faster backends were passed over (e.g. "tensorflow: tfjs-node is not installed"). */
@@ -182,41 +151,6 @@ export const StatusSchema = z.strictObject({
   exportsDir: z.string(),
 });
 export type Status = z.infer<typeof StatusSchema>;
-
-export const TrainSettingsSchema = z.strictObject({
-  arch: ArchSchema,
-  latentDim: int.min(MIN_LATENT).max(MAX_LATENT),
-  epochs: int.min(1).max(100_000),
-  batchSize: int.min(1).max(4096).optional(),
-  lr: z.number().positive().max(10).optional(),
-  beta: z.number().min(0).max(1000).optional(),
-  likelihood: LikelihoodSchema.optional(),
-  /** Gaussian only: learn the decoder's scale (calibrated to the reconstruction error) instead of σ = 1. */
-  learnedScale: z.boolean().optional(),
-  binarize: z.boolean().optional(),
-  seed: int
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
-  /** Train and test on the first `limit` images of each split (quick runs). */
-  limit: int.min(1).optional(),
-  /** Train only on these images (dataset indices: a selection of the view); each split keeps its own. */
-  subset: Int32ArraySchema.refine((ids) => !(ids instanceof Int32Array) || (ids.length >= 1 && ids.length <= MAX_SELECTION_EXPORT), {
-    message: `a training subset takes 1 to ${MAX_SELECTION_EXPORT} images`,
-  }).optional(),
-  /**
-   * Train for this long (wall clock), stopping at the end of the epoch that would pass it; `epochs` is
-   * then the cap. The learning rate's decay (folders: cosine) follows the budget.
-   */
-  timeBudgetSeconds: z.number().min(MIN_TIME_BUDGET_SECONDS).max(MAX_TIME_BUDGET_SECONDS).optional(),
-  /** conv only: the decoder's upsampling and residual blocks per level (unset: shared/training-defaults.ts DECODER_DEFAULTS). */
-  decoderUpsample: DecoderUpsampleSchema.optional(),
-  residualBlocks: int.min(0).max(MAX_RESIDUAL_BLOCKS).optional(),
-  /** The KL's warm-up (a fraction of the run) and free bits (nats per latent dimension); unset: none. */
-  klWarmup: z.number().min(0).max(1).optional(),
-  freeBits: z.number().min(0).max(MAX_FREE_BITS).optional(),
-});
-export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
 
 export const ProjectionSchema = z.strictObject({
   kind: LinearKindSchema,
