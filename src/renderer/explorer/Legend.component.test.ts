@@ -67,8 +67,11 @@ describe('Legend: one dominant label', () => {
 
   it('offers colour by cluster instead, which asks for the clusters', async () => {
     const app = withLabels([30, 12, 8]);
+    let asked = 0;
+    app.view.clusters.ensure = () => void asked++; // the clusters' worker does not run in happy-dom
     await fireEvent.click(screen.getByTestId('legend-color-clusters'));
     expect(app.view.style.coloring).toBe('cluster');
+    expect(asked).toBe(1);
     expect(screen.queryByTestId('legend-dominant')).toBeNull(); // the cluster legend takes its place
   });
 
