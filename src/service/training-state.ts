@@ -8,7 +8,9 @@
  *
  * A pure function: a transition that is not in the table is refused (IllegalTrainingTransition).
  */
-import type { Generation, TrainingState, TrainingStatus } from '../shared/contract';
+import { idleTraining, type Generation, type TrainingState, type TrainingStatus } from '../shared/contract';
+
+export { idleTraining };
 
 export type TrainingTransition =
   /** A run is asked for: its folder, epochs (the cap on a time budget) and the generation it trains in. */
@@ -61,21 +63,6 @@ export class IllegalTrainingTransition extends Error {
     super(`training: "${transition}" is not allowed while ${from}`);
     this.name = 'IllegalTrainingTransition';
   }
-}
-
-export function idleTraining(generation: Generation): TrainingStatus {
-  return {
-    state: 'idle',
-    runId: null,
-    dir: null,
-    epochs: 0,
-    epoch: 0,
-    lastCheckpointEpoch: 0,
-    error: null,
-    timeBudgetSeconds: null,
-    budgetReached: false,
-    generation,
-  };
 }
 
 export function canTransition(state: TrainingState, kind: TrainingTransition['kind']): boolean {

@@ -5,7 +5,7 @@
  * Self-contained (zod, the limits, the vocabulary and the generation).
  */
 import { z } from 'zod';
-import { GenerationSchema } from './generation';
+import { GenerationSchema, type Generation } from './generation';
 import { MAX_FREE_BITS, MAX_LATENT, MAX_RESIDUAL_BLOCKS, MAX_SELECTION_EXPORT, MAX_TIME_BUDGET_SECONDS, MIN_LATENT, MIN_TIME_BUDGET_SECONDS } from './limits';
 import { ArchSchema, DecoderUpsampleSchema, LikelihoodSchema } from './vocabulary';
 
@@ -68,3 +68,19 @@ export const TrainSettingsSchema = z.strictObject({
   freeBits: z.number().min(0).max(MAX_FREE_BITS).optional(),
 });
 export type TrainSettings = z.infer<typeof TrainSettingsSchema>;
+
+/** The status with no run: what the service starts from and returns to when a run's outcome is forgotten. */
+export function idleTraining(generation: Generation): TrainingStatus {
+  return {
+    state: 'idle',
+    runId: null,
+    dir: null,
+    epochs: 0,
+    epoch: 0,
+    lastCheckpointEpoch: 0,
+    error: null,
+    timeBudgetSeconds: null,
+    budgetReached: false,
+    generation,
+  };
+}

@@ -8,13 +8,11 @@
  * 10. words: the decode box (no "0, 0", never padded), the images-per-split field, "1 file found";
  * 11. a dominant label: the legend says so and colours one chosen label only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { ownServe } from './own-serve';
 
 // Switching model or dataset inside an open project asks first: these tests go on.
 test.beforeEach(({ page }) => {
@@ -23,39 +21,7 @@ test.beforeEach(({ page }) => {
 
 // Not serial: each test stands alone (a failure restarts the worker, and with it a fresh serve).
 
-let serve: ChildProcess | null = null;
-let url = '';
-let allowed = '';
-const dirs: string[] = [];
-
-test.beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-hour2-'));
-  allowed = mkdtempSync(join(tmpdir(), 'latentscape-e2e-hour2-allowed-'));
-  dirs.push(dataDir, allowed);
-  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', allowed], {
-    env: { ...process.env, LATENTSCAPE_BACKEND: process.env.LATENTSCAPE_BACKEND || 'wasm' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve.stderr!.resume();
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
-    serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
-    createInterface({ input: serve!.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line).url);
-    });
-  });
-});
-
-test.afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve!.once('exit', r));
-    serve.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (serve.exitCode === null) serve.kill('SIGKILL');
-  }
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const served = ownServe('hour2', { separateAllowed: true, env: { ...process.env, LATENTSCAPE_BACKEND: process.env.LATENTSCAPE_BACKEND || 'wasm' } });
 
 /** Console errors and uncaught exceptions of the page, from now on. */
 function consoleErrors(page: Page): string[] {
@@ -69,7 +35,7 @@ function consoleErrors(page: Page): string[] {
 
 /** The page with MNIST and the default model's 70,000 points. */
 async function openCloud(page: Page): Promise<void> {
-  await page.goto(url);
+  await page.goto(served.url);
   await expect(page.getByTestId('point-count')).toHaveText('70000', { timeout: 90_000 });
 }
 
@@ -149,7 +115,7 @@ test('item 7: opening the default model from the library while a project is open
   await expect(page.getByTestId('keyframe')).toHaveCount(2);
   await expect.poll(async () => Number(await page.getByTestId('keyframes').getAttribute('data-drawn')), { timeout: 60_000 }).toBeGreaterThan(0);
   await page.getByTestId('path-keep').click();
-  const project = join(allowed, 'with-path');
+  const project = join(served.allowed, 'with-path');
   await page.getByTestId('project-path-input').fill(project);
   await page.getByTestId('project-save').click();
   await expect(page.getByTestId('notice').filter({ hasText: `project saved to ${project}` })).toBeVisible();
@@ -217,7 +183,7 @@ test('item 9: colour by Recon and keyframes not yet kept survive a reload and a 
   await expect(page.getByTestId('keyframe').first()).toContainText('#5');
 
   // Kept in a project: changed after saving, both come back when it is opened again.
-  const project = join(allowed, 'recon-and-keyframes');
+  const project = join(served.allowed, 'recon-and-keyframes');
   await page.getByTestId('project-path-input').fill(project);
   await page.getByTestId('project-save').click();
   await expect(page.getByTestId('notice').filter({ hasText: `project saved to ${project}` })).toBeVisible();
@@ -255,7 +221,7 @@ test('item 10: 0 images per split says "all images", and no field is called "Sub
 
 test('item 10: a folder of one file that is not an image says "1 file found"', async ({ page }) => {
   await openCloud(page);
-  const folder = join(allowed, 'one-broken-file');
+  const folder = join(served.allowed, 'one-broken-file');
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'broken.png'), 'not a png');
   await page.getByTestId('folder-path').fill(folder);
@@ -268,7 +234,7 @@ test('item 11: one dominant label — the legend says so and colours one chosen 
   test.setTimeout(300_000);
   await openCloud(page);
   // 6 red images and 2 blue ones: red holds 75 %.
-  const folder = join(allowed, 'mostly-red');
+  const folder = join(served.allowed, 'mostly-red');
   for (const [label, n] of [
     ['red', 6],
     ['blue', 2],

@@ -4,13 +4,11 @@
  * histogram filters it (the other points hidden), `column:value` searches it; a Parquet file of the same
  * table does the same; a file whose rows name nothing is refused with a message.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ownServe } from './own-serve';
 
 test.describe.configure({ mode: 'serial' });
 test.beforeEach(({ page }) => {
@@ -18,16 +16,13 @@ test.beforeEach(({ page }) => {
 });
 
 const TOTAL = 70000;
-let serve: ChildProcess | null = null;
-let url = '';
-let dataDir = '';
+const served = ownServe('metadata');
 
-test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-metadata-'));
+test.beforeAll(() => {
   // Every image: its parity (a category) and its number modulo 100 (a number); one row names no image.
   const image = Array.from({ length: TOTAL }, (_, i) => i);
   const csv = ['image,parity,rest', ...image.map((i) => `${i},${i % 2 ? 'odd' : 'even'},${i % 100}`), '999999,odd,1'].join('\n');
-  writeFileSync(join(dataDir, 'digits.csv'), csv);
+  writeFileSync(join(served.dataDir, 'digits.csv'), csv);
   const parquet = parquetWriteBuffer({
     columnData: [
       { name: 'image', data: image.map(String), type: 'STRING' },
@@ -35,36 +30,14 @@ test.beforeAll(async () => {
       { name: 'rest', data: image.map((i) => i % 100), type: 'INT32' },
     ],
   });
-  writeFileSync(join(dataDir, 'digits.parquet'), new Uint8Array(parquet));
-  writeFileSync(join(dataDir, 'strangers.csv'), 'file,size\nzebra.png,big\nyak.png,small\n');
-  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve.stderr!.resume();
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
-    serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
-    createInterface({ input: serve!.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line).url);
-    });
-  });
-});
-
-test.afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve!.once('exit', r));
-    serve.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (serve.exitCode === null) serve.kill('SIGKILL');
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  writeFileSync(join(served.dataDir, 'digits.parquet'), new Uint8Array(parquet));
+  writeFileSync(join(served.dataDir, 'strangers.csv'), 'file,size\nzebra.png,big\nyak.png,small\n');
 });
 
 async function openWith(page: Page, file: string): Promise<void> {
-  await page.goto(url);
+  await page.goto(served.url);
   await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
-  await page.getByTestId('metadata-path').fill(join(dataDir, file));
+  await page.getByTestId('metadata-path').fill(join(served.dataDir, file));
   await page.getByTestId('metadata-import').click();
 }
 
@@ -112,7 +85,7 @@ test('a file whose rows name no image is refused with a message, and nothing is 
 });
 
 test('without an import, the label and the measured reconstruction error filter the view too', async ({ page }) => {
-  await page.goto(url);
+  await page.goto(served.url);
   const canvas = page.getByTestId('latent-canvas');
   await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   await page.getByRole('button', { name: /^label 7: 7293$/ }).click(); // keeps every label but 7

@@ -8,13 +8,9 @@
  *    the view zooms in.
  * Screenshots go to the test's output folder (docs/screenshots has copies).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import sharp from 'sharp';
+import { ownServe } from './own-serve';
 
 test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
@@ -23,41 +19,12 @@ test.beforeEach(({ page }) => {
 test.describe.configure({ mode: 'serial' });
 
 const TOTAL = 70000;
-let serve: ChildProcess | null = null;
-let url = '';
-const dirs: string[] = [];
-
-test.beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-mosaic-'));
-  dirs.push(dataDir);
-  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve.stderr!.resume();
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
-    serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
-    createInterface({ input: serve!.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line).url);
-    });
-  });
-});
-
-test.afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve!.once('exit', r));
-    serve.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (serve.exitCode === null) serve.kill('SIGKILL');
-  }
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const served = ownServe('mosaic');
 
 async function openCloud(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
+  await page.goto(served.url);
   await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   return problems;
 }

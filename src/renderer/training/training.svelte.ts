@@ -4,25 +4,14 @@
  * engine made it, the loss curve, and the actions that start, cancel and resume one. Events arrive
  * through the root (shell/app.svelte.ts), which owns the API's event stream and drops stale ones.
  */
-import type { EpochMetrics, EventData, TrainingStatus, TrainSettings } from '../../shared/contract';
+import { idleTraining, type EpochMetrics, type EventData, type TrainingStatus, type TrainSettings } from '../../shared/contract';
 import { FIRST_GENERATION } from '../../shared/generation';
 import type { LikelihoodKind, SampleQualityStage } from '../../shared/vocabulary';
 import type { Jobs } from '../shell/session';
 
 export type TrainProgressEvent = EventData<'trainProgress'>;
 
-const IDLE: TrainingStatus = {
-  state: 'idle',
-  runId: null,
-  dir: null,
-  epochs: 0,
-  epoch: 0,
-  lastCheckpointEpoch: 0,
-  error: null,
-  timeBudgetSeconds: null,
-  budgetReached: false,
-  generation: FIRST_GENERATION,
-};
+const IDLE: TrainingStatus = idleTraining(FIRST_GENERATION);
 
 export class TrainingState {
   /** The service's training status, as it last announced it. */

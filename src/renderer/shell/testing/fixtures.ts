@@ -1,6 +1,7 @@
 /** Values of the contract as the service sends them, for the renderer's component tests. */
 import {
   FIRST_GENERATION,
+  idleTraining,
   type DatasetSummary,
   type Embeddings,
   type LibraryModel,
@@ -68,19 +69,7 @@ export function status(overrides: Partial<Status> = {}): Status {
 
 /** The service's training status (idle unless overridden). */
 export function trainingStatus(overrides: Partial<TrainingStatus> = {}): TrainingStatus {
-  return {
-    state: 'idle',
-    runId: null,
-    dir: null,
-    epochs: 0,
-    epoch: 0,
-    lastCheckpointEpoch: 0,
-    error: null,
-    timeBudgetSeconds: null,
-    budgetReached: false,
-    generation: FIRST_GENERATION,
-    ...overrides,
-  };
+  return { ...idleTraining(FIRST_GENERATION), ...overrides };
 }
 
 export function libraryModel(overrides: Partial<LibraryModel> = {}): LibraryModel {
