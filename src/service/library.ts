@@ -9,7 +9,7 @@
  */
 import { lstat, mkdir, readdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type LibraryModel } from '../shared/contract';
+import { ContractError, DEFAULT_MODEL_ID, MODEL_NAME_PATTERN, type CallOutput, type DatasetSummary, type LibraryModel } from '../shared/contract';
 import type { EngineModelInspection } from '../shared/engine-protocol';
 import { exists } from '../node/files';
 import { sweepFolder } from '../node/dir-swap';
@@ -66,10 +66,15 @@ export class ModelLibrary {
     return this.deps.engine.request('inspectModel', verify ? { dir, verify } : { dir });
   }
 
-  private entry(id: string, x: EngineModelInspection, name?: string): LibraryModel {
+  /** What is open, taken once per listing: the listing awaits each model, and a model opened meanwhile must not mark two rows open. */
+  private openNow(): { dir: string | null; dataset: DatasetSummary | null } {
+    return { dir: this.deps.workspace.model?.dir ?? null, dataset: this.deps.workspace.dataset };
+  }
+
+  private entry(id: string, x: EngineModelInspection, now: { dir: string | null; dataset: DatasetSummary | null }, name?: string): LibraryModel {
     const m = x.info;
-    const open = this.deps.workspace.model?.dir === m.dir;
-    const d = this.deps.workspace.dataset;
+    const open = now.dir === m.dir;
+    const d = now.dataset;
     const last = m.metrics.at(-1);
     return {
       id,
@@ -96,9 +101,10 @@ export class ModelLibrary {
   async list(): Promise<CallOutput<'modelsList'>> {
     const models: LibraryModel[] = [];
     const unreadable: { id: string; reason: string }[] = [];
+    const now = this.openNow();
     if (this.deps.defaultModelDir && (await exists(join(this.deps.defaultModelDir, 'manifest.json')))) {
       try {
-        models.push(this.entry(DEFAULT_MODEL_ID, await this.inspect(resolve(this.deps.defaultModelDir))));
+        models.push(this.entry(DEFAULT_MODEL_ID, await this.inspect(resolve(this.deps.defaultModelDir)), now));
       } catch (err) {
         unreadable.push({ id: DEFAULT_MODEL_ID, reason: (err as Error).message });
       }
@@ -113,7 +119,7 @@ export class ModelLibrary {
       if (!e.isDirectory() || !MODEL_NAME_PATTERN.test(e.name)) continue;
       try {
         // Weights checked too: a truncated or corrupt model is listed as unreadable, not as a model.
-        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true), names[e.name]));
+        found.push(this.entry(e.name, await this.inspect(join(this.modelsDir, e.name), true), now, names[e.name]));
       } catch (err) {
         unreadable.push({ id: e.name, reason: (err as Error).message });
       }

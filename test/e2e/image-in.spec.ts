@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
+import { docScreenshot } from './doc-screenshot';
 import { acceptDialogs, colourFolder, openApp, openFolder, trainOneEpoch } from './library-fixtures';
 
 acceptDialogs();
@@ -37,7 +38,7 @@ test('an image file brought in shows its reconstruction, its neighbours and its 
   await expect.poll(() => neighbours.count()).toBeGreaterThan(0);
   await expect(page.getByTestId('dropped-mark')).toHaveCount(1);
   await page.getByTestId('dropped-nearest').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'docs/screenshots/dropped-image.png' });
+  await docScreenshot(page, 'dropped-image.png');
 
   const notes = join(allowed, 'notes.txt');
   writeFileSync(notes, 'not a picture');
