@@ -148,13 +148,16 @@ async function startServer(dir: string, backend: string | undefined): Promise<Se
   return { child, socketUrl: `ws://${first.host}:${first.port}/ws?token=${first.token}`, unreadClosed: () => closedUnread };
 }
 
-/** Waits for the default model; its latent size. */
+/**
+ * Waits for the default model and its dataset (MNIST opens after the model: each opening is a new
+ * generation, and a decode asked across one is refused as stale); the model's latent size.
+ */
 async function modelReady(probe: BenchClient): Promise<number> {
   const end = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < end) {
     const r = await probe.call('status', {});
-    const model = r.ok ? (r.value as { model: { latentDim: number } | null }).model : null;
-    if (model) return model.latentDim;
+    const open = r.ok ? (r.value as { model: { latentDim: number } | null; dataset: unknown }) : null;
+    if (open?.model && open.dataset) return open.model.latentDim;
     await sleep(250);
   }
   throw new Error('the serve host did not open the default model in time');

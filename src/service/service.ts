@@ -242,7 +242,6 @@ export class AppService {
     }
   }
 
-  /** A new engine after a crash: reopen the dataset and reload the model (the training's last checkpoint first). */
   /** Reads the user's CSV or Parquet file and joins it to the open dataset's files (metadata-join.ts). */
   private async importMetadata(raw: string): Promise<MetadataImport> {
     const path = await this.paths.check(raw, 'the metadata file');
@@ -253,6 +252,7 @@ export class AppService {
     return joinMetadata(table, files, dataset.count, basename(path));
   }
 
+  /** A new engine after a crash: reopen the dataset and reload the model (the training's last checkpoint first). */
   private async restoreAfterRestart(): Promise<string[]> {
     const restored: string[] = [];
     const dataset = await this.workspace.reopenDataset();
