@@ -4,33 +4,22 @@ import type { Embeddings } from '../../../shared/contract';
 import { FIRST_GENERATION } from '../../../shared/generation';
 import { AppState } from '../../shell/app.svelte';
 import { fakeApi } from '../../shell/testing/fake-api';
-import { mnist, model } from '../../shell/testing/fixtures';
+import { embeddings as fixtureEmbeddings, mnist, model } from '../../shell/testing/fixtures';
 import WithSlices from '../../shell/testing/WithSlices.svelte';
 import type { Layout } from '../layout';
 import MosaicControls from './MosaicControls.svelte';
 
 const count = 3;
-const embeddings: Embeddings = {
+// Three points, one per label, all at the origin (the fixture's identity projection of d = 2).
+const embeddings: Embeddings = fixtureEmbeddings({
   count,
-  latentDim: 2,
   ids: Int32Array.of(0, 1, 2),
   labels: Int32Array.of(0, 1, 2),
   labelNames: ['a', 'b', 'c'],
   mu: new Float32Array(count * 2),
   view: new Float32Array(count * 3),
-  projection: {
-    kind: 'identity',
-    latentDim: 2,
-    mean: [0, 0],
-    axes: [
-      [1, 0],
-      [0, 1],
-      [0, 0],
-    ],
-    explained: [0.5, 0.5, 0],
-  },
   modelEpoch: 1,
-};
+});
 const layout = (source: Layout['source'], ids = Int32Array.of(0, 1, 2)): Layout => ({
   ...{ source, kind: 'identity', count, latentDim: 2, view: embeddings.view, mu: embeddings.mu, ids, labels: embeddings.labels },
   ...{ labelNames: embeddings.labelNames, version: 1, animateMs: 0, frame: false },
