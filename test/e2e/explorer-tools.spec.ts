@@ -10,13 +10,11 @@
  *    columns), prior samples, the manifold over the view plane; a clicked cell is decoded into the
  *    decode panel (the same pixels as the cell), and the figure exports as a PNG.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import sharp from 'sharp';
+import { ownServe } from './own-serve';
 
 // The server is shared by every spec: a project saved earlier may be open, and switching dataset or
 // model inside it asks first (issue 11): these tests go on.
@@ -31,41 +29,12 @@ const SEVENS = 7293;
 const ZEROS_AND_ONES = 6903 + 7877;
 const TOTAL = 70000;
 
-let serve: ChildProcess | null = null;
-let url = '';
-const dirs: string[] = [];
-
-test.beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-select-'));
-  dirs.push(dataDir);
-  serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve.stderr!.resume();
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
-    serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
-    createInterface({ input: serve!.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line).url);
-    });
-  });
-});
-
-test.afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((r) => serve!.once('exit', r));
-    serve.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (serve.exitCode === null) serve.kill('SIGKILL');
-  }
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const served = ownServe('select');
 
 async function openCloud(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(url);
+  await page.goto(served.url);
   await expect(page.getByTestId('point-count')).toHaveText(String(TOTAL), { timeout: 90_000 });
   return problems;
 }
@@ -346,7 +315,7 @@ test('bookmarks: a named view comes back with its camera, projection, colours, s
   await expect(canvas).toHaveAttribute('data-camera', camera!);
 
   // Saved with the project, and back after a reload (the app keeps the page's view).
-  const project = join(dirs[0], 'bookmarked');
+  const project = join(served.dataDir, 'bookmarked');
   await page.getByTestId('project-path-input').fill(project);
   await page.getByTestId('project-save').click();
   await expect(page.getByTestId('notice').filter({ hasText: `project saved to ${project}` })).toBeVisible();
@@ -425,7 +394,7 @@ test('folder metadata: file names reach the page — searched, listed in the sel
   test.setTimeout(240_000);
   const problems = await openCloud(page);
   // A folder of 16×16 images in two labelled subfolders, with telling file names.
-  const images = join(dirs[0], 'pets');
+  const images = join(served.dataDir, 'pets');
   const names: Record<string, string[]> = {
     cats: ['tabby.png', 'siamese.png', 'calico.png', 'tom.png'],
     dogs: ['rex.png', 'fido.png', 'tabby-dog.png', 'spot.png'],

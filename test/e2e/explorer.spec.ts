@@ -9,17 +9,13 @@
  *    projection; UMAP's approximate inverse decodes what the page reports.
  * Numbers go to the report as annotations and attachments.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import WebSocket from 'ws';
 import type { Projection, Status } from '../../src/shared/contract';
 import { DensityView } from '../../src/shared/latent-density';
 import { unproject } from '../../src/shared/projection';
 import { decodeFrame, encodeFrame } from '../../src/shared/wire';
+import { ownServe } from './own-serve';
 
 // The server is shared by every spec: a project saved earlier may be open, and switching dataset or
 // model inside it asks first (issue 11): these tests go on.
@@ -175,45 +171,13 @@ async function clickEmptySpot(page: Page, ...spots: [number, number][]): Promise
 }
 
 test.describe('first start', () => {
-  let serve: ChildProcess | null = null;
-  let url = '';
-  let launchMs = 0;
-  const dirs: string[] = [];
-
-  test.beforeAll(async () => {
-    // A first start of its own: a fresh data dir, the default model in resources/default-model.
-    const dataDir = mkdtempSync(join(tmpdir(), 'latentscape-e2e-first-'));
-    dirs.push(dataDir);
-    const started = performance.now();
-    serve = spawn(process.execPath, ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--allow', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    serve.stderr!.resume();
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('serve did not print its URL within 60 s')), 60_000);
-      serve!.once('exit', (code) => reject(new Error(`serve exited with code ${code}`)));
-      createInterface({ input: serve!.stdout! }).once('line', (line) => {
-        clearTimeout(timer);
-        resolve(JSON.parse(line).url);
-      });
-    });
-    launchMs = performance.now() - started;
-  });
-
-  test.afterAll(async () => {
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((r) => serve!.once('exit', r));
-      serve.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (serve.exitCode === null) serve.kill('SIGKILL');
-    }
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  // A first start of its own: a fresh data dir, the default model in resources/default-model.
+  const served = ownServe('first');
 
   test('the default MNIST model opens trained: ≥ 60,000 points and a legend of 10 labels', async ({ page }, testInfo) => {
     const problems = await watchProblems(page);
     const started = performance.now();
-    await page.goto(url);
+    await page.goto(served.url);
     await expect
       .poll(async () => Number(await page.getByTestId('point-count').textContent()), { timeout: 60_000, intervals: [50] })
       .toBeGreaterThanOrEqual(60_000);
@@ -225,10 +189,10 @@ test.describe('first start', () => {
     report(
       testInfo,
       'first_start',
-      `${await page.getByTestId('point-count').textContent()} points on screen ${cloudMs.toFixed(0)} ms after page load, legend of 10 labels at ${legendMs.toFixed(0)} ms (a fresh serve printed its URL ${launchMs.toFixed(0)} ms after launch)`,
+      `${await page.getByTestId('point-count').textContent()} points on screen ${cloudMs.toFixed(0)} ms after page load, legend of 10 labels at ${legendMs.toFixed(0)} ms (a fresh serve printed its URL ${served.launchMs.toFixed(0)} ms after launch)`,
     );
     await testInfo.attach('first-start.json', {
-      body: JSON.stringify({ cloud_ms_after_page_load: cloudMs, legend_ms_after_page_load: legendMs, serve_url_ms_after_launch: launchMs }, null, 2),
+      body: JSON.stringify({ cloud_ms_after_page_load: cloudMs, legend_ms_after_page_load: legendMs, serve_url_ms_after_launch: served.launchMs }, null, 2),
       contentType: 'application/json',
     });
     await page.waitForTimeout(300);
@@ -243,7 +207,7 @@ test.describe('first start', () => {
 
   test('a clicked point shows its reconstruction; two empty spots give two different images; each is decode(z)', async ({ page }, testInfo) => {
     const problems = await watchProblems(page);
-    await page.goto(url);
+    await page.goto(served.url);
     await expect.poll(async () => Number(await page.getByTestId('point-count').textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(60_000);
 
     // A data point: original and reconstruction side by side.
@@ -253,14 +217,14 @@ test.describe('first start', () => {
     await expect(page.getByTestId('decoded-source')).toHaveText(`Image #${hovered}`);
     await expect(page.getByTestId('reconstruction-pair')).toBeVisible();
     await expect(page.getByTestId('nearest').locator('button')).toHaveCount(8);
-    const point = await expectShownIsDecodeOfZ(page, url);
+    const point = await expectShownIsDecodeOfZ(page, served.url);
     await screenshot(page, testInfo, 'clicked-point.png');
 
     // Two empty spots.
     await clickEmptySpot(page, ...SPOTS_A);
-    const a = await expectShownIsDecodeOfZ(page, url);
+    const a = await expectShownIsDecodeOfZ(page, served.url);
     await clickEmptySpot(page, ...SPOTS_B);
-    const b = await expectShownIsDecodeOfZ(page, url);
+    const b = await expectShownIsDecodeOfZ(page, served.url);
     expect(a.z).not.toEqual(b.z);
     const differing = a.pixels.reduce((n, v, i) => n + (v !== b.pixels[i] ? 1 : 0), 0);
     expect(differing, 'pixels that differ between the two spots’ images').toBeGreaterThan(20);
@@ -278,7 +242,7 @@ test.describe('first start', () => {
 
   test('dragging the 3D cursor decodes continuously (updates per second reported)', async ({ page }, testInfo) => {
     const problems = await watchProblems(page);
-    await page.goto(url);
+    await page.goto(served.url);
     await expect.poll(async () => Number(await page.getByTestId('point-count').textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(60_000);
     // Put the cursor on an empty spot, then drag it from there.
     const start = await clickEmptySpot(page, [0.2, 0.85], ...SPOTS_A);
@@ -302,7 +266,7 @@ test.describe('first start', () => {
     const rate = updates / seconds;
     expect(updates).toBeGreaterThan(3);
     // What is shown at rest is the decode of what is reported.
-    await expectShownIsDecodeOfZ(page, url);
+    await expectShownIsDecodeOfZ(page, served.url);
     report(
       testInfo,
       'drag_decodes_per_s',
@@ -346,7 +310,7 @@ test.describe('first start', () => {
       }),
     );
     expect(inPage.updates).toBeGreaterThan(3);
-    await expectShownIsDecodeOfZ(page, url);
+    await expectShownIsDecodeOfZ(page, served.url);
     const inPageRate = inPage.updates / inPage.seconds;
     report(
       testInfo,

@@ -15,10 +15,12 @@ export interface OwnServe {
   dataDir: string;
   /** The folder the browser may open (the data dir itself unless `separateAllowed`). */
   allowed: string;
+  /** Milliseconds from the spawn to the printed URL. */
+  launchMs: number;
 }
 
 export function ownServe(name: string, options: { env?: NodeJS.ProcessEnv; separateAllowed?: boolean } = {}): OwnServe {
-  const served: OwnServe = { url: '', dataDir: '', allowed: '' };
+  const served: OwnServe = { url: '', dataDir: '', allowed: '', launchMs: 0 };
   let serve: ChildProcess | null = null;
   const dirs: string[] = [];
 
@@ -26,6 +28,7 @@ export function ownServe(name: string, options: { env?: NodeJS.ProcessEnv; separ
     served.dataDir = mkdtempSync(join(tmpdir(), `latentscape-e2e-${name}-`));
     served.allowed = options.separateAllowed ? mkdtempSync(join(tmpdir(), `latentscape-e2e-${name}-allowed-`)) : served.dataDir;
     dirs.push(...new Set([served.dataDir, served.allowed]));
+    const started = performance.now();
     const args = ['bin/latentscape.js', 'serve', '--port', '0', '--json', '--data-dir', served.dataDir, '--allow', served.allowed];
     serve = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     serve.stderr!.resume();
@@ -37,6 +40,7 @@ export function ownServe(name: string, options: { env?: NodeJS.ProcessEnv; separ
         resolve(JSON.parse(line).url);
       });
     });
+    served.launchMs = performance.now() - started;
   });
 
   test.afterAll(async () => {
