@@ -63,4 +63,16 @@ describe('decodes in flight together, each into a reused buffer', () => {
       onThisThread.forEach((result, i) => expect(pixelsOf(result)).toEqual(alone[i]));
     }
   });
+
+  it('skip a truncated JPEG decoded on this thread with its reason, and the next file is whole', async ({ skip }) => {
+    skip(!hasJpegTurbo, 'the optional @julusian/jpeg-turbo binding is not installed here: only sharp decodes');
+    const decoder = await createDecoder(settings);
+    const expected = pixelsOf(await decoder.decodeBytes(files[1].bytes));
+    const truncated = join(dir, 'truncated.jpg');
+    await writeFile(truncated, files[0].bytes.subarray(0, files[0].bytes.length >> 1));
+    for (const sync of [true, false]) {
+      expect(await decoder.decodeFile(truncated, files[0].bytes.length >> 1, sync)).toMatchObject({ skip: expect.stringMatching(/corrupt or truncated/) });
+      expect(pixelsOf(await decoder.decodeFile(files[1].path, files[1].size, sync))).toEqual(expected);
+    }
+  });
 });
