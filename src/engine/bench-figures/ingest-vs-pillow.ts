@@ -21,7 +21,7 @@ export const INGEST_SIZE = 64;
  * libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default), which cannot run more at once than there are cores.
  */
 export function ingestParallelism(files: number, cores = availableParallelism(), env: NodeJS.ProcessEnv = process.env): number {
-  const workers = workerCount(files);
+  const workers = workerCount(files, cores);
   if (workers > 0) return workers;
   const pool = Number(env.UV_THREADPOOL_SIZE);
   return Math.max(1, Math.min(cores, Number.isInteger(pool) && pool > 0 ? pool : 4));

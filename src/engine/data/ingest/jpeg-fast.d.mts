@@ -9,7 +9,9 @@ export interface JpegInfo {
 export interface JpegTurbo {
   FORMAT_RGB: number;
   FORMAT_GRAY: number;
-  decompress(image: Buffer, options: { format: number }): Promise<{ data: Buffer; width: number; height: number }>;
+  /** Decodes into `out` (at least width × height × channels bytes); `data` is its first that many. */
+  decompress(image: Buffer, out: Buffer, options: { format: number }): Promise<{ data: Buffer; width: number; height: number }>;
+  decompressSync(image: Buffer, out: Buffer, options: { format: number }): { data: Buffer; width: number; height: number };
 }
 
 export function loadJpegTurbo(): Promise<JpegTurbo | null>;

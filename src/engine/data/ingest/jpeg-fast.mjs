@@ -18,7 +18,8 @@
 /**
  * @typedef {{
  *   FORMAT_RGB: number, FORMAT_GRAY: number,
- *   decompress(image: Buffer, options: { format: number }): Promise<{ data: Buffer, width: number, height: number }>
+ *   decompress(image: Buffer, out: Buffer, options: { format: number }): Promise<{ data: Buffer, width: number, height: number }>,
+ *   decompressSync(image: Buffer, out: Buffer, options: { format: number }): { data: Buffer, width: number, height: number }
  * }} JpegTurbo
  */
 
@@ -33,7 +34,7 @@ export function loadJpegTurbo() {
   const pkg = '@julusian/jpeg-turbo';
   turboModule ??= import(pkg)
     .then((m) => /** @type {JpegTurbo} */ (/** @type {any} */ (m).default ?? m))
-    .then((m) => (typeof m?.decompress === 'function' ? m : null))
+    .then((m) => (typeof m?.decompress === 'function' && typeof m?.decompressSync === 'function' ? m : null))
     .catch(() => null);
   return turboModule;
 }

@@ -29,6 +29,8 @@ interface Slot {
 export const DECODE_BUDGET_BYTES = 512 * 1024 * 1024;
 /** Below this many files, starting workers (each loads sharp: ~0.1 s) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 500;
+/** Workers at most: each holds its own sharp and decoder state (tens of MB). */
+const MAX_WORKERS = 8;
 /** Decodes in flight per worker: enough to keep the shared libuv/libvips threads busy. */
 export const IN_FLIGHT_PER_WORKER = 6;
 /** In-process: libuv's 4 threads run the decodes; this many queued keeps them from idling. */
@@ -41,13 +43,15 @@ export const IN_FLIGHT_IN_PROCESS = 12;
  * Measured on the 2-core machine (2,000 256² JPEGs → 64² RGB): in-process ~1,150/s at 1.6 CPU-ms per
  * image, 2 workers ~1,050/s at 1.8 — the main thread's share (sharp's option parsing, the final
  * resample) is ~0.6 ms per image, so it only becomes the bottleneck with more cores than two.
+ * With more cores, one worker per core but the main thread's: a worker decodes plain JPEGs on its
+ * own thread (decode-core.mjs), so the workers are not capped by libuv's shared pool of
+ * UV_THREADPOOL_SIZE threads (4 by default), which only sharp's decodes still go through.
  */
-export function workerCount(files: number): number {
+export function workerCount(files: number, cores = availableParallelism()): number {
   const forced = process.env.LATENTSCAPE_INGEST_WORKERS;
   if (forced !== undefined && forced !== '' && Number.isInteger(Number(forced))) return Math.max(0, Math.min(16, Number(forced)));
-  const cores = availableParallelism();
   if (cores < 4 || files < MIN_FILES_FOR_WORKERS) return 0;
-  return Math.min(cores - 1, 4);
+  return Math.min(cores - 1, MAX_WORKERS);
 }
 
 export class DecodePool {

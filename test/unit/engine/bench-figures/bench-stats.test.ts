@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { median, ratio, summariseRuns, withMachineState } from '../../../../src/engine/bench-figures/bench-stats';
 import { engineThreads, folderRecipe, syntheticColourSet } from '../../../../src/engine/bench-figures/conv-folder-bench';
 import { ingestParallelism } from '../../../../src/engine/bench-figures/ingest-vs-pillow';
+import { workerCount } from '../../../../src/engine/data/ingest/pool';
 import { lastJsonLine, runReferenceScript } from '../../../../src/engine/bench-figures/reference-python';
 
 const saved = { python: process.env.LATENTSCAPE_REFERENCE_PYTHON, intra: process.env.TF_NUM_INTRAOP_THREADS, workers: process.env.LATENTSCAPE_INGEST_WORKERS };
@@ -117,5 +118,16 @@ describe('the ingest figure', () => {
     expect(ingestParallelism(1000, 2, {})).toBe(2);
     expect(ingestParallelism(1000, 16, {})).toBe(4);
     expect(ingestParallelism(1000, 16, { UV_THREADPOOL_SIZE: '8' })).toBe(8);
+  });
+
+  it('runs one decode worker per core but the main thread’s, up to 8, none below 4 cores or 500 files', () => {
+    delete process.env.LATENTSCAPE_INGEST_WORKERS;
+    expect(workerCount(2000, 2)).toBe(0);
+    expect(workerCount(2000, 4)).toBe(3);
+    expect(workerCount(2000, 6)).toBe(5);
+    expect(workerCount(2000, 32)).toBe(8);
+    expect(workerCount(100, 32)).toBe(0);
+    // Pillow gets the same number of processes.
+    expect(ingestParallelism(2000, 6, {})).toBe(5);
   });
 });
