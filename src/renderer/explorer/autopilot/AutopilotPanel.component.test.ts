@@ -40,8 +40,8 @@ describe('AutopilotPanel', () => {
     expect(recordButton().getAttribute('aria-pressed')).toBe('false');
   });
 
-  it('walks while started, a new latent decoded each step, and leaves no timer once stopped', async () => {
-    const { fake } = setup();
+  it('walks while started, a new latent decoded each step, its trail drawn, and leaves no timer once stopped', async () => {
+    const { app, fake } = setup();
     await fireEvent.click(startButton());
     expect(startButton().getAttribute('aria-pressed')).toBe('true');
     await walkFor(10 * TICK_MS);
@@ -49,8 +49,12 @@ describe('AutopilotPanel', () => {
     expect(decodes.length).toBeGreaterThanOrEqual(3);
     expect(new Set(decodes.map((z) => z.join())).size).toBe(decodes.length);
     expect(vi.getTimerCount()).toBe(1);
+    // Its trail is drawn over the view: the start and each step since.
+    expect(app.view.pathOverlay?.points.length).toBe(11 * 3);
     await fireEvent.click(startButton());
     expect(startButton().textContent).toBe('Start');
+    // Stopped, the view shows the animation's path again (none here).
+    expect(app.view.pathOverlay).toBeNull();
     expect(vi.getTimerCount()).toBe(0);
     const after = fake.argsOf('decode').length;
     await walkFor(5 * TICK_MS);
@@ -65,6 +69,7 @@ describe('AutopilotPanel', () => {
     await walkFor(5 * RECORD_EVERY_MS);
     const recorded = Number(screen.getByTestId('autopilot-recorded').textContent);
     expect(recorded).toBeGreaterThanOrEqual(4);
+    expect(app.view.pathOverlay?.keyframes?.length).toBe(recorded * 3);
     expect(app.animation.keyframes.map((k) => Array.from(k.z))).toEqual([[9, 9]]);
     await fireEvent.click(startButton());
     expect(app.animation.keyframes.length).toBe(recorded);

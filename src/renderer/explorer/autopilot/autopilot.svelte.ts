@@ -26,7 +26,7 @@ export const DEFAULT_SPEED = 0.6;
 export const RECORD_EVERY_MS = 400;
 /** Steps of the trail drawn over the view. */
 const TRAIL_STEPS = 200;
-const TRAIL_COLOR = '#f5a623';
+const TRAIL_COLOR = '#ffffff';
 
 /** Where the walk goes: the model's fitted density, else one Gaussian of its latent means, else N(0, I). */
 export function walkDensity(app: Pick<Session, 'model' | 'embeddings'>): { density: LatentDensity; what: string } | null {
@@ -138,10 +138,11 @@ export class AutopilotState {
     this.view.decodeLatent(z, 'external');
     this.trail.push(z);
     if (this.trail.length > TRAIL_STEPS) this.trail.shift();
+    if (this.recording) {
+      this.sinceKeyframeMs += TICK_MS;
+      if (this.sinceKeyframeMs >= RECORD_EVERY_MS) this.takeKeyframe(z);
+    }
     this.drawTrail();
-    if (!this.recording) return;
-    this.sinceKeyframeMs += TICK_MS;
-    if (this.sinceKeyframeMs >= RECORD_EVERY_MS) this.takeKeyframe(z);
   }
 
   private drawTrail(): void {
@@ -149,7 +150,10 @@ export class AutopilotState {
     if (!d || this.trail.length < 2) return;
     const flat = new Float32Array(this.trail.length * d);
     this.trail.forEach((z, i) => flat.set(z, i * d));
-    this.view.setPathOverlay(flat, null, TRAIL_COLOR);
+    // While recording, the keyframes taken so far are ringed on it.
+    const keys = this.recording && this.keyframes.length ? new Float32Array(this.keyframes.length * d) : null;
+    this.keyframes.forEach((z, i) => keys?.set(z, i * d));
+    this.view.setPathOverlay(flat, keys, TRAIL_COLOR);
   }
 
   private beginRecording(): void {
