@@ -67,6 +67,24 @@ describe('DensityWalk', () => {
     expect(unsteered).toBeLessThan(0.3);
   });
 
+  it('goes from one dense region to another when they are near (two overlapping components)', () => {
+    const eye = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    const density: LatentDensity = {
+      dim: 3,
+      weights: Float64Array.of(0.4, 0.6),
+      means: Float64Array.of(-2, 0, 0, 2, 0, 0),
+      covariances: Float64Array.from([...eye, ...eye]),
+      heldOutLogLikelihood: null,
+      fittedOn: 0,
+    };
+    const walk = new DensityWalk(density, 11);
+    let left = 0;
+    const steps = 20_000;
+    for (let t = 0; t < steps; t++) if (walk.next(0.1)[0] < 0) left++;
+    expect(left / steps).toBeGreaterThan(0.15);
+    expect(left / steps).toBeLessThan(0.85);
+  });
+
   it('moves exactly `step` standard deviations a step, so the speed scales the step length', () => {
     const density = gaussian();
     const w = whitening(density);
