@@ -95,6 +95,29 @@ describe('AutopilotPanel', () => {
     expect(app.animation.keyframes.length).toBe(0);
   });
 
+  it('stops when the view turns to a training’s live view (its spots cannot be decoded)', async () => {
+    const { app } = setup();
+    await fireEvent.click(startButton());
+    await walkFor(2 * TICK_MS);
+    const mu = Float32Array.of(0, 0, 1, 1);
+    app.view.onSnapshot({
+      runId: 'r',
+      epoch: 0,
+      step: 1,
+      globalStep: 1,
+      latentDim: 2,
+      count: 2,
+      ids: Int32Array.of(0, 1),
+      labels: Int32Array.of(0, 1),
+      mu,
+      view: new Float32Array(6),
+      projection: 'identity',
+    });
+    await walkFor(TICK_MS);
+    expect(startButton().textContent).toBe('Start');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('stops on Esc', async () => {
     setup();
     await fireEvent.click(startButton());
