@@ -39,6 +39,7 @@ import {
 } from '../shared/contract';
 import { docToSpec, specToDoc, parsePathSpec } from '../shared/latent-path';
 import { writeFileAtomic } from '../node/files';
+import { keptFileFields, keptFromFile, keptToFile } from './project-kept';
 import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../node/safe-read';
 
 /** project.json holds settings and up to MAX_VIEW_PATHS paths as JSON: far less than this. */
@@ -97,6 +98,8 @@ export const ProjectFileSchema = z.strictObject({
           segments: z.array(PathModeSchema).max(MAX_DRAFT_KEYFRAMES),
         })
         .optional(),
+      /** The custom axis and the dropped images (project-kept.ts). */
+      ...keptFileFields,
     })
     .nullable()
     .optional(),
@@ -294,6 +297,7 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
             ...(metadata ? { metadata } : {}),
             ...(contents.view.colorMode ? { colorMode: contents.view.colorMode } : {}),
             ...(contents.view.draft ? { draft: draftToJson(contents.view.draft) } : {}),
+            ...keptToFile(contents.view),
           }
         : null,
     };
@@ -375,6 +379,7 @@ export function projectView(file: ProjectFile, dir: string): ProjectView | null 
       : {}),
     ...(file.view.colorMode ? { colorMode: file.view.colorMode } : {}),
     ...(file.view.draft ? { draft: { ...file.view.draft, keyframes: Float32Array.from(file.view.draft.keyframes) } } : {}),
+    ...keptFromFile(file.view),
   };
   const checked = ProjectViewSchema.safeParse(view);
   if (!checked.success) throw new ProjectError(`${PROJECT_FILE} in ${dir} keeps a view beyond this version's limits: ${describeIssues(checked.error)}`);

@@ -48,6 +48,7 @@ export * from './metadata-schemas';
 export * from './training-schemas';
 export * from './metrics-schemas';
 export * from './view-schemas';
+export * from './kept-view-schemas';
 export * from './limits';
 export * from './vocabulary';
 export * from './generation';

@@ -32,6 +32,12 @@ export const MAX_DRAFT_KEYFRAMES = 100;
 /** Bookmarks (named views) a project keeps, and the selected images one bookmark remembers. */
 export const MAX_BOOKMARKS = 20;
 export const MAX_BOOKMARK_SELECTION = 5000;
+/**
+ * Dropped images a project keeps (issue 27), each as its μ, σ, errors, neighbours and two images at the
+ * model's size (what it looked like to the model, and its reconstruction), each at most this many bytes.
+ */
+export const MAX_KEPT_DROPPED = 24;
+export const MAX_KEPT_IMAGE_BYTES = 64 * 1024;
 /** A keyframe's label, a bookmark's name or search (characters). */
 export const MAX_LABEL_CHARS = 200;
 /** Absolute paths (characters). */
@@ -91,13 +97,17 @@ const SOURCE_JSON_BYTES = 6 * MAX_LABEL_CHARS + 64;
 const PATH_FIXED_JSON_BYTES = 16 * 1024;
 /** A bookmark: its selection as JSON numbers (≤ 11 bytes each), its decoded latent, name, search and camera. */
 const BOOKMARK_JSON_BYTES = MAX_BOOKMARK_SELECTION * 11 + MAX_LATENT * 25 + 2 * 6 * MAX_LABEL_CHARS + 1024;
+/** The kept dropped images: two images, μ and σ, the neighbours and a JSON-escaped name each; the custom axis is 5 × d numbers. */
+const KEPT_BYTES =
+  MAX_KEPT_DROPPED * (2 * (MAX_KEPT_IMAGE_BYTES + 128) + MAX_LATENT * 8 + ENCODE_NEIGHBOURS * 8 + 6 * 255 + 256) + 5 * MAX_LATENT * 25 + 6 * MAX_LABEL_CHARS;
 const DRAFT_BYTES = MAX_DRAFT_KEYFRAMES * (MAX_LATENT * 4 + SOURCE_JSON_BYTES + 16);
 const VIEW_BYTES =
   MAX_VIEW_KEYFRAME_FLOATS * 4 +
   MAX_VIEW_KEYFRAMES * (SOURCE_JSON_BYTES + 16) +
   MAX_VIEW_PATHS * PATH_FIXED_JSON_BYTES +
   MAX_BOOKMARKS * BOOKMARK_JSON_BYTES +
-  DRAFT_BYTES;
+  DRAFT_BYTES +
+  KEPT_BYTES;
 const FRAME_OVERHEAD_BYTES = 64 * 1024 + 6 * MAX_PATH_CHARS;
 export const MAX_CALL_FRAME_BYTES = Math.max(MAX_DECODE_FLOATS * 4, VIEW_BYTES, MAX_ENCODE_IMAGE_BYTES) + FRAME_OVERHEAD_BYTES;
 

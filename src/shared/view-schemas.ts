@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ProjectionKindSchema } from './explorer-schemas';
 import { ProjectMetadataSchema } from './metadata-schemas';
+import { keptViewFields } from './kept-view-schemas';
 import {
   MAX_BOOKMARK_SELECTION,
   MAX_BOOKMARKS,
@@ -116,5 +117,7 @@ export const ProjectViewSchema = z.strictObject({
   colorMode: ViewColorModeSchema.optional(),
   /** Keyframes not yet kept as a path. */
   draft: DraftKeyframesSchema.optional(),
+  /** The custom axis and the dropped images (kept-view-schemas.ts). */
+  ...keptViewFields,
 });
 export type ProjectView = z.infer<typeof ProjectViewSchema>;

@@ -6,6 +6,7 @@
 import { ViewColorModeSchema, type Camera, type EventData, type ProjectSummary, type ProjectView, type ViewColorMode } from '../../shared/contract';
 import type { AnimationState } from '../animation/animation.svelte';
 import type { BookmarksState } from './bookmarks.svelte';
+import type { ExplorerKeeper } from './explorer-keeper.svelte';
 import type { MetadataState } from '../explorer/metadata/metadata.svelte';
 import type { Session } from '../shell/session';
 import { confirmingDataset } from '../shell/confirm-inside-dataset';
@@ -63,6 +64,8 @@ export class ProjectState {
   private restoredFor: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pushed = '';
+  /** The custom axis and the dropped images, kept with the project (set by `keepExplorer`). */
+  private explorer: Pick<ExplorerKeeper, 'viewPart' | 'key' | 'restore' | 'applyPending'> | null = null;
 
   constructor(
     private readonly app: Session,
@@ -74,6 +77,20 @@ export class ProjectState {
     /** A yes/no question to the user (the window's confirm dialog). */
     private readonly ask: (question: string) => boolean = () => false,
   ) {}
+
+  keepExplorer(keeper: NonNullable<ProjectState['explorer']>): void {
+    this.explorer = keeper;
+  }
+
+  /** Reads what the project keeps of the explorer (an effect that calls this reruns when it changes). */
+  trackExplorer(): void {
+    void this.explorer?.viewPart();
+  }
+
+  /** Puts back a restored custom axis once its points are in the view (an effect calls it as they change). */
+  applyPendingExplorer(): void {
+    this.explorer?.applyPending();
+  }
 
   /** The colouring a project keeps (undefined: one it does not, such as a colouring added later). */
   get coloring(): ViewColorMode | undefined {
@@ -161,6 +178,7 @@ export class ProjectState {
       ...(this.bookmarks.list.length ? { bookmarks: this.bookmarks.list } : {}),
       ...(metadata ? { metadata } : {}),
       ...(colorMode ? { colorMode } : {}),
+      ...this.explorer?.viewPart(),
     };
   }
 
@@ -193,6 +211,7 @@ export class ProjectState {
           this.bookmarks.load(current.view.bookmarks);
           void this.metadata?.restore(current.view.metadata);
           this.restoreColoring(current.view);
+          this.explorer?.restore(current.view, this.app.model?.dir ?? null);
           this.restoredCamera = current.view.camera;
           this.restoredFor = null;
           this.reapplyCamera();
@@ -218,6 +237,7 @@ export class ProjectState {
       m: view.metadata,
       d: view.draft ? [view.draft.sources, view.draft.segments, Array.from(view.draft.keyframes)] : null,
       k: view.colorMode,
+      x: this.explorer?.key(),
       s: this.autosave,
       path: this.path,
     });
@@ -286,6 +306,7 @@ export class ProjectState {
     this.bookmarks.load(p.view?.bookmarks);
     void this.metadata?.restore(p.view?.metadata);
     this.restoreColoring(p.view);
+    this.explorer?.restore(p.view, p.model?.dir ?? null);
     this.restoredCamera = p.view?.camera ?? null;
     this.restoredFor = null;
     this.reapplyCamera();

@@ -19,6 +19,7 @@ import { ProjectState } from '../project/project.svelte';
 import { SearchState } from '../explorer/search.svelte';
 import { SelectionState } from '../explorer/selection.svelte';
 import { DroppedImages } from '../explorer/dropped/dropped.svelte';
+import { ExplorerKeeper } from '../project/explorer-keeper.svelte';
 import { SelectionExportState } from '../explorer/selection-export/selection-export.svelte';
 import type { Jobs, NoticeLevel, PathPurpose, Session } from './session';
 import { DatasetState } from '../dataset/dataset.svelte';
@@ -99,6 +100,7 @@ export class AppState implements Session, Jobs {
     this.figures = new FiguresState(this, this.view, this.camera);
     this.library = new LibraryState(this, (action) => this.leaveProject(action));
     this.dropped = new DroppedImages(this, this.view);
+    this.project.keepExplorer(new ExplorerKeeper(this, this.view, this.dropped));
     this.selectionExport = new SelectionExportState(this, this.view, this.selection);
   }
 

@@ -9,6 +9,9 @@ import {
   MAX_CALL_FRAME_BYTES,
   MAX_DECODE_FLOATS,
   MAX_ENCODE_IMAGE_BYTES,
+  MAX_KEPT_DROPPED,
+  MAX_KEPT_IMAGE_BYTES,
+  ENCODE_NEIGHBOURS,
   MAX_LABEL_CHARS,
   MAX_LATENT,
   MAX_VIEW_KEYFRAMES,
@@ -18,7 +21,7 @@ import {
 } from '../../../src/shared/contract';
 import { encodeFrame } from '../../../src/shared/wire';
 
-function worstView(): { camera: null; paths: PathDoc[]; activePath: number; bookmarks: unknown[] } {
+function worstView(): { camera: null; paths: PathDoc[]; activePath: number; bookmarks: unknown[]; dropped: unknown[]; customAxis: unknown } {
   const perPath = MAX_VIEW_KEYFRAMES / MAX_VIEW_PATHS;
   // A control character JSON-escapes to six bytes: the longest a label can get on the wire.
   const label = '\u0001'.repeat(MAX_LABEL_CHARS);
@@ -42,7 +45,21 @@ function worstView(): { camera: null; paths: PathDoc[]; activePath: number; book
     selection: Array.from({ length: MAX_BOOKMARK_SELECTION }, (_, i) => 1_000_000_000 + i),
     decoded: Array.from({ length: MAX_LATENT }, () => -1.2345678901234567e-300),
   }));
-  return { camera: null, paths, activePath: 99, bookmarks };
+  // The kept dropped images at their largest (issue 27), and a custom axis of full-precision numbers.
+  const image = () => ({ count: 1, height: MAX_KEPT_IMAGE_BYTES / 256, width: 256, channels: 1, pixels: new Uint8Array(MAX_KEPT_IMAGE_BYTES) });
+  const dropped = Array.from({ length: MAX_KEPT_DROPPED }, () => ({
+    name: '\u0001'.repeat(255),
+    mu: new Float32Array(MAX_LATENT),
+    sigma: new Float32Array(MAX_LATENT),
+    input: image(),
+    reconstruction: image(),
+    reconNats: -1.2345678901234567e-300,
+    rmse: 1.2345678901234567e-300,
+    nearest: { ids: new Int32Array(ENCODE_NEIGHBOURS), distances: new Float32Array(ENCODE_NEIGHBOURS) },
+  }));
+  const row = () => Array.from({ length: MAX_LATENT }, () => -1.2345678901234567e-300);
+  const customAxis = { what: label, latentDim: MAX_LATENT, mean: row(), axes: [row(), row(), row()], explained: [0.1, 0.2, 0.3] };
+  return { camera: null, paths, activePath: 99, bookmarks, dropped, customAxis };
 }
 
 describe('MAX_CALL_FRAME_BYTES', () => {

@@ -4,7 +4,7 @@
  * one keeps its μ, σ, reconstruction and nearest training images, and is placed in the current layout
  * (placement.ts). They belong to the model that encoded them: another model shows none of them.
  */
-import { MAX_ENCODE_IMAGE_BYTES, type EncodedImage } from '../../../shared/contract';
+import { MAX_ENCODE_IMAGE_BYTES, MAX_KEPT_DROPPED, MAX_KEPT_IMAGE_BYTES, type EncodedImage, type KeptDropped } from '../../../shared/contract';
 import type { Vec3 } from '../../scene/types';
 import type { Session } from '../../shell/session';
 import type { LatentViewState } from '../latent-view.svelte';
@@ -13,8 +13,8 @@ import { droppedPosition } from './placement';
 export interface DroppedImage {
   id: number;
   encoded: EncodedImage;
-  /** The model folder that encoded it. */
-  modelDir: string;
+  /** The model folder that encoded it (null: a project's, restored before its model was known: any model of its latent size). */
+  modelDir: string | null;
 }
 
 /** What an image file can be, by its type or name (a folder or a text file is not sent at all). */
@@ -28,9 +28,13 @@ export class DroppedImages {
   /** The one shown in the panel (its id). */
   activeId = $state<number | null>(null);
   private nextId = 1;
+  /** Bumped when the images change (a project keeps them). */
+  revision = $state(0);
 
   /** The open model's images, oldest first. */
-  readonly items: DroppedImage[] = $derived(this.all.filter((d) => d.modelDir === this.app.model?.dir));
+  readonly items: DroppedImage[] = $derived(
+    this.all.filter((d) => d.modelDir === this.app.model?.dir || (d.modelDir === null && d.encoded.mu.length === this.app.model?.latentDim)),
+  );
   readonly active: DroppedImage | null = $derived(this.items.find((d) => d.id === this.activeId) ?? this.items.at(-1) ?? null);
 
   constructor(
@@ -62,6 +66,7 @@ export class DroppedImages {
         const item = { id: this.nextId++, encoded, modelDir: model.dir };
         this.all = [...this.all, item];
         this.activeId = item.id;
+        this.revision++;
         added++;
       } catch (err) {
         this.app.notify('error', (err as Error).message);
@@ -100,5 +105,23 @@ export class DroppedImages {
   remove(id: number): void {
     this.all = this.all.filter((d) => d.id !== id);
     if (this.activeId === id) this.activeId = null;
+    this.revision++;
+  }
+
+  /** What a project keeps: the open model's latest images whose pictures are small enough to keep. */
+  keptPart(): KeptDropped[] {
+    const small = (d: DroppedImage): boolean =>
+      [d.encoded.input, d.encoded.reconstruction].every((i) => i.count === 1 && i.pixels.length <= MAX_KEPT_IMAGE_BYTES);
+    return this.items
+      .filter(small)
+      .slice(-MAX_KEPT_DROPPED)
+      .map((d) => d.encoded);
+  }
+
+  /** An opened project's images, of its model (`modelDir`; null: whichever model of their latent size opens). */
+  restoreKept(kept: readonly KeptDropped[], modelDir: string | null): void {
+    const others = this.all.filter((d) => d.modelDir !== null && d.modelDir !== modelDir);
+    this.all = [...others, ...kept.map((encoded) => ({ id: this.nextId++, encoded, modelDir }))];
+    this.activeId = null;
   }
 }
