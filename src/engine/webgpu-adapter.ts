@@ -41,7 +41,8 @@ export function classifyAdapter(facts: AdapterFacts): AdapterKind {
   const text = words.join(' ');
   const renderer = SOFTWARE_RENDERERS.find(([pattern]) => pattern.test(text));
   if (renderer) return { software: true, label: renderer[1] };
-  const label = facts.description?.trim() || words.join(' ') || 'an unnamed adapter';
+  const named = [facts.vendor, facts.architecture, facts.device].filter((w): w is string => Boolean(w?.trim())).join(' ');
+  const label = facts.description?.trim() || named || 'an unnamed adapter';
   return { software: facts.isFallbackAdapter === true, label };
 }
 
