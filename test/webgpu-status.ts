@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -30,7 +31,7 @@ export function webgpuMissing(env: NodeJS.ProcessEnv = { ...process.env, ...soft
   const probe =
     "import('webgpu').then(async (w) => { const a = await w.create([]).requestAdapter(); console.log(a ? 'adapter' : 'none'); process.exit(0); })" +
     ".catch((e) => { console.log('error ' + String(e.message).split('\\n')[0]); process.exit(0); })";
-  const r = spawnSync(process.execPath, ['-e', probe], { cwd: join(__dirname, '..'), env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['-e', probe], { cwd: fileURLToPath(new URL('..', import.meta.url)), env, encoding: 'utf8', timeout: 60_000 });
   const answer = r.stdout.trim().split('\n').pop() ?? '';
   if (answer === 'adapter') return null;
   if (answer.startsWith('error ')) return `the webgpu package failed to load: ${answer.slice(6)}`;

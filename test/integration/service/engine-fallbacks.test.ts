@@ -20,7 +20,13 @@ describe('the backend fallbacks in the status', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ls-fallbacks-'));
-    const env = { LATENTSCAPE_BACKEND: '', LATENTSCAPE_TFJS_NODE: BROKEN, BROKEN_TFJS_NODE: 'throw', LATENTSCAPE_WEBGPU_MODULE: NO_WEBGPU, WEBGPU_STANDIN: 'no-adapter' };
+    const env = {
+      LATENTSCAPE_BACKEND: '',
+      LATENTSCAPE_TFJS_NODE: BROKEN,
+      BROKEN_TFJS_NODE: 'throw',
+      LATENTSCAPE_WEBGPU_MODULE: NO_WEBGPU,
+      WEBGPU_STANDIN: 'no-adapter',
+    };
     service = new AppService({ dataDir, spawnEngine: () => forkNodeEngine({ env }) });
     await service.start();
   });

@@ -39,7 +39,9 @@ describe('the webgpu backend in the choice', () => {
   it('is passed over with why when the webgpu package is missing', () => {
     const c = choose({ LATENTSCAPE_WEBGPU_MODULE: '@latentscape/no-such-webgpu' });
     expect(c.name).toBe('wasm');
-    expect(c.fallbacks?.[0]).toMatch(/^webgpu: the webgpu package \(Dawn\) is not installed or failed to load \(Cannot find (module|package) '@latentscape\/no-such-webgpu'/);
+    expect(c.fallbacks?.[0]).toMatch(
+      /^webgpu: the webgpu package \(Dawn\) is not installed or failed to load \(Cannot find (module|package) '@latentscape\/no-such-webgpu'/,
+    );
   });
 
   it('is passed over with why when the package fails to load', () => {
@@ -66,7 +68,9 @@ describe.skipIf(missing !== null)(`the webgpu backend on a real adapter${missing
   it('passes a software adapter over under auto, naming it', () => {
     const c = choose({});
     expect(c.name).toBe('wasm');
-    expect(c.fallbacks?.[0]).toBe('webgpu: SwiftShader (software) — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)');
+    expect(c.fallbacks?.[0]).toBe(
+      'webgpu: SwiftShader (software) — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)',
+    );
     expect(c.adapter).toBeUndefined();
   });
 
