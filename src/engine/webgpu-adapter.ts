@@ -157,8 +157,6 @@ export async function findWebgpuAdapter(firstLine: (err: unknown) => string): Pr
   let adapter: DawnAdapter | null;
   try {
     gpu = dawn.create([]);
-    // tfjs-backend-webgpu names GPUBufferUsage, GPUMapMode… as globals, as a browser has them.
-    Object.assign(globalThis, dawn.globals);
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
     return `Dawn could not look for an adapter (${firstLine(err)})`;
@@ -178,6 +176,8 @@ export async function findWebgpuAdapter(firstLine: (err: unknown) => string): Pr
       } catch (err) {
         return `${adapterLabel(kind)}: the device could not be opened (${firstLine(err)})`;
       }
+      // tfjs-backend-webgpu names GPUBufferUsage, GPUMapMode… as globals, as a browser has them.
+      Object.assign(globalThis, dawn.globals);
       exposeGpu(gpu);
       const NodeBackend = nodeBackendClass(Backend);
       const opened = device;
