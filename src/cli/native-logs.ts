@@ -88,7 +88,9 @@ export function nativeLineFilter(write: (text: string) => void): { push(chunk: s
     (ABSL_NOTICE.startsWith(partial) ||
       partial.startsWith(ABSL_NOTICE) ||
       /^[IW]\d{0,4}$|^[IW]\d{4} /.test(partial) ||
-      ['error: XDG_RUNTIME_DIR', 'Warning: ', 'Error: ', ' - While initializing adapter', '    at '].some((p) => p.startsWith(partial) || partial.startsWith(p)));
+      ['error: XDG_RUNTIME_DIR', 'Warning: ', 'Error: ', ' - While initializing adapter', '    at '].some(
+        (p) => p.startsWith(partial) || partial.startsWith(p),
+      ));
   const dawn = dawnBlockJudge();
   return {
     push(chunk) {
