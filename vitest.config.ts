@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { nativeMissing } from './test/native-status.ts';
+import { softwareAdapterEnv } from './test/webgpu-status.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -63,6 +64,16 @@ export default defineConfig({
           // Without native TensorFlow one placeholder test reports the skip and its reason.
           include: missing ? ['test/native-unavailable.test.ts'] : ENGINE_SUITES,
           env: { LATENTSCAPE_TEST_BACKEND: 'tensorflow', LATENTSCAPE_NATIVE_MISSING: missing ?? '' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The model's numbers on webgpu (SwiftShader's software adapter where no Vulkan driver is set:
+          // test/webgpu-status.ts); without any adapter its suites report skipped with the reason.
+          name: 'webgpu',
+          include: ['test/webgpu/**/*.test.ts'],
+          env: { LATENTSCAPE_TEST_BACKEND: 'webgpu', ...softwareAdapterEnv() },
         },
       },
     ],

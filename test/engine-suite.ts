@@ -18,7 +18,8 @@ export type EngineBackend = BackendName;
 const ALL_BACKENDS: readonly EngineBackend[] = ['cpu', 'wasm', 'tensorflow'];
 
 /** The backends this vitest project runs engine suites on. */
-export const PROJECT_BACKENDS: readonly EngineBackend[] = process.env.LATENTSCAPE_TEST_BACKEND === 'tensorflow' ? ['tensorflow'] : ['cpu', 'wasm'];
+export const PROJECT_BACKENDS: readonly EngineBackend[] =
+  process.env.LATENTSCAPE_TEST_BACKEND === 'tensorflow' ? ['tensorflow'] : process.env.LATENTSCAPE_TEST_BACKEND === 'webgpu' ? ['webgpu'] : ['cpu', 'wasm'];
 
 export interface EngineSuiteOptions {
   /**

@@ -19,6 +19,7 @@ export function expectedBenchStages(parts: ReadonlySet<BenchPart>, options: { ru
     // writing the model, then idle, sample64 and strip
     memory: 4,
     soak: 2,
+    webgpu: 1,
   };
   return [...parts].reduce((sum, part) => sum + perPart[part], 0);
 }

@@ -11,7 +11,7 @@ import type { Background } from '../shared/vocabulary';
 export async function startBackend(explicit: string | undefined, out?: CliOutput): Promise<BackendInfo> {
   try {
     const info = await initBackend(explicit);
-    out?.stamp({ backend: info.name, fallbacks: info.fallbacks });
+    out?.stamp({ backend: info.name, fallbacks: info.fallbacks, ...(info.adapter ? { adapter: info.adapter } : {}) });
     return info;
   } catch (err) {
     throw new UsageError((err as Error).message);

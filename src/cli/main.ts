@@ -41,7 +41,7 @@ function usage(): string {
     'commands:',
     ...rows,
     '',
-    'Every command takes --json (one JSON object per line), --backend auto|tensorflow|wasm|cpu, --verbose and --help.',
+    'Every command takes --json (one JSON object per line), --backend auto|webgpu|tensorflow|wasm|cpu, --verbose and --help.',
     '`latentscape <command> --help` lists its options. Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled (Ctrl-C).',
   ].join('\n');
 }

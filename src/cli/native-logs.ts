@@ -30,6 +30,52 @@ export function isNativeStartUpLine(line: string): boolean {
 }
 
 /**
+ * While the engine looks for a webgpu adapter, Dawn reports each GPU driver it cannot use as a block
+ * ("Warning: Vulkan … required." / " - While initializing adapter (backend=…)" / "    at …" / a blank
+ * line), and the Vulkan loader complains of a missing XDG_RUNTIME_DIR. webgpu's fallback reason says
+ * what matters; these lines are dropped too.
+ */
+const DAWN_BLOCK_START = /^(Warning|Error): /;
+const DAWN_ADAPTER_LINE = /^ - While initializing adapter \(backend=BackendType::\w+\)\r?$/;
+const DAWN_TRACE_LINE = /^ {4}at \S+ \(.*\)\r?$/;
+const VULKAN_XDG_LINE = /^error: XDG_RUNTIME_DIR is invalid or not set in the environment\.\r?$/;
+
+/** Judges whole lines one at a time: Dawn's blocks need the line after a "Warning:" to be recognised. */
+function dawnBlockJudge(): { line(line: string): string[]; flush(): string[] } {
+  let held: string | null = null;
+  let inBlock = false;
+  return {
+    line(line) {
+      if (held !== null) {
+        const header = held;
+        held = null;
+        if (DAWN_ADAPTER_LINE.test(line)) {
+          inBlock = true;
+          return [];
+        }
+        return [header, ...this.line(line)];
+      }
+      if (inBlock) {
+        if (DAWN_TRACE_LINE.test(line) || DAWN_ADAPTER_LINE.test(line)) return [];
+        inBlock = false;
+        if (line.trim() === '') return [];
+      }
+      if (VULKAN_XDG_LINE.test(line)) return [];
+      if (DAWN_BLOCK_START.test(line)) {
+        held = line;
+        return [];
+      }
+      return [line];
+    },
+    flush() {
+      const rest = held === null ? [] : [held];
+      held = null;
+      return rest;
+    },
+  };
+}
+
+/**
  * Passes text on without those lines. Whole lines are judged; the text after the last newline (a
  * progress bar redrawn with \r) is passed on at once unless it could still become one of them.
  */
@@ -39,13 +85,19 @@ export function nativeLineFilter(write: (text: string) => void): { push(chunk: s
   const couldStart = (partial: string): boolean =>
     partial !== '' &&
     !partial.includes('\r') &&
-    (ABSL_NOTICE.startsWith(partial) || partial.startsWith(ABSL_NOTICE) || /^[IW]\d{0,4}$|^[IW]\d{4} /.test(partial));
+    (ABSL_NOTICE.startsWith(partial) ||
+      partial.startsWith(ABSL_NOTICE) ||
+      /^[IW]\d{0,4}$|^[IW]\d{4} /.test(partial) ||
+      ['error: XDG_RUNTIME_DIR', 'Warning: ', 'Error: ', ' - While initializing adapter', '    at '].some(
+        (p) => p.startsWith(partial) || partial.startsWith(p),
+      ));
+  const dawn = dawnBlockJudge();
   return {
     push(chunk) {
       const text = held + chunk;
       const lines = text.split('\n');
       const partial = lines.pop()!;
-      const kept = lines.filter((line) => !isNativeStartUpLine(line));
+      const kept = lines.filter((line) => !isNativeStartUpLine(line)).flatMap((line) => dawn.line(line));
       let out = kept.length ? kept.join('\n') + '\n' : '';
       held = '';
       if (couldStart(partial)) held = partial;
@@ -53,6 +105,8 @@ export function nativeLineFilter(write: (text: string) => void): { push(chunk: s
       if (out) write(out);
     },
     end() {
+      const rest = dawn.flush();
+      if (rest.length) write(rest.join('\n') + '\n');
       if (held && !isNativeStartUpLine(held)) write(held);
       held = '';
     },

@@ -29,7 +29,7 @@ export interface CommandSpec {
 /** Every command takes these. */
 export const COMMON_OPTION_SPECS = {
   json: { type: 'boolean', help: 'print one JSON object per line (progress, then a final line with "final": true)' },
-  backend: { type: 'string', help: 'tfjs backend', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], defaultText: 'auto, or $LATENTSCAPE_BACKEND' },
+  backend: { type: 'string', help: 'tfjs backend', choices: ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'], defaultText: 'auto, or $LATENTSCAPE_BACKEND' },
   verbose: { type: 'boolean', help: "show native TensorFlow's start-up log lines on stderr" },
   help: { type: 'boolean', short: 'h', help: 'print this help and exit' },
 } as const satisfies Record<string, OptionSpec>;

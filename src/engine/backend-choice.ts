@@ -10,6 +10,8 @@ export interface BackendInfo {
   name: BackendName;
   /** Why the preferred backends were passed over, e.g. "tensorflow: tfjs-node is not installed". */
   fallbacks: string[];
+  /** The adapter the webgpu backend runs on, e.g. "NVIDIA GeForce RTX 3060" or "SwiftShader (software)". */
+  adapter?: string;
 }
 
 let chosen: BackendInfo | null = null;

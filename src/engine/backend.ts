@@ -1,6 +1,7 @@
 /**
- * Picks the tfjs backend at run time: native tensorflow (tfjs-node, an optional dependency that may
- * not have installed) → wasm → cpu. `LATENTSCAPE_BACKEND` or an explicit request forces one.
+ * Picks the tfjs backend at run time: webgpu on a real GPU (./webgpu-adapter) → native tensorflow
+ * (tfjs-node, an optional dependency that may not have installed) → wasm → cpu.
+ * `LATENTSCAPE_BACKEND` or an explicit request forces one (webgpu then also on a software adapter).
  *
  * A backend is chosen only after it passed a smoke check (./backend-smoke: a tiny VAE's forward
  * pass, gradient and Adam step against the cpu backend's numbers); each one passed over leaves its
@@ -15,6 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
+import { adapterLabel, findWebgpuAdapter, NO_SYNC_READ, type WebgpuAdapter } from './webgpu-adapter';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 
 export type { BackendInfo, BackendName };
@@ -59,11 +61,55 @@ async function loadTensorflow(): Promise<string | null> {
   return null;
 }
 
-async function activate(name: BackendName): Promise<string | null> {
+/** The webgpu adapter Dawn opened in this process (kept: a second open would make a second device). */
+let webgpu: WebgpuAdapter | string | undefined;
+
+/**
+ * Opens the webgpu adapter and decides whether it may run: a software one only when asked for by
+ * name, and under `auto` only where results can be read back synchronously (the engine's training,
+ * embedding and decoding read that way; Dawn under Node cannot).
+ */
+async function prepareWebgpu(explicit: boolean): Promise<string | null> {
+  webgpu ??= await findWebgpuAdapter(firstLine);
+  if (typeof webgpu === 'string') return webgpu;
+  const label = adapterLabel(webgpu);
+  if (webgpu.software && !explicit) {
+    return `${label} — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)`;
+  }
+  if (!explicit && !syncReadPossible()) return `on ${label} — passed over: ${NO_SYNC_READ}, and the engine reads synchronously`;
+  return webgpu.register();
+}
+
+/** Whether the WebGPU runtime here can read GPU buffers synchronously (a browser's OffscreenCanvas). */
+function syncReadPossible(): boolean {
+  return (globalThis as Record<string, unknown>).OffscreenCanvas !== undefined;
+}
+
+/** Gives the webgpu device back when the backend was passed over, so it keeps neither memory nor the process alive. */
+function releaseWebgpu(): void {
+  if (webgpu && typeof webgpu !== 'string') webgpu.release();
+  webgpu = undefined;
+}
+
+async function activate(name: BackendName, explicit: boolean): Promise<string | null> {
   if (name === 'tensorflow') {
     const why = await loadTensorflow();
     if (why) return why;
   }
+  if (name === 'webgpu') {
+    const why = await prepareWebgpu(explicit);
+    if (why) {
+      releaseWebgpu();
+      return why;
+    }
+    const failed = await activateChecked(name);
+    if (failed) releaseWebgpu();
+    return failed;
+  }
+  return activateChecked(name);
+}
+
+async function activateChecked(name: BackendName): Promise<string | null> {
   try {
     // tfjs logs and returns false when a backend fails to initialise.
     const ok = await withQuietConsole(() => tf.setBackend(name));
@@ -113,6 +159,10 @@ export function requestedBackend(explicit?: string): BackendRequest {
   return raw as BackendRequest;
 }
 
+function webgpuLabel(): string | undefined {
+  return webgpu && typeof webgpu !== 'string' ? adapterLabel(webgpu) : undefined;
+}
+
 /** Initialises the backend once per process; later calls return the same choice. */
 export async function initBackend(explicit?: string): Promise<BackendInfo> {
   const request = requestedBackend(explicit);
@@ -121,8 +171,8 @@ export async function initBackend(explicit?: string): Promise<BackendInfo> {
   const fallbacks: string[] = [];
   const order: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   for (const name of order) {
-    const why = await activate(name);
-    if (why === null) return setChosenBackend({ name, fallbacks });
+    const why = await activate(name, request !== 'auto');
+    if (why === null) return setChosenBackend({ name, fallbacks, ...(name === 'webgpu' && webgpuLabel() ? { adapter: webgpuLabel() } : {}) });
     fallbacks.push(`${name}: ${why}`);
   }
   throw new Error(`no usable tfjs backend (${fallbacks.join('; ')})`);

@@ -46,7 +46,7 @@ export class EngineSession {
   async init(args: EngineParsedArgs<'init'>): Promise<EngineResults['init']> {
     if (!this.backend) {
       const info = await initBackend(args.backend);
-      this.backend = { backend: info.name, fallbacks: info.fallbacks, pid: process.pid };
+      this.backend = { backend: info.name, fallbacks: info.fallbacks, ...(info.adapter ? { adapter: info.adapter } : {}), pid: process.pid };
     }
     return this.backend;
   }

@@ -76,10 +76,11 @@ export class EngineSupervisor {
   }
 
   /** The engine's part of the status. */
-  status(): Pick<Status, 'backend' | 'fallbacks' | 'engine'> {
+  status(): Pick<Status, 'backend' | 'fallbacks' | 'adapter' | 'engine'> {
     return {
       backend: this.backend?.backend ?? null,
       fallbacks: this.backend?.fallbacks ?? [],
+      ...(this.backend?.adapter ? { adapter: this.backend.adapter } : {}),
       engine: {
         state: this.state,
         restarts: this.restarts,

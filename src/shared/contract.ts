@@ -129,6 +129,8 @@ export const StatusSchema = z.strictObject({
   backend: BackendNameSchema.nullable(),
   /** Why faster backends were passed over (e.g. "tensorflow: tfjs-node is not installed"). */
   fallbacks: z.array(z.string()),
+  /** The adapter the webgpu backend runs on (e.g. "NVIDIA GeForce RTX 3060"); absent on the other backends. */
+  adapter: z.string().optional(),
   engine: z.strictObject({
     state: EngineStateSchema,
     restarts: count,

@@ -12,8 +12,8 @@ const choices = <T extends string>(list: readonly [T, ...T[]]) => z.enum(list as
 
 // ---- The engine
 
-/** The tfjs backends, fastest first (the order `auto` tries them). */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+/** The tfjs backends, fastest first (the order `auto` tries them; webgpu only on a real GPU). */
+export const BACKEND_NAMES = ['webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export const BackendNameSchema = choices(BACKEND_NAMES);
 

@@ -59,6 +59,13 @@ export async function run(argv: string[]): Promise<void> {
   // Peak memory of sample and the library strip on the largest model the caps allow, each in a child process.
   if (parts.has('memory')) Object.assign(figures, await benchMemory(progress));
   if (parts.has('soak')) Object.assign(figures, await benchSoak(progress, soak));
+  // Last: it switches the engine to webgpu for its figure, then back.
+  if (parts.has('webgpu')) {
+    progress('train mlp: webgpu');
+    Object.assign(figures, await (await import('../../engine/bench-figures/webgpu-bench')).benchWebgpu());
+  }
   bar.finish();
-  process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, fallbacks: backend.fallbacks, final: true }) + '\n');
+  // `adapter`: the GPU the figures above ran on, when the backend is webgpu; the webgpu row names its own.
+  const adapter = backend.adapter ? { adapter: backend.adapter } : {};
+  process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, ...adapter, fallbacks: backend.fallbacks, final: true }) + '\n');
 }

@@ -27,6 +27,13 @@ describe('StatusBar', () => {
     expect(text('engine-restarts')).toBe('2');
     expect(text('engine-pid')).toBe('4242');
     expect(text('backend-fallbacks')).toBeNull();
+    expect(text('backend-adapter')).toBeNull();
+  });
+
+  it('names the adapter the webgpu backend runs on, and no adapter for the others', async () => {
+    await setup(status({ backend: 'webgpu', adapter: 'NVIDIA GeForce RTX 4090' }));
+    await waitFor(() => expect(text('backend-adapter')).toBe('on NVIDIA GeForce RTX 4090'));
+    expect(text('backend')).toBe('webgpu');
   });
 
   it('says which backends were passed over, and why', async () => {

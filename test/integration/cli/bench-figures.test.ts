@@ -9,9 +9,9 @@ import { runCli } from '../../unit/helpers';
 describe('bench --only', () => {
   it('parses a list of parts, all of them by default, and refuses an unknown one', () => {
     expect([...parseParts('ingest-pillow, first-view')]).toEqual(['ingest-pillow', 'first-view']);
-    expect(parseParts(undefined)).toEqual(new Set(['base', 'page', 'conv-folder', 'ingest-pillow', 'first-view', 'soak', 'memory']));
+    expect(parseParts(undefined)).toEqual(new Set(['base', 'page', 'conv-folder', 'ingest-pillow', 'first-view', 'soak', 'memory', 'webgpu']));
     expect(() => parseParts('conv-folder,speed')).toThrow(
-      /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view, soak, memory; got "conv-folder,speed"/,
+      /--only takes a comma-separated list of base, page, conv-folder, ingest-pillow, first-view, soak, memory, webgpu; got "conv-folder,speed"/,
     );
     expect(() => parseParts(',')).toThrow(/--only takes/);
   });

@@ -11,6 +11,8 @@ import { forkNodeEngine } from '../../../src/service/node-engine';
 import { AppService } from '../../../src/service/service';
 
 const BROKEN = join(__dirname, '..', '..', 'fixtures', 'broken-tfjs-node.cjs');
+/** Dawn's stand-in with no adapter, so that webgpu is passed over the same way on every machine. */
+const NO_WEBGPU = join(__dirname, '..', '..', 'fixtures', 'webgpu-standin.mjs');
 
 describe('the backend fallbacks in the status', () => {
   let dataDir: string;
@@ -18,7 +20,13 @@ describe('the backend fallbacks in the status', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ls-fallbacks-'));
-    const env = { LATENTSCAPE_BACKEND: '', LATENTSCAPE_TFJS_NODE: BROKEN, BROKEN_TFJS_NODE: 'throw' };
+    const env = {
+      LATENTSCAPE_BACKEND: '',
+      LATENTSCAPE_TFJS_NODE: BROKEN,
+      BROKEN_TFJS_NODE: 'throw',
+      LATENTSCAPE_WEBGPU_MODULE: NO_WEBGPU,
+      WEBGPU_STANDIN: 'no-adapter',
+    };
     service = new AppService({ dataDir, spawnEngine: () => forkNodeEngine({ env }) });
     await service.start();
   });
@@ -30,6 +38,9 @@ describe('the backend fallbacks in the status', () => {
   it('names the backend the engine chose and why it passed tensorflow over', () => {
     const status = service.status();
     expect(status.backend).toBe('wasm');
-    expect(status.fallbacks).toEqual(['tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function']);
+    expect(status.fallbacks).toEqual([
+      'webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)',
+      'tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function',
+    ]);
   });
 });

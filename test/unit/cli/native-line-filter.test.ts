@@ -33,6 +33,26 @@ describe('the native start-up lines', () => {
     }
   });
 
+  it("take out Dawn's report of a Vulkan driver it cannot use, and the loader's XDG_RUNTIME_DIR complaint, however cut", () => {
+    const dawn = [
+      'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
+      'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
+      'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.',
+      ' - While initializing adapter (backend=BackendType::Vulkan)',
+      '    at InitializeImpl (/home/runner/work/node-webgpu/node-webgpu/third_party/dawn/src/dawn/native/vulkan/PhysicalDeviceVk.cpp:257)',
+      '',
+    ].join('\n');
+    const text = `${dawn}\nout=/tmp/s.png  n=4\nWarning: the model has no fitted latent density\n    at most 3 images\n\n`;
+    const want = 'out=/tmp/s.png  n=4\nWarning: the model has no fitted latent density\n    at most 3 images\n\n';
+    expect(filtered([text])).toBe(want);
+    for (const size of [1, 7, 40, 101]) {
+      const chunks = text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!;
+      expect(filtered(chunks), `chunks of ${size}`).toBe(want);
+    }
+    expect(filtered(['Warning: last words'])).toBe('Warning: last words');
+    expect(filtered(['Warning: last words\n'])).toBe('Warning: last words\n');
+  });
+
   it('a progress bar redrawn with \\r passes at once, without waiting for a newline', () => {
     let out = '';
     const filter = nativeLineFilter((text) => (out += text));

@@ -13,6 +13,9 @@ import { runCli, tempDir } from '../helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BROKEN = join(ROOT, 'test', 'fixtures', 'broken-tfjs-node.cjs');
+/** Dawn's stand-in with no adapter: webgpu is passed over first, the same way on every machine (backend-webgpu.test.ts covers it). */
+const NO_WEBGPU = { LATENTSCAPE_WEBGPU_MODULE: join(ROOT, 'test', 'fixtures', 'webgpu-standin.mjs'), WEBGPU_STANDIN: 'no-adapter' };
+const NO_ADAPTER = 'webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)';
 
 interface Choice {
   name?: string;
@@ -24,7 +27,7 @@ function choose(env: NodeJS.ProcessEnv, request = 'auto'): Choice {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'choose-backend.ts'), request], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, LATENTSCAPE_BACKEND: '', ...env },
+    env: { ...process.env, LATENTSCAPE_BACKEND: '', ...NO_WEBGPU, ...env },
     timeout: 120_000,
   });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -36,8 +39,9 @@ describe('the backend choice', () => {
   it('falls back to wasm with the reason when tfjs-node is not installed', () => {
     const c = choose({ LATENTSCAPE_TFJS_NODE: '@latentscape/no-such-tfjs-node' });
     expect(c.name).toBe('wasm');
-    expect(c.fallbacks).toHaveLength(1);
-    expect(c.fallbacks?.[0]).toMatch(
+    expect(c.fallbacks).toHaveLength(2);
+    expect(c.fallbacks?.[0]).toBe(NO_ADAPTER);
+    expect(c.fallbacks?.[1]).toMatch(
       /^tensorflow: tfjs-node is not installed or failed to load \(Cannot find (module|package) '@latentscape\/no-such-tfjs-node'/,
     );
   });
@@ -45,13 +49,13 @@ describe('the backend choice', () => {
   it('falls back when the tensorflow backend loads but its first op throws', () => {
     const c = choose({ LATENTSCAPE_TFJS_NODE: BROKEN, BROKEN_TFJS_NODE: 'throw' });
     expect(c.name).toBe('wasm');
-    expect(c.fallbacks).toEqual(['tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function']);
+    expect(c.fallbacks).toEqual([NO_ADAPTER, 'tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function']);
   });
 
   it('falls back when the tensorflow backend computes numbers that differ from cpu', () => {
     const c = choose({ LATENTSCAPE_TFJS_NODE: BROKEN, BROKEN_TFJS_NODE: 'wrong' });
     expect(c.name).toBe('wasm');
-    expect(c.fallbacks?.[0]).toMatch(/^tensorflow: smoke check differs from cpu: /);
+    expect(c.fallbacks?.[1]).toMatch(/^tensorflow: smoke check differs from cpu: /);
   });
 
   it('refuses an explicitly requested backend that fails, saying why', () => {
@@ -66,12 +70,13 @@ describe('the backend choice', () => {
         LATENTSCAPE_BACKEND: '',
         LATENTSCAPE_TFJS_NODE: BROKEN,
         BROKEN_TFJS_NODE: 'throw',
+        ...NO_WEBGPU,
       });
       expect(r.code, r.stderr).toBe(0);
       expect(r.lines.length).toBeGreaterThan(1);
       for (const line of r.lines) {
         expect(line.backend).toBe('wasm');
-        expect(line.fallbacks).toEqual(['tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function']);
+        expect(line.fallbacks).toEqual([NO_ADAPTER, 'tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function']);
       }
     } finally {
       await dir.cleanup();
