@@ -18,7 +18,6 @@ export const EXPORT_NOTE_KEYWORD = 'latentscape-path';
 /** Largest note read back (a path of 1000 keyframes × 64 numbers is about 1.5 MB as JSON). */
 export const MAX_EXPORT_NOTE_CHARS = 4 * 1024 * 1024;
 
-
 const NoteSchema = z.strictObject({
   format: z.literal(EXPORT_NOTE_FORMAT),
   version: z.number().int(),

@@ -106,8 +106,10 @@ export function keyframeFrames(times: readonly number[], breaks: readonly number
 
 /** The order frames are written in: each frame once, `hold` more times at the held ones, all of it `repeats` times. */
 export function frameOrder(count: number, held: readonly number[], hold: number, repeats: number): number[] {
-  if (!Number.isInteger(hold) || hold < 0 || hold > MAX_HOLD_FRAMES) throw new Error(`hold frames must be an integer from 0 to ${MAX_HOLD_FRAMES}, got ${hold}`);
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > MAX_REPEATS) throw new Error(`the loop count must be an integer from 1 to ${MAX_REPEATS}, got ${repeats}`);
+  if (!Number.isInteger(hold) || hold < 0 || hold > MAX_HOLD_FRAMES)
+    throw new Error(`hold frames must be an integer from 0 to ${MAX_HOLD_FRAMES}, got ${hold}`);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > MAX_REPEATS)
+    throw new Error(`the loop count must be an integer from 1 to ${MAX_REPEATS}, got ${repeats}`);
   const isHeld = new Set(held);
   const once: number[] = [];
   for (let k = 0; k < count; k++) {

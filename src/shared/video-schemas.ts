@@ -75,7 +75,6 @@ export const videoCalls = {
       bytes: Uint8ArraySchema.refine((b) => !(b instanceof Uint8Array) || b.byteLength <= MAX_VIDEO_BYTES, {
         message: `the video is larger than ${MAX_VIDEO_BYTES / 2 ** 20} MB: lower the bitrate, the scale or the frames`,
       }),
-      frames: count,
       insideDataset: z.literal(true).optional(),
     }),
     output: z.strictObject({ path: z.string(), bytes: count, files: count }),

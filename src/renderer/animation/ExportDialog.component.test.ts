@@ -53,7 +53,7 @@ describe('ExportDialog', () => {
     app.animation.add(Float32Array.from([1, 1]));
     app.animation.exportOpen = true;
     await tick();
-    await fireEvent.change(screen.getByTestId('export-format'), { target: { value: 'webm' } });
+    await fireEvent.change(screen.getByTestId('video-format'), { target: { value: 'webm' } });
     expect((screen.getByTestId('export-path') as HTMLInputElement).value).toBe('/home/me/out/latent-path.webm');
     await fireEvent.click(button('export-start'));
     expect(fake.argsOf('export')).toHaveLength(1);

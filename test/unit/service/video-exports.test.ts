@@ -6,7 +6,7 @@ import { encodeGif, encodeSpriteSheet, encodeWebm, gifRepeat, vp8FromWebp, type 
 import { gifComments, gifWithComment, pngTexts, pngWithText } from '../../../src/node/image-notes';
 import type { EngineModelInfo } from '../../../src/shared/engine-protocol';
 import { EXPORT_NOTE_KEYWORD, makeExportNote, parseExportNote } from '../../../src/shared/export-path-note';
-import { makePathSpec } from '../../../src/shared/latent-path';
+import { makePathSpec, type SegmentMode } from '../../../src/shared/latent-path';
 import { exportNoteFor, VideoExports } from '../../../src/service/video-exports';
 import type { AllowedPaths } from '../../../src/service/allowed-paths';
 import type { EngineSupervisor } from '../../../src/service/engine-supervisor';
@@ -14,7 +14,14 @@ import type { Workspace } from '../../../src/service/workspace';
 
 const MODEL = { dir: '/data/models/digits-2d', latentDim: 2, datasetFingerprint: 'mnist:abc' } as EngineModelInfo;
 const KEYFRAMES = new Float32Array([0, 0, 1.5, -0.25, -2, 3]);
-const ARGS = { keyframes: KEYFRAMES, frames: 12, mode: ['linear', 'spherical'] as const, easing: 'ease-in-out' as const, fps: 24, sources: [{ index: 7, label: '3' }, null, null] };
+const ARGS = {
+  keyframes: KEYFRAMES,
+  frames: 12,
+  mode: ['linear', 'spherical'] as SegmentMode[],
+  easing: 'ease-in-out' as const,
+  fps: 24,
+  sources: [{ index: 7, label: '3' }, null, null],
+};
 
 function reader(model: Partial<EngineModelInfo> | null = MODEL): VideoExports {
   const workspace = { model } as unknown as Workspace;
@@ -29,7 +36,9 @@ function frames(count = 4, size = 8): FrameSet {
 
 /** An MP4 muxed by mediabunny with the note as its comment tag, as the page writes it (VP8 packets: Node has no H.264 encoder). */
 async function mp4With(comment: string): Promise<Uint8Array> {
-  const webp = await sharp(new Uint8Array(16 * 16 * 3).fill(90), { raw: { width: 16, height: 16, channels: 3 } }).webp({ quality: 80 }).toBuffer();
+  const webp = await sharp(new Uint8Array(16 * 16 * 3).fill(90), { raw: { width: 16, height: 16, channels: 3 } })
+    .webp({ quality: 80 })
+    .toBuffer();
   const vp8 = vp8FromWebp(new Uint8Array(webp));
   const target = new BufferTarget();
   const output = new Output({ format: new Mp4OutputFormat(), target });
@@ -37,18 +46,23 @@ async function mp4With(comment: string): Promise<Uint8Array> {
   output.addVideoTrack(source, { frameRate: 10 });
   output.setMetadataTags({ comment });
   await output.start();
-  for (let k = 0; k < 3; k++) await source.add(new EncodedPacket(vp8, 'key', k / 10, 0.1), k === 0 ? { decoderConfig: { codec: 'vp8', codedWidth: 16, codedHeight: 16 } } : undefined);
+  for (let k = 0; k < 3; k++)
+    await source.add(new EncodedPacket(vp8, 'key', k / 10, 0.1), k === 0 ? { decoderConfig: { codec: 'vp8', codedWidth: 16, codedHeight: 16 } } : undefined);
   await output.finalize();
   return new Uint8Array(target.buffer!);
 }
 
 describe('the path embedded in an export', () => {
-  const note = exportNoteFor({ ...ARGS, mode: [...ARGS.mode] }, MODEL)!;
+  const note = exportNoteFor(ARGS, MODEL)!;
 
   it('is the path document, versioned, ASCII only, naming the model but not its folder', () => {
     const parsed = parseExportNote(note, 'walk.gif');
     expect(parsed.model).toEqual({ name: 'digits-2d', latentDim: 2, datasetFingerprint: 'mnist:abc' });
-    expect(parsed.path.keyframes.map((k) => k.z)).toEqual([[0, 0], [1.5, -0.25], [-2, 3]]);
+    expect(parsed.path.keyframes.map((k) => k.z)).toEqual([
+      [0, 0],
+      [1.5, -0.25],
+      [-2, 3],
+    ]);
     expect(parsed.path.keyframes[0].source).toEqual({ index: 7, label: '3' });
     expect(parsed.path.segments).toEqual(['linear', 'spherical']);
     expect(parsed.path.fps).toBe(24);
@@ -104,9 +118,14 @@ describe('a malformed or foreign embedded path', () => {
 
   it('an MP4 whose embedded path is malformed is refused with a clear message', async () => {
     const mp4 = await mp4With(bad({ format: 'latentscape-path', version: 1, latentDim: 2, keyframes: 'oops', segments: [], frames: 10 }));
-    await expect(reader().read('walk.mp4', mp4)).rejects.toMatchObject({ code: 'bad-file', message: expect.stringMatching(/"walk.mp4".*invalid.*keyframes.*nothing was changed/) });
+    await expect(reader().read('walk.mp4', mp4)).rejects.toMatchObject({
+      code: 'bad-file',
+      message: expect.stringMatching(/"walk.mp4".*invalid.*keyframes.*nothing was changed/),
+    });
     await expect(reader().read('walk.mp4', await mp4With('{not json'))).rejects.toThrow(/"walk.mp4" has an embedded path that is not valid JSON/);
-    await expect(reader().read('walk.mp4', await mp4With(JSON.stringify({ format: 'latentscape-export-path', version: 9 })))).rejects.toThrow(/version 9, newer/);
+    await expect(reader().read('walk.mp4', await mp4With(JSON.stringify({ format: 'latentscape-export-path', version: 9 })))).rejects.toThrow(
+      /version 9, newer/,
+    );
     await expect(reader().read('walk.mp4', await mp4With(bad(null).replace('"model":{', '"model":{"extra":1,')))).rejects.toThrow(/malformed embedded path/);
   });
 
