@@ -24,7 +24,7 @@ export interface ExportSource {
   readonly ready: boolean;
   readonly fps: number;
   readonly scale: number;
-  pathArgs(): Pick<CallInput<'export'>, 'keyframes' | 'frames' | 'mode' | 'easing' | 'loop' | 'sources'> & { frames: number };
+  exportArgs(): Pick<CallInput<'export'>, 'keyframes' | 'frames' | 'mode' | 'easing' | 'loop' | 'sources'> & { frames: number };
 }
 
 /** The message where the window has no H.264 encoder (issue 27: say it plainly, offer WebM). */
@@ -71,7 +71,7 @@ export class AnimationExporter {
   async export(path: string, format: ExportFormat): Promise<void> {
     if (!this.source.ready) return;
     const target = format === 'frames' && !/[\\/]$/.test(path) ? `${path}/` : path;
-    const args = this.source.pathArgs();
+    const args = this.source.exportArgs();
     this.run = { state: 'running', stage: 'decode', done: 0, total: args.frames, message: null, path: null };
     try {
       // An MP4 is encoded once: only its write is asked again when it lands in the dataset's folder.
@@ -97,14 +97,14 @@ export class AnimationExporter {
     }
   }
 
-  private engineExport(path: string, format: ExportFormat, args: ReturnType<ExportSource['pathArgs']>, c: InsideDatasetConfirmed) {
+  private engineExport(path: string, format: ExportFormat, args: ReturnType<ExportSource['exportArgs']>, c: InsideDatasetConfirmed) {
     const quality = format === 'webm' ? { quality: Math.round(this.quality) } : {};
     const fps = Math.round(this.source.fps);
     return this.app.api.call('export', { ...args, ...this.timeline(), ...quality, path, fps, scale: Math.round(this.source.scale), ...c });
   }
 
   /** The engine decodes the frames; this window encodes them. */
-  private async mp4Bytes(args: ReturnType<ExportSource['pathArgs']>): Promise<Uint8Array> {
+  private async mp4Bytes(args: ReturnType<ExportSource['exportArgs']>): Promise<Uint8Array> {
     const { images, note } = await this.app.api.call('exportFrames', { ...args, ...this.timeline() });
     const controller = new AbortController();
     this.encoding = controller;

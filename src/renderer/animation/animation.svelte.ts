@@ -191,15 +191,19 @@ export class AnimationState {
     return flat;
   }
 
-  pathArgs(): { keyframes: Float32Array; frames: number; mode: SegmentMode[]; easing: Easing; loop: 'none' | 'ping-pong'; sources: Keyframe['source'][] } {
+  private pathArgs(): { keyframes: Float32Array; frames: number; mode: SegmentMode[]; easing: Easing; loop: 'none' | 'ping-pong' } {
     return {
-      sources: this.keyframes.map((k) => (k.source ? { ...k.source } : null)),
       keyframes: this.keyframeArray(),
       frames: Math.max(this.pingPong ? 3 : 2, Math.min(10_000, Math.round(this.frames) || 2)),
       mode: this.segments.length ? [...this.segments] : ['linear'],
       easing: this.easing,
       loop: this.pingPong ? 'ping-pong' : 'none',
     };
+  }
+
+  /** The path as an export draws it, with where each keyframe came from (embedded in the file). */
+  exportArgs(): ReturnType<AnimationState['pathArgs']> & { sources: Keyframe['source'][] } {
+    return { ...this.pathArgs(), sources: this.keyframes.map((k) => (k.source ? { ...k.source } : null)) };
   }
 
   /** Recomputes the path (and its preview when `decode`); only the latest request's answer is kept. */
