@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { containsBytes, sortDroppedFiles } from './exported-files';
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const png = (extra = ''): Uint8Array => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...text(extra)]);
+const text = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
+const png = (extra = ''): Uint8Array<ArrayBuffer> => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...text(extra)]);
 
 describe('dropped files: exports with a path vs images to encode', () => {
   it('sends videos, and GIFs/PNGs that carry a path, to the path reader; other images to the encoder', async () => {
