@@ -8,7 +8,10 @@ import type { EngineModelInfo } from '../../../src/shared/engine-protocol';
 import { EXPORT_NOTE_KEYWORD, makeExportNote, parseExportNote } from '../../../src/shared/export-path-note';
 import { makePathSpec, type SegmentMode } from '../../../src/shared/latent-path';
 import { exportNoteFor, VideoExports } from '../../../src/service/video-exports';
-import type { AllowedPaths } from '../../../src/service/allowed-paths';
+import { AllowedPaths } from '../../../src/service/allowed-paths';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EngineSupervisor } from '../../../src/service/engine-supervisor';
 import type { Workspace } from '../../../src/service/workspace';
 
@@ -141,5 +144,33 @@ describe('a malformed or foreign embedded path', () => {
     await expect(reader({ ...MODEL, latentDim: 8 }).read('walk.gif', gif)).rejects.toThrow(/latent size 2.*open model's latent size is 8/);
     const other = await reader({ ...MODEL, dir: '/models/faces' }).read('walk.gif', gif);
     expect(other.warning).toMatch(/made with the model "digits-2d", not the open "faces"/);
+  });
+});
+
+describe('the MP4 the page encoded, written by the service', () => {
+  it('writes only a real MP4 to a .mp4 in an allowed folder, not inside the dataset unless confirmed', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ls-video-'));
+    try {
+      const dataset = join(root, 'photos');
+      await mkdir(dataset);
+      const paths = new AllowedPaths('choose a folder');
+      await paths.add(root);
+      const workspace = { model: MODEL, datasetSource: { kind: 'folder', path: dataset } } as unknown as Workspace;
+      const video = new VideoExports(paths, {} as EngineSupervisor, workspace);
+      const mp4 = await mp4With('{}');
+      const r = await video.write(join(root, 'walk.mp4'), mp4);
+      expect(r).toEqual({ path: join(root, 'walk.mp4'), bytes: mp4.byteLength, files: 1 });
+      expect(Buffer.from(await readFile(join(root, 'walk.mp4'))).equals(Buffer.from(mp4))).toBe(true);
+      await expect(video.write(join(root, 'walk.gif'), mp4)).rejects.toThrow(/must end in .mp4/);
+      await expect(video.write(join(root, 'fake.mp4'), new TextEncoder().encode('not a video at all'))).rejects.toThrow(/not an MP4 file/);
+      await expect(video.write('/etc/walk.mp4', mp4)).rejects.toMatchObject({ code: 'path-not-allowed' });
+      await expect(video.write(join(dataset, 'walk.mp4'), mp4)).rejects.toMatchObject({ code: 'inside-dataset' });
+      expect(await readdir(dataset)).toEqual([]);
+      await video.write(join(dataset, 'walk.mp4'), mp4, { insideDataset: true });
+      expect(await readdir(dataset)).toEqual(['walk.mp4']);
+      expect((await readdir(root)).sort()).toEqual(['photos', 'walk.mp4']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
