@@ -3,12 +3,14 @@
  * MNIST model): an MP4 exported through the dialog (H.264 from the window's WebCodecs encoder, the
  * engine's frames, hold frames at the keyframes, the path played twice) is parsed back with
  * mediabunny (frame count, size, duration); dropping it on the image-drop area reopens the same
- * path; an MP4 whose embedded path is malformed gets a message and changes nothing.
+ * path; an MP4 whose embedded path is malformed gets a message and changes nothing; a GIF (encoded
+ * by the engine, its loop field set) reopens its path the same way.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
+import { GifReader } from 'omggif';
 import { docScreenshot } from './doc-screenshot';
 import { ownServe } from './own-serve';
 
@@ -86,6 +88,24 @@ test('export an MP4 with hold frames and loops, parse it back, drop it back for 
   await drop.setInputFiles(brokenPath);
   await expect(page.getByTestId('notice').filter({ hasText: 'the path embedded in "walk-broken.mp4" is invalid' })).toBeVisible();
   await expect(page.getByTestId('notice').filter({ hasText: 'nothing was changed' })).toBeVisible();
+  expect(await page.getByTestId('keyframe').allTextContents()).toEqual(keyframes);
+  await expect(page.getByTestId('dropped-count')).toHaveText('0');
+
+  // A GIF (encoded by the engine, the path as its comment; loops is its loop field) comes back too.
+  await page.getByTestId('open-export').click();
+  await page.getByTestId('video-format').selectOption('gif');
+  const gifPath = join(served.allowed, 'walk.gif');
+  await page.getByTestId('export-path').fill(gifPath);
+  await page.getByTestId('export-start').click();
+  await expect(page.getByTestId('export-state')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const gif = new GifReader(new Uint8Array(readFileSync(gifPath)));
+  expect(gif.numFrames()).toBe(12 + 3 * 2);
+  expect(gif.loopCount()).toBe(1);
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(page.getByTestId('keyframe')).toHaveCount(0);
+  await drop.setInputFiles(gifPath);
+  await expect(page.getByTestId('keyframe')).toHaveCount(3);
   expect(await page.getByTestId('keyframe').allTextContents()).toEqual(keyframes);
   await expect(page.getByTestId('dropped-count')).toHaveText('0');
   expect(problems).toEqual([]);
