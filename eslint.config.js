@@ -29,13 +29,13 @@ const boundary = (files, patterns, extra = {}) => ({
 });
 const RENDERER_REFUSED = [ENGINE, SERVICE, MAIN, HOST, CLI, NODE_SIDE, PRELOAD, NODE, ELECTRON];
 const RENDERER_PACKAGES = refuse(
-  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$|ml-matrix$)',
-  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour for clusters and density, ml-matrix for the directions)',
+  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$|ml-matrix$|mediabunny$)',
+  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour for clusters and density, ml-matrix for the directions, mediabunny for MP4)',
 );
 /** Its tests (beside the code, in the slices) and their helpers also use the test tools. */
 const RENDERER_TEST_PACKAGES = refuse(
-  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$|ml-matrix$|vitest$|@testing-library/svelte$|ml-pca$)',
-  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour, ml-matrix; its tests also vitest, @testing-library/svelte and ml-pca as a reference)',
+  '^(?![./]|svelte(/|$)|three(/|$)|umap-js$|ml-kmeans$|d3-contour$|ml-matrix$|mediabunny$|vitest$|@testing-library/svelte$|ml-pca$)',
+  'the renderer uses svelte, three and umap-js only (and ml-kmeans, d3-contour, ml-matrix, mediabunny; its tests also vitest, @testing-library/svelte and ml-pca as a reference)',
 );
 const UMAP_IN_WORKER = refuse('^umap-js$', 'umap-js runs only in the web worker (explorer/layouts/umap.worker.ts)');
 /**

@@ -30,6 +30,7 @@ export function engineHandlers(emit: Emit): EngineHandlers {
     fitProjection: (a) => session.fitProjection(a),
     interpolate: (a) => paths.interpolate(a),
     export: (a) => paths.export(a),
+    exportFrames: (a) => paths.exportFrames(a),
     exportCancel: () => paths.exportCancel(),
     exportImage: (a) => paths.exportImage(a),
     encodeImage: (a) => session.encodeImage(a),

@@ -3,9 +3,11 @@
  * batched decode) and the exports (GIF, WebM, PNG frames, sprite sheet, one PNG) with progress
  * events and cancel. One export at a time; a cancelled or failed export writes nothing.
  */
-import { interpolatePath } from './latent/interpolate';
+import { frameTime, interpolatePath, pathAtTimes, segmentBreaks } from './latent/interpolate';
+import { changeSampleCount, equalChangeClock, frameOrder, keyframeFrames, pixelChanges, timelineTime } from '../shared/frame-spacing';
+import { MAX_VIDEO_FRAME_BYTES } from '../shared/video-schemas';
 import type { PathOptions } from '../shared/latent-path';
-import { exportAnimation, ExportCancelledError, upscaleNearest, writeFileAtomic } from './export/index';
+import { exportAnimation, exportKindFor, ExportCancelledError, upscaleNearest, writeFileAtomic } from './export/index';
 import { encodePng } from './export/sprite';
 import type { Vae } from './model/vae';
 import type { Emit, EngineSession } from './session';
@@ -17,6 +19,10 @@ import { EngineCallError, type EngineParsedArgs, type EngineResults } from '../s
 const DECODE_BATCH = 256;
 
 type PathArgs = Pick<EngineParsedArgs<'export'>, 'keyframes' | 'frames' | 'mode' | 'easing' | 'loop' | 'spacing'>;
+type TimelineArgs = PathArgs & Pick<EngineParsedArgs<'export'>, 'hold' | 'equalChange'>;
+/** Frames one export writes, hold frames and repeats included, and their decoded bytes. */
+const MAX_EXPORT_FRAMES = 100_000;
+const MAX_EXPORT_BYTES = 1024 * 1024 * 1024;
 
 export class LatentPaths {
   private exporting: AbortController | null = null;
@@ -76,23 +82,89 @@ export class LatentPaths {
     return { z, frames: args.frames, latentDim: d, images: this.session.images(pixels, args.frames, vae) };
   }
 
-  async export(args: EngineParsedArgs<'export'>): Promise<EngineResults['export']> {
-    const { vae } = this.session.requireModel();
+  /**
+   * The export's frames decoded, in the order they are shown: the path's frames (or, with
+   * equalChange, frames placed by equal change of a dense decoded sampling: shared/frame-spacing.ts),
+   * each frame at a keyframe `hold` more times, the whole `repeats` times.
+   */
+  private async timeline(vae: Vae, args: TimelineArgs, repeats: number, signal: AbortSignal, maxBytes: number): Promise<{ pixels: Uint8Array; count: number }> {
+    const c = vae.config;
+    const d = c.latentDim;
+    const frameSize = c.height * c.width * c.channels;
+    const n = args.frames;
+    let z = this.path('export', d, args);
+    const keyframes = this.keyframesOf(args.keyframes, d, 'export');
+    const shape = { mode: args.mode, easing: args.easing, spacing: args.spacing };
+    const pingPong = args.loop === 'ping-pong';
+    const dense = args.equalChange ? changeSampleCount(n) : 0;
+    const total = n + dense;
+    const progress = (done: number): void => this.emit({ type: 'export', stage: 'decode', done, total });
+    progress(0);
+    let times = Array.from({ length: n }, (_, k) => frameTime(k, n, args.loop));
+    if (args.equalChange) {
+      const clock = Array.from({ length: dense }, (_, j) => timelineTime(j / (dense - 1), pingPong));
+      const densePixels = await this.decodeBatched(vae, pathAtTimes(keyframes, shape, clock), dense, progress, signal);
+      times = equalChangeClock(pixelChanges(densePixels, frameSize, dense), n).map((s) => timelineTime(s, pingPong));
+      z = pathAtTimes(keyframes, shape, times);
+    }
+    let order: number[];
+    try {
+      order = frameOrder(n, keyframeFrames(times, segmentBreaks(keyframes, args.spacing)), args.hold ?? 0, repeats);
+    } catch (err) {
+      throw new EngineCallError('bad-arguments', `export: ${(err as Error).message}`);
+    }
+    if (order.length > MAX_EXPORT_FRAMES || order.length * frameSize > maxBytes) {
+      throw new EngineCallError(
+        'bad-arguments',
+        `export: ${order.length} frames of ${c.width}×${c.height} are more than one export holds (${MAX_EXPORT_FRAMES} frames, ${maxBytes / 2 ** 20} MB): fewer frames, hold frames or loops`,
+      );
+    }
+    const decoded = await this.decodeBatched(vae, z, n, (done) => progress(dense + done), signal);
+    if (order.length === n && order.every((k, i) => k === i)) return { pixels: decoded, count: n };
+    const pixels = new Uint8Array(order.length * frameSize);
+    order.forEach((k, i) => pixels.set(decoded.subarray(k * frameSize, (k + 1) * frameSize), i * frameSize));
+    return { pixels, count: order.length };
+  }
+
+  /** Starts the one export that may run; `work` gets its cancel signal. */
+  private async exclusive<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.exporting) throw new EngineCallError('busy', 'an export is already running: wait for it or cancel it');
     const controller = new AbortController();
     this.exporting = controller;
     try {
-      const d = vae.config.latentDim;
-      const path = this.path('export', d, args);
+      return await work(controller.signal);
+    } catch (err) {
+      if (err instanceof ExportCancelledError || controller.signal.aborted)
+        throw new EngineCallError('cancelled', 'the export was cancelled: nothing was written');
+      throw err;
+    } finally {
+      this.exporting = null;
+    }
+  }
+
+  async exportFrames(args: EngineParsedArgs<'exportFrames'>): Promise<EngineResults['exportFrames']> {
+    const { vae } = this.session.requireModel();
+    return this.exclusive(async (signal) => {
+      const { pixels, count } = await this.timeline(vae, args, Math.max(1, args.loops ?? 1), signal, MAX_VIDEO_FRAME_BYTES);
+      return this.session.images(pixels, count, vae);
+    });
+  }
+
+  async export(args: EngineParsedArgs<'export'>): Promise<EngineResults['export']> {
+    const { vae } = this.session.requireModel();
+    return this.exclusive(async (signal) => {
       const c = vae.config;
-      const total = args.frames;
-      this.emit({ type: 'export', stage: 'decode', done: 0, total });
-      const pixels = await this.decodeBatched(vae, path, total, (done) => this.emit({ type: 'export', stage: 'decode', done, total }), controller.signal);
+      // A GIF has a loop field of its own; every other kind plays the path `loops` times over.
+      const gif = (await exportKindFor(args.path).catch(() => null)) === 'gif';
+      const { pixels, count } = await this.timeline(vae, args, gif ? 1 : Math.max(1, args.loops ?? 1), signal, MAX_EXPORT_BYTES);
       let last = 0;
-      return await exportAnimation({ width: c.width, height: c.height, channels: c.channels, count: total, pixels }, args.path, {
+      return exportAnimation({ width: c.width, height: c.height, channels: c.channels, count, pixels }, args.path, {
         fps: args.fps,
         scale: args.scale,
-        signal: controller.signal,
+        ...(gif ? { loops: args.loops ?? 0 } : {}),
+        ...(args.quality !== undefined ? { quality: args.quality } : {}),
+        ...(args.note !== undefined ? { note: args.note } : {}),
+        signal,
         onProgress: (done, of) => {
           // Every frame is too chatty for the socket: about 50 updates per export, and the last.
           if (done === of || done - last >= Math.max(1, Math.floor(of / 50))) {
@@ -101,13 +173,7 @@ export class LatentPaths {
           }
         },
       });
-    } catch (err) {
-      if (err instanceof ExportCancelledError || controller.signal.aborted)
-        throw new EngineCallError('cancelled', 'the export was cancelled: nothing was written');
-      throw err;
-    } finally {
-      this.exporting = null;
-    }
+    });
   }
 
   exportCancel(): EngineResults['exportCancel'] {

@@ -15,6 +15,7 @@ const SAVE: Partial<Record<Purpose, { title: string; defaultPath: string; filter
     filters: [
       { name: 'GIF', extensions: ['gif'] },
       { name: 'WebM video', extensions: ['webm'] },
+      { name: 'MP4 video', extensions: ['mp4'] },
       { name: 'PNG sprite sheet', extensions: ['png'] },
     ],
   },

@@ -11,6 +11,7 @@ import { refuseInsideDataset } from './dataset-folder-guard';
 import type { Handlers } from './dispatch';
 import type { EngineSupervisor } from './engine-supervisor';
 import { readPathFile, writePathFile } from './latent-path-files';
+import { exportNoteFor } from './video-exports';
 import type { Workspace } from './workspace';
 
 export class FileExports {
@@ -29,6 +30,7 @@ export class FileExports {
     await this.outsideDataset(checked, 'the export target', a);
     // A trailing slash asks for a folder of PNG frames: keep it through the canonical form.
     const path = /[\\/]$/.test(a.path) ? checked + sep : checked;
+    const note = exportNoteFor(a, this.workspace.model);
     return this.engine.request('export', {
       path,
       keyframes: a.keyframes,
@@ -39,6 +41,11 @@ export class FileExports {
       ...(a.spacing ? { spacing: a.spacing } : {}),
       fps: a.fps ?? 30,
       scale: a.scale ?? 1,
+      ...(a.hold !== undefined ? { hold: a.hold } : {}),
+      ...(a.loops !== undefined ? { loops: a.loops } : {}),
+      ...(a.equalChange !== undefined ? { equalChange: a.equalChange } : {}),
+      ...(a.quality !== undefined ? { quality: a.quality } : {}),
+      ...(note !== undefined ? { note } : {}),
     });
   }
 

@@ -38,6 +38,7 @@ import { MetadataError, readMetadataFile } from './metadata-read';
 import { LibraryTrash } from './library-trash';
 import { ModelTransfer } from './library-transfer';
 import { Projects } from './projects';
+import { VideoExports } from './video-exports';
 import { SelectionExport } from './selection-export';
 import { Training } from './training';
 import { Workspace } from './workspace';
@@ -107,6 +108,7 @@ export class AppService {
     const trash = new LibraryTrash(library.trashDir);
     const transfer = new ModelTransfer(library, this.paths, () => (training.busy ? training.dir : null));
     const selectionOut = new SelectionExport(this.paths, engine, workspace, this.events);
+    const video = new VideoExports(this.paths, engine, workspace);
     this.handlers = waitingForRestarts(engine, {
       status: async () => this.status(),
       choosePath: async () => ({ path: null, supported: false }),
@@ -151,6 +153,9 @@ export class AppService {
         ),
       export: (a) => files.animation(a),
       exportCancel: () => engine.request('exportCancel', {}),
+      exportFrames: (a) => video.frames(a),
+      exportVideo: (a) => video.write(a.path, a.bytes, a),
+      pathFromExport: (a) => video.read(a.name, a.bytes),
       exportImage: (a) => files.image(a.path, a.z, a.scale ?? 1, a),
       exportPoints: (a) => files.points(a.path, a),
       pathSave: (a) => files.pathSave(a.path, a.doc, a),

@@ -21,6 +21,7 @@ import { TrainingStatusSchema, TrainSettingsSchema } from './training-schemas';
 import { EpochMetricsSchema, SampleQualitySchema } from './metrics-schemas';
 import { LatentDensitySchema } from './latent-density';
 import { PathDocSchema, PathShape, ProjectViewSchema } from './view-schemas';
+import { ExportTimelineShape, videoCalls } from './video-schemas';
 import { MAX_DECODE_FLOATS, MAX_LATENT, MAX_PATH_CHARS, boundedFloat32Array } from './limits';
 import { GenerationSchema } from './generation';
 import { TrainProgressSchema } from './training-progress';
@@ -53,6 +54,7 @@ export * from './limits';
 export * from './vocabulary';
 export * from './generation';
 export * from './training-progress';
+export * from './video-schemas';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -278,6 +280,7 @@ export const calls = {
   ...libraryCalls,
   ...imageInCalls,
   ...metadataCalls,
+  ...videoCalls,
   /** The frames of a path (frames × d) and, with `decode`, their images in one batched decode (the preview). */
   interpolate: {
     input: z.strictObject({ ...PathShape, decode: z.boolean().optional() }),
@@ -294,6 +297,7 @@ export const calls = {
       ...PathShape,
       fps: int.min(1).max(120).optional(),
       scale: int.min(1).max(8).optional(),
+      ...ExportTimelineShape,
       insideDataset,
     }),
     output: ExportResultSchema,

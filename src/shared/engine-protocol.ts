@@ -36,6 +36,8 @@ import {
   TrainSettingsSchema,
 } from './contract';
 import { TrainProgressSchema } from './training-progress';
+import { ExportTimelineShape } from './video-schemas';
+import { MAX_EXPORT_NOTE_CHARS } from './export-path-note';
 import { AtlasSchema, explorerEngineRequests, PointStatsSchema, TrainSnapshotSchema } from './explorer-schemas';
 import {
   ArchSchema,
@@ -195,8 +197,27 @@ export const engineCalls = {
       spacing: SpacingSchema.optional(),
       fps: int.min(1),
       scale: int.min(1),
+      hold: ExportTimelineShape.hold,
+      loops: ExportTimelineShape.loops,
+      equalChange: ExportTimelineShape.equalChange,
+      quality: ExportTimelineShape.quality,
+      /** The path as a note inside the file (shared/export-path-note.ts), made by the service. */
+      note: z.string().max(MAX_EXPORT_NOTE_CHARS).optional(),
     }),
     output: calls.export.output,
+  },
+  /** An export's frames decoded in the order shown (hold frames, repeats), for the page to encode (MP4). */
+  exportFrames: {
+    input: z.strictObject({
+      ...PathArgs,
+      easing: EasingSchema.optional(),
+      loop: LoopSchema.optional(),
+      spacing: SpacingSchema.optional(),
+      hold: ExportTimelineShape.hold,
+      loops: ExportTimelineShape.loops,
+      equalChange: ExportTimelineShape.equalChange,
+    }),
+    output: ImagesSchema,
   },
   exportCancel: { input: none, output: Cancelled },
   exportImage: { input: z.strictObject({ path: AbsolutePath, z: Float32ArraySchema, scale: int.min(1).max(8) }), output: calls.exportImage.output },

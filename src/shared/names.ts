@@ -46,6 +46,9 @@ export const CALL_NAMES = [
   'selectionExport',
   'selectionExportCancel',
   'metadataImport',
+  'exportFrames',
+  'exportVideo',
+  'pathFromExport',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 

@@ -96,7 +96,7 @@ export const MIN_FRAMES = 2;
 export const MAX_FRAMES = 10_000;
 
 /** What an animation is exported as (chosen by the target's extension; a trailing slash: frames). */
-export const EXPORT_KINDS = ['gif', 'webm', 'frames', 'sprite'] as const;
+export const EXPORT_KINDS = ['gif', 'webm', 'frames', 'sprite', 'mp4'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const ExportKindSchema = choices(EXPORT_KINDS);
 

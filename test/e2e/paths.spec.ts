@@ -80,7 +80,7 @@ test('pick two points, preview the path, export a GIF through the dialog and rea
   // Export through the dialog, into the folder serve was allowed to write.
   await page.getByTestId('open-export').click();
   await expect(page.getByTestId('export-dialog')).toBeVisible();
-  await page.getByTestId('export-format').selectOption('gif');
+  await page.getByTestId('video-format').selectOption('gif');
   await page.getByTestId('export-scale').fill('2');
   const target = join(allowed, 'walk.gif');
   await page.getByTestId('export-path').fill(target);

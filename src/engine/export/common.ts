@@ -23,6 +23,8 @@ export interface ExportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Cancels the export; nothing is written (or replaced) once it fires. */
   signal?: AbortSignal;
+  /** The path as a note inside the file (shared/export-path-note.ts): a GIF comment, a PNG tEXt chunk, a WebM comment tag. */
+  note?: string;
 }
 
 export const MIN_SCALE = 1;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { checkFrameSet, frameAt, resolveScale, throwIfAborted, upscaleNearest, writeDirAtomic, type ExportOptions, type FrameSet } from './common';
 import { yieldToEventLoop } from '../../node/event-loop';
 import { encodePng, encodeSpriteSheet } from './sprite';
+import { pngWithText } from '../../node/image-notes';
+import { EXPORT_NOTE_KEYWORD } from '../../shared/export-path-note';
 
 export const SPRITE_FILE = 'sprite.png';
 const FRAME_FILE = /^frame-\d{4,}\.png$/;
@@ -44,7 +46,9 @@ export async function exportFrames(frames: FrameSet, dir: string, options: Frame
       const { width, height, channels, count } = frames;
       for (let k = 0; k < count; k++) {
         const image = upscaleNearest(frameAt(frames, k), width, height, channels, scale);
-        const png = await encodePng(image, width * scale, height * scale, channels);
+        const plain = await encodePng(image, width * scale, height * scale, channels);
+        // The first frame carries the path too, so either it or sprite.png can be dropped back.
+        const png = k === 0 && options.note ? pngWithText(plain, EXPORT_NOTE_KEYWORD, options.note) : plain;
         await writeFile(join(temp, frameFileName(k)), png);
         files++;
         bytes += png.length;
@@ -53,7 +57,7 @@ export async function exportFrames(frames: FrameSet, dir: string, options: Frame
         throwIfAborted(signal);
       }
       if (options.sprite !== false) {
-        const { png } = await encodeSpriteSheet(frames, { scale, signal });
+        const { png } = await encodeSpriteSheet(frames, { scale, signal, ...(options.note ? { note: options.note } : {}) });
         await writeFile(join(temp, SPRITE_FILE), png);
         files++;
         bytes += png.length;

@@ -10,6 +10,12 @@ import * as gifencModule from 'gifenc';
 import type { Palette } from 'gifenc';
 import { checkFrameSet, frameAt, resolveFps, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
 import { yieldToEventLoop } from '../../node/event-loop';
+import { gifWithComment } from '../../node/image-notes';
+
+export interface GifOptions extends ExportOptions {
+  /** Times the GIF plays: 0 (default) forever. */
+  loops?: number;
+}
 
 // gifenc ships CommonJS (Node sees only a default export) and an ES build (bundlers see named
 // exports); take whichever shape this loader produced.
@@ -61,7 +67,7 @@ export function rgbPalette(frames: FrameSet): Palette {
 }
 
 /** Encodes the frames as a looping GIF and returns its bytes. */
-export async function encodeGif(frames: FrameSet, options: ExportOptions = {}): Promise<Uint8Array> {
+export async function encodeGif(frames: FrameSet, options: GifOptions = {}): Promise<Uint8Array> {
   checkFrameSet(frames);
   const scale = resolveScale(options.scale);
   const fps = resolveFps(options.fps);
@@ -82,18 +88,27 @@ export async function encodeGif(frames: FrameSet, options: ExportOptions = {}): 
     encoder.writeFrame(upscaleNearest(index, width, height, 1, scale), outW, outH, {
       palette: k === 0 ? palette : null,
       delay: delays[k] * 10,
-      repeat: 0,
+      repeat: gifRepeat(options.loops ?? 0),
     });
     onProgress?.(k + 1, count);
     await yieldToEventLoop();
     throwIfAborted(signal);
   }
   encoder.finish();
-  return encoder.bytes();
+  return options.note ? gifWithComment(encoder.bytes(), options.note) : encoder.bytes();
+}
+
+/**
+ * gifenc's repeat for a loop count: 0 plays forever (repeat 0); n plays n times in all (the
+ * Netscape field counts the plays after the first; −1 writes no loop block: once).
+ */
+export function gifRepeat(loops: number): number {
+  if (!Number.isInteger(loops) || loops < 0 || loops > 65535) throw new Error(`a GIF loop count must be an integer from 0 (forever) to 65535, got ${loops}`);
+  return loops === 0 ? 0 : loops === 1 ? -1 : loops - 1;
 }
 
 /** Encodes and writes a GIF atomically; returns the size written. */
-export async function exportGif(frames: FrameSet, file: string, options: ExportOptions = {}): Promise<{ bytes: number }> {
+export async function exportGif(frames: FrameSet, file: string, options: GifOptions = {}): Promise<{ bytes: number }> {
   const data = await encodeGif(frames, options);
   await writeFileAtomic(file, data, options.signal);
   return { bytes: data.length };

@@ -7,13 +7,13 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ExportOptions, FrameSet } from './common';
 import { exportFrames, type FramesOptions } from './frames';
-import { exportGif } from './gif';
+import { exportGif, type GifOptions } from './gif';
 import { exportSpriteSheet } from './sprite';
-import { exportWebm } from './webm';
+import { exportWebm, type WebmOptions } from './webm';
 import type { ExportKind } from '../../shared/vocabulary';
 
 export * from './common';
-export { encodeGif, exportGif, gifDelaysCs, GRAY_PALETTE } from './gif';
+export { encodeGif, exportGif, gifDelaysCs, gifRepeat, GRAY_PALETTE } from './gif';
 export { encodeWebm, exportWebm, vp8FromWebp } from './webm';
 export { exportFrames, frameFileName, SPRITE_FILE } from './frames';
 export { composeSpriteSheet, encodeSpriteSheet, exportSpriteSheet, spriteLayout } from './sprite';
@@ -47,7 +47,7 @@ export interface AnimationExportResult {
 export async function exportAnimation(
   frames: FrameSet,
   target: string,
-  options: ExportOptions & Pick<FramesOptions, 'extraFiles'> = {},
+  options: ExportOptions & Pick<FramesOptions, 'extraFiles'> & Pick<GifOptions, 'loops'> & Pick<WebmOptions, 'quality'> = {},
 ): Promise<AnimationExportResult> {
   const kind = await exportKindFor(target);
   const path = kind === 'frames' ? target.replace(/[\\/]+$/, '') || target : target;
@@ -62,5 +62,8 @@ export async function exportAnimation(
     }
     case 'frames':
       return { kind, path, ...(await exportFrames(frames, path, options)) };
+    case 'mp4':
+      // The engine (Node) has no WebCodecs: the app window encodes MP4 and the service writes it.
+      throw new UnknownExportTypeError('MP4 is encoded by the app window, not by the engine');
   }
 }

@@ -3,6 +3,8 @@
  * (columns = ⌈√count⌉), empty cells black. Handy for the web (CSS steps()) and for a quick look.
  */
 import sharp from 'sharp';
+import { pngWithText } from '../../node/image-notes';
+import { EXPORT_NOTE_KEYWORD } from '../../shared/export-path-note';
 import { checkFrameSet, frameAt, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
 
 export interface SpriteLayout {
@@ -60,7 +62,7 @@ export async function encodeSpriteSheet(
   const { pixels, layout } = composeSpriteSheet(frames, scale, options.columns);
   const png = await encodePng(pixels, layout.width, layout.height, frames.channels);
   throwIfAborted(options.signal);
-  return { png, layout };
+  return { png: options.note ? pngWithText(png, EXPORT_NOTE_KEYWORD, options.note) : png, layout };
 }
 
 /** Writes the sprite sheet PNG atomically. */

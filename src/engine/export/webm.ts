@@ -66,6 +66,7 @@ export async function encodeWebm(frames: FrameSet, options: WebmOptions = {}): P
   const output = new Output({ format: new WebMOutputFormat(), target });
   const source = new EncodedVideoPacketSource('vp8');
   output.addVideoTrack(source, { frameRate: fps, hasOnlyKeyPackets: true });
+  if (options.note) output.setMetadataTags({ comment: options.note });
   await output.start();
   try {
     for (let k = 0; k < count; k++) {

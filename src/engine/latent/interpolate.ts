@@ -169,6 +169,19 @@ export function interpolatePath(keyframes: readonly Float32Array[], options: Pat
   return out;
 }
 
+/**
+ * The path at the given times (each in [0, 1]: 0 is z₀, 1 is zₙ), as one Float32Array of
+ * times × d values: the frames of an export whose timeline is not evenly spaced.
+ */
+export function pathAtTimes(keyframes: readonly Float32Array[], options: Omit<PathOptions, 'frames' | 'loop'>, times: readonly number[]): Float32Array {
+  const modes = checkPathInputs(keyframes, { ...options, frames: Math.max(2, times.length) });
+  const d = keyframes[0].length;
+  const breaks = segmentBreaks(keyframes, options.spacing ?? 'length');
+  const out = new Float32Array(times.length * d);
+  times.forEach((t, k) => pointAt(keyframes, breaks, modes, options.easing ?? 'linear', t, out.subarray(k * d, (k + 1) * d)));
+  return out;
+}
+
 /** How many frames fall in each segment (a frame exactly on a keyframe counts for the segment it starts). */
 export function framesPerSegment(keyframes: readonly Float32Array[], options: PathOptions): number[] {
   checkPathInputs(keyframes, options);

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Embeddings, Stamped } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { ApiError } from '../lib/api';
@@ -9,6 +9,16 @@ import { fakeApi, type Answers } from '../shell/testing/fake-api';
 import { mnist, model, status } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import ExportDialog from './ExportDialog.svelte';
+
+// happy-dom has no WebCodecs: the MP4 encoder is stood in for, and whatever reaches it is recorded.
+const encoded = vi.hoisted(() => [] as { count: number; options: { scale: number; fps: number; kbps: number; note: string } }[]);
+vi.mock('./mp4-export', async (original) => ({
+  ...(await original<typeof import('./mp4-export')>()),
+  encodeMp4: async (images: { count: number }, options: { scale: number; fps: number; kbps: number; note: string }) => {
+    encoded.push({ count: images.count, options });
+    return new Uint8Array([0, 0, 0, 8, 0x66, 0x74, 0x79, 0x70]);
+  },
+}));
 
 function setup(answers: Answers = {}, ask: (question: string) => boolean = () => true) {
   const fake = fakeApi({
@@ -53,7 +63,7 @@ describe('ExportDialog', () => {
     app.animation.add(Float32Array.from([1, 1]));
     app.animation.exportOpen = true;
     await tick();
-    await fireEvent.change(screen.getByTestId('export-format'), { target: { value: 'webm' } });
+    await fireEvent.change(screen.getByTestId('video-format'), { target: { value: 'webm' } });
     expect((screen.getByTestId('export-path') as HTMLInputElement).value).toBe('/home/me/out/latent-path.webm');
     await fireEvent.click(button('export-start'));
     expect(fake.argsOf('export')).toHaveLength(1);
@@ -125,5 +135,66 @@ describe('ExportDialog', () => {
     } finally {
       stop();
     }
+  });
+
+  const optionValues = (): string[] => Array.from((screen.getByTestId('video-format') as HTMLSelectElement).options, (o) => o.value);
+
+  it('offers MP4 only where the window has an H.264 encoder, and otherwise says so plainly', async () => {
+    const { app, unmount } = setup();
+    app.animation.exportOpen = true;
+    await waitFor(() => expect(screen.getByTestId('no-mp4').textContent).toBe('MP4 needs an H.264 encoder, which this system lacks — WebM instead.'));
+    expect(optionValues()).not.toContain('mp4');
+    expect(optionValues()).toContain('webm');
+    unmount();
+    const again = setup();
+    again.app.animation.exporter.mp4 = true;
+    again.app.animation.exportOpen = true;
+    await tick();
+    expect(optionValues()).toContain('mp4');
+    expect(screen.queryByTestId('no-mp4')).toBeNull();
+    await fireEvent.change(screen.getByTestId('video-format'), { target: { value: 'mp4' } });
+    expect((screen.getByTestId('export-path') as HTMLInputElement).value).toBe('/home/me/out/latent-path.mp4');
+    expect(screen.getByTestId('export-bitrate')).toBeTruthy();
+    expect(screen.queryByTestId('export-quality')).toBeNull();
+  });
+
+  it('sends hold frames, the loop count, equal-change spacing and the WebM quality with the export', async () => {
+    const { app, fake } = setup();
+    app.animation.add(Float32Array.from([0, 0]));
+    app.animation.add(Float32Array.from([1, 1]));
+    app.animation.exportOpen = true;
+    await tick();
+    await fireEvent.change(screen.getByTestId('video-format'), { target: { value: 'webm' } });
+    await fireEvent.input(screen.getByTestId('export-hold'), { target: { value: '3' } });
+    await fireEvent.input(screen.getByTestId('export-loops'), { target: { value: '2' } });
+    await fireEvent.click(screen.getByTestId('export-equal-change'));
+    await fireEvent.input(screen.getByTestId('export-quality'), { target: { value: '70' } });
+    await fireEvent.click(button('export-start'));
+    expect(fake.argsOf('export')[0]).toMatchObject({ path: '/home/me/out/latent-path.webm', hold: 3, loops: 2, equalChange: true, quality: 70 });
+  });
+
+  it('exports an MP4: the engine decodes the frames, the window encodes them with the path inside, the service writes the bytes', async () => {
+    encoded.length = 0;
+    const frames = { count: 7, width: 2, height: 2, channels: 1 as const, pixels: new Uint8Array(28) };
+    const { app, fake } = setup({
+      exportFrames: () => ({ images: frames, note: '{"format":"latentscape-export-path"}' }),
+      exportVideo: (a) => ({ path: a.path, bytes: a.bytes.byteLength, files: 1 }),
+    });
+    app.animation.add(Float32Array.from([0, 0]));
+    app.animation.add(Float32Array.from([1, 1]));
+    app.animation.exporter.mp4 = true;
+    app.animation.exportOpen = true;
+    await tick();
+    await fireEvent.change(screen.getByTestId('video-format'), { target: { value: 'mp4' } });
+    await fireEvent.input(screen.getByTestId('export-hold'), { target: { value: '2' } });
+    await fireEvent.change(screen.getByTestId('export-bitrate'), { target: { value: '500' } });
+    await fireEvent.click(button('export-start'));
+    await waitFor(() => expect(screen.getByTestId('export-result').textContent).toBe('Wrote /home/me/out/latent-path.mp4 (8 B)'));
+    expect(fake.argsOf('export')).toHaveLength(0);
+    expect(fake.argsOf('exportFrames')[0]).toMatchObject({ hold: 2, frames: app.animation.frames });
+    expect(encoded).toEqual([
+      { count: 7, options: expect.objectContaining({ kbps: 500, scale: app.animation.scale, note: '{"format":"latentscape-export-path"}' }) },
+    ]);
+    expect(fake.argsOf('exportVideo')[0].path).toBe('/home/me/out/latent-path.mp4');
   });
 });

@@ -14,22 +14,15 @@ import { confirmingDataset } from '../shell/confirm-inside-dataset';
 import { muOf, rowOf } from '../explorer/latent-math';
 import type { Easing, SegmentMode } from '../../shared/vocabulary';
 import { formatBytes, type ExportFormat } from './animation-export';
+import { AnimationExporter, type ExportRun } from './animation-exporter.svelte';
 
 export { FORMATS, exportTarget, formatBytes, type ExportFormat } from './animation-export';
+export type { ExportRun } from './animation-exporter.svelte';
 
 export interface Keyframe {
   id: number;
   z: Float32Array;
   source: { index?: number; label?: string } | null;
-}
-
-export interface ExportRun {
-  state: 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
-  stage: 'decode' | 'encode';
-  done: number;
-  total: number;
-  message: string | null;
-  path: string | null;
 }
 
 export class AnimationState {
@@ -54,7 +47,14 @@ export class AnimationState {
     return (this.view.pathOverlay?.points.length ?? 0) / 3;
   }
 
-  exportRun = $state<ExportRun | null>(null);
+  /** The export run and its options (animation-exporter.svelte.ts). */
+  readonly exporter: AnimationExporter;
+  get exportRun(): ExportRun | null {
+    return this.exporter.run;
+  }
+  set exportRun(run: ExportRun | null) {
+    this.exporter.run = run;
+  }
   exportOpen = $state(false);
 
   /** The project's saved paths and which one is being edited. */
@@ -71,7 +71,9 @@ export class AnimationState {
     private readonly view: LatentViewState,
     /** A yes/no question to the user (the window's confirm dialog). */
     private readonly ask: (question: string) => boolean = () => false,
-  ) {}
+  ) {
+    this.exporter = new AnimationExporter(app, this, ask);
+  }
 
   /**
    * A save into the open dataset's folder is refused ('inside-dataset'): the user is asked, and on yes
@@ -92,10 +94,7 @@ export class AnimationState {
   /** Subscribes to the export events; returns the unsubscribe. */
   listen(): () => void {
     const offs = [
-      this.app.api.on('exportProgress', (p: EventData<'exportProgress'>) => {
-        const run = this.exportRun;
-        if (run && (run.state === 'running' || run.state === 'cancelling')) this.exportRun = { ...run, stage: p.stage, done: p.done, total: p.total };
-      }),
+      this.app.api.on('exportProgress', (p: EventData<'exportProgress'>) => this.exporter.progress(p)),
       this.app.api.on('menu', (m) => {
         if (m.action === 'export') this.exportOpen = true;
       }),
@@ -202,6 +201,11 @@ export class AnimationState {
     };
   }
 
+  /** The path as an export draws it, with where each keyframe came from (embedded in the file). */
+  exportArgs(): ReturnType<AnimationState['pathArgs']> & { sources: Keyframe['source'][] } {
+    return { ...this.pathArgs(), sources: this.keyframes.map((k) => (k.source ? { ...k.source } : null)) };
+  }
+
   /** Recomputes the path (and its preview when `decode`); only the latest request's answer is kept. */
   async refresh(decode: boolean): Promise<void> {
     if (!this.ready) {
@@ -248,47 +252,14 @@ export class AnimationState {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Export
+  // Export (animation-exporter.svelte.ts)
 
-  async export(path: string, format: ExportFormat): Promise<void> {
-    if (!this.ready) return;
-    const target = format === 'frames' && !/[\\/]$/.test(path) ? `${path}/` : path;
-    const args = this.pathArgs();
-    this.exportRun = { state: 'running', stage: 'decode', done: 0, total: args.frames, message: null, path: null };
-    try {
-      const r = await this.confirmingDataset((c) =>
-        this.app.api.call('export', { ...args, path: target, fps: Math.round(this.fps), scale: Math.round(this.scale), ...c }),
-      );
-      this.exportRun = {
-        state: 'done',
-        stage: 'encode',
-        done: args.frames,
-        total: args.frames,
-        message: `Wrote ${r.path} (${formatBytes(r.bytes)}${r.files > 1 ? `, ${r.files} files` : ''})`,
-        path: r.path,
-      };
-    } catch (err) {
-      const e = err as { code?: string; message: string };
-      const cancelled = e.code === 'cancelled';
-      const run = this.exportRun;
-      this.exportRun = {
-        ...(run ?? { stage: 'decode', done: 0, total: 0, path: null }),
-        state: cancelled ? 'cancelled' : 'failed',
-        message: e.message,
-        path: null,
-      };
-    }
+  export(path: string, format: ExportFormat): Promise<void> {
+    return this.exporter.export(path, format);
   }
 
-  async cancelExport(): Promise<void> {
-    const run = this.exportRun;
-    if (!run || run.state !== 'running') return;
-    this.exportRun = { ...run, state: 'cancelling' };
-    try {
-      await this.app.api.call('exportCancel', {});
-    } catch (err) {
-      this.app.notify('error', (err as Error).message);
-    }
+  cancelExport(): Promise<void> {
+    return this.exporter.cancel();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -391,6 +362,21 @@ export class AnimationState {
       this.activePath = null;
       this.fromDoc(doc);
       this.keep();
+      return true;
+    } catch (err) {
+      this.app.notify('error', (err as Error).message);
+      return false;
+    }
+  }
+
+  /** Reopens the path embedded in an exported MP4, WebM, GIF or PNG; a file without one (or a malformed one) changes nothing. */
+  async openExportedFile(name: string, bytes: Uint8Array): Promise<boolean> {
+    try {
+      const r = await this.app.api.call('pathFromExport', { name, bytes });
+      this.activePath = null;
+      this.fromDoc(r.doc);
+      this.keep();
+      this.app.notify(r.warning ? 'warning' : 'info', r.warning ?? `path reopened from ${name}: ${this.keyframes.length} keyframes`);
       return true;
     } catch (err) {
       this.app.notify('error', (err as Error).message);

@@ -67,6 +67,9 @@ const VALID = {
   selectionExport: { kind: 'files', path: '/out/selected', ids: new Int32Array([3, 5]) },
   selectionExportCancel: {},
   metadataImport: { path: '/data/photos/labels.csv' },
+  exportFrames: { keyframes: new Float32Array([0, 0, 1, 1]), frames: 10, hold: 2, loops: 3, equalChange: true },
+  exportVideo: { path: '/out/walk.mp4', bytes: new Uint8Array([0, 0, 0, 8, 0x66, 0x74, 0x79, 0x70]) },
+  pathFromExport: { name: 'walk.mp4', bytes: new Uint8Array([0, 0, 0, 8]) },
 } satisfies Record<CallName, Record<string, unknown>>;
 
 /** A value of the wrong type for a field holding `v`. */
