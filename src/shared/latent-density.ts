@@ -113,8 +113,24 @@ export function componentCount(v: LatentDensity): number {
 }
 
 function covarianceMatrix(covariances: ArrayLike<number>, c: number, d: number): Matrix {
-  const m = new Matrix(d, d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) m.set(a, b, covariances[c * d * d + a * d + b]);
+  return symmetricMatrix(covariances, d, c * d * d);
+}
+
+/**
+ * The n × n matrix at `offset`, made exactly symmetric by averaging each pair: a covariance accepted within
+ * SYMMETRY_TOLERANCE (JSON round trips, sums in another order) would otherwise make ml-matrix's Cholesky
+ * throw "Matrix is not symmetric" instead of factoring it.
+ */
+function symmetricMatrix(values: ArrayLike<number>, n: number, offset: number): Matrix {
+  const m = new Matrix(n, n);
+  for (let a = 0; a < n; a++) {
+    m.set(a, a, values[offset + a * n + a]);
+    for (let b = 0; b < a; b++) {
+      const mean = (values[offset + a * n + b] + values[offset + b * n + a]) / 2;
+      m.set(a, b, mean);
+      m.set(b, a, mean);
+    }
+  }
   return m;
 }
 
@@ -129,9 +145,7 @@ export interface GaussianFactor {
 
 /** The Cholesky factor of a symmetric positive definite n × n matrix (row-major); throws when it is not one. */
 export function choleskyFactor(matrix: ArrayLike<number>, n: number, offset = 0): GaussianFactor {
-  const m = new Matrix(n, n);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) m.set(a, b, matrix[offset + a * n + b]);
-  const chol = new CholeskyDecomposition(m);
+  const chol = new CholeskyDecomposition(symmetricMatrix(matrix, n, offset));
   if (!chol.isPositiveDefinite()) throw new Error('covariance is not positive definite');
   const lower = Float64Array.from(chol.lowerTriangularMatrix.to1DArray());
   let logDet = 0;

@@ -227,4 +227,15 @@ describe('latent density: schemas', () => {
     expect(fail({ ...v, extra: 1 })).toBeDefined();
     expect(fail({ ...v, means: Array.from(v.means) })).toMatch(/Float64Array/);
   });
+
+  it('accepts a covariance asymmetric within the tolerance and samples and scores it (found by the manifest fuzz)', () => {
+    const v = mixture(3, 2, 95);
+    const nearly = Float64Array.from(v.covariances);
+    nearly[1] += 5e-10; // component 1, entry (0, 1): its mirror (1, 0) keeps the old value
+    const parsed = LatentDensitySchema.safeParse({ ...v, covariances: nearly });
+    expect(parsed.error?.issues[0].message).toBeUndefined();
+    const z = sampleDensity({ ...v, covariances: nearly }, 4, 3);
+    expect(z).toHaveLength(12);
+    expect(Number.isFinite(densityLogPdf({ ...v, covariances: nearly }, z.subarray(0, 3)))).toBe(true);
+  });
 });
