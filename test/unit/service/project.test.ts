@@ -1,6 +1,6 @@
 /**
- * Projects, path files and file exports at the service level (the engine is the in-process fake):
- * a save → close → open round trip gives the same weights hash, keyframes and camera; corrupt
+ * Projects at the service level (the engine is the in-process fake; path files and file exports are in
+ * project-path-files.test.ts): a save → close → open round trip gives the same weights hash, keyframes and camera; corrupt
  * project and path files are refused with a message; a failed save overwrites nothing; a project
  * whose image folder moved asks for it and remembers its new place.
  */
@@ -9,88 +9,8 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../../src/service/dispatch';
-import { AppService } from '../../../src/service/service';
-import type { EventName, PathDoc, ProjectSummary, ProjectView } from '../../../src/shared/contract';
-import { FakeEngine } from './fake-engine';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const PATH: PathDoc = {
-  latentDim: 2,
-  keyframes: new Float32Array([0.25, -1.5, 1, 2, -0.125, 0.5]),
-  sources: [{ index: 3, label: '1' }, null, { index: 4 }],
-  segments: ['linear', 'spherical'],
-  frames: 48,
-  easing: 'ease-in-out',
-  loop: 'ping-pong',
-  spacing: 'equal',
-  fps: 24,
-};
-const VIEW: ProjectView = { camera: { position: [1.5, -2, 7.25], target: [0.1, 0.2, -0.3], up: [0, 1, 0] }, paths: [PATH], activePath: 0 };
-
-interface Harness {
-  service: AppService;
-  engines: FakeEngine[];
-  seen: [EventName, unknown][];
-}
-
-async function startService(dataDir: string, allowed: string[]): Promise<Harness> {
-  const engines: FakeEngine[] = [];
-  const seen: [EventName, unknown][] = [];
-  const service = new AppService({
-    dataDir,
-    allowedRoots: allowed,
-    spawnEngine: () => {
-      const e = new FakeEngine();
-      engines.push(e);
-      return e;
-    },
-  });
-  service.on((name, data) => seen.push([name, data]));
-  await service.start();
-  return { service, engines, seen };
-}
-
-async function call<T>(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<T> {
-  const r = await dispatch(service.handlers, name, args);
-  if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-  return r.value as T;
-}
-
-async function refusal(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<{ code: string; message: string }> {
-  const r = await dispatch(service.handlers, name, args);
-  if (r.ok) throw new Error(`${String(name)} succeeded`);
-  return r.error;
-}
-
-/** A trained model: the fake trains one epoch; the run folder gets weights to hash. */
-async function trainModel(h: Harness): Promise<{ dir: string; hash: string }> {
-  await call(h.service, 'openDataset', { source: { kind: 'mnist' } });
-  await h.service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
-  const engine = h.engines.at(-1)!;
-  await until(() => engine.trainRequest !== null, 'train request');
-  const dir = String((engine.trainRequest!.args as { dir: string }).dir);
-  engine.checkpoint(1);
-  const weights = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7) % 256));
-  writeFileSync(join(dir, 'weights.bin'), weights);
-  engine.finishTraining(1);
-  await until(() => h.service.status().embeddingsReady, 'embeddings');
-  return { dir, hash: createHash('sha256').update(weights).digest('hex') };
-}
-
-/** The fake engine loads a model folder only once told it holds a checkpoint. */
-function registerProjectModel(project: string): string {
-  const file = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')) as { model: string };
-  FakeEngine.checkpoints.set(join(project, file.model), 1);
-  return join(project, file.model);
-}
+import type { ProjectSummary } from '../../../src/shared/contract';
+import { PATH, VIEW, startService, call, refusal, trainModel, registerProjectModel, type Harness } from './project-harness';
 
 describe('projects', () => {
   let dataDir: string;
@@ -378,95 +298,6 @@ describe('the image-folder background of a project', () => {
       await h.service.stop();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(root, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('path files and file exports', () => {
-  let dataDir: string;
-  let root: string;
-  let h: Harness;
-
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ls-files-data-'));
-    root = mkdtempSync(join(tmpdir(), 'ls-files-root-'));
-    h = await startService(dataDir, [root]);
-  });
-  afterEach(async () => {
-    await h.service.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  it('saves a path as the JSON the CLI reads and opens it again exactly', async () => {
-    await trainModel(h);
-    const file = join(root, 'walk.json');
-    await call(h.service, 'pathSave', { path: file, doc: PATH });
-    const json = JSON.parse(readFileSync(file, 'utf8'));
-    expect(json).toMatchObject({ format: 'latentscape-path', version: 1, latentDim: 2, segments: ['linear', 'spherical'], frames: 48, loop: 'ping-pong' });
-    const back = await call<PathDoc>(h.service, 'pathOpen', { path: file });
-    expect(Array.from(back.keyframes)).toEqual(Array.from(PATH.keyframes));
-    expect({ ...back, keyframes: null }).toEqual({ ...PATH, keyframes: null });
-  });
-
-  it('refuses corrupt, foreign and mismatched path files with a message', async () => {
-    await trainModel(h);
-    const good = JSON.parse(
-      JSON.stringify({ format: 'latentscape-path', version: 1, latentDim: 2, keyframes: [{ z: [0, 0] }, { z: [1, 1] }], segments: ['linear'], frames: 10 }),
-    );
-    const cases: [string, string, RegExp][] = [
-      ['empty.json', '', /is empty/],
-      ['broken.json', '{"format": "latentscape-path", ', /is not valid JSON/],
-      ['foreign.json', JSON.stringify({ format: 'something' }), /is not a Latentscape path/],
-      ['short.json', JSON.stringify({ ...good, keyframes: [{ z: [0, 0] }] }), /a path needs at least 2 keyframes/],
-      ['ragged.json', JSON.stringify({ ...good, keyframes: [{ z: [0, 0] }, { z: [1] }] }), /keyframes\[1\]\.z has 1 values but latentDim is 2/],
-      [
-        'other-model.json',
-        JSON.stringify({ ...good, latentDim: 3, keyframes: [{ z: [0, 0, 0] }, { z: [1, 1, 1] }] }),
-        /latent size 3 but the model's latent size is 2/,
-      ],
-    ];
-    for (const [name, text, message] of cases) {
-      writeFileSync(join(root, name), text);
-      const error = await refusal(h.service, 'pathOpen', { path: join(root, name) });
-      expect(error.code, name).toBe('bad-file');
-      expect(error.message, name).toMatch(message);
-    }
-    expect((await refusal(h.service, 'pathOpen', { path: join(root, 'nope.json') })).message).toMatch(/no such file/);
-    // A path of the wrong size is not saved either.
-    const bad = await refusal(h.service, 'pathSave', {
-      path: join(root, 'x.json'),
-      doc: { ...PATH, latentDim: 3, keyframes: new Float32Array(6), sources: [], segments: ['linear'] },
-    });
-    expect(bad.message).toMatch(/latent size 3 but the model's is 2/);
-    expect(existsSync(join(root, 'x.json'))).toBe(false);
-  });
-
-  it('writes the points as CSV: id, label, z…, view x y z', async () => {
-    await trainModel(h);
-    const file = join(root, 'points.csv');
-    expect(await call(h.service, 'exportPoints', { path: file })).toMatchObject({ path: file, rows: 6 });
-    const lines = readFileSync(file, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('id,label,z0,z1,x,y,z');
-    expect(lines).toHaveLength(7);
-    expect(lines[2]).toBe('1,1,0.00000,0.00000,0.00000,0.00000,0.00000');
-  });
-
-  it('keeps the trailing slash that asks for a folder of PNG frames, and refuses paths outside the chosen folders', async () => {
-    await trainModel(h);
-    void dispatch(h.service.handlers, 'export', { path: `${root}/frames/`, keyframes: new Float32Array(4), frames: 4 });
-    const engine = h.engines[0];
-    await until(() => engine.received.some((m) => m.op === 'export'), 'export request');
-    expect((engine.received.find((m) => m.op === 'export')!.args as { path: string }).path).toBe(`${root}/frames/`);
-    for (const [name, args] of [
-      ['exportImage', { path: '/etc/x.png', z: new Float32Array(2) }],
-      ['exportPoints', { path: '/etc/points.csv' }],
-      ['pathSave', { path: '/etc/p.json', doc: PATH }],
-      ['pathOpen', { path: '/etc/passwd' }],
-      ['projectRelocate', { folder: '/etc' }],
-    ] as const) {
-      const error = await refusal(h.service, name, args);
-      expect(['path-not-allowed', 'no-missing-folder'], name).toContain(error.code);
     }
   });
 });
