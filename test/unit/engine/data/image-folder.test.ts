@@ -1,51 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import sharp, { type Sharp } from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { crc32 } from 'node:zlib';
-import { ingestFolder, type IngestOptions } from '../../../../src/engine/data/image-folder';
-
-const repoRoot = resolve(__dirname, '../../../..');
-const made: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `ls-ingest-${prefix}-`));
-  made.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
-
-/** A w×h image of one colour, in any format sharp writes. */
-function solid(w: number, h: number, rgb: [number, number, number], alpha?: number): Sharp {
-  const channels = alpha === undefined ? 3 : 4;
-  const background = alpha === undefined ? { r: rgb[0], g: rgb[1], b: rgb[2] } : { r: rgb[0], g: rgb[1], b: rgb[2], alpha };
-  return sharp({ create: { width: w, height: h, channels, background } });
-}
-
-/** Deterministic noise: entropy-heavy, so a cut-off file is really missing image data. */
-function noise(w: number, h: number, seed = 1): Sharp {
-  const data = Buffer.alloc(w * h * 3);
-  let s = seed;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return sharp(data, { raw: { width: w, height: h, channels: 3 } });
-}
-
-/** A valid PNG whose header claims 100000×100000 pixels (a decompression bomb's calling card). */
-async function enormousPng(): Promise<Buffer> {
-  const png = Buffer.from(await solid(8, 8, [9, 9, 9]).png().toBuffer());
-  png.writeUInt32BE(100_000, 16);
-  png.writeUInt32BE(100_000, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29); // IHDR type + data, so the CRC still checks out
-  return png;
-}
-
-const small: Pick<IngestOptions, 'size' | 'color' | 'fit'> = { size: 16, color: 'rgb', fit: 'cover' };
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ingestFolder } from '../../../../src/engine/data/image-folder';
+import { enormousPng, noise, small, solid, tempDir } from './image-fixtures';
 
 describe('ingestFolder: formats, bad files, names', () => {
   let dir: string;
@@ -398,55 +357,5 @@ describe('ingestFolder: progress, cancel, worker threads', () => {
       if (before === undefined) delete process.env.LATENTSCAPE_INGEST_WORKERS;
       else process.env.LATENTSCAPE_INGEST_WORKERS = before;
     }
-  });
-});
-
-describe('ingestFolder: permissions', () => {
-  it('skips unreadable files and folders with "permission denied"', async () => {
-    const dir = await tempDir('perm');
-    const cacheDir = await tempDir('perm-cache');
-    await solid(10, 10, [1, 2, 3]).png().toFile(join(dir, 'ok.png'));
-    await solid(10, 10, [1, 2, 3]).png().toFile(join(dir, 'locked.png'));
-    await mkdir(join(dir, 'locked-folder'));
-    await solid(10, 10, [1, 2, 3])
-      .png()
-      .toFile(join(dir, 'locked-folder', 'inside.png'));
-    await chmod(join(dir, 'locked.png'), 0o000);
-    await chmod(join(dir, 'locked-folder'), 0o000);
-
-    let report: { loaded: number; skipped: { file: string; reason: string }[] };
-    if (process.getuid?.() !== 0) {
-      report = (await ingestFolder(dir, { ...small, cacheDir })).report;
-    } else {
-      // Root reads everything, so permission checks cannot be seen from this process. Run the same
-      // ingest as the unprivileged user "nobody" (uid 65534) in a child process instead.
-      for (const d of [dir, cacheDir]) await chmod(d, 0o777);
-      await chmod(join(dir, 'ok.png'), 0o644);
-      const script = join(cacheDir, 'ingest-as-nobody.mts');
-      await writeFile(
-        script,
-        [
-          `import { ingestFolder } from ${JSON.stringify(join(repoRoot, 'src/engine/data/image-folder.ts'))};`,
-          `const { report } = await ingestFolder(${JSON.stringify(dir)}, { size: 16, color: 'rgb', fit: 'cover', cacheDir: ${JSON.stringify(join(cacheDir, 'c'))} });`,
-          'process.stdout.write(JSON.stringify(report));',
-        ].join('\n'),
-      );
-      await chmod(script, 0o644);
-      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
-        cwd: repoRoot,
-        uid: 65534,
-        gid: 65534,
-        encoding: 'utf8',
-        env: { ...process.env, HOME: '/tmp' },
-        timeout: 60_000,
-      });
-      expect(child.status, child.stderr.slice(0, 2000)).toBe(0);
-      report = JSON.parse(child.stdout);
-    }
-    expect(report.loaded).toBe(1);
-    expect(report.skipped).toEqual([
-      { file: 'locked-folder/', reason: 'cannot read folder: permission denied' },
-      { file: 'locked.png', reason: 'cannot read file: permission denied' },
-    ]);
   });
 });
