@@ -69,7 +69,7 @@ test('the autopilot records: it walks, the decode changes, and its keyframes exp
   await page.getByTestId('path-frames').fill('12');
   await page.getByTestId('open-export').click();
   await expect(page.getByTestId('export-dialog')).toBeVisible();
-  await page.getByTestId('export-format').selectOption('gif');
+  await page.getByTestId('video-format').selectOption('gif');
   await page.getByTestId('export-scale').fill('1');
   const target = join(allowed, 'autopilot-walk.gif');
   await page.getByTestId('export-path').fill(target);
