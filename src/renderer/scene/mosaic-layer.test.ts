@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataArrayTexture, PerspectiveCamera, Points, Scene, ShaderMaterial } from 'three';
 import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE, type Atlas } from '../../shared/explorer-schemas';
-import { createMosaicLayer, type MosaicLayer } from './mosaic-layer';
+import { MAX_PAGES, createMosaicLayer, type MosaicLayer } from './mosaic-layer';
 import { createPointCloud } from './point-cloud';
 import type { Stage } from './stage';
 
@@ -107,5 +107,9 @@ describe('mosaic layer', () => {
     await settle();
     expect(mosaicObjects(stage.scene)).toHaveLength(0);
     expect(layer.stats.textures).toBe(0);
+  });
+
+  it('keeps every page of a 70,000-image dataset (fewer layers than pages: an orbit keeps fetching pages again)', () => {
+    expect(MAX_PAGES * ATLAS_PAGE_SIZE).toBeGreaterThanOrEqual(70_000);
   });
 });

@@ -26,14 +26,19 @@ import {
   thumbnailRadius,
   thumbnailReach,
 } from './mosaic-lod';
-import { gatherPage, layerShape, packPageLayer, sameShape, sortNearestFirst, type LayerShape, type ThumbnailBuffers } from './mosaic-pack';
+import { gatherPage, layerShape, packPageLayer, sameShape, type LayerShape, type ThumbnailBuffers } from './mosaic-pack';
 import { MOSAIC_FRAGMENT, MOSAIC_VERTEX } from './shaders';
 import type { PointCloud } from './point-cloud';
 import type { Stage } from './stage';
 import type { Vec3 } from './types';
 
-/** Atlas pages kept at most, as layers of the texture array (a 28 px gray page is 0.8 MB, a 32 px colour one 4 MB). */
-export const MAX_PAGES = 64;
+/**
+ * Atlas pages kept at most, as layers of the texture array (a 28 px gray page is 0.8 MB, a 32 px
+ * colour one 4 MB). Enough for every page of a 70,000-image dataset: its points are in dataset
+ * order, so every page has points near the camera, and with fewer layers than pages an orbit keeps
+ * evicting and fetching pages again (each a fetch, a texture upload and a gathering).
+ */
+export const MAX_PAGES = 72;
 /** How often the pages wanted are worked out again while the camera moves. */
 const PAGES_EVERY_MS = 250;
 const MAX_LOADS = 4;
@@ -187,7 +192,6 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
       k = got.next;
       thumbnails += got.within;
     }
-    sortNearestFirst(b.buffers, k, eye);
     for (const name of ['position', 'positionTo', 'aCell']) {
       const attr = b.geometry.getAttribute(name) as BufferAttribute;
       attr.clearUpdateRanges();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Atlas } from '../../shared/explorer-schemas';
-import { gatherPage, layerShape, packPageLayer, sameShape, sortNearestFirst, type ThumbnailBuffers } from './mosaic-pack';
+import { gatherPage, layerShape, packPageLayer, sameShape, type ThumbnailBuffers } from './mosaic-pack';
 
 /** A page of `count` 2 px thumbnails in a 2-column grid, each pixel's channels (value, value + 1, value + 2) where value = 10·cell + pixel. */
 function page(count: number, channels: 1 | 3): Atlas {
@@ -86,20 +86,5 @@ describe('mosaic packing', () => {
     const to = line(10);
     const got = gatherPage(buffers(3), 0, { first: 0, count: 10, layer: 0 }, 4, to, to, null, [0, 0, 0], 100, 100);
     expect(got.next).toBe(3);
-  });
-
-  it('sorts the gathered vertices nearest first, keeping each one’s start, target and cell together', () => {
-    const out = buffers(4);
-    const xs = [7, 2, 9, 4];
-    xs.forEach((x, k) => {
-      out.positionTo[k * 3] = x;
-      out.position[k * 3] = x + 100;
-      out.cell[k * 3] = k;
-    });
-    // Only the first three are sorted; the fourth stays where it is.
-    sortNearestFirst(out, 3, [0, 0, 0]);
-    expect([0, 1, 2, 3].map((k) => out.positionTo[k * 3])).toEqual([2, 7, 9, 4]);
-    expect([0, 1, 2, 3].map((k) => out.position[k * 3])).toEqual([102, 107, 109, 104]);
-    expect([0, 1, 2, 3].map((k) => out.cell[k * 3])).toEqual([1, 0, 2, 3]);
   });
 });

@@ -113,29 +113,3 @@ export function gatherPage(
   }
   return { next: k, within };
 }
-
-/**
- * Reorders the first `count` vertices of `buffers` nearest to `eye` first (by glide target). Drawn
- * in that order, a nearer thumbnail's depth is written before the farther ones it hides, whose
- * fragments the depth test then rejects before they are shaded and sampled.
- */
-export function sortNearestFirst(buffers: ThumbnailBuffers, count: number, eye: Vec3): void {
-  const to = buffers.positionTo;
-  const d2 = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    const dx = to[k * 3] - eye[0];
-    const dy = to[k * 3 + 1] - eye[1];
-    const dz = to[k * 3 + 2] - eye[2];
-    d2[k] = dx * dx + dy * dy + dz * dz;
-  }
-  const order = Uint32Array.from({ length: count }, (_, k) => k).sort((a, b) => d2[a] - d2[b] || a - b);
-  for (const values of [buffers.position, buffers.positionTo, buffers.cell]) {
-    const before = values.slice(0, count * 3);
-    for (let k = 0; k < count; k++) {
-      const from = order[k] * 3;
-      values[k * 3] = before[from];
-      values[k * 3 + 1] = before[from + 1];
-      values[k * 3 + 2] = before[from + 2];
-    }
-  }
-}
