@@ -67,6 +67,7 @@ describe('mosaic layer', () => {
     frame(1000);
 
     expect(loaded.sort()).toEqual([0, 1, 2]);
+    expect(layer.stats.loading).toBe(0);
     const drawn = mosaicObjects(stage.scene);
     expect(drawn).toHaveLength(1);
     const material = drawn[0].material as ShaderMaterial;
@@ -90,7 +91,7 @@ describe('mosaic layer', () => {
     expect(disposed.sort()).toEqual(['geometry', 'material', 'texture']);
     expect(mosaicObjects(stage.scene)).toHaveLength(0);
     expect(stage.scene.children.length).toBe(before);
-    expect(layer.stats).toEqual({ textures: 0, thumbnails: 0 });
+    expect(layer.stats).toEqual({ textures: 0, thumbnails: 0, loading: 0 });
   });
 
   it('drops a page that arrives after the mosaic was turned off', async () => {

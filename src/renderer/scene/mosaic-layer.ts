@@ -55,6 +55,8 @@ export interface MosaicStats {
   textures: number;
   /** Thumbnails drawn at the last count (points of loaded pages the LOD shows as images). */
   thumbnails: number;
+  /** Pages being fetched now. */
+  loading: number;
 }
 
 export interface MosaicLayer {
@@ -143,7 +145,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
   let wanted = new Set<number>();
   let lastPages = -Infinity;
   let pagesTimer: ReturnType<typeof setTimeout> | null = null;
-  const stats: MosaicStats = { textures: 0, thumbnails: 0 };
+  const stats: MosaicStats = { textures: 0, thumbnails: 0, loading: 0 };
 
   function disposeBatch(): void {
     if (!batch) return;
@@ -162,6 +164,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
     generation++;
     stats.textures = 0;
     stats.thumbnails = 0;
+    stats.loading = 0;
   }
 
   /** New points, new buffers or new values in them (a glide, hidden labels): size again, gather again. */
@@ -237,6 +240,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
     if (!from) return;
     const gen = generation;
     loading.add(page);
+    stats.loading = loading.size;
     from
       .loadPage(page)
       .then((atlas) => {
@@ -249,7 +253,9 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
         // A page that cannot be fetched leaves its points as dots; the next pass may try again.
       })
       .finally(() => {
-        if (gen === generation) loading.delete(page);
+        if (gen !== generation) return;
+        loading.delete(page);
+        stats.loading = loading.size;
       });
   }
 
