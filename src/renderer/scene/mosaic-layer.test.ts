@@ -83,6 +83,20 @@ describe('mosaic layer', () => {
     for (let k = 0; k < drawn[0].geometry.drawRange.count; k++) layers.add(cells[k * 3 + 2]);
     expect([...layers].sort()).toEqual([0, 1, 2]);
 
+    // Picking's view of it: the point nearest the camera is a thumbnail as wide as the shader draws it
+    // (capped at 40 px), the farthest is a dot (beyond the budget's radius), and a hidden one is not drawn.
+    const byDepth = Array.from({ length: COUNT }, (_, i) => i).sort((a, b) => positions[b * 3 + 2] - positions[a * 3 + 2]);
+    const [nearest, farthest] = [byDepth[0], byDepth[COUNT - 1]];
+    expect(layer.footprint.worldSize).toBeGreaterThan(0);
+    expect(layer.footprint.sidePx(nearest)).toBeGreaterThan(6);
+    expect(layer.footprint.sidePx(nearest)).toBeLessThanOrEqual(40);
+    expect(layer.footprint.sidePx(farthest)).toBe(0);
+    const hidden = new Uint8Array(COUNT);
+    hidden[nearest] = 1;
+    cloud.setHidden(hidden);
+    expect(layer.footprint.sidePx(nearest)).toBe(0);
+    expect(layer.footprint.sidePx(byDepth[1])).toBeGreaterThan(6);
+
     const disposed: string[] = [];
     texture.addEventListener('dispose', () => disposed.push('texture'));
     material.addEventListener('dispose', () => disposed.push('material'));
@@ -91,6 +105,8 @@ describe('mosaic layer', () => {
     expect(disposed.sort()).toEqual(['geometry', 'material', 'texture']);
     expect(mosaicObjects(stage.scene)).toHaveLength(0);
     expect(stage.scene.children.length).toBe(before);
+    expect(layer.footprint.worldSize).toBe(0);
+    expect(layer.footprint.sidePx(byDepth[1])).toBe(0);
     expect(layer.stats).toEqual({ textures: 0, thumbnails: 0, loading: 0 });
   });
 

@@ -21,12 +21,14 @@ import {
   MOSAIC_MIN_PX,
   MOSAIC_SAMPLE,
   defaultThumbnailSize,
+  drawsThumbnail,
   pagesWithin,
   pixelsPerUnit,
+  thumbnailPixels,
   thumbnailRadius,
   thumbnailReach,
 } from './mosaic-lod';
-import { gatherPage, layerShape, packPageLayer, sameShape, type LayerShape, type ThumbnailBuffers } from './mosaic-pack';
+import { gatherPage, layerShape, packPageLayer, sameShape, type LayerShape, type ThumbnailBuffers, type ThumbnailFootprint } from './mosaic-pack';
 import { MOSAIC_FRAGMENT, MOSAIC_VERTEX } from './shaders';
 import type { PointCloud } from './point-cloud';
 import type { Stage } from './stage';
@@ -63,6 +65,8 @@ export interface MosaicLayer {
   /** null turns the mosaic off (its texture and buffers are freed). */
   set(options: MosaicOptions | null): void;
   readonly stats: MosaicStats;
+  /** Which points the last frame drew as thumbnails, and how big (picking uses it). */
+  readonly footprint: ThumbnailFootprint;
   dispose(): void;
 }
 
@@ -146,6 +150,8 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
   let lastPages = -Infinity;
   let pagesTimer: ReturnType<typeof setTimeout> | null = null;
   const stats: MosaicStats = { textures: 0, thumbnails: 0, loading: 0 };
+  /** The last frame's view, as its shader saw it (picking asks which points it drew as thumbnails). */
+  const drawn = { eye: [0, 0, 0] as Vec3, reach: 0, world: 0, pxPerUnit: 1 };
 
   function disposeBatch(): void {
     if (!batch) return;
@@ -292,6 +298,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
         stage.requestRender();
       }, PAGES_EVERY_MS);
     }
+    Object.assign(drawn, { eye, reach, world, pxPerUnit });
     if (batch) {
       const u = batch.material.uniforms;
       u.uWorld.value = world;
@@ -321,6 +328,20 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
       stage.requestRender();
     },
     stats,
+    footprint: {
+      get worldSize() {
+        return options && batch?.points.visible ? drawn.world : 0;
+      },
+      sidePx(i) {
+        // The shader's test (mosaic-lod.ts's drawsThumbnail), on a point of a page that is held.
+        if (!options || !batch?.points.visible || cloud.hidden?.[i] || !pages.has(Math.floor(i / ATLAS_PAGE_SIZE))) return 0;
+        const p = cloud.positionOf(i);
+        if (!p) return 0;
+        const distance = Math.hypot(p[0] - drawn.eye[0], p[1] - drawn.eye[1], p[2] - drawn.eye[2]);
+        const px = thumbnailPixels(drawn.world, distance, drawn.pxPerUnit);
+        return drawsThumbnail(distance, px, drawn.reach) ? Math.min(px, MOSAIC_MAX_PX) / stage.pixelRatio : 0;
+      },
+    },
     dispose() {
       offFrame();
       if (pagesTimer) clearTimeout(pagesTimer);

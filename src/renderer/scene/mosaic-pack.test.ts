@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Atlas } from '../../shared/explorer-schemas';
-import { gatherPage, layerShape, packPageLayer, sameShape, type ThumbnailBuffers } from './mosaic-pack';
+import { gatherPage, layerShape, onThumbnail, packPageLayer, sameShape, type ThumbnailBuffers } from './mosaic-pack';
 
 /** A page of `count` 2 px thumbnails in a 2-column grid, each pixel's channels (value, value + 1, value + 2) where value = 10·cell + pixel. */
 function page(count: number, channels: 1 | 3): Atlas {
@@ -86,5 +86,17 @@ describe('mosaic packing', () => {
     const to = line(10);
     const got = gatherPage(buffers(3), 0, { first: 0, count: 10, layer: 0 }, 4, to, to, null, [0, 0, 0], 100, 100);
     expect(got.next).toBe(3);
+  });
+
+  it('a press anywhere on a thumbnail’s square lands on it, not only near its centre', () => {
+    const centre = { x: 100, y: 50 };
+    expect(onThumbnail({ x: 100, y: 50 }, centre, 40)).toBe(true);
+    // A corner of a 40 px square: 28 px from the centre, well beyond a dot's few pixels.
+    expect(onThumbnail({ x: 119, y: 69 }, centre, 40)).toBe(true);
+    expect(onThumbnail({ x: 121, y: 50 }, centre, 40)).toBe(false);
+    expect(onThumbnail({ x: 100, y: 29 }, centre, 40)).toBe(false);
+    // Drawn as a dot (side 0), or behind the camera: never.
+    expect(onThumbnail(centre, centre, 0)).toBe(false);
+    expect(onThumbnail(centre, null, 40)).toBe(false);
   });
 });

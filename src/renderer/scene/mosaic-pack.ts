@@ -113,3 +113,20 @@ export function gatherPage(
   }
   return { next: k, within };
 }
+
+/** What picking needs from the mosaic: how big thumbnails are, and which points are drawn as one. */
+export interface ThumbnailFootprint {
+  /** A thumbnail's side in view units (0: the mosaic is off). */
+  readonly worldSize: number;
+  /** Point i's thumbnail's side on screen in CSS pixels, 0 where the point is drawn as a dot. */
+  sidePx(i: number): number;
+}
+
+/**
+ * Whether a press at `cursor` (client pixels) lands on the thumbnail of the point centred at
+ * `centre` on screen whose side is `sidePx`: anywhere on the square, not only near its centre dot.
+ */
+export function onThumbnail(cursor: { x: number; y: number }, centre: { x: number; y: number } | null, sidePx: number): boolean {
+  if (!centre || !(sidePx > 0)) return false;
+  return Math.abs(cursor.x - centre.x) <= sidePx / 2 && Math.abs(cursor.y - centre.y) <= sidePx / 2;
+}
