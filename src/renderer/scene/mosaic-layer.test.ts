@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataArrayTexture, PerspectiveCamera, Points, Scene, ShaderMaterial } from 'three';
 import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE, type Atlas } from '../../shared/explorer-schemas';
 import { MAX_PAGES, createMosaicLayer, type MosaicLayer } from './mosaic-layer';
+import { MOSAIC_DOTS_LOD_POINTS } from './mosaic-lod';
+import { LOD_POINTS } from './lod';
 import { createPointCloud } from './point-cloud';
 import type { Stage } from './stage';
 
@@ -128,5 +130,33 @@ describe('mosaic layer', () => {
 
   it('keeps every page of a 70,000-image dataset (fewer layers than pages: an orbit keeps fetching pages again)', () => {
     expect(MAX_PAGES * ATLAS_PAGE_SIZE).toBeGreaterThanOrEqual(70_000);
+  });
+
+  it('thins the moving dots to MOSAIC_DOTS_LOD_POINTS while the mosaic is on, and gives the cloud its own level of detail back when off', () => {
+    const { stage, frame } = fakeStage();
+    const cloud = createPointCloud(stage);
+    const n = 40_000;
+    cloud.setPositions(
+      new Float32Array(n * 3).map((_, k) => ((k * 7919) % 1000) / 1000),
+      n,
+      0,
+    );
+    const subsetDrawn = (): number => {
+      const subset = stage.scene.children.find(
+        (o): o is Points => o instanceof Points && o.visible && o.geometry !== cloud.geometry && !mosaicObjects(stage.scene).includes(o),
+      );
+      return subset ? subset.geometry.drawRange.count : 0;
+    };
+    layer = createMosaicLayer(stage, cloud);
+    layer.set({ size: 1, loadPage: () => new Promise<Atlas>(() => {}) });
+    frame(0);
+    expect(cloud.lodActive).toBe(true);
+    expect(subsetDrawn()).toBe(MOSAIC_DOTS_LOD_POINTS);
+    expect(MOSAIC_DOTS_LOD_POINTS).toBeLessThan(LOD_POINTS);
+    // Off: 40,000 points are below LOD_ABOVE, so the moving cloud is drawn whole again.
+    layer.set(null);
+    stage.camera.position.x += 1;
+    frame(10);
+    expect(cloud.lodActive).toBe(false);
   });
 });

@@ -13,10 +13,11 @@
 import { BufferAttribute, BufferGeometry, DataArrayTexture, NearestFilter, Points, RGBAFormat, RedFormat, ShaderMaterial, UnsignedByteType } from 'three';
 import { ATLAS_PAGE_SIZE, type Atlas } from '../../shared/explorer-schemas';
 import { extentOf } from './camera3d';
-import { LOD_ABOVE, lodSubset } from './lod';
+import { LOD_ABOVE, LOD_POINTS, lodSubset } from './lod';
 import {
   MOSAIC_BUDGET,
   MOSAIC_DOTS_LOD_ABOVE,
+  MOSAIC_DOTS_LOD_POINTS,
   MOSAIC_MAX_PX,
   MOSAIC_MIN_PX,
   MOSAIC_SAMPLE,
@@ -311,7 +312,7 @@ export function createMosaicLayer(stage: Stage, cloud: PointCloud): MosaicLayer 
 
   return {
     set(next) {
-      cloud.setLodAbove(next ? MOSAIC_DOTS_LOD_ABOVE : LOD_ABOVE);
+      cloud.setLodAbove(next ? MOSAIC_DOTS_LOD_ABOVE : LOD_ABOVE, next ? MOSAIC_DOTS_LOD_POINTS : LOD_POINTS);
       if (!next) {
         options = null;
         dropAll();
