@@ -207,11 +207,19 @@ async function runMosaic(count: number, seconds: number): Promise<MosaicBenchRes
   stage.setCamera({ position: [tx + (px - tx) * near, ty + (py - ty) * near, tz + (pz - tz) * near], target: home.target });
   mosaic.set({ size: 1, loadPage: (page) => Promise.resolve(syntheticPage(page, count)) });
   const frame = (): Promise<number> => new Promise((r) => requestAnimationFrame(r));
-  // Let the pages in sight load (each pass asks for at most a few at a time).
-  for (let i = 0; i < 40; i++) {
+  // Let the pages in sight load (each pass asks for at most a few at a time): until none is in
+  // flight and the count held has not changed for half a second (at most 30 s). A fixed 2.4 s wait
+  // left about half of the 69 pages to arrive during the orbit, their making and upload timed as frames.
+  let held = -1;
+  let stableSince = performance.now();
+  for (const started = performance.now(); performance.now() - started < 30_000;) {
     stage.requestRender();
     await new Promise((r) => setTimeout(r, 60));
     await frame();
+    if (mosaic.stats.loading > 0 || mosaic.stats.textures !== held) {
+      held = mosaic.stats.textures;
+      stableSince = performance.now();
+    } else if (performance.now() - stableSince > 500) break;
   }
   let drawn = 0;
   let thumbnails = 0;

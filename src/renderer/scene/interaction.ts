@@ -10,6 +10,7 @@
 import { Vector3 } from 'three';
 import { PointIndex } from '../../shared/point-index';
 import { spotAt as spotOnPlane } from './camera3d';
+import { onThumbnail, type ThumbnailFootprint } from './mosaic-pack';
 import { pointsInPolygon, type ScreenPoint } from './lasso';
 import type { PointCloud } from './point-cloud';
 import type { Stage } from './stage';
@@ -53,7 +54,7 @@ const CLICK_PX = 5;
 const CLICK_MS = 800;
 const CURSOR_GRAB_PX = 16;
 
-export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: SceneCallbacks): Interaction {
+export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: SceneCallbacks, thumbnails?: ThumbnailFootprint): Interaction {
   const { canvas, camera, controls } = stage;
   let index: PointIndex | null = null;
   let cursorAt: Vec3 | null = null;
@@ -74,14 +75,18 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
     // The pick radius in pixels (the sprite's half size, at least 4 px) as a cone around the ray.
     const radiusPx = Math.max(4, cloud.spritePx / 2 + 1.5);
     const perDepth = (radiusPx * 2 * Math.tan((camera.fov * Math.PI) / 360)) / Math.max(1, height);
-    const hit = index.raycast(
-      [ray.origin.x, ray.origin.y, ray.origin.z],
-      [ray.direction.x, ray.direction.y, ray.direction.z],
-      0,
-      perDepth,
-      camera.near,
-      cloud.hidden,
-    );
+    const origin = [ray.origin.x, ray.origin.y, ray.origin.z];
+    const direction = [ray.direction.x, ray.direction.y, ray.direction.z];
+    let hit = null;
+    const world = thumbnails?.worldSize ?? 0;
+    if (thumbnails && world > 0) {
+      // The front-most point whose thumbnail could reach the pointer (a cone as wide as half a
+      // thumbnail's diagonal) is picked where its square on screen holds the pointer.
+      const wide = index.raycast(origin, direction, world * Math.SQRT1_2, perDepth, camera.near, cloud.hidden);
+      const at = wide ? cloud.positionOf(wide.index) : null;
+      if (wide && at && onThumbnail({ x: clientX, y: clientY }, stage.toScreen(at), thumbnails.sidePx(wide.index))) hit = wide;
+    }
+    hit ??= index.raycast(origin, direction, 0, perDepth, camera.near, cloud.hidden);
     const ms = performance.now() - started;
     pickStats.lastMs = ms;
     pickStats.count++;

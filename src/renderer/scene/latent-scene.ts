@@ -77,8 +77,8 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
   const stage = createStage(canvas);
   const cloud = createPointCloud(stage);
   const overlays = createOverlays(stage);
-  const interaction = createInteraction(stage, cloud, callbacks);
   const mosaic = createMosaicLayer(stage, cloud);
+  const interaction = createInteraction(stage, cloud, callbacks, mosaic.footprint);
   const decodedMap = createDecodedMapLayer(stage);
   let radius = 2;
   let home: CameraState = { position: [3.2, 2.2, 4.6], target: [0, 0, 0] };

@@ -20,8 +20,8 @@ export interface Lod {
   /** Whether the last frame drew the subset. */
   readonly active: boolean;
   setEnabled(enabled: boolean): void;
-  /** Clouds above this many points are thinned while moving (LOD_ABOVE unless a layer asks for less). */
-  setAbove(count: number): void;
+  /** Clouds above `count` points are thinned to `points` while moving (LOD_ABOVE and LOD_POINTS unless a layer asks for less). */
+  setAbove(count: number, points?: number): void;
   dispose(): void;
 }
 
@@ -51,6 +51,7 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
   stage.scene.add(subset);
   let enabled = true;
   let above = LOD_ABOVE;
+  let points = LOD_POINTS;
   let active = false;
   let subsetOf = -1;
   let chosen: Uint32Array = new Uint32Array(0);
@@ -94,8 +95,8 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
     if (moved) lastMove = now;
     const want = enabled && n > above && now - lastMove < SETTLE_MS;
     if (want) {
-      if (subsetOf !== n) {
-        chosen = lodSubset(n, LOD_POINTS);
+      if (subsetOf !== n || chosen.length !== Math.min(n, points)) {
+        chosen = lodSubset(n, points);
         subsetOf = n;
         copies.clear();
       }
@@ -120,8 +121,9 @@ export function createLod(stage: Stage, full: Points, material: Material, count:
       enabled = e;
       stage.requestRender();
     },
-    setAbove(count) {
+    setAbove(count, subset = LOD_POINTS) {
       above = count;
+      points = subset;
       stage.requestRender();
     },
     dispose() {

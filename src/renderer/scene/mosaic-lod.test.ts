@@ -4,6 +4,7 @@ import {
   MOSAIC_MIN_PX,
   defaultThumbnailSize,
   drawsThumbnail,
+  kthSmallest,
   pagesWithin,
   pixelsPerUnit,
   thumbnailPixels,
@@ -72,5 +73,17 @@ describe('mosaic level of detail', () => {
   it('the default size shrinks with the square root of the count', () => {
     expect(defaultThumbnailSize(2, 40_000) / defaultThumbnailSize(2, 10_000)).toBeCloseTo(0.5, 9);
     expect(defaultThumbnailSize(4, 10_000) / defaultThumbnailSize(2, 10_000)).toBeCloseTo(2, 9);
+  });
+
+  it('selects the k-th smallest value as a sort would, duplicates and all', () => {
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (const n of [1, 2, 5, 64, 1000]) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(next() * 20));
+      const sorted = [...values].sort((a, b) => a - b);
+      for (const k of [0, Math.floor(n / 3), n - 1]) expect(kthSmallest(values.slice(), n, k)).toBe(sorted[k]);
+    }
+    // Only the first n entries count.
+    expect(kthSmallest(Float64Array.from([5, 4, 3, 0, 0]), 3, 0)).toBe(3);
   });
 });

@@ -21,6 +21,13 @@ export const MOSAIC_MAX_PX = 40;
  * above LOD_ABOVE): the thumbnails' draws come on top of the dots', and the far dots are what can go.
  */
 export const MOSAIC_DOTS_LOD_ABOVE = 30_000;
+/**
+ * How many dots are drawn while the view moves with the mosaic on (LOD_POINTS, 20,000, without it).
+ * In SwiftShader 20,000 moving dots cost about what the thumbnails do (docs/ARCHITECTURE.md, "The
+ * mosaic's frame"); halving them took the 70k orbit's frame rate up by a quarter in an A/B run. The
+ * still view draws every dot.
+ */
+export const MOSAIC_DOTS_LOD_POINTS = 10_000;
 /** How many points the distance quantile is estimated on. */
 export const MOSAIC_SAMPLE = 4_096;
 
@@ -41,7 +48,9 @@ export function thumbnailPixels(worldSize: number, depth: number, pxPerUnit: num
 export function thumbnailRadius(positions: Float32Array, count: number, eye: Vec3, budget: number, sample: ArrayLike<number>): number {
   if (budget >= count || sample.length === 0) return Infinity;
   if (budget <= 0) return 0;
-  const d = new Float64Array(sample.length);
+  // Called every frame: a scratch array kept between calls, and a selection instead of a sort.
+  if (scratch.length < sample.length) scratch = new Float64Array(sample.length);
+  const d = scratch;
   for (let k = 0; k < sample.length; k++) {
     const i = sample[k] * 3;
     const dx = positions[i] - eye[0];
@@ -49,10 +58,37 @@ export function thumbnailRadius(positions: Float32Array, count: number, eye: Vec
     const dz = positions[i + 2] - eye[2];
     d[k] = dx * dx + dy * dy + dz * dz;
   }
-  d.sort();
   // The sample's quantile budget/count: the k-th nearest sample point stands for the budget-th point.
   const k = Math.floor((budget / count) * sample.length);
-  return k <= 0 ? 0 : Math.sqrt(d[Math.min(k, sample.length) - 1]);
+  return k <= 0 ? 0 : Math.sqrt(kthSmallest(d, sample.length, Math.min(k, sample.length) - 1));
+}
+
+let scratch = new Float64Array(0);
+
+/** The value that would sit at index k of the first n entries of `a` sorted ascending (Hoare's selection; reorders `a`). */
+export function kthSmallest(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** Whether a point at `distance` whose thumbnail would be `px` wide is drawn as its thumbnail. */

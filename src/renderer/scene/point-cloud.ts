@@ -29,8 +29,8 @@ export interface PointCloud {
   setLod(enabled: boolean): void;
   /** Whether the last frame drew the level-of-detail subset. */
   readonly lodActive: boolean;
-  /** Thin clouds above this many points while moving (default LOD_ABOVE; the mosaic asks for less). */
-  setLodAbove(count: number): void;
+  /** Thin clouds above `count` points to `points` while moving (default LOD_ABOVE, LOD_POINTS; the mosaic asks for less). */
+  setLodAbove(count: number, points?: number): void;
   /** Where point i is drawn now (mid-glide included). */
   positionOf(i: number): Vec3 | null;
   /** The full cloud's geometry: other layers (the mosaic) draw from its attributes. */
@@ -166,7 +166,7 @@ export function createPointCloud(stage: Stage): PointCloud {
       stage.requestRender();
     },
     setLod: (enabled) => lod.setEnabled(enabled),
-    setLodAbove: (n) => lod.setAbove(n),
+    setLodAbove: (n, points) => lod.setAbove(n, points),
     get lodActive() {
       return lod.active;
     },

@@ -13,8 +13,8 @@ attribute float aHidden;
 attribute float aMark;
 uniform float uMix;
 uniform float uSize;
-varying vec3 vColor;
-varying float vMark;
+flat varying vec3 vColor;
+flat varying float vMark;
 void main() {
   vec3 p = mix(position, positionTo, uMix);
   vec4 mv = modelViewMatrix * vec4(p, 1.0);
@@ -27,8 +27,8 @@ void main() {
 }`;
 
 export const POINT_FRAGMENT = /* glsl */ `
-varying vec3 vColor;
-varying float vMark;
+flat varying vec3 vColor;
+flat varying float vMark;
 void main() {
   vec2 c = gl_PointCoord - 0.5;
   float r2 = dot(c, c);
@@ -64,39 +64,42 @@ void main() {
 }`;
 
 /**
- * The mosaic: each point as its thumbnail, a square sprite cut from its atlas page (`aCell` is its
- * column and row in the page). A thumbnail is drawn only within uRadius of the camera and where it
- * is at least uMinPx wide (mosaic-lod.ts computes both on the CPU the same way); elsewhere the
- * vertex is put outside the clip volume and the point cloud's dot shows.
+ * The mosaic: each point as its thumbnail, a square sprite cut from one layer of the atlas texture
+ * array (`aCell` is its column, row and layer). A thumbnail is drawn only within uRadius of the
+ * camera and where it is at least uMinPx wide (mosaic-lod.ts computes both on the CPU the same way);
+ * elsewhere the vertex is put outside the clip volume and the point cloud's dot shows. Hidden points
+ * are never gathered into the mosaic's buffers, so no hidden flag is needed here.
  */
 export const MOSAIC_VERTEX = /* glsl */ `
 attribute vec3 positionTo;
-attribute float aHidden;
-attribute vec2 aCell;
+attribute vec3 aCell;
 uniform float uMix;
 uniform float uWorld;
 uniform float uPxPerUnit;
 uniform float uMinPx;
 uniform float uMaxPx;
 uniform float uRadius;
-varying vec2 vCell;
+flat varying vec3 vCell;
 void main() {
   vec3 p = mix(position, positionTo, uMix);
   vec4 mv = modelViewMatrix * vec4(p, 1.0);
   float distance = length(mv.xyz);
   float px = -mv.z > 0.0 ? uWorld * uPxPerUnit / distance : 0.0;
-  bool shown = aHidden < 0.5 && distance <= uRadius && px >= uMinPx;
+  bool shown = distance <= uRadius && px >= uMinPx;
   gl_Position = shown ? projectionMatrix * mv : vec4(2.0, 2.0, 2.0, 1.0);
+  // A hair nearer than its own dot, which is drawn after it and so fails the depth test there.
+  gl_Position.z -= 1e-5 * gl_Position.w;
   gl_PointSize = shown ? min(px, uMaxPx) : 0.0;
   vCell = aCell;
 }`;
 
 export const MOSAIC_FRAGMENT = /* glsl */ `
-uniform sampler2D uAtlas;
-uniform vec2 uCellUv;
+uniform sampler2DArray uAtlas;
+uniform float uThumb;
 uniform float uGray;
-varying vec2 vCell;
+flat varying vec3 vCell;
 void main() {
-  vec4 t = texture2D(uAtlas, (vCell + gl_PointCoord) * uCellUv);
+  vec2 texel = vCell.xy * uThumb + min(floor(gl_PointCoord * uThumb), uThumb - 1.0);
+  vec4 t = texelFetch(uAtlas, ivec3(texel, vCell.z), 0);
   gl_FragColor = vec4(uGray > 0.5 ? vec3(t.r) : t.rgb, 1.0);
 }`;
