@@ -55,6 +55,17 @@ function randomPixels(n: number, size: number, seed: number): Uint8Array {
 async function profileCase(c: Case, steps: number) {
   const vae = Vae.create(c.config, 1);
   const optimizer = createAdam(c.lr);
+  // The optimizer's share: its wall time, and which of the profiled kernels it dispatched.
+  const adam = { ms: 0, from: 0, to: 0 };
+  const applyGradients = optimizer.applyGradients.bind(optimizer);
+  const activeKernels = (): number => (tf.engine().state as unknown as { activeProfile: { kernels: unknown[] } }).activeProfile.kernels.length;
+  optimizer.applyGradients = (grads) => {
+    const started = performance.now();
+    adam.from = activeKernels();
+    applyGradients(grads);
+    adam.to = activeKernels();
+    adam.ms += performance.now() - started;
+  };
   const step = createTrainStep(vae, optimizer, 1);
   const size = c.config.height * c.config.width * c.config.channels;
   const xs = Array.from({ length: 4 }, (_, b) => imagesToTensor(randomPixels(c.batch, size, b + 1), 0, c.batch, c.config));
@@ -75,15 +86,20 @@ async function profileCase(c: Case, steps: number) {
       byName.set(k.name, e);
     }
     // The profiled step's kernel times are one sample: take the wall time of many unprofiled steps.
+    const adamKernels = adam.to - adam.from;
+    adam.ms = 0;
     const started = performance.now();
     for (let i = 0; i < steps; i++) step(xs[i % xs.length], 1000 + i);
     const stepMs = (performance.now() - started) / steps;
+    const adamShare = adam.ms / steps / stepMs;
     const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
     return {
       case: c.name,
       kernels_per_step: info.kernels.length,
       distinct_kernels: byName.size,
       step_ms: stepMs,
+      adam_kernels: adamKernels,
+      adam_share: adamShare,
       profiled_kernel_ms: kernelMs,
       top: top.map(([name, e]) => ({ name, count: e.count, ms: e.ms, bytes: e.bytes })),
       tensors: tf.memory().numTensors,
@@ -105,7 +121,9 @@ for (const c of cases().filter((x) => !values.only || values.only.split(',').inc
     console.log(
       `\n${r.case} on ${info.name}: ${r.kernels_per_step} kernels/step (${r.distinct_kernels} kinds), ${r.step_ms.toFixed(2)} ms/step over ${steps} steps`,
     );
-    console.log(`  profiled step: kernels ${r.profiled_kernel_ms.toFixed(2)} ms`);
+    console.log(
+      `  profiled step: kernels ${r.profiled_kernel_ms.toFixed(2)} ms; Adam: ${r.adam_kernels} kernels, ${(100 * r.adam_share).toFixed(0)}% of the step's time`,
+    );
     for (const t of r.top)
       console.log(`  ${t.name.padEnd(28)} ×${String(t.count).padStart(3)}  ${t.ms.toFixed(3).padStart(8)} ms  ${(t.bytes / 1024).toFixed(0).padStart(7)} KiB`);
   }
