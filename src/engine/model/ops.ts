@@ -3,7 +3,8 @@
  *
  * Each op has two paths, chosen per call by `mode` ('auto' picks by backend):
  * - plain (tensorflow, cpu): tfjs's own ops and gradients: tf.matMul, tf.conv2d, tf.conv2dTranspose
- *   plus tf.add(bias) and tf.relu, exactly as a Keras-style layer would write them.
+ *   plus tf.add(bias) and tf.relu, exactly as a Keras-style layer would write them; only the ReLU's
+ *   gradient is computed in fewer kernels (reluSignGradient, the same numbers).
  * - custom (wasm): one tf.customGrad op per layer, because the wasm backend
  *   - runs matMul with transposeA/transposeB ~10× slower than the plain matMul (XNNPACK), and
  *     tfjs's matMul gradient uses those forms: here dx = dy·transpose(W), dW = transpose(x)·dy;
@@ -63,10 +64,11 @@ type CustomGradBody = Parameters<typeof tf.customGrad>[0];
 
 /**
  * tf.relu whose gradient is dy·sign(y), y = relu(x): the numbers of tfjs's own dy·step(x), since y is 0
- * where x ≤ 0 and positive where x > 0 (and NaN stays NaN), in two kernels. tfjs-node builds Step
- * from six (isNaN, greater, ones, fill and two selects, each a full-size tensor), and with the Cast
- * and Multiply around it tfjs's ReLU gradient was a fifth of a native conv training step at batch 128
- * (docs/PERFORMANCE.md).
+ * where x ≤ 0 and positive where x > 0, in two kernels. (Only a NaN input differs: step gives NaN, sign
+ * NaN on tensorflow and 0 on cpu and wasm; a NaN activation has already made the loss NaN, which stops
+ * training.) tfjs-node builds Step from six kernels (isNaN, greater, ones, fill and two selects, each
+ * a full-size tensor): with the Cast and Multiply around it, tfjs's ReLU gradient was a fifth to a
+ * third of a native conv training step at batch 128 (docs/PERFORMANCE.md).
  */
 export function reluSignGradient<T extends tf.Tensor>(x: T): T {
   const op = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
