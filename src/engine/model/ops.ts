@@ -3,7 +3,8 @@
  *
  * Each op has two paths, chosen per call by `mode` ('auto' picks by backend):
  * - plain (tensorflow, cpu): tfjs's own ops and gradients: tf.matMul, tf.conv2d, tf.conv2dTranspose
- *   plus tf.add(bias) and tf.relu, exactly as a Keras-style layer would write them.
+ *   plus tf.add(bias) and tf.relu, exactly as a Keras-style layer would write them; only the ReLU's
+ *   gradient is computed in fewer kernels (reluSignGradient, the same numbers).
  * - custom (wasm): one tf.customGrad op per layer, because the wasm backend
  *   - runs matMul with transposeA/transposeB ~10× slower than the plain matMul (XNNPACK), and
  *     tfjs's matMul gradient uses those forms: here dx = dy·transpose(W), dW = transpose(x)·dy;
@@ -60,6 +61,28 @@ function activate<T extends tf.Tensor>(t: T, activation: Activation): T {
 
 // The customGrad typings do not model a leading-tensors-then-save signature; these casts do.
 type CustomGradBody = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * tf.relu whose gradient is dy·sign(y), y = relu(x): the numbers of tfjs's own dy·step(x), since y is 0
+ * where x ≤ 0 and positive where x > 0, in two kernels. (Only a NaN input differs: step gives NaN, sign
+ * NaN on tensorflow and 0 on cpu and wasm; a NaN activation has already made the loss NaN, which stops
+ * training.) tfjs-node builds Step from six kernels (isNaN, greater, ones, fill and two selects, each
+ * a full-size tensor): with the Cast and Multiply around it, tfjs's ReLU gradient was a fifth to a
+ * third of a native conv training step at batch 128 (docs/PERFORMANCE.md).
+ */
+export function reluSignGradient<T extends tf.Tensor>(x: T): T {
+  const op = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = tf.relu(xi);
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => tf.mul(dy, tf.sign(ys)) };
+  }) as unknown as CustomGradBody) as unknown as (x: T) => T;
+  return op(x);
+}
+
+/** The plain path's activation: taped, so its gradient is the cheap one above. */
+function activateTaped<T extends tf.Tensor>(t: T, activation: Activation): T {
+  return activation === 'relu' ? reluSignGradient(t) : t;
+}
 
 // tf.fused.* falls back to separate kernels while a gradient tape records (the forward pass of
 // training), so the custom ops call the fused kernels themselves: inside customGrad nothing is taped.
@@ -133,7 +156,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options?: 
   const o = optionsOf(options);
   if (useCustom(o.mode)) return denseCustom(x, w, b, o.activation, o.inputGradient);
   // Tidy: outside a caller's tidy, the product before the bias would be left behind.
-  return tf.tidy(() => activate(tf.add(tf.matMul(x, w), b), o.activation));
+  return tf.tidy(() => activateTaped(tf.add(tf.matMul(x, w), b), o.activation));
 }
 
 // ---- conv2d (SAME padding, NHWC, filter [k, k, inC, outC]) ----
@@ -188,7 +211,7 @@ function conv2dCustom(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, st
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, options?: LayerOptions | OpMode): tf.Tensor4D {
   const o = optionsOf(options);
   if (useCustom(o.mode)) return conv2dCustom(x, filter, bias, stride, o.activation, o.inputGradient);
-  return tf.tidy(() => activate(tf.add(tf.conv2d(x, filter, stride, 'same'), bias), o.activation));
+  return tf.tidy(() => activateTaped(tf.add(tf.conv2d(x, filter, stride, 'same'), bias), o.activation));
 }
 
 // ---- conv2dTranspose (SAME, output = input · stride, filter [k, k, outC, inC] as in tf.conv2dTranspose) ----
@@ -226,5 +249,5 @@ export function conv2dTranspose(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
   if (useCustom(o.mode)) return conv2dTransposeCustom(x, filter, bias, stride, o.activation);
   const [batch, height, width] = x.shape;
   const outShape: [number, number, number, number] = [batch, height * stride, width * stride, filter.shape[2]];
-  return tf.tidy(() => activate(tf.add(tf.conv2dTranspose(x, filter, outShape, stride, 'same'), bias), o.activation));
+  return tf.tidy(() => activateTaped(tf.add(tf.conv2dTranspose(x, filter, outShape, stride, 'same'), bias), o.activation));
 }
