@@ -8,7 +8,7 @@ import {
   nearDepth,
   planeCoordinates,
   planePoint,
-  projectOntoPlane,
+  silhouetteOnPlane,
   type MapPlane,
 } from './map-plane';
 import type { Vec3 } from './types';
@@ -63,21 +63,33 @@ describe('map plane', () => {
     expect(cb).toBeCloseTo(0, 6);
   });
 
-  it('maps plane coordinates to view points and back, and projects the points onto it', () => {
-    const view = cloud();
-    const plane = backdropPlane(view, 200, [-1, 2, 0.5]);
+  it('maps plane coordinates to view points and back', () => {
+    const plane = backdropPlane(cloud(), 200, [-1, 2, 0.5]);
     const [a, b] = planeCoordinates(plane, planePoint(plane, 1.25, -0.75));
     expect(a).toBeCloseTo(1.25, 9);
     expect(b).toBeCloseTo(-0.75, 9);
-    const feet = projectOntoPlane(plane, view, 200);
+  });
+
+  it('lays the silhouette seen from the eye: each point lands where its line of sight meets the plane', () => {
+    const view = cloud();
+    const plane = backdropPlane(view, 200, [0.5, 0.38, 1]);
+    const eye = planePoint(plane, 0.5, -0.25).map((v, a) => v + plane.normal[a] * 20) as Vec3;
+    // A point behind the eye keeps its straight foot.
+    const all = Float32Array.from([...view, ...eye.map((v, a) => v + plane.normal[a])]);
+    const seen = silhouetteOnPlane(plane, eye, all, 201);
     for (const i of [0, 57, 199]) {
       const p = view.subarray(i * 3, i * 3 + 3);
-      const foot = planePoint(plane, feet[i * 3], feet[i * 3 + 1]);
-      // The foot is where the point lands moving straight along the normal.
-      const offset = [0, 1, 2].map((k) => p[k] - foot[k]) as Vec3;
-      expect(Math.hypot(...offset)).toBeCloseTo(Math.abs(dot(offset, plane.normal)), 5);
-      expect(feet[i * 3 + 2]).toBe(0);
+      const q = planePoint(plane, seen[i * 3], seen[i * 3 + 1]);
+      // Eye, point and landing spot on one line, the spot beyond the point.
+      const toP = [0, 1, 2].map((k) => p[k] - eye[k]) as Vec3;
+      const toQ = [0, 1, 2].map((k) => q[k] - eye[k]) as Vec3;
+      expect(dot(toP, toQ) / (Math.hypot(...toP) * Math.hypot(...toQ))).toBeCloseTo(1, 9);
+      expect(Math.hypot(...toQ)).toBeGreaterThan(Math.hypot(...toP));
+      expect(seen[i * 3 + 2]).toBe(0);
     }
+    const [a, b] = planeCoordinates(plane, all.subarray(600, 603) as unknown as Vec3);
+    expect(seen[600]).toBeCloseTo(a, 5);
+    expect(seen[601]).toBeCloseTo(b, 5);
   });
 
   it('is z = 0 in the flat view, where the camera’s view of it is its target and distance', () => {

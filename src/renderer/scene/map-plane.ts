@@ -82,11 +82,20 @@ export function planeCoordinates(plane: MapPlane, p: Vec3): [number, number] {
   return [dot(d, plane.u), dot(d, plane.v)];
 }
 
-/** The points' feet on the plane as count × 3 (a, b, 0), the layout the map's square is fitted to. */
-export function projectOntoPlane(plane: MapPlane, view: Float32Array, count: number): Float32Array {
+/**
+ * Where the points land on the plane seen from `eye` (each along its line of sight), as plane
+ * coordinates (a, b, 0): the cloud's silhouette on the backdrop, which a farther plane shows larger
+ * than the points' straight projection. A point no farther than the eye keeps its straight foot.
+ */
+export function silhouetteOnPlane(plane: MapPlane, eye: Vec3, view: Float32Array, count: number): Float32Array {
   const out = new Float32Array(count * 3);
+  const eyeDepth = -dot(eye, plane.normal);
+  const planeDepth = -dot(plane.origin, plane.normal);
   for (let i = 0; i < count; i++) {
-    const [a, b] = planeCoordinates(plane, [view[i * 3], view[i * 3 + 1], view[i * 3 + 2]]);
+    const p: Vec3 = [view[i * 3], view[i * 3 + 1], view[i * 3 + 2]];
+    const ahead = -dot(p, plane.normal) - eyeDepth;
+    const t = ahead > 1e-9 ? (planeDepth - eyeDepth) / ahead : 1;
+    const [a, b] = planeCoordinates(plane, ahead > 1e-9 ? sum(eye, scaled(sum(p, scaled(eye, -1)), t)) : p);
     out[i * 3] = a;
     out[i * 3 + 1] = b;
   }

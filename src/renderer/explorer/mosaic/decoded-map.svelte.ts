@@ -11,8 +11,8 @@ import type { Session } from '../../shell/session';
 import type { Layout } from '../layout';
 import type { MapTile } from '../../scene/decoded-map-layer';
 import type { CameraState, Vec3 } from '../../scene/types';
-import { HOME_TILT_3D, isFlat } from '../../scene/camera3d';
-import { FLAT_PLANE, backdropPlane, cameraOnPlane, planePoint, projectOntoPlane, type MapPlane } from '../../scene/map-plane';
+import { HOME_TILT_3D, extentOf, framingOf, isFlat } from '../../scene/camera3d';
+import { FLAT_PLANE, backdropPlane, cameraOnPlane, planePoint, silhouetteOnPlane, type MapPlane } from '../../scene/map-plane';
 import { MAP_GRID, composeTile, mapSquare, tileKey, tileSpots, tilesForView, type MapSquare, type TileRect } from './map-tiles';
 
 /** Tiles in one decode call (8 × 16 = 128 latents). */
@@ -89,11 +89,18 @@ export class DecodedMapState {
     return `${this.source.modelKey()}|${l.kind}|${this.source.dims()}${l.kind === 'umap' ? `|${l.version}` : ''}`;
   }
 
-  /** A layout's plane (the flat view's own, or the backdrop facing the 3D view's home camera) and the square on it. */
-  private layOut(l: Layout, prefix: string): MapLaying {
+  /**
+   * A layout's plane (the flat view's own, or the backdrop facing the 3D view's home camera) and the
+   * square on it: in 3D around the cloud's silhouette seen from the home camera, so the backdrop fills
+   * the space behind the whole cloud.
+   */
+  private layOut(l: Layout, prefix: string, fovDeg: number): MapLaying {
     const backdrop = this.source.dims() === 3 && !isFlat(l.view, l.count);
-    const plane = backdrop ? backdropPlane(l.view, l.count, HOME_TILT_3D) : FLAT_PLANE;
-    return { prefix, plane, square: mapSquare(backdrop ? projectOntoPlane(plane, l.view, l.count) : l.view, l.count) };
+    if (!backdrop) return { prefix, plane: FLAT_PLANE, square: mapSquare(l.view, l.count) };
+    const plane = backdropPlane(l.view, l.count, HOME_TILT_3D);
+    // The home camera as the scene frames it (a square viewport: a wide one puts it no nearer).
+    const eye = framingOf(extentOf(l.view, l.count, 0), false, fovDeg, 1).position;
+    return { prefix, plane, square: mapSquare(silhouetteOnPlane(plane, eye, l.view, l.count), l.count) };
   }
 
   /** The camera moved (or the view was resized): show what is cached, queue what is missing, coarse first. */
@@ -103,7 +110,7 @@ export class DecodedMapState {
     const l = this.source.layout();
     if (!l || l.source !== 'embeddings' || !this.source.decodable()) return this.clearShown();
     const prefix = this.prefix(l);
-    if (this.laying?.prefix !== prefix) this.laying = this.layOut(l, prefix);
+    if (this.laying?.prefix !== prefix) this.laying = this.layOut(l, prefix, view.fovDeg);
     const laying = this.laying;
     const onPlane = { ...cameraOnPlane(laying.plane, view.camera), widthPx: view.widthPx, heightPx: view.heightPx, fovDeg: view.fovDeg };
     const wanted = tilesForView(laying.square, onPlane).map((tile) => ({ key: tileKey(prefix, tile), laying, tile }));

@@ -5,8 +5,8 @@ import type { Layout } from '../layout';
 import type { Vec3 } from '../../scene/types';
 import { DecodedMapState, type MapView } from './decoded-map.svelte';
 import { MAP_GRID } from './map-tiles';
-import { HOME_TILT_3D } from '../../scene/camera3d';
-import { FLAT_PLANE } from '../../scene/map-plane';
+import { HOME_TILT_3D, extentOf, framingOf } from '../../scene/camera3d';
+import { FLAT_PLANE, planeCoordinates } from '../../scene/map-plane';
 
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
@@ -177,6 +177,14 @@ describe('DecodedMapState in 3D', () => {
     for (let k = 0; k < z.length / 3; k++) expect(depthAlong(plane.normal, z.subarray(k * 3))).toBeGreaterThan(pointsFar);
     const depths = Array.from({ length: z.length / 3 }, (_, k) => depthAlong(plane.normal, z.subarray(k * 3)));
     expect(Math.max(...depths) - Math.min(...depths)).toBeLessThan(1e-5);
+    // The coarse tile fills the space behind the whole cloud seen from the home camera: each corner's line of sight lands on it.
+    const eye = framingOf(extentOf(layout.current!.view, 8, 0), false, 50, 1).position;
+    for (let i = 0; i < 8; i++) {
+      const p = layout.current!.view.subarray(i * 3, i * 3 + 3);
+      const t = (depthAlong(plane.normal, plane.origin) - depthAlong(plane.normal, eye)) / (depthAlong(plane.normal, p) - depthAlong(plane.normal, eye));
+      const [a, b] = planeCoordinates(plane, eye.map((v, k) => v + (p[k] - v) * t) as Vec3);
+      expect(a > coarse.x0 && a < coarse.x1 && b > coarse.y0 && b < coarse.y1).toBe(true);
+    }
 
     // Orbiting (another side, closer) keeps the plane: tiles are cut from the same wall, and the coarse one is not decoded again.
     map.viewChanged({ ...home(3), camera: { position: [-2.5, 1, 1], target: [0, 0, 0] } });
