@@ -4,13 +4,15 @@
  *  - the mosaic draws thumbnails: with it on and the camera close, the canvas reports atlas pages
  *    held as textures and thumbnails drawn, and the picture has far more gray (digit) pixels than
  *    the same view drawn as coloured dots;
- *  - the decoded map: in the flat view its tiles appear (level 0 first) and finer levels arrive as
- *    the view zooms in.
+ *  - the decoded map: in the flat view its tiles appear (level 0 first) on the points' plane and
+ *    finer levels arrive as the view zooms in; in 3D they lie on a backdrop past the cloud's far
+ *    extent (the canvas's data-map-behind > 0), which stays put as the view orbits, and refine too.
  * Screenshots go to the test's output folder (docs/screenshots has copies).
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import sharp from 'sharp';
 import { ownServe } from './own-serve';
+import { docScreenshot } from './doc-screenshot';
 
 test.beforeEach(({ page }) => {
   page.on('dialog', (d) => void d.accept());
@@ -106,6 +108,8 @@ test('the decoded map: tiles appear behind the flat view, finer ones as it zooms
   const coarseLevel = await canvasData(page, 'map-level');
   const coarseTiles = await canvasData(page, 'map-tiles');
   expect(coarseLevel).toBeGreaterThanOrEqual(0);
+  // The flat view's map lies on the points' own plane z = 0.
+  expect(await canvasData(page, 'map-behind')).toBe(0);
 
   await zoomIn(page, 10);
   await expect.poll(() => canvasData(page, 'map-level'), { timeout: 60_000 }).toBeGreaterThan(coarseLevel);
@@ -121,6 +125,45 @@ test('the decoded map: tiles appear behind the flat view, finer ones as it zooms
   for (let i = 0; i < 5; i++) await page.keyboard.press('-');
   await page.waitForTimeout(500);
   await screenshot(page, testInfo, 'decoded-map.png');
+
+  await page.getByTestId('decoded-map-toggle').click();
+  await expect.poll(() => canvasData(page, 'map-tiles')).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test('the decoded map in 3D: a backdrop behind the cloud that stays put as the view orbits, refined on zoom', async ({ page }, testInfo) => {
+  const problems = await openCloud(page);
+  // The earlier test may have left the view flat.
+  if ((await page.getByTestId('view-2d').getAttribute('aria-pressed')) === 'true') await page.getByTestId('view-2d').click();
+  await expect(page.getByTestId('view-2d')).toHaveAttribute('aria-pressed', 'false');
+  await page.waitForTimeout(1200);
+  // The home camera, the one the backdrop faces.
+  await page.keyboard.press('r');
+  await page.waitForTimeout(800);
+  await page.getByTestId('decoded-map-toggle').click();
+  await expect.poll(() => canvasData(page, 'map-tiles'), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('decoded-map-toggle')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+  const coarseLevel = await canvasData(page, 'map-level');
+  // The nearest drawn tile lies past the farthest point along the home camera's viewing direction.
+  const behind = await canvasData(page, 'map-behind');
+  expect(behind).toBeGreaterThan(0);
+  await docScreenshot(page, 'decoded-map.png');
+  await screenshot(page, testInfo, 'decoded-map-3d.png');
+
+  // Orbiting: the wall stays where it is (the same clearance behind the cloud).
+  const box = (await page.getByTestId('latent-canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 30, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(500);
+  expect(await canvasData(page, 'map-behind')).toBeCloseTo(behind, 3);
+
+  await zoomIn(page, 10);
+  await expect.poll(() => canvasData(page, 'map-level'), { timeout: 60_000 }).toBeGreaterThan(coarseLevel);
+  await expect(page.getByTestId('decoded-map-toggle')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+  expect(await canvasData(page, 'map-behind')).toBeCloseTo(behind, 3);
+  process.stdout.write(`[e2e] decoded map in 3D: level ${coarseLevel}, zoomed in: level ${await canvasData(page, 'map-level')}; ${behind} behind the cloud\n`);
 
   await page.getByTestId('decoded-map-toggle').click();
   await expect.poll(() => canvasData(page, 'map-tiles')).toBe(0);

@@ -26,6 +26,9 @@ export function isFlat(view: Float32Array, n: number): boolean {
   return true;
 }
 
+/** Where the home camera of a 3D layout sits, seen from the target (not normalised); the decoded map faces it. */
+export const HOME_TILT_3D: Vec3 = [0.5, 0.38, 1];
+
 /**
  * The camera that fits the bulk in the narrower of the two fields of view (a 15 % margin for the
  * overlays): a flat layout head-on, a 3D one mostly frontal and tilted enough to read depth.
@@ -34,7 +37,7 @@ export function framingOf({ c, r }: Extent, flat: boolean, fovDegrees: number, a
   const half = (fovDegrees * Math.PI) / 360;
   const narrowest = Math.min(half, Math.atan(Math.tan(half) * aspect));
   const distance = (r / Math.sin(narrowest)) * 1.15;
-  const tilt: Vec3 = flat ? [0, 0, 1] : [0.5, 0.38, 1];
+  const tilt: Vec3 = flat ? [0, 0, 1] : HOME_TILT_3D;
   const length = Math.hypot(...tilt);
   return { position: [0, 1, 2].map((a) => c[a] + (tilt[a] / length) * distance) as Vec3, target: [c[0], c[1], c[2]] };
 }

@@ -1,13 +1,16 @@
 /**
- * The decoded map: tiles of decoded images laid on the view's plane z = 0, behind the cloud. Each
- * tile is one textured quad; finer tiles are drawn over coarser ones (render order by level), and
- * the whole map before the cloud with no depth test, so the points always stay in front. Which tiles
- * exist and what they show is the caller's (explorer/mosaic); this only draws them.
+ * The decoded map: tiles of decoded images laid on their plane (map-plane.ts: z = 0 in the flat
+ * view, a backdrop behind the cloud in 3D). Each tile is one textured quad; finer tiles are drawn
+ * over coarser ones (render order by level), and the whole map before the cloud with no depth test,
+ * so the points always stay in front. Which tiles exist and what they show is the caller's
+ * (explorer/mosaic); this only draws them.
  */
-import { DataTexture, Mesh, MeshBasicMaterial, NearestFilter, PlaneGeometry, RGBAFormat, SRGBColorSpace, UnsignedByteType } from 'three';
+import { DataTexture, Matrix4, Mesh, MeshBasicMaterial, NearestFilter, PlaneGeometry, RGBAFormat, SRGBColorSpace, UnsignedByteType, Vector3 } from 'three';
+import { planePoint, type MapPlane } from './map-plane';
 import type { Stage } from './stage';
+import type { Vec3 } from './types';
 
-/** One tile: its square on the plane (view units) and its image (row-major HWC, rows from the top). */
+/** One tile: its square in its plane's coordinates (view units) and its image (row-major HWC, rows from the top). */
 export interface MapTile {
   key: string;
   level: number;
@@ -15,6 +18,7 @@ export interface MapTile {
   y0: number;
   x1: number;
   y1: number;
+  plane: MapPlane;
   image: { width: number; height: number; channels: number; pixels: Uint8Array };
 }
 
@@ -23,6 +27,8 @@ export interface DecodedMapLayer {
   setTiles(tiles: readonly MapTile[]): void;
   /** How many tiles are drawn, and the finest level among them (−1: none). */
   readonly stats: { tiles: number; level: number };
+  /** The drawn tiles' corners in view space, read back from their meshes (how far behind the cloud the map is). */
+  corners(): Vec3[];
   dispose(): void;
 }
 
@@ -72,7 +78,9 @@ export function createDecodedMapLayer(stage: Stage): DecodedMapLayer {
         if (meshes.has(t.key)) continue;
         const material = new MeshBasicMaterial({ map: tileTexture(t.image), depthTest: false, depthWrite: false });
         const mesh = new Mesh(new PlaneGeometry(t.x1 - t.x0, t.y1 - t.y0), material);
-        mesh.position.set((t.x0 + t.x1) / 2, (t.y0 + t.y1) / 2, 0);
+        const { u, v, normal } = t.plane;
+        mesh.quaternion.setFromRotationMatrix(new Matrix4().makeBasis(new Vector3(...u), new Vector3(...v), new Vector3(...normal)));
+        mesh.position.set(...planePoint(t.plane, (t.x0 + t.x1) / 2, (t.y0 + t.y1) / 2));
         mesh.renderOrder = -100 + t.level;
         mesh.frustumCulled = false;
         stage.scene.add(mesh);
@@ -83,6 +91,18 @@ export function createDecodedMapLayer(stage: Stage): DecodedMapLayer {
       stage.requestRender();
     },
     stats,
+    corners() {
+      const out: Vec3[] = [];
+      for (const mesh of meshes.values()) {
+        mesh.updateMatrixWorld();
+        const position = mesh.geometry.getAttribute('position');
+        for (let k = 0; k < position.count; k++) {
+          const p = new Vector3().fromBufferAttribute(position, k).applyMatrix4(mesh.matrixWorld);
+          out.push([p.x, p.y, p.z]);
+        }
+      }
+      return out;
+    },
     dispose() {
       for (const key of [...meshes.keys()]) remove(key);
     },

@@ -14,6 +14,7 @@ import { extentOf, faceFlat, flyTo, isFlat, needsReframe } from './camera3d';
 import { createStage } from './stage';
 import { createMosaicLayer, type MosaicOptions, type MosaicStats } from './mosaic-layer';
 import { createDecodedMapLayer, type MapTile } from './decoded-map-layer';
+import { farDepth, nearDepth } from './map-plane';
 import type { CameraState, Vec3 } from './types';
 
 export type { CameraState, Vec3 } from './types';
@@ -69,7 +70,8 @@ export interface LatentScene {
   readonly mosaicStats: MosaicStats;
   /** The decoded map's tiles, behind the cloud (empty: none). */
   setMapTiles(tiles: readonly MapTile[]): void;
-  readonly mapStats: { tiles: number; level: number };
+  /** `behind`: how far the nearest drawn tile lies past the points' far extent along its plane's viewing direction. */
+  readonly mapStats: { tiles: number; level: number; behind: number };
   dispose(): void;
 }
 
@@ -86,10 +88,20 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
   /** The layout is flat (a 2D view): every camera faces it, and dragging pans. */
   let flat = false;
   const facing = (camera: CameraState): CameraState => (flat ? faceFlat(camera) : camera);
+  let shown: { view: Float32Array; count: number } = { view: new Float32Array(0), count: 0 };
+  let mapTiles: readonly MapTile[] = [];
+  /** Worked out when the tiles or the layout change, not per frame: the stats are read on every frame. */
+  let mapBehind = 0;
+  function measureMap(): void {
+    const normal = mapTiles[0]?.plane.normal;
+    mapBehind = normal && shown.count ? nearDepth(normal, decodedMap.corners()) - farDepth(normal, shown.view, shown.count) : 0;
+  }
 
   return {
     setLayout(view, n, options = {}) {
       cloud.setPositions(view, n, options.animateMs ?? 700);
+      shown = { view, count: n };
+      measureMap();
       interaction.reindex();
       const positions = view.subarray(0, n * 3);
       const extent = extentOf(positions, n, options.minRadius ?? 0);
@@ -133,8 +145,14 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
     pickStats: interaction.pickStats,
     setMosaic: (options) => mosaic.set(options),
     mosaicStats: mosaic.stats,
-    setMapTiles: (tiles) => decodedMap.setTiles(tiles),
-    mapStats: decodedMap.stats,
+    setMapTiles(tiles) {
+      mapTiles = tiles;
+      decodedMap.setTiles(tiles);
+      measureMap();
+    },
+    get mapStats() {
+      return { ...decodedMap.stats, behind: mapBehind };
+    },
     dispose() {
       mosaic.dispose();
       decodedMap.dispose();

@@ -3,8 +3,10 @@ import type { Images } from '../../../shared/contract';
 import { fakeApi } from '../../shell/testing/fake-api';
 import type { Layout } from '../layout';
 import type { Vec3 } from '../../scene/types';
-import { DecodedMapState } from './decoded-map.svelte';
+import { DecodedMapState, type MapView } from './decoded-map.svelte';
 import { MAP_GRID } from './map-tiles';
+import { HOME_TILT_3D, extentOf, framingOf } from '../../scene/camera3d';
+import { FLAT_PLANE, planeCoordinates } from '../../scene/map-plane';
 
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
@@ -52,8 +54,10 @@ function mapWith(layout: { current: Layout | null }) {
   return { map, fake, notices };
 }
 
-const far = { target: [0, 0, 0] as Vec3, distance: 50, widthPx: 800, heightPx: 800, fovDeg: 50 };
-const near = { ...far, distance: 0.6 };
+/** Looking straight down on z = 0 at the origin from `distance`. */
+const facing = (distance: number): MapView => ({ camera: { position: [0, 0, distance], target: [0, 0, 0] }, widthPx: 800, heightPx: 800, fovDeg: 50 });
+const far = facing(50);
+const near = facing(0.6);
 
 describe('DecodedMapState', () => {
   it('shows the coarse tile first, finer tiles on zoom, each decoded through the batched decode once', async () => {
@@ -121,5 +125,88 @@ describe('DecodedMapState', () => {
     expect(map.tiles[0].key).toContain('|2|');
     map.toggle();
     expect(map.tiles).toEqual([]);
+  });
+});
+
+describe('DecodedMapState in 3D', () => {
+  /** Eight points at the corners of [−1, 1]³, d = 3, the view is the latent space. */
+  function cube(version: number): Layout {
+    const view = Float32Array.from({ length: 24 }, (_, i) => ((Math.floor(i / 3) >> (i % 3)) & 1 ? 1 : -1));
+    return {
+      ...layoutOf(version, 'umap'),
+      count: 8,
+      latentDim: 3,
+      view,
+      mu: view.slice(),
+      ids: Int32Array.from({ length: 8 }, (_, i) => i),
+      labels: new Int32Array(8),
+    };
+  }
+  const depthAlong = (normal: Vec3, p: ArrayLike<number>): number => -(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2]);
+
+  it('decodes the view points of a plane behind the cloud facing the home camera, laid once per layout', async () => {
+    const layout = { current: cube(1) as Layout | null };
+    const decoded: Float32Array[] = [];
+    const fake = fakeApi({
+      decode: ({ z }): Images => {
+        decoded.push(z);
+        const n = z.length / 3;
+        return { count: n, height: 1, width: 1, channels: 1, pixels: new Uint8Array(n) };
+      },
+    });
+    const map = new DecodedMapState(
+      { api: fake.api, notify: () => {} },
+      { layout: () => layout.current, decodable: () => true, modelKey: () => 'm', dims: () => 3, viewToLatent: (p) => Float32Array.of(...p) },
+    );
+    const home = (distance: number): MapView => {
+      const n = Math.hypot(...HOME_TILT_3D);
+      return { camera: { position: HOME_TILT_3D.map((v) => (v / n) * distance) as Vec3, target: [0, 0, 0] }, widthPx: 800, heightPx: 800, fovDeg: 50 };
+    };
+    map.toggle();
+    map.viewChanged(home(12));
+    await settle();
+    expect(map.tiles).toHaveLength(1);
+    const coarse = map.tiles[0];
+    const { plane } = coarse;
+    const n = Math.hypot(...HOME_TILT_3D);
+    HOME_TILT_3D.forEach((v, a) => expect(plane.normal[a]).toBeCloseTo(v / n, 9));
+    const pointsFar = Math.max(...Array.from({ length: 8 }, (_, i) => depthAlong(plane.normal, layout.current!.view.subarray(i * 3))));
+    // Every decoded latent (here the view point itself) lies on the plane, past the cube's far corner.
+    const z = decoded[0];
+    expect(z.length).toBe(MAP_GRID * MAP_GRID * 3);
+    for (let k = 0; k < z.length / 3; k++) expect(depthAlong(plane.normal, z.subarray(k * 3))).toBeGreaterThan(pointsFar);
+    const depths = Array.from({ length: z.length / 3 }, (_, k) => depthAlong(plane.normal, z.subarray(k * 3)));
+    expect(Math.max(...depths) - Math.min(...depths)).toBeLessThan(1e-5);
+    // The coarse tile fills the space behind the whole cloud seen from the home camera: each corner's line of sight lands on it.
+    const eye = framingOf(extentOf(layout.current!.view, 8, 0), false, 50, 1).position;
+    for (let i = 0; i < 8; i++) {
+      const p = layout.current!.view.subarray(i * 3, i * 3 + 3);
+      const t = (depthAlong(plane.normal, plane.origin) - depthAlong(plane.normal, eye)) / (depthAlong(plane.normal, p) - depthAlong(plane.normal, eye));
+      const [a, b] = planeCoordinates(plane, eye.map((v, k) => v + (p[k] - v) * t) as Vec3);
+      expect(a > coarse.x0 && a < coarse.x1 && b > coarse.y0 && b < coarse.y1).toBe(true);
+    }
+
+    // Orbiting (another side, closer) keeps the plane: tiles are cut from the same wall, and the coarse one is not decoded again.
+    map.viewChanged({ ...home(3), camera: { position: [-2.5, 1, 1], target: [0, 0, 0] } });
+    await settle();
+    expect(map.tiles.length).toBeGreaterThan(1);
+    expect(map.tiles.every((t) => t.plane === plane)).toBe(true);
+    expect(map.tiles.find((t) => t.level === 0)).toBe(coarse);
+
+    // A new layout lays a new plane.
+    layout.current = cube(2);
+    map.viewChanged(home(12));
+    await settle();
+    expect(map.tiles).toHaveLength(1);
+    expect(map.tiles[0].plane).not.toBe(plane);
+  });
+
+  it('keeps the flat view on z = 0', async () => {
+    const layout = { current: layoutOf() as Layout | null };
+    const { map } = mapWith(layout);
+    map.toggle();
+    map.viewChanged(far);
+    await settle();
+    expect(map.tiles[0].plane).toEqual(FLAT_PLANE);
   });
 });

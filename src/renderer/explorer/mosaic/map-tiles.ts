@@ -1,5 +1,6 @@
 /**
- * The decoded map's tiling: a quadtree over a square around the layout on the view's plane z = 0.
+ * The decoded map's tiling: a quadtree over a square around the layout on the map's plane (in its
+ * plane coordinates: the view's x and y in the flat view; scene/map-plane.ts).
  * Level L cuts it into 2^L × 2^L tiles of MAP_GRID × MAP_GRID decoded images each; the level shown
  * is the coarsest at which one decoded image is at most MAP_TARGET_PX wide on screen, so zooming in
  * by two asks for the next level, and only the tiles in sight are asked for. Pure functions (tested
@@ -111,7 +112,7 @@ export function tilesForView(square: MapSquare, view: PlaneView): TileRect[] {
   return out;
 }
 
-/** The view positions a tile decodes: its grid × grid cell centres on z = 0, row by row from the top. */
+/** A tile's grid × grid cell centres as plane coordinates (a, b, 0), row by row from the top (planePoint turns them into view points). */
 export function tileSpots(tile: TileRect, grid = MAP_GRID): Vec3[] {
   const w = (tile.x1 - tile.x0) / grid;
   const h = (tile.y1 - tile.y0) / grid;
