@@ -41,6 +41,13 @@ export function farDepth(normal: Vec3, view: Float32Array, count: number): numbe
   return far;
 }
 
+/** The points' mean depth looking against `normal`: the middle of the cloud, where the 3D map's tiles decode. */
+export function meanDepth(normal: Vec3, view: Float32Array, count: number): number {
+  let total = 0;
+  for (let i = 0; i < count; i++) total -= view[i * 3] * normal[0] + view[i * 3 + 1] * normal[1] + view[i * 3 + 2] * normal[2];
+  return count ? total / count : 0;
+}
+
 /** The smallest depth among some points (e.g. the drawn tiles' corners), looking against `normal`. */
 export function nearDepth(normal: Vec3, points: readonly Vec3[]): number {
   return points.reduce((near, p) => Math.min(near, -dot(p, normal)), Infinity);
@@ -112,4 +119,18 @@ export function cameraOnPlane(plane: MapPlane, camera: CameraState): { target: V
   const foot = planePoint(plane, a, b);
   const p = camera.position;
   return { target: [a, b, 0], distance: Math.hypot(p[0] - foot[0], p[1] - foot[1], p[2] - foot[2]) };
+}
+
+/**
+ * Where a backdrop point's line of sight from `eye` crosses the depth `depth` (measured along −normal,
+ * as `farDepth` measures): the tiles are drawn on the backdrop but decode this point at the cloud's middle
+ * depth, so behind each part of the cloud the map shows what the model makes of the space among those
+ * points, not the empty far side of the latent space the backdrop itself lies in.
+ */
+export function sightAtDepth(plane: MapPlane, eye: Vec3, onPlane: Vec3, depth: number): Vec3 {
+  const ray = sum(onPlane, scaled(eye, -1));
+  const along = -dot(ray, plane.normal);
+  if (along < 1e-9) return onPlane;
+  const t = (depth + dot(eye, plane.normal)) / along;
+  return sum(eye, scaled(ray, t));
 }

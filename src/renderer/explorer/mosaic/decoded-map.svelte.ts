@@ -12,7 +12,7 @@ import type { Layout } from '../layout';
 import type { MapTile } from '../../scene/decoded-map-layer';
 import type { CameraState, Vec3 } from '../../scene/types';
 import { HOME_TILT_3D, extentOf, framingOf, isFlat } from '../../scene/camera3d';
-import { FLAT_PLANE, backdropPlane, cameraOnPlane, planePoint, silhouetteOnPlane, type MapPlane } from '../../scene/map-plane';
+import { FLAT_PLANE, backdropPlane, cameraOnPlane, meanDepth, planePoint, sightAtDepth, silhouetteOnPlane, type MapPlane } from '../../scene/map-plane';
 import { MAP_GRID, composeTile, mapSquare, tileKey, tileSpots, tilesForView, type MapSquare, type TileRect } from './map-tiles';
 
 /** Tiles in one decode call (8 × 16 = 128 latents). */
@@ -44,6 +44,8 @@ interface MapLaying {
   prefix: string;
   plane: MapPlane;
   square: MapSquare;
+  /** 3D: tiles decode where the home camera's line of sight through them meets the cloud's mean depth. */
+  sight: { eye: Vec3; depth: number } | null;
 }
 
 export class DecodedMapState {
@@ -96,11 +98,12 @@ export class DecodedMapState {
    */
   private layOut(l: Layout, prefix: string, fovDeg: number): MapLaying {
     const backdrop = this.source.dims() === 3 && !isFlat(l.view, l.count);
-    if (!backdrop) return { prefix, plane: FLAT_PLANE, square: mapSquare(l.view, l.count) };
+    if (!backdrop) return { prefix, plane: FLAT_PLANE, square: mapSquare(l.view, l.count), sight: null };
     const plane = backdropPlane(l.view, l.count, HOME_TILT_3D);
     // The home camera as the scene frames it (a square viewport: a wide one puts it no nearer).
     const eye = framingOf(extentOf(l.view, l.count, 0), false, fovDeg, 1).position;
-    return { prefix, plane, square: mapSquare(silhouetteOnPlane(plane, eye, l.view, l.count), l.count) };
+    const sight = { eye, depth: meanDepth(plane.normal, l.view, l.count) };
+    return { prefix, plane, square: mapSquare(silhouetteOnPlane(plane, eye, l.view, l.count), l.count), sight };
   }
 
   /** The camera moved (or the view was resized): show what is cached, queue what is missing, coarse first. */
@@ -143,9 +146,10 @@ export class DecodedMapState {
         const per = MAP_GRID * MAP_GRID;
         const z = new Float32Array(batch.length * per * d);
         for (let b = 0; b < batch.length; b++) {
-          const { plane } = batch[b].laying;
+          const { plane, sight } = batch[b].laying;
           tileSpots(batch[b].tile).forEach(([a, c], k) => {
-            const latent = this.source.viewToLatent(planePoint(plane, a, c));
+            const spot = planePoint(plane, a, c);
+            const latent = this.source.viewToLatent(sight ? sightAtDepth(plane, sight.eye, spot, sight.depth) : spot);
             if (latent) z.set(latent, (b * per + k) * d);
           });
         }

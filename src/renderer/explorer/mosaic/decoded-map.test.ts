@@ -144,7 +144,7 @@ describe('DecodedMapState in 3D', () => {
   }
   const depthAlong = (normal: Vec3, p: ArrayLike<number>): number => -(p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2]);
 
-  it('decodes the view points of a plane behind the cloud facing the home camera, laid once per layout', async () => {
+  it('draws on a plane behind the cloud facing the home camera and decodes along the sight lines at the cloud’s middle, laid once per layout', async () => {
     const layout = { current: cube(1) as Layout | null };
     const decoded: Float32Array[] = [];
     const fake = fakeApi({
@@ -171,12 +171,20 @@ describe('DecodedMapState in 3D', () => {
     const n = Math.hypot(...HOME_TILT_3D);
     HOME_TILT_3D.forEach((v, a) => expect(plane.normal[a]).toBeCloseTo(v / n, 9));
     const pointsFar = Math.max(...Array.from({ length: 8 }, (_, i) => depthAlong(plane.normal, layout.current!.view.subarray(i * 3))));
-    // Every decoded latent (here the view point itself) lies on the plane, past the cube's far corner.
+    // The tile is drawn on the plane past the cube's far corner, but every decoded latent (here the view point
+    // itself) lies at the cloud's mean depth (0 for the cube), on the home camera's line of sight through the tile.
+    expect(depthAlong(plane.normal, plane.origin)).toBeGreaterThan(pointsFar);
     const z = decoded[0];
     expect(z.length).toBe(MAP_GRID * MAP_GRID * 3);
-    for (let k = 0; k < z.length / 3; k++) expect(depthAlong(plane.normal, z.subarray(k * 3))).toBeGreaterThan(pointsFar);
-    const depths = Array.from({ length: z.length / 3 }, (_, k) => depthAlong(plane.normal, z.subarray(k * 3)));
-    expect(Math.max(...depths) - Math.min(...depths)).toBeLessThan(1e-5);
+    const sightEye = framingOf(extentOf(layout.current!.view, 8, 0), false, 50, 1).position;
+    for (let k = 0; k < z.length / 3; k++) {
+      const p = z.subarray(k * 3, k * 3 + 3);
+      expect(depthAlong(plane.normal, p)).toBeCloseTo(0, 5);
+      const t =
+        (depthAlong(plane.normal, plane.origin) - depthAlong(plane.normal, sightEye)) / (depthAlong(plane.normal, p) - depthAlong(plane.normal, sightEye));
+      const [a, b] = planeCoordinates(plane, sightEye.map((v, c) => v + (p[c] - v) * t) as Vec3);
+      expect(a > coarse.x0 && a < coarse.x1 && b > coarse.y0 && b < coarse.y1).toBe(true);
+    }
     // The coarse tile fills the space behind the whole cloud seen from the home camera: each corner's line of sight lands on it.
     const eye = framingOf(extentOf(layout.current!.view, 8, 0), false, 50, 1).position;
     for (let i = 0; i < 8; i++) {
