@@ -4,7 +4,7 @@
  * src/cli/filtered-stderr.ts) unless --verbose.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeMissing } from '../../native-status';
@@ -13,11 +13,14 @@ import { tempDir } from '../../unit/helpers';
 const ROOT = join(__dirname, '..', '..', '..');
 const missing = nativeMissing(ROOT);
 
+/** The default model without its fitted density, so `sample` has something of its own to say on stderr. */
+let plainModel = '';
+
 function sample(out: string, ...extra: string[]): { code: number | null; stderr: string } {
   const env = { ...process.env };
   delete env.TF_CPP_MIN_LOG_LEVEL;
   delete env.LATENTSCAPE_BACKEND;
-  const args = ['sample', '--model', join(ROOT, 'resources', 'default-model'), '--out', out, '--n', '4', '--backend', 'tensorflow', ...extra];
+  const args = ['sample', '--model', plainModel, '--out', out, '--n', '4', '--backend', 'tensorflow', ...extra];
   // A later --backend wins (parseArgs keeps the last).
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'latentscape.js'), ...args], { encoding: 'utf8', env, timeout: 120_000 });
   return { code: r.status, stderr: r.stderr };
@@ -26,6 +29,12 @@ function sample(out: string, ...extra: string[]): { code: number | null; stderr:
 let dir: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
   dir = await tempDir();
+  plainModel = join(dir.path, 'plain-model');
+  await mkdir(plainModel);
+  const builtin = join(ROOT, 'resources', 'default-model');
+  await copyFile(join(builtin, 'weights.bin'), join(plainModel, 'weights.bin'));
+  const { latentDensity: _density, sampleQuality: _quality, ...manifest } = JSON.parse(await readFile(join(builtin, 'manifest.json'), 'utf8'));
+  await writeFile(join(plainModel, 'manifest.json'), JSON.stringify(manifest));
 });
 afterAll(() => dir.cleanup());
 
