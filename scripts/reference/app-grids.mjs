@@ -30,14 +30,14 @@ const { height: h, width: w, channels: c } = vae.config;
 const size = h * w * c;
 const n = 32;
 const originals = gatherImages(dataset, dataset.split.test, 0, n);
-const recon = vae.decodeToPixels(vae.embed(originals, n), n);
+const recon = await vae.decodeToPixels(await vae.embed(originals, n), n);
 const pairs = new Uint8Array(2 * n * size);
 for (let r = 0; r < n / 8; r++) {
   pairs.set(originals.subarray(r * 8 * size, (r + 1) * 8 * size), 2 * r * 8 * size);
   pairs.set(recon.subarray(r * 8 * size, (r + 1) * 8 * size), (2 * r + 1) * 8 * size);
 }
 const samplesT = vae.sample(64, 0);
-const samples = Uint8Array.from(samplesT.dataSync(), (v) => Math.round(v * 255));
+const samples = Uint8Array.from(await samplesT.data(), (v) => Math.round(v * 255));
 samplesT.dispose();
 await mkdir(out, { recursive: true });
 for (const [name, pixels, count] of [

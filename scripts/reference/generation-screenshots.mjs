@@ -49,7 +49,7 @@ const { dataset } = await datasetForModel(manifest, undefined);
 const { height: h, width: w, channels: c, latentDim: d } = vae.config;
 
 // The app's 3D view of this model: PCA of every image's μ.
-const mu = vae.embed(dataset.pixels, dataset.count);
+const mu = await vae.embed(dataset.pixels, dataset.count);
 const projection = projectionFor(mu, dataset.count, d);
 const view = project(projection, mu, dataset.count);
 const densityView = new DensityView(density, projection, 3);
@@ -118,7 +118,7 @@ await mkdir(out, { recursive: true });
 const report = { model: modelDir, backend: backend.name, epochs: manifest.epochsCompleted, density_components: density.weights.length };
 for (const [name, latents, n, columns, scale] of figures) {
   for (const when of ['before', 'after']) {
-    const pixels = vae.decodeToPixels(latents[when], n);
+    const pixels = await vae.decodeToPixels(latents[when], n);
     const tiled = tileImages(pixels, n, w, h, c, scale, columns);
     await sharp(tiled.pixels, { raw: { width: tiled.width, height: tiled.height, channels: c } })
       .png({ compressionLevel: 9, adaptiveFiltering: true })

@@ -52,7 +52,7 @@ export async function embedWithProgress(vae: Vae, dataset: Dataset, count: numbe
   const mu = new Float32Array(count * d);
   for (let start = 0; start < count; start += EMBED_SLICE) {
     const n = Math.min(EMBED_SLICE, count - start);
-    mu.set(vae.embed(dataset.pixels.subarray(start * bytes, (start + n) * bytes), n), start * d);
+    mu.set(await vae.embed(dataset.pixels.subarray(start * bytes, (start + n) * bytes), n), start * d);
     if (!out.json) out.progress({ stage: 'embed', done: start + n, total: count }, { done: start + n, total: count, label: 'embed' });
     await yieldToEventLoop();
   }

@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
-import { adapterLabel, findWebgpuAdapter, NO_SYNC_READ, type WebgpuAdapter } from './webgpu-adapter';
+import { adapterLabel, findWebgpuAdapter, type WebgpuAdapter } from './webgpu-adapter';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 
 export type { BackendInfo, BackendName };
@@ -65,9 +65,9 @@ async function loadTensorflow(): Promise<string | null> {
 let webgpu: WebgpuAdapter | string | undefined;
 
 /**
- * Opens the webgpu adapter and decides whether it may run: a software one only when asked for by
- * name, and under `auto` only where results can be read back synchronously (the engine's training,
- * embedding and decoding read that way; Dawn under Node cannot).
+ * Opens the webgpu adapter and decides whether it may run: a real GPU under `auto`, a software one
+ * only when asked for by name. (The engine reads every result with `await data()`, src/engine/tensor-read.ts,
+ * the only read Dawn under Node has.)
  */
 async function prepareWebgpu(explicit: boolean): Promise<string | null> {
   webgpu ??= await findWebgpuAdapter(firstLine);
@@ -76,13 +76,7 @@ async function prepareWebgpu(explicit: boolean): Promise<string | null> {
   if (webgpu.software && !explicit) {
     return `${label} — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)`;
   }
-  if (!explicit && !syncReadPossible()) return `on ${label} — passed over: ${NO_SYNC_READ}, and the engine reads synchronously`;
   return webgpu.register();
-}
-
-/** Whether the WebGPU runtime here can read GPU buffers synchronously (a browser's OffscreenCanvas). */
-function syncReadPossible(): boolean {
-  return (globalThis as Record<string, unknown>).OffscreenCanvas !== undefined;
 }
 
 /** Gives the webgpu device back when the backend was passed over, so it keeps neither memory nor the process alive. */

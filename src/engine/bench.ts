@@ -39,14 +39,14 @@ export async function benchTrain(
     return imagesToTensor(gatherImages(dataset, idx), 0, batch, vae.config);
   });
   try {
-    for (let i = 0; i < (options.warmup ?? 3); i++) step(xs[i % batches], i);
+    for (let i = 0; i < (options.warmup ?? 3); i++) await step(xs[i % batches], i);
     const minSeconds = options.minSeconds ?? 4;
     const maxSteps = options.maxSteps ?? 400;
     const stepMs: number[] = [];
     const started = performance.now();
     while (stepMs.length < maxSteps && (performance.now() - started) / 1000 < minSeconds) {
       const t = performance.now();
-      step(xs[stepMs.length % batches], 1000 + stepMs.length);
+      await step(xs[stepMs.length % batches], 1000 + stepMs.length);
       stepMs.push(performance.now() - t);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -60,24 +60,24 @@ export async function benchTrain(
   }
 }
 
-export function benchDecode(vae: Vae, repeats = 200): { p50_ms: number; p95_ms: number } {
+export async function benchDecode(vae: Vae, repeats = 200): Promise<{ p50_ms: number; p95_ms: number }> {
   const z = new Float32Array(vae.config.latentDim).fill(0.5);
-  for (let i = 0; i < 10; i++) vae.decodeToPixels(z, 1);
+  for (let i = 0; i < 10; i++) await vae.decodeToPixels(z, 1);
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     z[0] = Math.sin(i);
     const t = performance.now();
-    vae.decodeToPixels(z, 1);
+    await vae.decodeToPixels(z, 1);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
   return { p50_ms: times[Math.floor(repeats / 2)], p95_ms: times[Math.floor(repeats * 0.95)] };
 }
 
-export function benchEmbed(vae: Vae, dataset: Dataset): { images_per_s: number; count: number; seconds: number } {
-  vae.embed(dataset.pixels, 1000);
+export async function benchEmbed(vae: Vae, dataset: Dataset): Promise<{ images_per_s: number; count: number; seconds: number }> {
+  await vae.embed(dataset.pixels, 1000);
   const t = performance.now();
-  vae.embed(dataset.pixels, dataset.count);
+  await vae.embed(dataset.pixels, dataset.count);
   const seconds = (performance.now() - t) / 1000;
   return { images_per_s: dataset.count / seconds, count: dataset.count, seconds };
 }
@@ -128,11 +128,11 @@ export async function runBench(progress: (stage: string) => void = () => {}, opt
   const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 20 }), 2);
   try {
     progress('decode');
-    const decode = benchDecode(vae);
+    const decode = await benchDecode(vae);
     report.decode_p50_ms = round(decode.p50_ms, 3);
     report.decode_p95_ms = round(decode.p95_ms, 3);
     progress('embed');
-    const embed = benchEmbed(vae, mnist);
+    const embed = await benchEmbed(vae, mnist);
     report.embed_images_per_s = Math.round(embed.images_per_s);
     report.embed_70k_seconds = round(embed.seconds, 2);
   } finally {

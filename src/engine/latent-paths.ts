@@ -64,7 +64,7 @@ export class LatentPaths {
     for (let from = 0; from < n; from += DECODE_BATCH) {
       if (signal?.aborted) throw new ExportCancelledError();
       const count = Math.min(DECODE_BATCH, n - from);
-      pixels.set(vae.decodeToPixels(latents.subarray(from * d, (from + count) * d), count), from * frameSize);
+      pixels.set(await vae.decodeToPixels(latents.subarray(from * d, (from + count) * d), count), from * frameSize);
       onBatch?.(from + count);
       if (from + count < n) await yieldToEventLoop();
     }
@@ -183,7 +183,7 @@ export class LatentPaths {
   }
 
   async exportImage(args: EngineParsedArgs<'exportImage'>): Promise<EngineResults['exportImage']> {
-    const image = this.session.decode({ z: args.z });
+    const image = await this.session.decode({ z: args.z });
     if (image.count !== 1) throw new EngineCallError('bad-arguments', `exportImage: z must be one latent vector, got ${image.count}`);
     const { width, height, channels, pixels } = image;
     const png = await encodePng(upscaleNearest(pixels, width, height, channels, args.scale), width * args.scale, height * args.scale, channels);

@@ -17,7 +17,7 @@ export async function modelSamples(dir: string, count: number, seed: number): Pr
     const c = vae.config;
     // decodeToPixels decodes inside tf.tidy and disposes its result; the weights go in `finally`.
     const { z } = drawLatents(manifestDensity(manifest), c.latentDim, count, seed);
-    const pixels = vae.decodeToPixels(z, count);
+    const pixels = await vae.decodeToPixels(z, count);
     return { count, height: c.height, width: c.width, channels: c.channels, pixels };
   } finally {
     vae.dispose();

@@ -240,7 +240,7 @@ export class EngineSession {
       const size = dataset.height * dataset.width * dataset.channels;
       for (let start = 0; start < count; start += EMBED_SLICE) {
         const n = Math.min(EMBED_SLICE, count - start);
-        mu.set(vae.embed(dataset.pixels.subarray(start * size, (start + n) * size), n), start * d);
+        mu.set(await vae.embed(dataset.pixels.subarray(start * size, (start + n) * size), n), start * d);
         await yieldToEventLoop();
       }
       if (key && this.model?.vae === vae) void writePointCache(this.model.info.dir, key, { mu, recon: null, kl: null });
@@ -268,7 +268,7 @@ export class EngineSession {
     return { count: n, height: c.height, width: c.width, channels: c.channels, pixels };
   }
 
-  decode(args: EngineParsedArgs<'decode'>): Images {
+  async decode(args: EngineParsedArgs<'decode'>): Promise<Images> {
     const { vae } = this.requireModel();
     const d = vae.config.latentDim;
     if (args.z.length === 0 || args.z.length % d !== 0) {
@@ -278,21 +278,21 @@ export class EngineSession {
     if (n > 4096) throw new EngineCallError('bad-arguments', `decode: at most 4096 latent vectors at once, got ${n}`);
     for (let i = 0; i < args.z.length; i++)
       if (!Number.isFinite(args.z[i])) throw new EngineCallError('bad-arguments', `decode: z[${i}] is not a finite number`);
-    return this.images(vae.decodeToPixels(args.z, n), n, vae);
+    return this.images(await vae.decodeToPixels(args.z, n), n, vae);
   }
 
-  reconstruct(args: EngineParsedArgs<'reconstruct'>): EngineResults['reconstruct'] {
+  async reconstruct(args: EngineParsedArgs<'reconstruct'>): Promise<EngineResults['reconstruct']> {
     const { vae, dataset } = this.requireFit();
     if (args.index >= dataset.count)
       throw new EngineCallError('bad-arguments', `reconstruct: index ${args.index} is out of range (the dataset has ${dataset.count} images)`);
     const size = dataset.height * dataset.width * dataset.channels;
     const original = dataset.pixels.slice(args.index * size, (args.index + 1) * size);
-    const mu = vae.embed(original, 1);
+    const mu = await vae.embed(original, 1);
     return {
       index: args.index,
       label: dataset.labels[args.index],
       original: this.images(original, 1, vae),
-      reconstruction: this.images(vae.decodeToPixels(mu, 1), 1, vae),
+      reconstruction: this.images(await vae.decodeToPixels(mu, 1), 1, vae),
       mu,
     };
   }
@@ -303,7 +303,7 @@ export class EngineSession {
     if (args.z.length !== d) throw new EngineCallError('bad-arguments', `nearest: z must hold ${d} numbers (the model's latent size), got ${args.z.length}`);
     for (let i = 0; i < d; i++) if (!Number.isFinite(args.z[i])) throw new EngineCallError('bad-arguments', `nearest: z[${i}] is not a finite number`);
     if (!this.latents || this.latents.model !== vae) await this.embed();
-    return nearestImages({ z: args.z, k: args.k, space: args.space ?? 'latent', among: args.among ?? 'all' }, vae, dataset, this.latents!.mu);
+    return await nearestImages({ z: args.z, k: args.k, space: args.space ?? 'latent', among: args.among ?? 'all' }, vae, dataset, this.latents!.mu);
   }
 
   private pointCacheKey(vae: Vae, dataset: Dataset): PointCacheKey | null {
@@ -319,8 +319,8 @@ export class EngineSession {
     if (this.model?.vae !== vae || this.dataset !== dataset || this.latents?.model !== vae) {
       throw new EngineCallError('stale', 'the model or dataset changed while the image was encoded: bring it in again');
     }
-    const encoded = encodePixels(vae, pixels);
-    const nearest = nearestImages({ z: encoded.mu, k: args.k, space: 'latent', among: 'train' }, vae, dataset, this.latents.mu);
+    const encoded = await encodePixels(vae, pixels);
+    const nearest = await nearestImages({ z: encoded.mu, k: args.k, space: 'latent', among: 'train' }, vae, dataset, this.latents.mu);
     const { reconstruction, ...figures } = encoded;
     return { name: args.name, ...figures, input: this.images(pixels, 1, vae), reconstruction: this.images(reconstruction, 1, vae), nearest };
   }

@@ -208,7 +208,7 @@ function nodeBackendClass(Base: BackendClass): BackendClass {
     override readSync(dataId: object): ReturnType<tf.KernelBackend['readSync']> {
       const data = (this as unknown as WebgpuInternals).tensorMap.get(dataId);
       if (data.values != null || data.dtype === 'string' || (globalThis as unknown as Loose).OffscreenCanvas !== undefined) return super.readSync(dataId);
-      throw new Error(`${NO_SYNC_READ}; the engine's training, embedding and decoding read synchronously: use another backend`);
+      throw new Error(`${NO_SYNC_READ}: read with await data() (src/engine/tensor-read.ts)`);
     }
   };
 }

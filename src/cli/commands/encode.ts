@@ -72,8 +72,8 @@ export async function run(argv: string[]): Promise<number | void> {
     for (const file of positionals) {
       try {
         const pixels = await decodeImageFile(file, await readImage(file), settings);
-        const e = encodePixels(vae, pixels);
-        const near = nearestImages({ z: e.mu, k, space: 'latent', among: 'train' }, vae, dataset, mu);
+        const e = await encodePixels(vae, pixels);
+        const near = await nearestImages({ z: e.mu, k, space: 'latent', among: 'train' }, vae, dataset, mu);
         const item: Encoded = {
           file,
           mu: Array.from(e.mu),

@@ -5,6 +5,7 @@ import { imagesToTensor, type Vae } from '../../engine/model/vae';
 import { roundTripBatchSize } from '../../engine/model/decode-batches';
 import { loadModel } from '../../engine/train/checkpoint';
 import { evaluateHeldOut } from '../../engine/train/trainer';
+import { takeValues } from '../../engine/tensor-read';
 import { LATENT_SOURCES, LATENT_SOURCE_NAMES, SAMPLE_QUALITY_COUNT } from '../../engine/quality/sample-quality';
 import { COLOR_MODES, FIT_MODES } from '../../shared/vocabulary';
 import { backgroundOption, required, startBackend } from '../common';
@@ -50,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
     const { vae, manifest } = await loadModel(values.model);
     try {
       const dataset = limitDataset((await datasetForModel(manifest, values.data, background)).dataset, limit);
-      const heldOut = heldOutFigures(out, vae, dataset, { K, seed, beta: manifest.training?.beta ?? 1, binarize: manifest.training?.binarize ?? false });
+      const heldOut = await heldOutFigures(out, vae, dataset, { K, seed, beta: manifest.training?.beta ?? 1, binarize: manifest.training?.binarize ?? false });
       const density = manifestDensity(manifest);
       const zSource = zSourceChoice ?? (density ? 'density' : 'normal');
       const model = { vae, source: LATENT_SOURCES[zSource](vae, density) };
@@ -89,14 +90,14 @@ interface HeldOutFigures {
 }
 
 /** The held-out ELBO, PSNR and importance-sampled log-likelihood (nats, and bits/dim for the headline). */
-function heldOutFigures(
+async function heldOutFigures(
   out: CliOutput,
   vae: Vae,
   dataset: Dataset,
   { K, seed, beta, binarize }: { K: number; seed: number; beta: number; binarize: boolean },
-): HeldOutFigures {
+): Promise<HeldOutFigures> {
   const test = dataset.split.test;
-  const { psnr: psnrDb, ...elbo } = evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
+  const { psnr: psnrDb, ...elbo } = await evaluateHeldOut(vae, dataset, test, beta, binarize, seed + 17);
   // Importance sampling: examples in batches, samples in chunks, so memory stays ~ batch × chunk × pixels,
   // and batch × chunk images (each encoded and decoded) within the activation budget.
   const rows = Math.min(20000, roundTripBatchSize(vae.config));
@@ -111,9 +112,8 @@ function heldOutFigures(
       if (binarize) x = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed + from), x), 'float32') as tf.Tensor4D;
       return vae.logLikelihood(x, K, chunk, seed + from);
     });
-    const values = ll.dataSync();
+    const [values] = await takeValues([ll]);
     for (const v of values) nllSum -= v;
-    ll.dispose();
     out.progress({ done: to, total: test.length }, { done: to, total: test.length, label: `log-likelihood (K=${K})` });
   }
   const dims = imageDims(vae.config);

@@ -61,7 +61,7 @@ async function resolveKeyframes(
       throw new UsageError(`--${arg.option} ${arg.index} is out of range: ${dataset.name} has ${dataset.count} images (indices 0 to ${dataset.count - 1})`);
     }
     const size = imageBytes(dataset);
-    const mu = vae.embed(dataset.pixels.subarray(arg.index * size, (arg.index + 1) * size), 1);
+    const mu = await vae.embed(dataset.pixels.subarray(arg.index * size, (arg.index + 1) * size), 1);
     keyframes.push(mu);
     const label = dataset.labels[arg.index];
     sources.push(label >= 0 ? { index: arg.index, label: dataset.labelNames[label] ?? String(label) } : { index: arg.index });
@@ -70,14 +70,14 @@ async function resolveKeyframes(
 }
 
 /** Decodes n × d latents into uint8 HWC frames, DECODE_BATCH at a time. */
-export function decodeFrames(vae: Vae, latents: Float32Array, onBatch?: (done: number, total: number) => void): FrameSet {
+export async function decodeFrames(vae: Vae, latents: Float32Array, onBatch?: (done: number, total: number) => void): Promise<FrameSet> {
   const { height, width, channels, latentDim: d } = vae.config;
   const count = latents.length / d;
   const size = height * width * channels;
   const pixels = new Uint8Array(count * size);
   for (let start = 0; start < count; start += DECODE_BATCH) {
     const n = Math.min(DECODE_BATCH, count - start);
-    pixels.set(vae.decodeToPixels(latents.subarray(start * d, (start + n) * d), n), start * size);
+    pixels.set(await vae.decodeToPixels(latents.subarray(start * d, (start + n) * d), n), start * size);
     onBatch?.(start + n, count);
   }
   return { width, height, channels, count, pixels };
@@ -176,7 +176,7 @@ export async function run(argv: string[]): Promise<void> {
 
     const started = performance.now();
     const latents = interpolatePath(keyframes, pathOptions);
-    const frames = decodeFrames(vae, latents, (done, total) => out.progress({ stage: 'decode', done, total }, { done, total, label: 'decode' }));
+    const frames = await decodeFrames(vae, latents, (done, total) => out.progress({ stage: 'decode', done, total }, { done, total, label: 'decode' }));
     const decodeMs = performance.now() - started;
 
     const exportStarted = performance.now();

@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<void> {
     const density = manifestDensity(manifest);
     const { z, prior } = drawLatents(density, latentDim, n, seed, asked);
     if (!density && asked === undefined) out.info('this model has no fitted latent density: sampling from N(0, I) (`latentscape prepare` fits one)');
-    const pixels = vae.decodeToPixels(z, n);
+    const pixels = await vae.decodeToPixels(z, n);
     const grid = tileImages(pixels, n, width, height, channels, scale);
     await sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels } })
       .png()

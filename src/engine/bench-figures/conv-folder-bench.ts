@@ -94,7 +94,12 @@ export function folderRecipe(images: number) {
 }
 
 /** The app's side: `steps` timed training steps (after `warmup` untimed ones); images/s over their wall time. */
-export function timeAppSteps(pixels: Uint8Array, images: number, steps: number, warmup: number): { images_per_s: number; steps: number; batch: number } {
+export async function timeAppSteps(
+  pixels: Uint8Array,
+  images: number,
+  steps: number,
+  warmup: number,
+): Promise<{ images_per_s: number; steps: number; batch: number }> {
   const { recipe, config } = folderRecipe(images);
   const batch = recipe.batchSize;
   const vae = Vae.create(config, 1);
@@ -102,9 +107,9 @@ export function timeAppSteps(pixels: Uint8Array, images: number, steps: number, 
   const step = createTrainStep(vae, optimizer, 1);
   const xs = Array.from({ length: images / batch }, (_, b) => imagesToTensor(pixels, b * batch, batch, config));
   try {
-    for (let i = 0; i < warmup; i++) step(xs[i % xs.length], i);
+    for (let i = 0; i < warmup; i++) await step(xs[i % xs.length], i);
     const started = performance.now();
-    for (let i = 0; i < steps; i++) step(xs[i % xs.length], 1000 + i);
+    for (let i = 0; i < steps; i++) await step(xs[i % xs.length], 1000 + i);
     const seconds = (performance.now() - started) / 1000;
     return { images_per_s: (steps * batch) / seconds, steps, batch };
   } finally {
@@ -128,7 +133,7 @@ export async function benchConvFolder(options: ConvFolderOptions = {}): Promise<
     await writeFile(join(work, 'pixels.u8'), pixels);
     await writeFile(join(work, 'meta.json'), JSON.stringify({ count: images, height: FOLDER_SIZE, width: FOLDER_SIZE, channels: 3 }));
     const { result, machine } = await withMachineState(async () => {
-      const app = timeAppSteps(pixels, images, steps, warmup);
+      const app = await timeAppSteps(pixels, images, steps, warmup);
       const args = ['--data', work, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads)];
       args.push('--latent', String(config.latentDim), '--filters', config.filters.join(','), '--batch', String(recipe.batchSize), '--lr', String(recipe.lr));
       const torch = options.reference === false ? 'not run (--no-reference)' : await runReferenceScript('torch_conv_bench.py', args, 'torch');

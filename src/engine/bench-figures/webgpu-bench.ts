@@ -2,8 +2,8 @@
  * `latentscape bench --only webgpu`: the MLP training step (784-400-20, batch 128 on MNIST, as
  * `train_mlp_samples_per_s`) on the webgpu backend, named by the adapter it ran on. A software adapter
  * (SwiftShader, llvmpipe…) is the CPU emulating a GPU: its figure says so and is no GPU figure.
- * The step reads its loss with `await data()` (webgpu under Node reads no other way), so it is the
- * trainer's step without the trainer's synchronous reads. The engine's backend is put back afterwards.
+ * The step is the trainer's own (createTrainStep, which reads its numbers with `await data()`, the
+ * only way webgpu under Node reads). The engine's backend is put back afterwards.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
@@ -12,6 +12,7 @@ import { gatherImages } from '../data/dataset';
 import { loadMnist } from '../data/mnist';
 import { createAdam } from '../kernels/adam';
 import { imagesToTensor, makeConfig, Vae } from '../model/vae';
+import { createTrainStep } from '../train/trainer';
 
 export interface WebgpuBenchOptions {
   batch?: number;
@@ -50,12 +51,8 @@ async function timeMlpSteps(options: WebgpuBenchOptions): Promise<number> {
   const optimizer = createAdam(1e-3);
   const idx = Array.from({ length: batch }, (_, i) => mnist.split.train[i % mnist.split.train.length]);
   const x = imagesToTensor(gatherImages(mnist, idx), 0, batch, vae.config);
-  const varList = [...vae.params.values()];
-  const step = async (seed: number): Promise<void> => {
-    const cost = optimizer.minimize(() => vae.loss(x, 1, seed).objective, true, varList)!;
-    await cost.data();
-    cost.dispose();
-  };
+  const trainStep = createTrainStep(vae, optimizer, 1);
+  const step = (seed: number) => trainStep(x, seed);
   try {
     // The first steps compile the shaders.
     for (let i = 0; i < 2; i++) await step(i);

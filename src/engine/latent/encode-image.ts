@@ -10,6 +10,7 @@ import { imagesToTensor, type Vae, type VaeConfig } from '../model/vae';
 import type { DatasetInfo } from '../train/checkpoint';
 import { backgroundRgb, recordedBackground } from '../../shared/background';
 import { EngineCallError } from '../../shared/engine-protocol';
+import { takeValues } from '../tensor-read';
 
 /**
  * How an image becomes the model's input: its size and colour are the model's; fit and background are
@@ -49,7 +50,7 @@ export interface EncodedPixels {
 }
 
 /** One image (the model's size, uint8 HWC) through the encoder and back; every tensor disposed. */
-export function encodePixels(vae: Vae, pixels: Uint8Array): EncodedPixels {
+export async function encodePixels(vae: Vae, pixels: Uint8Array): Promise<EncodedPixels> {
   if (pixels.length !== vae.inputSize) {
     throw new EngineCallError('mismatch', `the image has ${pixels.length} values but the model takes ${vae.inputSize}`);
   }
@@ -60,7 +61,6 @@ export function encodePixels(vae: Vae, pixels: Uint8Array): EncodedPixels {
     const shown = tf.clipByValue(likelihood.mode(), 0, 1);
     return [q.mean, tf.exp(tf.mul(q.logvar, 0.5)), likelihood.nll(x), tf.mul(tf.sqrt(tf.mean(tf.squaredDifference(x, shown))), 255)];
   });
-  const [mu, sigma, nll, rmse] = outputs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outputs);
-  return { mu, sigma, reconstruction: vae.decodeToPixels(mu, 1), reconNats: nll[0], rmse: rmse[0] };
+  const [mu, sigma, nll, rmse] = await takeValues(outputs);
+  return { mu, sigma, reconstruction: await vae.decodeToPixels(mu, 1), reconNats: nll[0], rmse: rmse[0] };
 }

@@ -39,7 +39,7 @@ export async function fitModelDensity(
   const means = new Float32Array(n * d);
   for (let from = 0; from < n; from += EMBED_SLICE) {
     const to = Math.min(n, from + EMBED_SLICE);
-    means.set(vae.embed(gatherImages(dataset, chosen, from, to), to - from), from * d);
+    means.set(await vae.embed(gatherImages(dataset, chosen, from, to), to - from), from * d);
     await yieldToEventLoop();
   }
   return fitLatentDensity(means, n, d, options);

@@ -37,12 +37,12 @@ class Best {
  * pixel distance of the images to decode(z) ('pixel', in 0…1 intensity units); among every image
  * or only the training split.
  */
-export function nearestImages(
+export async function nearestImages(
   args: { z: Float32Array; k: number; space: NearestSpace; among: NearestAmong },
   vae: Vae,
   dataset: Dataset,
   mu: Float32Array,
-): { ids: Int32Array; distances: Float32Array } {
+): Promise<{ ids: Int32Array; distances: Float32Array }> {
   const d = vae.config.latentDim;
   const candidates: ArrayLike<number> | null = args.among === 'train' ? dataset.split.train : null;
   const total = candidates ? candidates.length : dataset.count;
@@ -59,7 +59,7 @@ export function nearestImages(
     }
     return best.result();
   }
-  const image = vae.decodeToPixels(args.z, 1);
+  const image = await vae.decodeToPixels(args.z, 1);
   const size = image.length;
   const pixels = dataset.pixels;
   for (let n = 0; n < total; n++) {

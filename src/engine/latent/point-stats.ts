@@ -4,6 +4,7 @@ import type { Dataset } from '../data/dataset';
 import { imagesToTensor, type Vae } from '../model/vae';
 import { roundTripBatchSize } from '../model/decode-batches';
 import { yieldToEventLoop } from '../../node/event-loop';
+import { takeValues } from '../tensor-read';
 
 const STATS_SLICE = 1000;
 
@@ -31,10 +32,10 @@ export async function pointStats(
       const shown = tf.clipByValue(likelihood.mode(), 0, 1);
       return [likelihood.nll(x), q.klToStdNormal(), tf.mul(tf.sqrt(tf.mean(tf.squaredDifference(x, shown), [1, 2, 3])), 255)];
     });
-    recon.set(r.dataSync() as Float32Array, start);
-    kl.set(k.dataSync() as Float32Array, start);
-    rmse.set(e.dataSync() as Float32Array, start);
-    tf.dispose([r, k, e]);
+    const [rValues, kValues, eValues] = await takeValues([r, k, e]);
+    recon.set(rValues, start);
+    kl.set(kValues, start);
+    rmse.set(eValues, start);
     onProgress?.(start + n, dataset.count);
     await yieldToEventLoop();
   }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATION_BUDGET_BYTES } from '../../shared/limits';
 import { decodeActivationBytes, encodeActivationBytes, imagesPerBatch } from './activation-bytes';
 import type { VaeConfig } from './vae';
+import { takeValues } from '../tensor-read';
 
 /** What a batched decode needs of a model (Vae has it). */
 export interface Decoder {
@@ -30,7 +31,7 @@ export function roundTripBatchSize(config: VaeConfig, budgetBytes = ACTIVATION_B
 }
 
 /** Decoded images (uint8 HWC) for n latent vectors given as n × d floats, batch by batch. */
-export function decodeInBatches(model: Decoder, z: Float32Array, n: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Uint8Array {
+export async function decodeInBatches(model: Decoder, z: Float32Array, n: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Promise<Uint8Array> {
   const c = model.config;
   const d = c.latentDim;
   const imageSize = c.height * c.width * c.channels;
@@ -39,8 +40,7 @@ export function decodeInBatches(model: Decoder, z: Float32Array, n: number, budg
   for (let start = 0; start < n; start += batch) {
     const count = Math.min(batch, n - start);
     const img = tf.tidy(() => tf.mul(model.decodeMode(tf.tensor2d(z.subarray(start * d, (start + count) * d), [count, d])), 255));
-    const values = img.dataSync();
-    img.dispose();
+    const [values] = await takeValues([img]);
     const offset = start * imageSize;
     for (let i = 0; i < values.length; i++) out[offset + i] = Math.round(values[i]);
   }
@@ -48,9 +48,8 @@ export function decodeInBatches(model: Decoder, z: Float32Array, n: number, budg
 }
 
 /** n images decoded from z ~ N(0, I) drawn from `seed`: the z Vae.sample draws, decoded in batches. */
-export function sampleInBatches(model: Decoder, n: number, seed?: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Uint8Array {
+export async function sampleInBatches(model: Decoder, n: number, seed?: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Promise<Uint8Array> {
   const z = tf.tidy(() => tf.randomNormal([n, model.config.latentDim], 0, 1, 'float32', seed));
-  const values = z.dataSync() as Float32Array;
-  z.dispose();
+  const [values] = await takeValues([z]);
   return decodeInBatches(model, values, n, budgetBytes);
 }

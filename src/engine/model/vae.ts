@@ -13,6 +13,7 @@ import { seededUniform } from '../../shared/latent-density';
 import { ACTIVATION_BUDGET_BYTES, MAX_DECODE_IMAGE_BYTES, MAX_LATENT, MAX_PARAMETERS, MAX_RESIDUAL_BLOCKS, MIN_LATENT } from '../../shared/limits';
 import { decodeActivationBytes, formatBytes } from './activation-bytes';
 import { decodeInBatches, encodeBatchSize } from './decode-batches';
+import { takeValues } from '../tensor-read';
 import { DECODER_UPSAMPLES, type Arch, type DecoderUpsample, type LikelihoodKind } from '../../shared/vocabulary';
 
 export { MAX_PARAMETERS };
@@ -385,21 +386,21 @@ export class Vae {
   }
 
   /** μ(x) for `count` uint8 images (HWC), in batches of at most `batchSize` and the activation budget; count × d floats. */
-  embed(pixels: Uint8Array, count: number, batchSize = 1000, budgetBytes = ACTIVATION_BUDGET_BYTES): Float32Array {
+  async embed(pixels: Uint8Array, count: number, batchSize = 1000, budgetBytes = ACTIVATION_BUDGET_BYTES): Promise<Float32Array> {
     const d = this.config.latentDim;
     const out = new Float32Array(count * d);
     batchSize = Math.min(batchSize, encodeBatchSize(this.config, budgetBytes));
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       const mu = tf.tidy(() => this.encode(imagesToTensor(pixels, start, n, this.config)).mean);
-      out.set(mu.dataSync() as Float32Array, start * d);
-      mu.dispose();
+      const [values] = await takeValues([mu]);
+      out.set(values, start * d);
     }
     return out;
   }
 
   /** Decoded images (uint8 HWC) for n latent vectors given as n × d floats, in batches under the activation budget. */
-  decodeToPixels(z: Float32Array, n: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Uint8Array {
+  decodeToPixels(z: Float32Array, n: number, budgetBytes = ACTIVATION_BUDGET_BYTES): Promise<Uint8Array> {
     return decodeInBatches(this, z, n, budgetBytes);
   }
 

@@ -50,8 +50,8 @@ interface CacheHeader {
   sha256: string;
 }
 
-export function encodeFeatureNet(net: FeatureNet, key: string): Uint8Array {
-  const weights = net.weights();
+export async function encodeFeatureNet(net: FeatureNet, key: string): Promise<Uint8Array> {
+  const weights = await net.weights();
   const floats = weights.reduce((n, w) => n + w.length, 0);
   const body = new Float32Array(floats);
   let at = 0;
@@ -123,6 +123,6 @@ export async function loadOrTrainFeatureNet(d: Dataset, options: FeatureTraining
   const cached = bytes ? decodeFeatureNet(bytes, key) : null;
   if (cached) return { net: cached, cache: 'hit', path };
   const net = await trainFeatureNet(d, options);
-  if (!insideImageFolder(d, path)) await writeFileAtomic(path, encodeFeatureNet(net, key)).catch(() => {});
+  if (!insideImageFolder(d, path)) await writeFileAtomic(path, await encodeFeatureNet(net, key)).catch(() => {});
   return { net, cache: 'miss', path };
 }

@@ -22,6 +22,7 @@ import { conv2d, dense } from '../model/ops';
 import { imagesToTensor, seedSequence } from '../model/vae';
 import { createAdam } from '../kernels/adam';
 import { yieldToEventLoop } from '../../node/event-loop';
+import { takeScalars, takeValues } from '../tensor-read';
 
 /** Bump whenever the network, its training or its inputs change: cached nets of older versions are then not used. */
 export const FEATURE_NET_VERSION = 1;
@@ -139,20 +140,20 @@ export class FeatureNet {
   }
 
   /** Features of `count` uint8 HWC images, count × FEATURE_DIM floats. */
-  featuresOf(pixels: Uint8Array, count: number, batchSize = 250): Float32Array {
+  async featuresOf(pixels: Uint8Array, count: number, batchSize = 250): Promise<Float32Array> {
     const out = new Float32Array(count * FEATURE_DIM);
     for (let from = 0; from < count; from += batchSize) {
       const n = Math.min(batchSize, count - from);
       const f = tf.tidy(() => this.features(imagesToTensor(pixels, from, n, this.config)));
-      out.set(f.dataSync() as Float32Array, from * FEATURE_DIM);
-      f.dispose();
+      const [values] = await takeValues([f]);
+      out.set(values, from * FEATURE_DIM);
     }
     return out;
   }
 
   /** The weights in parameterSpecs order (copies). */
-  weights(): Float32Array[] {
-    return parameterSpecs(this.config).map((s) => this.p(s.name).dataSync() as Float32Array);
+  async weights(): Promise<Float32Array[]> {
+    return Promise.all(parameterSpecs(this.config).map(async (s) => (await this.p(s.name).data()) as Float32Array));
   }
 
   dispose(): void {
@@ -248,8 +249,8 @@ export async function trainFeatureNet(d: Dataset, options: FeatureTrainingOption
         const x = imagesToTensor(pixels, 0, n, config);
         const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(targets, 'int32'), classes));
         const cost = optimizer.minimize(() => tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(net.logits(x))), 1))) as tf.Scalar, true);
-        const loss = cost?.dataSync()[0];
-        tf.dispose([x, onehot, ...(cost ? [cost] : [])]);
+        tf.dispose([x, onehot]);
+        const loss = cost ? (await takeScalars([cost]))[0] : undefined;
         if (loss !== undefined && !Number.isFinite(loss)) throw new Error(`feature net training diverged (loss ${loss})`);
         options.onProgress?.({ done: epoch * stepsPerEpoch + step + 1, total });
         await yieldToEventLoop();

@@ -130,7 +130,7 @@ async function featuresInBatches(
     await yieldToEventLoop();
     checkAbort(options.signal);
     const to = Math.min(count, from + DECODE_BATCH);
-    out.set(net.featuresOf(images(from, to), to - from), from * FEATURE_DIM);
+    out.set(await net.featuresOf(images(from, to), to - from), from * FEATURE_DIM);
     options.onProgress?.({ stage, done: to, total: count });
   }
   return out;
@@ -175,7 +175,7 @@ export async function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet
   const latentDim = vae.config.latentDim;
   const z = source.draw(n, seed + 307);
   if (z.length !== n * latentDim) throw new Error(`the latent source "${source.name}" gave ${z.length} values, expected ${n} × ${latentDim}`);
-  const sampleFd = await scoreImages(net, reference, decodeBatches(vae, z, n), n, options);
+  const sampleFd = await scoreImages(net, reference, await decodeBatches(vae, z, n), n, options);
 
   let floorFd: number | null = null;
   if (test.length >= 2) {
@@ -187,8 +187,8 @@ export async function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet
 
   checkAbort(options.signal);
   const reconIdx = reference.indices.subarray(0, n);
-  const means = vae.embed(gatherImages(d, reconIdx), n, DECODE_BATCH);
-  const recon = decodeBatches(vae, means, n);
+  const means = await vae.embed(gatherImages(d, reconIdx), n, DECODE_BATCH);
+  const recon = await decodeBatches(vae, means, n);
   const size = d.height * d.width * d.channels;
   const reconFeatures = await featuresInBatches(net, (from, to) => recon.subarray(from * size, to * size), n, 'recon', options);
   const reconFd = frechetDistanceOfStats(featureStats({ values: reconFeatures, count: n, dim: FEATURE_DIM }), reference.stats);
@@ -206,13 +206,13 @@ export async function measureSampleQuality(vae: Vae, d: Dataset, net: FeatureNet
 }
 
 /** Decodes n latents (n × d floats) into uint8 images, a batch at a time. */
-function decodeBatches(vae: Vae, z: Float32Array, n: number): Uint8Array {
+async function decodeBatches(vae: Vae, z: Float32Array, n: number): Promise<Uint8Array> {
   const d = vae.config.latentDim;
   const size = vae.config.height * vae.config.width * vae.config.channels;
   const out = new Uint8Array(n * size);
   for (let from = 0; from < n; from += DECODE_BATCH) {
     const to = Math.min(n, from + DECODE_BATCH);
-    out.set(vae.decodeToPixels(z.subarray(from * d, to * d), to - from), from * size);
+    out.set(await vae.decodeToPixels(z.subarray(from * d, to * d), to - from), from * size);
   }
   return out;
 }

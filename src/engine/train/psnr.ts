@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gatherImages, type Dataset } from '../data/dataset';
 import { imagesToTensor, type Vae } from '../model/vae';
 import { roundTripBatchSize } from '../model/decode-batches';
+import { takeScalars } from '../tensor-read';
 
 /** MSE below this counts as a perfect copy (100 dB). */
 const MIN_MSE = 1e-10;
@@ -24,7 +25,7 @@ export function psnrSum(x: tf.Tensor4D, recon: tf.Tensor4D): tf.Scalar {
   });
 }
 
-export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, batchSize = 500): number {
+export async function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, batchSize = 500): Promise<number> {
   if (indices.length === 0) return NaN;
   batchSize = Math.min(batchSize, roundTripBatchSize(vae.config));
   let sum = 0;
@@ -35,8 +36,7 @@ export function evaluatePsnr(vae: Vae, d: Dataset, indices: ArrayLike<number>, b
       const x = imagesToTensor(pixels, 0, to - from, vae.config);
       return psnrSum(x, vae.decodeMode(vae.encode(x).mean as tf.Tensor2D));
     });
-    sum += psnr.dataSync()[0];
-    psnr.dispose();
+    sum += (await takeScalars([psnr]))[0];
   }
   return sum / indices.length;
 }

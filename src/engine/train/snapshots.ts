@@ -43,7 +43,7 @@ export class SnapshotTaker {
     const vae = info.vae;
     const d = vae.config.latentDim;
     const n = this.ids.length;
-    const mu = vae.embed(this.pixels, n);
+    const mu = await vae.embed(this.pixels, n);
     let view: Float32Array;
     let projection: LinearProjectionKind = 'identity';
     if (d <= 3) {

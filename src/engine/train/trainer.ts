@@ -9,6 +9,7 @@ import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type DecoderU
 import { createAdam } from '../kernels/adam';
 import { roundTripBatchSize } from '../model/decode-batches';
 import { evaluatePsnr, psnrSum } from './psnr';
+import { takeScalars } from '../tensor-read';
 import { bitsPerDim, imageDims } from '../../shared/headline-figures';
 import { checkKlShaping, klWeightAt } from './kl-schedule';
 import { planFor, planProgress, scheduledLr, type LrPlan, type LrSchedule } from './lr-schedule';
@@ -120,7 +121,7 @@ function batchTensor(d: Dataset, indices: ArrayLike<number>, from: number, to: n
 }
 
 /** Mean −ELBO and its terms over a split, one reparameterised sample per image (as in training). */
-export function evaluateElbo(
+export async function evaluateElbo(
   vae: Vae,
   d: Dataset,
   indices: ArrayLike<number>,
@@ -128,8 +129,8 @@ export function evaluateElbo(
   binarize: boolean,
   seed: number,
   batchSize = 500,
-): { loss: number; recon: number; kl: number } {
-  const { loss, recon, kl } = heldOutPass([vae, d, indices, beta, binarize, seed, batchSize], false);
+): Promise<{ loss: number; recon: number; kl: number }> {
+  const { loss, recon, kl } = await heldOutPass([vae, d, indices, beta, binarize, seed, batchSize], false);
   return { loss, recon, kl };
 }
 
@@ -138,21 +139,21 @@ export function evaluateElbo(
  * PSNR, the same numbers, with one encoder pass per batch shared by both when the ELBO is taken on the
  * images themselves (with dynamic binarisation it is not: then the PSNR takes its own pass).
  */
-export function evaluateHeldOut(...[vae, d, indices, beta, binarize, seed, batchSize = 500]: Parameters<typeof evaluateElbo>): {
+export async function evaluateHeldOut(...[vae, d, indices, beta, binarize, seed, batchSize = 500]: Parameters<typeof evaluateElbo>): Promise<{
   loss: number;
   recon: number;
   kl: number;
   psnr: number;
-} {
-  if (binarize) return { ...evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize), psnr: evaluatePsnr(vae, d, indices, batchSize) };
+}> {
+  if (binarize) return { ...(await evaluateElbo(vae, d, indices, beta, binarize, seed, batchSize)), psnr: await evaluatePsnr(vae, d, indices, batchSize) };
   return heldOutPass([vae, d, indices, beta, binarize, seed, batchSize], true);
 }
 
 /** One pass over a split: the ELBO's sums with one sample per image (its noise from `seed`), and optionally the PSNR of decode(μ). */
-function heldOutPass(
+async function heldOutPass(
   [vae, d, indices, beta, binarize, seed, batchSize = 500]: Parameters<typeof evaluateElbo>,
   withPsnr: boolean,
-): { loss: number; recon: number; kl: number; psnr: number } {
+): Promise<{ loss: number; recon: number; kl: number; psnr: number }> {
   let recon = 0;
   let kl = 0;
   let psnr = 0;
@@ -167,11 +168,10 @@ function heldOutPass(
       const terms = [tf.sum(likelihood.nll(x)), tf.sum(q.klToStdNormal())];
       return withPsnr ? [...terms, psnrSum(x, vae.decodeMode(q.mean as tf.Tensor2D))] : terms;
     });
-    const [r, k, p = 0] = sums.map((t) => t.dataSync()[0]);
+    const [r, k, p = 0] = await takeScalars(sums);
     recon += r;
     kl += k;
     psnr += p;
-    tf.dispose(sums);
   }
   const n = Math.max(1, indices.length);
   return { loss: (recon + beta * kl) / n, recon: recon / n, kl: kl / n, psnr: withPsnr && indices.length > 0 ? psnr / indices.length : NaN };
@@ -220,11 +220,11 @@ export function createTrainStep(
   beta: number,
   state: StepState = { scaleMse: null },
   freeBits = 0,
-): (x: tf.Tensor4D, sampleSeed: number, klWeight?: number) => StepNumbers {
+): (x: tf.Tensor4D, sampleSeed: number, klWeight?: number) => Promise<StepNumbers> {
   const scale = vae.config.likelihood === 'gaussian' && vae.config.learnedScale ? vae.params.get('decoder/logvar') : undefined;
   const varList = [...vae.params.values()].filter((v) => v !== scale);
   const pixels = vae.config.height * vae.config.width * vae.config.channels;
-  return (x, sampleSeed, klWeight = beta) => {
+  return async (x, sampleSeed, klWeight = beta) => {
     let parts: tf.Tensor[] = [];
     const cost = optimizer.minimize(
       () => {
@@ -235,14 +235,12 @@ export function createTrainStep(
       true,
       varList,
     ) as tf.Scalar;
-    const [recon, kl, trueLoss] = parts.map((t) => t.dataSync()[0]);
-    const objective = cost.dataSync()[0];
+    const [objective, recon, kl, trueLoss] = await takeScalars([cost, ...parts]);
     const loss = trueLoss ?? objective;
-    tf.dispose([cost, ...parts]);
     if (scale) {
       // recon = ½·Σ((x−μ)²/σ² + log σ² + log 2π) per image, so the per-pixel squared error is
       // (2·recon/D − log σ² − log 2π)·σ²; no extra pass over the batch is needed.
-      const logvar = scale.dataSync()[0];
+      const logvar = (await scale.data())[0];
       const mse = Math.max(0, (2 * recon) / pixels - logvar - Math.log(2 * Math.PI)) * Math.exp(logvar);
       state.scaleMse = state.scaleMse === null ? mse : (1 - SCALE_EMA) * state.scaleMse + SCALE_EMA * mse;
       const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(state.scaleMse, 1e-12)));
@@ -380,7 +378,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         const x = batchTensor(dataset, shuffled, from, to, vae.config, settings.binarize ? Math.floor(noise() * 2 ** 31) : null);
         const budgetNow = options.timeBudget ? (clock() - runStarted) / options.timeBudget.seconds : null;
         const klWeight = klWeightAt(settings.beta, settings.klWarmup ?? 0, planProgress(warmupPlan, epoch, step, stepsPerEpoch, budgetNow));
-        const { loss, recon, kl, objective } = trainStep(x, Math.floor(noise() * 2 ** 31), klWeight);
+        const { loss, recon, kl, objective } = await trainStep(x, Math.floor(noise() * 2 ** 31), klWeight);
         x.dispose();
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss is ${loss}); try a lower learning rate`);
         const n = to - from;
@@ -400,7 +398,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
       }
       if (cancelled) break;
       const seconds = (performance.now() - started) / 1000;
-      const { psnr, ...test } = evaluateHeldOut(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
+      const { psnr, ...test } = await evaluateHeldOut(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
       const trainLoss = (reconSum + settings.beta * klSum) / seen;
       const dims = imageDims(vae.config);
       const record: EpochMetrics = {

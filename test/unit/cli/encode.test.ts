@@ -46,7 +46,7 @@ beforeAll(async () => {
       preprocessing: { ...PRE },
     },
   });
-  stored = { mu: vae.embed(dataset.pixels, dataset.count), files: dataset.files!, train: dataset.split.train };
+  stored = { mu: await vae.embed(dataset.pixels, dataset.count), files: dataset.files!, train: dataset.split.train };
   vae.dispose();
 });
 afterAll(async () => {

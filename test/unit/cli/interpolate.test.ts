@@ -66,8 +66,8 @@ describeEngine(
     }
 
     /** The model's image for one latent, upscaled like the export. */
-    function decodedUpscaled(z: ArrayLike<number>): Uint8Array {
-      const pixels = vae.decodeToPixels(Float32Array.from(z), 1);
+    async function decodedUpscaled(z: ArrayLike<number>): Promise<Uint8Array> {
+      const pixels = await vae.decodeToPixels(Float32Array.from(z), 1);
       return upscaleNearest(pixels, 28, 28, 1, SCALE);
     }
 
@@ -91,14 +91,14 @@ describeEngine(
         expect([reader.width, reader.height]).toEqual([28 * SCALE, 28 * SCALE]);
         expect(reader.loopCount()).toBe(0);
         // Gray GIFs use a fixed 256-gray palette, so "within quantisation" is exact here.
-        expect(gifFrameGray(reader, 0)).toEqual(decodedUpscaled(FROM));
-        expect(gifFrameGray(reader, 59)).toEqual(decodedUpscaled(TO));
+        expect(gifFrameGray(reader, 0)).toEqual(await decodedUpscaled(FROM));
+        expect(gifFrameGray(reader, 59)).toEqual(await decodedUpscaled(TO));
         expect(gifFrameGray(reader, 0)).not.toEqual(gifFrameGray(reader, 59));
       });
 
       it('dataset indices via MNIST, --via, spherical, out to frames/: 60 PNGs + sprite + path.json', async () => {
         const mnist = await loadMnist();
-        const mu = (i: number): Float32Array => vae.embed(mnist.pixels.subarray(i * 784, (i + 1) * 784), 1);
+        const mu = (i: number): Promise<Float32Array> => vae.embed(mnist.pixels.subarray(i * 784, (i + 1) * 784), 1);
         const out = join(dir, 'frames') + '/';
         const final = await interpolate([
           '--from',
@@ -121,8 +121,8 @@ describeEngine(
         const names = await readdir(folder);
         expect(names.filter((n) => /^frame-\d{4}\.png$/.test(n)).length).toBe(60);
         expect(names).toEqual(expect.arrayContaining(['sprite.png', 'path.json']));
-        expect(await pngGray(join(folder, 'frame-0000.png'))).toEqual(decodedUpscaled(mu(0)));
-        expect(await pngGray(join(folder, 'frame-0059.png'))).toEqual(decodedUpscaled(mu(1)));
+        expect(await pngGray(join(folder, 'frame-0000.png'))).toEqual(await decodedUpscaled(await mu(0)));
+        expect(await pngGray(join(folder, 'frame-0059.png'))).toEqual(await decodedUpscaled(await mu(1)));
         const spec = parsePathSpec(await readFile(join(folder, 'path.json'), 'utf8'), 2);
         expect(spec.keyframes.map((k) => k.source)).toEqual([
           { index: 0, label: '5' },
@@ -130,7 +130,7 @@ describeEngine(
           { index: 1, label: '0' },
         ]);
         expect(spec.segments).toEqual(['spherical', 'spherical']);
-        expect(Array.from(Float32Array.from(spec.keyframes[0].z))).toEqual(Array.from(mu(0)));
+        expect(Array.from(Float32Array.from(spec.keyframes[0].z))).toEqual(Array.from(await mu(0)));
       });
 
       it('.webm: 60 VP8 key frames in the container', async () => {
@@ -163,7 +163,7 @@ describeEngine(
         const reader = new GifReader(new Uint8Array(await readFile(first)));
         expect(reader.numFrames()).toBe(31);
         expect(gifFrameGray(reader, 30)).toEqual(gifFrameGray(reader, 0));
-        expect(gifFrameGray(reader, 15)).toEqual(decodedUpscaled(TO));
+        expect(gifFrameGray(reader, 15)).toEqual(await decodedUpscaled(TO));
         const again = join(dir, 'loop-again.gif');
         await interpolate(['--load-path', saved, '--out', again]);
         expect(await readFile(again)).toEqual(await readFile(first));

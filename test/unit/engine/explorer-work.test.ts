@@ -65,12 +65,12 @@ describeEngine('explorer-work', () => {
       try {
         const mu = new Float32Array(50 * 2);
         for (let i = 0; i < 50; i++) mu.set([i, 0], i * 2);
-        const all = nearestImages({ z: new Float32Array([45.2, 0]), k: 3, space: 'latent', among: 'all' }, vae, d, mu);
+        const all = await nearestImages({ z: new Float32Array([45.2, 0]), k: 3, space: 'latent', among: 'all' }, vae, d, mu);
         expect(Array.from(all.ids)).toEqual([45, 46, 44]);
-        const train = nearestImages({ z: new Float32Array([45.2, 0]), k: 3, space: 'latent', among: 'train' }, vae, d, mu);
+        const train = await nearestImages({ z: new Float32Array([45.2, 0]), k: 3, space: 'latent', among: 'train' }, vae, d, mu);
         expect(Array.from(train.ids)).toEqual([39, 38, 37]);
         // In pixel space the decoded image is compared with each image; distances ascend.
-        const px = nearestImages({ z: new Float32Array([0.1, 0.2]), k: 5, space: 'pixel', among: 'all' }, vae, d, mu);
+        const px = await nearestImages({ z: new Float32Array([0.1, 0.2]), k: 5, space: 'pixel', among: 'all' }, vae, d, mu);
         expect(px.ids.length).toBe(5);
         for (let k = 1; k < 5; k++) expect(px.distances[k]).toBeGreaterThanOrEqual(px.distances[k - 1]);
       } finally {

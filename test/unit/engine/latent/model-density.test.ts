@@ -135,8 +135,8 @@ describe('training fits the density of its final checkpoint', () => {
 
   it('the library’s strip decodes draws from it', async () => {
     const strip = await modelSamples(model, 4, 11);
-    const fromDensity = result.vae.decodeToPixels(sampleDensity(result.latentDensity!, 4, 11), 4);
-    const fromNormal = result.vae.decodeToPixels(standardNormals(4 * 3, 11), 4);
+    const fromDensity = await result.vae.decodeToPixels(sampleDensity(result.latentDensity!, 4, 11), 4);
+    const fromNormal = await result.vae.decodeToPixels(standardNormals(4 * 3, 11), 4);
     expect(Buffer.from(strip.pixels).equals(Buffer.from(fromDensity))).toBe(true);
     expect(Buffer.from(strip.pixels).equals(Buffer.from(fromNormal))).toBe(false);
   });

@@ -61,7 +61,7 @@ describeEngine('latent/projection', () => {
         const z = unproject(pca, p);
         const byHand = new Float32Array(d);
         for (let j = 0; j < d; j++) byHand[j] = pca.mean[j] + p[0] * pca.axes[0][j] + p[1] * pca.axes[1][j] + p[2] * pca.axes[2][j];
-        expect(Array.from(vae.decodeToPixels(z, 1))).toEqual(Array.from(vae.decodeToPixels(byHand, 1)));
+        expect(Array.from(await vae.decodeToPixels(z, 1))).toEqual(Array.from(await vae.decodeToPixels(byHand, 1)));
       } finally {
         vae.dispose();
       }

@@ -91,7 +91,7 @@ describe('the activation cap', () => {
 describe('decodes in batches under a budget', () => {
   const config = makeConfig({ arch: 'conv', latentDim: 3, height: 16, channels: 3, filters: [4, 8] });
 
-  it('splits n = 10 into batches of 3 when the budget holds three images, with the same images as one decode', () => {
+  it('splits n = 10 into batches of 3 when the budget holds three images, with the same images as one decode', async () => {
     const vae = Vae.create(config, 5);
     const z = Float32Array.from({ length: 10 * 3 }, (_, i) => Math.sin(i * 1.7));
     const unbatched = tf.tidy(() => tf.mul(vae.decodeMode(tf.tensor2d(z, [10, 3])), 255).dataSync());
@@ -99,7 +99,7 @@ describe('decodes in batches under a budget', () => {
     const before = tf.memory().numTensors;
     const budget = 3 * decodeActivationBytes(config) + 1;
     expect(decodeBatchSize(config, budget)).toBe(3);
-    const pixels = decodeInBatches(vae, z, 10, budget);
+    const pixels = await decodeInBatches(vae, z, 10, budget);
     expect(tf.memory().numTensors).toBe(before);
     expect(spy.mock.calls.map(([t]) => t.shape[0])).toEqual([3, 3, 3, 1]);
     expect(Array.from(pixels)).toEqual(Array.from(unbatched, (v) => Math.round(v)));
@@ -107,24 +107,24 @@ describe('decodes in batches under a budget', () => {
     vae.dispose();
   });
 
-  it('Vae.decodeToPixels (every decode of the engine) batches too; the default budget decodes a small model at once', () => {
+  it('Vae.decodeToPixels (every decode of the engine) batches too; the default budget decodes a small model at once', async () => {
     const vae = Vae.create(config, 5);
     const spy = vi.spyOn(vae, 'decodeMode');
-    vae.decodeToPixels(new Float32Array(5 * 3), 5, 2 * decodeActivationBytes(config));
+    await vae.decodeToPixels(new Float32Array(5 * 3), 5, 2 * decodeActivationBytes(config));
     expect(spy.mock.calls.map(([t]) => t.shape[0])).toEqual([2, 2, 1]);
     spy.mockClear();
-    vae.decodeToPixels(new Float32Array(64 * 3), 64);
+    await vae.decodeToPixels(new Float32Array(64 * 3), 64);
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
     vae.dispose();
   });
 
-  it('sampleInBatches decodes the z Vae.sample draws, batch by batch', () => {
+  it('sampleInBatches decodes the z Vae.sample draws, batch by batch', async () => {
     const vae = Vae.create(config, 6);
     const whole = tf.tidy(() => tf.mul(vae.sample(7, 42), 255).dataSync());
     const spy = vi.spyOn(vae, 'decodeMode');
     const before = tf.memory().numTensors;
-    const pixels = sampleInBatches(vae, 7, 42, 2 * decodeActivationBytes(config));
+    const pixels = await sampleInBatches(vae, 7, 42, 2 * decodeActivationBytes(config));
     expect(tf.memory().numTensors).toBe(before);
     expect(spy.mock.calls.map(([t]) => t.shape[0])).toEqual([2, 2, 2, 1]);
     expect(Array.from(pixels)).toEqual(Array.from(whole, (v) => Math.round(v)));
@@ -132,13 +132,13 @@ describe('decodes in batches under a budget', () => {
     vae.dispose();
   });
 
-  it('embed encodes in batches under the budget too, with the same μ', () => {
+  it('embed encodes in batches under the budget too, with the same μ', async () => {
     const vae = Vae.create(config, 7);
     const pixels = Uint8Array.from({ length: 9 * 16 * 16 * 3 }, (_, i) => (i * 37) % 256);
-    const whole = vae.embed(pixels, 9);
+    const whole = await vae.embed(pixels, 9);
     const spy = vi.spyOn(vae, 'encode');
     const before = tf.memory().numTensors;
-    const mu = vae.embed(pixels, 9, 1000, 4 * encodeActivationBytes(config));
+    const mu = await vae.embed(pixels, 9, 1000, 4 * encodeActivationBytes(config));
     expect(tf.memory().numTensors).toBe(before);
     expect(spy.mock.calls.map(([t]) => t.shape[0])).toEqual([4, 4, 1]);
     expect(Array.from(mu)).toEqual(Array.from(whole));

@@ -131,30 +131,28 @@ describeEngine(
     });
 
     describe('embed and decode', () => {
-      it('embed gives μ(x) for every image, in batches', () =>
-        tf.tidy(() => {
-          const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 5 }), 6);
-          const mu = vae.embed(mnist.pixels, 37, 10);
-          const direct = tf.tidy(() => vae.encode(batchOf(37)).mean.dataSync());
-          expect(mu.length).toBe(37 * 5);
-          for (let i = 0; i < mu.length; i++) expect(mu[i]).toBeCloseTo(direct[i], 4);
-          vae.dispose();
-        }));
+      it('embed gives μ(x) for every image, in batches', async () => {
+        const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 5 }), 6);
+        const mu = await vae.embed(mnist.pixels, 37, 10);
+        const direct = tf.tidy(() => vae.encode(batchOf(37)).mean.dataSync());
+        expect(mu.length).toBe(37 * 5);
+        for (let i = 0; i < mu.length; i++) expect(mu[i]).toBeCloseTo(direct[i], 4);
+        vae.dispose();
+      });
 
-      it('decodeToPixels returns the decoder mode as uint8', () =>
-        tf.tidy(() => {
-          const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 2 }), 6);
-          const z = new Float32Array([0.5, -0.5, 1, 1]);
-          const pixels = vae.decodeToPixels(z, 2);
-          const want = tf.tidy(() => tf.mul(vae.decodeMode(tf.tensor2d(z, [2, 2])), 255).dataSync());
-          expect(pixels.length).toBe(2 * 784);
-          for (let i = 0; i < pixels.length; i++) expect(Math.abs(pixels[i] - want[i])).toBeLessThanOrEqual(0.5 + 1e-3);
-          vae.dispose();
-        }));
+      it('decodeToPixels returns the decoder mode as uint8', async () => {
+        const vae = Vae.create(makeConfig({ arch: 'mlp', latentDim: 2 }), 6);
+        const z = new Float32Array([0.5, -0.5, 1, 1]);
+        const pixels = await vae.decodeToPixels(z, 2);
+        const want = tf.tidy(() => tf.mul(vae.decodeMode(tf.tensor2d(z, [2, 2])), 255).dataSync());
+        expect(pixels.length).toBe(2 * 784);
+        for (let i = 0; i < pixels.length; i++) expect(Math.abs(pixels[i] - want[i])).toBeLessThanOrEqual(0.5 + 1e-3);
+        vae.dispose();
+      });
     });
 
     describe('fromWeights', () => {
-      it('wraps the weights as they are: no random initialisation first, no copy; the caller may dispose its tensors', () => {
+      it('wraps the weights as they are: no random initialisation first, no copy; the caller may dispose its tensors', async () => {
         const config = makeConfig({ arch: 'mlp', latentDim: 2, hidden: 16 });
         const source = Vae.create(config, 3);
         const weights = new Map([...source.params].map(([name, v]) => [name, v.clone()]));
@@ -166,7 +164,7 @@ describeEngine(
         expect(tf.memory().numDataBuffers).toBe(buffersBefore);
         tf.dispose([...weights.values()]);
         const z = new Float32Array([0.3, -0.7]);
-        expect(loaded.decodeToPixels(z, 1)).toEqual(source.decodeToPixels(z, 1));
+        expect(await loaded.decodeToPixels(z, 1)).toEqual(await source.decodeToPixels(z, 1));
         source.dispose();
         loaded.dispose();
       });

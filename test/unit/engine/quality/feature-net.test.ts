@@ -62,7 +62,7 @@ describe('feature net', () => {
     const before = tf.memory().numTensors;
     const features = async (seed: number): Promise<Float32Array> => {
       const net = await trainFeatureNet(d, { seed, ...quick });
-      const f = net.featuresOf(d.pixels, d.count);
+      const f = await net.featuresOf(d.pixels, d.count);
       net.dispose();
       return f;
     };
@@ -99,7 +99,7 @@ describe('feature net cache', () => {
     const first = await loadOrTrainFeatureNet(d, { seed: 1, ...quick, cacheDir });
     const second = await loadOrTrainFeatureNet(d, { seed: 1, ...quick, cacheDir });
     expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
-    expect(Array.from(second.net.featuresOf(d.pixels, 10))).toEqual(Array.from(first.net.featuresOf(d.pixels, 10)));
+    expect(Array.from(await second.net.featuresOf(d.pixels, 10))).toEqual(Array.from(await first.net.featuresOf(d.pixels, 10)));
     expect(await readdir(cacheDir)).toHaveLength(1);
     expect(await readdir(images)).toEqual([]);
     // Another seed or another dataset is another net.
@@ -119,7 +119,7 @@ describe('feature net cache', () => {
     await writeFile(first.path, bytes);
     const again = await loadOrTrainFeatureNet(d, { seed: 1, ...quick, cacheDir });
     expect(again.cache).toBe('miss');
-    expect(Array.from(again.net.featuresOf(d.pixels, 10))).toEqual(Array.from(first.net.featuresOf(d.pixels, 10)));
+    expect(Array.from(await again.net.featuresOf(d.pixels, 10))).toEqual(Array.from(await first.net.featuresOf(d.pixels, 10)));
     first.net.dispose();
     again.net.dispose();
   });

@@ -42,7 +42,7 @@ describeEngine('train/checkpoint', () => {
         expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), name).toBe(0);
       }
       const z = new Float32Array([0.1, -0.2, 0.3, 0.4, -0.5]);
-      expect(loaded.decodeToPixels(z, 1)).toEqual(vae.decodeToPixels(z, 1));
+      expect(await loaded.decodeToPixels(z, 1)).toEqual(await vae.decodeToPixels(z, 1));
       vae.dispose();
       loaded.dispose();
     });

@@ -111,7 +111,7 @@ describeEngine('train/decoder-options', () => {
       ['free bits', { freeBits: 0.25 }],
     ];
 
-    it.each(OPTIONS)('%s: steps keep tensor counts flat', (_name, options) => {
+    it.each(OPTIONS)('%s: steps keep tensor counts flat', async (_name, options) => {
       const vae = Vae.create(
         makeConfig({
           arch: 'conv',
@@ -128,7 +128,7 @@ describeEngine('train/decoder-options', () => {
       const counts: number[] = [];
       for (let i = 0; i < 4; i++) {
         const x = imagesToTensor(small.pixels, i * 8, 8, small);
-        const numbers = step(x, i, options.klWarmup ? 0.25 * i : 1);
+        const numbers = await step(x, i, options.klWarmup ? 0.25 * i : 1);
         x.dispose();
         expect(Number.isFinite(numbers.loss)).toBe(true);
         counts.push(tf.memory().numTensors);

@@ -93,7 +93,7 @@ describeEngine('train/defaults', () => {
       const logvar = vae.params.get('decoder/logvar')!.dataSync()[0];
       // The per-pixel MSE at z = μ on held-out images, from the PSNR: mse = 10^(−PSNR/10) (a lower bound
       // of the sampled-z error the scale tracks, as PSNR averages logs).
-      const mse = 10 ** (-evaluatePsnr(vae, d, d.split.test) / 10);
+      const mse = 10 ** (-(await evaluatePsnr(vae, d, d.split.test)) / 10);
       vae.dispose();
       // 50 Adam steps at lr 3e-3 move a trained log-variance by at most ≈ 0.15 from 0.
       expect(logvar).toBeLessThan(-2);

@@ -28,7 +28,7 @@ describeEngine('train/psnr', () => {
   }
 
   describe('reconstruction PSNR', () => {
-    it('is the mean over images of 10·log10(1/MSE) of decode(μ) against x/255, computed independently', () => {
+    it('is the mean over images of 10·log10(1/MSE) of decode(μ) against x/255, computed independently', async () => {
       const d = colourDataset(20, 8);
       const vae = Vae.create(
         makeConfig({ arch: 'mlp', latentDim: 3, height: 8, width: 8, channels: 3, hidden: 16, likelihood: 'gaussian', learnedScale: true }),
@@ -39,7 +39,7 @@ describeEngine('train/psnr', () => {
       const test = Array.from(d.split.test);
       const picked = new Uint8Array(test.length * size);
       test.forEach((idx, i) => picked.set(d.pixels.subarray(idx * size, (idx + 1) * size), i * size));
-      const mu = vae.embed(picked, test.length);
+      const mu = await vae.embed(picked, test.length);
       const recon = tf.tidy(() => vae.decodeMode(tf.tensor2d(mu, [test.length, 3])).dataSync());
       let expected = 0;
       for (let i = 0; i < test.length; i++) {
@@ -49,12 +49,12 @@ describeEngine('train/psnr', () => {
       }
       expected /= test.length;
       const before = tf.memory().numTensors;
-      expect(evaluatePsnr(vae, d, d.split.test, 4)).toBeCloseTo(expected, 3);
+      expect(await evaluatePsnr(vae, d, d.split.test, 4)).toBeCloseTo(expected, 3);
       expect(tf.memory().numTensors).toBe(before);
       vae.dispose();
     });
 
-    it('evaluateHeldOut gives evaluateElbo and evaluatePsnr in one pass: the same numbers, no tensors left', () => {
+    it('evaluateHeldOut gives evaluateElbo and evaluatePsnr in one pass: the same numbers, no tensors left', async () => {
       const d = colourDataset(23, 8);
       const vae = Vae.create(
         makeConfig({ arch: 'conv', latentDim: 3, height: 8, width: 8, channels: 3, filters: [4], likelihood: 'gaussian', learnedScale: true }),
@@ -63,9 +63,9 @@ describeEngine('train/psnr', () => {
       const indices = Uint32Array.from({ length: 23 }, (_, i) => i);
       const before = tf.memory().numTensors;
       // batches of 5 over 23 images: several batches and a short last one
-      const together = evaluateHeldOut(vae, d, indices, 0.5, false, 11, 5);
+      const together = await evaluateHeldOut(vae, d, indices, 0.5, false, 11, 5);
       expect(tf.memory().numTensors).toBe(before);
-      const elbo = evaluateElbo(vae, d, indices, 0.5, false, 11, 5);
+      const elbo = await evaluateElbo(vae, d, indices, 0.5, false, 11, 5);
       expect(together.loss).toBeCloseTo(elbo.loss, 6);
       expect(together.recon).toBeCloseTo(elbo.recon, 6);
       expect(together.kl).toBeCloseTo(elbo.kl, 6);
@@ -84,9 +84,9 @@ describeEngine('train/psnr', () => {
       expect(together.recon).toBeCloseTo(recon / 23, 3);
       expect(together.kl).toBeCloseTo(kl / 23, 4);
       expect(together.loss).toBeCloseTo((recon + 0.5 * kl) / 23, 3);
-      expect(together.psnr).toBeCloseTo(evaluatePsnr(vae, d, indices, 5), 6);
+      expect(together.psnr).toBeCloseTo(await evaluatePsnr(vae, d, indices, 5), 6);
       // another noise seed gives another ELBO: the seed is used as evaluateElbo uses it
-      expect(evaluateHeldOut(vae, d, indices, 0.5, false, 12, 5).loss).not.toBeCloseTo(elbo.loss, 6);
+      expect((await evaluateHeldOut(vae, d, indices, 0.5, false, 12, 5)).loss).not.toBeCloseTo(elbo.loss, 6);
       vae.dispose();
     });
 
