@@ -46,10 +46,12 @@ async function kernelsOfStep(config: VaeConfig, lr: number, batch: number): Prom
   try {
     const tensors: number[] = [];
     for (let i = 0; i < 3; i++) {
-      step(x, i);
+      await step(x, i);
       tensors.push(tf.memory().numTensors);
     }
-    const info = await tf.profile(() => void step(x, 9));
+    const info = await tf.profile(async () => {
+      await step(x, 9);
+    });
     tensors.push(tf.memory().numTensors);
     return { kernels: info.kernelNames, tensors };
   } finally {
