@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededNormal, type LatentDensity } from '../../../shared/latent-density';
-import { knnDistances, largest, outliers, pixelDistance } from './quality-lists';
+import { knnDistances, largest, outliers, pixelDistance, plainDensity } from './quality-lists';
 
 function cloud(n: number, d: number): Float32Array {
   const normal = seededNormal(6);
@@ -48,5 +48,22 @@ describe('quality lists', () => {
   it('pixel distance: RMS in levels, null for different sizes', () => {
     expect(pixelDistance(Uint8Array.from([0, 0, 0, 0]), Uint8Array.from([10, 10, 10, 10]))).toBe(10);
     expect(pixelDistance(Uint8Array.from([0]), Uint8Array.from([1, 2]))).toBeNull();
+  });
+});
+
+describe('plainDensity', () => {
+  it('copies a proxied density (as reactive state holds it) into one a worker message can carry', () => {
+    const density: LatentDensity = {
+      dim: 2,
+      weights: Float64Array.of(1),
+      means: Float64Array.of(0.5, -0.5),
+      covariances: Float64Array.of(1, 0.2, 0.2, 2),
+      heldOutLogLikelihood: -3.5,
+      fittedOn: 100,
+    };
+    const proxied = new Proxy(density, {});
+    expect(() => structuredClone(proxied)).toThrow();
+    expect(structuredClone(plainDensity(proxied))).toEqual(density);
+    expect(plainDensity(undefined)).toBeNull();
   });
 });

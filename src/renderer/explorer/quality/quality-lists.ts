@@ -73,3 +73,19 @@ export function pixelDistance(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s / a.length);
 }
+
+/**
+ * The density as plain data with its own arrays, or null: the session's model is reactive state, and a
+ * worker message cannot carry its proxies (postMessage throws DataCloneError).
+ */
+export function plainDensity(d: LatentDensity | undefined): LatentDensity | null {
+  if (!d) return null;
+  return {
+    dim: d.dim,
+    weights: Float64Array.from(d.weights),
+    means: Float64Array.from(d.means),
+    covariances: Float64Array.from(d.covariances),
+    heldOutLogLikelihood: d.heldOutLogLikelihood,
+    fittedOn: d.fittedOn,
+  };
+}

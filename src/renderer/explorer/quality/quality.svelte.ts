@@ -8,7 +8,7 @@ import type { Session } from '../../shell/session';
 import type { Layout } from '../layout';
 import type { PointStyle } from '../point-style.svelte';
 import type { ThumbnailAtlas } from '../thumbnails';
-import { largest, pixelDistance } from './quality-lists';
+import { largest, pixelDistance, plainDensity } from './quality-lists';
 import type { QualityListMessage, QualityListRequest } from './quality.worker';
 import { spawnQualityWorker } from './spawn';
 
@@ -88,10 +88,16 @@ export class QualityState {
       mu: l.mu.slice(0, l.count * l.latentDim),
       count: l.count,
       latentDim: l.latentDim,
-      density: this.app.model?.latentDensity ?? null,
+      // A plain copy: the session's model is reactive state, whose proxies a worker message cannot carry.
+      density: plainDensity(this.app.model?.latentDensity),
       n: QUALITY_ROWS,
     };
-    worker.postMessage(request, [request.mu.buffer]);
+    try {
+      worker.postMessage(request, [request.mu.buffer]);
+    } catch (err) {
+      this.stopWorker();
+      this.app.notify('error', `could not rank the points: ${(err as Error).message}`);
+    }
   }
 
   private async openWorst(l: Layout): Promise<void> {
