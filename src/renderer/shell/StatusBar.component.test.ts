@@ -41,6 +41,16 @@ describe('StatusBar', () => {
     await waitFor(() => expect(text('backend-fallbacks')).toBe('passed over: tensorflow: tfjs-node is not installed'));
   });
 
+  it('tells of no GPU (no WebGPU adapter, or a software one) in the tooltip only, and of a failing GPU as a warning', async () => {
+    const none = 'webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)';
+    const { report, fake } = await setup(status({ backend: 'tensorflow', fallbacks: [none] }));
+    await waitFor(() => expect(screen.getByTestId('backend').parentElement?.title).toBe(`passed over: ${none}`));
+    expect(text('backend-fallbacks')).toBeNull();
+    report(status({ backend: 'tensorflow', fallbacks: ['webgpu: NVIDIA GeForce RTX 4090 — smoke check threw: lost device'] }));
+    fake.emit('engine', { state: 'ready', message: null, restarts: 1, restarted: true });
+    await waitFor(() => expect(text('backend-fallbacks')).toBe('passed over: webgpu: NVIDIA GeForce RTX 4090 — smoke check threw: lost device'));
+  });
+
   it('follows the engine: a crash and its message, then the restart', async () => {
     const { fake, report } = await setup();
     report(status({ engine: { state: 'crashed', restarts: 0, message: 'the engine exited (code 1)' } }));
