@@ -11,7 +11,7 @@ import { refuseInsideDataset } from './dataset-folder-guard';
 import type { Handlers } from './dispatch';
 import type { EngineSupervisor } from './engine-supervisor';
 import { readPathFile, writePathFile } from './latent-path-files';
-import { exportNoteFor } from './video-exports';
+import { exportNoteFor, timelineOf } from './video-exports';
 import type { Workspace } from './workspace';
 
 export class FileExports {
@@ -33,17 +33,9 @@ export class FileExports {
     const note = exportNoteFor(a, this.workspace.model);
     return this.engine.request('export', {
       path,
-      keyframes: a.keyframes,
-      frames: a.frames,
-      mode: a.mode ?? 'linear',
-      ...(a.easing ? { easing: a.easing } : {}),
-      ...(a.loop ? { loop: a.loop } : {}),
-      ...(a.spacing ? { spacing: a.spacing } : {}),
+      ...timelineOf(a),
       fps: a.fps ?? 30,
       scale: a.scale ?? 1,
-      ...(a.hold !== undefined ? { hold: a.hold } : {}),
-      ...(a.loops !== undefined ? { loops: a.loops } : {}),
-      ...(a.equalChange !== undefined ? { equalChange: a.equalChange } : {}),
       ...(a.quality !== undefined ? { quality: a.quality } : {}),
       ...(note !== undefined ? { note } : {}),
     });

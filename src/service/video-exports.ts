@@ -20,6 +20,23 @@ import type { Workspace } from './workspace';
 
 type PathArgs = Pick<CallInput<'export'>, 'keyframes' | 'frames' | 'mode' | 'easing' | 'loop' | 'spacing' | 'fps' | 'sources'>;
 
+type TimelineArgs = Pick<CallInput<'export'>, 'keyframes' | 'frames' | 'mode' | 'easing' | 'loop' | 'spacing' | 'hold' | 'loops' | 'equalChange'>;
+
+/** The path and frame timeline an export asks the engine for, the same for every format (MP4 frames included). */
+export function timelineOf(a: TimelineArgs) {
+  return {
+    keyframes: a.keyframes,
+    frames: a.frames,
+    mode: a.mode ?? 'linear',
+    ...(a.easing ? { easing: a.easing } : {}),
+    ...(a.loop ? { loop: a.loop } : {}),
+    ...(a.spacing ? { spacing: a.spacing } : {}),
+    ...(a.hold !== undefined ? { hold: a.hold } : {}),
+    ...(a.loops !== undefined ? { loops: a.loops } : {}),
+    ...(a.equalChange !== undefined ? { equalChange: a.equalChange } : {}),
+  };
+}
+
 /** What an exported file says about the model that made it. */
 export function noteModel(model: EngineModelInfo): NoteModel {
   return { name: basename(model.dir), latentDim: model.latentDim, datasetFingerprint: model.datasetFingerprint };
@@ -84,17 +101,7 @@ export class VideoExports {
   /** The frames the page encodes into an MP4, and the note it embeds. */
   async frames(a: CallInput<'exportFrames'>): Promise<CallOutput<'exportFrames'>> {
     const note = exportNoteFor(a, this.workspace.model) ?? '';
-    const images = await this.engine.request('exportFrames', {
-      keyframes: a.keyframes,
-      frames: a.frames,
-      mode: a.mode ?? 'linear',
-      ...(a.easing ? { easing: a.easing } : {}),
-      ...(a.loop ? { loop: a.loop } : {}),
-      ...(a.spacing ? { spacing: a.spacing } : {}),
-      ...(a.hold !== undefined ? { hold: a.hold } : {}),
-      ...(a.loops !== undefined ? { loops: a.loops } : {}),
-      ...(a.equalChange !== undefined ? { equalChange: a.equalChange } : {}),
-    });
+    const images = await this.engine.request('exportFrames', timelineOf(a));
     return { images, note };
   }
 
