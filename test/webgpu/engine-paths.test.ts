@@ -9,7 +9,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import type { Dataset } from '../../src/engine/data/dataset';
 import { pointStats } from '../../src/engine/latent/point-stats';
@@ -18,6 +17,7 @@ import { loadModel } from '../../src/engine/train/checkpoint';
 import { train } from '../../src/engine/train/trainer';
 import { describeEngine } from '../engine-suite';
 import { webgpuMissing } from '../webgpu-status';
+import { closeWithin, onCpu } from './against-cpu';
 
 const SIZE = 8;
 const COUNT = 30;
@@ -100,24 +100,7 @@ async function runEngine(d: Dataset): Promise<EngineNumbers> {
   }
 }
 
-async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('webgpu');
-  }
-}
-
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = ATOL, rtol = RTOL): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  let worst = { i: -1, excess: 0 };
-  for (let i = 0; i < want.length; i++) {
-    const excess = Math.abs(got[i] - want[i]) - (atol + rtol * Math.abs(want[i]));
-    if (!(excess <= worst.excess)) worst = { i, excess };
-  }
-  expect(worst.i, worst.i < 0 ? what : `${what}[${worst.i}] = ${got[worst.i]}, cpu ${want[worst.i]}`).toBe(-1);
-}
+const expectClose = closeWithin(ATOL, RTOL);
 
 const missing = webgpuMissing(process.env);
 

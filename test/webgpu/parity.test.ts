@@ -12,6 +12,7 @@ import { createAdam } from '../../src/engine/kernels/adam';
 import { makeConfig, Vae, type VaeConfig } from '../../src/engine/model/vae';
 import { describeEngine } from '../engine-suite';
 import { webgpuMissing } from '../webgpu-status';
+import { closeWithin, onCpu } from './against-cpu';
 
 /** The smoke check's tolerances (src/engine/backend-smoke.ts): float32 kernels differ in the last bits. */
 const RTOL = 2e-3;
@@ -81,24 +82,7 @@ async function runModel(config: VaeConfig, steps: number): Promise<ModelNumbers>
   }
 }
 
-async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('webgpu');
-  }
-}
-
-function expectClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = ATOL): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  let worst = { i: -1, excess: 0 };
-  for (let i = 0; i < want.length; i++) {
-    const excess = Math.abs(got[i] - want[i]) - (atol + RTOL * Math.abs(want[i]));
-    if (excess > worst.excess) worst = { i, excess };
-  }
-  expect(worst.i, worst.i < 0 ? what : `${what}[${worst.i}] = ${got[worst.i]}, cpu ${want[worst.i]}`).toBe(-1);
-}
+const expectClose = closeWithin(ATOL, RTOL);
 
 const missing = webgpuMissing(process.env);
 
