@@ -12,6 +12,11 @@ export interface BackendInfo {
   fallbacks: string[];
   /** The adapter the webgpu backend runs on, e.g. "NVIDIA GeForce RTX 3060" or "SwiftShader (software)". */
   adapter?: string;
+  /**
+   * The entry of `fallbacks` that only says this machine has no GPU to use (Dawn found no adapter, or only
+   * a software one that `auto` passes over): the ordinary state of many machines, not a fault to warn of.
+   */
+  noGpu?: string;
 }
 
 let chosen: BackendInfo | null = null;

@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
-import { adapterLabel, findWebgpuAdapter, type WebgpuAdapter } from './webgpu-adapter';
+import { adapterLabel, findWebgpuAdapter, NO_WEBGPU_ADAPTER, type WebgpuAdapter } from './webgpu-adapter';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 
 export type { BackendInfo, BackendName };
@@ -63,6 +63,8 @@ async function loadTensorflow(): Promise<string | null> {
 
 /** The webgpu adapter Dawn opened in this process (kept: a second open would make a second device). */
 let webgpu: WebgpuAdapter | string | undefined;
+/** Whether webgpu's last refusal only said that this machine has no GPU to use (see BackendInfo.noGpu). */
+let webgpuRefusalIsNoGpu = false;
 
 /**
  * Opens the webgpu adapter and decides whether it may run: a real GPU under `auto`, a software one
@@ -71,9 +73,14 @@ let webgpu: WebgpuAdapter | string | undefined;
  */
 async function prepareWebgpu(explicit: boolean): Promise<string | null> {
   webgpu ??= await findWebgpuAdapter(firstLine);
-  if (typeof webgpu === 'string') return webgpu;
+  webgpuRefusalIsNoGpu = false;
+  if (typeof webgpu === 'string') {
+    webgpuRefusalIsNoGpu = webgpu === NO_WEBGPU_ADAPTER;
+    return webgpu;
+  }
   const label = adapterLabel(webgpu);
   if (webgpu.software && !explicit) {
+    webgpuRefusalIsNoGpu = true;
     return `${label} — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)`;
   }
   return webgpu.register();
@@ -163,11 +170,16 @@ export async function initBackend(explicit?: string): Promise<BackendInfo> {
   const current = chosenBackend();
   if (current && (request === 'auto' || request === current.name)) return current;
   const fallbacks: string[] = [];
+  let noGpu: string | undefined;
   const order: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   for (const name of order) {
     const why = await activate(name, request !== 'auto');
-    if (why === null) return setChosenBackend({ name, fallbacks, ...(name === 'webgpu' && webgpuLabel() ? { adapter: webgpuLabel() } : {}) });
+    if (why === null) {
+      const adapter = name === 'webgpu' ? webgpuLabel() : undefined;
+      return setChosenBackend({ name, fallbacks, ...(adapter ? { adapter } : {}), ...(noGpu ? { noGpu } : {}) });
+    }
     fallbacks.push(`${name}: ${why}`);
+    if (name === 'webgpu' && webgpuRefusalIsNoGpu) noGpu = fallbacks.at(-1);
   }
   throw new Error(`no usable tfjs backend (${fallbacks.join('; ')})`);
 }

@@ -46,7 +46,13 @@ export class EngineSession {
   async init(args: EngineParsedArgs<'init'>): Promise<EngineResults['init']> {
     if (!this.backend) {
       const info = await initBackend(args.backend);
-      this.backend = { backend: info.name, fallbacks: info.fallbacks, ...(info.adapter ? { adapter: info.adapter } : {}), pid: process.pid };
+      this.backend = {
+        backend: info.name,
+        fallbacks: info.fallbacks,
+        ...(info.adapter ? { adapter: info.adapter } : {}),
+        ...(info.noGpu ? { noGpu: info.noGpu } : {}),
+        pid: process.pid,
+      };
     }
     return this.backend;
   }

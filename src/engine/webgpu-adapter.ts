@@ -142,6 +142,9 @@ async function loadTfjsWebgpu(firstLine: (err: unknown) => string): Promise<Back
   }
 }
 
+/** Why webgpu is passed over on a machine whose drivers offer Dawn no adapter (most machines without a GPU). */
+export const NO_WEBGPU_ADAPTER = 'no WebGPU adapter found (no GPU driver that Dawn can use)';
+
 /**
  * Asks Dawn for its best adapter and classifies it; the device is opened only by `register`, so an
  * adapter passed over costs no device. Returns the adapter, or why there is none (one line, for `fallbacks`).
@@ -161,7 +164,7 @@ export async function findWebgpuAdapter(firstLine: (err: unknown) => string): Pr
   } catch (err) {
     return `Dawn could not look for an adapter (${firstLine(err)})`;
   }
-  if (!adapter) return 'no WebGPU adapter found (no GPU driver that Dawn can use)';
+  if (!adapter) return NO_WEBGPU_ADAPTER;
   const found = adapter;
   const kind = classifyAdapter(facts(found));
   let device: DawnDevice | null = null;

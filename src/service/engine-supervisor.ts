@@ -76,11 +76,12 @@ export class EngineSupervisor {
   }
 
   /** The engine's part of the status. */
-  status(): Pick<Status, 'backend' | 'fallbacks' | 'adapter' | 'engine'> {
+  status(): Pick<Status, 'backend' | 'fallbacks' | 'adapter' | 'noGpu' | 'engine'> {
     return {
       backend: this.backend?.backend ?? null,
       fallbacks: this.backend?.fallbacks ?? [],
       ...(this.backend?.adapter ? { adapter: this.backend.adapter } : {}),
+      ...(this.backend?.noGpu ? { noGpu: this.backend.noGpu } : {}),
       engine: {
         state: this.state,
         restarts: this.restarts,

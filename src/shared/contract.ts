@@ -133,6 +133,11 @@ export const StatusSchema = z.strictObject({
   fallbacks: z.array(z.string()),
   /** The adapter the webgpu backend runs on (e.g. "NVIDIA GeForce RTX 3060"); absent on the other backends. */
   adapter: z.string().optional(),
+  /**
+   * The entry of `fallbacks` that only says the machine has no GPU to use (no WebGPU adapter, or a software
+   * one passed over): the status bar tells it in a tooltip, not as a warning.
+   */
+  noGpu: z.string().optional(),
   engine: z.strictObject({
     state: EngineStateSchema,
     restarts: count,

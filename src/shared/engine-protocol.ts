@@ -116,7 +116,13 @@ export const engineCalls = {
   /** Picks the backend (or the one asked for) and reports it with the engine's pid. */
   init: {
     input: z.strictObject({ backend: z.string().optional() }),
-    output: z.strictObject({ backend: BackendNameSchema, fallbacks: z.array(z.string()), adapter: z.string().optional(), pid: int.positive() }),
+    output: z.strictObject({
+      backend: BackendNameSchema,
+      fallbacks: z.array(z.string()),
+      adapter: z.string().optional(),
+      noGpu: z.string().optional(),
+      pid: int.positive(),
+    }),
   },
   openDataset: { input: DatasetSourceSchema, output: DatasetSummarySchema },
   /** Trains into `dir` (a checkpoint every epoch); resolves when the run ends (done or cancelled). */

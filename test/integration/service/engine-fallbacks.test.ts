@@ -42,5 +42,7 @@ describe('the backend fallbacks in the status', () => {
       'webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)',
       'tensorflow: smoke check threw: (0 , util_1.isNullOrUndefined) is not a function',
     ]);
+    // The engine marks the first as this machine's ordinary state (no GPU); the second is a fault.
+    expect(status.noGpu).toBe('webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)');
   });
 });

@@ -18,6 +18,7 @@ interface Choice {
   name?: string;
   fallbacks?: string[];
   adapter?: string;
+  noGpu?: string;
   error?: string;
 }
 
@@ -46,6 +47,8 @@ describe('the webgpu backend in the choice', () => {
     const c = choose({ LATENTSCAPE_WEBGPU_MODULE: STANDIN, WEBGPU_STANDIN: 'throw' });
     expect(c.name).toBe('wasm');
     expect(c.fallbacks?.[0]).toBe('webgpu: the webgpu package (Dawn) is not installed or failed to load (dawn.node: wrong ELF class: ELFCLASS32)');
+    // A Dawn that fails to load is a fault to warn of, not the ordinary "no GPU".
+    expect(c.noGpu).toBeUndefined();
   });
 
   it('is passed over with why when Dawn finds no adapter, and refused with why when asked for', () => {
@@ -56,6 +59,7 @@ describe('the webgpu backend in the choice', () => {
       'webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)',
       expect.stringMatching(/^tensorflow: tfjs-node is not installed/),
     ]);
+    expect(auto.noGpu).toBe('webgpu: no WebGPU adapter found (no GPU driver that Dawn can use)');
     expect(choose(env, 'webgpu').error).toBe('no usable tfjs backend (webgpu: no WebGPU adapter found (no GPU driver that Dawn can use))');
   });
 });
@@ -69,6 +73,7 @@ describe.skipIf(missing !== null)(`the webgpu backend on a real adapter${missing
     expect(c.fallbacks?.[0]).toBe(
       'webgpu: SwiftShader (software) — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)',
     );
+    expect(c.noGpu).toBe(c.fallbacks?.[0]);
     expect(c.adapter).toBeUndefined();
   });
 
