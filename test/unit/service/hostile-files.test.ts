@@ -9,18 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../../src/service/dispatch';
-import { AppService } from '../../../src/service/service';
 import type { PathDoc, ProjectSummary } from '../../../src/shared/contract';
-import { FakeEngine } from './fake-engine';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { call, refusal, registerProjectModel, startService, trainModel, type Harness } from './project-harness';
 
 /** Settles within `ms`, or fails saying it hung. */
 async function within<T>(p: Promise<T>, ms = 5000): Promise<T> {
@@ -52,49 +42,12 @@ const PATH: PathDoc = {
   spacing: 'equal',
 };
 
-async function startService(dataDir: string, allowed: string[]): Promise<{ service: AppService; engines: FakeEngine[] }> {
-  const engines: FakeEngine[] = [];
-  const service = new AppService({
-    dataDir,
-    allowedRoots: allowed,
-    spawnEngine: () => {
-      const e = new FakeEngine();
-      engines.push(e);
-      return e;
-    },
-  });
-  await service.start();
-  return { service, engines };
-}
-
-async function call<T>(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<T> {
-  const r = await dispatch(service.handlers, name, args);
-  if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-  return r.value as T;
-}
-
-async function refusal(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<{ code: string; message: string }> {
-  const r = await dispatch(service.handlers, name, args);
-  if (r.ok) throw new Error(`${String(name)} succeeded`);
-  return r.error;
-}
-
 /** Trains with the fake engine, then saves a project at `project` with `dataset` as its image folder. */
-async function savedProject(h: { service: AppService; engines: FakeEngine[] }, project: string, dataset: string): Promise<void> {
-  await call(h.service, 'openDataset', { source: { kind: 'folder', path: dataset, size: 28 } });
-  await h.service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
-  const engine = h.engines.at(-1)!;
-  await until(() => engine.trainRequest !== null, 'train request');
-  const dir = String((engine.trainRequest!.args as { dir: string }).dir);
-  engine.checkpoint(1);
-  const weights = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
-  writeFileSync(join(dir, 'weights.bin'), weights);
-  engine.finishTraining(1);
-  await until(() => h.service.status().embeddingsReady, 'embeddings');
+async function savedProject(h: Harness, project: string, dataset: string): Promise<void> {
+  await trainModel(h, { kind: 'folder', path: dataset, size: 28 });
   // One test keeps the project inside its image folder: the user confirmed that ('inside-dataset').
   await call(h.service, 'projectSave', { path: project, insideDataset: true });
-  const file = JSON.parse(readFileSync(join(project, 'project.json'), 'utf8')) as { model: string };
-  FakeEngine.checkpoints.set(join(project, file.model), 1);
+  registerProjectModel(project);
 }
 
 let dataDir: string;

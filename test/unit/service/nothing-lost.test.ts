@@ -7,24 +7,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../../src/service/dispatch';
-import { AppService } from '../../../src/service/service';
+import type { AppService } from '../../../src/service/service';
 import type { EventName, ProjectView } from '../../../src/shared/contract';
-import { FakeEngine } from './fake-engine';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function call<T>(service: AppService, name: Parameters<typeof dispatch>[1], args: unknown): Promise<T> {
-  const r = await dispatch(service.handlers, name, args);
-  if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-  return r.value as T;
-}
+import type { FakeEngine } from './fake-engine';
+import { call, startService, until } from './project-harness';
 
 const VIEW: ProjectView = { camera: { position: [1, 2, 3], target: [0, 0, 0], up: [0, 1, 0] }, paths: [], activePath: null };
 const MOVED: ProjectView = { ...VIEW, camera: { position: [4, 5, 6], target: [0, 0, 0], up: [0, 1, 0] } };
@@ -39,19 +25,7 @@ describe('nothing is lost', () => {
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ls-lost-data-'));
     root = mkdtempSync(join(tmpdir(), 'ls-lost-root-'));
-    engines = [];
-    seen = [];
-    service = new AppService({
-      dataDir,
-      allowedRoots: [root],
-      spawnEngine: () => {
-        const e = new FakeEngine();
-        engines.push(e);
-        return e;
-      },
-    });
-    service.on((name, data) => seen.push([name, data]));
-    await service.start();
+    ({ service, engines, seen } = await startService(dataDir, [root]));
   });
   afterEach(async () => {
     await service.stop();

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dispatch } from '../../../src/service/dispatch';
 import { AppService } from '../../../src/service/service';
-import type { EventName, PathDoc, ProjectView } from '../../../src/shared/contract';
+import type { DatasetSource, EventName, PathDoc, ProjectView } from '../../../src/shared/contract';
 import { FakeEngine } from './fake-engine';
 
 export async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -63,9 +63,9 @@ export async function refusal(service: AppService, name: Parameters<typeof dispa
   return r.error;
 }
 
-/** A trained model: the fake trains one epoch; the run folder gets weights to hash. */
-export async function trainModel(h: Harness): Promise<{ dir: string; hash: string }> {
-  await call(h.service, 'openDataset', { source: { kind: 'mnist' } });
+/** A trained model of `source` (MNIST unless told): the fake trains one epoch; the run folder gets weights to hash. */
+export async function trainModel(h: Harness, source: DatasetSource = { kind: 'mnist' }): Promise<{ dir: string; hash: string }> {
+  await call(h.service, 'openDataset', { source });
   await h.service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 1 });
   const engine = h.engines.at(-1)!;
   await until(() => engine.trainRequest !== null, 'train request');
