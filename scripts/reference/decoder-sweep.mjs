@@ -72,6 +72,11 @@ function cli(args) {
   });
 }
 
+/** The variants `--only` names (all when unset). Split at commas not followed by a digit: 'wide-64,128' is one name. */
+export function variantNames(only) {
+  return only ? only.split(/,(?!\d)/) : Object.keys(VARIANTS);
+}
+
 export function meanSd(values) {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { mean: NaN, sd: NaN, n: 0 };
@@ -116,7 +121,7 @@ async function main() {
   const seeds = values.seeds.split(',').map(Number);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) usage('--seeds lists integers ≥ 0');
   if (!(Number(values.budget) > 0)) usage('--budget is seconds, > 0');
-  const names = values.only ? values.only.split(',') : Object.keys(VARIANTS);
+  const names = variantNames(values.only);
   for (const name of names) if (!(name in VARIANTS)) usage(`unknown variant "${name}": one of ${Object.keys(VARIANTS).join(', ')}`);
   for (const folder of folders) if (!existsSync(folder)) usage(`no folder ${folder}`);
   const out = resolve(values.out);
