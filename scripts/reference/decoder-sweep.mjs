@@ -87,11 +87,44 @@ export function meanSd(values) {
 
 const show = ({ mean, sd, n }, digits) => (n === 0 ? '—' : `${mean.toFixed(digits)} ± ${Number.isFinite(sd) ? sd.toFixed(digits) : '?'} (${n})`);
 
+/** Welch's t of a − b (two samples of seeds): how many standard errors apart the means are. */
+export function welchT(a, b) {
+  const x = meanSd(a);
+  const y = meanSd(b);
+  const se = Math.sqrt(x.sd ** 2 / x.n + y.sd ** 2 / y.n);
+  return (x.mean - y.mean) / se;
+}
+
+/** "+0.23 (t +7.8)": a variant's mean against the baseline's, with Welch's t (blank without a baseline). */
+function versus(values, base, digits) {
+  if (!base) return '';
+  const delta = meanSd(values).mean - meanSd(base).mean;
+  const t = welchT(values, base);
+  const sign = (v, d) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
+  return `${sign(delta, digits)} (t ${Number.isFinite(t) ? sign(t, 1) : '?'})`;
+}
+
+const perSeed = (values, digits) => values.map((v) => (Number.isFinite(v) ? v.toFixed(digits) : '—')).join(', ');
+
 export function table(summary) {
   const rows = [];
   for (const [folder, variants] of Object.entries(summary)) {
-    rows.push(`\n${folder}`, '| variant | PSNR dB (higher is better) | sample_fd (lower is better) | epochs |', '|---|---|---|---|');
-    for (const [variant, s] of Object.entries(variants)) rows.push(`| ${variant} | ${show(s.psnr_db, 2)} | ${show(s.sample_fd, 2)} | ${show(s.epochs, 0)} |`);
+    const baseRuns = variants.baseline?.runs;
+    const column = (runs, key) => runs.map((r) => r[key]);
+    rows.push(
+      `\n${folder}`,
+      '| variant | epochs | PSNR dB per seed | PSNR dB (higher is better) | Δ PSNR vs baseline | sample_fd per seed | sample_fd (lower is better) | Δ sample_fd vs baseline | recon_fd |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const [variant, s] of Object.entries(variants)) {
+      const psnr = column(s.runs, 'psnr_db');
+      const fd = column(s.runs, 'sample_fd');
+      // The baseline's own row has no comparison.
+      const base = variant === 'baseline' ? undefined : baseRuns;
+      rows.push(
+        `| ${variant} | ${perSeed(column(s.runs, 'epochs'), 0)} | ${perSeed(psnr, 2)} | ${show(s.psnr_db, 2)} | ${versus(psnr, base && column(base, 'psnr_db'), 2)} | ${perSeed(fd, 2)} | ${show(s.sample_fd, 2)} | ${versus(fd, base && column(base, 'sample_fd'), 2)} | ${show(meanSd(column(s.runs, 'recon_fd')), 2)} |`,
+      );
+    }
   }
   return rows.join('\n');
 }
