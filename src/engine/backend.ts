@@ -63,27 +63,28 @@ async function loadTensorflow(): Promise<string | null> {
 
 /** The webgpu adapter Dawn opened in this process (kept: a second open would make a second device). */
 let webgpu: WebgpuAdapter | string | undefined;
-/** Whether webgpu's last refusal only said that this machine has no GPU to use (see BackendInfo.noGpu). */
-let webgpuRefusalIsNoGpu = false;
+
+/** Why a backend was passed over; `noGpu` when that only says this machine has no GPU to use (BackendInfo.noGpu). */
+interface Refusal {
+  why: string;
+  noGpu?: boolean;
+}
+
+const refusal = (why: string | null): Refusal | null => (why === null ? null : { why });
 
 /**
  * Opens the webgpu adapter and decides whether it may run: a real GPU under `auto`, a software one
  * only when asked for by name. (The engine reads every result with `await data()`, src/engine/tensor-read.ts,
  * the only read Dawn under Node has.)
  */
-async function prepareWebgpu(explicit: boolean): Promise<string | null> {
+async function prepareWebgpu(explicit: boolean): Promise<Refusal | null> {
   webgpu ??= await findWebgpuAdapter(firstLine);
-  webgpuRefusalIsNoGpu = false;
-  if (typeof webgpu === 'string') {
-    webgpuRefusalIsNoGpu = webgpu === NO_WEBGPU_ADAPTER;
-    return webgpu;
-  }
+  if (typeof webgpu === 'string') return { why: webgpu, noGpu: webgpu === NO_WEBGPU_ADAPTER };
   const label = adapterLabel(webgpu);
   if (webgpu.software && !explicit) {
-    webgpuRefusalIsNoGpu = true;
-    return `${label} — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)`;
+    return { why: `${label} — passed over: a software adapter is slower than the CPU backends (--backend webgpu uses it)`, noGpu: true };
   }
-  return webgpu.register();
+  return refusal(await webgpu.register());
 }
 
 /** Gives the webgpu device back when the backend was passed over, so it keeps neither memory nor the process alive. */
@@ -92,22 +93,22 @@ function releaseWebgpu(): void {
   webgpu = undefined;
 }
 
-async function activate(name: BackendName, explicit: boolean): Promise<string | null> {
+async function activate(name: BackendName, explicit: boolean): Promise<Refusal | null> {
   if (name === 'tensorflow') {
     const why = await loadTensorflow();
-    if (why) return why;
+    if (why) return { why };
   }
   if (name === 'webgpu') {
-    const why = await prepareWebgpu(explicit);
-    if (why) {
+    const refused = await prepareWebgpu(explicit);
+    if (refused) {
       releaseWebgpu();
-      return why;
+      return refused;
     }
     const failed = await activateChecked(name);
     if (failed) releaseWebgpu();
-    return failed;
+    return refusal(failed);
   }
-  return activateChecked(name);
+  return refusal(await activateChecked(name));
 }
 
 async function activateChecked(name: BackendName): Promise<string | null> {
@@ -173,13 +174,14 @@ export async function initBackend(explicit?: string): Promise<BackendInfo> {
   let noGpu: string | undefined;
   const order: BackendName[] = request === 'auto' ? [...BACKEND_NAMES] : [request];
   for (const name of order) {
-    const why = await activate(name, request !== 'auto');
-    if (why === null) {
+    const refused = await activate(name, request !== 'auto');
+    if (refused === null) {
       const adapter = name === 'webgpu' ? webgpuLabel() : undefined;
       return setChosenBackend({ name, fallbacks, ...(adapter ? { adapter } : {}), ...(noGpu ? { noGpu } : {}) });
     }
-    fallbacks.push(`${name}: ${why}`);
-    if (name === 'webgpu' && webgpuRefusalIsNoGpu) noGpu = fallbacks.at(-1);
+    const entry = `${name}: ${refused.why}`;
+    fallbacks.push(entry);
+    if (refused.noGpu) noGpu = entry;
   }
   throw new Error(`no usable tfjs backend (${fallbacks.join('; ')})`);
 }

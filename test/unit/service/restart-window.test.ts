@@ -8,17 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../../src/service/dispatch';
-import { AppService } from '../../../src/service/service';
+import type { AppService } from '../../../src/service/service';
 import type { EventName, Status } from '../../../src/shared/contract';
 import { FakeEngine } from './fake-engine';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { startService, until } from './project-harness';
 
 describe('an engine restart under the service', () => {
   let dataDir: string;
@@ -28,18 +21,7 @@ describe('an engine restart under the service', () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ls-restart-'));
-    engines = [];
-    seen = [];
-    service = new AppService({
-      dataDir,
-      spawnEngine: () => {
-        const e = new FakeEngine();
-        engines.push(e);
-        return e;
-      },
-    });
-    service.on((name, data) => seen.push([name, data]));
-    await service.start();
+    ({ service, engines, seen } = await startService(dataDir, []));
     await dispatch(service.handlers, 'openDataset', { source: { kind: 'mnist' } });
   });
 
