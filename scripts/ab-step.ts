@@ -51,8 +51,8 @@ async function side(t: Tree, config: VaeConfig, lr: number, xs: tf.Tensor4D[]) {
   const vae = t.vae.Vae.create(config, 1);
   const optimizer = t.adam.createAdam(lr);
   const step = t.trainer.createTrainStep(vae, optimizer, 1);
-  for (let i = 0; i < 5; i++) step(xs[i % xs.length], i);
-  const kernels = (await tf.profile(() => void step(xs[0], 99))).kernels.length;
+  for (let i = 0; i < 5; i++) await step(xs[i % xs.length], i);
+  const kernels = (await tf.profile(async () => void (await step(xs[0], 99)))).kernels.length;
   return { step, kernels, times: [] as number[], dispose: () => (optimizer.dispose(), vae.dispose()) };
 }
 
@@ -74,7 +74,7 @@ for (const c of cases.filter((x) => !values.only || values.only.split(',').inclu
   for (let i = 0; i < steps; i++) {
     for (const s of i % 2 === 0 ? [a, b] : [b, a]) {
       const t = performance.now();
-      s.step(xs[i % xs.length], 1000 + i);
+      await s.step(xs[i % xs.length], 1000 + i);
       s.times.push(performance.now() - t);
     }
   }

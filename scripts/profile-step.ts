@@ -70,9 +70,10 @@ async function profileCase(c: Case, steps: number) {
   const size = c.config.height * c.config.width * c.config.channels;
   const xs = Array.from({ length: 4 }, (_, b) => imagesToTensor(randomPixels(c.batch, size, b + 1), 0, c.batch, c.config));
   try {
-    for (let i = 0; i < 5; i++) step(xs[i % xs.length], i);
-    const info = await tf.profile(() => {
-      step(xs[0], 99);
+    for (let i = 0; i < 5; i++) await step(xs[i % xs.length], i);
+    // The step is async (it reads its loss terms back): the profile must wait for it.
+    const info = await tf.profile(async () => {
+      await step(xs[0], 99);
     });
     const byName = new Map<string, { count: number; ms: number; bytes: number }>();
     let kernelMs = 0;
@@ -89,7 +90,7 @@ async function profileCase(c: Case, steps: number) {
     const adamKernels = adam.to - adam.from;
     adam.ms = 0;
     const started = performance.now();
-    for (let i = 0; i < steps; i++) step(xs[i % xs.length], 1000 + i);
+    for (let i = 0; i < steps; i++) await step(xs[i % xs.length], 1000 + i);
     const stepMs = (performance.now() - started) / steps;
     const adamShare = adam.ms / steps / stepMs;
     const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
