@@ -19,6 +19,8 @@ export interface Stage {
   /** Work done before each frame; return true to ask for another frame (an animation runs). */
   onFrame(step: (now: number) => boolean): () => void;
   onCameraChange(listener: () => void): () => void;
+  /** Called right after each frame is drawn (not on a resize). */
+  onRendered(listener: () => void): () => void;
   getCamera(): CameraState;
   /** Jumps, or glides over `ms`. */
   setCamera(state: CameraState, ms?: number): void;
@@ -53,6 +55,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
   let tween: { start: number; duration: number; from: CameraState; to: CameraState } | null = null;
   const steps = new Set<(now: number) => boolean>();
   const cameraListeners = new Set<() => void>();
+  const renderedListeners = new Set<() => void>();
 
   const render = (): void => {
     frame = 0;
@@ -69,6 +72,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       else again = true;
     }
     renderer.render(scene, camera);
+    for (const l of renderedListeners) l();
     // Overlays follow the camera and gliding points.
     for (const l of cameraListeners) l();
     if (again) requestRender();
@@ -113,6 +117,10 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
     onCameraChange(listener) {
       cameraListeners.add(listener);
       return () => cameraListeners.delete(listener);
+    },
+    onRendered(listener) {
+      renderedListeners.add(listener);
+      return () => renderedListeners.delete(listener);
     },
     getCamera,
     setCamera(state, ms = 0) {
@@ -159,6 +167,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       controls.dispose();
       steps.clear();
       cameraListeners.clear();
+      renderedListeners.clear();
       renderer.dispose();
     },
   };
