@@ -12,7 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { EngineArgs, FromEngine, ToEngine } from '../shared/engine-protocol';
+import type { FromEngine } from '../shared/engine-protocol';
 import type { EngineChannel, EngineExit } from './engine-client';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -121,41 +121,5 @@ export function forkNodeEngine(options: NodeEngineOptions = {}): EngineChannel {
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     },
-  };
-}
-
-/** The id of the `init` that initEarly sends; the engine client numbers its own requests from 1. */
-const EARLY_INIT_ID = -1;
-
-/**
- * Sends the engine its `init` as soon as it is ready, before any client (serve: the backend starts
- * while the host and the service still load). What the client sends waits for that answer, so the
- * engine never runs two inits at once; its client's own `init` then gets the backend already chosen,
- * or the same refusal. The early answer goes to nobody.
- */
-export function initEarly(channel: EngineChannel, args: EngineArgs<'init'>): EngineChannel {
-  let answered = false;
-  const held: ToEngine[] = [];
-  const messages = keptUntilHeard<FromEngine>();
-  channel.onMessage((m) => {
-    if (m.kind === 'response' && m.id === EARLY_INIT_ID) {
-      answered = true;
-      for (const request of held.splice(0)) channel.send(request);
-      return;
-    }
-    if (m.kind === 'ready') channel.send({ kind: 'request', id: EARLY_INIT_ID, op: 'init', args });
-    messages.emit(m);
-  });
-  return {
-    get pid() {
-      return channel.pid;
-    },
-    send(message) {
-      if (answered) channel.send(message);
-      else held.push(message);
-    },
-    onMessage: messages.listen,
-    onExit: (listener) => channel.onExit(listener),
-    kill: () => channel.kill(),
   };
 }

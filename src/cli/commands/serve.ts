@@ -8,7 +8,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forkNodeEngine, initEarly } from '../../service/node-engine';
+import { forkNodeEngine } from '../../service/node-engine';
 import type { EngineChannel } from '../../service/engine-client';
 import type { RunningHost } from '../../host/server';
 import type { AppService } from '../../service/service';
@@ -56,10 +56,9 @@ async function serve(argv: string[]): Promise<void> {
   const rendererDir = process.env.LATENTSCAPE_RENDERER_DIR ?? join(REPO, 'out', 'renderer');
   await checkDataDir(dataDir);
 
-  // The engine's start is the longest wait of a first view: it begins, its backend too, before the
-  // host and the service are loaded (about half a second), and the service takes this engine for its
-  // first start.
-  let early: EngineChannel | null = initEarly(forkNodeEngine(), values.backend ? { backend: values.backend } : {});
+  // The engine's start is the longest wait of a first view: it begins before the host and the service
+  // are loaded (about half a second), and the service takes this engine for its first start.
+  let early: EngineChannel | null = forkNodeEngine();
   const spawnEngine = (): EngineChannel => {
     const engine = early ?? forkNodeEngine();
     early = null;

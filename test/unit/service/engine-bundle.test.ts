@@ -1,15 +1,12 @@
 /**
  * The serve host forks the prebuilt engine bundle only while it is newer than every source it is
- * built from; otherwise the TypeScript entry runs (a developer never runs stale engine code). And
- * serve's engine, forked and initialised before its client exists, loses nothing it says or is sent.
+ * built from; otherwise the TypeScript entry runs (a developer never runs stale engine code).
  */
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineChannel } from '../../../src/service/engine-client';
-import { ENGINE_ENTRY, engineLaunch, freshEngineBundle, initEarly, keptUntilHeard } from '../../../src/service/node-engine';
-import type { FromEngine, ToEngine } from '../../../src/shared/engine-protocol';
+import { ENGINE_ENTRY, engineLaunch, freshEngineBundle, keptUntilHeard } from '../../../src/service/node-engine';
 
 let root: string;
 let bundle: string;
@@ -82,53 +79,5 @@ describe("an engine forked before its client listens (serve's early start)", () 
     channel.emit('response');
     expect(first).toEqual(['ready', 'event', 'response']);
     expect(second).toEqual(['response']);
-  });
-});
-
-describe("serve's early init", () => {
-  function fakeChannel() {
-    const sent: ToEngine[] = [];
-    const toClient = keptUntilHeard<FromEngine>();
-    const channel: EngineChannel = {
-      pid: 7,
-      send: (m) => sent.push(m),
-      onMessage: toClient.listen,
-      onExit: () => {},
-      kill: () => {},
-    };
-    return { channel, sent, fromEngine: (m: FromEngine) => toClient.emit(m) };
-  }
-
-  it('sends init when the engine is ready; what the client sends waits for its answer, which the client never sees', () => {
-    const { channel, sent, fromEngine } = fakeChannel();
-    const early = initEarly(channel, { backend: 'wasm' });
-    fromEngine({ kind: 'ready', pid: 7 });
-    expect(sent).toEqual([{ kind: 'request', id: -1, op: 'init', args: { backend: 'wasm' } }]);
-
-    const heard: FromEngine[] = [];
-    early.onMessage((m) => heard.push(m));
-    early.send({ kind: 'request', id: 1, op: 'init', args: { backend: 'wasm' } });
-    early.send({ kind: 'request', id: 2, op: 'loadModel', args: { dir: '/m' } });
-    expect(sent).toHaveLength(1);
-
-    fromEngine({ kind: 'response', id: -1, ok: true, value: { backend: 'wasm' } });
-    expect(sent.map((m) => m.id)).toEqual([-1, 1, 2]);
-    expect(heard).toEqual([{ kind: 'ready', pid: 7 }]);
-
-    early.send({ kind: 'request', id: 3, op: 'datasetFiles', args: {} });
-    expect(sent.map((m) => m.id)).toEqual([-1, 1, 2, 3]);
-  });
-
-  it('a refused early init is not the client’s answer either: its own init is sent and answered', () => {
-    const { channel, sent, fromEngine } = fakeChannel();
-    const early = initEarly(channel, {});
-    const heard: FromEngine[] = [];
-    early.onMessage((m) => heard.push(m));
-    fromEngine({ kind: 'ready', pid: 7 });
-    early.send({ kind: 'request', id: 1, op: 'init', args: {} });
-    fromEngine({ kind: 'response', id: -1, ok: false, error: { message: 'no usable tfjs backend' } });
-    fromEngine({ kind: 'response', id: 1, ok: false, error: { message: 'no usable tfjs backend' } });
-    expect(sent.map((m) => m.id)).toEqual([-1, 1]);
-    expect(heard.map((m) => (m.kind === 'response' ? m.id : m.kind))).toEqual(['ready', 1]);
   });
 });
