@@ -18,8 +18,17 @@ import type { EngineChannel, EngineExit } from './engine-client';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const ENGINE_ENTRY = join(REPO, 'src', 'engine', 'main.ts');
 export const ENGINE_BUNDLE = join(REPO, 'out', 'main', 'engine.js');
-/** What the bundle is built from: the engine, the contract it imports, and the build's own config. */
-export const ENGINE_BUNDLE_SOURCES = [join(REPO, 'src', 'engine'), join(REPO, 'src', 'shared'), join(REPO, 'electron.vite.config.ts')];
+/**
+ * What the bundle is built from: the engine, the folders of ours it imports (a test checks the list),
+ * the build's config, and package.json (its dependencies decide what the build leaves out of the bundle).
+ */
+export const ENGINE_BUNDLE_SOURCES = [
+  join(REPO, 'src', 'engine'),
+  join(REPO, 'src', 'node'),
+  join(REPO, 'src', 'shared'),
+  join(REPO, 'electron.vite.config.ts'),
+  join(REPO, 'package.json'),
+];
 
 function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

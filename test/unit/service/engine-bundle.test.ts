@@ -2,11 +2,14 @@
  * The serve host forks the prebuilt engine bundle only while it is newer than every source it is
  * built from; otherwise the TypeScript entry runs (a developer never runs stale engine code).
  */
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINE_ENTRY, engineLaunch, freshEngineBundle, keptUntilHeard } from '../../../src/service/node-engine';
+import { ENGINE_BUNDLE_SOURCES, ENGINE_ENTRY, engineLaunch, freshEngineBundle, keptUntilHeard } from '../../../src/service/node-engine';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 let root: string;
 let bundle: string;
@@ -79,5 +82,33 @@ describe("an engine forked before its client listens (serve's early start)", () 
     channel.emit('response');
     expect(first).toEqual(['ready', 'event', 'response']);
     expect(second).toEqual(['response']);
+  });
+});
+
+describe('the sources the bundle is checked against', () => {
+  it("hold every folder of src/ that the engine's code imports, through the folders it imports", () => {
+    const src = join(REPO_ROOT, 'src');
+    const reached = new Set<string>(['engine']);
+    const seen = new Set<string>();
+    const pending = ['engine'];
+    while (pending.length) {
+      const folder = pending.pop()!;
+      if (seen.has(folder)) continue;
+      seen.add(folder);
+      for (const name of readdirSync(join(src, folder), { recursive: true, encoding: 'utf8' })) {
+        if (!/\.(ts|mjs|js)$/.test(name) || /\.test\.ts$/.test(name)) continue;
+        const file = join(src, folder, name);
+        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+          const top = relative(src, resolve(dirname(file), spec)).split(sep)[0];
+          if (top && !top.startsWith('..') && !reached.has(top)) {
+            reached.add(top);
+            pending.push(top);
+          }
+        }
+      }
+    }
+    const listed = ENGINE_BUNDLE_SOURCES.map((p) => relative(src, p).split(sep)[0]);
+    expect([...reached].filter((top) => !listed.includes(top))).toEqual([]);
+    expect(reached).toContain('shared');
   });
 });
