@@ -13,10 +13,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { START_MARK_PREFIX } from '../shared/start-marks';
+import { engineLaunch } from '../service/node-engine';
 import { firstViewOf, type FirstViewSample } from './first-view-marks';
 
 const REPO = fileURLToPath(new URL(['..', '..', ''].join('/'), import.meta.url));
@@ -125,6 +126,9 @@ export async function benchFirstView(options: { timeoutMs?: number } = {}): Prom
   let serve: ChildProcess | null = null;
   let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
   try {
+    // Which engine serve forks: the built one, or the TypeScript one through tsx where the build is
+    // missing or older than its sources (half a second more).
+    const engine = relative(REPO, engineLaunch().entry);
     const launched = performance.now();
     const started = await startServe(dataDir, rendererDir, timeoutMs);
     serve = started.child;
@@ -142,6 +146,7 @@ export async function benchFirstView(options: { timeoutMs?: number } = {}): Prom
     return {
       ...view,
       launch_to_cloud_ms: Math.round(navigated + view.first_view_ms),
+      first_view_engine: engine,
       first_view_points: sample.points,
       serve_listening_ms: Math.round(started.ms),
       first_view_load_before: load_before,
