@@ -22,6 +22,9 @@ export const rendererConfig: RendererViteConfig = {
     emptyOutDir: true,
     // three.js alone is ~500 kB; the app is loaded locally, not over a network.
     chunkSizeWarningLimit: 1000,
+    // electron-vite leaves the renderer unminified; minified, the page has a third of the script to
+    // load and compile before its first frame (first_view_ms, docs/BENCHMARKS.md).
+    minify: true,
     rolldownOptions: { input: resolve(root, 'src/renderer/index.html') },
   },
   plugins: [svelte()],

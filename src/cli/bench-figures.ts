@@ -97,6 +97,7 @@ export async function runReferenceFigures(parts: Set<BenchPart>, options: Figure
     }
     report.first_view_ms = medianOf(runs.map((r) => r.first_view_ms));
     report.serve_listening_ms = medianOf(runs.map((r) => r.serve_listening_ms));
+    report.launch_to_cloud_ms = medianOf(runs.map((r) => r.launch_to_cloud_ms));
     report.first_view_runs = runs;
     const skipped = runs.find((r) => typeof r.first_view_skipped === 'string');
     if (report.first_view_ms === null && skipped) report.first_view_skipped = skipped.first_view_skipped;

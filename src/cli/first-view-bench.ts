@@ -1,20 +1,24 @@
 /**
  * first_view_ms for `latentscape bench`: a fresh `latentscape serve` (a temp data dir, so the default
- * model opens as on a first start) and the built renderer (out/renderer) in headless Chromium. Two
+ * model opens as on a first start) and the built renderer (out/renderer) in headless Chromium. Three
  * times: launch → serve printed its URL (`serve_listening_ms`), and navigation start → the cloud on
- * screen (`first_view_ms`).
+ * screen (`first_view_ms`); and `launch_to_cloud_ms`, serve's launch → the cloud on screen (the
+ * user's whole wait, the browser's own start included).
  *
- * "On screen": the view's status line shows the number of points on the stage (point-count); the time
- * is taken in the page after two more animation frames, so the frame that draws them has run. (The
- * renderer has no mark of its first drawn frame of points; a `performance.mark('latentscape:first-cloud')`
- * after that frame would make this exact.)
+ * "On screen": the renderer's `latentscape:first-cloud` mark, set right after the first frame that draws
+ * points; the page's other start marks come back as `first_view_marks` (first-view-marks.ts). A renderer
+ * built before the marks is timed as before: two animation frames after its status line shows the
+ * number of points (point-count).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { START_MARK_PREFIX } from '../shared/start-marks';
+import { engineLaunch } from '../service/node-engine';
+import { firstViewOf, type FirstViewSample } from './first-view-marks';
 
 const REPO = fileURLToPath(new URL(['..', '..', ''].join('/'), import.meta.url));
 const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking'];
@@ -23,21 +27,32 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsa
 interface PageGlobals {
   document: { querySelector(selector: string): { textContent: string | null } | null };
   requestAnimationFrame(callback: () => void): number;
-  performance: { now(): number };
+  performance: { now(): number; getEntriesByType(type: 'mark'): { name: string; startTime: number }[] };
 }
 
 /**
- * Runs in the page (the app's CSP forbids evaluating strings there). Null until the canvas has points;
- * then, two animation frames later, the time since the navigation started (the page's performance.now()).
+ * Runs in the page (the app's CSP forbids evaluating strings there; the mark prefix comes as the
+ * argument). Null until the canvas has points; then, two animation frames later (the frame that draws
+ * them has run, so its mark is set), the time since the navigation started and the start marks.
  */
-const cloudOnScreen = (): null | Promise<{ ms: number; points: number }> => {
+const cloudOnScreen = (prefix: string): null | Promise<FirstViewSample> => {
   const page = globalThis as unknown as PageGlobals;
   const points = Number(page.document.querySelector('[data-testid="point-count"]')?.textContent ?? 0);
   if (!(points > 0)) return null;
-  return new Promise((resolve) => page.requestAnimationFrame(() => page.requestAnimationFrame(() => resolve({ ms: page.performance.now(), points }))));
+  return new Promise((resolve) =>
+    page.requestAnimationFrame(() =>
+      page.requestAnimationFrame(() => {
+        const marks = page.performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith(prefix))
+          .map((m) => ({ name: m.name, startTime: m.startTime }));
+        resolve({ twoFramesAfterCountMs: page.performance.now(), points, marks });
+      }),
+    ),
+  );
 };
 
-export type FirstViewReport = Record<string, number | string | null | number[]>;
+export type FirstViewReport = Record<string, number | string | null | number[] | Record<string, number>>;
 
 const loads = (): number[] => loadavg().map((v) => Math.round(v * 100) / 100);
 
@@ -111,19 +126,28 @@ export async function benchFirstView(options: { timeoutMs?: number } = {}): Prom
   let serve: ChildProcess | null = null;
   let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
   try {
+    // Which engine serve forks: the built one, or the TypeScript one through tsx where the build is
+    // missing or older than its sources (half a second more).
+    const engine = relative(REPO, engineLaunch().entry);
+    const launched = performance.now();
     const started = await startServe(dataDir, rendererDir, timeoutMs);
     serve = started.child;
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The page's clock starts when it navigates: from here on, its marks count.
+    const navigated = performance.now() - launched;
     await page.goto(started.url);
-    const handle = await page.waitForFunction(cloudOnScreen, undefined, { timeout: timeoutMs, polling: 20 });
-    const { ms, points } = (await handle.jsonValue()) as { ms: number; points: number };
+    const handle = await page.waitForFunction(cloudOnScreen, START_MARK_PREFIX, { timeout: timeoutMs, polling: 20 });
+    const sample = (await handle.jsonValue()) as FirstViewSample;
     if (errors.length) throw new Error(errors[0]);
+    const view = firstViewOf(sample);
     return {
-      first_view_ms: Math.round(ms),
-      first_view_points: points,
+      ...view,
+      launch_to_cloud_ms: Math.round(navigated + view.first_view_ms),
+      first_view_engine: engine,
+      first_view_points: sample.points,
       serve_listening_ms: Math.round(started.ms),
       first_view_load_before: load_before,
       first_view_load_after: loads(),

@@ -8,9 +8,10 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHost } from '../../host/server';
 import { forkNodeEngine } from '../../service/node-engine';
-import { AppService } from '../../service/service';
+import type { EngineChannel } from '../../service/engine-client';
+import type { RunningHost } from '../../host/server';
+import type { AppService } from '../../service/service';
 import { UsageError, createOutput, intOption } from '../io';
 import { parseCommandArgs } from '../options';
 import { COMMAND_SPECS } from '../command-specs';
@@ -55,17 +56,34 @@ async function serve(argv: string[]): Promise<void> {
   const rendererDir = process.env.LATENTSCAPE_RENDERER_DIR ?? join(REPO, 'out', 'renderer');
   await checkDataDir(dataDir);
 
-  const service = new AppService({
-    dataDir,
-    allowedRoots: allowed,
-    pathHint: 'start `latentscape serve` with --allow DIR to open folders there',
-    spawnEngine: () => forkNodeEngine(),
-    defaultModelDir: join(REPO, 'resources', 'default-model'),
-    backend: values.backend,
-    exposeEnginePid: process.env.LATENTSCAPE_EXPOSE_ENGINE_PID === '1',
-    nativeDialogs: false,
-  });
-  const running = await startHost({ service, rendererDir, host, port });
+  // The engine's start is the longest wait of a first view: it begins before the host and the service
+  // are loaded (about half a second), and the service takes this engine for its first start.
+  let early: EngineChannel | null = forkNodeEngine();
+  const spawnEngine = (): EngineChannel => {
+    const engine = early ?? forkNodeEngine();
+    early = null;
+    return engine;
+  };
+  let running: RunningHost;
+  let service: AppService;
+  try {
+    const [{ startHost }, serviceModule] = await Promise.all([import('../../host/server'), import('../../service/service')]);
+    service = new serviceModule.AppService({
+      dataDir,
+      allowedRoots: allowed,
+      pathHint: 'start `latentscape serve` with --allow DIR to open folders there',
+      spawnEngine,
+      defaultModelDir: join(REPO, 'resources', 'default-model'),
+      backend: values.backend,
+      exposeEnginePid: process.env.LATENTSCAPE_EXPOSE_ENGINE_PID === '1',
+      nativeDialogs: false,
+    });
+    running = await startHost({ service, rendererDir, host, port });
+  } catch (err) {
+    // The host could not start (a port in use…): the engine started for it goes too.
+    (early as EngineChannel | null)?.kill();
+    throw err;
+  }
   if (out.json) out.progress({ url: running.url, host: running.host, port: running.port, token: running.token, data_dir: dataDir, allowed });
   else {
     process.stdout.write(`Latentscape is running at ${running.url}\n`);
@@ -84,6 +102,7 @@ async function serve(argv: string[]): Promise<void> {
     else out.info(`the engine failed to start: ${err.message}`);
   });
   const signal = await stopped;
+  early?.kill();
   await service.stop();
   await running.close();
   out.final({ stopped: signal });

@@ -16,6 +16,7 @@ import { createMosaicLayer, type MosaicOptions, type MosaicStats } from './mosai
 import { createDecodedMapLayer, type MapTile } from './decoded-map-layer';
 import { farDepth, nearDepth } from './map-plane';
 import type { CameraState, Vec3 } from './types';
+import { markStart } from '../lib/start-marks';
 
 export type { CameraState, Vec3 } from './types';
 export type { SceneCallbacks } from './interaction';
@@ -92,6 +93,12 @@ export function createScene(canvas: HTMLCanvasElement, callbacks: SceneCallbacks
   let mapTiles: readonly MapTile[] = [];
   /** Worked out when the tiles or the layout change, not per frame: the stats are read on every frame. */
   let mapBehind = 0;
+  // The start's last mark: the first frame drawn with points in it (what `latentscape bench` times).
+  const offFirstCloud = stage.onRendered(() => {
+    if (cloud.count === 0) return;
+    markStart('first-cloud');
+    offFirstCloud();
+  });
   function measureMap(): void {
     const normal = mapTiles[0]?.plane.normal;
     mapBehind = normal && shown.count ? nearDepth(normal, decodedMap.corners()) - farDepth(normal, shown.view, shown.count) : 0;

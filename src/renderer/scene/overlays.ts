@@ -85,20 +85,32 @@ export function createOverlays(stage: Stage): Overlays {
   path.renderOrder = 9;
   const contours = new Group();
   stage.scene.add(shells, axes, path, contours);
+  // The axes are built once and only rescaled, so their shader program is compiled while the page
+  // waits for its data rather than on the first frame of points (a long wait on software GL).
+  const axisLines = AXIS_COLORS.map((color) => {
+    const g = new BufferGeometry();
+    g.setAttribute('position', new BufferAttribute(new Float32Array(6), 3));
+    const line = new LineSegments(g, new LineBasicMaterial({ color, transparent: true, opacity: 0.45, depthWrite: false }));
+    line.visible = false;
+    return line;
+  });
+  axes.add(...axisLines);
+  stage.precompile(axes);
   let shellMode: ShellMode = 'none';
 
   return {
     setAxesRadius(radius) {
-      clearTree(axes);
       const L = radius * 1.15;
-      for (let a = 0; a < 3; a++) {
-        const g = new BufferGeometry();
-        const v = new Float32Array(6);
+      axisLines.forEach((line, a) => {
+        const position = line.geometry.getAttribute('position') as BufferAttribute;
+        const v = position.array as Float32Array;
+        v.fill(0);
         v[a] = -L;
         v[3 + a] = L;
-        g.setAttribute('position', new BufferAttribute(v, 3));
-        axes.add(new LineSegments(g, new LineBasicMaterial({ color: AXIS_COLORS[a], transparent: true, opacity: 0.45, depthWrite: false })));
-      }
+        position.needsUpdate = true;
+        line.geometry.computeBoundingSphere();
+        line.visible = true;
+      });
       stage.requestRender();
     },
     setAxes(visible) {

@@ -4,7 +4,7 @@
  * Other modules add objects to `scene`, register per-frame work with `onFrame` (e.g. a glide) and
  * listen to camera moves with `onCameraChange` (DOM overlays follow the scene with toScreen).
  */
-import { MOUSE, PerspectiveCamera, Raycaster, Scene, TOUCH, Vector2, Vector3, WebGLRenderer } from 'three';
+import { MOUSE, type Object3D, PerspectiveCamera, Raycaster, Scene, TOUCH, Vector2, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { framingOf } from './camera3d';
 import { easeInOut, type CameraState, type Extent, type Vec3 } from './types';
@@ -19,6 +19,10 @@ export interface Stage {
   /** Work done before each frame; return true to ask for another frame (an animation runs). */
   onFrame(step: (now: number) => boolean): () => void;
   onCameraChange(listener: () => void): () => void;
+  /** Compiles the shader programs of everything under `root`, hidden parts too, before it is first drawn. */
+  precompile(root: Object3D): void;
+  /** Called right after each frame is drawn (not on a resize). */
+  onRendered(listener: () => void): () => void;
   getCamera(): CameraState;
   /** Jumps, or glides over `ms`. */
   setCamera(state: CameraState, ms?: number): void;
@@ -53,6 +57,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
   let tween: { start: number; duration: number; from: CameraState; to: CameraState } | null = null;
   const steps = new Set<(now: number) => boolean>();
   const cameraListeners = new Set<() => void>();
+  const renderedListeners = new Set<() => void>();
 
   const render = (): void => {
     frame = 0;
@@ -69,6 +74,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       else again = true;
     }
     renderer.render(scene, camera);
+    for (const l of renderedListeners) l();
     // Overlays follow the camera and gliding points.
     for (const l of cameraListeners) l();
     if (again) requestRender();
@@ -113,6 +119,20 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
     onCameraChange(listener) {
       cameraListeners.add(listener);
       return () => cameraListeners.delete(listener);
+    },
+    precompile(root) {
+      const hidden: Object3D[] = [];
+      root.traverse((o) => {
+        if (o.visible) return;
+        hidden.push(o);
+        o.visible = true;
+      });
+      renderer.compile(root, camera, scene);
+      for (const o of hidden) o.visible = false;
+    },
+    onRendered(listener) {
+      renderedListeners.add(listener);
+      return () => renderedListeners.delete(listener);
     },
     getCamera,
     setCamera(state, ms = 0) {
@@ -159,6 +179,7 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
       controls.dispose();
       steps.clear();
       cameraListeners.clear();
+      renderedListeners.clear();
       renderer.dispose();
     },
   };

@@ -25,6 +25,7 @@ import type { Jobs, NoticeLevel, PathPurpose, Session } from './session';
 import { DatasetState } from '../dataset/dataset.svelte';
 import { TrainingState } from '../training/training.svelte';
 import { NOTICE_LIFETIME_MS, raiseNotice, type Notice } from './notice-list';
+import { markStart } from '../lib/start-marks';
 
 export type { Notice } from './notice-list';
 
@@ -165,6 +166,7 @@ export class AppState implements Session, Jobs {
       if (this.isCurrent(e.generation)) void this.loadEmbeddings();
     });
     await this.refresh();
+    markStart('status');
     if (this.status?.embeddingsReady) await this.loadEmbeddings();
   }
 
@@ -284,6 +286,7 @@ export class AppState implements Session, Jobs {
     if (!this.isCurrent(e.generation)) return;
     this.embeddingsMs = performance.now() - started;
     this.embeddingsFetches++;
+    markStart('embeddings');
     this.embeddings = e;
     this.view.onEmbeddings(e);
   }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { rendererConfig } from '../../../electron.vite.config';
 import { benchFirstView, firstViewUnavailable } from '../../../src/cli/first-view-bench';
+import { START_STEPS } from '../../../src/shared/start-marks';
 
 const saved = { chromium: process.env.LATENTSCAPE_CHROMIUM, renderer: process.env.LATENTSCAPE_RENDERER_DIR };
 afterEach(() => {
@@ -58,6 +59,14 @@ describe('first_view_ms', () => {
       // The default model's points (MNIST's 70,000) reached the canvas.
       expect(report.first_view_points).toBe(70_000);
       expect(report.first_view_load_before).toHaveLength(3);
+      // The time is the page's own mark of its first frame of points, after the other start steps.
+      expect(report.first_view_from).toBe('first-cloud mark');
+      const marks = report.first_view_marks as Record<string, number>;
+      expect(Object.keys(marks).sort()).toEqual([...START_STEPS].sort());
+      expect(marks['first-cloud']).toBe(report.first_view_ms);
+      for (const step of START_STEPS) expect(marks[step]).toBeLessThanOrEqual(marks['first-cloud']);
+      expect(marks.embeddings).toBeLessThanOrEqual(marks.layout);
+      expect(report.launch_to_cloud_ms).toBeGreaterThan(report.first_view_ms as number);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
