@@ -8,16 +8,22 @@
  * reason in `fallbacks`, which the status bar and every CLI JSON line show.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients; the @tensorflow/tfjs bundle registers them (and is what
-// tfjs-node builds on, so both share one tfjs-core).
-import '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
 import { restoreNodeUtil } from './node-util-shim';
 import { adapterLabel, findWebgpuAdapter, NO_WEBGPU_ADAPTER, type WebgpuAdapter } from './webgpu-adapter';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
+
+// Loaded with require, not import: these are CommonJS, and an ES import has Node scan each one's
+// files (megabytes, and every package @tensorflow/tfjs re-exports) for export names before running
+// them. The packages and tfjs-core are the same either way (Node's ES import of tfjs-core loads its
+// CommonJS main too). tfjs-core alone registers no gradients; the @tensorflow/tfjs bundle registers
+// them (and is what tfjs-node builds on, so both share one tfjs-core).
+const requireHere = createRequire(import.meta.url);
+requireHere('@tensorflow/tfjs');
+requireHere('@tensorflow/tfjs-backend-cpu');
+requireHere('@tensorflow/tfjs-backend-wasm');
 
 export type { BackendInfo, BackendName };
 export { backendName };
@@ -49,9 +55,9 @@ async function loadTensorflow(): Promise<string | null> {
   // libtensorflow logs its start-up (oneDNN, CPU features) to stderr unless told otherwise.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
+    // require, as above: an ES import of tfjs-node cost ~130 ms more per engine start (docs/PERFORMANCE.md).
     // A variable specifier keeps bundlers and the type checker from requiring the optional package.
-    const specifier = tfjsNodeModule();
-    await import(/* @vite-ignore */ specifier);
+    requireHere(tfjsNodeModule());
   } catch (err) {
     return `tfjs-node is not installed or failed to load (${firstLine(err)})`;
   }
