@@ -16,7 +16,10 @@ import { ARCHS, COLOR_MODES, DECODER_UPSAMPLES, FIT_MODES, LIKELIHOODS, LR_SCHED
 import { MAX_FILTERS, MAX_RESIDUAL_BLOCKS } from '../../engine/model/vae';
 import { MAX_FREE_BITS } from '../../engine/train/kl-schedule';
 
-/** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved). */
+/** Exit code of a run whose loss exploded (engine/train/divergence.ts): the epochs before it are kept. */
+export const DIVERGED_EXIT_CODE = 3;
+
+/** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved), to DIVERGED_EXIT_CODE when it diverged. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(COMMAND_SPECS.train, argv);
   const out = createOutput(Boolean(values.json));
@@ -154,6 +157,15 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     const last = result.metrics[result.metrics.length - 1];
+    if (result.diverged) {
+      result.vae.dispose();
+      const { epoch, step, bestLoss, loss, message } = result.diverged;
+      // The diverged epoch was never saved: --out holds what it held before that epoch.
+      const kept = result.epochsCompleted > 0 ? `${outDir} keeps the model of epoch ${result.epochsCompleted}` : `nothing of this run was saved in ${outDir}`;
+      const record = { diverged: true, epoch, step, best_loss: bestLoss, loss, message, epochs_kept: result.epochsCompleted, out: outDir };
+      out.final(record, `diverged: ${message}\n${kept}`);
+      return DIVERGED_EXIT_CODE;
+    }
     if (result.densityError) out.info(`${result.densityError}; samples use N(0, I) until \`latentscape prepare\` fits one`);
     result.vae.dispose();
     if (!last) throw result.cancelled ? new CancelledError('cancelled before the first epoch finished; nothing was saved') : new Error('no epoch ran');
