@@ -13,7 +13,11 @@
  * (/work/data/runs, 17–69 epochs each) the largest rise above the best epoch was 0.053 nats/dim
  * (sprites, residual-1, seed 0, epoch 3); the one diverged run (icons, resize-conv + residual-1, seed 0:
  * 862 → 4,990 → 46,387) rose 1.34 nats/dim at epoch 2 and 14.8 at epoch 3. 0.5 sits ten times above the
- * healthy maximum and fires at epoch 2 on the diverged run.
+ * healthy maximum and fires at epoch 2 on the diverged run. Short runs of 2026-12-07 (6 epochs; MNIST 6,000
+ * images, mlp; icons 1,200, conv; wasm/native CLI): the defaults, MNIST at lr 0.05 and the icons at 0.01–0.05
+ * never fired; MNIST at lr 0.2 and 5 stopped on a NaN in epoch 1; 200 MNIST images at lr 0.1 fired at epoch 3
+ * (2,055 → 2,800). The icons at lr 0.02–0.05 collapse instead (11.5 dB, the loss flat near 300): a model that
+ * stops learning without exploding is not caught by this rule.
  */
 
 /** How far (nats per image dimension) an epoch's mean loss may rise above the best epoch's before the run counts as diverged. */
