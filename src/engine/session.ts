@@ -172,14 +172,22 @@ export class EngineSession {
           }
         },
       });
+      const { diverged } = result;
       // A finished run's weights are its last checkpoint's: measure their sample distance before letting go.
-      if (result.epochsCompleted > 0 && !result.cancelled) await this.measureQuality(args.dir, result.vae, dataset, controller.signal);
+      if (result.epochsCompleted > 0 && !result.cancelled && !diverged) await this.measureQuality(args.dir, result.vae, dataset, controller.signal);
       // What the app shows is what is on disk: reload the last checkpoint (a cancel mid-epoch leaves
       // the in-memory weights ahead of it).
       result.vae.dispose();
+      // A diverged run is not opened: the model open before stays the open one.
       let model: EngineModelInfo | null = null;
-      if (result.epochsCompleted > 0) model = await this.loadModel({ dir: args.dir });
-      return { epochsCompleted: result.epochsCompleted, cancelled: result.cancelled, budgetReached: result.budgetReached, model };
+      if (result.epochsCompleted > 0 && !diverged) model = await this.loadModel({ dir: args.dir });
+      return {
+        epochsCompleted: result.epochsCompleted,
+        cancelled: result.cancelled,
+        budgetReached: result.budgetReached,
+        model,
+        ...(diverged ? { diverged: { epoch: diverged.epoch, message: diverged.message } } : {}),
+      };
     } finally {
       this.training = null;
     }

@@ -4,7 +4,8 @@
  *
  *   idle | done | cancelled | failed ──start──▶ starting ──started──▶ running ──cancel──▶ cancelling
  *   starting ──refused──▶ idle        running | cancelling ──ended──▶ done | cancelled
- *   starting | running | cancelling ──failed──▶ failed        done | cancelled | failed ──forget──▶ idle
+ *   starting | running | cancelling ──failed──▶ failed        done | cancelled | failed | diverged ──forget──▶ idle
+ *   running | cancelling ──diverged──▶ diverged (the loss exploded: the run stopped, the open model stays)
  *
  * A pure function: a transition that is not in the table is refused (IllegalTrainingTransition).
  */
@@ -34,12 +35,14 @@ export type TrainingTransition =
   /** The engine's run ended; `generation` is what is open after it (the trained model, or the one kept on a cancel). */
   | { kind: 'ended'; cancelled: boolean; epochsCompleted: number; budgetReached: boolean; generation: Generation }
   | { kind: 'failed'; error: string; epochsCompleted: number }
+  /** The engine stopped the run because its loss exploded; `message` says how and what to try. */
+  | { kind: 'diverged'; message: string; epochsCompleted: number }
   /** After a failure, the run's folder was reloaded: the checkpoint it holds is the last one kept. */
   | { kind: 'reloaded'; epochsCompleted: number; error: string | null }
   /** Something else was opened: a finished run's outcome no longer describes what is shown. */
   | { kind: 'forget' };
 
-const FINISHED: readonly TrainingState[] = ['done', 'cancelled', 'failed'];
+const FINISHED: readonly TrainingState[] = ['done', 'cancelled', 'failed', 'diverged'];
 
 /** From which states each transition may be taken. */
 export const ALLOWED_FROM: { readonly [K in TrainingTransition['kind']]: readonly TrainingState[] } = {
@@ -51,6 +54,7 @@ export const ALLOWED_FROM: { readonly [K in TrainingTransition['kind']]: readonl
   cancel: ['running'],
   ended: ['running', 'cancelling'],
   failed: ['starting', 'running', 'cancelling'],
+  diverged: ['running', 'cancelling'],
   reloaded: ['failed'],
   forget: ['idle', ...FINISHED],
 };
@@ -106,6 +110,8 @@ export function transition(s: TrainingStatus, t: TrainingTransition): TrainingSt
       };
     case 'failed':
       return { ...s, state: 'failed', epoch: t.epochsCompleted, error: t.error, budgetReached: false };
+    case 'diverged':
+      return { ...s, state: 'diverged', epoch: t.epochsCompleted, error: t.message, budgetReached: false };
     case 'reloaded':
       return t.error === null
         ? { ...s, lastCheckpointEpoch: t.epochsCompleted }

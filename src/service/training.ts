@@ -193,6 +193,7 @@ export class Training {
     void this.engine.request('train', args).then(
       async (result) => {
         if (this.status.runId !== runId || !canTransition(this.status.state, 'ended')) return;
+        if (result.diverged) return this.diverged(runId, result.diverged.message, result.epochsCompleted);
         const keptPrevious =
           result.cancelled && previous !== null && previous.dir !== args.dir
             ? await this.reopen(previous.dir, previousIsDefault, args.dir, result.epochsCompleted)
@@ -216,6 +217,13 @@ export class Training {
       },
     );
     return { runId, dir: args.dir, epochs: args.epochs, timeBudgetSeconds };
+  }
+
+  /** The engine stopped the run because its loss exploded: it opened nothing, so the model open before stays open. */
+  private diverged(runId: string, message: string, epochsCompleted: number): void {
+    this.apply({ kind: 'diverged', message, epochsCompleted });
+    const { generation } = this.status;
+    this.events.emit('trainEnded', { runId, generation, status: 'diverged', epochsCompleted, error: message, budgetReached: false });
   }
 
   /**

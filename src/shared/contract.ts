@@ -370,7 +370,7 @@ export const events = {
   trainEnded: z.strictObject({
     runId: z.string(),
     generation: GenerationSchema,
-    status: z.enum(['done', 'cancelled', 'failed']),
+    status: z.enum(['done', 'cancelled', 'failed', 'diverged']),
     epochsCompleted: count,
     error: z.string().nullable(),
     /** Done because the time budget was reached (before the epochs cap). */

@@ -160,6 +160,8 @@ export const engineCalls = {
       /** The run stopped because its time budget was reached. */
       budgetReached: z.boolean(),
       model: EngineModelInfoSchema.nullable(),
+      /** The loss exploded in `epoch` (not saved; `model` is then null: the open model stays); absent when it did not. */
+      diverged: z.strictObject({ epoch: int.min(1), message: z.string() }).optional(),
     }),
   },
   cancel: { input: none, output: Cancelled },

@@ -13,8 +13,11 @@ const int = z.number().int();
 const count = int.nonnegative();
 const Int32ArraySchema = z.custom<Int32Array>((v) => v instanceof Int32Array, { message: 'expected an Int32Array' });
 
-/** The service's training state machine (service/training-state.ts): idle → starting → running → cancelling → done | cancelled | failed. */
-export const TrainingStateSchema = z.enum(['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed']);
+/**
+ * The service's training state machine (service/training-state.ts): idle → starting → running → cancelling → done | cancelled | failed,
+ * or diverged: the loss exploded (engine/train/divergence.ts), the run stopped and the model open before stays open.
+ */
+export const TrainingStateSchema = z.enum(['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed', 'diverged']);
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 
 export const TrainingStatusSchema = z.strictObject({
@@ -24,6 +27,7 @@ export const TrainingStatusSchema = z.strictObject({
   epochs: count,
   epoch: count,
   lastCheckpointEpoch: count,
+  /** Why the run failed, or (diverged) how its loss exploded and what to try. */
   error: z.string().nullable(),
   /** The run's time budget (null: it trains for `epochs`, which are then not a cap). */
   timeBudgetSeconds: z.number().positive().nullable(),

@@ -10,13 +10,17 @@ import { readManifest } from '../../engine/train/checkpoint';
 import { recordedBackground } from '../../shared/background';
 import { CancelledError, UsageError, choiceOption, createOutput, intOption, numberOption } from '../io';
 import { inspectOutDir, outDirRefusal } from '../../engine/train/out-dir';
+import { holdModelFolder } from '../../engine/train/held-model';
 import { DECODER_DEFAULTS, FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
 import { MAX_LATENT, MIN_LATENT } from '../../shared/limits';
 import { ARCHS, COLOR_MODES, DECODER_UPSAMPLES, FIT_MODES, LIKELIHOODS, LR_SCHEDULES, type Arch, type DecoderUpsample } from '../../shared/vocabulary';
 import { MAX_FILTERS, MAX_RESIDUAL_BLOCKS } from '../../engine/model/vae';
 import { MAX_FREE_BITS } from '../../engine/train/kl-schedule';
 
-/** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved). */
+/** Exit code of a run whose loss exploded (engine/train/divergence.ts): the epochs before it are kept. */
+export const DIVERGED_EXIT_CODE = 3;
+
+/** Resolves to 130 when Ctrl-C stopped the run after an epoch (the model so far is saved), to DIVERGED_EXIT_CODE when it diverged. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(COMMAND_SPECS.train, argv);
   const out = createOutput(Boolean(values.json));
@@ -53,8 +57,12 @@ export async function run(argv: string[]): Promise<number> {
   const force = Boolean(values.force);
   if (resume && force) throw new UsageError('--resume and --force exclude each other: --resume continues the model in --out, --force replaces it');
   // Checked before anything is loaded: a run must never destroy what the folder held.
-  const refusal = outDirRefusal(outDir, await inspectOutDir(outDir), { resume, force });
+  const outState = await inspectOutDir(outDir);
+  const refusal = outDirRefusal(outDir, outState, { resume, force });
   if (refusal) throw new UsageError(`--out ${refusal}`);
+  // The model --force replaces is held until the run ends: a run that diverges puts it back.
+  const replaced = force && outState.kind === 'model' ? await holdModelFolder(outDir) : null;
+  if (replaced && 'notHeld' in replaced) out.info(`note: the model in --out is replaced even if this run diverges (${replaced.notHeld})`);
   // A resumed model keeps the background it was trained on (black for one from before the setting),
   // so its dataset's fingerprint still matches; --background says otherwise.
   const background =
@@ -154,6 +162,22 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     const last = result.metrics[result.metrics.length - 1];
+    if (result.diverged) {
+      result.vae.dispose();
+      const { epoch, step, bestLoss, loss, message } = result.diverged;
+      // The diverged epoch was never saved: --out holds the epoch before it, or the model --force was to replace.
+      const restored = replaced !== null && 'restore' in replaced;
+      if (restored && result.epochsCompleted > 0) await replaced.restore();
+      const kept = restored
+        ? `${outDir} keeps the model it held before this run`
+        : result.epochsCompleted > 0
+          ? `${outDir} keeps the model of epoch ${result.epochsCompleted}`
+          : `nothing of this run was saved in ${outDir}`;
+      const epochsKept = restored && outState.kind === 'model' ? outState.epochsCompleted : result.epochsCompleted;
+      const record = { diverged: true, epoch, step, best_loss: bestLoss, loss, message, epochs_kept: epochsKept, previous_model_kept: restored, out: outDir };
+      out.final(record, `diverged: ${message}\n${kept}`);
+      return DIVERGED_EXIT_CODE;
+    }
     if (result.densityError) out.info(`${result.densityError}; samples use N(0, I) until \`latentscape prepare\` fits one`);
     result.vae.dispose();
     if (!last) throw result.cancelled ? new CancelledError('cancelled before the first epoch finished; nothing was saved') : new Error('no epoch ran');

@@ -7,6 +7,8 @@ import { backendName } from '../backend-choice';
 import { gatherImages, seededPermutation, type Dataset } from '../data/dataset';
 import { Vae, imagesToTensor, makeConfig, seedSequence, type Arch, type DecoderUpsample, type LikelihoodKind, type VaeConfig } from '../model/vae';
 import { createAdam } from '../kernels/adam';
+import { createTrainStep, type StepState } from './train-step';
+import { DivergenceWatch, type Divergence } from './divergence';
 import { roundTripBatchSize } from '../model/decode-batches';
 import { evaluatePsnr, psnrSum } from './psnr';
 import { takeScalars } from '../tensor-read';
@@ -18,6 +20,8 @@ import { yieldToEventLoop } from '../../node/event-loop';
 import { fitModelDensity } from '../latent/model-density';
 import { DensityFitCancelled } from '../latent/density-fit';
 import type { LatentDensity } from '../../shared/latent-density';
+
+export { createTrainStep, type StepNumbers, type StepState } from './train-step';
 
 export interface TrainConfig {
   arch: Arch;
@@ -96,6 +100,11 @@ export interface TrainResult {
   latentDensity: LatentDensity | null;
   /** Why the density could not be fitted (the checkpoint is saved without one), or null. */
   densityError: string | null;
+  /**
+   * The loss exploded (divergence.ts): the run stopped in that epoch and did not save it, so the folder
+   * keeps the checkpoint before it (or what it held before the run); null when it did not.
+   */
+  diverged: Divergence | null;
 }
 
 function budgetClock(kind: 'wall' | 'cpu'): () => number {
@@ -183,73 +192,6 @@ function checkDatasetFits(config: VaeConfig, d: Dataset): void {
   }
 }
 
-/** The decoder's learned log-variance never goes below this (σ ≈ 0.01 of the [0, 1] pixel range). */
-const MIN_DECODER_LOGVAR = Math.log(1e-4);
-/** How fast the decoder's variance follows the batches' squared error (an exponential moving average). */
-const SCALE_EMA = 0.1;
-
-/**
- * One optimisation step on a batch: Adam on mean(reconNll + β·kl) with one reparameterised sample.
- * Returns the batch's loss and terms as numbers; leaves no tensors behind.
- *
- * A Gaussian decoder with a learned scale is calibrated rather than trained by gradient steps: its
- * shared variance σ² is set before every step to a moving average of the squared reconstruction error,
- * which is σ²'s maximum-likelihood value. Adam from σ = 1 needs thousands of steps to get there, and
- * until then the reconstruction term is too weak against the KL term, so colour images come out as
- * grey blobs (the "σ-VAE" of Rybkin et al., 2021).
- */
-/** What a training step carries from one step to the next besides the weights and Adam (saved in checkpoints for exact resume). */
-export interface StepState {
-  /** Learned-scale Gaussian decoder: the running mean squared error that sets σ² (null before the first step). */
-  scaleMse: number | null;
-  /** The learning-rate decay's plan (null: constant rate). */
-  lrPlan?: LrPlan | null;
-}
-
-/** A step's numbers: the batch's −ELBO_β and its terms, and the objective it minimised (the loss unless the KL was reshaped). */
-export interface StepNumbers {
-  loss: number;
-  recon: number;
-  kl: number;
-  objective: number;
-}
-
-export function createTrainStep(
-  vae: Vae,
-  optimizer: tf.Optimizer,
-  beta: number,
-  state: StepState = { scaleMse: null },
-  freeBits = 0,
-): (x: tf.Tensor4D, sampleSeed: number, klWeight?: number) => Promise<StepNumbers> {
-  const scale = vae.config.likelihood === 'gaussian' && vae.config.learnedScale ? vae.params.get('decoder/logvar') : undefined;
-  const varList = [...vae.params.values()].filter((v) => v !== scale);
-  const pixels = vae.config.height * vae.config.width * vae.config.channels;
-  return async (x, sampleSeed, klWeight = beta) => {
-    let parts: tf.Tensor[] = [];
-    const cost = optimizer.minimize(
-      () => {
-        const { loss, recon, kl, objective } = vae.loss(x, beta, sampleSeed, { klWeight, freeBits });
-        parts = objective === loss ? [tf.keep(recon), tf.keep(kl)] : [tf.keep(recon), tf.keep(kl), tf.keep(loss)];
-        return objective;
-      },
-      true,
-      varList,
-    ) as tf.Scalar;
-    const [objective, recon, kl, trueLoss] = await takeScalars([cost, ...parts]);
-    const loss = trueLoss ?? objective;
-    if (scale) {
-      // recon = ½·Σ((x−μ)²/σ² + log σ² + log 2π) per image, so the per-pixel squared error is
-      // (2·recon/D − log σ² − log 2π)·σ²; no extra pass over the batch is needed.
-      const logvar = (await scale.data())[0];
-      const mse = Math.max(0, (2 * recon) / pixels - logvar - Math.log(2 * Math.PI)) * Math.exp(logvar);
-      state.scaleMse = state.scaleMse === null ? mse : (1 - SCALE_EMA) * state.scaleMse + SCALE_EMA * mse;
-      const next = Math.max(MIN_DECODER_LOGVAR, Math.log(Math.max(state.scaleMse, 1e-12)));
-      tf.tidy(() => scale.assign(tf.fill(scale.shape, next)));
-    }
-    return { loss, recon, kl, objective };
-  };
-}
-
 export async function train(dataset: Dataset, options: TrainOptions): Promise<TrainResult> {
   const settings: TrainingSettings = {
     epochs: options.epochs,
@@ -325,6 +267,8 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   const interval = options.progressIntervalMs ?? 250;
   let cancelled = false;
   let budgetReached = false;
+  let diverged: Divergence | null = null;
+  const watch = new DivergenceWatch(imageDims(vae.config), metrics);
   let epochsCompleted = startEpoch;
   const clock = budgetClock(options.timeBudget?.clock ?? 'wall');
   const runStarted = clock();
@@ -380,7 +324,8 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         const klWeight = klWeightAt(settings.beta, settings.klWarmup ?? 0, planProgress(warmupPlan, epoch, step, stepsPerEpoch, budgetNow));
         const { loss, recon, kl, objective } = await trainStep(x, Math.floor(noise() * 2 ** 31), klWeight);
         x.dispose();
-        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${step + 1} (loss is ${loss}); try a lower learning rate`);
+        diverged = watch.step(epoch + 1, step + 1, loss);
+        if (diverged) break;
         const n = to - from;
         reconSum += recon * n;
         klSum += kl * n;
@@ -396,10 +341,13 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
         if (options.onStep) await options.onStep({ vae, epoch: epoch + 1, step: step + 1, stepsPerEpoch, loss, recon, kl, last: step === stepsPerEpoch - 1 });
         await yieldToEventLoop();
       }
-      if (cancelled) break;
+      if (cancelled || diverged) break;
       const seconds = (performance.now() - started) / 1000;
       const { psnr, ...test } = await evaluateHeldOut(vae, dataset, testIdx, settings.beta, settings.binarize, settings.seed + 17);
       const trainLoss = (reconSum + settings.beta * klSum) / seen;
+      // Checked before the epoch is recorded or saved: a diverged epoch never replaces the checkpoint before it.
+      diverged = watch.epoch(epoch + 1, trainLoss);
+      if (diverged) break;
       const dims = imageDims(vae.config);
       const record: EpochMetrics = {
         epoch: epoch + 1,
@@ -429,7 +377,7 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
     }
     // The final checkpoint gets the density of its training means (a cancelled run's in-memory weights
     // are ahead of its last checkpoint: `latentscape prepare` fits that one later).
-    if (options.outDir && !cancelled && epochsCompleted > startEpoch && trainIdx.length >= 2 * (vae.config.latentDim + 1)) {
+    if (options.outDir && !cancelled && !diverged && epochsCompleted > startEpoch && trainIdx.length >= 2 * (vae.config.latentDim + 1)) {
       try {
         latentDensity = (await fitModelDensity(vae, dataset, trainIdx, { seed: settings.seed, signal: options.signal })).density;
         await save(options.outDir, latentDensity);
@@ -443,5 +391,5 @@ export async function train(dataset: Dataset, options: TrainOptions): Promise<Tr
   } finally {
     optimizer.dispose();
   }
-  return { vae, metrics, cancelled, epochsCompleted, budgetReached, latentDensity, densityError };
+  return { vae, metrics, cancelled, epochsCompleted, budgetReached, latentDensity, densityError, diverged };
 }

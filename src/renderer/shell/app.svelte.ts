@@ -159,8 +159,10 @@ export class AppState implements Session, Jobs {
       if (!this.isCurrent(e.generation)) return;
       this.training.tick();
       if (e.status === 'failed') this.notify('error', `Training failed: ${e.error ?? 'unknown error'}`);
-      // Nothing new to show: back to the open model's points.
-      if (e.epochsCompleted === 0 && this.embeddings && this.view.layout?.source === 'snapshot') this.view.onEmbeddings(this.embeddings);
+      if (e.status === 'diverged') this.notify('warning', `Training stopped: ${e.error ?? 'the loss exploded'} The model open before stays open.`);
+      // Nothing new to show (a diverged run opens nothing): back to the open model's points.
+      if ((e.epochsCompleted === 0 || e.status === 'diverged') && this.embeddings && this.view.layout?.source === 'snapshot')
+        this.view.onEmbeddings(this.embeddings);
     });
     api.on('embeddingsReady', (e) => {
       if (this.isCurrent(e.generation)) void this.loadEmbeddings();

@@ -95,6 +95,23 @@ describe('TrainingPanel', () => {
     expect(sent).not.toHaveProperty('klWarmup');
   });
 
+  it('a run whose loss exploded says so with what to try, keeps the open model shown and lets a new run start', async () => {
+    const { app, fake } = await setup({ dataset: true, model: true });
+    await fireEvent.click(button('Start training'));
+    await tick();
+    const message = 'The loss exploded at epoch 3 (862 → 46,387). Try a lower learning rate.';
+    const diverged = trainingStatus({ state: 'diverged', runId: 'run-1', epochs: 10, epoch: 2, lastCheckpointEpoch: 2, error: message });
+    fake.emit('trainingStatus', diverged);
+    fake.emit('trainEnded', { runId: 'run-1', generation: diverged.generation, status: 'diverged', epochsCompleted: 2, error: message, budgetReached: false });
+    await tick();
+    expect(screen.getByTestId('training-state').textContent).toBe('diverged');
+    expect(screen.getByRole('alert').textContent).toBe(`${message} The model open before this run stays open.`);
+    expect(screen.queryByTestId('training-error')).toBeNull();
+    expect(screen.getByTestId('model-info').textContent?.replace(/\s+/g, ' ').trim()).toBe('MLP, d = 2, bernoulli, epoch 3');
+    expect(app.notices.at(-1)).toMatchObject({ level: 'warning', message: `Training stopped: ${message} The model open before stays open.` });
+    expect(button('Start training').disabled).toBe(false);
+  });
+
   it('while the service is still starting the run, Cancel waits for it (the engine has no run to cancel yet)', async () => {
     const { fake } = await setup({ dataset: true });
     fake.emit('trainingStatus', trainingStatus({ state: 'starting', runId: 'run-1', epochs: 10 }));

@@ -178,6 +178,18 @@ export class FakeEngine implements EngineChannel {
     this.trainRequest = null;
   }
 
+  /** Answers the train request as the engine does when the loss exploded: it opened nothing. */
+  divergeTraining(epochsCompleted: number, message: string): void {
+    this.reply(this.trainRequest!.id, {
+      epochsCompleted,
+      cancelled: false,
+      budgetReached: false,
+      model: null,
+      diverged: { epoch: epochsCompleted + 1, message },
+    });
+    this.trainRequest = null;
+  }
+
   /** The process dies (kill -9). */
   crash(signal = 'SIGKILL'): void {
     if (this.dead) return;

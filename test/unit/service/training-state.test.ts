@@ -18,7 +18,7 @@ function through(...steps: TrainingTransition[]): TrainingStatus {
   return steps.reduce(transition, idleTraining(g(3)));
 }
 
-const STATES: TrainingState[] = ['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed'];
+const STATES: TrainingState[] = ['idle', 'starting', 'running', 'cancelling', 'done', 'cancelled', 'failed', 'diverged'];
 const SAMPLE: { [K in TrainingTransition['kind']]: TrainingTransition } = {
   start,
   started: { kind: 'started' },
@@ -28,6 +28,7 @@ const SAMPLE: { [K in TrainingTransition['kind']]: TrainingTransition } = {
   cancel: { kind: 'cancel' },
   ended: { kind: 'ended', cancelled: false, epochsCompleted: 1, budgetReached: false, generation: g(4) },
   failed: { kind: 'failed', error: 'boom', epochsCompleted: 0 },
+  diverged: { kind: 'diverged', message: 'The loss exploded at epoch 3 (862 → 46,387). Try a lower learning rate.', epochsCompleted: 2 },
   reloaded: { kind: 'reloaded', epochsCompleted: 1, error: null },
   forget: { kind: 'forget' },
 };
@@ -71,6 +72,18 @@ describe('the training state machine', () => {
     expect(transition(failed, { kind: 'forget' })).toMatchObject({ state: 'idle', error: null, budgetReached: false });
   });
 
+  it('a diverged run ends with its reason and the epochs it kept; forget clears it', () => {
+    const s = through(start, { kind: 'started' }, { kind: 'progress', epoch: 2 }, SAMPLE.diverged);
+    expect(s).toMatchObject({
+      state: 'diverged',
+      epoch: 2,
+      error: 'The loss exploded at epoch 3 (862 → 46,387). Try a lower learning rate.',
+      generation: g(3),
+    });
+    expect(transition(s, { kind: 'forget' })).toMatchObject({ state: 'idle', error: null });
+    expect(() => transition(through(start), SAMPLE.diverged)).toThrow(IllegalTrainingTransition);
+  });
+
   it('a refused start goes back to idle', () => {
     expect(through(start, { kind: 'refused' })).toEqual(idleTraining(g(3)));
   });
@@ -96,6 +109,7 @@ describe('the training state machine', () => {
       done: [start, { kind: 'started' }, SAMPLE.ended],
       cancelled: [start, { kind: 'started' }, { ...SAMPLE.ended, cancelled: true } as TrainingTransition],
       failed: [start, SAMPLE.failed],
+      diverged: [start, { kind: 'started' }, SAMPLE.diverged],
     };
     for (const state of STATES) {
       const s = through(...reach[state]);
