@@ -20,10 +20,10 @@ import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
 // them. The packages and tfjs-core are the same either way (Node's ES import of tfjs-core loads its
 // CommonJS main too). tfjs-core alone registers no gradients; the @tensorflow/tfjs bundle registers
 // them (and is what tfjs-node builds on, so both share one tfjs-core).
-const requireHere = createRequire(import.meta.url);
-requireHere('@tensorflow/tfjs');
-requireHere('@tensorflow/tfjs-backend-cpu');
-requireHere('@tensorflow/tfjs-backend-wasm');
+const requireCommonJs = createRequire(import.meta.url);
+requireCommonJs('@tensorflow/tfjs');
+requireCommonJs('@tensorflow/tfjs-backend-cpu');
+requireCommonJs('@tensorflow/tfjs-backend-wasm');
 
 export type { BackendInfo, BackendName };
 export { backendName };
@@ -57,7 +57,7 @@ async function loadTensorflow(): Promise<string | null> {
   try {
     // require, as above: an ES import of tfjs-node cost ~130 ms more per engine start (docs/PERFORMANCE.md).
     // A variable specifier keeps bundlers and the type checker from requiring the optional package.
-    requireHere(tfjsNodeModule());
+    requireCommonJs(tfjsNodeModule());
   } catch (err) {
     return `tfjs-node is not installed or failed to load (${firstLine(err)})`;
   }

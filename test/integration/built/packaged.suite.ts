@@ -160,7 +160,10 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
         const p = join(dir, name);
         if (statSync(p).isDirectory()) scan(p);
         else if (/\.(m?js|cjs)$/.test(name)) {
-          for (const m of readFileSync(p, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*|\.resolve\(\s*)["']([@a-z][\w@/.:-]*)["']/g))
+          // requireCommonJs: engine/backend.ts loads tfjs's CommonJS packages through createRequire.
+          for (const m of readFileSync(p, 'utf8').matchAll(
+            /(?:\bfrom\s*|\bimport\s*\(?\s*|\b(?:require|requireCommonJs)\(\s*|\.resolve\(\s*)["']([@a-z][\w@/.:-]*)["']/g,
+          ))
             specifiers.add(m[1]);
         }
       }
