@@ -2,11 +2,11 @@
  * A model folder held in memory while a run replaces it (`latentscape train --force`): the run's first
  * checkpoint swaps the folder away, so a run that then diverges puts the held one back, and the user's
  * previous model is not lost to a diverged one. It goes back by the same swap a checkpoint takes
- * (node/dir-swap.ts): no instant has neither.
+ * (node/files.ts's writeDirAtomic over node/dir-swap.ts): no instant has neither.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { swapDirInto, tempStage } from '../../node/dir-swap';
+import { writeDirAtomic } from '../../node/files';
 
 /** A bigger folder is not held (a model of the sizes the app trains is a few megabytes). */
 export const MAX_HELD_BYTES = 1024 ** 3;
@@ -26,17 +26,14 @@ export async function holdModelFolder(dir: string): Promise<HeldModel | { notHel
   const files = await Promise.all(entries.map(async (e) => [e.name, await readFile(join(dir, e.name))] as const));
   return {
     async restore() {
-      const tmp = tempStage(dir);
-      try {
-        await mkdir(tmp.path);
-        for (const [name, bytes] of files) await writeFile(join(tmp.path, name), bytes);
-        await swapDirInto(tmp.path, dir);
-      } catch (err) {
-        await rm(tmp.path, { recursive: true, force: true });
-        throw err;
-      } finally {
-        tmp.release();
-      }
+      // What is there now is the run's own checkpoint: all of it is replaced.
+      await writeDirAtomic(
+        dir,
+        async (tmp) => {
+          for (const [name, bytes] of files) await writeFile(join(tmp, name), bytes);
+        },
+        () => true,
+      );
     },
   };
 }

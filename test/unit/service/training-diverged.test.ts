@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../../src/service/dispatch';
-import { AppService } from '../../../src/service/service';
+import type { AppService } from '../../../src/service/service';
 import type { EventName } from '../../../src/shared/contract';
-import { FakeEngine } from './fake-engine';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import type { FakeEngine } from './fake-engine';
+import { startService, until } from './project-harness';
 
 describe('AppService: a diverged run', () => {
   let dataDir: string;
@@ -24,19 +17,7 @@ describe('AppService: a diverged run', () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ls-service-'));
-    engines = [];
-    seen = [];
-    service = new AppService({
-      dataDir,
-      spawnEngine: () => {
-        const e = new FakeEngine();
-        engines.push(e);
-        return e;
-      },
-      maxRestarts: 2,
-    });
-    service.on((name, data) => seen.push([name, data]));
-    await service.start();
+    ({ service, engines, seen } = await startService(dataDir, []));
   });
 
   afterEach(async () => {
@@ -54,7 +35,7 @@ describe('AppService: a diverged run', () => {
     engines[0].checkpoint(1);
     engines[0].finishTraining(1);
     await until(() => service.status().training.state === 'done', 'first run done');
-    seen = [];
+    seen.length = 0;
     const before = service.status();
     expect(before.model).not.toBeNull();
     const run = await service.trainStart({ arch: 'mlp', latentDim: 2, epochs: 10, lr: 5 });
