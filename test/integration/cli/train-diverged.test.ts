@@ -1,4 +1,5 @@
 /** `latentscape train` when the loss explodes: it says so (text and JSON), exits 3 and loses no model the user had. */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +11,17 @@ function cli(...args: string[]): CliRun {
 
 const SMALL = ['--data', 'mnist', '--arch', 'mlp', '--latent', '2', '--limit', '200', '--batch', '50'];
 
-/** Every file of a model folder, by name. */
-async function folderBytes(path: string): Promise<Map<string, Buffer>> {
+/**
+ * Every file of a model folder, by name, as its SHA-256: the same bytes give the same digests, and a
+ * mismatch fails with a short diff (comparing the megabytes themselves made a failing run format them).
+ */
+async function folderBytes(path: string): Promise<Map<string, string>> {
   const names = (await readdir(path)).sort();
-  return new Map(await Promise.all(names.map(async (n) => [n, await readFile(join(path, n))] as const)));
+  const digest = async (n: string): Promise<string> =>
+    createHash('sha256')
+      .update(await readFile(join(path, n)))
+      .digest('hex');
+  return new Map(await Promise.all(names.map(async (n) => [n, await digest(n)] as const)));
 }
 
 let dir: { path: string; cleanup: () => Promise<void> };
