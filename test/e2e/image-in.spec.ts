@@ -21,6 +21,9 @@ async function folderWithModel(page: Page, name: string): Promise<{ allowed: str
   await openFolder(page, folder, name);
   await trainOneEpoch(page);
   await expect(page.getByTestId('latent-canvas')).toHaveAttribute('data-layout', 'embeddings', { timeout: 60_000 });
+  // The sample distance is measured after the run and the model updated with it: a selection made before
+  // that ends was seen cleared by the update on a loaded machine.
+  await expect(page.getByTestId('training-quality')).toHaveCount(0, { timeout: 120_000 });
   return { allowed, folder };
 }
 
