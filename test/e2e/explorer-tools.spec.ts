@@ -364,14 +364,9 @@ test('layouts: no UMAP for d ≤ 3, a 2D mode, trustworthiness per layout; on a 
   await page.getByTestId('umap-neighbors').fill('10');
   await page.getByTestId('umap-min-dist').fill('0.3');
   await expect(page.getByTestId('umap-cancel')).toBeVisible();
-  // Notices (bottom right) may cover the end of the info line where Cancel is: dismiss them.
-  // They also expire on their own, so one listed a moment ago may be gone: dismiss the first still there, a few times.
-  const dismiss = page.getByTestId('notice').getByRole('button', { name: 'dismiss' });
-  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++)
-    await dismiss
-      .first()
-      .click({ timeout: 2000 })
-      .catch(() => {});
+  // Notices (bottom right) may cover Cancel: dismiss them. They also expire, so click the first still there, a few times.
+  const dismiss = page.getByTestId('notice').getByRole('button', { name: 'dismiss' }).first();
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) await dismiss.click({ timeout: 2000 }).catch(() => {});
   await page.getByTestId('umap-cancel').click();
   await expect(page.getByTestId('umap-cancel')).toHaveCount(0);
   await expect(page.getByTestId('projection-status')).toHaveCount(0);
