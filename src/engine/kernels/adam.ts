@@ -1,5 +1,5 @@
 /**
- * Adam with one fused update kernel per variable on the wasm backend.
+ * Adam with one fused update kernel per variable on the wasm and native TensorFlow backends.
  *
  * Why: tfjs's AdamOptimizer launches ~12 elementwise kernels per variable per step (mul, add,
  * square, div, sqrt …), each a pass over the weights plus a temporary tensor; on wasm, with small
@@ -9,10 +9,12 @@
  * It rounds every intermediate to float32 in the order tfjs computes it, so it is bit-for-bit the
  * update of tf.train.adam on the same backend (checked in test/unit/engine/kernels/adam.test.ts).
  * State, names, getWeights/setWeights (checkpoints and resume) are inherited unchanged from
- * tf.AdamOptimizer. Other backends run the inherited update; the JavaScript loop below is the
- * reference (cpu kernel, and wasm where kernels.wat cannot be instantiated).
+ * tf.AdamOptimizer. On native TensorFlow the same wasm loop runs on copies (adam-staged.ts). Other
+ * backends run the inherited update; the JavaScript loop below is the reference (cpu kernel, and the
+ * fallback wherever kernels.wat cannot be instantiated).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { stagedAdam, type AdamConstants } from './adam-staged';
 import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
 
 export const ADAM_UPDATE = 'LatentscapeAdamUpdate';
@@ -58,7 +60,7 @@ export function adamUpdateInto(
 }
 
 /** The float32 constants of the update, as tfjs's scalar tensors hold them. */
-function constants(a: AdamAttrs): { b1: number; c1: number; b2: number; c2: number; eps: number; negLr: number; d1: number; d2: number } {
+function constants(a: AdamAttrs): AdamConstants {
   return {
     b1: f32(a.beta1),
     c1: f32(1 - a.beta1),
@@ -118,6 +120,26 @@ function registerAdamKernel(): void {
       },
     });
   }
+  if (!tf.getKernel(ADAM_UPDATE, 'tensorflow')) {
+    // Native TensorFlow: the tensors live in TensorFlow's memory; read, write and the staging copies
+    // are adam-staged.ts's. readSync and write are any tfjs backend's storage interface.
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE,
+      backendName: 'tensorflow',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const store = backend as unknown as NativeStorage;
+        const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
+        const [vals, grads, ms, vs] = [value, gradient, m, v].map((t) => store.readSync(t.dataId) as Float32Array);
+        const a = attrs as unknown as AdamAttrs;
+        let outs = stagedAdam(vals, grads, ms, vs, constants(a));
+        if (!outs) {
+          outs = [new Float32Array(vals.length), new Float32Array(vals.length), new Float32Array(vals.length)];
+          adamUpdateInto(vals, grads, ms, vs, outs[0], outs[1], outs[2], a);
+        }
+        return outs.map((values) => ({ dataId: store.write(values, value.shape, 'float32'), shape: value.shape, dtype: 'float32' as const }));
+      },
+    });
+  }
   if (!tf.getKernel(ADAM_UPDATE, 'cpu')) {
     tf.registerKernel({
       kernelName: ADAM_UPDATE,
@@ -135,6 +157,15 @@ function registerAdamKernel(): void {
   }
 }
 
+/** What the native kernel needs from tfjs-node's backend: the storage methods every tfjs backend has. */
+interface NativeStorage {
+  readSync(dataId: tf.DataId): unknown;
+  write(values: Float32Array, shape: number[], dtype: 'float32'): tf.DataId;
+}
+
+/** Backends where 'auto' runs the fused update (each has its kernel above). */
+const FUSED_BY_DEFAULT = new Set(['wasm', 'tensorflow']);
+
 /** The parts of tf.AdamOptimizer's state that the fused update reads and writes. */
 interface AdamState {
   accBeta1: tf.Variable;
@@ -145,7 +176,7 @@ interface AdamState {
 
 export type AdamMode = 'auto' | 'plain' | 'fused';
 
-/** tf.AdamOptimizer whose update runs as one fused kernel per variable on wasm ('auto'). */
+/** tf.AdamOptimizer whose update runs as one fused kernel per variable on wasm and tensorflow ('auto'). */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   constructor(
     learningRate: number,
@@ -163,7 +194,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 
   private get fused(): boolean {
-    return this.mode === 'fused' || (this.mode === 'auto' && tf.getBackend() === 'wasm');
+    return this.mode === 'fused' || (this.mode === 'auto' && FUSED_BY_DEFAULT.has(tf.getBackend()));
   }
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
@@ -238,7 +269,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 export const ACC_BETA1 = 'adam/accBeta1';
 export const ACC_BETA2 = 'adam/accBeta2';
 
-/** Adam (lr, β₁ = 0.9, β₂ = 0.999, tfjs's ε): fused on wasm, tfjs's own elsewhere. */
+/** Adam (lr, β₁ = 0.9, β₂ = 0.999, tfjs's ε): fused on wasm and tensorflow, tfjs's own elsewhere. */
 export function createAdam(learningRate: number, mode: AdamMode = 'auto'): FusedAdamOptimizer {
   return new FusedAdamOptimizer(learningRate, 0.9, 0.999, undefined, mode);
 }

@@ -97,6 +97,21 @@ function compiledModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+/**
+ * Adam on a memory of the caller's own, for a backend whose tensors do not live on a wasm heap
+ * (tfjs-node): the caller copies the arrays in and out. Null without wasm SIMD.
+ */
+export function adamOnMemory(memory: WebAssembly.Memory): HeapKernels['adam'] | null {
+  const module = compiledModule();
+  if (!module) return null;
+  try {
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return (instance.exports as unknown as HeapKernels).adam;
+  } catch {
+    return null;
+  }
+}
+
 export function heapKernels(backend: unknown): HeapKernels | null {
   const b = backend as WasmBackendLike;
   if (typeof b !== 'object' || b === null) return null;

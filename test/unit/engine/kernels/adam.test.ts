@@ -1,8 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAdam } from '../../../../src/engine/kernels/adam';
+import { ADAM_UPDATE, createAdam } from '../../../../src/engine/kernels/adam';
 import { normalStream, quietly } from '../../helpers';
 import { describeEngine } from '../../../engine-suite';
+
+function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const next = normalStream(seed);
+  return Float32Array.from({ length: n }, () => scale * next());
+}
+
+/** A few Adam steps on a small least-squares problem; returns weights and optimizer state. */
+async function run(optimizer: tf.Optimizer, steps: number): Promise<{ weights: number[][]; state: Array<{ name: string; values: number[] }> }> {
+  // tf.variable copies its initial value: made in a tidy, the copy is all that stays.
+  const w = tf.tidy(() => tf.variable(tf.tensor2d(randomArray(12, 1), [4, 3]), true, `w${Math.random()}`));
+  const b = tf.tidy(() => tf.variable(tf.tensor1d(randomArray(3, 2)), true, `b${Math.random()}`));
+  const x = tf.tensor2d(randomArray(20, 3), [5, 4]);
+  const y = tf.tensor2d(randomArray(15, 4), [5, 3]);
+  for (let i = 0; i < steps; i++) {
+    optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, false, [w, b]);
+  }
+  const weights = [Array.from(w.dataSync()), Array.from(b.dataSync())];
+  const saved = await optimizer.getWeights();
+  const state = saved.map((s) => ({ name: s.name.replace(/^[wb][0-9.]+/, (m) => m[0]), values: Array.from(s.tensor.dataSync()) }));
+  // getWeights makes 'iter' afresh; the moments are the optimizer's own (disposed with it).
+  tf.dispose([w, b, x, y, saved[0].tensor]);
+  optimizer.dispose();
+  return { weights, state };
+}
 
 describeEngine(
   'kernels/adam',
@@ -10,30 +34,6 @@ describeEngine(
     afterAll(async () => {
       await tf.setBackend('wasm');
     });
-
-    function randomArray(n: number, seed: number, scale = 1): Float32Array {
-      const next = normalStream(seed);
-      return Float32Array.from({ length: n }, () => scale * next());
-    }
-
-    /** A few Adam steps on a small least-squares problem; returns weights and optimizer state. */
-    async function run(optimizer: tf.Optimizer, steps: number): Promise<{ weights: number[][]; state: Array<{ name: string; values: number[] }> }> {
-      // tf.variable copies its initial value: made in a tidy, the copy is all that stays.
-      const w = tf.tidy(() => tf.variable(tf.tensor2d(randomArray(12, 1), [4, 3]), true, `w${Math.random()}`));
-      const b = tf.tidy(() => tf.variable(tf.tensor1d(randomArray(3, 2)), true, `b${Math.random()}`));
-      const x = tf.tensor2d(randomArray(20, 3), [5, 4]);
-      const y = tf.tensor2d(randomArray(15, 4), [5, 3]);
-      for (let i = 0; i < steps; i++) {
-        optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, false, [w, b]);
-      }
-      const weights = [Array.from(w.dataSync()), Array.from(b.dataSync())];
-      const saved = await optimizer.getWeights();
-      const state = saved.map((s) => ({ name: s.name.replace(/^[wb][0-9.]+/, (m) => m[0]), values: Array.from(s.tensor.dataSync()) }));
-      // getWeights makes 'iter' afresh; the moments are the optimizer's own (disposed with it).
-      tf.dispose([w, b, x, y, saved[0].tensor]);
-      optimizer.dispose();
-      return { weights, state };
-    }
 
     async function quietBackend(name: string): Promise<void> {
       await quietly(async () => {
@@ -92,4 +92,46 @@ describeEngine(
     });
   },
   { only: { backends: ['wasm'], why: "checks wasm's own kernels against cpu's, switching between the two itself" } },
+);
+
+describeEngine(
+  'kernels/adam on native TensorFlow',
+  () => {
+    it("'auto' runs the fused update (one kernel per variable, no Sqrt) and stays bit for bit tf.train.adam", async () => {
+      const profile = await tf.profile(async () => {
+        await run(createAdam(0.01), 1);
+      });
+      expect(profile.kernelNames).toContain(ADAM_UPDATE);
+      expect(profile.kernelNames).not.toContain('Sqrt');
+      // Odd sizes (12 and 3 floats: the kernel's scalar tail), several steps, the saved moments too.
+      const want = await run(tf.train.adam(0.01), 7);
+      const got = await run(createAdam(0.01), 7);
+      expect(got.weights).toEqual(want.weights);
+      expect(got.state).toEqual(want.state);
+    });
+
+    it('is bit for bit tf.train.adam on a variable of MLP size, with a tensor read back between steps', () => {
+      const rows = 784;
+      const cols = 401; // not a multiple of 4
+      const start = randomArray(rows * cols, 7, 0.05);
+      const gradients = [11, 12, 13].map((seed) => tf.tensor2d(randomArray(rows * cols, seed), [rows, cols]));
+      const after = (optimizer: tf.Optimizer): number[] => {
+        const w = tf.tidy(() => tf.variable(tf.tensor2d(start, [rows, cols]), true, `big${Math.random()}`));
+        for (const g of gradients) {
+          optimizer.applyGradients({ [w.name]: g });
+          // The new value's array goes to TensorFlow at its first op: use it as the forward pass would.
+          tf.tidy(() => tf.sum(w).dataSync());
+        }
+        const values = Array.from(w.dataSync());
+        w.dispose();
+        optimizer.dispose();
+        return values;
+      };
+      const want = after(tf.train.adam(0.001));
+      const got = after(createAdam(0.001));
+      tf.dispose(gradients);
+      expect(got).toEqual(want);
+    });
+  },
+  { only: { backends: ['tensorflow'], why: "the fused update's native kernel (the other backends are checked above)" } },
 );
