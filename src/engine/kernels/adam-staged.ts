@@ -1,15 +1,16 @@
 /**
  * kernels.wat's Adam for a backend whose tensors do not live on a wasm heap (native TensorFlow through
- * tfjs-node): the four arrays are copied onto a wasm memory of our own, updated there in place in one
- * SIMD pass, and the three results copied out into fresh arrays.
+ * tfjs-node). Each variable's two moments live on a wasm memory of the optimizer's own between steps;
+ * a step copies the weights and the gradient in, updates all three in place in one SIMD pass, and
+ * copies the new weights out.
  *
  * Why: tfjs's Adam dispatches 14 TensorFlow kernels per variable, each a pass over the weights that
  * allocates a full-size output; on the MLP that was half of a training step (docs/PERFORMANCE.md).
- * Seven plain copies and one pass cost a fraction of that.
+ * Keeping the moments here spares four copies and two fresh arrays per variable and step: fresh
+ * megabyte arrays are what cost most once the kernels were fused.
  *
- * The results must be fresh arrays, never views of the staging memory: tfjs-node keeps the array a
- * tensor is made from, uncopied, until an op first reads it (`write` stores it lazily), and the next
- * variable's update overwrites the staging memory.
+ * The tfjs moment variables (getWeights, checkpoints) are brought up to date only when asked
+ * (`moments`); adam.ts does that before getWeights.
  */
 import { adamOnMemory, type HeapKernels } from './heap';
 
@@ -27,50 +28,130 @@ export interface AdamConstants {
   d2: number;
 }
 
-let memory: WebAssembly.Memory | null = null;
-let adam: HeapKernels['adam'] | null | undefined;
-
-/** The staging memory, grown to at least `bytes`, and the kernel on it; null where wasm SIMD is missing. */
-function stage(bytes: number): { memory: WebAssembly.Memory; adam: HeapKernels['adam'] } | null {
-  if (adam === undefined) {
-    memory = new WebAssembly.Memory({ initial: 1 });
-    adam = adamOnMemory(memory);
-  }
-  if (!adam || !memory) return null;
-  const missing = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
-  if (missing > 0) {
-    try {
-      memory.grow(missing);
-    } catch {
-      return null; // beyond wasm32's 4 GiB or out of memory: the caller's JavaScript loop runs instead
-    }
-  }
-  return { memory, adam };
+/** Float offsets of one variable's moments on the staging memory. */
+interface Region {
+  m: number;
+  v: number;
+  n: number;
 }
 
-/**
- * [value', m', v'] for arrays of n floats, or null when the staging memory cannot be had (the caller
- * then runs adam.ts's JavaScript loop, the same arithmetic).
- */
-export function stagedAdam(
-  value: Float32Array,
-  grad: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  c: AdamConstants,
-): [Float32Array, Float32Array, Float32Array] | null {
-  const n = value.length;
-  // Each array in its own 16-byte-aligned region: the kernel's SIMD loads are aligned then.
-  const stride = (n + 3) & ~3;
-  const staged = stage(4 * stride * 4);
-  if (!staged) return null;
-  const heap = new Float32Array(staged.memory.buffer);
-  const [atValue, atGrad, atM, atV] = [0, 1, 2, 3].map((k) => k * stride);
-  heap.set(value, atValue);
-  heap.set(grad, atGrad);
-  heap.set(m, atM);
-  heap.set(v, atV);
-  // In place: the kernel reads every lane of value, m and v before it stores that lane.
-  staged.adam(4 * atValue, 4 * atGrad, 4 * atM, 4 * atV, 4 * atValue, 4 * atM, 4 * atV, n, c.b1, c.c1, c.b2, c.c2, c.eps, c.negLr, c.d1, c.d2);
-  return [heap.slice(atValue, atValue + n), heap.slice(atM, atM + n), heap.slice(atV, atV + n)];
+/** Floats from `n` up to the next multiple of 4: every array starts 16-byte aligned for the SIMD loads. */
+const aligned = (n: number): number => (n + 3) & ~3;
+
+export class StagedAdam {
+  private readonly regions = new Map<number, Region>();
+  /** First float after the regions: the weights and gradient of the variable being updated go there. */
+  private top = 0;
+
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly adam: HeapKernels['adam'],
+  ) {}
+
+  /** Null where wasm SIMD is missing (the caller runs tfjs's own update). */
+  static create(): StagedAdam | null {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const adam = adamOnMemory(memory);
+    return adam ? new StagedAdam(memory, adam) : null;
+  }
+
+  /** Whether variable `index`'s moments (of n floats) are here; if not, the caller `load`s them. */
+  has(index: number, n: number): boolean {
+    return this.regions.get(index)?.n === n;
+  }
+
+  /** Takes variable `index`'s moments from the tfjs variables (first step, or after setWeights). */
+  load(index: number, m: Float32Array, v: Float32Array): void {
+    const n = m.length;
+    let region = this.regions.get(index);
+    if (!region || region.n !== n) {
+      region = { m: this.top, v: this.top + aligned(n), n };
+      this.top += 2 * aligned(n);
+      this.regions.set(index, region);
+    }
+    this.reserve(this.top);
+    const heap = this.floats();
+    heap.set(m, region.m);
+    heap.set(v, region.v);
+  }
+
+  /**
+   * One step of variable `index` (its moments loaded): returns the new weights as a fresh array,
+   * never a view of the staging memory (tfjs-node keeps the array a tensor is made from, uncopied,
+   * until an op first reads it, and the next update overwrites the staging memory).
+   */
+  update(index: number, value: Float32Array, grad: Float32Array, c: AdamConstants): Float32Array {
+    const region = this.regions.get(index);
+    if (!region || region.n !== value.length || grad.length !== value.length)
+      throw new Error(`staged Adam: variable ${index} is not loaded at ${value.length} floats`);
+    const atValue = this.top;
+    const atGrad = atValue + aligned(region.n);
+    this.reserve(atGrad + aligned(region.n));
+    const heap = this.floats();
+    heap.set(value, atValue);
+    heap.set(grad, atGrad);
+    // In place: the kernel reads every lane of value, m and v before it stores that lane.
+    this.adam(
+      4 * atValue,
+      4 * atGrad,
+      4 * region.m,
+      4 * region.v,
+      4 * atValue,
+      4 * region.m,
+      4 * region.v,
+      region.n,
+      c.b1,
+      c.c1,
+      c.b2,
+      c.c2,
+      c.eps,
+      c.negLr,
+      c.d1,
+      c.d2,
+    );
+    return heap.slice(atValue, atValue + region.n);
+  }
+
+  /**
+   * Grows the memory for a step over variables of these sizes (by index), before any of them is
+   * touched; throws (RangeError) beyond wasm32's 4 GiB or when memory runs out.
+   */
+  reserveFor(sizes: number[]): void {
+    let top = this.top;
+    let largest = 0;
+    sizes.forEach((n, index) => {
+      if (!this.has(index, n)) top += 2 * aligned(n);
+      largest = Math.max(largest, aligned(n));
+    });
+    this.reserve(top + 2 * largest);
+  }
+
+  /** Copies of variable `index`'s moments [m, v], or null when they are not here. */
+  moments(index: number): [Float32Array, Float32Array] | null {
+    const region = this.regions.get(index);
+    if (!region) return null;
+    const heap = this.floats();
+    return [heap.slice(region.m, region.m + region.n), heap.slice(region.v, region.v + region.n)];
+  }
+
+  /** The indices whose moments are here. */
+  indices(): number[] {
+    return [...this.regions.keys()];
+  }
+
+  /** Forgets every moment (setWeights replaced them; the next step loads them again). */
+  clear(): void {
+    this.regions.clear();
+    this.top = 0;
+  }
+
+  private floats(): Float32Array {
+    return new Float32Array(this.memory.buffer);
+  }
+
+  /** Grows the memory to hold `floats` floats; throws beyond wasm32's 4 GiB (see reserveFor). */
+  private reserve(floats: number): void {
+    const missing = Math.ceil((4 * floats) / PAGE_BYTES) - this.memory.buffer.byteLength / PAGE_BYTES;
+    if (missing > 0) this.memory.grow(missing);
+  }
 }

@@ -14,7 +14,7 @@
  * fallback wherever kernels.wat cannot be instantiated).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { stagedAdam, type AdamConstants } from './adam-staged';
+import { StagedAdam, type AdamConstants } from './adam-staged';
 import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
 
 export const ADAM_UPDATE = 'LatentscapeAdamUpdate';
@@ -120,26 +120,6 @@ function registerAdamKernel(): void {
       },
     });
   }
-  if (!tf.getKernel(ADAM_UPDATE, 'tensorflow')) {
-    // Native TensorFlow: the tensors live in TensorFlow's memory; read, write and the staging copies
-    // are adam-staged.ts's. readSync and write are any tfjs backend's storage interface.
-    tf.registerKernel({
-      kernelName: ADAM_UPDATE,
-      backendName: 'tensorflow',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const store = backend as unknown as NativeStorage;
-        const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
-        const [vals, grads, ms, vs] = [value, gradient, m, v].map((t) => store.readSync(t.dataId) as Float32Array);
-        const a = attrs as unknown as AdamAttrs;
-        let outs = stagedAdam(vals, grads, ms, vs, constants(a));
-        if (!outs) {
-          outs = [new Float32Array(vals.length), new Float32Array(vals.length), new Float32Array(vals.length)];
-          adamUpdateInto(vals, grads, ms, vs, outs[0], outs[1], outs[2], a);
-        }
-        return outs.map((values) => ({ dataId: store.write(values, value.shape, 'float32'), shape: value.shape, dtype: 'float32' as const }));
-      },
-    });
-  }
   if (!tf.getKernel(ADAM_UPDATE, 'cpu')) {
     tf.registerKernel({
       kernelName: ADAM_UPDATE,
@@ -157,13 +137,7 @@ function registerAdamKernel(): void {
   }
 }
 
-/** What the native kernel needs from tfjs-node's backend: the storage methods every tfjs backend has. */
-interface NativeStorage {
-  readSync(dataId: tf.DataId): unknown;
-  write(values: Float32Array, shape: number[], dtype: 'float32'): tf.DataId;
-}
-
-/** Backends where 'auto' runs the fused update (each has its kernel above). */
+/** Backends where 'auto' runs the fused update: wasm's kernel above, and adam-staged.ts on native TensorFlow. */
 const FUSED_BY_DEFAULT = new Set(['wasm', 'tensorflow']);
 
 /** The parts of tf.AdamOptimizer's state that the fused update reads and writes. */
@@ -197,26 +171,56 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     return this.mode === 'fused' || (this.mode === 'auto' && FUSED_BY_DEFAULT.has(tf.getBackend()));
   }
 
+  /** The moments on native TensorFlow (adam-staged.ts); null where it cannot run, undefined until tried. */
+  private staged: StagedAdam | null | undefined;
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (!this.fused) {
+    const backend = tf.getBackend();
+    // The backend changed under a staged optimizer (tests do that): its moments go back to tfjs first.
+    if (this.staged && backend !== 'tensorflow') this.unstage();
+    if (this.fused && backend === 'tensorflow') {
+      this.staged ??= StagedAdam.create();
+      const staged = this.staged;
+      if (staged && this.reserveStaging(staged, variableGradients)) {
+        this.update(variableGradients, (i, value, gradient, m, v, c) => {
+          const n = value.size;
+          if (!staged.has(i, n)) staged.load(i, m.dataSync() as Float32Array, v.dataSync() as Float32Array);
+          value.assign(tf.tensor(staged.update(i, value.dataSync() as Float32Array, gradient.dataSync() as Float32Array, c), value.shape));
+        });
+        return;
+      }
+    }
+    if (!this.fused || backend === 'tensorflow') {
       super.applyGradients(variableGradients);
       return;
     }
     registerAdamKernel();
+    this.update(variableGradients, (_i, value, gradient, m, v, _c, attrs) => {
+      const [newValue, newM, newV] = tf.engine().runKernel(ADAM_UPDATE, { value, gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      m.assign(newM);
+      v.assign(newV);
+      value.assign(newValue);
+    });
+  }
+
+  /** One fused step: `updateOne` per variable with a gradient, then the bias-correction accumulators. */
+  private update(
+    variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0],
+    updateOne: (index: number, value: tf.Variable, gradient: tf.Tensor, m: tf.Variable, v: tf.Variable, c: AdamConstants, attrs: AdamAttrs) => void,
+  ): void {
     const state = this as unknown as AdamState;
     const list = Array.isArray(variableGradients);
     const varNames = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     // 1 − β^t exactly as tfjs computes it: float32 subtraction from the float32 accumulator.
-    const oneMinusAccBeta1 = f32(1 - state.accBeta1.dataSync()[0]);
-    const oneMinusAccBeta2 = f32(1 - state.accBeta2.dataSync()[0]);
     const attrs: AdamAttrs = {
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
       learningRate: this.learningRate,
-      oneMinusAccBeta1,
-      oneMinusAccBeta2,
+      oneMinusAccBeta1: f32(1 - state.accBeta1.dataSync()[0]),
+      oneMinusAccBeta2: f32(1 - state.accBeta2.dataSync()[0]),
     };
+    const c = constants(attrs);
     tf.tidy(() => {
       varNames.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
@@ -225,17 +229,63 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         const gradient = list ? variableGradients[i].tensor : variableGradients[name];
         if (gradient == null) return;
-        const m = state.accumulatedFirstMoment[i]!.variable;
-        const v = state.accumulatedSecondMoment[i]!.variable;
-        const [newValue, newM, newV] = tf.engine().runKernel(ADAM_UPDATE, { value, gradient, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(newM);
-        v.assign(newV);
-        value.assign(newValue);
+        updateOne(i, value, gradient, state.accumulatedFirstMoment[i]!.variable, state.accumulatedSecondMoment[i]!.variable, c, attrs);
       });
       state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
       state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
     });
     this.incrementIterations();
+  }
+
+  /**
+   * Grows the staging memory for this step before any variable changes (a step is never half done);
+   * false when it cannot (beyond wasm32's 4 GiB): the step runs tfjs's own update, moments given back.
+   */
+  private reserveStaging(staged: StagedAdam, variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): boolean {
+    const list = Array.isArray(variableGradients);
+    const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const sizes = names.map((name) => tf.engine().registeredVariables[name]?.size ?? 0);
+    try {
+      staged.reserveFor(sizes);
+      return true;
+    } catch {
+      this.unstage();
+      this.staged = null;
+      return false;
+    }
+  }
+
+  /** Brings the tfjs moment variables up to date from the staging memory (for getWeights). */
+  private syncMoments(): void {
+    const staged = this.staged;
+    if (!staged) return;
+    const state = this as unknown as AdamState;
+    tf.tidy(() => {
+      for (const i of staged.indices()) {
+        const moments = staged.moments(i);
+        const m = state.accumulatedFirstMoment[i]?.variable;
+        const v = state.accumulatedSecondMoment[i]?.variable;
+        if (!moments || !m || !v) continue;
+        m.assign(tf.tensor(moments[0], m.shape));
+        v.assign(tf.tensor(moments[1], v.shape));
+      }
+    });
+  }
+
+  /** The moments back into the tfjs variables, and the staging memory forgets them. */
+  private unstage(): void {
+    this.syncMoments();
+    this.staged?.clear();
+  }
+
+  override async getWeights(): ReturnType<tf.AdamOptimizer['getWeights']> {
+    this.syncMoments();
+    return super.getWeights();
+  }
+
+  override dispose(): void {
+    this.staged = null;
+    super.dispose();
   }
 
   /**
@@ -256,6 +306,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const acc1 = weightValues.find((w) => w.name === ACC_BETA1);
     const acc2 = weightValues.find((w) => w.name === ACC_BETA2);
     await super.setWeights(weightValues.filter((w) => w !== acc1 && w !== acc2));
+    // New moments: the staging memory takes them from the tfjs variables at the next step.
+    this.staged?.clear();
     // Checkpoints from before keep tfjs's pow(β, t).
     if (acc1 && acc2) {
       const state = this as unknown as AdamState;
