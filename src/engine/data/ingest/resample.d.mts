@@ -17,4 +17,4 @@ export function planFit(srcWidth: number, srcHeight: number, channels: number, s
 export class FitPlanner {
   get(width: number, height: number, channels: number, size: number, fit: 'cover' | 'contain'): FitPlan;
 }
-export function resampleInto(src: Uint8Array, plan: FitPlan, dst: Uint8Array, dstOffset: number, fill: ArrayLike<number>): void;
+export function resampleInto(src: Uint8Array, plan: FitPlan, dst: Uint8Array, dstOffset: number, fill: ArrayLike<number>, simd?: boolean): void;

@@ -10,6 +10,8 @@
  * 128 → 64, 64 → 32…), as an integer box sum that adds four bytes per operation (SWAR).
  */
 
+import { boxSimdInto } from './box-simd.mjs';
+
 /**
  * @typedef {{ start: Int32Array, count: Int32Array, offset: Int32Array, weights: Float32Array }} AxisPlan
  * @typedef {{
@@ -144,15 +146,17 @@ let sums = new Uint32Array(0);
 
 /**
  * Resamples `src` (plan.srcWidth × plan.srcHeight × plan.channels) into the size² × channels block
- * of `dst` at `dstOffset`; `fill` (per channel) pads what a contain fit leaves empty.
+ * of `dst` at `dstOffset`; `fill` (per channel) pads what a contain fit leaves empty. `simd: false`
+ * keeps to the JavaScript loops (tests compare the two).
  * @param {Uint8Array} src @param {FitPlan} plan @param {Uint8Array} dst @param {number} dstOffset
- * @param {ArrayLike<number>} fill
+ * @param {ArrayLike<number>} fill @param {boolean} [simd]
  */
-export function resampleInto(src, plan, dst, dstOffset, fill) {
+export function resampleInto(src, plan, dst, dstOffset, fill, simd = true) {
   const { size, channels: c, outW, outH } = plan;
   if (outW !== size || outH !== size) {
     for (let p = dstOffset, end = dstOffset + size * size * c; p < end; p += c) for (let k = 0; k < c; k++) dst[p + k] = fill[k];
   }
+  if (plan.box && simd && boxSimdInto(src, plan, dst, dstOffset)) return;
   if (plan.box && boxWordsInto(src, plan, dst, dstOffset)) return;
   if (plan.box) boxInto(src, plan, dst, dstOffset);
   else areaInto(src, plan, dst, dstOffset);
