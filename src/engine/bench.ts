@@ -30,7 +30,7 @@ export async function benchTrain(
 ): Promise<TrainBench> {
   const batch = options.batch ?? 128;
   const vae = Vae.create(makeConfig({ arch, latentDim: options.latent ?? 20, height: dataset.height, width: dataset.width, channels: dataset.channels }), 1);
-  // The trainer's optimizer: Adam, fused into one kernel per variable on wasm.
+  // The trainer's optimizer: Adam, fused into one update per variable on wasm and native TensorFlow.
   const optimizer = createAdam(1e-3);
   const step = createTrainStep(vae, optimizer, 1);
   const batches = 8;
