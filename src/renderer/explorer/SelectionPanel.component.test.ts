@@ -1,9 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { Images, PointStats } from '../../shared/contract';
 import { AppState } from '../shell/app.svelte';
 import { fakeApi } from '../shell/testing/fake-api';
-import { withPoints } from '../shell/testing/fixtures';
+import { embeddings, withPoints } from '../shell/testing/fixtures';
 import WithSlices from '../shell/testing/WithSlices.svelte';
 import SelectionPanel from './SelectionPanel.svelte';
 
@@ -91,5 +92,19 @@ describe('SelectionPanel', () => {
         [4, 4],
       ]),
     );
+  });
+
+  it('keeps the selection when the same points arrive again (the refresh after training), drops it for other points', async () => {
+    const { app } = setup();
+    app.selection.add([0, 1, 2]);
+    await waitFor(() => expect(count()).toBe('3'));
+    // New embeddings of the same images: a new ids array, equal in content.
+    withPoints(app, embeddings({ modelEpoch: 4, ids: Int32Array.of(0, 1, 2, 3, 4, 5) }));
+    await tick();
+    expect(count()).toBe('3');
+    expect(tableImages()).toEqual(['0', '1', '2']);
+    // Other points (e.g. a sample of them): the mask no longer means anything.
+    withPoints(app, embeddings({ modelEpoch: 5, ids: Int32Array.of(5, 4, 3, 2, 1, 0) }));
+    await waitFor(() => expect(count()).toBe('0'));
   });
 });

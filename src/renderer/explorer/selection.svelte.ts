@@ -1,8 +1,9 @@
 /**
  * The selection of the 3D view: any set of points (lasso, Shift+click, a search), kept as a mask
  * over the current layout's points. Isolating hides the rest; inverting takes the visible points
- * that were not selected. A layout of other points (another model, a training snapshot) drops it;
- * another view of the same points (PCA → UMAP) keeps it.
+ * that were not selected. A layout of other points (a training snapshot's sample, another dataset)
+ * drops it; the same points again keep it: another view of them (PCA → UMAP), and new embeddings of the
+ * same images (the refresh after training, another model of the same folder) — ids equal in content.
  */
 import type { LatentViewState } from './latent-view.svelte';
 
@@ -12,6 +13,14 @@ interface Marked {
   count: number;
   /** The points it is over (the layout's ids array: the same object for every view of them). */
   ids: Int32Array | null;
+}
+
+/** The same points in the same order: the same ids array, or one equal to it element by element. */
+function samePoints(a: Int32Array | null, b: Int32Array): boolean {
+  if (a === b) return true;
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class SelectionState {
@@ -24,7 +33,7 @@ export class SelectionState {
   readonly mask: Uint8Array | null = $derived.by(() => {
     const l = this.view.layout;
     const m = this.marked;
-    return l && m.count > 0 && m.ids === l.ids && m.mask.length === l.count ? m.mask : null;
+    return l && m.count > 0 && m.mask.length === l.count && samePoints(m.ids, l.ids) ? m.mask : null;
   });
   readonly count: number = $derived(this.mask ? this.marked.count : 0);
   /** Only the selection is shown. */
