@@ -114,31 +114,32 @@ interface Compiled {
   fused: boolean;
 }
 
-let cache = new WeakMap<object, HeapKernels | null>();
-let compiled: Compiled | null | undefined;
+const compiled = new Map<KernelsBuild, Compiled | null>();
+const instances = new Map<Compiled, WeakMap<object, HeapKernels | null>>();
 let wanted: KernelsBuild | 'auto' = 'auto';
 
 function compile(build: KernelsBuild): Compiled | null {
+  if (compiled.has(build)) return compiled.get(build) ?? null;
+  let result: Compiled | null = null;
   const fuses = build === 'relaxed' ? relaxedMaddFuses() : false;
-  if (fuses === null) return null;
-  try {
-    const bytes = Buffer.from(build === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64, 'base64');
-    return { module: new WebAssembly.Module(bytes), build, fused: fuses };
-  } catch {
-    return null; // e.g. an engine without wasm SIMD
-  }
+  if (fuses !== null)
+    try {
+      const bytes = Buffer.from(build === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64, 'base64');
+      result = { module: new WebAssembly.Module(bytes), build, fused: fuses };
+    } catch {
+      result = null; // e.g. an engine without wasm SIMD
+    }
+  compiled.set(build, result);
+  return result;
 }
 
 function compiledModule(): Compiled | null {
-  if (compiled === undefined) compiled = wanted === 'auto' ? (compile('relaxed') ?? compile('plain')) : compile(wanted);
-  return compiled;
+  return wanted === 'auto' ? (compile('relaxed') ?? compile('plain')) : compile(wanted);
 }
 
 /** Pins the build from the next kernel call on (an A/B of the two in one process), or 'auto'. */
 export function selectKernelsBuild(build: KernelsBuild | 'auto'): void {
   wanted = build;
-  compiled = undefined;
-  cache = new WeakMap();
 }
 
 /** The build heapKernels instantiates (null: none, the JavaScript loops run). */
@@ -154,13 +155,16 @@ export function kernelsFuse(): boolean {
 export function heapKernels(backend: unknown): HeapKernels | null {
   const b = backend as WasmBackendLike;
   if (typeof b !== 'object' || b === null) return null;
+  const build = compiledModule();
+  if (!build) return null;
+  const cache = instances.get(build) ?? new WeakMap<object, HeapKernels | null>();
+  instances.set(build, cache);
   if (cache.has(b)) return cache.get(b) ?? null;
   let kernels: HeapKernels | null = null;
   const memory = b.wasm?.asm?.memory;
-  const module = compiledModule()?.module;
-  if (memory instanceof WebAssembly.Memory && module && !(memory.buffer instanceof SharedArrayBuffer)) {
+  if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
     try {
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      const instance = new WebAssembly.Instance(build.module, { env: { memory } });
       const exports = instance.exports as unknown as Omit<HeapKernels, 'offset'>;
       kernels = {
         offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
