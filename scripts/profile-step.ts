@@ -5,6 +5,7 @@
  * RGB conv, calibrated Gaussian), at batch 32 and 128.
  *
  *   npx tsx scripts/profile-step.ts [--backend tensorflow] [--steps 200] [--json]
+ *   node24 --import tsx scripts/profile-step.ts --backend wasm --kernels plain   (kernels.wat's build: heap.ts)
  *   node --cpu-prof --import tsx scripts/profile-step.ts --only mlp:128 --steps 400   (a Node CPU profile)
  *
  * Counts are exact; times depend on what else the machine runs.
@@ -13,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/engine/backend';
 import { createAdam } from '../src/engine/kernels/adam';
+import { kernelsBuild, selectKernelsBuild, type KernelsBuild } from '../src/engine/kernels/heap';
 import { Vae, imagesToTensor, makeConfig, type VaeConfig } from '../src/engine/model/vae';
 import { createTrainStep } from '../src/engine/train/trainer';
 import { folderRecipe } from '../src/engine/bench-figures/conv-folder-bench';
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '200' },
     only: { type: 'string' },
     json: { type: 'boolean' },
+    kernels: { type: 'string', default: 'auto' },
+    profiled: { type: 'string', default: '1' },
   },
 });
 
@@ -72,18 +76,19 @@ async function profileCase(c: Case, steps: number) {
   try {
     for (let i = 0; i < 5; i++) await step(xs[i % xs.length], i);
     // The step is async (it reads its loss terms back): the profile must wait for it.
+    // --profiled N: the kernels of N steps, averaged per step (one step's times are one noisy sample)
     const info = await tf.profile(async () => {
-      await step(xs[0], 99);
+      for (let i = 0; i < profiled; i++) await step(xs[i % xs.length], 99 + i);
     });
     const byName = new Map<string, { count: number; ms: number; bytes: number }>();
     let kernelMs = 0;
     for (const k of info.kernels) {
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      kernelMs += ms;
+      kernelMs += ms / profiled;
       const e = byName.get(k.name) ?? { count: 0, ms: 0, bytes: 0 };
-      e.count++;
-      e.ms += ms;
-      e.bytes += k.bytesAdded;
+      e.count += 1 / profiled;
+      e.ms += ms / profiled;
+      e.bytes += k.bytesAdded / profiled;
       byName.set(k.name, e);
     }
     // The profiled step's kernel times are one sample: take the wall time of many unprofiled steps.
@@ -93,10 +98,11 @@ async function profileCase(c: Case, steps: number) {
     for (let i = 0; i < steps; i++) await step(xs[i % xs.length], 1000 + i);
     const stepMs = (performance.now() - started) / steps;
     const adamShare = adam.ms / steps / stepMs;
-    const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10);
+    // every kind in the JSON (the shares in docs/PERFORMANCE.md), the first 10 in the printout
+    const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, values.json ? undefined : 10);
     return {
       case: c.name,
-      kernels_per_step: info.kernels.length,
+      kernels_per_step: info.kernels.length / profiled,
       distinct_kernels: byName.size,
       step_ms: stepMs,
       adam_kernels: adamKernels,
@@ -113,7 +119,9 @@ async function profileCase(c: Case, steps: number) {
 }
 
 const info = await initBackend(values.backend);
+selectKernelsBuild(values.kernels as KernelsBuild | 'auto');
 const steps = Number(values.steps);
+const profiled = Number(values.profiled);
 const results = [];
 for (const c of cases().filter((x) => !values.only || values.only.split(',').includes(x.name))) {
   const r = await profileCase(c, steps);
@@ -129,4 +137,4 @@ for (const c of cases().filter((x) => !values.only || values.only.split(',').inc
       console.log(`  ${t.name.padEnd(28)} ×${String(t.count).padStart(3)}  ${t.ms.toFixed(3).padStart(8)} ms  ${(t.bytes / 1024).toFixed(0).padStart(7)} KiB`);
   }
 }
-if (values.json) console.log(JSON.stringify({ backend: info.name, steps, results }));
+if (values.json) console.log(JSON.stringify({ backend: info.name, kernels: info.name === 'wasm' ? kernelsBuild() : null, steps, results }));

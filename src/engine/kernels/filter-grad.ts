@@ -11,7 +11,8 @@
  * over the positions that read inside the image, in that order (the floats kernels.wat computes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
+import { fmaf32 } from './fma';
+import { heapKernels, kernelsFuse, type CpuBackendLike, type WasmBackendLike } from './heap';
 import { product } from './matmul';
 import { im2colT, registerPatchKernels, type PatchGeometry } from './patches';
 
@@ -19,8 +20,11 @@ export const FILTER_GRAD = 'LatentscapeFilterGrad';
 
 type Attrs = PatchGeometry & { channels: number; batch: number; columns: number };
 
-/** The reference loop: the cpu kernel, and the check of the wasm one. */
-export function filterGradInto(x: Float32Array, dy: Float32Array, out: Float32Array, a: Attrs): void {
+/**
+ * The reference loop: the cpu kernel, and the check of the wasm one. `fused`: each multiply-add
+ * rounds once, as in heap.ts's relaxed build.
+ */
+export function filterGradInto(x: Float32Array, dy: Float32Array, out: Float32Array, a: Attrs, fused = kernelsFuse()): void {
   const { kernel: k, stride: s, padTop, padLeft, height: H, width: W, outHeight: oh, outWidth: ow, channels: C, batch, columns: N } = a;
   for (let ky = 0; ky < k; ky++)
     for (let kx = 0; kx < k; kx++)
@@ -35,7 +39,8 @@ export function filterGradInto(x: Float32Array, dy: Float32Array, out: Float32Ar
                 const ix = ox * s + kx - padLeft;
                 if (ix < 0 || ix >= W) continue;
                 const xv = x[((b * H + iy) * W + ix) * C + c];
-                sum = Math.fround(sum + Math.fround(xv * dy[((b * oh + oy) * ow + ox) * N + n]));
+                const g = dy[((b * oh + oy) * ow + ox) * N + n];
+                sum = fused ? fmaf32(xv, g, sum) : Math.fround(sum + Math.fround(xv * g));
               }
             }
           out[((ky * k + kx) * C + c) * N + n] = sum;

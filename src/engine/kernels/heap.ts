@@ -4,9 +4,13 @@
  *
  * `heapKernels(backend)` returns null when that memory cannot be reached (another tfjs build, a
  * threaded build with shared memory, no SIMD): callers then use their JavaScript loops.
+ *
+ * Two builds (build-wasm.ts): the relaxed one, whose products multiply-add in one instruction, where
+ * the engine has relaxed SIMD (Node ≥ 22, Electron), and the plain one otherwise. `kernelsFuse()`
+ * says whether those multiply-adds round once, so that the JavaScript loops (fma.ts) match.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 /** What the kernels need from tfjs's BackendWasm (public fields of its JS class). */
 export interface WasmBackendLike {
@@ -83,29 +87,81 @@ export interface HeapKernels {
   filterGrad4(x: number, dy: number, out: number, ...geometryAndWidth: [...GeometryArgs, n: number]): void;
 }
 
-const cache = new WeakMap<object, HeapKernels | null>();
-let compiled: WebAssembly.Module | null | undefined;
+/**
+ * The relaxed-SIMD feature check, and whether `f32x4.relaxed_madd` fuses here (the spec lets an engine
+ * round the product first, as V8 does on x86 without FMA3):
+ *   (module (func (export "madd") (param f32 f32 f32) (result f32)
+ *     (f32x4.extract_lane 0 (f32x4.relaxed_madd (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1)) (f32x4.splat (local.get 2))))))
+ */
+export const RELAXED_MADD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 125, 125, 125, 1, 125, 3, 2, 1, 0, 7, 8, 1, 4, 109, 97, 100, 100, 0, 0, 10, 22, 1, 20, 0, 32, 0, 253, 19, 32, 1,
+  253, 19, 32, 2, 253, 19, 253, 133, 2, 253, 31, 0, 11,
+]);
 
-function compiledModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
+export type KernelsBuild = 'plain' | 'relaxed';
+
+/** Whether this engine's `f32x4.relaxed_madd` rounds once; null where it has no relaxed SIMD. */
+export function relaxedMaddFuses(): boolean | null {
+  if (!WebAssembly.validate(RELAXED_MADD_PROBE)) return null;
+  const { madd } = new WebAssembly.Instance(new WebAssembly.Module(RELAXED_MADD_PROBE)).exports as { madd(a: number, b: number, c: number): number };
+  // (1 + 2⁻¹³)² = 1 + 2⁻¹² + 2⁻²⁶: rounded to float32 first, the 2⁻²⁶ is lost and the sum is 0.
+  return madd(1 + 2 ** -13, 1 + 2 ** -13, -(1 + 2 ** -12)) === 2 ** -26;
+}
+
+interface Compiled {
+  module: WebAssembly.Module;
+  build: KernelsBuild;
+  fused: boolean;
+}
+
+const compiled = new Map<KernelsBuild, Compiled | null>();
+const instances = new Map<Compiled, WeakMap<object, HeapKernels | null>>();
+let wanted: KernelsBuild | 'auto' = 'auto';
+
+function compile(build: KernelsBuild): Compiled | null {
+  if (compiled.has(build)) return compiled.get(build) ?? null;
+  let result: Compiled | null = null;
+  const fuses = build === 'relaxed' ? relaxedMaddFuses() : false;
+  if (fuses !== null)
     try {
-      compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+      const bytes = Buffer.from(build === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64, 'base64');
+      result = { module: new WebAssembly.Module(bytes), build, fused: fuses };
     } catch {
-      compiled = null; // e.g. an engine without wasm SIMD
+      result = null; // e.g. an engine without wasm SIMD
     }
-  }
-  return compiled;
+  compiled.set(build, result);
+  return result;
+}
+
+function compiledModule(): Compiled | null {
+  return wanted === 'auto' ? (compile('relaxed') ?? compile('plain')) : compile(wanted);
+}
+
+/** Pins the build from the next kernel call on (an A/B of the two in one process), or 'auto'. */
+export function selectKernelsBuild(build: KernelsBuild | 'auto'): void {
+  wanted = build;
+}
+
+/** The build heapKernels instantiates (null: none, the JavaScript loops run). */
+export function kernelsBuild(): KernelsBuild | null {
+  return compiledModule()?.build ?? null;
+}
+
+/** Whether the kernels' products round each multiply-add once (the relaxed build, fused here). */
+export function kernelsFuse(): boolean {
+  return compiledModule()?.fused ?? false;
 }
 
 /**
  * Adam on a memory of the caller's own, for a backend whose tensors do not live on a wasm heap
- * (tfjs-node): the caller copies the arrays in and out. Null without wasm SIMD.
+ * (tfjs-node): the caller copies the arrays in and out. Null without wasm SIMD. The plain build: Adam
+ * is the same in both, and never fused (it rounds as tf.train.adam does).
  */
 export function adamOnMemory(memory: WebAssembly.Memory): HeapKernels['adam'] | null {
-  const module = compiledModule();
-  if (!module) return null;
+  const build = compile('plain');
+  if (!build) return null;
   try {
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const instance = new WebAssembly.Instance(build.module, { env: { memory } });
     return (instance.exports as unknown as HeapKernels).adam;
   } catch {
     return null;
@@ -115,13 +171,16 @@ export function adamOnMemory(memory: WebAssembly.Memory): HeapKernels['adam'] | 
 export function heapKernels(backend: unknown): HeapKernels | null {
   const b = backend as WasmBackendLike;
   if (typeof b !== 'object' || b === null) return null;
+  const build = compiledModule();
+  if (!build) return null;
+  const cache = instances.get(build) ?? new WeakMap<object, HeapKernels | null>();
+  instances.set(build, cache);
   if (cache.has(b)) return cache.get(b) ?? null;
   let kernels: HeapKernels | null = null;
   const memory = b.wasm?.asm?.memory;
-  const module = compiledModule();
-  if (memory instanceof WebAssembly.Memory && module && !(memory.buffer instanceof SharedArrayBuffer)) {
+  if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
     try {
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      const instance = new WebAssembly.Instance(build.module, { env: { memory } });
       const exports = instance.exports as unknown as Omit<HeapKernels, 'offset'>;
       kernels = {
         offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,

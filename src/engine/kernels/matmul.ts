@@ -10,7 +10,8 @@
  * No gradient: these run inside custom gradients and custom ops (model/ops.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapKernels } from './heap';
+import { fmaf32 } from './fma';
+import { heapKernels, kernelsFuse } from './heap';
 import { checkFloat, registerSpecKernels, type KernelSpec } from './spec-kernels';
 
 export type Activation = 'linear' | 'relu';
@@ -23,13 +24,26 @@ const NAMES = {
 
 /**
  * c = act(a·b + bias) in float32, each sum starting at the bias (or 0) and running over k in order:
- * the floats kernels.wat computes.
+ * the floats kernels.wat computes. `fused`: each multiply-add rounds once, as the relaxed build's do
+ * (heap.ts) in its 8- and 4-column blocks; its last n mod 4 columns run on scalar floats, unfused.
  */
-export function matmulInto(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, m: number, k: number, n: number, relu: boolean): void {
+export function matmulInto(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array | null,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  relu: boolean,
+  fused = kernelsFuse(),
+): void {
+  const fusedColumns = fused ? n & ~3 : 0;
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
       let sum = bias ? bias[j] : 0;
-      for (let q = 0; q < k; q++) sum = Math.fround(sum + Math.fround(a[i * k + q] * b[q * n + j]));
+      if (j < fusedColumns) for (let q = 0; q < k; q++) sum = fmaf32(a[i * k + q], b[q * n + j], sum);
+      else for (let q = 0; q < k; q++) sum = Math.fround(sum + Math.fround(a[i * k + q] * b[q * n + j]));
       c[i * n + j] = relu ? Math.max(sum, 0) : sum;
     }
 }
@@ -79,10 +93,12 @@ export function denseInPlace(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D, 
  * Whether a·b runs faster in place than through XNNPACK, for an [m, k]·[k, n] product on the current
  * backend. Measured on the shapes of a training step (numbers in docs/ARCHITECTURE.md): with
  * few rows (m ≤ 64) packing the second operand costs more than the in-place loop loses to XNNPACK's
- * microkernels; with more rows, or fewer than 8 columns (no whole SIMD block), XNNPACK wins.
+ * microkernels; with more rows, or fewer than 8 columns (no whole SIMD block), XNNPACK wins. With
+ * fused multiply-adds (heap.ts's relaxed build) the in-place loop wins at every row count: XNNPACK's
+ * wasm build multiplies and adds separately (docs/PERFORMANCE.md, the MLP's products).
  */
 export function inPlaceIsFaster(m: number, n: number): boolean {
-  return m <= 64 && n >= 8 && tf.getBackend() === 'wasm' && heapKernels(tf.backend()) !== null;
+  return (m <= 64 || kernelsFuse()) && n >= 8 && tf.getBackend() === 'wasm' && heapKernels(tf.backend()) !== null;
 }
 
 /** a·b by whichever of matMulInPlace and tf.matMul is faster for its shape (see inPlaceIsFaster). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { heapKernels } from '../../../../src/engine/kernels/heap';
+import { heapKernels, kernelsFuse } from '../../../../src/engine/kernels/heap';
 import { denseInPlace, inPlaceIsFaster, matMulInPlace, matmulInto, product } from '../../../../src/engine/kernels/matmul';
 import { normalStream, onCpu, relError } from '../../helpers';
 import { describeEngine } from '../../../engine-suite';
@@ -67,10 +67,11 @@ describeEngine(
         }
       });
 
-      it('product picks the in-place kernel only for few rows and whole SIMD columns, on wasm', async () => {
+      it('product picks the in-place kernel only for few rows (any row count with fused multiply-adds) and whole SIMD columns, on wasm', async () => {
+        const fused = kernelsFuse();
         expect(inPlaceIsFaster(32, 4096)).toBe(true);
         expect(inPlaceIsFaster(27, 32)).toBe(true);
-        expect(inPlaceIsFaster(288, 64)).toBe(false);
+        expect(inPlaceIsFaster(288, 64)).toBe(fused);
         expect(inPlaceIsFaster(32, 3)).toBe(false);
         expect(await onCpu(() => inPlaceIsFaster(32, 4096))).toBe(false);
         const kernelsOf = async (m: number, n: number): Promise<string[]> => {
@@ -81,7 +82,7 @@ describeEngine(
           return info.kernelNames;
         };
         expect(await kernelsOf(8, 16)).toEqual(['LatentscapeMatMulInPlace']);
-        expect(await kernelsOf(128, 16)).toEqual(['BatchMatMul']);
+        expect(await kernelsOf(128, 16)).toEqual([fused ? 'LatentscapeMatMulInPlace' : 'BatchMatMul']);
       });
 
       it('refuses what it cannot multiply', () =>
