@@ -123,7 +123,8 @@ function readReason(err) {
  * @returns {Promise<import('./decode-core.d.mts').Decoder>}
  */
 export async function createDecoder(settings) {
-  const sharp = await loadSharp();
+  // sharp only when a file needs it (anything but a plain JPEG) or for a gray background below: a
+  // worker that only ever sees plain JPEGs starts without loading libvips (most of its start).
   const turbo = await loadJpegTurbo();
   const { size, color, fit, thumbSize } = settings;
   const maxDecodedBytes = settings.maxDecodedBytes ?? MAX_DECODED_BYTES;
@@ -148,6 +149,7 @@ export async function createDecoder(settings) {
   /** The background in output channels, converted by sharp itself (for contain padding). */
   let fill = [r, g, b];
   if (channels === 1) {
+    const sharp = await loadSharp();
     const grey = await sharp({ create: { width: 1, height: 1, channels: 3, background: { r, g, b } } })
       .toColourspace('b-w')
       .raw({ depth: 'uchar' })
@@ -192,6 +194,7 @@ export async function createDecoder(settings) {
    * @param {Buffer} input @returns {Promise<{ bytes: number } | { skip: string; remember: boolean }>}
    */
   const decodeCost = async (input) => {
+    const sharp = await loadSharp();
     let meta;
     try {
       meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -217,6 +220,7 @@ export async function createDecoder(settings) {
     const cost = await decodeCost(input);
     if ('skip' in cost) return cost;
     const release = await admit(cost.bytes);
+    const sharp = await loadSharp();
     let out;
     try {
       // Sequential read (sharp's default, stated so a change of default cannot cost memory unseen): the
