@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { afterFirstView, type FirstViewBounds } from './after-first-view';
+import { afterFirstCloud, afterFirstView, type FirstViewBounds } from './after-first-view';
 
 const bounds: FirstViewBounds = { afterStartMs: 1500, latestMs: 4000 };
 const never = <T>() => new Promise<T>(() => {});
@@ -49,5 +49,55 @@ describe('afterFirstView', () => {
     const p = afterFirstView(never(), () => true, never(), bounds);
     expect(await settledAfter(p, bounds.latestMs - 10)).toBe(false);
     expect(await settledAfter(p, 20)).toBe(true);
+  });
+});
+
+describe('afterFirstCloud', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs the task delayMs after the first cloud, not before it', async () => {
+    let drawn!: () => void;
+    const task = vi.fn();
+    afterFirstCloud(task, 400, new Promise<void>((r) => (drawn = r)), bounds);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(task).not.toHaveBeenCalled();
+    drawn();
+    await vi.advanceTimersByTimeAsync(390);
+    expect(task).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(task).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(bounds.latestMs);
+    expect(task).toHaveBeenCalledTimes(1);
+  });
+
+  it('once the cloud is drawn, counts delayMs from now', async () => {
+    const task = vi.fn();
+    afterFirstCloud(task, 400, Promise.resolve(), bounds);
+    await vi.advanceTimersByTimeAsync(410);
+    expect(task).toHaveBeenCalledTimes(1);
+  });
+
+  it('without a cloud, runs after latestMs + delayMs', async () => {
+    const task = vi.fn();
+    afterFirstCloud(task, 400, never(), bounds);
+    await vi.advanceTimersByTimeAsync(bounds.latestMs + 390);
+    expect(task).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(task).toHaveBeenCalledTimes(1);
+  });
+
+  it('never runs once cancelled, before or after the cloud', async () => {
+    const before = vi.fn();
+    afterFirstCloud(before, 400, Promise.resolve(), bounds)();
+    let drawn!: () => void;
+    const after = vi.fn();
+    const cancel = afterFirstCloud(after, 400, new Promise<void>((r) => (drawn = r)), bounds);
+    drawn();
+    await vi.advanceTimersByTimeAsync(100);
+    cancel();
+    await vi.advanceTimersByTimeAsync(bounds.latestMs + 1000);
+    expect(before).not.toHaveBeenCalled();
+    expect(after).not.toHaveBeenCalled();
   });
 });

@@ -33,3 +33,30 @@ export function afterFirstView(
   );
   return Promise.race([firstCloud, startSettled.then(() => (hasPoints() ? after(bounds.afterStartMs) : undefined)), after(bounds.latestMs)]);
 }
+
+/**
+ * Runs `task` `delayMs` after the first cloud is drawn (at once after that: `delayMs` from now), or
+ * after `latestMs` without one; returns what cancels it. For background work of a layout (a worker's
+ * measure) that would otherwise take a core from the first frame on a 2-core machine.
+ */
+export function afterFirstCloud(
+  task: () => void,
+  delayMs: number,
+  firstCloud: Promise<void> = whenStarted('first-cloud'),
+  bounds: Pick<FirstViewBounds, 'latestMs'> = FIRST_VIEW_BOUNDS,
+): () => void {
+  let cancelled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const latest = setTimeout(() => void start(), bounds.latestMs);
+  const start = (): void => {
+    clearTimeout(latest);
+    if (cancelled || timer !== undefined) return;
+    timer = setTimeout(task, delayMs);
+  };
+  void firstCloud.then(start);
+  return () => {
+    cancelled = true;
+    clearTimeout(latest);
+    clearTimeout(timer);
+  };
+}
