@@ -25,7 +25,13 @@ export const rendererConfig: RendererViteConfig = {
     // electron-vite leaves the renderer unminified; minified, the page has a third of the script to
     // load and compile before its first frame (first_view_ms, docs/BENCHMARKS.md).
     minify: true,
-    rolldownOptions: { input: resolve(root, 'src/renderer/index.html') },
+    rolldownOptions: {
+      input: resolve(root, 'src/renderer/index.html'),
+      // src/shared holds declarations only (schemas, limits, pure functions): what the page does not use
+      // is left out. Its zod schemas of every call and event are built when their module is evaluated,
+      // and the page validates none of them: only the few it reads stay (first_view_ms, docs/BENCHMARKS.md).
+      treeshake: { moduleSideEffects: (id: string) => !/[\\/]src[\\/]shared[\\/]/.test(id) },
+    },
   },
   plugins: [svelte()],
 };

@@ -8,7 +8,7 @@ import type { CallInput, EventData, InsideDatasetConfirmed } from '../../shared/
 import type { Session } from '../shell/session';
 import { confirmingDataset } from '../shell/confirm-inside-dataset';
 import { formatBytes, type ExportFormat } from './animation-export';
-import { canEncodeMp4, DEFAULT_MP4_KBPS, encodeMp4, Mp4CancelledError } from './mp4-export';
+import { DEFAULT_MP4_KBPS, Mp4CancelledError } from './mp4-settings';
 
 export interface ExportRun {
   state: 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed';
@@ -55,6 +55,7 @@ export class AnimationExporter {
 
   /** Asks the window's encoder once whether it has H.264 at this size. */
   async probeMp4(width: number, height: number): Promise<boolean> {
+    const { canEncodeMp4 } = await import('./mp4-export');
     this.mp4 = await canEncodeMp4(width + (width % 2), height + (height % 2));
     return this.mp4;
   }
@@ -110,6 +111,7 @@ export class AnimationExporter {
     this.encoding = controller;
     if (this.run?.state === 'cancelling') controller.abort();
     const fps = Math.round(this.source.fps);
+    const { encodeMp4 } = await import('./mp4-export');
     return encodeMp4(images, {
       scale: Math.round(this.source.scale),
       fps,

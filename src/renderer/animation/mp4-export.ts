@@ -6,10 +6,7 @@
  */
 import { BufferTarget, canEncodeVideo, Mp4OutputFormat, Output, Quality, VideoSample, VideoSampleSource } from 'mediabunny';
 import type { Images } from '../../shared/contract';
-
-/** The MP4 bitrates offered (kbit/s); latent walks are small, so even the lowest looks clean at ×4. */
-export const MP4_BITRATES_KBPS = [250, 500, 1000, 2000, 4000, 8000] as const;
-export const DEFAULT_MP4_KBPS = 2000;
+import { DEFAULT_MP4_KBPS, Mp4CancelledError } from './mp4-settings';
 
 /** Whether this window can encode H.264 at `width`×`height` (false without WebCodecs). */
 export async function canEncodeMp4(width = 112, height = 112): Promise<boolean> {
@@ -50,8 +47,6 @@ export interface Mp4Options {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
-
-export class Mp4CancelledError extends Error {}
 
 /** Encodes the frames as an H.264 MP4 and returns its bytes. */
 export async function encodeMp4(images: Images, options: Mp4Options): Promise<Uint8Array> {

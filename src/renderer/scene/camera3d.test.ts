@@ -29,6 +29,22 @@ describe('extentOf', () => {
   it('keeps at least minRadius (a single point has none of its own)', () => {
     expect(extentOf(Float32Array.from([3, 3, 3]), 1, 0.25).r).toBe(0.25);
   });
+
+  it('samples every step-th point of a large cloud, in order of value whatever their order in the array', () => {
+    // 70,000 points (a step of 3): the sampled x are 0, 3, 6, …; shuffled so that only sorting finds the median.
+    const n = 70_000;
+    const view = new Float32Array(n * 3);
+    let seed = 7;
+    const order = Array.from({ length: n }, (_, i) => i).sort(() => ((seed = (seed * 16807) % 2147483647) % 3) - 1);
+    for (let i = 0; i < n; i++) view[i * 3] = i % 3 === 0 ? order[i] : -1;
+    const sampledX = Array.from({ length: Math.ceil(n / 3) }, (_, k) => order[k * 3]).sort((a, b) => a - b);
+    const { c } = extentOf(view, n, 0);
+    expect(c[0]).toBe(sampledX[Math.floor(sampledX.length / 2)]);
+  });
+
+  it('has no extent without points', () => {
+    expect(extentOf(new Float32Array(0), 0, 0)).toEqual({ c: [0, 0, 0], r: 1 });
+  });
 });
 
 describe('isFlat', () => {

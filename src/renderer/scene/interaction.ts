@@ -38,7 +38,7 @@ export interface PickStats {
 }
 
 export interface Interaction {
-  /** The cloud's positions changed: rebuild the picking index. */
+  /** The cloud's positions changed: the picking index is rebuilt (when the page is idle, or at the next pick). */
   reindex(): void;
   setCursor(p: Vec3 | null): void;
   /** The point under a client position, or null. */
@@ -56,7 +56,9 @@ const CURSOR_GRAB_PX = 16;
 
 export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: SceneCallbacks, thumbnails?: ThumbnailFootprint): Interaction {
   const { canvas, camera, controls } = stage;
+  /** The picking index of the current positions: null until the page is idle after a layout, or a pick needs it. */
   let index: PointIndex | null = null;
+  let idleBuild: (() => void) | null = null;
   let cursorAt: Vec3 | null = null;
   let downAt: { x: number; y: number; t: number; button: number } | null = null;
   let draggingCursor = false;
@@ -67,8 +69,11 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
   let hoverEvent: { x: number; y: number } | null = null;
   const pickStats: PickStats = { lastMs: 0, count: 0, totalMs: 0 };
 
+  const indexed = (): PointIndex => (index ??= new PointIndex(cloud.positions, cloud.count));
+
   function pick(clientX: number, clientY: number): number | null {
-    if (!index || cloud.count === 0) return null;
+    if (cloud.count === 0) return null;
+    const grid = indexed();
     const started = performance.now();
     const ray = stage.rayAt(clientX, clientY).ray;
     const height = canvas.getBoundingClientRect().height;
@@ -82,11 +87,11 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
     if (thumbnails && world > 0) {
       // The front-most point whose thumbnail could reach the pointer (a cone as wide as half a
       // thumbnail's diagonal) is picked where its square on screen holds the pointer.
-      const wide = index.raycast(origin, direction, world * Math.SQRT1_2, perDepth, camera.near, cloud.hidden);
+      const wide = grid.raycast(origin, direction, world * Math.SQRT1_2, perDepth, camera.near, cloud.hidden);
       const at = wide ? cloud.positionOf(wide.index) : null;
       if (wide && at && onThumbnail({ x: clientX, y: clientY }, stage.toScreen(at), thumbnails.sidePx(wide.index))) hit = wide;
     }
-    hit ??= index.raycast(origin, direction, 0, perDepth, camera.near, cloud.hidden);
+    hit ??= grid.raycast(origin, direction, 0, perDepth, camera.near, cloud.hidden);
     const ms = performance.now() - started;
     pickStats.lastMs = ms;
     pickStats.count++;
@@ -234,7 +239,13 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
 
   return {
     reindex() {
-      index = new PointIndex(cloud.positions, cloud.count);
+      // Not built here: a first layout's index (~20 ms for 70,000 points) would delay its first frame.
+      index = null;
+      idleBuild?.();
+      idleBuild = whenIdle(() => {
+        idleBuild = null;
+        if (cloud.count > 0) indexed();
+      });
     },
     setCursor(p) {
       cursorAt = p ? [p[0], p[1], p[2]] : null;
@@ -248,7 +259,18 @@ export function createInteraction(stage: Stage, cloud: PointCloud, callbacks: Sc
       canvas.removeEventListener('pointermove', onPointerMove);
       canvas.removeEventListener('pointerup', onPointerUp);
       canvas.removeEventListener('pointerleave', onPointerLeave);
+      idleBuild?.();
       index = null;
     },
   };
+}
+
+/** Runs `task` when the page is next idle (after the frames due now); returns what cancels it. */
+function whenIdle(task: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(task, { timeout: 1000 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(task, 0);
+  return () => clearTimeout(id);
 }

@@ -100,6 +100,14 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     const assets = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => m[1]);
     expect(assets.length).toBeGreaterThan(0);
     for (const a of assets) expect(packed(join(paths.rendererDir, a)), a).toBe(true);
+    // And every chunk the page loads later (dynamic imports: the side panels, the MP4 encoder), by the
+    // names the built code asks for.
+    const assetsDir = join(root, 'out', 'renderer', 'assets');
+    const later = readdirSync(assetsDir)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => [...readFileSync(join(assetsDir, f), 'utf8').matchAll(/["'`]\.\/([\w.-]+\.(?:js|css))["'`]/g)].map((m) => m[1]));
+    expect(later.some((f) => f.startsWith('side-panels-'))).toBe(true);
+    for (const f of later) expect(packed(join(paths.rendererDir, 'assets', f)), f).toBe(true);
     // The default model is an extraResource: real files beside the asar, not inside it.
     expect(paths.defaultModelDir).toBe(join(resources, 'default-model'));
     for (const f of readdirSync(join(root, 'resources', 'default-model'))) {
