@@ -2,7 +2,6 @@
  * Sprite sheet: every frame in one PNG, left to right and top to bottom in a near-square grid
  * (columns = ⌈√count⌉), empty cells black. Handy for the web (CSS steps()) and for a quick look.
  */
-import sharp from 'sharp';
 import { pngWithText } from '../../node/image-notes';
 import { EXPORT_NOTE_KEYWORD } from '../../shared/export-path-note';
 import { checkFrameSet, frameAt, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
@@ -46,6 +45,8 @@ export function composeSpriteSheet(frames: FrameSet, scale: number, columns?: nu
 }
 
 export async function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): Promise<Uint8Array> {
+  // Loaded at the first export, not with the engine (libvips is ~65 ms of its start).
+  const sharp = (await import('sharp')).default;
   let image = sharp(pixels, { raw: { width, height, channels }, limitInputPixels: false });
   // Without this sharp widens 1-channel input to RGB on output.
   if (channels === 1) image = image.toColourspace('b-w');

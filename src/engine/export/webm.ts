@@ -6,8 +6,6 @@
  * SimpleBlocks. Every frame is a key frame, so seeking is exact and files are larger than an
  * inter-coded video would be (fine for short latent animations).
  */
-import sharp from 'sharp';
-import { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Output, WebMOutputFormat } from 'mediabunny';
 import { checkFrameSet, frameAt, resolveFps, resolveScale, throwIfAborted, upscaleNearest, writeFileAtomic, type ExportOptions, type FrameSet } from './common';
 
 export interface WebmOptions extends ExportOptions {
@@ -41,6 +39,8 @@ export function vp8FromWebp(webp: Uint8Array): Uint8Array {
 export async function encodeVp8Frame(pixels: Uint8Array, width: number, height: number, channels: 1 | 3, quality: number): Promise<Uint8Array> {
   // libwebp encodes YUV 4:2:0 either way; a gray image is made sRGB first so sharp hands libwebp
   // the colour layout it expects.
+  // Loaded at the first export, not with the engine (libvips and the muxer are ~135 ms of its start).
+  const sharp = (await import('sharp')).default;
   const webp = await sharp(pixels, { raw: { width, height, channels } })
     .toColourspace('srgb')
     .webp({ quality, lossless: false, nearLossless: false, smartSubsample: false, effort: 2 })
@@ -62,6 +62,7 @@ export async function encodeWebm(frames: FrameSet, options: WebmOptions = {}): P
   const outH = height * scale;
   if (outW > MAX_VP8_SIZE || outH > MAX_VP8_SIZE) throw new Error(`VP8 frames are at most ${MAX_VP8_SIZE} px on a side, got ${outW}×${outH}`);
 
+  const { BufferTarget, EncodedPacket, EncodedVideoPacketSource, Output, WebMOutputFormat } = await import('mediabunny');
   const target = new BufferTarget();
   const output = new Output({ format: new WebMOutputFormat(), target });
   const source = new EncodedVideoPacketSource('vp8');

@@ -90,6 +90,32 @@ describe('out/main/engine.js, forked like the serve host forks it', () => {
   });
 });
 
+describe('out/main/engine.js, what it loads to start', () => {
+  /** The bundle's chunks the engine runs at start: the entry, its handlers, and what they import statically. */
+  function startChunks(): Map<string, string> {
+    const chunks = new Map<string, string>();
+    const visit = (file: string, dynamicToo: boolean): void => {
+      if (chunks.has(file)) return;
+      const source = readFileSync(file, 'utf8');
+      chunks.set(file, source);
+      // The entry imports its handlers dynamically (main.ts: no top-level await), at once.
+      const relative = dynamicToo ? /(?:\bfrom\s*|\bimport\s*\(\s*)"(\.\.?\/[^"]+)"/g : /\bfrom\s*"(\.\.?\/[^"]+)"/g;
+      for (const m of source.matchAll(relative)) visit(join(file, '..', m[1]), false);
+    };
+    visit(ENGINE, true);
+    return chunks;
+  }
+
+  it('loads sharp (libvips) and mediabunny only when an ingest or an export needs them, not to start', () => {
+    const chunks = startChunks();
+    expect(chunks.size).toBeGreaterThan(2);
+    const statically = (pkg: string) => [...chunks].filter(([, source]) => source.includes(`from "${pkg}"`)).map(([file]) => file);
+    expect(statically('@tensorflow/tfjs-core')).not.toEqual([]); // the scan sees the packages the engine does import
+    expect(statically('sharp')).toEqual([]);
+    expect(statically('mediabunny')).toEqual([]);
+  });
+});
+
 describe('out/preload/index.cjs against stand-ins of Electron', () => {
   interface Exposed {
     call: Record<string, (args: unknown) => Promise<unknown>>;
