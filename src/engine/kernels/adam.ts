@@ -8,8 +8,9 @@
  *
  * It rounds every intermediate to float32 in the order tfjs computes it, so it is bit-for-bit the
  * update of tf.train.adam on the same backend (checked in test/unit/engine/kernels/adam.test.ts).
- * State, names, getWeights/setWeights (checkpoints and resume) are inherited unchanged from
- * tf.AdamOptimizer. On native TensorFlow the same wasm loop runs on copies (adam-staged.ts). Other
+ * State, names, getWeights/setWeights (checkpoints and resume) are tf.AdamOptimizer's. On native
+ * TensorFlow the same wasm loop runs on copies, the moments kept on its memory between steps
+ * (adam-staged.ts; getWeights brings tfjs's moment variables up to date first). Other
  * backends run the inherited update; the JavaScript loop below is the reference (cpu kernel, and the
  * fallback wherever kernels.wat cannot be instantiated).
  */
@@ -179,7 +180,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     // The backend changed under a staged optimizer (tests do that): its moments go back to tfjs first.
     if (this.staged && backend !== 'tensorflow') this.unstage();
     if (this.fused && backend === 'tensorflow') {
-      this.staged ??= StagedAdam.create();
+      // Tried once: null (no wasm SIMD, or memory refused) stays null, and tfjs's own update runs.
+      if (this.staged === undefined) this.staged = StagedAdam.create();
       const staged = this.staged;
       if (staged && this.reserveStaging(staged, variableGradients)) {
         this.update(variableGradients, (i, value, gradient, m, v, c) => {
