@@ -8,7 +8,7 @@ import { constants, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { tempStage } from '../node/dir-swap';
+import { parseLeftover, tempStage } from '../node/dir-swap';
 import { ContractError, MAX_MODEL_FOLDER_BYTES, MAX_MODEL_FOLDER_ENTRIES, MODEL_NAME_PATTERN } from '../shared/contract';
 
 /** What a model folder holds: its sub-folders and regular files (relative paths), and their total size. */
@@ -27,6 +27,9 @@ export async function scanModelFolder(root: string): Promise<FolderScan> {
   const scan: FolderScan = { dirs: [], files: [], bytes: 0, skipped: [] };
   const walk = async (rel: string): Promise<void> => {
     for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
+      // The hidden stage of a write in progress (`.points.bin.tmp-…`: the engine may be caching the model's
+      // points right now) is never part of a model, and may be renamed away before it is read.
+      if (parseLeftover(e.name)) continue;
       const path = rel ? join(rel, e.name) : e.name;
       if (scan.dirs.length + scan.files.length + scan.skipped.length >= MAX_MODEL_FOLDER_ENTRIES) {
         throw new ContractError('too-large', `the model folder holds more than ${MAX_MODEL_FOLDER_ENTRIES} files: it is not copied`);

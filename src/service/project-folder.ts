@@ -39,6 +39,7 @@ import {
 } from '../shared/contract';
 import { docToSpec, specToDoc, parsePathSpec } from '../shared/latent-path';
 import { writeFileAtomic } from '../node/files';
+import { parseLeftover } from '../node/dir-swap';
 import { keptFileFields, keptFromFile, keptToFile } from './project-kept';
 import { isPlainName, parseJsonQuietly, readRegularFile, UnsafeFileError } from '../node/safe-read';
 
@@ -214,7 +215,9 @@ export async function saveProject(dir: string, contents: SaveContents): Promise<
       if (!same) {
         const tmp = join(dir, tempName(model));
         created.push(tmp);
-        await cp(contents.modelDir, tmp, { recursive: true });
+        // Not the hidden stages of a write in progress (`.points.bin.tmp-…`: the engine may be caching the
+        // model's points right now): they are never part of a model, and one renamed away mid-copy failed it.
+        await cp(contents.modelDir, tmp, { recursive: true, filter: (source) => parseLeftover(basename(source)) === null });
         // Only the files a model needs (not a training's other leftovers).
         await rm(target, { recursive: true, force: true });
         await rename(tmp, target);

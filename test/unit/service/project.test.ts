@@ -74,6 +74,17 @@ describe('projects', () => {
     }
   });
 
+  it('copies the model without the hidden stage of a write in progress (the engine caching its points meanwhile)', async () => {
+    const { dir, hash } = await trainModel(h);
+    // What writeFileAtomic leaves while it writes points.bin; renamed away mid-copy, it failed the save.
+    writeFileSync(join(dir, `.points.bin.tmp-${process.pid}-0a1b2c3d`), 'half a file');
+    const project = join(root, 'p-stage');
+    await call(h.service, 'projectSave', { path: project, view: VIEW });
+    const copied = readdirSync(join(project, `model-${hash.slice(0, 16)}`));
+    expect(copied).toContain('weights.bin');
+    expect(copied.filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
   it('keeps the colouring and the keyframes not yet kept as a path (issue 25, item 9)', async () => {
     await trainModel(h);
     const project = join(root, 'draft');
