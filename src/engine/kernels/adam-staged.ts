@@ -28,6 +28,11 @@ export interface AdamConstants {
   d2: number;
 }
 
+/** The constants in the order kernels.wat's `adam` takes them, after its pointers and count. */
+export function adamConstantArgs(c: AdamConstants): [number, number, number, number, number, number, number, number] {
+  return [c.b1, c.c1, c.b2, c.c2, c.eps, c.negLr, c.d1, c.d2];
+}
+
 /** Float offsets of one variable's moments on the staging memory. */
 interface Region {
   m: number;
@@ -91,24 +96,7 @@ export class StagedAdam {
     heap.set(value, atValue);
     heap.set(grad, atGrad);
     // In place: the kernel reads every lane of value, m and v before it stores that lane.
-    this.adam(
-      4 * atValue,
-      4 * atGrad,
-      4 * region.m,
-      4 * region.v,
-      4 * atValue,
-      4 * region.m,
-      4 * region.v,
-      region.n,
-      c.b1,
-      c.c1,
-      c.b2,
-      c.c2,
-      c.eps,
-      c.negLr,
-      c.d1,
-      c.d2,
-    );
+    this.adam(4 * atValue, 4 * atGrad, 4 * region.m, 4 * region.v, 4 * atValue, 4 * region.m, 4 * region.v, region.n, ...adamConstantArgs(c));
     return heap.slice(atValue, atValue + region.n);
   }
 

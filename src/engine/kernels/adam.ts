@@ -15,7 +15,7 @@
  * fallback wherever kernels.wat cannot be instantiated).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { StagedAdam, type AdamConstants } from './adam-staged';
+import { adamConstantArgs, StagedAdam, type AdamConstants } from './adam-staged';
 import { heapKernels, type CpuBackendLike, type WasmBackendLike } from './heap';
 
 export const ADAM_UPDATE = 'LatentscapeAdamUpdate';
@@ -94,24 +94,7 @@ function registerAdamKernel(): void {
           const c = constants(a);
           const [ov, om, os] = outs.map((t) => heap.offset(t));
           const n = value.shape.reduce((p, q) => p * q, 1);
-          heap.adam(
-            heap.offset(value),
-            heap.offset(gradient),
-            heap.offset(m),
-            heap.offset(v),
-            ov,
-            om,
-            os,
-            n,
-            c.b1,
-            c.c1,
-            c.b2,
-            c.c2,
-            c.eps,
-            c.negLr,
-            c.d1,
-            c.d2,
-          );
+          heap.adam(heap.offset(value), heap.offset(gradient), heap.offset(m), heap.offset(v), ov, om, os, n, ...adamConstantArgs(c));
         } else {
           const [ov, om, os] = outs.map((t) => wasm.typedArrayFromHeap(t));
           const view = (t: tf.TensorInfo): Float32Array => wasm.typedArrayFromHeap(t);

@@ -55,10 +55,15 @@ export function relaxedKernelsWat(source: string): { source: string; rewrites: n
 
 /** The wasm bytes of kernels.wat (wabt, SIMD and bulk memory enabled, no debug names). */
 export async function compileKernelsWat(build: KernelsBuild = 'plain'): Promise<Uint8Array> {
-  const wabt = await (await import('wabt')).default();
   const plain = await readFile(WAT_PATH, 'utf8');
   const source = build === 'plain' ? plain : relaxedKernelsWat(plain).source;
-  const module = wabt.parseWat('kernels.wat', source, { simd: true, bulk_memory: true, relaxed_simd: build === 'relaxed' });
+  return compileWat('kernels.wat', source, { simd: true, bulk_memory: true, relaxed_simd: build === 'relaxed' });
+}
+
+/** A module's wasm bytes from its text (wabt with these features; validated; no debug names). */
+export async function compileWat(name: string, source: string, features: Record<string, boolean>): Promise<Uint8Array> {
+  const wabt = await (await import('wabt')).default();
+  const module = wabt.parseWat(name, source, features);
   try {
     module.resolveNames();
     module.validate();

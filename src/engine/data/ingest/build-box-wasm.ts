@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileWat } from '../../kernels/build-wasm';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BOX_WAT_PATH = join(here, 'box-simd.wat');
@@ -14,15 +15,7 @@ const OUT_PATH = join(here, 'box-simd-wasm.mjs');
 
 /** The wasm bytes of box-simd.wat (wabt, SIMD enabled, no debug names). */
 export async function compileBoxWat(): Promise<Uint8Array> {
-  const wabt = await (await import('wabt')).default();
-  const module = wabt.parseWat('box-simd.wat', await readFile(BOX_WAT_PATH, 'utf8'), { simd: true });
-  try {
-    module.resolveNames();
-    module.validate();
-    return module.toBinary({ log: false, write_debug_names: false }).buffer.slice();
-  } finally {
-    module.destroy();
-  }
+  return compileWat('box-simd.wat', await readFile(BOX_WAT_PATH, 'utf8'), { simd: true });
 }
 
 async function main(): Promise<void> {
