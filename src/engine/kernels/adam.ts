@@ -121,6 +121,11 @@ function registerAdamKernel(): void {
   }
 }
 
+/** The variables' names in the order tfjs indexes their moments by. */
+function variableNames(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): string[] {
+  return Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+}
+
 /** Backends where 'auto' runs the fused update: wasm's kernel above, and adam-staged.ts on native TensorFlow. */
 const FUSED_BY_DEFAULT = new Set(['wasm', 'tensorflow']);
 
@@ -195,7 +200,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   ): void {
     const state = this as unknown as AdamState;
     const list = Array.isArray(variableGradients);
-    const varNames = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const varNames = variableNames(variableGradients);
     // 1 − β^t exactly as tfjs computes it: float32 subtraction from the float32 accumulator.
     const attrs: AdamAttrs = {
       beta1: this.beta1,
@@ -227,9 +232,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
    * false when it cannot (beyond wasm32's 4 GiB): the step runs tfjs's own update, moments given back.
    */
   private reserveStaging(staged: StagedAdam, variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): boolean {
-    const list = Array.isArray(variableGradients);
-    const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const sizes = names.map((name) => tf.engine().registeredVariables[name]?.size ?? 0);
+    const sizes = variableNames(variableGradients).map((name) => tf.engine().registeredVariables[name]?.size ?? 0);
     try {
       staged.reserveFor(sizes);
       return true;

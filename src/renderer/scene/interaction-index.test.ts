@@ -3,10 +3,10 @@
  * frame), built once by the first pick (or when the page is idle), and always of the newest positions.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { PerspectiveCamera, Raycaster, Scene, Vector2, Vector3 } from 'three';
 import { createInteraction } from './interaction';
 import { createPointCloud } from './point-cloud';
 import type { Stage } from './stage';
+import { fakeStageParts } from './testing/fake-stage';
 
 const built = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../shared/point-index', async (original) => {
@@ -27,27 +27,10 @@ const ROWS = 50;
 const COUNT = COLS * ROWS;
 
 function fakeStage(): Stage {
-  const camera = new PerspectiveCamera(50, WIDTH / HEIGHT, 0.01, 100);
-  camera.position.set(0, 0, 1.5);
-  camera.updateMatrixWorld();
-  const rect = { left: 0, top: 0, width: WIDTH, height: HEIGHT };
-  const raycaster = new Raycaster();
   return {
-    scene: new Scene(),
-    camera,
-    canvas: { height: HEIGHT, addEventListener() {}, removeEventListener() {}, getBoundingClientRect: () => rect },
-    controls: { target: new Vector3() },
-    pixelRatio: 1,
+    ...fakeStageParts(WIDTH, HEIGHT),
     requestRender() {},
     onFrame: () => () => {},
-    rayAt(x: number, y: number) {
-      raycaster.setFromCamera(new Vector2((x / WIDTH) * 2 - 1, -(y / HEIGHT) * 2 + 1), camera);
-      return raycaster;
-    },
-    toScreen(p: [number, number, number]) {
-      const v = new Vector3(...p).project(camera);
-      return v.z > 1 ? null : { x: ((v.x + 1) / 2) * WIDTH, y: ((1 - v.y) / 2) * HEIGHT };
-    },
   } as unknown as Stage;
 }
 

@@ -3,12 +3,13 @@
  * (the thumbnail's drawn square), where with dots only the same press picks nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { PerspectiveCamera, Raycaster, Scene, Vector2, Vector3 } from 'three';
+
 import { ATLAS_COLUMNS, ATLAS_PAGE_SIZE, type Atlas } from '../../shared/explorer-schemas';
 import { createInteraction } from './interaction';
 import { createMosaicLayer } from './mosaic-layer';
 import { createPointCloud } from './point-cloud';
 import type { Stage } from './stage';
+import { fakeStageParts } from './testing/fake-stage';
 
 const WIDTH = 1280;
 const HEIGHT = 800;
@@ -19,30 +20,12 @@ const COUNT = COLS * ROWS;
 
 function fakeStage(): { stage: Stage; frame(now: number): void } {
   const steps = new Set<(now: number) => boolean>();
-  const camera = new PerspectiveCamera(50, WIDTH / HEIGHT, 0.01, 100);
-  camera.position.set(0, 0, 1.5);
-  camera.updateMatrixWorld();
-  const rect = { left: 0, top: 0, width: WIDTH, height: HEIGHT };
-  const canvas = { height: HEIGHT, addEventListener() {}, removeEventListener() {}, getBoundingClientRect: () => rect };
-  const raycaster = new Raycaster();
   const stage = {
-    scene: new Scene(),
-    camera,
-    canvas,
-    controls: { target: new Vector3() },
-    pixelRatio: 1,
+    ...fakeStageParts(WIDTH, HEIGHT),
     requestRender() {},
     onFrame(step: (now: number) => boolean) {
       steps.add(step);
       return () => steps.delete(step);
-    },
-    rayAt(x: number, y: number) {
-      raycaster.setFromCamera(new Vector2((x / WIDTH) * 2 - 1, -(y / HEIGHT) * 2 + 1), camera);
-      return raycaster;
-    },
-    toScreen(p: [number, number, number]) {
-      const v = new Vector3(...p).project(camera);
-      return v.z > 1 ? null : { x: ((v.x + 1) / 2) * WIDTH, y: ((1 - v.y) / 2) * HEIGHT };
     },
   } as unknown as Stage;
   return {
