@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
+import { settleIntraOpThreads } from './native-threads';
 import { restoreNodeUtil } from './node-util-shim';
 import { adapterLabel, findWebgpuAdapter, NO_WEBGPU_ADAPTER, type WebgpuAdapter } from './webgpu-adapter';
 import { BACKEND_NAMES, type BackendName } from '../shared/vocabulary';
@@ -54,6 +55,8 @@ async function loadTensorflow(): Promise<string | null> {
   restoreNodeUtil();
   // libtensorflow logs its start-up (oneDNN, CPU features) to stderr unless told otherwise.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // libtensorflow sizes its thread pool as it loads.
+  settleIntraOpThreads();
   try {
     // require, as above: an ES import of tfjs-node cost ~130 ms more per engine start (docs/PERFORMANCE.md).
     // A variable specifier keeps bundlers and the type checker from requiring the optional package.

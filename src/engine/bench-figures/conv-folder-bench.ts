@@ -5,11 +5,11 @@
  * (scripts/reference/torch_conv_bench.py) on the same number of threads, right after.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { availableParallelism } from 'node:os';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
+import { intraOpThreads } from '../native-threads';
 import { backendName } from '../backend';
 import { createAdam } from '../kernels/adam';
 import { Vae, imagesToTensor, makeConfig } from '../model/vae';
@@ -57,8 +57,7 @@ export function syntheticColourSet(count: number, seed = 1, side = FOLDER_SIZE):
 /** The threads the engine's backend computes on: native TensorFlow's intra-op pool, one elsewhere in Node. */
 export function engineThreads(backend = backendName()): number {
   if (backend !== 'tensorflow') return 1;
-  const fromEnv = Number(process.env.TF_NUM_INTRAOP_THREADS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+  return intraOpThreads();
 }
 
 export interface ConvFolderOptions {

@@ -4,6 +4,7 @@ import { median, ratio, summariseRuns, withMachineState } from '../../../../src/
 import { engineThreads, folderRecipe, syntheticColourSet } from '../../../../src/engine/bench-figures/conv-folder-bench';
 import { ingestParallelism } from '../../../../src/engine/bench-figures/ingest-vs-pillow';
 import { workerCount } from '../../../../src/engine/data/ingest/pool';
+import { defaultIntraOpThreads } from '../../../../src/engine/native-threads';
 import { lastJsonLine, runReferenceScript } from '../../../../src/engine/bench-figures/reference-python';
 
 const saved = { python: process.env.LATENTSCAPE_REFERENCE_PYTHON, intra: process.env.TF_NUM_INTRAOP_THREADS, workers: process.env.LATENTSCAPE_INGEST_WORKERS };
@@ -102,10 +103,12 @@ describe('the conv folder figure', () => {
     expect(recipe.batchSize).toBe(32);
   });
 
-  it('names the threads the engine computes on: TensorFlow’s intra-op pool where set, one on wasm', () => {
+  it('names the threads the engine computes on: TensorFlow’s intra-op pool where set, its default otherwise, one on wasm', () => {
     process.env.TF_NUM_INTRAOP_THREADS = '3';
     expect(engineThreads('tensorflow')).toBe(3);
     expect(engineThreads('wasm')).toBe(1);
+    delete process.env.TF_NUM_INTRAOP_THREADS;
+    expect(engineThreads('tensorflow')).toBe(defaultIntraOpThreads());
   });
 });
 
