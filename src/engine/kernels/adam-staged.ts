@@ -1,8 +1,8 @@
 /**
  * kernels.wat's Adam for a backend whose tensors do not live on a wasm heap (native TensorFlow through
- * tfjs-node). Each variable's two moments live on a wasm memory of the optimizer's own between steps;
- * a step copies the weights and the gradient in, updates all three in place in one SIMD pass, and
- * copies the new weights out.
+ * tfjs-node). Each variable's two moments and its weights live on a wasm memory of the optimizer's
+ * own between steps; a step copies the gradient in (and the weights, when they changed elsewhere
+ * since the last step), updates all three in place in one SIMD pass, and copies the new weights out.
  *
  * Why: tfjs's Adam dispatches 14 TensorFlow kernels per variable, each a pass over the weights that
  * allocates a full-size output; on the MLP that was half of a training step (docs/PERFORMANCE.md).
@@ -33,11 +33,18 @@ export function adamConstantArgs(c: AdamConstants): [number, number, number, num
   return [c.b1, c.c1, c.b2, c.c2, c.eps, c.negLr, c.d1, c.d2];
 }
 
-/** Float offsets of one variable's moments on the staging memory. */
+/** Float offsets of one variable's weights and moments on the staging memory. */
 interface Region {
+  w: number;
   m: number;
   v: number;
   n: number;
+  /**
+   * The tfjs data the staged weights are a copy of (the variable's dataId after the last update), or
+   * null until the weights were copied in. tfjs data never changes in place: a variable that was
+   * assigned anything else since has another dataId, and its weights are copied in again.
+   */
+  weightsOf: object | null;
 }
 
 /** Floats from `n` up to the next multiple of 4: every array starts 16-byte aligned for the SIMD loads. */
@@ -70,34 +77,47 @@ export class StagedAdam {
     const n = m.length;
     let region = this.regions.get(index);
     if (!region || region.n !== n) {
-      region = { m: this.top, v: this.top + aligned(n), n };
-      this.top += 2 * aligned(n);
+      region = { w: this.top, m: this.top + aligned(n), v: this.top + 2 * aligned(n), n, weightsOf: null };
+      this.top += 3 * aligned(n);
       this.regions.set(index, region);
     }
+    region.weightsOf = null;
     this.reserve(this.top);
     const heap = this.floats();
     heap.set(m, region.m);
     heap.set(v, region.v);
   }
 
-  /**
-   * One step of variable `index` (its moments loaded): returns the new weights as a fresh array,
-   * never a view of the staging memory (tfjs-node keeps the array a tensor is made from, uncopied,
-   * until an op first reads it, and the next update overwrites the staging memory).
-   */
-  update(index: number, value: Float32Array, grad: Float32Array, c: AdamConstants): Float32Array {
+  /** Whether the staged weights of variable `index` are a copy of the tfjs data `dataId`. */
+  holdsWeightsOf(index: number, dataId: object): boolean {
+    return this.regions.get(index)?.weightsOf === dataId;
+  }
+
+  /** Records that the staged weights of variable `index` are now those of the tfjs data `dataId`. */
+  weightsAre(index: number, dataId: object): void {
     const region = this.regions.get(index);
-    if (!region || region.n !== value.length || grad.length !== value.length)
-      throw new Error(`staged Adam: variable ${index} is not loaded at ${value.length} floats`);
-    const atValue = this.top;
-    const atGrad = atValue + aligned(region.n);
+    if (region) region.weightsOf = dataId;
+  }
+
+  /**
+   * One step of variable `index` (its moments loaded), from `value` or, when null, from the weights
+   * staged by the last step (holdsWeightsOf). Returns the new weights as a fresh array, never a view
+   * of the staging memory (tfjs-node keeps the array a tensor is made from, uncopied, until an op
+   * first reads it, and the next update overwrites the staging memory).
+   */
+  update(index: number, value: Float32Array | null, grad: Float32Array, c: AdamConstants): Float32Array {
+    const region = this.regions.get(index);
+    if (!region || grad.length !== region.n || (value ? value.length !== region.n : region.weightsOf === null))
+      throw new Error(`staged Adam: variable ${index} is not loaded at ${grad.length} floats`);
+    const atGrad = this.top;
     this.reserve(atGrad + aligned(region.n));
     const heap = this.floats();
-    heap.set(value, atValue);
+    if (value) heap.set(value, region.w);
+    region.weightsOf = null; // until the caller says which tfjs data the new weights became
     heap.set(grad, atGrad);
     // In place: the kernel reads every lane of value, m and v before it stores that lane.
-    this.adam(4 * atValue, 4 * atGrad, 4 * region.m, 4 * region.v, 4 * atValue, 4 * region.m, 4 * region.v, region.n, ...adamConstantArgs(c));
-    return heap.slice(atValue, atValue + region.n);
+    this.adam(4 * region.w, 4 * atGrad, 4 * region.m, 4 * region.v, 4 * region.w, 4 * region.m, 4 * region.v, region.n, ...adamConstantArgs(c));
+    return heap.slice(region.w, region.w + region.n);
   }
 
   /**
@@ -108,10 +128,10 @@ export class StagedAdam {
     let top = this.top;
     let largest = 0;
     sizes.forEach((n, index) => {
-      if (!this.has(index, n)) top += 2 * aligned(n);
+      if (!this.has(index, n)) top += 3 * aligned(n);
       largest = Math.max(largest, aligned(n));
     });
-    this.reserve(top + 2 * largest);
+    this.reserve(top + largest);
   }
 
   /** Copies of variable `index`'s moments [m, v], or null when they are not here. */

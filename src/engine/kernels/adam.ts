@@ -175,7 +175,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         this.update(variableGradients, (i, value, gradient, m, v, c) => {
           const n = value.size;
           if (!staged.has(i, n)) staged.load(i, m.dataSync() as Float32Array, v.dataSync() as Float32Array);
-          value.assign(tf.tensor(staged.update(i, value.dataSync() as Float32Array, gradient.dataSync() as Float32Array, c), value.shape));
+          // The weights are read back from TensorFlow only when something else assigned them since.
+          const weights = staged.holdsWeightsOf(i, value.dataId) ? null : (value.dataSync() as Float32Array);
+          value.assign(tf.tensor(staged.update(i, weights, gradient.dataSync() as Float32Array, c), value.shape));
+          staged.weightsAre(i, value.dataId);
         });
         return;
       }
