@@ -10,6 +10,7 @@
  * says whether those multiply-adds round once, so that the JavaScript loops (fma.ts) match.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { ADAM_FLUSHED_WASM_BASE64 } from './adam-flushed-wasm';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 
 /** What the kernels need from tfjs's BackendWasm (public fields of its JS class). */
@@ -152,17 +153,27 @@ export function kernelsFuse(): boolean {
   return compiledModule()?.fused ?? false;
 }
 
+/** adam-flushed.wat, compiled once; null where the engine lacks wasm SIMD. */
+let adamFlushedModule: WebAssembly.Module | null | undefined;
+
 /**
- * Adam on a memory of the caller's own, for a backend whose tensors do not live on a wasm heap
- * (tfjs-node): the caller copies the arrays in and out. Null without wasm SIMD. The plain build: Adam
- * is the same in both, and never fused (it rounds as tf.train.adam does).
+ * Adam as native TensorFlow computes it (adam-flushed.wat: kernels.wat's `adam` with subnormals
+ * flushed to zero, as TensorFlow's CPU kernels do), on a memory of the caller's own, for tfjs-node,
+ * whose tensors do not live on a wasm heap: the caller copies the arrays in and out. Null without wasm
+ * SIMD. Never fused: it rounds as tf.train.adam does.
  */
 export function adamOnMemory(memory: WebAssembly.Memory): HeapKernels['adam'] | null {
-  const build = compile('plain');
-  if (!build) return null;
+  if (adamFlushedModule === undefined) {
+    try {
+      adamFlushedModule = new WebAssembly.Module(Buffer.from(ADAM_FLUSHED_WASM_BASE64, 'base64'));
+    } catch {
+      adamFlushedModule = null;
+    }
+  }
+  if (!adamFlushedModule) return null;
   try {
-    const instance = new WebAssembly.Instance(build.module, { env: { memory } });
-    return (instance.exports as unknown as HeapKernels).adam;
+    const instance = new WebAssembly.Instance(adamFlushedModule, { env: { memory } });
+    return (instance.exports as unknown as { adamFlushed: HeapKernels['adam'] }).adamFlushed;
   } catch {
     return null;
   }

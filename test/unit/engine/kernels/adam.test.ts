@@ -110,6 +110,36 @@ describeEngine(
       expect(got.state).toEqual(want.state);
     });
 
+    it.each([0.001, 2])('flushes subnormal numbers to zero as TensorFlow does (lr %s): weights and moments stay bit for bit tf.train.adam', async (lr) => {
+      // Gradients whose squares, scaled moments and steps fall below float32's smallest normal number,
+      // and weights that start subnormal, in the second half only: the kernel's blocks of ordinary
+      // numbers take its fast path, the others the flushing one. 4 × 300 + 3 floats: a scalar tail too.
+      const n = 4 * 300 + 3;
+      const tiny = [1e-20, -1e-20, 3e-19, 1e-38, -1e-38, 2e-39, -2e-39, 0.5, -0.25, 1e-30, 0, -0];
+      const ordinary = randomArray(n, 21, 0.01);
+      const gradient = Float32Array.from({ length: n }, (_, i) => (i < n / 2 ? ordinary[i] : tiny[i % tiny.length] * (1 + (i % 7) / 8)));
+      const start = Float32Array.from({ length: n }, (_, i) => (i >= n / 2 && i % 5 === 0 ? -1e-38 : (i % 3) * 1e-3));
+      const trace = async (make: () => tf.Optimizer): Promise<number[][]> => {
+        const optimizer = make();
+        const w = tf.tidy(() => tf.variable(tf.tensor1d(start), true, `tiny${Math.random()}`));
+        const g = tf.tensor1d(gradient);
+        for (let step = 0; step < 30; step++) optimizer.applyGradients({ [w.name]: g });
+        const saved = await optimizer.getWeights();
+        const seen = [Array.from(w.dataSync()), ...saved.slice(1).map((s) => Array.from(s.tensor.dataSync()))];
+        tf.dispose([saved[0].tensor, w, g]);
+        optimizer.dispose();
+        return seen;
+      };
+      const want = await trace(() => tf.train.adam(lr));
+      const got = await trace(() => createAdam(lr));
+      // Object.is: a zero's sign counts too.
+      const differing = got.map((values, i) => values.filter((x, j) => !Object.is(x, want[i][j])).length);
+      expect(differing).toEqual([0, 0, 0]);
+      // TensorFlow did flush here: the second moment of a 1e-20 gradient is (1e-20)² · 0.001, far below normal.
+      const smallestNormal = 2 ** -126;
+      expect(want[2].some((x, i) => x === 0 && Math.abs(gradient[i]) > 0 && gradient[i] ** 2 * 0.001 < smallestNormal)).toBe(true);
+    });
+
     it('is bit for bit tf.train.adam on a variable of MLP size, with weights assigned between steps, getWeights between steps and after setWeights', async () => {
       const rows = 784;
       const cols = 401; // not a multiple of 4

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { WAT_PATH, compileKernelsWat, relaxedKernelsWat } from '../../../../src/engine/kernels/build-wasm';
+import { WAT_PATH, compileAdamFlushedWat, compileKernelsWat, relaxedKernelsWat } from '../../../../src/engine/kernels/build-wasm';
+import { ADAM_FLUSHED_WASM_BASE64 } from '../../../../src/engine/kernels/adam-flushed-wasm';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../../../src/engine/kernels/kernels-wasm';
 
 /** The text of one exported function of a wat source, from its `(func (export "name")` to the next one. */
@@ -14,6 +15,10 @@ describe('kernels.wat', () => {
   it('the embedded wasm is kernels.wat compiled (rerun build-wasm.ts after editing it)', async () => {
     const fresh = Buffer.from(await compileKernelsWat()).toString('base64');
     expect(KERNELS_WASM_BASE64).toBe(fresh);
+  });
+
+  it('the embedded native Adam is adam-flushed.wat compiled (rerun build-wasm.ts after editing it)', async () => {
+    expect(ADAM_FLUSHED_WASM_BASE64).toBe(Buffer.from(await compileAdamFlushedWat()).toString('base64'));
   });
 
   it('the embedded relaxed build is kernels.wat compiled with relaxed multiply-adds', async () => {
