@@ -10,12 +10,12 @@
   ;; same numbers, this keeps subnormal moments, which x86 computes ~100x slower, off the staging memory.
   ;;
   ;; Flushing every step costs ~3x the plain loop, so a block of 256 floats takes it only when it must
-  ;; (a first pass over the block's inputs decides, without a branch per vector). When every
-  ;; input (g, m, v, value) of the lanes is zero or of magnitude in [2^-40, 2^40], and the constants are
-  ;; in the ranges below (Adam's usual ones are), no product, quotient or root in the update can be
-  ;; subnormal: only m' (t1 + t2 can cancel) and value' (the same), which are flushed. A subnormal
-  ;; step (m̂ / (√v̂ + ε)) · (−lr) with |lr| ≤ 1 does not change value' either: against a value of
-  ;; magnitude ≥ 2^-40 it is far below half an ulp, and with value = 0 it is value' itself, flushed.
+  ;; (a first pass over the block's inputs decides, without a branch per vector). With the constants in
+  ;; the ranges below (Adam's usual ones are) and every input zero or not too small (a gradient of
+  ;; magnitude ≥ 2^-53; m, v and value ≥ 2^-100), no product, quotient or root before the step can be
+  ;; subnormal but m' (t1 + t2 can cancel); with |lr| ≤ 1 a step that is subnormal comes from a quotient
+  ;; that was, or underflowed to zero: flushing m', the step and value' gives TensorFlow's numbers.
+  ;; Large magnitudes need no check: overflow rounds alike with or without flushing.
   (func (export "adamFlushed")
     (param $value i32) (param $grad i32) (param $m i32) (param $v i32)
     (param $outValue i32) (param $outM i32) (param $outV i32) (param $n i32)
@@ -23,7 +23,7 @@
     (param $eps f32) (param $negLr f32) (param $d1 f32) (param $d2 f32)
     (local $i i32) (local $j i32) (local $blockEnd i32) (local $end i32) (local $end4 i32) (local $always i32)
     (local $g v128) (local $m1 v128) (local $v1 v128) (local $a v128) (local $b v128) (local $c v128)
-    (local $lo v128) (local $hi v128) (local $outside v128)
+    (local $lo v128) (local $outside v128)
     (local $sign v128) (local $magnitude v128) (local $largestSubnormal v128) (local $one v128)
     (local $gs f32) (local $m1s f32) (local $v1s f32) (local $as f32) (local $bs f32)
     (local.set $sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
@@ -60,20 +60,18 @@
             (local.set $a (v128.load (i32.add (local.get $m) (local.get $j))))
             (local.set $b (v128.load (i32.add (local.get $v) (local.get $j))))
             (local.set $c (v128.load (i32.add (local.get $value) (local.get $j))))
-            ;; The inputs' smallest magnitude, a zero counting as the largest (its bits minus one wrap
-            ;; around), and their largest, as the bits of |x| (ordered as the magnitudes are).
+            ;; The smallest magnitude of m, v and value, a zero counting as the largest (its bits minus
+            ;; one wrap around: the bits of |x| are ordered as the magnitudes are).
             (local.set $lo (i32x4.min_u
-              (i32x4.min_u (i32x4.sub (v128.and (local.get $g) (local.get $magnitude)) (local.get $one))
-                           (i32x4.sub (v128.and (local.get $a) (local.get $magnitude)) (local.get $one)))
-              (i32x4.min_u (i32x4.sub (v128.and (local.get $b) (local.get $magnitude)) (local.get $one))
-                           (i32x4.sub (v128.and (local.get $c) (local.get $magnitude)) (local.get $one)))))
-            (local.set $hi (i32x4.max_s
-              (i32x4.max_s (v128.and (local.get $g) (local.get $magnitude)) (v128.and (local.get $a) (local.get $magnitude)))
-              (i32x4.max_s (v128.and (local.get $b) (local.get $magnitude)) (v128.and (local.get $c) (local.get $magnitude)))))
-            ;; 0x2b800000 is 2^-40 (minus one: 0x2b7fffff), 0x53800000 is 2^40.
+              (i32x4.min_u (i32x4.sub (v128.and (local.get $a) (local.get $magnitude)) (local.get $one))
+                           (i32x4.sub (v128.and (local.get $b) (local.get $magnitude)) (local.get $one)))
+              (i32x4.sub (v128.and (local.get $c) (local.get $magnitude)) (local.get $one))))
+            ;; Below 2^-53 (bits 0x25000000) a gradient's square times 1 - β₂ may be subnormal; below
+            ;; 2^-100 (0x0d800000) m·β₁ or v·β₂ may be, and a value may be subnormal.
             (local.set $outside (v128.or (local.get $outside) (v128.or
-              (i32x4.lt_u (local.get $lo) (v128.const i32x4 0x2b7fffff 0x2b7fffff 0x2b7fffff 0x2b7fffff))
-              (i32x4.gt_s (local.get $hi) (v128.const i32x4 0x53800000 0x53800000 0x53800000 0x53800000)))))
+              (i32x4.lt_u (i32x4.sub (v128.and (local.get $g) (local.get $magnitude)) (local.get $one))
+                (v128.const i32x4 0x24ffffff 0x24ffffff 0x24ffffff 0x24ffffff))
+              (i32x4.lt_u (local.get $lo) (v128.const i32x4 0x0d7fffff 0x0d7fffff 0x0d7fffff 0x0d7fffff)))))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $check)))
         (if (i32.or (local.get $always) (v128.any_true (local.get $outside)))
@@ -151,13 +149,16 @@
                   (v128.or (local.get $sign) (i32x4.gt_s (v128.and (local.get $m1) (local.get $magnitude)) (local.get $largestSubnormal)))))
                 (local.set $v1 (f32x4.add (f32x4.mul (local.get $b) (f32x4.splat (local.get $b2)))
                   (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (f32x4.splat (local.get $c2)))))
-                (local.set $a (f32x4.add
-                  (f32x4.mul
-                    (f32x4.div
-                      (f32x4.div (local.get $m1) (f32x4.splat (local.get $d1)))
-                      (f32x4.add (f32x4.sqrt (f32x4.div (local.get $v1) (f32x4.splat (local.get $d2)))) (f32x4.splat (local.get $eps))))
-                    (f32x4.splat (local.get $negLr)))
-                  (local.get $c)))
+                (local.set $a (f32x4.mul
+                  (f32x4.div
+                    (f32x4.div (local.get $m1) (f32x4.splat (local.get $d1)))
+                    (f32x4.add (f32x4.sqrt (f32x4.div (local.get $v1) (f32x4.splat (local.get $d2)))) (f32x4.splat (local.get $eps))))
+                  (f32x4.splat (local.get $negLr))))
+                ;; The step may be subnormal (m̂ small against √v̂): flushed before it meets the value, whose
+                ;; zero's sign then comes out as TensorFlow's.
+                (local.set $a (v128.and (local.get $a)
+                  (v128.or (local.get $sign) (i32x4.gt_s (v128.and (local.get $a) (local.get $magnitude)) (local.get $largestSubnormal)))))
+                (local.set $a (f32x4.add (local.get $a) (local.get $c)))
                 (local.set $a (v128.and (local.get $a)
                   (v128.or (local.get $sign) (i32x4.gt_s (v128.and (local.get $a) (local.get $magnitude)) (local.get $largestSubnormal)))))
                 (v128.store (i32.add (local.get $outValue) (local.get $j)) (local.get $a))

@@ -195,7 +195,9 @@ export function heapKernels(backend: unknown): HeapKernels | null {
       const exports = instance.exports as unknown as Omit<HeapKernels, 'offset'>;
       kernels = {
         offset: (t) => b.dataIdMap.get(t.dataId).memoryOffset,
-        adam: exports.adam,
+        // The flushing Adam on wasm too: tfjs-wasm keeps subnormal moments, and x86 computes them ~100x
+        // slower (adam.ts).
+        adam: adamOnMemory(memory) ?? exports.adam,
         im2col: exports.im2col,
         im2colT: exports.im2colT,
         im2colT4: exports.im2colT4,

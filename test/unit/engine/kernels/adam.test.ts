@@ -52,6 +52,39 @@ describeEngine(
         await quietBackend('wasm');
       });
 
+      it('on wasm: the weights of tf.train.adam even where its moments go subnormal, which it flushes to zero', async () => {
+        await quietBackend('wasm');
+        // Moments that decay through the subnormal range, as those of a weight whose gradient went to zero.
+        const n = 4 * 300 + 3;
+        const start = randomArray(n, 31, 0.05);
+        const early = tf.tensor1d(randomArray(n, 32, 1e-3));
+        const zero = tf.zeros([n]);
+        const trace = async (make: () => tf.Optimizer): Promise<number[][]> => {
+          const optimizer = make();
+          const w = tf.tidy(() => tf.variable(tf.tensor1d(start), true, `decay${Math.random()}`));
+          for (let step = 0; step < 900; step++) optimizer.applyGradients({ [w.name]: step < 5 ? early : zero });
+          const saved = await optimizer.getWeights();
+          const seen = [Array.from(w.dataSync()), ...saved.slice(1).map((s) => Array.from(s.tensor.dataSync()))];
+          tf.dispose([saved[0].tensor, w]);
+          optimizer.dispose();
+          return seen;
+        };
+        const want = await trace(() => tf.train.adam(0.01));
+        const got = await trace(() => createAdam(0.01, 'fused'));
+        tf.dispose([early, zero]);
+        const subnormal = (x: number): boolean => x !== 0 && Math.abs(x) < 2 ** -126;
+        // tfjs-wasm's first moments did go subnormal: the case is one.
+        expect(want[1].filter(subnormal).length).toBeGreaterThan(n / 2);
+        expect(got.flat().filter(subnormal)).toEqual([]);
+        expect(got[0].filter((x, j) => !Object.is(x, want[0][j])).length).toBe(0);
+        // Each moment is tfjs's, or a zero where tfjs's is subnormal (of either sign: a flushed −0 times
+        // β₁ plus a zero gradient's +0 is +0 a step later, as on TensorFlow).
+        for (const k of [1, 2]) {
+          const off = got[k].filter((x, j) => !(Object.is(x, want[k][j]) || (subnormal(want[k][j]) && x === 0)));
+          expect(off.length).toBe(0);
+        }
+      });
+
       it('resumes from saved weights exactly like tf.train.adam', async () => {
         const first = createAdam(0.01);
         const w = tf.tidy(() => tf.variable(tf.tensor1d([1, -2, 3]), true, 'resume-w'));
@@ -138,6 +171,53 @@ describeEngine(
       // TensorFlow did flush here: the second moment of a 1e-20 gradient is (1e-20)² · 0.001, far below normal.
       const smallestNormal = 2 ** -126;
       expect(want[2].some((x, i) => x === 0 && Math.abs(gradient[i]) > 0 && gradient[i] ** 2 * 0.001 < smallestNormal)).toBe(true);
+    });
+
+    it('is bit for bit tf.train.adam from moments, weights and gradients near the fast path’s bounds and beyond', async () => {
+      // The first 1,024 floats (4 blocks) sit just inside the bounds of adam-flushed.wat's fast path
+      // (gradients ≥ 2^-53, m, v and weights ≥ 2^-100, some exactly zero); the rest range over every
+      // magnitude from 2^-149 to 2^20, so their blocks take the flushing path. One step from saved moments.
+      const n = 4 * 512 + 1;
+      const random = normalStream(41);
+      const uniform = (): number => Math.abs(random()) % 1;
+      const magnitude = (lo: number, hi: number): number => {
+        const x = 2 ** (lo + uniform() * (hi - lo));
+        return uniform() < 0.1 ? 0 : uniform() < 0.5 ? -x : x;
+      };
+      const inside = (i: number): boolean => i < 1024;
+      const draw = (lo: number, hi: number, positive = false): Float32Array =>
+        Float32Array.from({ length: n }, (_, i) => {
+          const x = inside(i) ? magnitude(lo, hi) : magnitude(-149, 20);
+          return positive ? Math.abs(x) : x;
+        });
+      const gradient = draw(-53, -40);
+      const start = draw(-100, -90);
+      const m = draw(-100, -90);
+      // Large second moments against small first ones: steps that underflow, onto weights that are zero.
+      const v = draw(-100, 60, true);
+      const trace = async (make: () => tf.Optimizer): Promise<number[][]> => {
+        const optimizer = make();
+        const w = tf.tidy(() => tf.variable(tf.tensor1d(start), true, `edge${Math.random()}`));
+        const state = [
+          { name: 'iter', tensor: tf.scalar(3, 'int32') },
+          { name: `${w.name}/m`, tensor: tf.tensor1d(m) },
+          { name: `${w.name}/v`, tensor: tf.tensor1d(v) },
+        ];
+        await optimizer.setWeights(state);
+        tf.dispose(state.map((s) => s.tensor));
+        const g = tf.tensor1d(gradient);
+        optimizer.applyGradients({ [w.name]: g });
+        const saved = await optimizer.getWeights();
+        const seen = [Array.from(w.dataSync()), ...saved.slice(1).map((s) => Array.from(s.tensor.dataSync()))];
+        tf.dispose([saved[0].tensor, w, g]);
+        optimizer.dispose();
+        return seen;
+      };
+      // setWeights on a fresh optimizer drops nothing (tfjs's leak is of moments it already had).
+      const want = await trace(() => tf.train.adam(0.01));
+      const got = await trace(() => createAdam(0.01));
+      const differing = got.map((values, i) => values.filter((x, j) => !Object.is(x, want[i][j])).length);
+      expect(differing).toEqual([0, 0, 0]);
     });
 
     it('is bit for bit tf.train.adam on a variable of MLP size, with weights assigned between steps, getWeights between steps and after setWeights', async () => {
