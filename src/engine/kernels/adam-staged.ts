@@ -1,8 +1,9 @@
 /**
- * kernels.wat's Adam for a backend whose tensors do not live on a wasm heap (native TensorFlow through
- * tfjs-node), in its variant that flushes subnormal numbers to zero as TensorFlow's kernels do. Each variable's two moments and its weights live on a wasm memory of the optimizer's
- * own between steps; a step copies the gradient in (and the weights, when they changed elsewhere
- * since the last step), updates all three in place in one SIMD pass, and copies the new weights out.
+ * The fused Adam (adam-flushed.wat, which flushes subnormal numbers to zero as TensorFlow's kernels
+ * do) for a backend whose tensors do not live on a wasm heap: native TensorFlow through tfjs-node.
+ * Each variable's two moments and its weights live on a wasm memory of the optimizer's own between
+ * steps; a step copies the gradient in (and the weights, when they changed elsewhere since the last
+ * step), updates all three in place in one SIMD pass, and copies the new weights out.
  *
  * Why: tfjs's Adam dispatches 14 TensorFlow kernels per variable, each a pass over the weights that
  * allocates a full-size output; on the MLP that was half of a training step (docs/PERFORMANCE.md).
