@@ -82,9 +82,11 @@ test('a new model is trained on the selected images', async ({ page }) => {
   await page.getByTestId('train-length-unit').selectOption('epochs');
   await page.getByTestId('train-epochs').fill('1');
   await expect(page.getByTestId('train-on-selection')).toHaveText('Train on selection (4)');
-  // The run's model joins the library: one more model there once it is done.
-  const models = page.getByTestId('library-panel').getByTestId('library-model');
+  // The run's model joins the library: one more model of this folder there once it is done. Only this
+  // folder's: the other specs share the library, and their runs may end meanwhile.
+  const models = page.getByTestId('library-panel').getByTestId('library-model').filter({ hasText: 'imagein-train' });
   const before = await models.count();
+  expect(before).toBeGreaterThan(0);
   await page.getByTestId('train-on-selection').click();
   await expect.poll(() => models.count(), { timeout: 120_000 }).toBe(before + 1);
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
