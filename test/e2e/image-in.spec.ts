@@ -83,7 +83,8 @@ test('a new model is trained on the selected images', async ({ page }) => {
   await page.getByTestId('train-epochs').fill('1');
   await expect(page.getByTestId('train-on-selection')).toHaveText('Train on selection (4)');
   // The run's model joins the library: one more model of this folder there once it is done. Only this
-  // folder's: the other specs share the library, and their runs may end meanwhile.
+  // folder's: every spec shares serve's library, and a run an earlier spec started (serve trains on when
+  // its page has gone) may end meanwhile.
   const models = page.getByTestId('library-panel').getByTestId('library-model').filter({ hasText: 'imagein-train' });
   const before = await models.count();
   expect(before).toBeGreaterThan(0);
