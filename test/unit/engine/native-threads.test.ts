@@ -58,7 +58,8 @@ function oneDnnThreads(env: NodeJS.ProcessEnv): number | null {
   return report ? Number(report[1]) : null;
 }
 
-describe.skipIf(nativeMissing(ROOT) !== null)('native TensorFlow', () => {
+const missing = nativeMissing(ROOT);
+describe.skipIf(missing !== null)(missing ? `native TensorFlow — skipped: ${missing}` : 'native TensorFlow', () => {
   it('computes on the intra-op threads the engine settled, or on those TF_NUM_INTRAOP_THREADS gives', ({ skip }) => {
     const settled = oneDnnThreads({ TF_NUM_INTRAOP_THREADS: undefined });
     // Only builds of libtensorflow with oneDNN (the PyPI wheel `npm run setup:native` installs) report it.
