@@ -34,7 +34,7 @@ test('the autopilot records: it walks, the decode changes, and its keyframes exp
   await expect(page.getByTestId('point-count')).toHaveText('70000', { timeout: 90_000 });
   await expect(page.getByTestId('project-path')).toHaveAttribute('data-synced', 'true');
   // The page starts from the view the app holds (keyframes an earlier spec left): clear them.
-  if (await page.getByRole('button', { name: 'Clear' }).count()) await page.getByRole('button', { name: 'Clear' }).click();
+  if (await page.getByTestId('path-clear').count()) await page.getByTestId('path-clear').click();
   await expect(page.getByTestId('keyframe')).toHaveCount(0);
 
   const autopilot = page.getByTestId('autopilot');

@@ -61,6 +61,11 @@ test("the export dialog and the project box suggest the app's exports folder, no
   const folder = await colourFolder(allowed, 'export-defaults');
   await expect(page.getByTestId('project-path-input')).toHaveValue(/[\\/]exports[\\/]my-project$/);
   await expect(page.getByTestId('project-path-input')).not.toHaveValue(new RegExp(allowed));
+  // The page starts from the view serve holds, keyframes an earlier spec left included (a full run
+  // once saw 7 here, 5 of them left): wait for that view, then clear them.
+  await expect(page.getByTestId('project-path')).toHaveAttribute('data-synced', 'true');
+  if (await page.getByTestId('path-clear').count()) await page.getByTestId('path-clear').click();
+  await expect(page.getByTestId('keyframe')).toHaveCount(0);
 
   for (const index of ['1', '2']) {
     await page.getByTestId('kf-index').fill(index);
