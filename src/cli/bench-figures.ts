@@ -1,11 +1,11 @@
 /**
  * The parts of `latentscape bench` measured against a reference in the same run (issue 22):
- * train_conv_folder_vs_torch, ingest_vs_pillow, and first_view_ms; each `--runs` times, every run
+ * train_conv_folder_vs_torch, ingest_vs_pillow and ingest_photos_vs_pillow, and first_view_ms; each `--runs` times, every run
  * reported with the machine's state beside it, and the median as the headline. `--only` picks parts.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchConvFolder, engineThreads, folderRecipe, type ConvFolderRun } from '../engine/bench-figures/conv-folder-bench';
-import { benchIngestVsPillow, type IngestVsPillowRun } from '../engine/bench-figures/ingest-vs-pillow';
+import { PHOTO_IMAGES, PHOTO_SIDE, benchIngestVsPillow, type IngestVsPillowRun } from '../engine/bench-figures/ingest-vs-pillow';
 import { median, summariseRuns } from '../engine/bench-figures/bench-stats';
 import { benchFirstView, type FirstViewReport } from './first-view-bench';
 import { UsageError } from './io';
@@ -86,6 +86,20 @@ export async function runReferenceFigures(parts: Set<BenchPart>, options: Figure
         ingest_vs_pillow_app_images_per_s: medianOf(runs.map((r) => r.app_images_per_s)),
         pillow_images_per_s: medianOf(runs.map((r) => r.pillow_images_per_s)),
         ingest_vs_pillow_detail: runs,
+      },
+    );
+    const photos: IngestVsPillowRun[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      progress(`ingest of photo-sized JPEGs vs Pillow, run ${i + 1} of ${options.runs}`);
+      photos.push(await benchIngestVsPillow({ images: PHOTO_IMAGES, side: PHOTO_SIDE, reference: options.reference }));
+    }
+    Object.assign(
+      report,
+      headline('ingest_photos_vs_pillow', photos, (i) => (typeof photos[i].pillow_images_per_s === 'string' ? String(photos[i].pillow_images_per_s) : null)),
+      {
+        ingest_photos_app_images_per_s: medianOf(photos.map((r) => r.app_images_per_s)),
+        pillow_photos_images_per_s: medianOf(photos.map((r) => r.pillow_images_per_s)),
+        ingest_photos_vs_pillow_detail: photos,
       },
     );
   }

@@ -14,7 +14,7 @@ export function expectedBenchStages(parts: ReadonlySet<BenchPart>, options: { ru
     base: 7 + (options.reference ? 1 : 0),
     page: 2,
     'conv-folder': options.runs,
-    'ingest-pillow': options.runs,
+    'ingest-pillow': 2 * options.runs,
     'first-view': options.runs,
     // writing the model, then idle, sample64 and strip
     memory: 4,

@@ -2,7 +2,8 @@
  * ingest_vs_pillow for `latentscape bench`: the app's real ingest (cold cache, into a temp cache dir)
  * of N 256² JPEGs to 64² RGB, then Pillow on the same files (scripts/reference/pillow_ingest_bench.py:
  * draft() decode at a reduced DCT scale, then a BOX resize) with as many processes as the app decodes
- * in parallel, right after.
+ * in parallel, right after. ingest_photos_vs_pillow: the same for photo-sized JPEGs (PHOTO_SIDE²),
+ * which the app decodes with sharp's shrink-on-load rather than TurboJPEG's full-size decode.
  */
 import { availableParallelism } from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,9 @@ import { ratio, withMachineState, type MachineState } from './bench-stats';
 import { runReferenceScript } from './reference-python';
 
 export const INGEST_SIZE = 64;
+/** The photo figure's JPEGs: 1,200² (a downsized photo; 1.4 megapixels) and how many of them. */
+export const PHOTO_SIDE = 1200;
+export const PHOTO_IMAGES = 200;
 
 /**
  * How many decodes the app runs at once for `files` files: its worker threads, or without workers
@@ -32,20 +36,23 @@ export interface IngestVsPillowRun {
   pillow_images_per_s: number | string;
   ratio: number | null;
   images: number;
+  /** The JPEGs' side in pixels. */
+  side: number;
   app_loaded: number;
   pillow_images: number | null;
   processes: number;
   machine: MachineState;
 }
 
-export async function benchIngestVsPillow(options: { images?: number; reference?: boolean } = {}): Promise<IngestVsPillowRun> {
+export async function benchIngestVsPillow(options: { images?: number; side?: number; reference?: boolean } = {}): Promise<IngestVsPillowRun> {
   const count = options.images ?? 1000;
+  const side = options.side ?? 256;
   const work = await mkdtemp(join(tmpdir(), 'latentscape-ingest-vs-pillow-'));
   try {
     const images = join(work, 'images');
     await mkdir(images);
     // Writing the files is not timed.
-    await writeBenchJpegs(images, count);
+    await writeBenchJpegs(images, count, side);
     const processes = ingestParallelism(count);
     const { result, machine } = await withMachineState(async () => {
       const app = await ingestFolder(images, { size: INGEST_SIZE, color: 'rgb', fit: 'cover', cacheDir: join(work, 'cache') });
@@ -61,6 +68,7 @@ export async function benchIngestVsPillow(options: { images?: number; reference?
       pillow_images_per_s: typeof pillowRate === 'string' ? pillowRate : Math.round(pillowRate),
       ratio: typeof pillowRate === 'string' ? null : ratio(app.images_per_s, pillowRate),
       images: count,
+      side,
       app_loaded: app.loaded,
       pillow_images: typeof pillow === 'string' ? null : Number(pillow.images),
       processes,

@@ -55,7 +55,7 @@ export interface IngestReport {
 }
 
 /** Bump when decoding changes in a way that changes pixels: old cache files are then ignored. */
-const INGEST_VERSION = 2;
+const INGEST_VERSION = 3;
 /** File bytes held in memory at once by the decode loop (one bigger file may still go alone). */
 const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;

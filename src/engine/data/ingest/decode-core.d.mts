@@ -34,9 +34,11 @@ export interface Decoder {
 export const MAX_INPUT_PIXELS: number;
 export const MAX_FILE_BYTES: number;
 export const MAX_DECODED_BYTES: number;
+export function jpegShrinkOnLoad(factor: number): number;
 export function decodedBytes(
   meta: { width: number; height: number; channels: number; depth?: string; format?: string; isProgressive?: boolean },
   box: number,
+  shrinkOnLoad?: boolean,
 ): number;
 export function loadSharp(): Promise<typeof import('sharp').default>;
 export function createDecoder(settings: DecodeSettings): Promise<Decoder>;

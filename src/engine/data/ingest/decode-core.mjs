@@ -6,9 +6,10 @@
  *
  * sharp decodes — any format it reads (JPEG, PNG, WebP, GIF first frame, AVIF, TIFF…), EXIF
  * orientation applied, alpha flattened onto the background, gray or sRGB, raw uint8 out — in one
- * call with no metadata() round trip. It shrinks only images much bigger than needed (to at most 4×
- * the target, JPEG shrink-on-load), and resample.mjs does the final cover/contain step (see there
- * why). Thumbnails are area-averaged from the finished image (a few KB; no second decode).
+ * call after a metadata() read of the header (the byte budget's count). It shrinks only images much
+ * bigger than needed (JPEG and WebP to 2× the target while they load, others to 4×), and resample.mjs
+ * does the final cover/contain step (see there why). Thumbnails are area-averaged from the finished
+ * image (a few KB; no second decode).
  * Plain JPEGs that need no shrinking skip sharp: TurboJPEG decodes them at well under half the cost
  * (jpeg-fast.mjs says which files and why).
  */
@@ -56,19 +57,36 @@ const SAMPLE_BYTES = /** @type {Record<string, number>} */ ({
 const MAX_SHRINK_ON_LOAD = 8;
 
 /**
- * Bytes the decoder holds for an image, from its header: width × height × channels (alpha included) ×
- * bytes per sample. JPEG and WebP shrink on load (by a power of two up to 8, as long as the short side
- * keeps `box` pixels), except a progressive JPEG, whose coefficients (2 bytes a sample) are held whole;
- * every other format (PNG, interlaced or not, TIFF, GIF…) is counted whole.
- * @param {{ width: number; height: number; channels: number; depth?: string; format?: string; isProgressive?: boolean }} meta
- * @param {number} box the longest side the decode is shrunk to (createDecoder's box)
+ * The factor sharp has libjpeg shrink a JPEG by while loading it, for a resize by `factor` (the short
+ * side over the box: cover's 'outside' fit; contain's 'inside' shrinks by the long side, at least as
+ * much). sharp 0.35's pipeline.cc: the largest of 8, 4 and 2 the factor reaches, halved when the
+ * factor's integer part is that power itself ("known libjpeg rounding errors").
+ * @param {number} factor
  */
-export function decodedBytes(meta, box) {
+export function jpegShrinkOnLoad(factor) {
+  let shrink = 1;
+  while (shrink < MAX_SHRINK_ON_LOAD && factor >= 2 * shrink) shrink *= 2;
+  return shrink > 1 && Math.trunc(factor) === shrink ? shrink / 2 : shrink;
+}
+
+/**
+ * Bytes the decoder holds for an image, from its header: width × height × channels (alpha included) ×
+ * bytes per sample. JPEG and WebP shrink on load when `shrinkOnLoad` (JPEG by jpegShrinkOnLoad; WebP
+ * by any factor, counted here by the power of two under it), except a progressive JPEG, whose
+ * coefficients (2 bytes a sample) are held whole; every other format (PNG, interlaced or not, TIFF,
+ * GIF…) is counted whole. Where the count is not exact it is larger than the decode.
+ * @param {{ width: number; height: number; channels: number; depth?: string; format?: string; isProgressive?: boolean }} meta
+ * @param {number} box the side the decode is resized to cover (createDecoder's shrinkBox)
+ * @param {boolean} [shrinkOnLoad] false when sharp cannot shrink while loading (a pipeline colourspace)
+ */
+export function decodedBytes(meta, box, shrinkOnLoad = true) {
   const { width, height, channels, format } = meta;
   const sample = SAMPLE_BYTES[meta.depth ?? 'uchar'] ?? 1;
   if (format === 'jpeg' && meta.isProgressive) return width * height * channels * 2;
+  const factor = Math.min(width, height) / box;
   let shrink = 1;
-  if (format === 'jpeg' || format === 'webp') while (shrink < MAX_SHRINK_ON_LOAD && Math.min(width, height) / (2 * shrink) >= box) shrink *= 2;
+  if (shrinkOnLoad && format === 'jpeg') shrink = jpegShrinkOnLoad(factor);
+  if (shrinkOnLoad && format === 'webp') while (shrink < MAX_SHRINK_ON_LOAD && factor >= 2 * shrink) shrink *= 2;
   return Math.ceil(width / shrink) * Math.ceil(height / shrink) * channels * sample;
 }
 
@@ -139,13 +157,20 @@ export async function createDecoder(settings) {
   // Longest side sharp hands over: 4× the target leaves the area average plenty of pixels, and at
   // least 256 so that typical small images are decoded without sharp's resize stage at all.
   const box = Math.max(256, 4 * Math.max(size, thumbSize));
-  const resizeOptions = /** @type {const} */ ({
-    width: box,
-    height: box,
-    // Keep every pixel the final step needs: cover crops the short side, contain shows everything.
-    fit: fit === 'cover' ? 'outside' : 'inside',
-    withoutEnlargement: true,
-  });
+  // JPEG and WebP are shrunk while they load, by as much as the resize allows (jpegShrinkOnLoad):
+  // big ones are resized to 2× the final side, so a 2,048² JPEG loads at 1/8 (256²), not 1/4.
+  // Measured (issue 22, 64² out): 1,200² JPEGs 1.4×, 2,048² 1.2× the images per second; 1× the final
+  // side was no faster than 2×.
+  const shrinkBox = 2 * Math.max(size, thumbSize);
+  /** @param {number} side */
+  const resizeOptions = (side) =>
+    /** @type {const} */ ({
+      width: side,
+      height: side,
+      // Keep every pixel the final step needs: cover crops the short side, contain shows everything.
+      fit: fit === 'cover' ? 'outside' : 'inside',
+      withoutEnlargement: true,
+    });
   /** The background in output channels, converted by sharp itself (for contain padding). */
   let fill = [r, g, b];
   if (channels === 1) {
@@ -191,7 +216,9 @@ export async function createDecoder(settings) {
   /**
    * What sharp's decode of `input` will hold, from its header (0 when the header cannot be read or the
    * pixel cap refuses the image: the decode then fails fast and words the reason), or why it is refused.
-   * @param {Buffer} input @returns {Promise<{ bytes: number } | { skip: string; remember: boolean }>}
+   * With the bytes: the side sharp resizes to (`target`) and whether it needs the sRGB pipeline.
+   * @param {Buffer} input
+   * @returns {Promise<{ bytes: number; target?: number; srgbPipeline?: boolean } | { skip: string; remember: boolean }>}
    */
   const decodeCost = async (input) => {
     const sharp = await loadSharp();
@@ -203,8 +230,16 @@ export async function createDecoder(settings) {
     }
     const { width, height, channels } = meta;
     if (!width || !height || !channels || width * height > MAX_INPUT_PIXELS) return { bytes: 0 };
-    const bytes = decodedBytes({ ...meta, width, height, channels }, box);
-    if (bytes <= maxDecodedBytes) return { bytes };
+    // Only an image with alpha needs the sRGB pipeline (see colouredBackground), which stops sharp's
+    // shrink-on-load: a coloured background used to decode every big photo whole (6× the time).
+    const srgbPipeline = colouredBackground && meta.hasAlpha === true;
+    // The smaller target only where it makes the decoder shrink more; other images keep the resize
+    // (or none) they had.
+    const side = Math.min(width, height);
+    const shrinksMore = (meta.format === 'jpeg' && jpegShrinkOnLoad(side / shrinkBox) > jpegShrinkOnLoad(side / box)) || (meta.format === 'webp' && side > box);
+    const target = shrinksMore ? shrinkBox : box;
+    const bytes = decodedBytes({ ...meta, width, height, channels }, target, !srgbPipeline);
+    if (bytes <= maxDecodedBytes) return { bytes, target, srgbPipeline };
     const bits = 8 * (SAMPLE_BYTES[meta.depth ?? 'uchar'] ?? 1);
     return {
       skip: `image too large to decode: ${width}×${height}, ${channels} channels of ${bits} bits take ${megabytes(bytes)} MB decoded (limit ${megabytes(maxDecodedBytes)} MB)`,
@@ -224,14 +259,15 @@ export async function createDecoder(settings) {
     let out;
     try {
       // Sequential read (sharp's default, stated so a change of default cannot cost memory unseen): the
-      // resize to `box` takes libvips's shrink-on-load for JPEG and WebP (the decoder scales by 1/2 to
-      // 1/8), EXIF rotation included — checked: a 4000×3000 JPEG costs 10.6 CPU-ms here against 15
+      // resize to the target takes libvips's shrink-on-load for JPEG and WebP (the decoder scales by
+      // 1/2 to 1/8), EXIF rotation included — checked: a 4000×3000 JPEG costs 10.6 CPU-ms here against 15
       // with fastShrinkOnLoad off, a WebP 59 against 173.
       const image = sharp(input, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true, sequentialRead: true });
-      if (colouredBackground) image.pipelineColourspace('srgb');
+      // Unread headers (bytes 0: the decode will fail and say why) keep the old, safe settings.
+      if (cost.srgbPipeline ?? colouredBackground) image.pipelineColourspace('srgb');
       out = await image
         .flatten(flattenOptions)
-        .resize(resizeOptions)
+        .resize(resizeOptions(cost.target ?? box))
         .toColourspace(color === 'gray' ? 'b-w' : 'srgb')
         .removeAlpha()
         .raw({ depth: 'uchar' })

@@ -65,6 +65,15 @@ describe('ingest_vs_pillow', () => {
     expect(run.processes).toBeGreaterThanOrEqual(1);
   });
 
+  it.skipIf(!pillowPython)(`photo-sized JPEGs: the same files on both sides${pillowPython ? '' : ' (skipped: no Python here imports PIL)'}`, async () => {
+    process.env.LATENTSCAPE_REFERENCE_PYTHON = pillowPython;
+    const run = await benchIngestVsPillow({ images: 3, side: 1200 });
+    expect(run.side).toBe(1200);
+    expect(run.app_loaded).toBe(3);
+    expect(run.pillow_images).toBe(3);
+    expect(run.ratio).toBeGreaterThan(0);
+  });
+
   it('without Pillow, gives the reason instead of Pillow’s number and the ratio', async () => {
     process.env.LATENTSCAPE_REFERENCE_PYTHON = '/nonexistent/python3';
     const run = await benchIngestVsPillow({ images: 4 });

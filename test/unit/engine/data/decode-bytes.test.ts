@@ -11,11 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { createDecoder, decodedBytes, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
+import { createDecoder, decodedBytes, jpegShrinkOnLoad, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
 import { DecodePool } from '../../../../src/engine/data/ingest/pool';
 
 const settings: DecodeSettings = { size: 16, color: 'rgb', fit: 'cover', background: [0, 0, 0], thumbSize: 0 };
-/** createDecoder's box at size 16: max(256, 4 × 16). */
+/** createDecoder's box at size 16 (formats that cannot shrink while loading): max(256, 4 × 16). */
 const BOX = 256;
 
 /** A PNG whose header says 9,999² interlaced 16-bit RGBA (the issue's 777 KB file): only the header is real. */
@@ -40,12 +40,77 @@ describe('decodedBytes, by hand', () => {
     expect(decodedBytes({ width: 300, height: 200, channels: 1, depth: 'uchar', format: 'png' }, BOX)).toBe(300 * 200);
   });
 
-  it('a baseline JPEG shrinks on load while its short side keeps the box; a progressive one holds its coefficients whole', () => {
-    // 3000 / 8 = 375 ≥ 256: shrunk by 8 to 500 × 375.
-    expect(decodedBytes({ width: 4000, height: 3000, channels: 3, depth: 'uchar', format: 'jpeg' }, BOX)).toBe(500 * 375 * 3);
-    // 600 / 2 = 300 ≥ 256 but 600 / 4 < 256: shrunk by 2.
-    expect(decodedBytes({ width: 800, height: 600, channels: 3, depth: 'uchar', format: 'jpeg' }, BOX)).toBe(400 * 300 * 3);
+  it("a baseline JPEG shrinks on load by sharp's rule; a progressive one holds its coefficients whole", () => {
+    const jpeg = (width: number, height: number, box: number, shrinkOnLoad?: boolean): number =>
+      decodedBytes({ width, height, channels: 3, depth: 'uchar', format: 'jpeg' }, box, shrinkOnLoad);
+    // 3000 / 256 = 11.7: shrunk by 8 to 500 × 375.
+    expect(jpeg(4000, 3000, 256)).toBe(500 * 375 * 3);
+    // 600 / 256 = 2.3 reaches 2, but its integer part is 2 itself: sharp halves that to 1 (libjpeg's
+    // rounding), so the image loads whole.
+    expect(jpeg(800, 600, 256)).toBe(800 * 600 * 3);
+    // 2048 / 256 = 8 exactly: 4, not 8. 2304 / 256 = 9: 8.
+    expect(jpeg(2048, 2048, 256)).toBe(512 * 512 * 3);
+    expect(jpeg(2304, 2304, 256)).toBe(288 * 288 * 3);
+    // The decoder's JPEG target at size 16 is 32: a 1,200 × 900 photo loads at 1/8.
+    expect(jpeg(1200, 900, 32)).toBe(150 * Math.ceil(900 / 8) * 3);
+    // No shrink while loading (an sRGB pipeline): counted whole.
+    expect(jpeg(4000, 3000, 32, false)).toBe(4000 * 3000 * 3);
     expect(decodedBytes({ width: 4000, height: 3000, channels: 3, depth: 'uchar', format: 'jpeg', isProgressive: true }, BOX)).toBe(4000 * 3000 * 3 * 2);
+  });
+
+  it("jpegShrinkOnLoad is sharp 0.35's pipeline.cc rule, factor by factor", () => {
+    const cases: [number, number][] = [
+      [1, 1],
+      [1.99, 1],
+      [2, 1],
+      [2.99, 1],
+      [3, 2],
+      [4, 2],
+      [4.5, 2],
+      [5, 4],
+      [7.99, 4],
+      [8, 4],
+      [8.99, 4],
+      [9, 8],
+      [40, 8],
+    ];
+    for (const [factor, shrink] of cases) expect([factor, jpegShrinkOnLoad(factor)]).toEqual([factor, shrink]);
+  });
+});
+
+describe('a big JPEG shrinks while it loads', () => {
+  /** 1,200 × 900, smooth colour ramps (no alpha). */
+  async function photo(): Promise<Buffer> {
+    const [w, h] = [1200, 900];
+    const data = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([(x * 255) / w, (y * 255) / h, 128 + 100 * Math.sin((x + y) / 40)], (y * w + x) * 3);
+    return sharp(data, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+  }
+
+  async function decodeCounted(input: Buffer, background: [number, number, number]): Promise<{ pixels: Uint8Array; granted: number[] }> {
+    const decoder = await createDecoder({ ...settings, background });
+    const granted: number[] = [];
+    const result = await decoder.decodeBytes(input, async (bytes) => {
+      granted.push(bytes);
+      return () => {};
+    });
+    if (!('pixels' in result)) throw new Error(`skipped: ${result.skip}`);
+    return { pixels: result.pixels, granted };
+  }
+
+  it('at 1/8 for a 16² target (sharp resizes it to 32), on a gray or a coloured background alike', async () => {
+    const input = await photo();
+    const white = await decodeCounted(input, [255, 255, 255]);
+    // A coloured background used to put sharp's pipeline in sRGB for every image, which stops
+    // shrink-on-load: the photo was decoded whole (and counted at a quarter of that).
+    const green = await decodeCounted(input, [0, 255, 0]);
+    const eighth = 150 * Math.ceil(900 / 8) * 3;
+    expect(white.granted).toEqual([eighth]);
+    expect(green.granted).toEqual([eighth]);
+    // Nothing to flatten: the background cannot change the pixels.
+    expect(Buffer.from(green.pixels).equals(Buffer.from(white.pixels))).toBe(true);
   });
 });
 
