@@ -74,34 +74,32 @@ export async function runReferenceFigures(parts: Set<BenchPart>, options: Figure
     );
   }
   if (parts.has('ingest-pillow')) {
-    const runs: IngestVsPillowRun[] = [];
-    for (let i = 0; i < options.runs; i++) {
-      progress(`ingest vs Pillow, run ${i + 1} of ${options.runs}`);
-      runs.push(await benchIngestVsPillow({ images: options.ingestImages, reference: options.reference }));
-    }
-    Object.assign(
-      report,
-      headline('ingest_vs_pillow', runs, (i) => (typeof runs[i].pillow_images_per_s === 'string' ? String(runs[i].pillow_images_per_s) : null)),
+    const figures = [
+      { name: 'ingest_vs_pillow', what: 'ingest', app: 'ingest_vs_pillow_app_images_per_s', pillow: 'pillow_images_per_s', files: {} },
       {
-        ingest_vs_pillow_app_images_per_s: medianOf(runs.map((r) => r.app_images_per_s)),
-        pillow_images_per_s: medianOf(runs.map((r) => r.pillow_images_per_s)),
-        ingest_vs_pillow_detail: runs,
+        name: 'ingest_photos_vs_pillow',
+        what: 'ingest of photo-sized JPEGs',
+        app: 'ingest_photos_app_images_per_s',
+        pillow: 'pillow_photos_images_per_s',
+        files: { images: PHOTO_IMAGES, side: PHOTO_SIDE },
       },
-    );
-    const photos: IngestVsPillowRun[] = [];
-    for (let i = 0; i < options.runs; i++) {
-      progress(`ingest of photo-sized JPEGs vs Pillow, run ${i + 1} of ${options.runs}`);
-      photos.push(await benchIngestVsPillow({ images: PHOTO_IMAGES, side: PHOTO_SIDE, reference: options.reference }));
+    ];
+    for (const figure of figures) {
+      const runs: IngestVsPillowRun[] = [];
+      for (let i = 0; i < options.runs; i++) {
+        progress(`${figure.what} vs Pillow, run ${i + 1} of ${options.runs}`);
+        runs.push(await benchIngestVsPillow({ images: options.ingestImages, ...figure.files, reference: options.reference }));
+      }
+      Object.assign(
+        report,
+        headline(figure.name, runs, (i) => (typeof runs[i].pillow_images_per_s === 'string' ? String(runs[i].pillow_images_per_s) : null)),
+        {
+          [figure.app]: medianOf(runs.map((r) => r.app_images_per_s)),
+          [figure.pillow]: medianOf(runs.map((r) => r.pillow_images_per_s)),
+          [`${figure.name}_detail`]: runs,
+        },
+      );
     }
-    Object.assign(
-      report,
-      headline('ingest_photos_vs_pillow', photos, (i) => (typeof photos[i].pillow_images_per_s === 'string' ? String(photos[i].pillow_images_per_s) : null)),
-      {
-        ingest_photos_app_images_per_s: medianOf(photos.map((r) => r.app_images_per_s)),
-        pillow_photos_images_per_s: medianOf(photos.map((r) => r.pillow_images_per_s)),
-        ingest_photos_vs_pillow_detail: photos,
-      },
-    );
   }
   if (parts.has('first-view')) {
     const runs: FirstViewReport[] = [];
