@@ -9,7 +9,7 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { acceptDialogs, colourFolder, openApp, openDefaultModel, openFolder } from './library-fixtures';
+import { acceptDialogs, clearHeldKeyframes, colourFolder, openApp, openDefaultModel, openFolder } from './library-fixtures';
 
 acceptDialogs();
 test.describe.configure({ mode: 'serial' });
@@ -62,10 +62,8 @@ test("the export dialog and the project box suggest the app's exports folder, no
   await expect(page.getByTestId('project-path-input')).toHaveValue(/[\\/]exports[\\/]my-project$/);
   await expect(page.getByTestId('project-path-input')).not.toHaveValue(new RegExp(allowed));
   // The page starts from the view serve holds, keyframes an earlier spec left included (a full run
-  // once saw 7 here, 5 of them left): wait for that view, then clear them.
-  await expect(page.getByTestId('project-path')).toHaveAttribute('data-synced', 'true');
-  if (await page.getByTestId('path-clear').count()) await page.getByTestId('path-clear').click();
-  await expect(page.getByTestId('keyframe')).toHaveCount(0);
+  // once saw 7 here where 2 were added).
+  await clearHeldKeyframes(page);
 
   for (const index of ['1', '2']) {
     await page.getByTestId('kf-index').fill(index);

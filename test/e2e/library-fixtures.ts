@@ -27,6 +27,18 @@ export async function openApp(page: Page): Promise<string> {
   return allowed;
 }
 
+/**
+ * Clears the keyframes of the view serve holds (specs share one serve, and an earlier spec may have
+ * left some): waits for that view to arrive first, then clears the path, or removes a lone keyframe.
+ */
+export async function clearHeldKeyframes(page: Page): Promise<void> {
+  await expect(page.getByTestId('project-path')).toHaveAttribute('data-synced', 'true');
+  if (await page.getByTestId('path-clear').count()) await page.getByTestId('path-clear').click();
+  const keyframes = page.getByTestId('keyframe');
+  while ((await keyframes.count()) > 0) await keyframes.first().getByRole('button', { name: 'remove' }).click();
+  await expect(keyframes).toHaveCount(0);
+}
+
 /** A small folder of colour images (red and blue, 4 each; opened at the default 64×64 RGB) under `allowed`. */
 export async function colourFolder(allowed: string, name: string): Promise<string> {
   const folder = join(allowed, name);
