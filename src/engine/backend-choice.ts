@@ -33,3 +33,13 @@ export function setChosenBackend(info: BackendInfo): BackendInfo {
 export function backendName(): BackendName {
   return (chosen?.name ?? tf.getBackend()) as BackendName;
 }
+
+/**
+ * The version of the TensorFlow C library under the tensorflow backend (e.g. "2.21.0"), or null where
+ * that backend is not loaded. Read for reports only: users' installs and CI's run different libraries,
+ * at different speeds (docs/PERFORMANCE.md).
+ */
+export function nativeTensorflowVersion(): string | null {
+  const version = (tf.findBackend('tensorflow') as { binding?: { TF_Version?: unknown } } | undefined)?.binding?.TF_Version;
+  return typeof version === 'string' ? version : null;
+}

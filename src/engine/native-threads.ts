@@ -27,6 +27,21 @@ export function intraOpThreads(env: NodeJS.ProcessEnv = process.env, cores = ava
   return positiveInteger(env.TF_NUM_INTRAOP_THREADS) ?? defaultIntraOpThreads(cores);
 }
 
+/**
+ * Whether a libtensorflow of this version sizes its pool from TF_NUM_INTRAOP_THREADS. 2.21 (the
+ * wheel `npm run setup:native` lays out) does; 2.9.1, which tfjs-node's own install downloads for
+ * users, does not: measured with PyPI's 2.9.1 build, oneDNN reports every core with the variable set
+ * to 1 (docs/PERFORMANCE.md, "What a user's install runs"). Versions not measured count as following it.
+ */
+export function poolFollowsEnvironment(tensorflowVersion: string | null): boolean {
+  return tensorflowVersion === null || !/^2\.9\./.test(tensorflowVersion);
+}
+
+/** The threads native TensorFlow computes on: the settled ones, or every core where its version ignores them. */
+export function nativePoolThreads(tensorflowVersion: string | null, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  return poolFollowsEnvironment(tensorflowVersion) ? intraOpThreads(env, cores) : cores;
+}
+
 /** Writes the intra-op threads into `env` for libtensorflow to read as it loads: call before loading tfjs-node. */
 export function settleIntraOpThreads(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): void {
   env.TF_NUM_INTRAOP_THREADS = String(intraOpThreads(env, cores));

@@ -1,4 +1,5 @@
 import { runBench } from '../../engine/bench';
+import { nativeTensorflowVersion } from '../../engine/backend-choice';
 import { startBackend } from '../common';
 import { UsageError, intOption } from '../io';
 import { checkConvImages, parseParts, runReferenceFigures } from '../bench-figures';
@@ -67,5 +68,9 @@ export async function run(argv: string[]): Promise<void> {
   bar.finish();
   // `adapter`: the GPU the figures above ran on, when the backend is webgpu; the webgpu row names its own.
   const adapter = backend.adapter ? { adapter: backend.adapter } : {};
-  process.stdout.write(JSON.stringify({ ...report, ...figures, backend: backend.name, ...adapter, fallbacks: backend.fallbacks, final: true }) + '\n');
+  // Which TensorFlow library the native figures ran on: CI's and users' installs differ (docs/PERFORMANCE.md).
+  const library = backend.name === 'tensorflow' ? { tensorflow_version: nativeTensorflowVersion() } : {};
+  process.stdout.write(
+    JSON.stringify({ ...report, ...figures, backend: backend.name, ...adapter, ...library, fallbacks: backend.fallbacks, final: true }) + '\n',
+  );
 }

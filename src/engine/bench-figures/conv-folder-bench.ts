@@ -9,8 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FOLDER_IMAGE_SIZE, suggestTraining } from '../../shared/training-defaults';
-import { intraOpThreads } from '../native-threads';
+import { nativePoolThreads } from '../native-threads';
 import { backendName } from '../backend';
+import { nativeTensorflowVersion } from '../backend-choice';
 import { createAdam } from '../kernels/adam';
 import { Vae, imagesToTensor, makeConfig } from '../model/vae';
 import { createTrainStep } from '../train/trainer';
@@ -57,7 +58,7 @@ export function syntheticColourSet(count: number, seed = 1, side = FOLDER_SIZE):
 /** The threads the engine's backend computes on: native TensorFlow's intra-op pool, one elsewhere in Node. */
 export function engineThreads(backend = backendName()): number {
   if (backend !== 'tensorflow') return 1;
-  return intraOpThreads();
+  return nativePoolThreads(nativeTensorflowVersion());
 }
 
 export interface ConvFolderOptions {

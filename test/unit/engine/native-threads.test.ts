@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultIntraOpThreads, intraOpThreads, settleIntraOpThreads } from '../../../src/engine/native-threads';
+import { defaultIntraOpThreads, intraOpThreads, nativePoolThreads, poolFollowsEnvironment, settleIntraOpThreads } from '../../../src/engine/native-threads';
 import { nativeMissing } from '../../native-status';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -58,12 +58,39 @@ function oneDnnThreads(env: NodeJS.ProcessEnv): number | null {
   return report ? Number(report[1]) : null;
 }
 
+/** The TensorFlow library version under the engine's tensorflow backend, from a fresh engine process. */
+function tensorflowVersion(): string | null {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'native-version.ts')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  expect(line, r.stderr.slice(0, 1000)).toBeDefined();
+  return (JSON.parse(line!) as { tensorflowVersion?: string | null }).tensorflowVersion ?? null;
+}
+
+describe('which libraries follow TF_NUM_INTRAOP_THREADS', () => {
+  it('2.9.1 (tfjs-node’s own download) does not: its pool is every core; others get the settled threads', () => {
+    expect(poolFollowsEnvironment('2.9.1')).toBe(false);
+    expect(nativePoolThreads('2.9.1', {}, 8)).toBe(8);
+    expect(poolFollowsEnvironment('2.21.0')).toBe(true);
+    expect(nativePoolThreads('2.21.0', {}, 8)).toBe(7);
+    expect(nativePoolThreads('2.21.0', { TF_NUM_INTRAOP_THREADS: '2' }, 8)).toBe(2);
+  });
+});
+
 const missing = nativeMissing(ROOT);
 describe.skipIf(missing !== null)(missing ? `native TensorFlow — skipped: ${missing}` : 'native TensorFlow', () => {
   it('computes on the intra-op threads the engine settled, or on those TF_NUM_INTRAOP_THREADS gives', ({ skip }) => {
+    const version = tensorflowVersion();
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
     const settled = oneDnnThreads({ TF_NUM_INTRAOP_THREADS: undefined });
     // Only builds of libtensorflow with oneDNN (the PyPI wheel `npm run setup:native` installs) report it.
     if (settled === null) return skip('this libtensorflow has no oneDNN to report its thread pool');
+    // What the bench reports as the engine's threads is what oneDNN computes on, for every library.
+    expect(settled).toBe(nativePoolThreads(version));
+    if (!poolFollowsEnvironment(version)) return skip(`TensorFlow ${version} sizes its pool without TF_NUM_INTRAOP_THREADS (every core)`);
     expect(settled).toBe(defaultIntraOpThreads(availableParallelism()));
     expect(oneDnnThreads({ TF_NUM_INTRAOP_THREADS: '3' })).toBe(3);
   });
