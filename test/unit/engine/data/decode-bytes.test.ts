@@ -114,6 +114,38 @@ describe('a big JPEG shrinks while it loads', () => {
   });
 });
 
+describe('a big WebP with alpha', () => {
+  it('shrinks while it loads on white; on a coloured background it needs the sRGB pipeline, and is counted whole', async () => {
+    const [w, h] = [600, 400];
+    const data = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(x < w / 2 ? [0, 0, 0, 0] : [20, 20, 230, 255], (y * w + x) * 4);
+    const webp = await sharp(data, { raw: { width: w, height: h, channels: 4 } })
+      .webp({ lossless: true })
+      .toBuffer();
+    const decode = async (background: [number, number, number]): Promise<{ pixels: Uint8Array; granted: number[] }> => {
+      const granted: number[] = [];
+      const result = await (
+        await createDecoder({ ...settings, background })
+      ).decodeBytes(webp, async (bytes) => {
+        granted.push(bytes);
+        return () => {};
+      });
+      if (!('pixels' in result)) throw new Error(`skipped: ${result.skip}`);
+      return { pixels: result.pixels, granted };
+    };
+    // 400 / 32 = 12.5: counted at the power of two under it, 8 (libwebp scales by the factor itself).
+    const white = await decode([255, 255, 255]);
+    expect(white.granted).toEqual([75 * 50 * 4]);
+    const green = await decode([0, 255, 0]);
+    expect(green.granted).toEqual([w * h * 4]);
+    // The transparent left half is the background, the right half the image's blue.
+    const at = (p: Uint8Array, x: number, y: number): number[] => [...p.subarray((y * 16 + x) * 3, (y * 16 + x) * 3 + 3)];
+    expect(at(green.pixels, 2, 8)).toEqual([0, 255, 0]);
+    expect(at(white.pixels, 2, 8)).toEqual([255, 255, 255]);
+    expect(at(green.pixels, 13, 8)[2]).toBeGreaterThan(200);
+  });
+});
+
 describe('the decoded-bytes cap', () => {
   it('refuses the 9,999² 16-bit RGBA interlaced PNG from its header, saying what it would take', async () => {
     const decoder = await createDecoder(settings);
