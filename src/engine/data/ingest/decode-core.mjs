@@ -64,9 +64,15 @@ const MAX_SHRINK_ON_LOAD = 8;
  * @param {number} factor
  */
 export function jpegShrinkOnLoad(factor) {
+  const shrink = powerOfTwoReached(factor);
+  return shrink > 1 && Math.trunc(factor) === shrink ? shrink / 2 : shrink;
+}
+
+/** The largest of 1, 2, 4 and 8 (MAX_SHRINK_ON_LOAD) that `factor` reaches. @param {number} factor */
+function powerOfTwoReached(factor) {
   let shrink = 1;
   while (shrink < MAX_SHRINK_ON_LOAD && factor >= 2 * shrink) shrink *= 2;
-  return shrink > 1 && Math.trunc(factor) === shrink ? shrink / 2 : shrink;
+  return shrink;
 }
 
 /**
@@ -86,7 +92,7 @@ export function decodedBytes(meta, box, shrinkOnLoad = true) {
   const factor = Math.min(width, height) / box;
   let shrink = 1;
   if (shrinkOnLoad && format === 'jpeg') shrink = jpegShrinkOnLoad(factor);
-  if (shrinkOnLoad && format === 'webp') while (shrink < MAX_SHRINK_ON_LOAD && factor >= 2 * shrink) shrink *= 2;
+  if (shrinkOnLoad && format === 'webp') shrink = powerOfTwoReached(factor);
   return Math.ceil(width / shrink) * Math.ceil(height / shrink) * channels * sample;
 }
 

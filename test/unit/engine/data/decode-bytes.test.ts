@@ -78,6 +78,18 @@ describe('decodedBytes, by hand', () => {
   });
 });
 
+/** Decodes `input` on `background` (the settings' otherwise), with the bytes the byte budget was asked for. */
+async function decodeCounted(input: Buffer, background: [number, number, number]): Promise<{ pixels: Uint8Array; granted: number[] }> {
+  const decoder = await createDecoder({ ...settings, background });
+  const granted: number[] = [];
+  const result = await decoder.decodeBytes(input, async (bytes) => {
+    granted.push(bytes);
+    return () => {};
+  });
+  if (!('pixels' in result)) throw new Error(`skipped: ${result.skip}`);
+  return { pixels: result.pixels, granted };
+}
+
 describe('a big JPEG shrinks while it loads', () => {
   /** 1,200 × 900, smooth colour ramps (no alpha). */
   async function photo(): Promise<Buffer> {
@@ -87,17 +99,6 @@ describe('a big JPEG shrinks while it loads', () => {
     return sharp(data, { raw: { width: w, height: h, channels: 3 } })
       .jpeg({ quality: 90 })
       .toBuffer();
-  }
-
-  async function decodeCounted(input: Buffer, background: [number, number, number]): Promise<{ pixels: Uint8Array; granted: number[] }> {
-    const decoder = await createDecoder({ ...settings, background });
-    const granted: number[] = [];
-    const result = await decoder.decodeBytes(input, async (bytes) => {
-      granted.push(bytes);
-      return () => {};
-    });
-    if (!('pixels' in result)) throw new Error(`skipped: ${result.skip}`);
-    return { pixels: result.pixels, granted };
   }
 
   it('at 1/8 for a 16² target (sharp resizes it to 32), on a gray or a coloured background alike', async () => {
@@ -122,21 +123,10 @@ describe('a big WebP with alpha', () => {
     const webp = await sharp(data, { raw: { width: w, height: h, channels: 4 } })
       .webp({ lossless: true })
       .toBuffer();
-    const decode = async (background: [number, number, number]): Promise<{ pixels: Uint8Array; granted: number[] }> => {
-      const granted: number[] = [];
-      const result = await (
-        await createDecoder({ ...settings, background })
-      ).decodeBytes(webp, async (bytes) => {
-        granted.push(bytes);
-        return () => {};
-      });
-      if (!('pixels' in result)) throw new Error(`skipped: ${result.skip}`);
-      return { pixels: result.pixels, granted };
-    };
     // 400 / 32 = 12.5: counted at the power of two under it, 8 (libwebp scales by the factor itself).
-    const white = await decode([255, 255, 255]);
+    const white = await decodeCounted(webp, [255, 255, 255]);
     expect(white.granted).toEqual([75 * 50 * 4]);
-    const green = await decode([0, 255, 0]);
+    const green = await decodeCounted(webp, [0, 255, 0]);
     expect(green.granted).toEqual([w * h * 4]);
     // The transparent left half is the background, the right half the image's blue.
     const at = (p: Uint8Array, x: number, y: number): number[] => [...p.subarray((y * 16 + x) * 3, (y * 16 + x) * 3 + 3)];
