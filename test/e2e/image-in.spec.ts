@@ -86,8 +86,10 @@ test('a new model is trained on the selected images', async ({ page }) => {
   // folder's: every spec shares serve's library, and a run an earlier spec started (serve trains on when
   // its page has gone) may end meanwhile.
   const models = page.getByTestId('library-panel').getByTestId('library-model').filter({ hasText: 'imagein-train' });
+  // The library's list is refreshed after the first run ends, a moment after the view shows its points:
+  // CI once counted 0 here. Wait for that run's model, then count.
+  await expect.poll(() => models.count(), { timeout: 30_000 }).toBeGreaterThan(0);
   const before = await models.count();
-  expect(before).toBeGreaterThan(0);
   await page.getByTestId('train-on-selection').click();
   await expect.poll(() => models.count(), { timeout: 120_000 }).toBe(before + 1);
   await expect(page.getByTestId('training-state')).toHaveText('done', { timeout: 120_000 });
