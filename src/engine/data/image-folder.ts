@@ -19,6 +19,8 @@ import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
 import { ByteBudget } from './ingest/byte-budget';
 import { DecodePool, workerCount } from './ingest/pool';
+import { loadJpegTurbo } from './ingest/jpeg-fast.mjs';
+import { loadScaledJpeg } from './ingest/jpeg-scaled.mjs';
 import { scanFolder, type ScannedFile } from './ingest/scan';
 import { backgroundRgb, parseBackground } from '../../shared/background';
 import { DEFAULT_BACKGROUND, type ColorMode, type FitMode } from '../../shared/vocabulary';
@@ -132,22 +134,26 @@ function sharpVersion(): string {
   return decoderVersion;
 }
 
-let jpegDecoderVersion: string | null = null;
+let turboPackageVersion: string | null = null;
 /**
- * Which decoder plain JPEGs get (ingest/jpeg-fast.mjs): TurboJPEG's package version, or 'sharp'
- * when it is turned off or not installed. Its pixels differ from sharp's by a level or two.
+ * Which decoder plain JPEGs get (ingest/jpeg-fast.mjs): TurboJPEG's package version, with "scaled" where
+ * it decodes big ones at a reduced DCT scale (ingest/jpeg-scaled.mjs; their pixels differ from a
+ * full-size decode's), or 'sharp' when it is turned off or cannot load. Its pixels differ from sharp's
+ * by a level or two.
  */
-function jpegDecoder(): string {
+async function jpegDecoder(): Promise<string> {
   if (process.env.LATENTSCAPE_INGEST_JPEG === 'sharp') return 'sharp';
-  if (jpegDecoderVersion === null) {
+  const [turbo, scaled] = await Promise.all([loadJpegTurbo(), loadScaledJpeg()]);
+  if (!turbo) return 'sharp';
+  if (turboPackageVersion === null) {
     try {
       const require = createRequire(import.meta.url);
-      jpegDecoderVersion = `turbo ${(require('@julusian/jpeg-turbo/package.json') as { version?: string }).version ?? 'unknown'}`;
+      turboPackageVersion = (require('@julusian/jpeg-turbo/package.json') as { version?: string }).version ?? 'unknown';
     } catch {
-      jpegDecoderVersion = 'sharp';
+      turboPackageVersion = 'unknown';
     }
   }
-  return jpegDecoderVersion;
+  return `turbo ${turboPackageVersion}${scaled ? ' scaled' : ''}`;
 }
 
 const PENDING = 0;
@@ -218,7 +224,7 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
     ...(settings.background[0] !== settings.background[1] || settings.background[1] !== settings.background[2] ? { flatten: 'srgb' } : {}),
     thumbSize: thumbsShared ? 'shared' : thumbSize,
     sharp: sharpVersion(),
-    jpeg: jpegDecoder(),
+    jpeg: await jpegDecoder(),
   });
   const cachePath = join(settings.cacheDir, `${createHash('sha256').update(`${realRoot}\n${settingsKey}`).digest('hex').slice(0, 40)}.bin`);
   let cacheState: IngestReport['cache'] = 'miss';

@@ -126,7 +126,7 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     expect(devServerUrl(false, {})).toBeNull();
   });
 
-  it('every native file (tfjs wasm, sharp + libvips, jpeg-turbo, tfjs-node and deps/lib) is unpacked, none left inside the asar', () => {
+  it('every native file (tfjs wasm, sharp + libvips, jpeg-turbo, koffi, tfjs-node and deps/lib) is unpacked, none left inside the asar', () => {
     const natives = [...inArchive].filter((p) => NATIVE.test(p));
     expect(natives.filter((p) => !(statFile(archive, p) as { unpacked?: boolean }).unpacked)).toEqual([]);
     for (const p of natives) expect(existsSync(join(`${archive}.unpacked`, p)), p).toBe(true);
@@ -154,6 +154,9 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
       if (dir) walk(dir);
     }
     for (const dir of readdirSync(join(root, 'node_modules', '@img'))) walk(join(root, 'node_modules', '@img', dir));
+    // koffi's platform package (koffi.node), where npm installed one (an optional dependency).
+    const koffiBuilds = join(root, 'node_modules', '@koromix');
+    if (existsSync(koffiBuilds)) for (const dir of readdirSync(koffiBuilds)) walk(join(koffiBuilds, dir));
     expect(wanted.some((p) => p.endsWith('tfjs-backend-wasm-simd.wasm'))).toBe(true);
     expect(wanted.some((p) => /@img\/sharp-[^/]+\/lib\/.*\.node$/.test(p))).toBe(true);
     for (const p of wanted) expect(unpackedOnDisk(join(archive, p)), p).toBe(true);

@@ -10,12 +10,13 @@
  * bigger than needed (JPEG and WebP to 2× the target while they load, others to 4×), and resample.mjs
  * does the final cover/contain step (see there why). Thumbnails are area-averaged from the finished
  * image (a few KB; no second decode).
- * Plain JPEGs that need no shrinking skip sharp: TurboJPEG decodes them at well under half the cost
- * (jpeg-fast.mjs says which files and why).
+ * Plain JPEGs skip sharp: TurboJPEG decodes them at well under half the cost (jpeg-fast.mjs says which
+ * files and why), on Linux at a reduced DCT scale where they are big (jpeg-scaled.mjs).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadJpegTurbo, plainJpegInfo } from './jpeg-fast.mjs';
+import { dctEighths, loadScaledJpeg, scaledSide } from './jpeg-scaled.mjs';
 import { FitPlanner, resampleInto } from './resample.mjs';
 import { ScratchBuffers } from './scratch-buffers.mjs';
 
@@ -150,6 +151,7 @@ export async function createDecoder(settings) {
   // sharp only when a file needs it (anything but a plain JPEG) or for a gray background below: a
   // worker that only ever sees plain JPEGs starts without loading libvips (most of its start).
   const turbo = await loadJpegTurbo();
+  const scaledJpeg = await loadScaledJpeg();
   const { size, color, fit, thumbSize } = settings;
   const maxDecodedBytes = settings.maxDecodedBytes ?? MAX_DECODED_BYTES;
   const [r, g, b] = settings.background;
@@ -190,10 +192,13 @@ export async function createDecoder(settings) {
 
   const scratch = new ScratchBuffers(SCRATCH_COUNT, SCRATCH_MAX_BYTES);
   /**
-   * TurboJPEG's decode of a JPEG that sharp would neither shrink nor colour-convert differently
-   * (gray output from a colour JPEG is sharp's: it converts through linear light), finished, or null.
-   * It decodes into a reused buffer; `sync` decodes on this thread (worker threads: no hop to the
-   * process-wide libuv pool, so every worker decodes on its own core).
+   * TurboJPEG's decode of a plain JPEG (jpeg-fast.mjs says which), finished, or null: sharp decides.
+   * With DCT scaling (jpeg-scaled.mjs) any size, at the smallest of 1/8, 1/4, 1/2 that leaves the fit
+   * side 2× the final one (shrinkBox, as sharp's shrink-on-load gets); a progressive JPEG bigger than
+   * `box` still goes to sharp, which counts its coefficients (held whole) against the byte budget.
+   * Without scaling only JPEGs sharp would not shrink, at full size. Gray output from a colour JPEG is
+   * sharp's (it converts through linear light). It decodes into a reused buffer; `sync` decodes on this
+   * thread (worker threads: no hop to the process-wide libuv pool, so every worker decodes on its own core).
    * @param {Buffer} input @param {import('./decode-core.d.mts').Admit} admit @param {boolean} sync
    */
   const decodeJpegFast = async (input, admit, sync) => {
@@ -201,11 +206,19 @@ export async function createDecoder(settings) {
     const jpeg = plainJpegInfo(input);
     if (!jpeg || (channels === 1 && jpeg.components !== 1)) return null;
     if (jpeg.width * jpeg.height > MAX_INPUT_PIXELS) return null;
-    if ((fit === 'cover' ? Math.min(jpeg.width, jpeg.height) : Math.max(jpeg.width, jpeg.height)) > box) return null;
-    const bytes = jpeg.width * jpeg.height * channels;
+    const fitSide = fit === 'cover' ? Math.min(jpeg.width, jpeg.height) : Math.max(jpeg.width, jpeg.height);
+    if (fitSide > box && (!scaledJpeg || jpeg.progressive)) return null;
+    const eighths = scaledJpeg ? dctEighths(fitSide, shrinkBox) : 8;
+    const width = scaledSide(jpeg.width, eighths);
+    const height = scaledSide(jpeg.height, eighths);
+    const bytes = width * height * channels;
     const release = await admit(bytes);
     const buffer = scratch.take(bytes);
     try {
+      if (scaledJpeg) {
+        const done = await scaledJpeg.decode(input, buffer, width, height, channels === 1, sync);
+        return done ? finish(buffer.subarray(0, bytes), width, height) : null;
+      }
       const options = { format: channels === 1 ? turbo.FORMAT_GRAY : turbo.FORMAT_RGB };
       const out = sync ? turbo.decompressSync(input, buffer, options) : await turbo.decompress(input, buffer, options);
       if (out.width !== jpeg.width || out.height !== jpeg.height || out.data.length !== bytes) return null;

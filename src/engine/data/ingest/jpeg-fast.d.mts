@@ -4,6 +4,8 @@ export interface JpegInfo {
   height: number;
   /** 1 (gray) or 3 (YCbCr). */
   components: number;
+  /** SOF2: the decoder holds every coefficient of the image until the last scan. */
+  progressive: boolean;
 }
 
 export interface JpegTurbo {

@@ -13,7 +13,7 @@
  * for broken files. LATENTSCAPE_INGEST_JPEG=sharp turns the lane off (tests use it to compare).
  */
 
-/** @typedef {{ width: number, height: number, components: number }} JpegInfo */
+/** @typedef {{ width: number, height: number, components: number, progressive: boolean }} JpegInfo */
 
 /**
  * @typedef {{
@@ -102,7 +102,7 @@ export function plainJpegInfo(b) {
       if (info || length < 8 || b[start] !== 8) return null;
       const components = b[start + 5];
       if (components !== 1 && components !== 3) return null;
-      info = { height: u16(b, start + 1), width: u16(b, start + 3), components };
+      info = { height: u16(b, start + 1), width: u16(b, start + 3), components, progressive: marker === 0xc2 };
       if (info.width === 0 || info.height === 0) return null;
     } else if (marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       return null;
