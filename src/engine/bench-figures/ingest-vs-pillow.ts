@@ -3,7 +3,8 @@
  * of N 256² JPEGs to 64² RGB, then Pillow on the same files (scripts/reference/pillow_ingest_bench.py:
  * draft() decode at a reduced DCT scale, then a BOX resize) with as many processes as the app decodes
  * in parallel, right after. ingest_photos_vs_pillow: the same for photo-sized JPEGs (PHOTO_SIDE²),
- * which the app decodes with sharp's shrink-on-load rather than TurboJPEG's full-size decode.
+ * which TurboJPEG decodes at 1/8 in the DCT where it can (ingest/jpeg-scaled.mjs: Linux), sharp's
+ * shrink-on-load elsewhere.
  */
 import { availableParallelism } from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
