@@ -5,6 +5,7 @@
  * down this lane.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { createDecoder, type DecodeResult, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
 import { loadJpegTurbo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
 import { dctEighths, loadScaledJpeg, scaledSide } from '../../../../src/engine/data/ingest/jpeg-scaled.mjs';
+import { SEED } from '../../fuzz/mutate';
 
 const scaled = await loadScaledJpeg();
 const turbo = await loadJpegTurbo();
@@ -119,6 +121,55 @@ describe('loadScaledJpeg: decoding at a reduced DCT scale', () => {
     const out = Buffer.alloc(128 * 128 * 3);
     expect(await scaled!.decode(jpeg.subarray(0, jpeg.length >> 1), out, 32, 32, false, false)).toBe(false);
     expect(await scaled!.decode(Buffer.from('not a jpeg at all'), out, 32, 32, false, true)).toBe(false);
+  });
+});
+
+describe('damaged JPEGs through the scaled lane', () => {
+  it('a decode never writes past width × height × channels, whatever the bytes and the size asked', async ({ skip }) => {
+    skip(!scaled, why);
+    const jpeg = await photo(320, 240);
+    const damaged = fc.tuple(
+      fc.array(fc.tuple(fc.nat(jpeg.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
+      fc.integer({ min: 2, max: jpeg.length }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        damaged,
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        async ([edits, keep], width, height, sync) => {
+          const bytes = Buffer.from(jpeg.subarray(0, keep));
+          for (const [at, value] of edits) if (at < bytes.length) bytes[at] = value;
+          const size = width * height * 3;
+          const out = Buffer.alloc(size + 4096, 0xa5);
+          expect(typeof (await scaled!.decode(bytes, out, width, height, false, sync))).toBe('boolean');
+          expect(out.subarray(size).every((b) => b === 0xa5)).toBe(true);
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('damaged photo-sized JPEGs through the ingest', () => {
+  it('each decodes to the model size or is skipped with a reason', async () => {
+    const jpeg = await photo(800, 600);
+    const decoder = await createDecoder({ size: 32, color: 'rgb', fit: 'cover', background: [0, 0, 0], thumbSize: 16 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(jpeg.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.integer({ min: 2, max: jpeg.length }),
+        async (edits, keep) => {
+          const bytes = Buffer.from(jpeg.subarray(0, keep));
+          for (const [at, value] of edits) if (at < bytes.length) bytes[at] = value;
+          const result = await decoder.decodeBytes(bytes);
+          if ('skip' in result) expect(result.skip).toMatch(/\w/);
+          else expect([result.pixels.length, result.thumb?.length]).toEqual([32 * 32 * 3, 16 * 16 * 3]);
+        },
+      ),
+      { seed: SEED, numRuns: 150 },
+    );
   });
 });
 
