@@ -20,6 +20,9 @@ function sample(out: string, ...extra: string[]): { code: number | null; stderr:
   const env = { ...process.env };
   delete env.TF_CPP_MIN_LOG_LEVEL;
   delete env.LATENTSCAPE_BACKEND;
+  // TensorFlow prints its oneDNN notice only where its oneDNN ops are on, by default only on CPUs with
+  // AVX-512 VNNI and the like: on, it prints it on every CPU (an AMD EPYC with AVX2 printed none).
+  env.TF_ENABLE_ONEDNN_OPTS = '1';
   const args = ['sample', '--model', plainModel, '--out', out, '--n', '4', '--backend', 'tensorflow', ...extra];
   // A later --backend wins (parseArgs keeps the last).
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'latentscape.js'), ...args], { encoding: 'utf8', env, timeout: 120_000 });

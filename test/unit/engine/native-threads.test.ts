@@ -42,6 +42,11 @@ function oneDnnThreads(env: NodeJS.ProcessEnv): number | null {
     ...env,
     LATENTSCAPE_BACKEND: '',
     ONEDNN_VERBOSE: '1',
+    // TensorFlow turns its oneDNN ops on by default only on CPUs with AVX-512 VNNI and the like. They run
+    // on its intra-op pool and report that pool's size. Elsewhere (an AMD EPYC with AVX2, say) Eigen
+    // calls oneDNN's gemm on its own threads, and oneDNN reports the machine's cores. Measured there,
+    // the pool is still TF_NUM_INTRAOP_THREADS: a matMul loop used 1.0 core of 2 with it at 1.
+    TF_ENABLE_ONEDNN_OPTS: '1',
     LATENTSCAPE_WEBGPU_MODULE: join(ROOT, 'test', 'fixtures', 'webgpu-standin.mjs'),
     WEBGPU_STANDIN: 'no-adapter',
   };
