@@ -25,6 +25,20 @@ export function solid(w: number, h: number, rgb: [number, number, number], alpha
   return sharp({ create: { width: w, height: h, channels, background } });
 }
 
+/** A photo-like image: red ramps across, green down, and `blue` gives it texture. */
+export function photoRamp(w: number, h: number, blue: (x: number, y: number) => number): Sharp {
+  const data = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      data[o] = (x * 255) / w;
+      data[o + 1] = (y * 255) / h;
+      data[o + 2] = blue(x, y);
+    }
+  }
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } });
+}
+
 /** Deterministic noise: entropy-heavy, so a cut-off file is really missing image data. */
 export function noise(w: number, h: number, seed = 1): Sharp {
   const data = Buffer.alloc(w * h * 3);

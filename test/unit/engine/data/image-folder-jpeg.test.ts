@@ -1,33 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import sharp, { type Sharp } from 'sharp';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { Sharp } from 'sharp';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingestFolder, type IngestOptions } from '../../../../src/engine/data/image-folder';
 import { loadJpegTurbo, plainJpegInfo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
-
-const made: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `ls-ingest-jpeg-${prefix}-`));
-  made.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
+import { photoRamp, tempDir } from './image-fixtures';
 
 /** Smooth colour ramps with a little texture: a photo-like JPEG. */
 function ramp(w: number, h: number, seed: number): Sharp {
-  const data = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * 3;
-      data[o] = (x * 255) / w;
-      data[o + 1] = (y * 255) / h;
-      data[o + 2] = (((x + y) * seed) & 63) + 96;
-    }
-  }
-  return sharp(data, { raw: { width: w, height: h, channels: 3 } });
+  return photoRamp(w, h, (x, y) => (((x + y) * seed) & 63) + 96);
 }
 
 async function withJpegDecoder<T>(decoder: 'sharp' | 'full' | undefined, run: () => Promise<T>): Promise<T> {

@@ -4,16 +4,16 @@
  * binding's), that TurboJPEG's errors and warnings come back as false, and which files the ingest sends
  * down this lane.
  */
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import sharp from 'sharp';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDecoder, type DecodeResult, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
 import { loadJpegTurbo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
 import { dctEighths, loadScaledJpeg, scaledSide } from '../../../../src/engine/data/ingest/jpeg-scaled.mjs';
 import { SEED } from '../../fuzz/mutate';
+import { photoRamp, tempDir } from './image-fixtures';
 
 const scaled = await loadScaledJpeg();
 const turbo = await loadJpegTurbo();
@@ -21,16 +21,7 @@ const why = 'DCT scaling needs koffi and @julusian/jpeg-turbo on Linux (optional
 
 /** A photo-like JPEG: smooth ramps with a little texture. */
 function photo(width: number, height: number, options: { progressive?: boolean } = {}): Promise<Buffer> {
-  const data = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 3;
-      data[o] = (x * 255) / width;
-      data[o + 1] = (y * 255) / height;
-      data[o + 2] = 96 + 60 * Math.sin(x / 9) * Math.cos(y / 13);
-    }
-  }
-  return sharp(data, { raw: { width, height, channels: 3 } })
+  return photoRamp(width, height, (x, y) => 96 + 60 * Math.sin(x / 9) * Math.cos(y / 13))
     .jpeg({ quality: 90, progressive: options.progressive ?? false })
     .toBuffer();
 }
@@ -173,18 +164,12 @@ describe('damaged photo-sized JPEGs through the ingest', () => {
   });
 });
 
-const made: string[] = [];
-afterAll(async () => {
-  for (const dir of made) await rm(dir, { recursive: true, force: true });
-});
-
 async function decodeWith(lane: 'full' | undefined, settings: DecodeSettings, bytes: Buffer): Promise<Uint8Array> {
   const before = process.env.LATENTSCAPE_INGEST_JPEG;
   if (lane) process.env.LATENTSCAPE_INGEST_JPEG = lane;
   else delete process.env.LATENTSCAPE_INGEST_JPEG;
   try {
-    const dir = await mkdtemp(join(tmpdir(), 'ls-jpeg-scaled-'));
-    made.push(dir);
+    const dir = await tempDir('jpeg-scaled');
     const path = join(dir, 'a.jpg');
     await writeFile(path, bytes);
     const result: DecodeResult = await (await createDecoder(settings)).decodeFile(path, bytes.length);
