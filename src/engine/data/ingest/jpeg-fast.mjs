@@ -9,9 +9,9 @@
  * Only files whose decode means exactly the same thing in both decoders take this lane: baseline
  * or progressive 8-bit JPEG, gray or YCbCr (3 components), no EXIF rotation, no embedded ICC profile
  * (sharp would convert through it), not bigger than the ingest needs unless jpeg-scaled.mjs can shrink
- * it in the DCT. Anything else — and any file
- * TurboJPEG complains about, even with a mere warning — goes to sharp, which also words the reasons
- * for broken files. LATENTSCAPE_INGEST_JPEG=sharp turns the lane off (tests use it to compare).
+ * it in the DCT. Anything else — and any file TurboJPEG complains about, even with a mere warning — goes
+ * to sharp, which also words the reasons for broken files. LATENTSCAPE_INGEST_JPEG=sharp turns the lane
+ * off (tests use it to compare).
  */
 
 /** @typedef {{ width: number, height: number, components: number, progressive: boolean }} JpegInfo */

@@ -39,6 +39,19 @@ export function photoRamp(w: number, h: number, blue: (x: number, y: number) => 
   return sharp(data, { raw: { width: w, height: h, channels: 3 } });
 }
 
+/** Runs `run` with LATENTSCAPE_INGEST_JPEG set to `decoder` (unset: the default lanes), then puts it back. */
+export async function withJpegDecoder<T>(decoder: 'sharp' | 'full' | undefined, run: () => Promise<T>): Promise<T> {
+  const before = process.env.LATENTSCAPE_INGEST_JPEG;
+  if (decoder) process.env.LATENTSCAPE_INGEST_JPEG = decoder;
+  else delete process.env.LATENTSCAPE_INGEST_JPEG;
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) delete process.env.LATENTSCAPE_INGEST_JPEG;
+    else process.env.LATENTSCAPE_INGEST_JPEG = before;
+  }
+}
+
 /** Deterministic noise: entropy-heavy, so a cut-off file is really missing image data. */
 export function noise(w: number, h: number, seed = 1): Sharp {
   const data = Buffer.alloc(w * h * 3);

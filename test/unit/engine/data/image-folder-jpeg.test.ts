@@ -4,23 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingestFolder, type IngestOptions } from '../../../../src/engine/data/image-folder';
 import { loadJpegTurbo, plainJpegInfo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
-import { photoRamp, tempDir } from './image-fixtures';
+import { photoRamp, tempDir, withJpegDecoder } from './image-fixtures';
 
 /** Smooth colour ramps with a little texture: a photo-like JPEG. */
 function ramp(w: number, h: number, seed: number): Sharp {
   return photoRamp(w, h, (x, y) => (((x + y) * seed) & 63) + 96);
-}
-
-async function withJpegDecoder<T>(decoder: 'sharp' | 'full' | undefined, run: () => Promise<T>): Promise<T> {
-  const before = process.env.LATENTSCAPE_INGEST_JPEG;
-  if (decoder) process.env.LATENTSCAPE_INGEST_JPEG = decoder;
-  else delete process.env.LATENTSCAPE_INGEST_JPEG;
-  try {
-    return await run();
-  } finally {
-    if (before === undefined) delete process.env.LATENTSCAPE_INGEST_JPEG;
-    else process.env.LATENTSCAPE_INGEST_JPEG = before;
-  }
 }
 
 describe('plainJpegInfo: which JPEGs the fast lane may decode', () => {

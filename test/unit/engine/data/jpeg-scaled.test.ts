@@ -13,7 +13,7 @@ import { createDecoder, type DecodeResult, type DecodeSettings } from '../../../
 import { loadJpegTurbo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
 import { dctEighths, loadScaledJpeg, scaledSide } from '../../../../src/engine/data/ingest/jpeg-scaled.mjs';
 import { SEED } from '../../fuzz/mutate';
-import { photoRamp, tempDir } from './image-fixtures';
+import { photoRamp, tempDir, withJpegDecoder } from './image-fixtures';
 
 const scaled = await loadScaledJpeg();
 const turbo = await loadJpegTurbo();
@@ -165,20 +165,11 @@ describe('damaged photo-sized JPEGs through the ingest', () => {
 });
 
 async function decodeWith(lane: 'full' | undefined, settings: DecodeSettings, bytes: Buffer): Promise<Uint8Array> {
-  const before = process.env.LATENTSCAPE_INGEST_JPEG;
-  if (lane) process.env.LATENTSCAPE_INGEST_JPEG = lane;
-  else delete process.env.LATENTSCAPE_INGEST_JPEG;
-  try {
-    const dir = await tempDir('jpeg-scaled');
-    const path = join(dir, 'a.jpg');
-    await writeFile(path, bytes);
-    const result: DecodeResult = await (await createDecoder(settings)).decodeFile(path, bytes.length);
-    if ('skip' in result) throw new Error(`skipped: ${result.skip}`);
-    return result.pixels;
-  } finally {
-    if (before === undefined) delete process.env.LATENTSCAPE_INGEST_JPEG;
-    else process.env.LATENTSCAPE_INGEST_JPEG = before;
-  }
+  const path = join(await tempDir('jpeg-scaled'), 'a.jpg');
+  await writeFile(path, bytes);
+  const result: DecodeResult = await withJpegDecoder(lane, async () => (await createDecoder(settings)).decodeFile(path, bytes.length));
+  if ('skip' in result) throw new Error(`skipped: ${result.skip}`);
+  return result.pixels;
 }
 
 describe('the ingest: which files take the scaled lane', () => {
