@@ -8,9 +8,11 @@ import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createDecoder, type DecodeResult, type DecodeSettings } from '../../../../src/engine/data/ingest/decode-core.mjs';
 import { loadJpegTurbo } from '../../../../src/engine/data/ingest/jpeg-fast.mjs';
+import { IN_FLIGHT_IN_PROCESS } from '../../../../src/engine/data/ingest/pool';
 import { dctEighths, loadScaledJpeg, scaledSide } from '../../../../src/engine/data/ingest/jpeg-scaled.mjs';
 import { SEED } from '../../fuzz/mutate';
 import { photoRamp, tempDir, withJpegDecoder } from './image-fixtures';
@@ -112,6 +114,13 @@ describe('loadScaledJpeg: decoding at a reduced DCT scale', () => {
     const out = Buffer.alloc(128 * 128 * 3);
     expect(await scaled!.decode(jpeg.subarray(0, jpeg.length >> 1), out, 32, 32, false, false)).toBe(false);
     expect(await scaled!.decode(Buffer.from('not a jpeg at all'), out, 32, 32, false, true)).toBe(false);
+  });
+
+  it('keeps koffi’s memory for as many asynchronous calls as the ingest has in flight', ({ skip }) => {
+    skip(!scaled, why);
+    // Loaded under this name by jpeg-scaled.mjs; fewer resident sets make every call beyond them map fresh memory.
+    const koffi = createRequire(import.meta.url)('koffi') as { config(): { resident_async_pools: number } };
+    expect(koffi.config().resident_async_pools).toBeGreaterThanOrEqual(IN_FLIGHT_IN_PROCESS);
   });
 });
 
