@@ -19,6 +19,7 @@ import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
 import { ByteBudget } from './ingest/byte-budget';
 import { DecodePool, workerCount } from './ingest/pool';
+import { loadSharp } from './ingest/decode-core.mjs';
 import { loadJpegTurbo } from './ingest/jpeg-fast.mjs';
 import { loadScaledJpeg } from './ingest/jpeg-scaled.mjs';
 import { scanFolder, type ScannedFile } from './ingest/scan';
@@ -154,6 +155,15 @@ async function jpegDecoder(): Promise<string> {
     }
   }
   return `turbo ${turboPackageVersion}${scaled ? ' scaled' : ''}`;
+}
+
+/**
+ * Loads the ingest's decoders ahead of time (sharp, TurboJPEG and its scaled lane): what a Python script's
+ * imports do before its clock starts. `latentscape bench` calls it before it times an ingest against
+ * Pillow, so that neither side counts loading its libraries.
+ */
+export async function loadIngestDecoders(): Promise<void> {
+  await Promise.all([loadSharp(), jpegDecoder()]);
 }
 
 const PENDING = 0;
