@@ -23,6 +23,7 @@ function fakeStage(): { stage: Stage; frame(now: number): void } {
     canvas: { height: 800 },
     pixelRatio: 1,
     requestRender() {},
+    precompile() {},
     onFrame(step: (now: number) => boolean) {
       steps.add(step);
       return () => steps.delete(step);

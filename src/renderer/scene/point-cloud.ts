@@ -42,6 +42,10 @@ export interface PointCloud {
 
 export function createPointCloud(stage: Stage): PointCloud {
   const geometry = new BufferGeometry();
+  // Empty until the first layout, but there: three.js keys a program on whether the geometry has a
+  // position, and the program precompiled below must be the one the cloud draws with.
+  geometry.setAttribute('position', new BufferAttribute(new Float32Array(0), 3));
+  geometry.setAttribute('positionTo', new BufferAttribute(new Float32Array(0), 3));
   const material = new ShaderMaterial({
     uniforms: { uMix: { value: 0 }, uSize: { value: 3 * stage.pixelRatio } },
     vertexShader: POINT_VERTEX,
@@ -50,6 +54,8 @@ export function createPointCloud(stage: Stage): PointCloud {
   const points = new Points(geometry, material);
   points.frustumCulled = false;
   stage.scene.add(points);
+  // Compiled and linked while the page waits for its data, as the axes are (overlays.ts), not in the first frame of points.
+  stage.precompile(points);
 
   let count = 0;
   let from = new Float32Array(0);

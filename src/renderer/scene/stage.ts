@@ -127,8 +127,13 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
         hidden.push(o);
         o.visible = true;
       });
-      renderer.compile(root, camera, scene);
+      const materials = renderer.compile(root, camera, scene);
       for (const o of hidden) o.visible = false;
+      // compile() only sends the shaders; the browser links them when the program is first asked about,
+      // which three.js does at its first draw: with SwiftShader on 2 cores that was 100–280 ms inside the
+      // first frame of points. Asking now (three.js's first use: uniforms, and the link's status) moves
+      // the wait to while the page waits for its data. Measured in docs/BENCHMARKS.md (session 16).
+      for (const material of materials) (renderer.properties.get(material) as { currentProgram?: { getUniforms(): unknown } }).currentProgram?.getUniforms();
     },
     onRendered(listener) {
       renderedListeners.add(listener);

@@ -8,7 +8,7 @@ import type { Stage } from '../stage';
 export function fakeStageParts(
   width: number,
   height: number,
-): Pick<Stage, 'scene' | 'camera' | 'controls' | 'pixelRatio' | 'rayAt' | 'toScreen'> & {
+): Pick<Stage, 'scene' | 'camera' | 'controls' | 'pixelRatio' | 'rayAt' | 'toScreen' | 'precompile'> & {
   canvas: Stage['canvas'];
 } {
   const camera = new PerspectiveCamera(50, width / height, 0.01, 100);
@@ -22,6 +22,7 @@ export function fakeStageParts(
     canvas: { height, addEventListener() {}, removeEventListener() {}, getBoundingClientRect: () => rect } as unknown as Stage['canvas'],
     controls: { target: new Vector3() } as unknown as Stage['controls'],
     pixelRatio: 1,
+    precompile() {},
     rayAt(x: number, y: number) {
       raycaster.setFromCamera(new Vector2((x / width) * 2 - 1, -(y / height) * 2 + 1), camera);
       return raycaster;
