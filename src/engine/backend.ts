@@ -8,6 +8,7 @@
  * reason in `fallbacks`, which the status bar and every CLI JSON line show.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { shareSameShapeReshapeOnTensorflow } from './kernels/identity';
 import { createRequire } from 'node:module';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
 import { smokeCheck } from './backend-smoke';
@@ -106,6 +107,7 @@ async function activate(name: BackendName, explicit: boolean): Promise<Refusal |
   if (name === 'tensorflow') {
     const why = await loadTensorflow();
     if (why) return { why };
+    shareSameShapeReshapeOnTensorflow();
   }
   if (name === 'webgpu') {
     const refused = await prepareWebgpu(explicit);
