@@ -8,6 +8,7 @@
  * reason in `fallbacks`, which the status bar and every CLI JSON line show.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerReluGradOnTensorflow } from './kernels/bias-grad';
 import { shareSameShapeReshapeOnTensorflow } from './kernels/identity';
 import { createRequire } from 'node:module';
 import { backendName, chosenBackend, setChosenBackend, type BackendInfo } from './backend-choice';
@@ -108,6 +109,7 @@ async function activate(name: BackendName, explicit: boolean): Promise<Refusal |
     const why = await loadTensorflow();
     if (why) return { why };
     shareSameShapeReshapeOnTensorflow();
+    registerReluGradOnTensorflow();
   }
   if (name === 'webgpu') {
     const refused = await prepareWebgpu(explicit);

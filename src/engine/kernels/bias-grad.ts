@@ -56,6 +56,40 @@ export function registerBiasGradKernels(): void {
   registerSpecKernels(SPECS);
 }
 
+/** What the kernel below uses of tfjs-node's backend: how its own kernels run a TensorFlow op. */
+interface NativeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.TensorInfo[]): tf.TensorInfo;
+}
+
+let nativeReluGrad = false;
+
+/**
+ * ReluGrad on native TensorFlow: TensorFlow's own ReluGrad op, dy · (y > 0), one kernel in place of the
+ * plain path's Sign and Multiply (model/ops.ts). Its floats are those of dy · sign(y) for y = relu(x) ≥ 0,
+ * signed zeros included (only a NaN y differs: 0 here, NaN there). Measured in docs/PERFORMANCE.md (session 16).
+ */
+export function registerReluGradOnTensorflow(): void {
+  const backend = tf.findBackend('tensorflow') as Partial<NativeBackend> | null;
+  // Only tfjs-node's backend (a stand-in under that name keeps the plain path).
+  if (nativeReluGrad || typeof backend?.executeSingleOutput !== 'function' || !backend.binding) return;
+  nativeReluGrad = true;
+  tf.registerKernel({
+    kernelName: RELU_GRAD,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend }) => {
+      const native = backend as unknown as NativeBackend;
+      const type = { name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
+      return native.executeSingleOutput('ReluGrad', [type], [inputs.dy as tf.TensorInfo, inputs.y as tf.TensorInfo]);
+    },
+  });
+}
+
+/** Whether the current backend has a one-kernel reluGrad that keeps the plain path's numbers (native TensorFlow). */
+export function hasNativeReluGrad(): boolean {
+  return nativeReluGrad && tf.getBackend() === 'tensorflow';
+}
+
 /** y > 0 ? dy : 0, elementwise (dy and y of the same shape). */
 export function reluGrad<T extends tf.Tensor>(dy: T, y: tf.Tensor): T {
   registerBiasGradKernels();

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { shareIdentityOnWasm } from '../kernels/identity';
-import { columnSum, reluGrad } from '../kernels/bias-grad';
+import { columnSum, hasNativeReluGrad, reluGrad } from '../kernels/bias-grad';
 import { filterGradient } from '../kernels/filter-grad';
 import { col2im, registerPatchKernels, sameGeometry } from '../kernels/patches';
 import { denseInPlace, inPlaceIsFaster, product, type Activation } from '../kernels/matmul';
@@ -64,17 +64,18 @@ type CustomGradBody = Parameters<typeof tf.customGrad>[0];
 
 /**
  * tf.relu whose gradient is dy·sign(y), y = relu(x): the numbers of tfjs's own dy·step(x), since y is 0
- * where x ≤ 0 and positive where x > 0, in two kernels. (Only a NaN input differs: step gives NaN, sign
- * NaN on tensorflow and 0 on cpu and wasm; a NaN activation has already made the loss NaN, which stops
- * training.) tfjs-node builds Step from six kernels (isNaN, greater, ones, fill and two selects, each
+ * where x ≤ 0 and positive where x > 0, in two kernels. (Only a NaN input differs: step gives NaN, this
+ * gradient 0 on cpu and wasm and through TensorFlow's ReluGrad; a NaN activation has already made the loss
+ * NaN, which stops training.) tfjs-node builds Step from six kernels (isNaN, greater, ones, fill and two selects, each
  * a full-size tensor): with the Cast and Multiply around it, tfjs's ReLU gradient was a fifth to a
- * third of a native conv training step at batch 128 (docs/PERFORMANCE.md).
+ * third of a native conv training step at batch 128 (docs/PERFORMANCE.md). On native TensorFlow the two
+ * kernels are one, TensorFlow's ReluGrad (kernels/bias-grad.ts), with the same floats.
  */
 export function reluSignGradient<T extends tf.Tensor>(x: T): T {
   const op = tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
     const y = tf.relu(xi);
     save([y]);
-    return { value: y, gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => tf.mul(dy, tf.sign(ys)) };
+    return { value: y, gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => (hasNativeReluGrad() ? reluGrad(dy, ys) : tf.mul(dy, tf.sign(ys))) };
   }) as unknown as CustomGradBody) as unknown as (x: T) => T;
   return op(x);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { columnSum, columnSumInto, reluGrad, reluGradInto } from '../../../../src/engine/kernels/bias-grad';
+import { RELU_GRAD, columnSum, columnSumInto, hasNativeReluGrad, reluGrad, reluGradInto } from '../../../../src/engine/kernels/bias-grad';
 import { heapKernels } from '../../../../src/engine/kernels/heap';
 import { normalStream, onCpu, takeData } from '../../helpers';
 import { describeEngine } from '../../../engine-suite';
@@ -74,4 +74,28 @@ describeEngine(
     });
   },
   { only: { backends: ['wasm'], why: "checks wasm's own kernels against cpu's, switching between the two itself" } },
+);
+
+describeEngine(
+  'kernels/bias-grad: ReluGrad on tensorflow',
+  () => {
+    it('is TensorFlow’s ReluGrad, one kernel with the floats of dy · sign(y), signed zeros included', async () => {
+      const n = 1 << 14;
+      // Negative gradients over zeros of y give -0 in dy · sign(y): the kernel must give the same.
+      const dyValues = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -0 : i % 11 === 0 ? 0 : Math.sin(i) * 1e3));
+      const xValues = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : i % 13 === 0 ? -0 : Math.cos(i * 1.7) * 10));
+      expect(hasNativeReluGrad()).toBe(true);
+      const dy = tf.tensor1d(dyValues);
+      const y = tf.tidy(() => tf.relu(tf.tensor1d(xValues)));
+      const [fused, plain] = tf.tidy(() => [reluGrad(dy, y).dataSync(), tf.mul(dy, tf.sign(y)).dataSync()]);
+      const info = await tf.profile(() => reluGrad(dy, y));
+      tf.dispose([dy, y, info.result as tf.Tensor]);
+      expect(info.kernels.map((k) => k.name)).toEqual([RELU_GRAD]);
+      let differing = 0;
+      for (let i = 0; i < n; i++) if (!Object.is(fused[i], plain[i])) differing++;
+      expect(differing).toBe(0);
+      expect(Array.from(fused).some((v) => Object.is(v, -0))).toBe(true);
+    });
+  },
+  { only: { backends: ['tensorflow'], why: 'the native kernel; cpu and wasm have their own (checked above)' } },
 );
