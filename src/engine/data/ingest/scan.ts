@@ -32,7 +32,7 @@ export interface ScanResult {
 }
 
 const SLASH = Buffer.from('/');
-/** Files stat'ed between two turns of the event loop. */
+/** Files gathered before their stats are taken (in slices, or through the pool on a slow disk: flush below). */
 const STAT_BATCH = 256;
 /** The longest the scan blocks the event loop on stats at a time (ms). */
 const BLOCKING_SLICE_MS = 20;
