@@ -68,8 +68,9 @@ export class EngineSession {
     this.dataset = loaded.dataset;
     this.preprocessing = loaded.preprocessing;
     this.latents = null;
-    const report = loaded.report as { skipped?: { file: string; reason: string }[]; cache_warning?: string } | undefined;
-    if (report?.cache_warning) this.emit({ type: 'log', message: report.cache_warning });
+    const report = loaded.report as { skipped?: { file: string; reason: string }[] } | undefined;
+    // The cache is written behind the answer; a full disk is said when the write gives up.
+    void loaded.cacheWrite?.then((warning) => warning && this.emit({ type: 'log', message: warning }));
     return datasetSummary(
       loaded.dataset,
       (report?.skipped ?? []).slice(0, 1000).map((s) => ({ file: String(s.file), reason: String(s.reason) })),

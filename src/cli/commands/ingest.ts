@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<void> {
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const { report, dataset } = await ingestFolder(path, {
+    const { report, dataset, cacheWrite } = await ingestFolder(path, {
       size,
       color,
       fit,
@@ -60,7 +60,9 @@ export async function run(argv: string[]): Promise<void> {
           : `no images in ${path}: ${report.found === 1 ? 'the 1 file was' : `all ${plural(report.found, 'file')} were`} skipped (${examples}${report.skipped.length > 3 ? '; …' : ''})`,
       );
     }
-    if (report.cache_warning) out.info(`warning: ${report.cache_warning}`);
+    // The report's seconds end with the dataset; the command ends once its cache file is written too.
+    const cacheWarning = await cacheWrite;
+    if (cacheWarning) out.info(`warning: ${cacheWarning}`);
     if (!out.json) {
       for (const s of report.skipped) out.info(`skipped ${s.file}: ${s.reason}`);
       out.info(
@@ -74,7 +76,7 @@ export async function run(argv: string[]): Promise<void> {
       images_per_s: Math.round(report.images_per_s),
       cache: report.cache,
       seconds: Math.round(report.seconds * 1000) / 1000,
-      ...(report.cache_warning ? { cache_warning: report.cache_warning } : {}),
+      ...(cacheWarning ? { cache_warning: cacheWarning } : {}),
     });
   } catch (err) {
     if ((err as Error)?.name === 'AbortError') throw new CancelledError();

@@ -88,7 +88,8 @@ export async function run(argv: string[]): Promise<number> {
       // re-ingests the folder) scores a model on exactly the images it did not train on.
       onProgress: (p: { done: number; total: number }) => out.progress({ stage: 'ingest', ...p }, { done: p.done, total: p.total, label: 'ingest' }),
     });
-    const cacheWarning = loaded.report?.cache_warning;
+    // Before training starts, so the warning comes with the ingest's output.
+    const cacheWarning = await loaded.cacheWrite;
     if (cacheWarning) {
       out.info(`warning: ${cacheWarning}`);
       if (out.json) out.progress({ stage: 'ingest', warning: cacheWarning });

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { seededSplit, type Dataset } from './dataset';
-import { openCache, readCached, writeCache, type CacheRecord } from './ingest/cache';
+import { openCache, readCached, writeCacheBehind, type CacheRecord } from './ingest/cache';
 import { ByteBudget } from './ingest/byte-budget';
 import { DecodePool, workerCount } from './ingest/pool';
 import { loadSharp } from './ingest/decode-core.mjs';
@@ -52,9 +52,19 @@ export interface IngestReport {
   skipped: { file: string; reason: string }[];
   images_per_s: number;
   cache: 'hit' | 'miss' | 'partial';
+  /** Until the dataset was ready; the cache file is written after that (IngestResult's cacheWrite). */
   seconds: number;
-  /** Why the cache could not be written this time (a full or read-only disk); absent when it was. */
-  cache_warning?: string;
+}
+
+export interface IngestResult {
+  dataset: Dataset;
+  report: IngestReport;
+  /**
+   * The cache file, written behind the returned dataset: resolves to null once written, or to why it
+   * was not (a full or read-only disk: the next ingest of the folder then decodes every image again).
+   * Never rejects. Awaiting it is only needed to report that warning or to exit cleanly.
+   */
+  cacheWrite: Promise<string | null>;
 }
 
 /** Bump when decoding changes in a way that changes pixels: old cache files are then ignored. */
@@ -170,7 +180,7 @@ const PENDING = 0;
 const LOADED = 1;
 const SKIPPED = 2;
 
-export async function ingestFolder(path: string, options: IngestOptions): Promise<{ dataset: Dataset; report: IngestReport }> {
+export async function ingestFolder(path: string, options: IngestOptions): Promise<IngestResult> {
   const started = performance.now();
   const settings = checkOptions(options);
   const { signal, onProgress } = options;
@@ -350,17 +360,18 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
   const finalPixels = trim(pixels, count * imageBytes);
   const finalThumbs = thumbs ? trim(thumbs, count * thumbBytes) : finalPixels;
 
-  // 4. Remember the result for next time (unless it came from the cache as is).
-  let cacheWarning: string | null = null;
-  if (cacheState !== 'hit') {
-    checkAbort();
-    cacheWarning = await writeCache(
-      cachePath,
-      { settings: settingsKey, root: realRoot, count, imageBytes, thumbBytes, records },
-      finalPixels,
-      thumbs ? finalThumbs : null,
-    );
-  }
+  // 4. Remember the result for next time (unless it came from the cache as is), behind the dataset's
+  // return: writing ~15 MB per 1,000 images took 25–80 ms of a ~350 ms ingest on a 2-core machine.
+  if (cacheState !== 'hit') checkAbort();
+  const cacheWrite =
+    cacheState === 'hit'
+      ? Promise.resolve(null)
+      : writeCacheBehind(
+          cachePath,
+          { settings: settingsKey, root: realRoot, count, imageBytes, thumbBytes, records },
+          finalPixels,
+          thumbs ? finalThumbs : null,
+        );
 
   // 5. The dataset.
   const labelNames = [...new Set(kept.map((f) => f.labelName).filter((l): l is string => l !== null))].sort();
@@ -405,9 +416,8 @@ export async function ingestFolder(path: string, options: IngestOptions): Promis
     images_per_s: seconds > 0 ? count / seconds : 0,
     cache: cacheState,
     seconds,
-    ...(cacheWarning ? { cache_warning: cacheWarning } : {}),
   };
-  return { dataset, report };
+  return { dataset, report, cacheWrite };
 }
 
 /** The first `bytes` of `array`; copied only when the unused tail would waste a lot of memory. */

@@ -13,6 +13,8 @@ export interface LoadedDataset {
   dataset: Dataset;
   /** Present for folders. */
   report?: IngestReport;
+  /** Folders: the ingest cache's write, behind the dataset (IngestResult's cacheWrite). */
+  cacheWrite?: Promise<string | null>;
   /** What was done to the images, recorded in the model's manifest. */
   preprocessing?: Record<string, string | number | boolean>;
 }
@@ -30,9 +32,9 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     fit: options.fit ?? 'cover',
     background: options.background ?? DEFAULT_BACKGROUND,
   };
-  const { dataset, report } = await ingestFolder(spec, settings);
+  const { dataset, report, cacheWrite } = await ingestFolder(spec, settings);
   if (report.loaded === 0) throw new Error(`no readable images in "${spec}" (${plural(report.found, 'file')} found, all skipped)`);
   // ingestFolder accepted the background, so it parses: recorded in its canonical form ('white', '#336699').
   const background = parseBackground(settings.background ?? DEFAULT_BACKGROUND);
-  return { dataset, report, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit, background } };
+  return { dataset, report, cacheWrite, preprocessing: { size: settings.size, color: settings.color, fit: settings.fit, background } };
 }

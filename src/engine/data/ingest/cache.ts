@@ -53,6 +53,7 @@ function isRecord(r: unknown): r is CacheRecord {
 
 /** Reads and checks the header; null when the file is missing, foreign, damaged or for other settings. */
 export async function openCache(path: string, settings: string): Promise<OpenCache | null> {
+  await cacheWritesDone(path);
   let fh: FileHandle | null = null;
   try {
     fh = await open(path, 'r');
@@ -151,6 +152,37 @@ async function readFully(fh: FileHandle, into: Uint8Array, offset: number, lengt
     if (bytesRead === 0) throw new Error('cache file shorter than its header says');
     done += bytesRead;
   }
+}
+
+/** This process's cache writes still under way, by cache path (writeCacheBehind). */
+const writesUnderWay = new Map<string, Promise<string | null>>();
+
+/**
+ * writeCache after the caller has moved on: the ingest hands its dataset over as soon as the images are
+ * decoded, and the file (~15 MB for 1,000 images at 64²) is written behind it. Writes to one path run in
+ * turn, and openCache waits for this process's write to its path, so an ingest of the same folder right
+ * after reads the file this one wrote. Resolves as writeCache does (null, or why the file was not kept);
+ * never rejects. `pixels` and `thumbs` must stay unchanged until it resolves (a dataset's arrays are
+ * read-only); their CRCs are taken at the start, so a change would only make the file fail its check.
+ */
+export function writeCacheBehind(...args: Parameters<typeof writeCache>): Promise<string | null> {
+  const path = args[0];
+  const before = writesUnderWay.get(path) ?? Promise.resolve(null);
+  // setImmediate: the caller's own continuation (the dataset handed over) runs before the CRCs are taken.
+  const write = before
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(() => writeCache(...args))
+    .catch((err: Error) => `the ingest cache was not written: ${err?.message ?? String(err)}`);
+  writesUnderWay.set(path, write);
+  void write.then(() => {
+    if (writesUnderWay.get(path) === write) writesUnderWay.delete(path);
+  });
+  return write;
+}
+
+/** Resolves once this process has no cache write under way (for `path` only, where given). */
+export async function cacheWritesDone(path?: string): Promise<void> {
+  await Promise.all(path === undefined ? [...writesUnderWay.values()] : [writesUnderWay.get(path)]);
 }
 
 /**

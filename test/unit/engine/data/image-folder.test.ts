@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingestFolder } from '../../../../src/engine/data/image-folder';
+import { cacheWritesDone } from '../../../../src/engine/data/ingest/cache';
 import { enormousPng, noise, small, solid, tempDir } from './image-fixtures';
 
 describe('ingestFolder: formats, bad files, names', () => {
@@ -275,6 +277,7 @@ describe('ingestFolder: cache', () => {
         .toFile(join(dir, `x${i}.png`));
     const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
     const first = await ingestFolder(dir, options);
+    expect(await first.cacheWrite).toBeNull();
     const [file] = (await readdir(cacheDir)).filter((f) => f.endsWith('.bin'));
     const path = join(cacheDir, file);
     const good = await readFile(path);
@@ -298,9 +301,47 @@ describe('ingestFolder: cache', () => {
       const r = await ingestFolder(dir, options);
       expect(r.report.cache).toBe('miss');
       expect(r.dataset.pixels).toEqual(first.dataset.pixels);
+      // Its rebuilt file is written behind it: done before the next damage is written over it.
+      expect(await r.cacheWrite).toBeNull();
     }
     // No temp files are left behind by the atomic writes.
     expect((await readdir(cacheDir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('ingestFolder: the cache written behind the dataset', () => {
+  it('returns the dataset before its cache file exists, and the next ingest still finds that file', async () => {
+    const dir = await tempDir('behind');
+    const cacheDir = await tempDir('behind-cache');
+    for (let i = 0; i < 6; i++)
+      await noise(16, 16, i + 40)
+        .png()
+        .toFile(join(dir, `b${i}.png`));
+    const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
+    const first = await ingestFolder(dir, options);
+    expect(first.report.loaded).toBe(6);
+    // Nothing of the file yet (not even its temp): the write starts after the caller's turn.
+    expect(readdirSync(cacheDir)).toEqual([]);
+    // Not awaited: an ingest of the same folder waits for this process's write before it reads.
+    const second = await ingestFolder(dir, options);
+    expect(second.report.cache).toBe('hit');
+    expect(second.dataset.pixels).toEqual(first.dataset.pixels);
+    expect(await first.cacheWrite).toBeNull();
+    expect(await second.cacheWrite).toBeNull();
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.bin'))).toHaveLength(1);
+    await cacheWritesDone();
+    expect(readdirSync(cacheDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('says why through cacheWrite when the file cannot be written, and still returns the dataset', async () => {
+    const dir = await tempDir('behind-fail');
+    await noise(16, 16, 77).png().toFile(join(dir, 'only.png'));
+    // A cache folder below a plain file cannot be made (ENOTDIR), whoever runs the test.
+    const blocker = join(await tempDir('behind-fail-cache'), 'a-file');
+    await writeFile(blocker, 'not a folder');
+    const run = await ingestFolder(dir, { size: 8, color: 'rgb', fit: 'cover', cacheDir: join(blocker, 'cache') });
+    expect(run.report.loaded).toBe(1);
+    expect(await run.cacheWrite).toMatch(/^the ingest cache was not written/);
   });
 });
 
