@@ -6,7 +6,6 @@
  * The listener is attached before the heavy engine (tfjs) loads, and 'ready' tells the service it
  * can send: no request is lost while the engine starts.
  */
-import { cacheWritesDone } from './data/ingest/cache';
 import { checkEngineEvent, runEngineCall, type EngineEvent, type FromEngine, type ToEngine } from '../shared/engine-protocol';
 
 interface ParentPort {
@@ -34,7 +33,8 @@ if (!parentPort && !process.send) {
 // Without a parent there is nothing to work for. An ingest cache still being written behind its dataset
 // is finished first (within 2 s), so that no temp file is left beside it.
 process.on('disconnect', () => {
-  void Promise.race([cacheWritesDone(), new Promise((resolve) => setTimeout(resolve, 2000))]).then(() => process.exit(0));
+  const written = import('./data/ingest/cache').then(({ cacheWritesDone }) => cacheWritesDone());
+  void Promise.race([written, new Promise((resolve) => setTimeout(resolve, 2000))]).finally(() => process.exit(0));
 });
 
 const queue: ToEngine[] = [];
