@@ -20,6 +20,8 @@ echo "[node24] $("$node24" --version)"
 
 # vitest forks its workers with process.execPath: every test file runs on Node 24.
 "$node24" node_modules/vitest/vitest.mjs run test/unit/engine
+# The built engine keeps its compiled code where Node has a compile cache (22.1+; Node 20 checks that it writes none).
+"$node24" node_modules/vitest/vitest.mjs run test/integration/built -t "compiled code"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -7,6 +7,10 @@
  * can send: no request is lost while the engine starts.
  */
 import { checkEngineEvent, runEngineCall, type EngineEvent, type FromEngine, type ToEngine } from '../shared/engine-protocol';
+import { enableEngineCompileCache, flushEngineCompileCache } from './compile-cache';
+
+// Before the engine's heavy modules load (the handlers below): their compiled code is kept for the next start.
+enableEngineCompileCache();
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -60,7 +64,11 @@ void import('./handlers').then(({ engineHandlers }) => {
   const handlers = engineHandlers(emit);
   handle = (request) => {
     runEngineCall(handlers, request.op, request.args).then(
-      (value) => send({ kind: 'response', id: request.id, ok: true, value }),
+      (value) => {
+        send({ kind: 'response', id: request.id, ok: true, value });
+        // The backend is loaded: its compiled code goes to disk now, since a service stops its engine with a signal.
+        if (request.op === 'init') setImmediate(flushEngineCompileCache);
+      },
       (err: unknown) => {
         const e = err as { message?: string; code?: string };
         send({

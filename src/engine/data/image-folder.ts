@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { seededSplit, type Dataset } from './dataset';
 import { openCache, readCached, writeCacheBehind, type CacheRecord } from './ingest/cache';
@@ -23,6 +22,7 @@ import { loadSharp } from './ingest/decode-core.mjs';
 import { loadJpegTurbo } from './ingest/jpeg-fast.mjs';
 import { loadScaledJpeg } from './ingest/jpeg-scaled.mjs';
 import { scanFolder, type ScannedFile } from './ingest/scan';
+import { appCacheDir } from '../../node/cache-dir';
 import { backgroundRgb, parseBackground } from '../../shared/background';
 import { DEFAULT_BACKGROUND, type ColorMode, type FitMode } from '../../shared/vocabulary';
 
@@ -74,8 +74,7 @@ const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 
 export function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'latentscape', 'ingest');
+  return join(appCacheDir(), 'ingest');
 }
 
 function abortError(): Error {

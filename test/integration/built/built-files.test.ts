@@ -122,6 +122,32 @@ describe('out/main/engine.js, what it loads to start', () => {
   });
 });
 
+describe('out/main/engine.js keeps its compiled code where Node can (module.enableCompileCache)', () => {
+  it('writes it under the app cache folder after init, though stopped by a signal; on a Node without it, writes nothing', async () => {
+    const cacheHome = await mkdtemp(join(tmpdir(), 'latentscape-compile-cache-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome };
+      delete env.NODE_COMPILE_CACHE;
+      const started = new BuiltEngine(fork(ENGINE, [], { ...forkOptions(root), env }));
+      await started.ready;
+      await started.request('init', { backend: 'cpu' });
+      // As the service stops its engine: SIGTERM, no normal exit for Node to write the cache at.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exited = new Promise((resolve) => started.child.once('exit', resolve));
+      started.child.kill('SIGTERM');
+      await exited;
+      const dir = join(cacheHome, 'latentscape', 'compile');
+      const nodeHasIt = typeof ((await import('node:module')) as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+      // Files, not folders: Node makes its versioned folder at once and writes into it only on a flush or a normal exit.
+      const files = existsSync(dir) ? (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()) : [];
+      if (nodeHasIt) expect(files.length).toBeGreaterThan(0);
+      else expect(existsSync(dir)).toBe(false);
+    } finally {
+      await rm(cacheHome, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('out/preload/index.cjs against stand-ins of Electron', () => {
   interface Exposed {
     call: Record<string, (args: unknown) => Promise<unknown>>;
