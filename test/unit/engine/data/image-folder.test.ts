@@ -214,6 +214,17 @@ describe('ingestFolder: labels', () => {
   });
 });
 
+/** A folder of `count` 16² noise PNGs (seeds from `seed`), an empty cache folder, and 8² RGB cover options into it. */
+async function noiseFolder(name: string, count: number, seed: number) {
+  const dir = await tempDir(name);
+  const cacheDir = await tempDir(`${name}-cache`);
+  for (let i = 0; i < count; i++)
+    await noise(16, 16, seed + i)
+      .png()
+      .toFile(join(dir, `x${i}.png`));
+  return { dir, cacheDir, options: { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const };
+}
+
 describe('ingestFolder: cache', () => {
   it('hits on reopen, reuses unchanged files, and notices added, removed and changed ones', async () => {
     const dir = await tempDir('cache');
@@ -269,13 +280,7 @@ describe('ingestFolder: cache', () => {
   });
 
   it('ignores and rebuilds a damaged cache file, never failing because of it', async () => {
-    const dir = await tempDir('corrupt');
-    const cacheDir = await tempDir('corrupt-cache');
-    for (let i = 0; i < 5; i++)
-      await noise(16, 16, i + 10)
-        .png()
-        .toFile(join(dir, `x${i}.png`));
-    const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
+    const { dir, cacheDir, options } = await noiseFolder('corrupt', 5, 10);
     const first = await ingestFolder(dir, options);
     expect(await first.cacheWrite).toBeNull();
     const [file] = (await readdir(cacheDir)).filter((f) => f.endsWith('.bin'));
@@ -311,13 +316,7 @@ describe('ingestFolder: cache', () => {
 
 describe('ingestFolder: the cache written behind the dataset', () => {
   it('returns the dataset before its cache file exists, and the next ingest still finds that file', async () => {
-    const dir = await tempDir('behind');
-    const cacheDir = await tempDir('behind-cache');
-    for (let i = 0; i < 6; i++)
-      await noise(16, 16, i + 40)
-        .png()
-        .toFile(join(dir, `b${i}.png`));
-    const options = { size: 8, color: 'rgb', fit: 'cover', cacheDir } as const;
+    const { dir, cacheDir, options } = await noiseFolder('behind', 6, 40);
     const first = await ingestFolder(dir, options);
     expect(first.report.loaded).toBe(6);
     // Nothing of the file yet (not even its temp): the write starts after the caller's turn.
