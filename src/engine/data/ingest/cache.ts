@@ -6,12 +6,13 @@
  * Layout: "LSINGST1" | u32le header length | header JSON | zero pad to 8 | pixels | thumbnails.
  * Written to a temp file and renamed, so readers never see a half-written cache; the header carries
  * CRC-32s of both blocks, so a damaged file (or one renamed after a crash before its data reached the
- * disk) is detected and rebuilt rather than trusted. Nothing here throws for a bad cache file.
+ * disk) is detected and rebuilt rather than trusted. Nothing here throws for a bad cache file. A temp that a
+ * writer killed mid-write left is removed by a later write of the same file, once it is an hour old.
  */
-import { open, mkdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, mkdir, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { asDiskFull } from '../../../node/files';
 
 const MAGIC = Buffer.from('LSINGST1', 'latin1');
@@ -210,6 +211,7 @@ export async function writeCache(
   let fh: FileHandle | null = null;
   try {
     await mkdir(dirname(path), { recursive: true });
+    await removeStaleTemps(path);
     fh = await open(temp, 'w');
     await writeFully(fh, prefix);
     for (const data of [pixelData, thumbData]) {
@@ -224,6 +226,38 @@ export async function writeCache(
     await unlink(temp).catch(() => {});
     const why = asDiskFull(err, 'the ingest cache', prefix.length + pixelData.length + thumbData.length, dirname(path)) as Error;
     return `the ingest cache was not written (the next ingest of this folder decodes every image again): ${why?.message ?? String(why)}`;
+  }
+}
+
+/** How old a dead writer's temp must be before it is removed (a writer on another machine sharing the folder is not seen). */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temps of this cache file (`<file>.tmp-<pid>-<hex>`, writeCache's own names) that a process killed
+ * mid-write left: a writer no longer running here, and an hour old. Nothing else in the folder is touched, and a
+ * temp that cannot be read or removed is left as it is.
+ */
+async function removeStaleTemps(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const writer = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length)) : null;
+    if (!writer || processRuns(Number(writer[1]))) continue;
+    const temp = join(dir, name);
+    const info = await lstat(temp).catch(() => null);
+    if (info?.isFile() && Date.now() - info.mtimeMs >= STALE_TEMP_MS) await unlink(temp).catch(() => {});
+  }
+}
+
+/** Whether a process with this pid runs on this machine (one we may not signal runs too). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
