@@ -106,6 +106,18 @@ async function withCheckedFile<T>(path: string, options: ReadOptions, read: (han
   }
 }
 
+/**
+ * Reads `length` bytes at `position` into `into` from `offset`, through short reads; a file that ends
+ * first throws `whenShort` (the caller's words for a file shorter than its header says).
+ */
+export async function readFully(fh: FileHandle, into: Uint8Array, offset: number, length: number, position: number, whenShort: string): Promise<void> {
+  for (let done = 0; done < length;) {
+    const { bytesRead } = await fh.read(into, offset + done, length - done, position + done);
+    if (bytesRead === 0) throw new Error(whenShort);
+    done += bytesRead;
+  }
+}
+
 /** Fills `into` from the file at `position`; a file that ends early changed while it was read. */
 async function readExactly(handle: FileHandle, into: Uint8Array, position: number, what: string): Promise<void> {
   let done = 0;

@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { sha256, type Dataset } from './dataset';
+import { readFully } from '../../node/safe-read';
 
 const IDX_UBYTE = 0x08;
 
@@ -67,7 +68,7 @@ export async function loadMnist(): Promise<Dataset> {
       handles.map(async (fh, k) => {
         const { size } = await fh.stat();
         const head = new Uint8Array(Math.min(size, IDX_HEADER_MAX));
-        await readExactly(fh, head, 0, head.length, 0, MNIST_FILES[k]);
+        await readFully(fh, head, 0, head.length, 0, `${MNIST_FILES[k]}: shorter than its header says`);
         return parseIdxHeader(head, size, MNIST_FILES[k]);
       }),
     );
@@ -79,23 +80,15 @@ export async function loadMnist(): Promise<Dataset> {
     const pixels = new Uint8Array((nTrain + nTest) * h * w);
     const labelBytes = new Uint8Array(nTrain + nTest);
     await Promise.all([
-      readExactly(handles[0], pixels, 0, nTrain * h * w, trainX.offset, MNIST_FILES[0]),
-      readExactly(handles[1], labelBytes, 0, nTrain, trainY.offset, MNIST_FILES[1]),
-      readExactly(handles[2], pixels, nTrain * h * w, nTest * h * w, testX.offset, MNIST_FILES[2]),
-      readExactly(handles[3], labelBytes, nTrain, nTest, testY.offset, MNIST_FILES[3]),
+      readFully(handles[0], pixels, 0, nTrain * h * w, trainX.offset, `${MNIST_FILES[0]}: shorter than its header says`),
+      readFully(handles[1], labelBytes, 0, nTrain, trainY.offset, `${MNIST_FILES[1]}: shorter than its header says`),
+      readFully(handles[2], pixels, nTrain * h * w, nTest * h * w, testX.offset, `${MNIST_FILES[2]}: shorter than its header says`),
+      readFully(handles[3], labelBytes, nTrain, nTest, testY.offset, `${MNIST_FILES[3]}: shorter than its header says`),
     ]);
     cached = mnistDataset(pixels, Int32Array.from(labelBytes), nTrain, nTest, h, w);
     return cached;
   } finally {
     await Promise.all(handles.map((fh) => fh.close().catch(() => {})));
-  }
-}
-
-async function readExactly(fh: FileHandle, into: Uint8Array, offset: number, length: number, position: number, what: string): Promise<void> {
-  for (let done = 0; done < length;) {
-    const { bytesRead } = await fh.read(into, offset + done, length - done, position + done);
-    if (bytesRead === 0) throw new Error(`${what}: shorter than its header says`);
-    done += bytesRead;
   }
 }
 

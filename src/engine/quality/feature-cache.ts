@@ -9,8 +9,8 @@
  * retrained, so a damaged cache costs time, never a wrong figure.
  */
 import { createHash } from 'node:crypto';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { defaultCacheDir } from '../data/image-folder';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { appCacheDir } from '../../node/cache-dir';
 import type { Dataset } from '../data/dataset';
 import { writeFileAtomic } from '../../node/files';
 import { readRegularFile } from '../../node/safe-read';
@@ -29,7 +29,7 @@ const MAGIC = Buffer.from('LSFEATN1', 'latin1');
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
 export function defaultFeatureCacheDir(): string {
-  return join(dirname(defaultCacheDir()), 'features');
+  return join(appCacheDir(), 'features');
 }
 
 export function featureCacheKey(d: Dataset, options: Pick<FeatureTrainingOptions, 'seed' | 'epochs' | 'maxImages'>): string {

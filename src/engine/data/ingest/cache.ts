@@ -14,8 +14,10 @@ import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { asDiskFull } from '../../../node/files';
+import { readFully } from '../../../node/safe-read';
 
 const MAGIC = Buffer.from('LSINGST1', 'latin1');
+const SHORT_CACHE = 'cache file shorter than its header says';
 const FORMAT = 1;
 /** Reads and writes go in chunks: fs calls are limited to 2 GiB and big chunks cost memory. */
 const CHUNK = 64 * 1024 * 1024;
@@ -115,7 +117,7 @@ export async function readCached(
         for (let pos = 0; pos < total; pos += CHUNK) {
           checkAbort();
           const len = Math.min(CHUNK, total - pos);
-          await readFully(fh, block.dest, pos, len, block.start + pos);
+          await readFully(fh, block.dest, pos, len, block.start + pos, SHORT_CACHE);
           crc = crc32(block.dest.subarray(pos, pos + len), crc);
         }
       } else {
@@ -126,7 +128,7 @@ export async function readCached(
           checkAbort();
           const n = Math.min(perChunk, header.count - first);
           const len = n * block.bytes;
-          await readFully(fh, buf, 0, len, block.start + first * block.bytes);
+          await readFully(fh, buf, 0, len, block.start + first * block.bytes, SHORT_CACHE);
           crc = crc32(buf.subarray(0, len), crc);
           if (!block.dest) continue;
           for (let i = 0; i < n; i++) {
@@ -143,15 +145,6 @@ export async function readCached(
     return false;
   } finally {
     await fh?.close().catch(() => {});
-  }
-}
-
-async function readFully(fh: FileHandle, into: Uint8Array, offset: number, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(into, offset + done, length - done, position + done);
-    if (bytesRead === 0) throw new Error('cache file shorter than its header says');
-    done += bytesRead;
   }
 }
 
